@@ -1,0 +1,506 @@
+//! Site settings: `content/site.yaml` (SPEC §6), read with positions so every problem
+//! is an E008 at the key or item at fault. A broken `site.yaml` never stops the records
+//! from being checked: defaults stand in for whatever could not be read.
+
+use crate::content::yaml::{self, Node, Value};
+use crate::date::Date;
+use crate::diagnostics::{closest, Code, Diagnostic, Pos};
+use crate::model::schema::CLASSIFICATIONS;
+
+pub const SITE_FILE: &str = "site.yaml";
+pub const INTERNAL: &str = "internal";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Audience {
+    pub name: String,
+    pub title: String,
+}
+
+/// A section of a PDF pack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Section {
+    Summary,
+    Recommendations,
+    Actions,
+    Plans,
+    Evidence,
+    Timeline,
+    Reviews,
+    Matrix,
+    Page(String),
+}
+
+const SECTION_NAMES: &[&str] = &[
+    "summary",
+    "recommendations",
+    "actions",
+    "plans",
+    "evidence",
+    "timeline",
+    "reviews",
+    "matrix",
+];
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pack {
+    pub id: String,
+    pub title: String,
+    pub audience: String,
+    pub sections: Vec<Section>,
+    /// Where each `page:ID` section was written, to report pages that do not exist.
+    pub page_positions: Vec<(String, Pos)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub title: String,
+    pub organisation: String,
+    pub as_of: Option<Date>,
+    pub classification: &'static str,
+    pub evidence_max_age_days: i64,
+    pub site_audience: Option<String>,
+    /// Declared audiences, then `internal` (always present).
+    pub audiences: Vec<Audience>,
+    pub packs: Vec<Pack>,
+    pub theme: Option<String>,
+    /// Markdown for the accessibility statement, replacing the default.
+    pub accessibility: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            title: "Improvement evidence".into(),
+            organisation: String::new(),
+            as_of: None,
+            classification: "OFFICIAL",
+            evidence_max_age_days: 365,
+            site_audience: None,
+            audiences: vec![Audience {
+                name: INTERNAL.into(),
+                title: "Internal".into(),
+            }],
+            packs: Vec::new(),
+            theme: None,
+            accessibility: None,
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "title",
+    "organisation",
+    "as_of",
+    "classification",
+    "evidence_max_age_days",
+    "site_audience",
+    "audiences",
+    "packs",
+    "theme",
+    "accessibility",
+];
+
+impl Config {
+    pub fn has_audience(&self, name: &str) -> bool {
+        self.audiences.iter().any(|a| a.name == name)
+    }
+
+    pub fn audience_title(&self, name: &str) -> String {
+        self.audiences
+            .iter()
+            .find(|a| a.name == name)
+            .map_or_else(|| name.to_string(), |a| a.title.clone())
+    }
+
+    pub fn pack(&self, id: &str) -> Option<&Pack> {
+        self.packs.iter().find(|p| p.id == id)
+    }
+}
+
+fn scalar_text(node: &Node) -> Option<&str> {
+    node.as_scalar().map(|s| s.text.as_str())
+}
+
+/// Reads `site.yaml` from its bytes (`None`: the file is missing).
+pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
+    let mut config = Config::default();
+    let mut diags = Vec::new();
+    let mut e008 = |pos: Pos, message: String| {
+        diags.push(Diagnostic::new(SITE_FILE, pos, Code::E008, message))
+    };
+    let Some(bytes) = bytes else {
+        e008(
+            Pos::START,
+            "`site.yaml` is missing: create it in the content folder with at least `title:` and `organisation:`".into(),
+        );
+        return (config, diags);
+    };
+    let text = match crate::content::split::decode(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return (
+                config,
+                vec![Diagnostic::new(SITE_FILE, e.pos, Code::E001, e.message)],
+            );
+        }
+    };
+    let root = match yaml::parse(&text, 0) {
+        Ok(root) => root,
+        Err(e) => {
+            return (
+                config,
+                vec![Diagnostic::new(SITE_FILE, e.pos, Code::E001, e.message)],
+            )
+        }
+    };
+    let pairs = match root {
+        None => Vec::new(),
+        Some(Node {
+            value: Value::Map(pairs),
+            ..
+        }) => pairs,
+        Some(node) => {
+            return (
+                config,
+                vec![Diagnostic::new(
+                    SITE_FILE,
+                    node.pos,
+                    Code::E001,
+                    "`site.yaml` must hold settings written as `name: value` lines",
+                )],
+            )
+        }
+    };
+
+    let mut declared = Vec::new();
+    let mut site_audience: Option<(String, Pos)> = None;
+    let mut packs_node: Option<&Node> = None;
+    for (key, value) in &pairs {
+        let Some(name) = scalar_text(key) else {
+            e008(
+                key.pos,
+                "setting names must be plain words such as `title`".into(),
+            );
+            continue;
+        };
+        let text = || scalar_text(value).map(str::to_string);
+        let must_text = |e008: &mut dyn FnMut(Pos, String)| {
+            let t = text();
+            if t.is_none() {
+                e008(
+                    value.pos,
+                    format!("`{name}` must be text, not {}", value.describe()),
+                );
+            }
+            t
+        };
+        match name {
+            "title" => {
+                if let Some(t) = must_text(&mut e008) {
+                    config.title = t;
+                }
+            }
+            "organisation" => {
+                if let Some(t) = must_text(&mut e008) {
+                    config.organisation = t;
+                }
+            }
+            "theme" => config.theme = must_text(&mut e008),
+            "accessibility" => config.accessibility = must_text(&mut e008),
+            "as_of" => match text().and_then(|t| Date::parse_full(&t)) {
+                Some(d) => config.as_of = Some(d),
+                None => e008(
+                    value.pos,
+                    format!("`as_of` must be a full date such as `2014-09-30`, not {}", value.describe()),
+                ),
+            },
+            "classification" => match text().as_deref() {
+                Some(c) if CLASSIFICATIONS.contains(&c) => {
+                    config.classification = if c == "OFFICIAL" { "OFFICIAL" } else { "OFFICIAL-SENSITIVE" }
+                }
+                _ => e008(
+                    value.pos,
+                    format!("`classification` must be OFFICIAL or OFFICIAL-SENSITIVE, not {}", value.describe()),
+                ),
+            },
+            "evidence_max_age_days" => match text().and_then(|t| t.parse::<i64>().ok()) {
+                Some(n) if n >= 0 => config.evidence_max_age_days = n,
+                _ => e008(
+                    value.pos,
+                    format!("`evidence_max_age_days` must be a whole number of days such as 365, not {}", value.describe()),
+                ),
+            },
+            "site_audience" => {
+                if let Some(t) = must_text(&mut e008) {
+                    site_audience = Some((t, value.pos));
+                }
+            }
+            "audiences" => match &value.value {
+                Value::Map(entries) => {
+                    for (akey, avalue) in entries {
+                        let Some(aname) = scalar_text(akey) else {
+                            e008(akey.pos, "audience names must be plain words such as `inspector`".into());
+                            continue;
+                        };
+                        if !crate::model::build::valid_id_syntax(aname) {
+                            e008(
+                                akey.pos,
+                                format!("`{aname}` is not a usable audience name: use letters, digits, `-`, `_` or `.`"),
+                            );
+                            continue;
+                        }
+                        let title = match &avalue.value {
+                            Value::Map(fields) => {
+                                let mut title = None;
+                                for (fk, fv) in fields {
+                                    match scalar_text(fk) {
+                                        Some("title") => title = scalar_text(fv).map(str::to_string),
+                                        _ => e008(
+                                            fk.pos,
+                                            format!("an audience has only a `title`; remove {}", fk.describe()),
+                                        ),
+                                    }
+                                }
+                                title
+                            }
+                            Value::Scalar(s) if !avalue.is_null() => Some(s.text.clone()),
+                            _ => None,
+                        };
+                        declared.push(Audience {
+                            name: aname.to_string(),
+                            title: title.unwrap_or_else(|| aname.to_string()),
+                        });
+                    }
+                }
+                _ if value.is_null() => {}
+                _ => e008(
+                    value.pos,
+                    "`audiences` must be a mapping of names, e.g. `inspector: { title: Ofsted inspection team }`".into(),
+                ),
+            },
+            "packs" => packs_node = Some(value),
+            other => {
+                let hint = closest(other, KEYS.iter().copied(), 2)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_else(|| format!("; the settings are {}", KEYS.join(", ")));
+                e008(key.pos, format!("unknown setting `{other}`{hint}"));
+            }
+        }
+    }
+    if let Some(internal) = declared.iter().position(|a| a.name == INTERNAL) {
+        config.audiences.remove(0);
+        let a = declared.remove(internal);
+        config.audiences.push(a);
+    }
+    config.audiences.splice(0..0, declared);
+
+    if let Some((name, pos)) = site_audience {
+        if config.has_audience(&name) {
+            config.site_audience = Some(name);
+        } else {
+            e008(pos, unknown_audience(&config, &name));
+        }
+    }
+    if let Some(node) = packs_node {
+        config.packs = parse_packs(node, &config, &mut e008);
+    }
+    (config, diags)
+}
+
+/// "unknown audience `x`; …" with the names that exist.
+pub fn unknown_audience(config: &Config, name: &str) -> String {
+    let names: Vec<&str> = config.audiences.iter().map(|a| a.name.as_str()).collect();
+    match closest(name, names.iter().copied(), 2) {
+        Some(n) => format!("unknown audience `{name}`; did you mean `{n}`?"),
+        None => format!(
+            "unknown audience `{name}`; declare it under `audiences:` in site.yaml, or use one of: {}",
+            names.join(", ")
+        ),
+    }
+}
+
+fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) -> Vec<Pack> {
+    let items = match &node.value {
+        Value::Seq(items) => items,
+        _ if node.is_null() => return Vec::new(),
+        _ => {
+            e008(
+                node.pos,
+                "`packs` must be a list, each item starting with `- id: …`".into(),
+            );
+            return Vec::new();
+        }
+    };
+    let mut packs: Vec<Pack> = Vec::new();
+    for item in items {
+        let Some(fields) = item.as_map() else {
+            e008(
+                item.pos,
+                "each pack must be a mapping with `id`, `title`, `audience` and `sections`".into(),
+            );
+            continue;
+        };
+        let first = fields.first().map_or(item.pos, |(k, _)| k.pos);
+        let mut pack = Pack {
+            id: String::new(),
+            title: String::new(),
+            audience: String::new(),
+            sections: Vec::new(),
+            page_positions: Vec::new(),
+        };
+        let mut ok = true;
+        for (key, value) in fields {
+            match scalar_text(key) {
+                Some("id") => match scalar_text(value) {
+                    Some(id) if crate::model::build::valid_id_syntax(id) => {
+                        if packs.iter().any(|p| p.id == id) {
+                            e008(
+                                value.pos,
+                                format!(
+                                    "two packs have the ID `{id}`; give each pack its own `id`"
+                                ),
+                            );
+                            ok = false;
+                        }
+                        pack.id = id.to_string();
+                    }
+                    _ => {
+                        e008(
+                            value.pos,
+                            format!(
+                                "a pack `id` must use letters, digits, `-`, `_` or `.`, not {}",
+                                value.describe()
+                            ),
+                        );
+                        ok = false;
+                    }
+                },
+                Some("title") => match scalar_text(value) {
+                    Some(t) => pack.title = t.to_string(),
+                    None => e008(value.pos, "a pack `title` must be text".into()),
+                },
+                Some("audience") => match scalar_text(value) {
+                    Some(a) if config.has_audience(a) => pack.audience = a.to_string(),
+                    Some(a) => {
+                        e008(value.pos, unknown_audience(config, a));
+                        ok = false;
+                    }
+                    None => {
+                        e008(
+                            value.pos,
+                            "a pack `audience` must be one audience name".into(),
+                        );
+                        ok = false;
+                    }
+                },
+                Some("sections") => {
+                    let list: Vec<&Node> = match &value.value {
+                        Value::Seq(items) => items.iter().collect(),
+                        Value::Scalar(_) => vec![value],
+                        Value::Map(_) => {
+                            e008(
+                                value.pos,
+                                "`sections` must be a list such as `[summary, recommendations]`"
+                                    .into(),
+                            );
+                            Vec::new()
+                        }
+                    };
+                    for s in list {
+                        let Some(name) = scalar_text(s) else {
+                            e008(
+                                s.pos,
+                                "each section must be a name such as `summary` or `page:ID`".into(),
+                            );
+                            continue;
+                        };
+                        let section = match name {
+                            "summary" => Section::Summary,
+                            "recommendations" => Section::Recommendations,
+                            "actions" => Section::Actions,
+                            "plans" => Section::Plans,
+                            "evidence" => Section::Evidence,
+                            "timeline" => Section::Timeline,
+                            "reviews" => Section::Reviews,
+                            "matrix" => Section::Matrix,
+                            _ if name.starts_with("page:") => {
+                                let id = name["page:".len()..].trim().to_string();
+                                pack.page_positions.push((id.clone(), s.pos));
+                                Section::Page(id)
+                            }
+                            other => {
+                                let hint = closest(other, SECTION_NAMES.iter().copied(), 2)
+                                    .map(|k| format!("did you mean `{k}`?"))
+                                    .unwrap_or_else(|| {
+                                        format!("use {} or `page:ID`", SECTION_NAMES.join(", "))
+                                    });
+                                e008(s.pos, format!("unknown pack section `{other}`; {hint}"));
+                                continue;
+                            }
+                        };
+                        pack.sections.push(section);
+                    }
+                }
+                Some(other) => {
+                    let hint = closest(other, ["id", "title", "audience", "sections"], 2)
+                        .map(|k| format!("; did you mean `{k}`?"))
+                        .unwrap_or_default();
+                    e008(key.pos, format!("unknown pack setting `{other}`{hint}"));
+                }
+                None => e008(key.pos, "pack setting names must be plain words".into()),
+            }
+        }
+        if pack.id.is_empty() && ok {
+            e008(
+                first,
+                "this pack has no `id`; add `id: inspection-pack` (its PDF is named after it)"
+                    .into(),
+            );
+            ok = false;
+        }
+        if pack.audience.is_empty() && ok {
+            e008(
+                first,
+                format!(
+                    "pack `{}` has no `audience`; add `audience: inspector` or another audience",
+                    pack.id
+                ),
+            );
+            ok = false;
+        }
+        if pack.title.is_empty() {
+            pack.title = pack.id.clone();
+        }
+        if ok {
+            packs.push(pack);
+        }
+    }
+    packs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_spec_example() {
+        let text = "title: T\norganisation: O\nas_of: 2014-09-30\nsite_audience: inspector\naudiences:\n  inspector: { title: Ofsted }\npacks:\n  - id: p\n    title: P\n    audience: inspector\n    sections: [summary, page:about]\n";
+        let (c, d) = parse(Some(text.as_bytes()));
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.as_of.unwrap().to_string(), "2014-09-30");
+        assert_eq!(c.audiences.len(), 2);
+        assert_eq!(
+            c.packs[0].sections,
+            vec![Section::Summary, Section::Page("about".into())]
+        );
+    }
+
+    #[test]
+    fn reports_each_problem_at_its_item() {
+        let text = "titel: T\nas_of: 2014-09\npacks:\n  - id: p\n    audience: nobody\n    sections: [summary, sumary]\n";
+        let (_, d) = parse(Some(text.as_bytes()));
+        let got: Vec<(u32, u32)> = d.iter().map(|d| (d.pos.line, d.pos.col)).collect();
+        assert_eq!(got, vec![(1, 1), (2, 8), (5, 15), (6, 25)], "{d:?}");
+        assert!(d[0].message.contains("did you mean `title`"));
+    }
+}

@@ -1,0 +1,393 @@
+//! Reading the content folder: which files are records, and their raw fields and bodies.
+//!
+//! This stage knows files and YAML structure, not what fields mean. It walks `content/`
+//! (never following symbolic links, skipping `.` and `_` names), reads each record file
+//! into [`RawRecord`]s — one per Markdown file or single-record YAML file, one per item
+//! of a `records:` list — and reports E001 for files it cannot read (SPEC §2, §12).
+
+pub mod split;
+pub mod yaml;
+
+use crate::diagnostics::{Code, Diagnostic, Pos};
+use rayon::prelude::*;
+use std::io;
+use std::path::{Path, PathBuf};
+use yaml::{Node, Value};
+
+/// The files of a content folder, each as a path inside it with `/` separators.
+#[derive(Debug, Clone, Default)]
+pub struct ContentFiles {
+    pub root: PathBuf,
+    /// Every regular, non-ignored file, sorted (records, attachments and `site.yaml`).
+    pub files: Vec<String>,
+    /// The subset of `files` that are records.
+    pub record_files: Vec<String>,
+}
+
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with('_')
+}
+
+/// Whether a path inside the content folder names a record file (SPEC §12 "Reading").
+pub fn is_record_path(rel: &str) -> bool {
+    if rel == "site.yaml" {
+        return false;
+    }
+    let mut parts = rel.split('/').collect::<Vec<_>>();
+    let Some(name) = parts.pop() else {
+        return false;
+    };
+    if parts.contains(&"files") {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
+/// Lists the content folder. Fails only when the folder itself cannot be read.
+pub fn walk(root: &Path) -> io::Result<ContentFiles> {
+    let meta = std::fs::metadata(root)?;
+    if !meta.is_dir() {
+        return Err(io::Error::new(io::ErrorKind::NotADirectory, "not a folder"));
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        // An unreadable sub-folder is skipped rather than failing the whole run.
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_file() {
+            continue; // folders, and symbolic links, which are never followed
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        files.push(rel.join("/"));
+    }
+    files.sort();
+    let record_files = files
+        .iter()
+        .filter(|f| is_record_path(f))
+        .cloned()
+        .collect();
+    Ok(ContentFiles {
+        root: root.to_path_buf(),
+        files,
+        record_files,
+    })
+}
+
+/// Where a body's text starts in its file, to turn body offsets into file positions.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BodyOrigin {
+    pub line: u32,
+    /// Characters before the body's text on each of its lines (YAML block indentation).
+    pub indent: u32,
+}
+
+/// One record's fields as written, before their meaning is checked.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    pub path: String,
+    /// The record's first line (for a `records:` item, its first key).
+    pub pos: Pos,
+    pub fields: Vec<(Node, Node)>,
+    pub body: String,
+    pub body_origin: BodyOrigin,
+    /// The ID implied by the file name (not for items of list files, which need `id:`).
+    pub file_id: Option<String>,
+}
+
+/// What one file yields.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    pub records: Vec<RawRecord>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file-name ID of a file that could not be read: links to it are not "unknown".
+    pub reserved_id: Option<String>,
+}
+
+/// The file stem, used as the default ID.
+pub fn file_stem(rel: &str) -> &str {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// Reads and structurally parses every record file, in parallel; results keep file order.
+pub fn read_records(files: &ContentFiles) -> Vec<ParsedFile> {
+    files
+        .record_files
+        .par_iter()
+        .map(|rel| match std::fs::read(files.root.join(rel)) {
+            Ok(bytes) => parse_file(rel, &bytes),
+            Err(e) => ParsedFile {
+                diagnostics: vec![Diagnostic::new(
+                    rel,
+                    Pos::START,
+                    Code::E001,
+                    format!("this file cannot be read: {e}"),
+                )],
+                reserved_id: Some(file_stem(rel).to_string()),
+                ..ParsedFile::default()
+            },
+        })
+        .collect()
+}
+
+/// Parses one record file's bytes.
+pub fn parse_file(rel: &str, bytes: &[u8]) -> ParsedFile {
+    let mut out = ParsedFile::default();
+    let fail = |out: &mut ParsedFile, pos: Pos, message: String| {
+        out.diagnostics
+            .push(Diagnostic::new(rel, pos, Code::E001, message));
+        out.reserved_id = Some(file_stem(rel).to_string());
+        out.records.clear();
+    };
+    let text = match split::decode(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            fail(&mut out, e.pos, e.message);
+            return out;
+        }
+    };
+    let is_markdown = rel.to_ascii_lowercase().ends_with(".md");
+    if is_markdown {
+        let parts = match split::split_front_matter(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                fail(&mut out, e.pos, e.message);
+                return out;
+            }
+        };
+        let fields = match yaml::parse(parts.front_matter, parts.front_matter_line - 1) {
+            Ok(None) => Vec::new(),
+            Ok(Some(Node {
+                value: Value::Map(pairs),
+                ..
+            })) => pairs,
+            Ok(Some(node)) => {
+                fail(
+                    &mut out,
+                    node.pos,
+                    "the front matter must be fields written as `name: value` lines".into(),
+                );
+                return out;
+            }
+            Err(e) => {
+                fail(&mut out, e.pos, e.message);
+                return out;
+            }
+        };
+        out.records.push(RawRecord {
+            path: rel.to_string(),
+            pos: Pos::START,
+            fields,
+            body: parts.body.to_string(),
+            body_origin: BodyOrigin {
+                line: parts.body_line as u32,
+                indent: 0,
+            },
+            file_id: Some(file_stem(rel).to_string()),
+        });
+        return out;
+    }
+
+    if text.trim().is_empty() {
+        fail(
+            &mut out,
+            Pos::START,
+            "this file is empty; a record needs at least a `title:`".into(),
+        );
+        return out;
+    }
+    let root = match yaml::parse(&text, 0) {
+        Ok(Some(node)) => node,
+        Ok(None) => {
+            fail(
+                &mut out,
+                Pos::START,
+                "this file holds no YAML fields; a record needs at least a `title:`".into(),
+            );
+            return out;
+        }
+        Err(e) => {
+            fail(&mut out, e.pos, e.message);
+            return out;
+        }
+    };
+    let pairs = match root.value {
+        Value::Map(pairs) => pairs,
+        Value::Seq(_) => {
+            fail(
+                &mut out,
+                root.pos,
+                "this file is a bare YAML list; put the records under a `records:` key".into(),
+            );
+            return out;
+        }
+        Value::Scalar(_) => {
+            fail(
+                &mut out,
+                root.pos,
+                "this file must hold fields written as `name: value` lines".into(),
+            );
+            return out;
+        }
+    };
+    let records_key = pairs
+        .iter()
+        .position(|(k, _)| k.as_scalar().is_some_and(|s| s.text == "records"));
+    let Some(records_index) = records_key else {
+        out.records.push(raw_from_map(
+            rel,
+            Pos::START,
+            pairs,
+            Some(file_stem(rel).to_string()),
+            &mut out.diagnostics,
+        ));
+        return out;
+    };
+    for (i, (key, _)) in pairs.iter().enumerate() {
+        if i != records_index {
+            out.diagnostics.push(Diagnostic::new(
+                rel,
+                key.pos,
+                Code::E003,
+                format!(
+                    "a list file holds only `records:`; move `{}` into each record or into a file of its own",
+                    key.as_scalar().map_or("this key", |s| s.text.as_str())
+                ),
+            ));
+        }
+    }
+    let (_, list) = pairs
+        .into_iter()
+        .nth(records_index)
+        .expect("index found above");
+    match list.value {
+        Value::Seq(items) => {
+            for item in items {
+                match item.value {
+                    Value::Map(fields) => {
+                        let pos = fields.first().map_or(item.pos, |(k, _)| k.pos);
+                        out.records.push(raw_from_map(rel, pos, fields, None, &mut out.diagnostics));
+                    }
+                    _ => out.diagnostics.push(Diagnostic::new(
+                        rel,
+                        item.pos,
+                        Code::E003,
+                        format!("each item under `records:` must be a record (`- id: …` with its fields), not {}", item.describe()),
+                    )),
+                }
+            }
+        }
+        _ if list.is_null() => {}
+        _ => out.diagnostics.push(Diagnostic::new(
+            rel,
+            list.pos,
+            Code::E003,
+            "`records:` must be a list of records, each starting with `- id: …`",
+        )),
+    }
+    out
+}
+
+/// Where a scalar's text starts. saphyr puts a block scalar (`|`, `>`) at its first
+/// non-empty content line, after any blank lines its text starts with.
+pub fn block_origin(value: &Node) -> BodyOrigin {
+    match value.as_scalar() {
+        Some(s) if s.block => {
+            let blank = s.text.chars().take_while(|c| *c == '\n').count() as u32;
+            BodyOrigin {
+                line: value.pos.line.saturating_sub(blank),
+                indent: value.pos.col.saturating_sub(1),
+            }
+        }
+        Some(s) => BodyOrigin {
+            line: value.pos.line,
+            // A quote character comes before the text.
+            indent: value.pos.col.saturating_sub(if s.plain { 1 } else { 0 }),
+        },
+        None => BodyOrigin::default(),
+    }
+}
+
+/// A record from a YAML mapping, taking its Markdown `body:` out of the fields.
+fn raw_from_map(
+    rel: &str,
+    pos: Pos,
+    mut fields: Vec<(Node, Node)>,
+    file_id: Option<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> RawRecord {
+    let mut body = String::new();
+    let mut body_origin = BodyOrigin::default();
+    if let Some(i) = fields
+        .iter()
+        .position(|(k, _)| k.as_scalar().is_some_and(|s| s.text == "body"))
+    {
+        let (key, value) = fields.remove(i);
+        match value.as_scalar() {
+            Some(s) => {
+                body = s.text.clone();
+                body_origin = block_origin(&value);
+            }
+            None if value.is_null() => {}
+            None => diagnostics.push(Diagnostic::new(
+                rel,
+                key.pos,
+                Code::E003,
+                "`body` must be Markdown text (use `body: |` and indent the text below it)",
+            )),
+        }
+    }
+    RawRecord {
+        path: rel.to_string(),
+        pos,
+        fields,
+        body,
+        body_origin,
+        file_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_files_give_one_record_per_item() {
+        let f = parse_file("timeline/events.yaml", b"records:\n  - id: e1\n    title: A\n  - 7\n  - id: e2\n    title: B\n    body: |\n      Hello [[e1]]\n");
+        assert_eq!(f.records.len(), 2);
+        assert_eq!(f.records[0].pos, Pos { line: 2, col: 5 });
+        assert_eq!(f.diagnostics.len(), 1);
+        assert_eq!(f.diagnostics[0].pos, Pos { line: 4, col: 5 });
+        assert_eq!(f.records[1].body, "Hello [[e1]]\n");
+        assert_eq!(f.records[1].body_origin, BodyOrigin { line: 8, indent: 6 });
+    }
+
+    #[test]
+    fn unreadable_files_reserve_their_id() {
+        let f = parse_file("actions/a1.md", b"---\ntitle: x\n");
+        assert_eq!(f.diagnostics[0].code, Code::E001);
+        assert_eq!(f.reserved_id.as_deref(), Some("a1"));
+        let f = parse_file("actions/a1.yaml", b"- a\n- b\n");
+        assert_eq!(f.diagnostics[0].code, Code::E001);
+    }
+
+    #[test]
+    fn record_paths() {
+        assert!(is_record_path("actions/a.md"));
+        assert!(is_record_path("notes.yml"));
+        assert!(!is_record_path("site.yaml"));
+        assert!(!is_record_path("evidence/files/x.md"));
+        assert!(!is_record_path("evidence/report.pdf"));
+    }
+}

@@ -1,0 +1,376 @@
+//! YAML with positions: a small tree of nodes that remember where they were written.
+//!
+//! Diagnostics must point at the key or list item at fault, and string fields must keep
+//! the scalar as written (`id: 1.10` is "1.10", not a float). serde_yaml gives neither,
+//! so records are read from saphyr-parser's event stream into [`Node`]s carrying line,
+//! column and the source text of every scalar. The same pass counts alias expansions
+//! before cloning anything, so an alias bomb is refused instead of filling memory, and
+//! it rejects duplicate keys and multi-document streams (SPEC §12).
+
+use crate::diagnostics::Pos;
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+/// SPEC §5: more alias expansions than this make a file invalid.
+const MAX_ALIAS_EXPANSIONS: u64 = 1_000;
+/// Guards against a small anchored tree being copied into a huge one.
+const MAX_EXPANDED_NODES: u64 = 1_000_000;
+/// Deeper nesting than any record needs; refusing it bounds stack and memory.
+const MAX_DEPTH: usize = 200;
+
+/// A YAML node and where it starts in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+/// A scalar as written, and whether it was plain (unquoted), which decides whether it
+/// may be read as a number, boolean or null.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    pub text: String,
+    pub plain: bool,
+    /// Written as a `|` or `>` block: its content starts on the next line.
+    pub block: bool,
+}
+
+/// A syntax problem, with its position in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl Node {
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.value {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// A plain `~`, `null` or empty scalar.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar(s) if s.plain && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// A short description for messages: "a list", "a mapping", "`text`".
+    pub fn describe(&self) -> String {
+        match &self.value {
+            Value::Scalar(s) => {
+                let mut t: String = s.text.chars().take(60).collect();
+                if t.len() < s.text.len() {
+                    t.push('…');
+                }
+                format!("`{t}`")
+            }
+            Value::Seq(_) => "a list".into(),
+            Value::Map(_) => "a mapping".into(),
+        }
+    }
+
+    /// The node as a serde_yaml value, for custom fields kept as written. Plain scalars
+    /// are resolved to numbers, booleans and nulls by serde_yaml's own rules.
+    pub fn to_value(&self) -> serde_yaml::Value {
+        match &self.value {
+            Value::Scalar(s) if s.plain => {
+                if s.text.is_empty() {
+                    return serde_yaml::Value::Null;
+                }
+                match serde_yaml::from_str::<serde_yaml::Value>(&s.text) {
+                    Ok(
+                        v @ (serde_yaml::Value::Bool(_)
+                        | serde_yaml::Value::Number(_)
+                        | serde_yaml::Value::Null),
+                    ) => v,
+                    _ => serde_yaml::Value::String(s.text.clone()),
+                }
+            }
+            Value::Scalar(s) => serde_yaml::Value::String(s.text.clone()),
+            Value::Seq(items) => {
+                serde_yaml::Value::Sequence(items.iter().map(Node::to_value).collect())
+            }
+            Value::Map(pairs) => {
+                let mut m = serde_yaml::Mapping::new();
+                for (k, v) in pairs {
+                    m.insert(k.to_value(), v.to_value());
+                }
+                serde_yaml::Value::Mapping(m)
+            }
+        }
+    }
+}
+
+/// A collection being built.
+struct Frame {
+    pos: Pos,
+    anchor: usize,
+    expansions_at_start: u64,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>, Option<Node>),
+}
+
+/// An anchored node with the cost of copying it.
+struct Anchored {
+    node: Node,
+    expansions: u64,
+    size: u64,
+}
+
+fn size_of(node: &Node) -> u64 {
+    // Iterative: nesting is bounded by MAX_DEPTH, but keep this cheap and stack-safe.
+    let mut total = 0u64;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        total += 1;
+        match &n.value {
+            Value::Scalar(_) => {}
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(pairs) => {
+                for (k, v) in pairs {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+        }
+    }
+    total
+}
+
+fn pos_of(marker: &saphyr_parser::Marker, line_offset: usize) -> Pos {
+    Pos::new(marker.line() + line_offset, marker.col() + 1)
+}
+
+fn friendly(info: &str) -> String {
+    let lower = info.to_ascii_lowercase();
+    if lower.contains("tab") {
+        "tabs are not allowed in YAML indentation: indent with spaces".into()
+    } else if lower.contains("mapping values are not allowed") {
+        "a value contains `: `; put quotes around it, or check the indentation".into()
+    } else if lower.contains("did not find expected key") || lower.contains("block mapping") {
+        format!("the YAML is not well formed ({info}): check the indentation of this line and the one before")
+    } else {
+        format!("the YAML is not well formed ({info}): check quotes, brackets and indentation")
+    }
+}
+
+/// Parses one YAML document. `line_offset` is added to every line (front matter starts
+/// below its `---`). Returns `None` for an empty document.
+pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> {
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Anchored> = HashMap::new();
+    let mut expansions: u64 = 0;
+    let mut expanded_nodes: u64 = 0;
+    let mut root: Option<Node> = None;
+    let mut documents = 0;
+
+    let err = |pos: Pos, message: String| Err(YamlError { pos, message });
+
+    for event in Parser::new_from_str(text) {
+        let (event, span) = match event {
+            Ok(e) => e,
+            Err(e) => return err(pos_of(e.marker(), line_offset), friendly(e.info())),
+        };
+        let pos = pos_of(&span.start, line_offset);
+        let finished: Option<(Node, usize, u64)> = match event {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => None,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return err(
+                        pos,
+                        "this file holds more than one YAML document (a second `---`); keep one record per file, or use a `records:` list".into(),
+                    );
+                }
+                None
+            }
+            Event::Alias(id) => {
+                let Some(a) = anchors.get(&id) else {
+                    return err(
+                        pos,
+                        "this alias (`*name`) refers to an anchor that is not defined".into(),
+                    );
+                };
+                expansions += 1 + a.expansions;
+                expanded_nodes += a.size;
+                if expansions > MAX_ALIAS_EXPANSIONS || expanded_nodes > MAX_EXPANDED_NODES {
+                    return err(
+                        pos,
+                        format!("the YAML uses more than {MAX_ALIAS_EXPANSIONS} alias expansions (`*name`); write the values out instead"),
+                    );
+                }
+                let mut node = a.node.clone();
+                node.pos = pos;
+                Some((node, 0, 0))
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let node = Node {
+                    value: Value::Scalar(Scalar {
+                        text: text.into_owned(),
+                        plain: style == ScalarStyle::Plain && !forced_string,
+                        block: matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
+                    }),
+                    pos,
+                };
+                Some((node, anchor, 0))
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return err(
+                        pos,
+                        format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
+                    );
+                }
+                let kind = if matches!(event, Event::SequenceStart(..)) {
+                    FrameKind::Seq(Vec::new())
+                } else {
+                    FrameKind::Map(Vec::new(), None)
+                };
+                stack.push(Frame {
+                    pos,
+                    anchor,
+                    expansions_at_start: expansions,
+                    kind,
+                });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else {
+                    return err(pos, "unbalanced YAML structure".into());
+                };
+                let value = match frame.kind {
+                    FrameKind::Seq(items) => Value::Seq(items),
+                    FrameKind::Map(pairs, _) => Value::Map(pairs),
+                };
+                Some((
+                    Node {
+                        value,
+                        pos: frame.pos,
+                    },
+                    frame.anchor,
+                    expansions - frame.expansions_at_start,
+                ))
+            }
+        };
+        let Some((node, anchor, inner)) = finished else {
+            continue;
+        };
+        if anchor != 0 {
+            let size = size_of(&node);
+            anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    expansions: inner,
+                    size,
+                },
+            );
+        }
+        match stack.last_mut() {
+            None => root = Some(node),
+            Some(Frame {
+                kind: FrameKind::Seq(items),
+                ..
+            }) => items.push(node),
+            Some(Frame {
+                kind: FrameKind::Map(pairs, pending),
+                ..
+            }) => {
+                match pending.take() {
+                    None => {
+                        if let Value::Scalar(k) = &node.value {
+                            if pairs
+                            .iter()
+                            .any(|(old, _)| matches!(&old.value, Value::Scalar(o) if o.text == k.text))
+                        {
+                            return err(
+                                node.pos,
+                                format!("the key `{}` appears twice in this mapping; keep one", k.text),
+                            );
+                        }
+                        }
+                        *pending = Some(node);
+                    }
+                    Some(key) => pairs.push((key, node)),
+                }
+            }
+        }
+    }
+    Ok(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(text: &str) -> Vec<(Node, Node)> {
+        parse(text, 0).unwrap().unwrap().as_map().unwrap().to_vec()
+    }
+
+    #[test]
+    fn keys_and_items_keep_positions_and_text() {
+        let m = map("id: 1.10\ntags:\n  - a\n  - b\nrefs: [x, y]\n");
+        assert_eq!(m[0].0.pos, Pos { line: 1, col: 1 });
+        assert_eq!(m[0].1.as_scalar().unwrap().text, "1.10");
+        let Value::Seq(tags) = &m[1].1.value else {
+            panic!()
+        };
+        assert_eq!(tags[1].pos, Pos { line: 4, col: 5 });
+        let Value::Seq(refs) = &m[2].1.value else {
+            panic!()
+        };
+        assert_eq!(refs[1].pos, Pos { line: 5, col: 11 });
+    }
+
+    #[test]
+    fn duplicate_keys_and_documents_are_errors() {
+        let e = parse("a: 1\nb: 2\na: 3\n", 1).unwrap_err();
+        assert_eq!(e.pos, Pos { line: 4, col: 1 });
+        assert!(parse("a: 1\n---\nb: 2\n", 0).is_err());
+    }
+
+    #[test]
+    fn tabs_are_errors_with_a_hint() {
+        let e = parse("a:\n\t- b\n", 0).unwrap_err();
+        assert!(e.message.contains("tab"), "{}", e.message);
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_before_expansion() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (i, c) in ('b'..='j').enumerate() {
+            let prev = (b'a' + i as u8) as char;
+            text.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let e = parse(&text, 0).unwrap_err();
+        assert!(e.message.contains("alias"));
+    }
+
+    #[test]
+    fn custom_values_resolve_like_yaml() {
+        let m = map("n: 3\nq: '3'\nb: true\nl: [1, two]\n");
+        assert_eq!(m[0].1.to_value(), serde_yaml::Value::from(3));
+        assert_eq!(m[1].1.to_value(), serde_yaml::Value::from("3"));
+        assert_eq!(m[2].1.to_value(), serde_yaml::Value::from(true));
+    }
+}

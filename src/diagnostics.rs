@@ -1,0 +1,274 @@
+//! Content problems, reported to authors with file, line, column and what to change.
+//!
+//! Every stage pushes [`Diagnostic`]s into a list instead of stopping, so one run reports
+//! everything (SPEC §5). Paths are kept relative to the content folder and printed with
+//! the `--content` value in front, as the author typed it.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How serious a problem is: errors stop a build, warnings do not (unless `--strict`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The diagnostic codes of SPEC §5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    E001,
+    E002,
+    E003,
+    E004,
+    E005,
+    E006,
+    E007,
+    E008,
+    W101,
+    W102,
+    W103,
+    W104,
+    W105,
+    W106,
+    W107,
+}
+
+impl Code {
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::W101
+            | Code::W102
+            | Code::W103
+            | Code::W104
+            | Code::W105
+            | Code::W106
+            | Code::W107 => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::E001 => "E001",
+            Code::E002 => "E002",
+            Code::E003 => "E003",
+            Code::E004 => "E004",
+            Code::E005 => "E005",
+            Code::E006 => "E006",
+            Code::E007 => "E007",
+            Code::E008 => "E008",
+            Code::W101 => "W101",
+            Code::W102 => "W102",
+            Code::W103 => "W103",
+            Code::W104 => "W104",
+            Code::W105 => "W105",
+            Code::W106 => "W106",
+            Code::W107 => "W107",
+        }
+    }
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    pub const START: Pos = Pos { line: 1, col: 1 };
+
+    pub fn new(line: usize, col: usize) -> Pos {
+        Pos {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// One problem in the content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Path inside the content folder, with `/` separators.
+    pub path: String,
+    pub pos: Pos,
+    pub code: Code,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(path: &str, pos: Pos, code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            path: path.to_string(),
+            pos,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    fn display_path(&self, content_prefix: &str) -> String {
+        let prefix = content_prefix.trim_end_matches('/');
+        if prefix.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{prefix}/{}", self.path)
+        }
+    }
+
+    /// `content/actions/a12.md:7:10: error[E005]: unknown ID …`
+    pub fn human(&self, content_prefix: &str) -> String {
+        let severity = match self.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        format!(
+            "{}:{}:{}: {severity}[{}]: {}",
+            self.display_path(content_prefix),
+            self.pos.line,
+            self.pos.col,
+            self.code.as_str(),
+            self.message
+        )
+    }
+
+    /// One JSON object: `{"path","line","column","severity","code","message"}`.
+    pub fn json(&self, content_prefix: &str) -> String {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            path: String,
+            line: u32,
+            column: u32,
+            severity: Severity,
+            code: &'a str,
+            message: &'a str,
+        }
+        serde_json::to_string(&Out {
+            path: self.display_path(content_prefix),
+            line: self.pos.line,
+            column: self.pos.col,
+            severity: self.severity(),
+            code: self.code.as_str(),
+            message: &self.message,
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// The problems found in one run, kept in the order SPEC §12 prescribes.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn add(&mut self, path: &str, pos: Pos, code: Code, message: impl Into<String>) {
+        self.items.push(Diagnostic::new(path, pos, code, message));
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other);
+    }
+
+    /// Sorted by path, line, column, code; exact duplicates removed.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (&a.path, a.pos, a.code, &a.message).cmp(&(&b.path, b.pos, b.code, &b.message))
+        });
+        self.items.dedup();
+    }
+
+    pub fn errors(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity() == Severity::Warning)
+            .count()
+    }
+
+    /// Whether these problems fail a run (errors, or any warning under `--strict`).
+    pub fn fail(&self, strict: bool) -> bool {
+        self.errors() > 0 || (strict && self.warnings() > 0)
+    }
+
+    /// `2 errors, 1 warning`.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "{}, {}",
+            plural(self.errors(), "error"),
+            plural(self.warnings(), "warning")
+        );
+        s
+    }
+}
+
+/// "did you mean" support: the candidate closest to `word` within `max` edits
+/// (Damerau–Levenshtein), if any.
+pub fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_format_matches_the_spec() {
+        let d = Diagnostic::new(
+            "actions/a12.md",
+            Pos { line: 7, col: 10 },
+            Code::E005,
+            "unknown ID `REC-99` in `addresses`",
+        );
+        assert_eq!(
+            d.human("content"),
+            "content/actions/a12.md:7:10: error[E005]: unknown ID `REC-99` in `addresses`"
+        );
+        assert_eq!(
+            d.json("content"),
+            r#"{"path":"content/actions/a12.md","line":7,"column":10,"severity":"error","code":"E005","message":"unknown ID `REC-99` in `addresses`"}"#
+        );
+    }
+
+    #[test]
+    fn closest_finds_typos() {
+        assert_eq!(
+            closest("suports", ["supports", "status"], 2),
+            Some("supports")
+        );
+        assert_eq!(closest("banana", ["supports", "status"], 2), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! The `assure` command line: parses arguments, runs the library, maps outcomes to exit
+//! codes (0 success; 1 content problems; 2 usage or I/O failure — SPEC §8).
+
+use anyhow::Result;
+use assure::date::Date;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "assure",
+    version,
+    about = "Checks improvement evidence and builds an offline evidence site and PDF packs."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct ContentArgs {
+    /// The content folder.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the content and report every problem with file and line.
+    Check {
+        #[command(flatten)]
+        content: ContentArgs,
+        /// Readiness date (YYYY-MM-DD); default: `as_of` in site.yaml, else today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// Treat warnings as failures (exit code 1).
+        #[arg(long)]
+        strict: bool,
+        /// Compute readiness for this audience (default: internal).
+        #[arg(long)]
+        audience: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Show readiness, counts by status and the gap lists.
+    Status {
+        #[command(flatten)]
+        content: ContentArgs,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        #[arg(long)]
+        audience: Option<String>,
+    },
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse_full(text).ok_or_else(|| format!("`{text}` is not a full date: write YYYY-MM-DD"))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check {
+            content,
+            as_of,
+            strict,
+            audience,
+            format,
+        } => {
+            let checked = assure::check(&content.content, as_of, audience.as_deref())?;
+            let prefix = content.content.to_string_lossy();
+            let mut out = String::new();
+            for d in &checked.diagnostics.items {
+                out.push_str(&match format {
+                    Format::Human => d.human(&prefix),
+                    Format::Json => d.json(&prefix),
+                });
+                out.push('\n');
+            }
+            print!("{out}");
+            let records = checked.site.records.len();
+            eprintln!(
+                "checked {records} record{} in {prefix}: {}; readiness {} as of {}",
+                if records == 1 { "" } else { "s" },
+                checked.diagnostics.summary(),
+                checked.readiness.percent_text(),
+                checked.as_of
+            );
+            Ok(exit(checked.diagnostics.fail(strict)))
+        }
+        Command::Status {
+            content,
+            as_of,
+            audience,
+        } => {
+            let checked = assure::check(&content.content, as_of, audience.as_deref())?;
+            let prefix = content.content.to_string_lossy();
+            for d in &checked.diagnostics.items {
+                eprintln!("{}", d.human(&prefix));
+            }
+            if checked.diagnostics.errors() > 0 {
+                eprintln!(
+                    "{}: fix the errors above; readiness is not reported while the content has errors",
+                    checked.diagnostics.summary()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            print!("{}", assure::status::render(&checked));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn exit(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

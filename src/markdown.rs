@@ -1,0 +1,313 @@
+//! Markdown bodies: the one pulldown-cmark event stream every output shares.
+//!
+//! `[[ID]]` and `[[ID|words]]` come from pulldown-cmark's wiki-link extension, which
+//! already leaves them literal in code and after `\`. This module finds those links and
+//! the relative links and images a body uses (for checking), and turns bodies into HTML
+//! with links resolved and raw HTML escaped (for the site).
+
+use crate::content::BodyOrigin;
+use crate::diagnostics::Pos;
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+/// The Markdown dialect of SPEC §4.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_WIKILINKS
+}
+
+/// A link found in a body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyLink {
+    /// `[[ID]]`, with the ID trimmed.
+    Record(String),
+    /// A relative link or image to a file beside the record.
+    Local { target: String, image: bool },
+}
+
+/// Whether a link destination leaves the site (or stays on the page).
+pub fn is_remote(dest: &str) -> bool {
+    let lower = dest.trim().to_ascii_lowercase();
+    lower.starts_with('#')
+        || lower.starts_with("//")
+        || lower.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
+}
+
+/// Finds the record links and local links of a body, with their byte offsets.
+pub fn scan(body: &str) -> Vec<(BodyLink, usize)> {
+    let mut found = Vec::new();
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { .. },
+                dest_url,
+                ..
+            }) => found.push((BodyLink::Record(dest_url.trim().to_string()), range.start)),
+            Event::Start(Tag::Link { dest_url, .. })
+                if !dest_url.is_empty() && !is_remote(&dest_url) =>
+            {
+                found.push((
+                    BodyLink::Local {
+                        target: dest_url.to_string(),
+                        image: false,
+                    },
+                    range.start,
+                ))
+            }
+            Event::Start(Tag::Image { dest_url, .. })
+                if !dest_url.is_empty() && !is_remote(&dest_url) =>
+            {
+                found.push((
+                    BodyLink::Local {
+                        target: dest_url.to_string(),
+                        image: true,
+                    },
+                    range.start,
+                ))
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The file position of a byte offset in a body.
+pub fn position(body: &str, origin: BodyOrigin, offset: usize) -> Pos {
+    let before = &body[..offset.min(body.len())];
+    let line = before.matches('\n').count();
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count();
+    Pos::new(
+        origin.line as usize + line,
+        origin.indent as usize + col + 1,
+    )
+}
+
+/// How a renderer wants `[[ID]]` shown.
+pub enum LinkTarget {
+    /// A visible record: its URL (relative to the page) and title.
+    Visible { href: String, title: String },
+    /// A record withheld from this audience.
+    Withheld,
+    /// A visible record outside this output (PDF packs): title only.
+    Unlinked { title: String },
+}
+
+/// Resolves `[[ID]]` for a renderer; `None` for an unknown ID (already an error).
+pub trait Links {
+    fn target(&self, id: &str) -> Option<LinkTarget>;
+    /// Where a relative file link of this body points in the output, if it is copied.
+    fn local(&self, dest: &str) -> Option<String>;
+}
+
+/// Renders a body to HTML: wiki links resolved, raw HTML shown as text, local links
+/// pointed at their copies, remote images turned into plain links.
+pub fn to_html(body: &str, links: &dyn Links) -> String {
+    let mut events: Vec<Event<'_>> = Vec::new();
+    // Wiki links: replace the whole Start..End with our own HTML.
+    let mut in_wiki: Option<(LinkTarget, bool, Vec<Event<'_>>)> = None;
+    let mut in_remote_image: Option<String> = None;
+    for event in Parser::new_ext(body, options()) {
+        if let Some((_, _, inner)) = in_wiki.as_mut() {
+            if matches!(event, Event::End(TagEnd::Link)) {
+                let (target, has_words, inner) = in_wiki.take().expect("inside a wiki link");
+                let mut words = String::new();
+                pulldown_cmark::html::push_html(&mut words, inner.into_iter().map(escape_raw));
+                let words = (has_words && !words.trim().is_empty()).then_some(words);
+                let html = match target {
+                    LinkTarget::Visible { href, title } => format!(
+                        "<a class=\"record-link\" href=\"{}\">{}</a>",
+                        escape_html(&href),
+                        words.unwrap_or_else(|| escape_html(&title))
+                    ),
+                    LinkTarget::Unlinked { title } => {
+                        format!(
+                            "<span class=\"record-link\">{}</span>",
+                            words.unwrap_or_else(|| escape_html(&title))
+                        )
+                    }
+                    LinkTarget::Withheld => "<span class=\"withheld\">withheld</span>".to_string(),
+                };
+                events.push(Event::InlineHtml(CowStr::from(html)));
+            } else {
+                inner.push(event);
+            }
+            continue;
+        }
+        if in_remote_image.is_some() {
+            match event {
+                Event::End(TagEnd::Image) => {
+                    let _ = in_remote_image.take();
+                    events.push(Event::End(TagEnd::Link));
+                }
+                other => events.push(escape_raw(other)),
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { has_pothole },
+                dest_url,
+                ..
+            }) => {
+                let target = links
+                    .target(dest_url.trim())
+                    .unwrap_or(LinkTarget::Withheld);
+                in_wiki = Some((target, has_pothole, Vec::new()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !is_remote(&dest_url) && !dest_url.is_empty() => {
+                let dest = links.local(&dest_url).map_or(dest_url, CowStr::from);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                if is_remote(&dest_url) {
+                    // No request may leave the page: a remote image becomes a link to it.
+                    in_remote_image = Some(dest_url.to_string());
+                    events.push(Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                } else {
+                    let dest = links.local(&dest_url).map_or(dest_url, CowStr::from);
+                    events.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: dest,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            other => events.push(escape_raw(other)),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+/// Raw HTML in bodies is shown as text, never passed through (SPEC §4).
+fn escape_raw(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
+        other => other,
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The body as plain text (for search and summaries).
+pub fn to_text(body: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(' ') => {
+                out.push(' ')
+            }
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixed;
+    impl Links for Fixed {
+        fn target(&self, id: &str) -> Option<LinkTarget> {
+            match id {
+                "A" => Some(LinkTarget::Visible {
+                    href: "a.html".into(),
+                    title: "Title <A>".into(),
+                }),
+                "S" => Some(LinkTarget::Withheld),
+                _ => None,
+            }
+        }
+        fn local(&self, dest: &str) -> Option<String> {
+            Some(format!("../files/{dest}"))
+        }
+    }
+
+    #[test]
+    fn scans_wiki_and_local_links_but_not_code() {
+        let found =
+            scan("See [[ A ]] and `[[B]]` and \\[[C]] and [f](x.pdf) and [w](https://x.org)\n");
+        assert_eq!(
+            found.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>(),
+            vec![
+                BodyLink::Record("A".into()),
+                BodyLink::Local {
+                    target: "x.pdf".into(),
+                    image: false
+                }
+            ]
+        );
+        assert_eq!(
+            position("x\nab [[A]]", BodyOrigin { line: 5, indent: 2 }, 5),
+            Pos { line: 6, col: 6 }
+        );
+    }
+
+    #[test]
+    fn renders_links_and_escapes_raw_html() {
+        let html = to_html(
+            "[[A]] [[A|the *plan*]] [[A|]] [[S|secret words]] <script>x</script>",
+            &Fixed,
+        );
+        assert!(
+            html.contains("<a class=\"record-link\" href=\"a.html\">Title &lt;A&gt;</a>"),
+            "{html}"
+        );
+        assert!(html.contains("the <em>plan</em></a>"), "{html}");
+        assert!(html.contains(">withheld<"));
+        assert!(!html.contains("secret"));
+        assert!(!html.contains("<script>"));
+    }
+
+    #[test]
+    fn remote_images_become_links() {
+        let html = to_html("![chart](https://example.org/c.png)", &Fixed);
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("href=\"https://example.org/c.png\""));
+    }
+}

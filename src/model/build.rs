@@ -1,0 +1,879 @@
+//! From raw fields to typed [`Record`]s: every field checked against SPEC §3 and §12,
+//! every problem reported (E002, E003, W106), and the record kept whenever it can be so
+//! that later checks still run.
+
+use super::schema::{FieldKind, RecordType, ALL_TYPES, JUDGEMENTS};
+use super::{FileRef, Record, Ref};
+use crate::content::yaml::{Node, Value};
+use crate::content::{BodyOrigin, RawRecord};
+use crate::date::PartialDate;
+use crate::diagnostics::{closest, Code, Diagnostic, Pos};
+use crate::markdown::{self, BodyLink};
+
+/// IDs longer than this are refused (SPEC §12).
+pub const MAX_ID_LEN: usize = 128;
+
+/// `[A-Za-z0-9][A-Za-z0-9._-]*`
+pub fn valid_id_syntax(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Shortens a value for a message, so a 10,000-character ID does not flood the terminal.
+pub fn short(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(57).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// What is wrong with an ID, if anything.
+pub fn id_problem(id: &str) -> Option<String> {
+    let shown = short(id);
+    if id.chars().count() > MAX_ID_LEN {
+        return Some(format!(
+            "the ID `{shown}` is longer than {MAX_ID_LEN} characters; use a shorter ID"
+        ));
+    }
+    if !valid_id_syntax(id) {
+        return Some(format!(
+            "`{shown}` is not a valid ID: start with a letter or digit and use only letters, digits, `.`, `_` and `-`"
+        ));
+    }
+    let lower = id.to_ascii_lowercase();
+    let device = matches!(lower.as_str(), "index" | "con" | "nul" | "aux" | "prn")
+        || ((lower.starts_with("com") || lower.starts_with("lpt"))
+            && lower.len() == 4
+            && lower.as_bytes()[3].is_ascii_digit()
+            && lower.as_bytes()[3] != b'0');
+    if device {
+        return Some(format!(
+            "the ID `{id}` is reserved (it names the index page or a Windows device); choose another ID"
+        ));
+    }
+    if id.ends_with('.') {
+        return Some(format!(
+            "the ID `{shown}` ends with `.`, which Windows cannot store; remove the final dot"
+        ));
+    }
+    None
+}
+
+/// Reports problems for one record as it is built.
+struct Checker<'a> {
+    path: &'a str,
+    rtype: RecordType,
+    diags: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, pos: Pos, code: Code, message: String) {
+        self.diags
+            .push(Diagnostic::new(self.path, pos, code, message));
+    }
+
+    /// A text field: any scalar, as written.
+    fn text(&mut self, name: &str, value: &Node) -> Option<String> {
+        match &value.value {
+            _ if value.is_null() => None,
+            Value::Scalar(s) => Some(s.text.clone()),
+            _ => {
+                self.report(
+                    value.pos,
+                    Code::E003,
+                    format!("`{name}` must be text, not {}", value.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, name: &str, value: &Node) -> Option<PartialDate> {
+        let text = self.text(name, value)?;
+        match PartialDate::parse(&text) {
+            Ok(d) => Some(d),
+            Err(hint) => {
+                self.report(
+                    value.pos,
+                    Code::E003,
+                    format!("invalid date in `{name}`: {hint}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn one_of(
+        &mut self,
+        name: &str,
+        value: &Node,
+        allowed: &'static [&'static str],
+    ) -> Option<&'static str> {
+        let text = self.text(name, value)?;
+        if let Some(v) = allowed.iter().find(|v| **v == text) {
+            return Some(v);
+        }
+        let hint = if let Some(v) = allowed.iter().find(|v| v.eq_ignore_ascii_case(&text)) {
+            format!("write `{v}` exactly as shown (values are case-sensitive)")
+        } else if let Some(v) = closest(&text, allowed.iter().copied(), 2) {
+            format!("did you mean `{v}`?")
+        } else {
+            format!("use one of: {}", allowed.join(", "))
+        };
+        self.report(
+            value.pos,
+            Code::E003,
+            format!("`{}` is not a valid `{name}`; {hint}", short(&text)),
+        );
+        None
+    }
+
+    /// A list of scalars; a single value counts as a one-item list.
+    fn list(&mut self, name: &str, value: &Node) -> Vec<(String, Pos)> {
+        let items: Vec<&Node> = match &value.value {
+            _ if value.is_null() => Vec::new(),
+            Value::Scalar(_) => vec![value],
+            Value::Seq(items) => items.iter().collect(),
+            Value::Map(_) => {
+                self.report(
+                    value.pos,
+                    Code::E003,
+                    format!("`{name}` must be a list such as `[a, b]`, not a mapping"),
+                );
+                Vec::new()
+            }
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item.as_scalar() {
+                Some(s) if !item.is_null() => out.push((s.text.trim().to_string(), item.pos)),
+                _ => self.report(
+                    item.pos,
+                    Code::E003,
+                    format!(
+                        "each item of `{name}` must be a single value, not {}",
+                        item.describe()
+                    ),
+                ),
+            }
+        }
+        out
+    }
+
+    fn refs(&mut self, field: &'static str, value: &Node, single: bool, out: &mut Vec<Ref>) {
+        if single {
+            if let Some(id) = self.text(field, value) {
+                out.push(Ref {
+                    field,
+                    id: id.trim().to_string(),
+                    pos: value.pos,
+                    target: None,
+                    withheld: false,
+                });
+            }
+            return;
+        }
+        for (id, pos) in self.list(field, value) {
+            out.push(Ref {
+                field,
+                id,
+                pos,
+                target: None,
+                withheld: false,
+            });
+        }
+    }
+
+    /// W106 for a key the type does not know; returns whether it was reported.
+    fn unknown_key(&mut self, key: &str, pos: Pos, known: &[&'static str]) {
+        let max = if key.chars().count() <= 4 { 1 } else { 2 };
+        let type_name = self.rtype.with_article();
+        if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(key)) {
+            self.report(
+                pos,
+                Code::W106,
+                format!("unknown field `{key}` on {type_name}: field names are case-sensitive; did you mean `{k}`?"),
+            );
+        } else if let Some(k) = closest(key, known.iter().copied(), max) {
+            self.report(
+                pos,
+                Code::W106,
+                format!("unknown field `{key}` on {type_name}: did you mean `{k}`?"),
+            );
+        } else if let Some((other, field)) = ALL_TYPES
+            .into_iter()
+            .filter(|t| *t != self.rtype)
+            .find_map(|t| {
+                t.own_fields()
+                    .iter()
+                    .find(|f| f.name == key || strsim::damerau_levenshtein(key, f.name) <= max)
+                    .map(|f| (t, f.name))
+            })
+        {
+            let close = if field == key {
+                String::new()
+            } else {
+                format!(" (did you mean `{field}`?)")
+            };
+            self.report(
+                pos,
+                Code::W106,
+                format!(
+                    "`{field}` is {} field, not a field of {type_name}{close}; it is kept as an extra detail",
+                    other.with_article()
+                ),
+            );
+        }
+    }
+}
+
+/// An empty record of a type, to be filled in.
+fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
+    Record {
+        id: String::new(),
+        key: String::new(),
+        id_pos: Pos::START,
+        rtype,
+        path: path.to_string(),
+        pos,
+        title: String::new(),
+        status: rtype.statuses().first().copied().unwrap_or(""),
+        owner: None,
+        date: None,
+        audience: None,
+        classification: None,
+        tags: Vec::new(),
+        refs: Vec::new(),
+        period_start: None,
+        period_end: None,
+        approved: None,
+        objectives: Vec::new(),
+        parent: None,
+        finding: None,
+        area: None,
+        priority: None,
+        due: None,
+        completed: None,
+        rag: None,
+        kind: None,
+        file: None,
+        url: None,
+        sha256: None,
+        reviewed: None,
+        expires: None,
+        originator: None,
+        by: None,
+        judgements: Vec::new(),
+        order: None,
+        extra: Vec::new(),
+        personal_data_reviewed: None,
+        body: String::new(),
+        body_origin: BodyOrigin::default(),
+        local_links: Vec::new(),
+        field_pos: Vec::new(),
+    }
+}
+
+/// What one raw record yields: the record (plus a plan's objectives), problems, and an
+/// ID to reserve when the record could not be built.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub records: Vec<Record>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub reserved_id: Option<String>,
+}
+
+fn key_text(key: &Node) -> Option<&str> {
+    key.as_scalar().map(|s| s.text.as_str())
+}
+
+/// Builds one record from its raw fields.
+pub fn build_record(raw: RawRecord) -> Built {
+    let folder_type = raw
+        .path
+        .split_once('/')
+        .and_then(|(folder, _)| RecordType::from_folder(folder));
+    let mut built = Built::default();
+
+    // The type: a `type:` field wins over the folder.
+    let mut rtype = folder_type;
+    let mut type_error = false;
+    if let Some((_, value)) = raw.fields.iter().find(|(k, _)| key_text(k) == Some("type")) {
+        let text = value.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
+        match RecordType::from_name(text) {
+            Some(t) => rtype = Some(t),
+            None => {
+                let message = if text == "objective" {
+                    "`type: objective` is not allowed: objectives are written inside a plan's `objectives:` list".to_string()
+                } else {
+                    let names = [
+                        "plan",
+                        "recommendation",
+                        "action",
+                        "evidence",
+                        "review",
+                        "event",
+                        "page",
+                    ];
+                    let hint = closest(text, names, 2)
+                        .map(|n| format!("did you mean `{n}`?"))
+                        .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
+                    format!("`{}` is not a record type; {hint}", short(text))
+                };
+                built
+                    .diagnostics
+                    .push(Diagnostic::new(&raw.path, value.pos, Code::E003, message));
+                type_error = true;
+            }
+        }
+    }
+    let Some(rtype) = rtype else {
+        if !type_error {
+            let folder_hint = if raw.path.contains('/') {
+                "this folder is not a type folder"
+            } else {
+                "files directly in the content folder need a type"
+            };
+            built.diagnostics.push(Diagnostic::new(
+                &raw.path,
+                raw.pos,
+                Code::E002,
+                format!(
+                    "missing required field `type`: {folder_hint}; add `type: action` (or plan, recommendation, evidence, review, event, page), move the file into a type folder such as `actions/`, or start its name with `_` to ignore it"
+                ),
+            ));
+        }
+        built.reserved_id = raw
+            .fields
+            .iter()
+            .find(|(k, _)| key_text(k) == Some("id"))
+            .and_then(|(_, v)| v.as_scalar().map(|s| s.text.clone()))
+            .or(raw.file_id);
+        return built;
+    };
+
+    let mut c = Checker {
+        path: &raw.path,
+        rtype,
+        diags: std::mem::take(&mut built.diagnostics),
+    };
+    let mut rec = blank(rtype, &raw.path, raw.pos);
+    let mut id_field: Option<(String, Pos)> = None;
+    let mut title_seen = false;
+    let mut rag_pos = None;
+    let mut sha_pos = None;
+    let mut objectives_node: Option<&Node> = None;
+    let known: Vec<&'static str> = rtype.known_names().collect();
+
+    for (key, value) in &raw.fields {
+        let Some(name) = key_text(key) else {
+            c.report(
+                key.pos,
+                Code::E003,
+                "field names must be plain words such as `title`".into(),
+            );
+            continue;
+        };
+        rec.field_pos.push((name.to_string(), key.pos));
+        match name {
+            "type" => {}
+            "id" => match value.as_scalar() {
+                Some(s) if !value.is_null() => id_field = Some((s.text.clone(), key.pos)),
+                _ => c.report(
+                    value.pos,
+                    Code::E003,
+                    format!("`id` must be a single value, not {}", value.describe()),
+                ),
+            },
+            "title" => {
+                title_seen = true;
+                match c.text("title", value) {
+                    Some(t) if !t.trim().is_empty() => rec.title = t,
+                    // Not text: `text` has reported it.
+                    None if value.as_scalar().is_none() => {}
+                    _ => c.report(
+                        key.pos,
+                        Code::E002,
+                        "the `title` is empty; write the record's title after `title:`".into(),
+                    ),
+                }
+            }
+            "status" => {
+                if rtype.statuses().is_empty() {
+                    c.report(
+                        key.pos,
+                        Code::E003,
+                        format!("{} has no `status`; remove this line", rtype.with_article()),
+                    );
+                } else if let Some(s) = c.one_of("status", value, rtype.statuses()) {
+                    rec.status = s;
+                }
+            }
+            "owner" => rec.owner = c.text(name, value),
+            "date" => rec.date = c.date(name, value),
+            "audience" => rec.audience = Some(c.list(name, value)),
+            "classification" => {
+                rec.classification = c.one_of(name, value, super::schema::CLASSIFICATIONS)
+            }
+            "tags" => rec.tags = c.list(name, value).into_iter().map(|(t, _)| t).collect(),
+            "personal_data_reviewed" => rec.personal_data_reviewed = c.date(name, value),
+            _ => {
+                let Some(field) = rtype
+                    .own_fields()
+                    .iter()
+                    .find(|f| f.name == name)
+                    .or_else(|| super::schema::COMMON_FIELDS.iter().find(|f| f.name == name))
+                else {
+                    c.unknown_key(name, key.pos, &known);
+                    rec.extra.push((name.to_string(), value.to_value()));
+                    continue;
+                };
+                match (field.name, field.kind) {
+                    (n, FieldKind::Ref(_)) => c.refs(n, value, true, &mut rec.refs),
+                    (n, FieldKind::Refs(_)) => c.refs(n, value, false, &mut rec.refs),
+                    ("approved", _) => rec.approved = c.date(name, value),
+                    ("due", _) => rec.due = c.date(name, value),
+                    ("completed", _) => rec.completed = c.date(name, value),
+                    ("reviewed", _) => rec.reviewed = c.date(name, value),
+                    ("expires", _) => rec.expires = c.date(name, value),
+                    ("finding", FieldKind::Enum(v)) => rec.finding = c.one_of(name, value, v),
+                    ("priority", FieldKind::Enum(v)) => rec.priority = c.one_of(name, value, v),
+                    ("kind", FieldKind::Enum(v)) => rec.kind = c.one_of(name, value, v),
+                    ("rag", FieldKind::Enum(v)) => {
+                        rag_pos = Some(key.pos);
+                        rec.rag = c.one_of(name, value, v);
+                    }
+                    ("area", _) => rec.area = c.text(name, value),
+                    ("url", _) => rec.url = c.text(name, value),
+                    ("originator", _) => rec.originator = c.text(name, value),
+                    ("by", _) => rec.by = c.text(name, value),
+                    ("file", _) => {
+                        rec.file = c.text(name, value).map(|path| FileRef {
+                            path: path.trim().to_string(),
+                            pos: value.pos,
+                        })
+                    }
+                    ("sha256", _) => {
+                        sha_pos = Some(key.pos);
+                        if let Some(h) = c.text(name, value) {
+                            let h = h.trim().to_ascii_lowercase();
+                            if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                                rec.sha256 = Some(h);
+                            } else {
+                                c.report(
+                                    value.pos,
+                                    Code::E003,
+                                    "`sha256` must be 64 hexadecimal digits; run `assure lock` to record it".into(),
+                                );
+                            }
+                        }
+                    }
+                    ("order", _) => {
+                        if let Some(t) = c.text(name, value) {
+                            match t.trim().parse::<i64>() {
+                                Ok(n) => rec.order = Some(n),
+                                Err(_) => c.report(
+                                    value.pos,
+                                    Code::E003,
+                                    format!(
+                                        "`order` must be a whole number such as 1, not `{}`",
+                                        short(&t)
+                                    ),
+                                ),
+                            }
+                        }
+                    }
+                    ("period", _) => read_period(&mut c, value, &mut rec),
+                    ("judgements", _) => read_judgements(&mut c, value, &mut rec),
+                    ("objectives", _) => objectives_node = Some(value),
+                    _ => {
+                        rec.extra.push((name.to_string(), value.to_value()));
+                    }
+                }
+            }
+        }
+    }
+
+    // The ID: written, or the file name.
+    match (id_field, &raw.file_id) {
+        (Some((id, pos)), _) => {
+            if let Some(problem) = id_problem(&id) {
+                c.report(pos, Code::E003, problem);
+            }
+            rec.id = id;
+            rec.id_pos = pos;
+        }
+        (None, Some(stem)) => {
+            if let Some(problem) = id_problem(stem) {
+                c.report(
+                    Pos::START,
+                    Code::E003,
+                    format!("{problem} (the ID comes from the file name: rename the file, or add an `id:` line)"),
+                );
+            }
+            rec.id = stem.clone();
+            rec.id_pos = Pos::START;
+        }
+        (None, None) => {
+            c.report(
+                raw.pos,
+                Code::E002,
+                "missing required field `id`: every record in a `records:` list needs its own `id:`".into(),
+            );
+        }
+    }
+    rec.key = rec.id.to_lowercase();
+    if !title_seen {
+        c.report(
+            raw.pos,
+            Code::E002,
+            "missing required field `title`: add a line `title: …`".into(),
+        );
+    }
+    if rtype == RecordType::Event
+        && rec.date.is_none()
+        && !c.diags.iter().any(|d| d.message.contains("`date`"))
+    {
+        c.report(raw.pos, Code::E002, "missing required field `date`: an event needs `date: YYYY-MM-DD` (or `YYYY-MM`, `YYYY`)".into());
+    }
+    if rtype == RecordType::Recommendation && rec.refs_in("source").next().is_none() {
+        c.report(
+            raw.pos,
+            Code::E002,
+            "missing required field `source`: name the review or inspection that made this recommendation, e.g. `source: ofsted-2012`".into(),
+        );
+    }
+    if rtype == RecordType::Action && rec.status == "cancelled" {
+        if let (Some(pos), Some(_)) = (rag_pos, rec.rag) {
+            c.report(
+                pos,
+                Code::E003,
+                "a cancelled action has no RAG rating; remove the `rag:` line".into(),
+            );
+            rec.rag = None;
+        }
+    }
+    if rtype == RecordType::Evidence && rec.file.is_none() {
+        if let Some(pos) = sha_pos {
+            c.report(
+                pos,
+                Code::E003,
+                "`sha256` records the hash of `file`, but this record has no `file`".into(),
+            );
+        }
+    }
+    if rtype == RecordType::Recommendation && rec.finding.is_none() {
+        rec.finding = Some("recommendation");
+    }
+
+    rec.body = raw.body;
+    rec.body_origin = raw.body_origin;
+    scan_body(&mut rec);
+
+    let objectives = match objectives_node {
+        Some(node) => read_objectives(&mut c, node, &rec),
+        None => Vec::new(),
+    };
+    built.diagnostics = c.diags;
+    built.records.push(rec);
+    built.records.extend(objectives);
+    built
+}
+
+/// Collects a body's `[[ID]]` links as references and its relative links as local links.
+fn scan_body(rec: &mut Record) {
+    if rec.body.is_empty() {
+        return;
+    }
+    let dir = rec.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    for (link, offset) in markdown::scan(&rec.body) {
+        let pos = markdown::position(&rec.body, rec.body_origin, offset);
+        match link {
+            BodyLink::Record(id) => rec.refs.push(Ref {
+                field: "body",
+                id,
+                pos,
+                target: None,
+                withheld: false,
+            }),
+            BodyLink::Local { target, .. } => {
+                let path = target.split(['#', '?']).next().unwrap_or("").to_string();
+                if path.is_empty() {
+                    continue;
+                }
+                let joined = if path.starts_with('/') || dir.is_empty() {
+                    path.clone()
+                } else {
+                    format!("{dir}/{path}")
+                };
+                rec.local_links.push(super::LocalLink {
+                    dest: target,
+                    path: Some(joined),
+                    pos,
+                });
+            }
+        }
+    }
+}
+
+fn read_period(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
+    let Some(pairs) = value.as_map() else {
+        if !value.is_null() {
+            c.report(
+                value.pos,
+                Code::E003,
+                "`period` must be `{start: YYYY-MM, end: YYYY-MM}`".into(),
+            );
+        }
+        return;
+    };
+    for (k, v) in pairs {
+        match key_text(k) {
+            Some("start") => rec.period_start = c.date("period.start", v),
+            Some("end") => rec.period_end = c.date("period.end", v),
+            _ => c.report(
+                k.pos,
+                Code::E003,
+                format!("`period` has only `start` and `end`, not {}", k.describe()),
+            ),
+        }
+    }
+}
+
+fn read_judgements(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
+    let Some(pairs) = value.as_map() else {
+        if !value.is_null() {
+            c.report(
+                value.pos,
+                Code::E003,
+                "`judgements` must map each area to a grade, e.g. `overall: inadequate`".into(),
+            );
+        }
+        return;
+    };
+    for (k, v) in pairs {
+        let Some(area) = key_text(k) else {
+            c.report(
+                k.pos,
+                Code::E003,
+                "each judgement area must be a name".into(),
+            );
+            continue;
+        };
+        if let Some(grade) = c.one_of(&format!("judgements.{area}"), v, JUDGEMENTS) {
+            rec.judgements.push((area.to_string(), grade));
+        }
+    }
+}
+
+/// A plan's objectives, each a record of type objective.
+fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Record> {
+    let items: Vec<&Node> = match &value.value {
+        Value::Seq(items) => items.iter().collect(),
+        _ if value.is_null() => return Vec::new(),
+        _ => {
+            c.report(
+                value.pos,
+                Code::E003,
+                "`objectives` must be a list, each item `- id: …` and `title: …`".into(),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    let known = ["id", "title", "description"];
+    for item in items {
+        let Some(pairs) = item.as_map() else {
+            c.report(
+                item.pos,
+                Code::E003,
+                format!(
+                    "each objective must have `id:` and `title:`, not {}",
+                    item.describe()
+                ),
+            );
+            continue;
+        };
+        let pos = pairs.first().map_or(item.pos, |(k, _)| k.pos);
+        let mut obj = blank(RecordType::Objective, &plan.path, pos);
+        obj.audience = plan.audience.clone();
+        obj.classification = plan.classification;
+        let mut has_title = false;
+        for (k, v) in pairs {
+            match key_text(k) {
+                Some("id") => match c.text("id", v) {
+                    Some(id) => {
+                        if let Some(problem) = id_problem(&id) {
+                            c.report(k.pos, Code::E003, problem);
+                        }
+                        obj.key = id.to_lowercase();
+                        obj.id = id;
+                        obj.id_pos = k.pos;
+                    }
+                    None => c.report(
+                        v.pos,
+                        Code::E003,
+                        "an objective's `id` must be a single value".into(),
+                    ),
+                },
+                Some("title") => {
+                    has_title = true;
+                    match c.text("title", v) {
+                        Some(t) if !t.trim().is_empty() => obj.title = t,
+                        _ => c.report(k.pos, Code::E002, "the objective's `title` is empty".into()),
+                    }
+                }
+                Some("description") => {
+                    if let Some(text) = c.text("description", v) {
+                        obj.body_origin = crate::content::block_origin(v);
+                        obj.body = text;
+                    }
+                }
+                Some(other) => {
+                    let max = if other.chars().count() <= 4 { 1 } else { 2 };
+                    if let Some(k2) = known
+                        .iter()
+                        .find(|n| n.eq_ignore_ascii_case(other))
+                        .copied()
+                        .or_else(|| closest(other, known, max))
+                    {
+                        c.report(
+                            k.pos,
+                            Code::W106,
+                            format!(
+                                "unknown field `{other}` on an objective: did you mean `{k2}`?"
+                            ),
+                        );
+                    }
+                    obj.extra.push((other.to_string(), v.to_value()));
+                }
+                None => c.report(k.pos, Code::E003, "field names must be plain words".into()),
+            }
+        }
+        if obj.id.is_empty() {
+            c.report(
+                pos,
+                Code::E002,
+                "missing required field `id` on this objective: add `id: …`".into(),
+            );
+            continue;
+        }
+        if !has_title {
+            c.report(
+                pos,
+                Code::E002,
+                "missing required field `title` on this objective: add `title: …`".into(),
+            );
+        }
+        scan_body(&mut obj);
+        out.push(obj);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::parse_file;
+
+    fn build(path: &str, text: &str) -> Built {
+        let mut f = parse_file(path, text.as_bytes());
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        build_record(f.records.remove(0))
+    }
+
+    fn codes(b: &Built) -> Vec<(u32, u32, Code)> {
+        b.diagnostics
+            .iter()
+            .map(|d| (d.pos.line, d.pos.col, d.code))
+            .collect()
+    }
+
+    #[test]
+    fn reads_an_action() {
+        let b = build(
+            "actions/a1.md",
+            "---\ntitle: Recruit social workers\nstatus: in-progress\ndue: 2014-03\nplan: p1\naddresses: r1\n---\nSee [[r1]].\n",
+        );
+        assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+        let r = &b.records[0];
+        assert_eq!(r.id, "a1");
+        assert_eq!(r.status, "in-progress");
+        assert_eq!(r.due.unwrap().to_string(), "2014-03");
+        let refs: Vec<_> = r
+            .refs
+            .iter()
+            .map(|r| (r.field, r.id.as_str(), r.pos.line, r.pos.col))
+            .collect();
+        assert_eq!(
+            refs,
+            vec![
+                ("plan", "p1", 5, 7),
+                ("addresses", "r1", 6, 12),
+                ("body", "r1", 8, 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_bad_values_at_their_place() {
+        let b = build(
+            "actions/a1.md",
+            "---\ntitle: T\nstatus: Complete\ndue: March 2014\nsuports: [x]\nTitle: y\n---\n",
+        );
+        assert_eq!(
+            codes(&b),
+            vec![
+                (3, 9, Code::E003),
+                (4, 6, Code::E003),
+                (5, 1, Code::W106),
+                (6, 1, Code::W106)
+            ]
+        );
+        assert!(b.diagnostics[0].message.contains("`complete`"));
+        assert!(b.diagnostics[1].message.contains("`2014-03`"));
+        assert!(
+            b.diagnostics[2].message.contains("is an evidence field"),
+            "{}",
+            b.diagnostics[2].message
+        );
+    }
+
+    #[test]
+    fn plans_yield_objectives() {
+        let b = build(
+            "plans/p.md",
+            "---\ntitle: Plan\nobjectives:\n  - id: o1\n    title: One\n    description: See [[x]]\n  - title: Two\n---\n",
+        );
+        assert_eq!(b.records.len(), 2);
+        assert_eq!(b.records[1].rtype, RecordType::Objective);
+        assert_eq!(b.records[1].refs[0].pos, Pos { line: 6, col: 22 });
+        assert_eq!(codes(&b), vec![(7, 5, Code::E002)]);
+    }
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(id_problem("ofsted-2012-r1").is_none());
+        assert!(id_problem("1.10").is_none());
+        assert!(id_problem("con").is_some());
+        assert!(id_problem("COM1").is_some());
+        assert!(id_problem("com0").is_none());
+        assert!(id_problem("index").is_some());
+        assert!(id_problem("a.").is_some());
+        assert!(id_problem("-a").is_some());
+        assert!(id_problem(&"a".repeat(129)).is_some());
+        assert!(id_problem(&"a".repeat(128)).is_none());
+    }
+
+    #[test]
+    fn records_need_a_type() {
+        let mut f = parse_file("notes.md", b"---\ntitle: x\n---\n");
+        let b = build_record(f.records.remove(0));
+        assert_eq!(codes(&b), vec![(1, 1, Code::E002)]);
+        assert_eq!(b.reserved_id.as_deref(), Some("notes"));
+    }
+}

@@ -1,0 +1,192 @@
+//! The content model: records with checked fields, linked into one graph.
+//!
+//! [`build`] turns raw fields into [`Record`]s (E002, E003, W106), [`resolve`] links them
+//! by ID into a [`Site`] (E004–E007, backlinks) and [`view`] filters a site for one
+//! audience before any renderer sees it.
+
+pub mod build;
+pub mod resolve;
+pub mod schema;
+pub mod view;
+
+use crate::config::Config;
+use crate::content::{BodyOrigin, ContentFiles};
+use crate::date::PartialDate;
+use crate::diagnostics::Pos;
+use schema::RecordType;
+use std::collections::HashMap;
+
+/// A reference from one record to another, by ID.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ref {
+    /// The field it was written in (`addresses`, `related`, …; `body` for `[[ID]]`).
+    pub field: &'static str,
+    pub id: String,
+    pub pos: Pos,
+    /// Index of the target record, once resolved.
+    pub target: Option<usize>,
+    /// The target is withheld from the view's audience (its ID is then blanked).
+    pub withheld: bool,
+}
+
+/// A record's evidence file, as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileRef {
+    pub path: String,
+    pub pos: Pos,
+}
+
+/// A relative link or image in a body, resolved to a path inside the content folder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalLink {
+    /// As written in the body.
+    pub dest: String,
+    /// Inside the content folder, if it resolves to an existing file there.
+    pub path: Option<String>,
+    pub pos: Pos,
+}
+
+/// One record, every field checked and typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub id: String,
+    /// The ID lower-cased: IDs are compared case-insensitively.
+    pub key: String,
+    pub id_pos: Pos,
+    pub rtype: RecordType,
+    /// The file it was read from, inside the content folder.
+    pub path: String,
+    pub pos: Pos,
+    pub title: String,
+    /// One of the type's status values (empty for types without status).
+    pub status: &'static str,
+    pub owner: Option<String>,
+    pub date: Option<PartialDate>,
+    /// `None`: every audience. Names as written, with their positions.
+    pub audience: Option<Vec<(String, Pos)>>,
+    pub classification: Option<&'static str>,
+    pub tags: Vec<String>,
+    /// Every reference, in field order, `[[ID]]` links last.
+    pub refs: Vec<Ref>,
+
+    // Plan
+    pub period_start: Option<PartialDate>,
+    pub period_end: Option<PartialDate>,
+    pub approved: Option<PartialDate>,
+    /// Objective records of a plan (indices into `Site::records`, set when resolving).
+    pub objectives: Vec<usize>,
+    /// An objective's plan (index, set when resolving).
+    pub parent: Option<usize>,
+    // Recommendation
+    pub finding: Option<&'static str>,
+    pub area: Option<String>,
+    pub priority: Option<&'static str>,
+    pub due: Option<PartialDate>,
+    // Action
+    pub completed: Option<PartialDate>,
+    pub rag: Option<&'static str>,
+    // Evidence
+    pub kind: Option<&'static str>,
+    pub file: Option<FileRef>,
+    pub url: Option<String>,
+    pub sha256: Option<String>,
+    pub reviewed: Option<PartialDate>,
+    pub expires: Option<PartialDate>,
+    pub originator: Option<String>,
+    // Review
+    pub by: Option<String>,
+    pub judgements: Vec<(String, &'static str)>,
+    // Page
+    pub order: Option<i64>,
+
+    /// Fields this tool does not know, kept as written ("Other details").
+    pub extra: Vec<(String, serde_yaml::Value)>,
+    pub personal_data_reviewed: Option<PartialDate>,
+    /// Markdown (an objective's `description`).
+    pub body: String,
+    pub body_origin: BodyOrigin,
+    pub local_links: Vec<LocalLink>,
+    /// Where each field's key was written, for diagnostics raised after building.
+    pub field_pos: Vec<(String, Pos)>,
+}
+
+impl Record {
+    /// The page name: the ID lower-cased.
+    pub fn slug(&self) -> &str {
+        &self.key
+    }
+
+    /// Path of the record's page inside the site.
+    pub fn page_path(&self) -> String {
+        format!("{}/{}.html", self.rtype.folder(), self.key)
+    }
+
+    /// References written in one field.
+    pub fn refs_in<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Ref> + 'a {
+        self.refs.iter().filter(move |r| r.field == field)
+    }
+
+    /// Where a field's key was written (the record's first line if it was not).
+    pub fn pos_of(&self, field: &str) -> Pos {
+        self.field_pos
+            .iter()
+            .find(|(f, _)| f == field)
+            .map_or(self.pos, |(_, p)| *p)
+    }
+
+    /// Resolved targets of one field.
+    pub fn targets<'a>(&'a self, field: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.refs_in(field).filter_map(|r| r.target)
+    }
+
+    /// Whether an audience may see this record.
+    pub fn visible_to(&self, audience: &str) -> bool {
+        audience == crate::config::INTERNAL
+            || self
+                .audience
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|(n, _)| n == audience))
+    }
+
+    /// Visible outside `internal` (SPEC §5, W107).
+    pub fn visible_outside_internal(&self) -> bool {
+        self.audience
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|(n, _)| n != crate::config::INTERNAL))
+    }
+}
+
+/// A backlink: `from` refers to this record through `field`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backlink {
+    pub from: usize,
+    pub field: &'static str,
+}
+
+/// The whole content, resolved into a graph.
+#[derive(Debug, Default)]
+pub struct Site {
+    pub config: Config,
+    pub files: ContentFiles,
+    /// In path order (then position inside the file).
+    pub records: Vec<Record>,
+    /// Lower-cased ID → index of its first record.
+    pub index: HashMap<String, usize>,
+    /// Per record, who refers to it.
+    pub backlinks: Vec<Vec<Backlink>>,
+}
+
+impl Site {
+    pub fn get(&self, id: &str) -> Option<&Record> {
+        self.index
+            .get(&id.to_lowercase())
+            .map(|&i| &self.records[i])
+    }
+
+    pub fn of_type(&self, t: RecordType) -> impl Iterator<Item = (usize, &Record)> {
+        self.records
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| r.rtype == t)
+    }
+}

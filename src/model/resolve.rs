@@ -1,0 +1,405 @@
+//! Linking records into one graph: unique IDs (E004), references resolved and their
+//! target types checked (E005, E006), files on disk checked (E007), audiences known
+//! (E003), pack pages known (E008), and backlinks computed.
+
+use super::build::{short, Built};
+use super::schema::{FieldKind, RecordType};
+use super::{Backlink, Record, Site};
+use crate::config::{self, Config, SITE_FILE};
+use crate::content::ContentFiles;
+use crate::diagnostics::{closest, Code, Diagnostic};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Assembles the site from built records (in path order) and checks every link.
+pub fn resolve(
+    config: Config,
+    files: ContentFiles,
+    built: Vec<Built>,
+    reserved: HashSet<String>,
+) -> (Site, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut records: Vec<Record> = Vec::new();
+    let mut reserved: HashSet<String> = reserved.into_iter().map(|id| id.to_lowercase()).collect();
+    for b in built {
+        diags.extend(b.diagnostics);
+        if let Some(id) = b.reserved_id {
+            reserved.insert(id.to_lowercase());
+        }
+        let plan_index = records.len();
+        for (i, mut rec) in b.records.into_iter().enumerate() {
+            if rec.rtype == RecordType::Objective && i > 0 {
+                rec.parent = Some(plan_index);
+            }
+            records.push(rec);
+        }
+    }
+    for i in 0..records.len() {
+        if let Some(p) = records[i].parent {
+            records[p].objectives.push(i);
+        }
+    }
+
+    // Unique IDs: the first in path order keeps it; later ones are E004.
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(records.len());
+    for (i, rec) in records.iter().enumerate() {
+        if rec.key.is_empty() {
+            continue;
+        }
+        match index.get(&rec.key) {
+            Some(&first) => {
+                let f = &records[first];
+                diags.push(Diagnostic::new(
+                    &rec.path,
+                    rec.id_pos,
+                    Code::E004,
+                    format!(
+                        "duplicate ID `{}`: {}:{}:{} already uses it (IDs are compared ignoring case); give one of them another ID",
+                        short(&rec.id),
+                        f.path,
+                        f.id_pos.line,
+                        f.id_pos.col
+                    ),
+                ));
+            }
+            None => {
+                index.insert(rec.key.clone(), i);
+            }
+        }
+    }
+
+    // References.
+    let types: Vec<RecordType> = records.iter().map(|r| r.rtype).collect();
+    let parents: Vec<Option<usize>> = records.iter().map(|r| r.parent).collect();
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    for rec in records.iter_mut() {
+        let rtype = rec.rtype;
+        for r in rec.refs.iter_mut() {
+            let key = r.id.to_lowercase();
+            let Some(&t) = index.get(&key) else {
+                if !reserved.contains(&key) {
+                    let place = if r.field == "body" {
+                        "a `[[…]]` link".to_string()
+                    } else {
+                        format!("`{}`", r.field)
+                    };
+                    let hint = if r.id.chars().count() <= super::build::MAX_ID_LEN {
+                        closest(&key, index.keys().map(String::as_str), 2)
+                            .map(|k| format!("; did you mean `{}`?", ids[index[k]]))
+                            .unwrap_or_else(|| {
+                                "; check the spelling, or create the record".to_string()
+                            })
+                    } else {
+                        String::new()
+                    };
+                    diags.push(Diagnostic::new(
+                        &rec.path,
+                        r.pos,
+                        Code::E005,
+                        format!("unknown ID `{}` in {place}{hint}", short(&r.id)),
+                    ));
+                }
+                continue;
+            };
+            let allowed: &[RecordType] = match rtype.field(r.field).map(|f| f.kind) {
+                Some(FieldKind::Ref(a)) | Some(FieldKind::Refs(a)) => a,
+                _ => &[],
+            };
+            if !allowed.is_empty() && !allowed.contains(&types[t]) {
+                let wanted: Vec<String> = allowed.iter().map(|t| t.with_article()).collect();
+                diags.push(Diagnostic::new(
+                    &rec.path,
+                    r.pos,
+                    Code::E006,
+                    format!(
+                        "`{}` must name {}, but `{}` is {}",
+                        r.field,
+                        join_or(&wanted),
+                        ids[t],
+                        types[t].with_article()
+                    ),
+                ));
+                continue;
+            }
+            r.target = Some(t);
+        }
+        // An action's objective must belong to its plan.
+        let plan = rec.targets("plan").next();
+        let objective = rec
+            .refs_in("objective")
+            .find(|r| r.target.is_some())
+            .map(|r| (r.target, r.pos));
+        if let (Some(plan), Some((Some(obj), pos))) = (plan, objective) {
+            if let Some(owner) = parents[obj] {
+                if owner != plan {
+                    diags.push(Diagnostic::new(
+                        &rec.path,
+                        pos,
+                        Code::E006,
+                        format!(
+                            "objective `{}` belongs to plan `{}`, not to this action's plan `{}`; change `objective` or `plan`",
+                            ids[obj], ids[owner], ids[plan]
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    // Audiences named by records must exist.
+    for rec in &records {
+        if rec.rtype == RecordType::Objective {
+            continue; // inherited from the plan, already checked there
+        }
+        for (name, pos) in rec.audience.iter().flatten() {
+            if !config.has_audience(name) {
+                diags.push(Diagnostic::new(
+                    &rec.path,
+                    *pos,
+                    Code::E003,
+                    config::unknown_audience(&config, name),
+                ));
+            }
+        }
+    }
+
+    // Files on disk: evidence attachments and relative links in bodies.
+    let present: HashSet<&str> = files.files.iter().map(String::as_str).collect();
+    let mut file_diags = Vec::new();
+    for rec in records.iter_mut() {
+        if let Some(file) = &rec.file {
+            if let Err(message) = check_file(&files.root, &file.path, &present) {
+                file_diags.push(Diagnostic::new(
+                    &rec.path,
+                    file.pos,
+                    Code::E007,
+                    format!("evidence `file`: {message}"),
+                ));
+            }
+        }
+        let dir = rec.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        for link in rec.local_links.iter_mut() {
+            let written = link.dest.split(['#', '?']).next().unwrap_or("");
+            let relative = if dir.is_empty() || written.starts_with('/') {
+                written.to_string()
+            } else {
+                format!("{dir}/{written}")
+            };
+            let decoded = percent_decode(&relative);
+            match check_file(&files.root, &decoded, &present) {
+                Ok(path) => link.path = Some(path),
+                Err(message) => {
+                    link.path = None;
+                    file_diags.push(Diagnostic::new(
+                        &rec.path,
+                        link.pos,
+                        Code::E007,
+                        format!("the link to `{}`: {message}", short(&link.dest)),
+                    ));
+                }
+            }
+        }
+    }
+    diags.extend(file_diags);
+
+    // Pack pages must be pages visible to the pack's audience.
+    for pack in &config.packs {
+        for (id, pos) in &pack.page_positions {
+            let found = index.get(&id.to_lowercase()).map(|&i| &records[i]);
+            let problem = match found {
+                None => Some(format!(
+                    "pack `{}` includes `page:{id}`, but there is no record with that ID",
+                    pack.id
+                )),
+                Some(r) if r.rtype != RecordType::Page => Some(format!(
+                    "pack `{}` includes `page:{id}`, but `{id}` is {}, not a page",
+                    pack.id,
+                    r.rtype.with_article()
+                )),
+                Some(r) if !r.visible_to(&pack.audience) => Some(format!(
+                    "pack `{}` is for `{}`, but page `{id}` is withheld from that audience",
+                    pack.id, pack.audience
+                )),
+                Some(_) => None,
+            };
+            if let Some(message) = problem {
+                diags.push(Diagnostic::new(SITE_FILE, *pos, Code::E008, message));
+            }
+        }
+    }
+
+    // Backlinks.
+    let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); records.len()];
+    for (from, rec) in records.iter().enumerate() {
+        for r in &rec.refs {
+            if let Some(t) = r.target {
+                let b = Backlink {
+                    from,
+                    field: r.field,
+                };
+                if t != from && !backlinks[t].contains(&b) {
+                    backlinks[t].push(b);
+                }
+            }
+        }
+    }
+
+    let site = Site {
+        config,
+        files,
+        records,
+        index,
+        backlinks,
+    };
+    (site, diags)
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// `%20` and friends in Markdown link destinations.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// Checks a path written in content against the content folder; returns the normalised
+/// path inside it, or a plain-English problem (SPEC §12 "Evidence `file`").
+pub fn check_file(root: &Path, written: &str, present: &HashSet<&str>) -> Result<String, String> {
+    let shown = short(written);
+    if written.is_empty() {
+        return Err("the path is empty".into());
+    }
+    let bytes = written.as_bytes();
+    if written.starts_with('/')
+        || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic())
+    {
+        return Err(format!(
+            "`{shown}` is an absolute path; write a path inside the content folder, such as `evidence/files/audit.pdf`"
+        ));
+    }
+    if written.contains('\\') {
+        return Err(format!(
+            "`{shown}` contains `\\`; separate folders with `/`"
+        ));
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in written.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!(
+                        "`{shown}` leads outside the content folder; attachments must be inside it, e.g. under `evidence/files/`"
+                    ));
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    let normal = parts.join("/");
+    if normal.is_empty() {
+        return Err(format!(
+            "`{shown}` names the content folder itself, not a file"
+        ));
+    }
+    if present.contains(normal.as_str()) {
+        return Ok(normal);
+    }
+    // Not among the walked files: find out why, component by component.
+    let mut here = root.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        let next = here.join(part);
+        match std::fs::symlink_metadata(&next) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "`{shown}` goes through a symbolic link (`{}`), which is not followed; copy the file into the content folder",
+                    parts[..=i].join("/")
+                ))
+            }
+            Ok(meta) if i + 1 == parts.len() && meta.is_dir() => {
+                return Err(format!("`{shown}` is a folder; name a file inside it"));
+            }
+            Ok(_) => here = next,
+            Err(_) => {
+                let suggestion = std::fs::read_dir(&here).ok().and_then(|entries| {
+                    entries
+                        .filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .find(|name| name.eq_ignore_ascii_case(part))
+                });
+                return Err(match suggestion {
+                    Some(name) => {
+                        let mut fixed: Vec<&str> = parts[..i].to_vec();
+                        fixed.push(&name);
+                        fixed.extend(&parts[i + 1..]);
+                        format!(
+                            "`{shown}` does not exist (names are case-sensitive); did you mean `{}`?",
+                            fixed.join("/")
+                        )
+                    }
+                    None => format!("`{shown}` does not exist in the content folder; check the path or add the file"),
+                });
+            }
+        }
+    }
+    // Exists, but was not walked: inside an ignored (`.`/`_`) folder, or not a regular file.
+    match std::fs::symlink_metadata(root.join(&normal)) {
+        Ok(meta) if meta.is_file() => Ok(normal),
+        _ => Err(format!("`{shown}` is not a regular file")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_and_confined() {
+        let present: HashSet<&str> = ["evidence/files/a.txt"].into_iter().collect();
+        let root = Path::new("/nonexistent-root");
+        assert_eq!(
+            check_file(root, "evidence/./files/../files/a.txt", &present).unwrap(),
+            "evidence/files/a.txt"
+        );
+        assert!(check_file(root, "../../etc/passwd", &present)
+            .unwrap_err()
+            .contains("outside"));
+        assert!(check_file(root, "/etc/passwd", &present)
+            .unwrap_err()
+            .contains("absolute"));
+        assert!(check_file(root, "C:/x", &present)
+            .unwrap_err()
+            .contains("absolute"));
+        assert!(check_file(root, "evidence\\files\\a.txt", &present)
+            .unwrap_err()
+            .contains("`/`"));
+        assert!(check_file(root, "evidence/files/b.txt", &present)
+            .unwrap_err()
+            .contains("does not exist"));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b.pdf"), "a b.pdf");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

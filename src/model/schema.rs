@@ -1,0 +1,325 @@
+//! The record types of SPEC §3: their folders, fields, status values and relations.
+//!
+//! One table drives validation, typo hints, "which field is this", CSV columns and the
+//! `new` templates, so the types are described once, here.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordType {
+    Plan,
+    Objective,
+    Recommendation,
+    Action,
+    Evidence,
+    Review,
+    Event,
+    Page,
+}
+
+/// Every type, in the order the site and exports list them.
+pub const ALL_TYPES: [RecordType; 8] = [
+    RecordType::Recommendation,
+    RecordType::Action,
+    RecordType::Evidence,
+    RecordType::Plan,
+    RecordType::Objective,
+    RecordType::Review,
+    RecordType::Event,
+    RecordType::Page,
+];
+
+/// How a field's value is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Date,
+    Enum(&'static [&'static str]),
+    /// One ID; the slice lists the allowed target types (empty: any).
+    Ref(&'static [RecordType]),
+    /// A list of IDs; the slice lists the allowed target types (empty: any).
+    Refs(&'static [RecordType]),
+    TextList,
+    Integer,
+    /// Checked by hand (period, objectives, judgements, audience, classification).
+    Special,
+}
+
+pub struct Field {
+    pub name: &'static str,
+    pub kind: FieldKind,
+}
+
+const fn f(name: &'static str, kind: FieldKind) -> Field {
+    Field { name, kind }
+}
+
+pub const CLASSIFICATIONS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE"];
+pub const JUDGEMENTS: &[&str] = &["outstanding", "good", "requires-improvement", "inadequate"];
+pub const RAGS: &[&str] = &["red", "amber", "green", "blue"];
+
+/// Fields every record may have, in export order.
+pub const COMMON_FIELDS: &[Field] = &[
+    f("id", FieldKind::Special),
+    f("title", FieldKind::Text),
+    f("status", FieldKind::Special),
+    f("owner", FieldKind::Text),
+    f("date", FieldKind::Date),
+    f("audience", FieldKind::Special),
+    f("classification", FieldKind::Enum(CLASSIFICATIONS)),
+    f("tags", FieldKind::TextList),
+    f("related", FieldKind::Refs(&[])),
+];
+
+/// Fields with a meaning of their own that are not shown in exports as data columns.
+pub const CONTROL_FIELDS: &[&str] = &["type", "personal_data_reviewed", "body"];
+
+use RecordType as T;
+
+const PLAN_FIELDS: &[Field] = &[
+    f("period", FieldKind::Special),
+    f("approved", FieldKind::Date),
+    f("objectives", FieldKind::Special),
+];
+const OBJECTIVE_FIELDS: &[Field] = &[f("description", FieldKind::Text)];
+const RECOMMENDATION_FIELDS: &[Field] = &[
+    f("source", FieldKind::Ref(&[T::Review])),
+    f(
+        "finding",
+        FieldKind::Enum(&["recommendation", "priority-action", "area-for-improvement"]),
+    ),
+    f("area", FieldKind::Text),
+    f(
+        "priority",
+        FieldKind::Enum(&["immediate", "high", "medium", "low"]),
+    ),
+    f("due", FieldKind::Date),
+];
+const ACTION_FIELDS: &[Field] = &[
+    f("plan", FieldKind::Ref(&[T::Plan])),
+    f("objective", FieldKind::Ref(&[T::Objective])),
+    f("addresses", FieldKind::Refs(&[T::Recommendation])),
+    f("due", FieldKind::Date),
+    f("completed", FieldKind::Date),
+    f("rag", FieldKind::Enum(RAGS)),
+];
+const EVIDENCE_FIELDS: &[Field] = &[
+    f(
+        "kind",
+        FieldKind::Enum(&[
+            "document",
+            "audit",
+            "data",
+            "minutes",
+            "report",
+            "survey",
+            "case-audit",
+            "letter",
+            "other",
+        ]),
+    ),
+    f("file", FieldKind::Text),
+    f("url", FieldKind::Text),
+    f("sha256", FieldKind::Text),
+    f("reviewed", FieldKind::Date),
+    f("expires", FieldKind::Date),
+    f(
+        "supports",
+        FieldKind::Refs(&[T::Recommendation, T::Action, T::Objective, T::Plan]),
+    ),
+    f("originator", FieldKind::Text),
+];
+const REVIEW_FIELDS: &[Field] = &[
+    f(
+        "kind",
+        FieldKind::Enum(&[
+            "inspection",
+            "focused-visit",
+            "monitoring-visit",
+            "review",
+            "governance-review",
+            "report",
+            "direction",
+            "decision",
+            "letter",
+        ]),
+    ),
+    f("by", FieldKind::Text),
+    f("judgements", FieldKind::Special),
+];
+const EVENT_FIELDS: &[Field] = &[
+    f(
+        "kind",
+        FieldKind::Enum(&[
+            "inspection",
+            "direction",
+            "appointment",
+            "report",
+            "decision",
+            "milestone",
+            "other",
+        ]),
+    ),
+    f("refs", FieldKind::Refs(&[])),
+];
+const PAGE_FIELDS: &[Field] = &[f("order", FieldKind::Integer)];
+
+impl RecordType {
+    /// The type named in a `type:` field (objectives cannot be declared on their own).
+    pub fn from_name(name: &str) -> Option<RecordType> {
+        Some(match name {
+            "plan" => T::Plan,
+            "recommendation" => T::Recommendation,
+            "action" => T::Action,
+            "evidence" => T::Evidence,
+            "review" => T::Review,
+            "event" => T::Event,
+            "page" => T::Page,
+            _ => return None,
+        })
+    }
+
+    /// The type a top-level content folder gives its records.
+    pub fn from_folder(folder: &str) -> Option<RecordType> {
+        ALL_TYPES
+            .into_iter()
+            .find(|t| *t != T::Objective && t.folder() == folder)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            T::Plan => "plan",
+            T::Objective => "objective",
+            T::Recommendation => "recommendation",
+            T::Action => "action",
+            T::Evidence => "evidence",
+            T::Review => "review",
+            T::Event => "event",
+            T::Page => "page",
+        }
+    }
+
+    /// "an action", "a plan".
+    pub fn with_article(self) -> String {
+        let n = self.name();
+        if n.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            format!("an {n}")
+        } else {
+            format!("a {n}")
+        }
+    }
+
+    /// Folder name, in `content/` and in the site.
+    pub fn folder(self) -> &'static str {
+        match self {
+            T::Plan => "plans",
+            T::Objective => "objectives",
+            T::Recommendation => "recommendations",
+            T::Action => "actions",
+            T::Evidence => "evidence",
+            T::Review => "reviews",
+            T::Event => "timeline",
+            T::Page => "pages",
+        }
+    }
+
+    /// Heading for lists of this type.
+    pub fn plural_title(self) -> &'static str {
+        match self {
+            T::Plan => "Plans",
+            T::Objective => "Objectives",
+            T::Recommendation => "Recommendations",
+            T::Action => "Actions",
+            T::Evidence => "Evidence",
+            T::Review => "Reviews",
+            T::Event => "Timeline",
+            T::Page => "Pages",
+        }
+    }
+
+    pub fn singular_title(self) -> &'static str {
+        match self {
+            T::Plan => "Plan",
+            T::Objective => "Objective",
+            T::Recommendation => "Recommendation",
+            T::Action => "Action",
+            T::Evidence => "Evidence",
+            T::Review => "Review",
+            T::Event => "Event",
+            T::Page => "Page",
+        }
+    }
+
+    /// The status values, the first being the default; empty when the type has none.
+    pub fn statuses(self) -> &'static [&'static str] {
+        match self {
+            T::Plan => &["draft", "approved", "active", "superseded", "closed"],
+            T::Recommendation => &[
+                "open",
+                "in-progress",
+                "met",
+                "partially-met",
+                "not-met",
+                "superseded",
+            ],
+            T::Action => &[
+                "not-started",
+                "in-progress",
+                "complete",
+                "blocked",
+                "cancelled",
+            ],
+            T::Evidence => &["current", "draft", "superseded", "withdrawn"],
+            T::Review => &["published", "draft"],
+            T::Event | T::Page | T::Objective => &[],
+        }
+    }
+
+    /// The fields of this type beyond the common ones, in SPEC §3 order.
+    pub fn own_fields(self) -> &'static [Field] {
+        match self {
+            T::Plan => PLAN_FIELDS,
+            T::Objective => OBJECTIVE_FIELDS,
+            T::Recommendation => RECOMMENDATION_FIELDS,
+            T::Action => ACTION_FIELDS,
+            T::Evidence => EVIDENCE_FIELDS,
+            T::Review => REVIEW_FIELDS,
+            T::Event => EVENT_FIELDS,
+            T::Page => PAGE_FIELDS,
+        }
+    }
+
+    /// Looks a field of this type (common or own) up by name.
+    pub fn field(self, name: &str) -> Option<&'static Field> {
+        COMMON_FIELDS
+            .iter()
+            .chain(self.own_fields())
+            .find(|f| f.name == name)
+    }
+
+    /// Every name this type understands, control fields included.
+    pub fn known_names(self) -> impl Iterator<Item = &'static str> {
+        COMMON_FIELDS
+            .iter()
+            .chain(self.own_fields())
+            .map(|f| f.name)
+            .chain(CONTROL_FIELDS.iter().copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_round_trip() {
+        for t in ALL_TYPES {
+            if t != RecordType::Objective {
+                assert_eq!(RecordType::from_folder(t.folder()), Some(t));
+                assert_eq!(RecordType::from_name(t.name()), Some(t));
+            }
+        }
+        assert_eq!(RecordType::from_name("objective"), None);
+    }
+}

@@ -1,0 +1,141 @@
+//! Audience views: the site as one audience may see it, made once before rendering.
+//!
+//! Privacy by construction: a view is a new [`Site`] holding only the visible records.
+//! References to withheld records keep no ID, `[[…]]` links to them are rewritten in the
+//! Markdown itself, and backlinks from them are gone, so no renderer can leak what it
+//! never receives (SPEC §6, §12 "Audiences").
+
+use super::{Backlink, Record, Site};
+use crate::content::ContentFiles;
+use crate::markdown;
+use std::collections::HashMap;
+
+/// The reserved link target that renders as "withheld" (not a valid ID, so no record
+/// can ever have it).
+pub const WITHHELD_ID: &str = "!withheld";
+
+/// A site filtered for one audience.
+#[derive(Debug)]
+pub struct View {
+    pub site: Site,
+    pub audience: String,
+    /// The highest classification of the records it includes.
+    pub marking: &'static str,
+}
+
+/// Filters a site for an audience.
+pub fn view(site: &Site, audience: &str) -> View {
+    let visible: Vec<bool> = site
+        .records
+        .iter()
+        .map(|r| r.visible_to(audience))
+        .collect();
+    let mut new_index: Vec<Option<usize>> = vec![None; site.records.len()];
+    let mut next = 0;
+    for (i, v) in visible.iter().enumerate() {
+        if *v {
+            new_index[i] = Some(next);
+            next += 1;
+        }
+    }
+    let mut records: Vec<Record> = Vec::with_capacity(next);
+    for (i, rec) in site.records.iter().enumerate() {
+        if !visible[i] {
+            continue;
+        }
+        let mut rec = rec.clone();
+        let mut withheld_ranges = Vec::new();
+        for r in rec.refs.iter_mut() {
+            if let Some(t) = r.target {
+                match new_index[t] {
+                    Some(n) => r.target = Some(n),
+                    None => {
+                        r.target = None;
+                        r.withheld = true;
+                        r.id = String::new();
+                    }
+                }
+            }
+        }
+        if rec.refs.iter().any(|r| r.withheld && r.field == "body") {
+            withheld_ranges = withheld_links(&rec.body, |id| {
+                site.index
+                    .get(&id.to_lowercase())
+                    .is_some_and(|&t| new_index[t].is_none())
+            });
+        }
+        for range in withheld_ranges.into_iter().rev() {
+            rec.body.replace_range(range, &format!("[[{WITHHELD_ID}]]"));
+        }
+        rec.parent = rec.parent.and_then(|p| new_index[p]);
+        rec.objectives = rec
+            .objectives
+            .iter()
+            .filter_map(|&o| new_index[o])
+            .collect();
+        records.push(rec);
+    }
+    let index: HashMap<String, usize> = records
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| site.index.get(&r.key).and_then(|&orig| new_index[orig]) == Some(*i))
+        .map(|(i, r)| (r.key.clone(), i))
+        .collect();
+    let backlinks: Vec<Vec<Backlink>> = site
+        .backlinks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| visible[*i])
+        .map(|(_, links)| {
+            links
+                .iter()
+                .filter_map(|b| {
+                    new_index[b.from].map(|from| Backlink {
+                        from,
+                        field: b.field,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let marking = if records
+        .iter()
+        .any(|r| r.classification.unwrap_or(site.config.classification) == "OFFICIAL-SENSITIVE")
+        || (records.is_empty() && site.config.classification == "OFFICIAL-SENSITIVE")
+    {
+        "OFFICIAL-SENSITIVE"
+    } else {
+        "OFFICIAL"
+    };
+    View {
+        site: Site {
+            config: site.config.clone(),
+            files: ContentFiles {
+                root: site.files.root.clone(),
+                files: site.files.files.clone(),
+                record_files: Vec::new(),
+            },
+            records,
+            index,
+            backlinks,
+        },
+        audience: audience.to_string(),
+        marking,
+    }
+}
+
+/// Byte ranges of `[[…]]` links in a body whose target is withheld.
+fn withheld_links(body: &str, withheld: impl Fn(&str) -> bool) -> Vec<std::ops::Range<usize>> {
+    use pulldown_cmark::{Event, LinkType, Parser, Tag};
+    Parser::new_ext(body, markdown::options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { .. },
+                dest_url,
+                ..
+            }) if withheld(dest_url.trim()) => Some(range),
+            _ => None,
+        })
+        .collect()
+}
