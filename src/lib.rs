@@ -10,14 +10,17 @@
 //! [`load`] reads and checks a content folder into a [`model::Site`]; [`check`] adds
 //! the readiness and personal-data warnings and the figures `status` shows.
 
+pub mod build;
 pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostics;
 pub mod markdown;
 pub mod model;
+pub mod output;
 pub mod privacy;
 pub mod readiness;
+pub mod render;
 pub mod status;
 
 use anyhow::{Context, Result};

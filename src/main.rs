@@ -49,6 +49,28 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Check the content, then build the evidence website and data exports.
+    Build {
+        #[command(flatten)]
+        content: ContentArgs,
+        /// The output folder (replaced as a whole, only when the build succeeds).
+        #[arg(long, default_value = "output")]
+        output: PathBuf,
+        /// Build the site for this audience (default: `site_audience` in site.yaml).
+        #[arg(long)]
+        audience: Option<String>,
+        /// Skip the PDF packs.
+        #[arg(long)]
+        no_pdf: bool,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// Treat warnings as failures: nothing is built.
+        #[arg(long)]
+        strict: bool,
+        /// A theme folder whose templates and static files override the default theme.
+        #[arg(long)]
+        theme: Option<PathBuf>,
+    },
     /// Show readiness, counts by status and the gap lists.
     Status {
         #[command(flatten)]
@@ -93,6 +115,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 checked.as_of
             );
             Ok(exit(checked.diagnostics.fail(strict)))
+        }
+        Command::Build {
+            content,
+            output,
+            audience,
+            no_pdf,
+            as_of,
+            strict,
+            theme,
+        } => {
+            let started = std::time::Instant::now();
+            let opts = assure::build::BuildOptions {
+                content: content.content.clone(),
+                output: output.clone(),
+                audience,
+                as_of,
+                strict,
+                no_pdf,
+                theme,
+            };
+            let built = assure::build::build(&opts)?;
+            let prefix = content.content.to_string_lossy();
+            for d in &built.checked.diagnostics.items {
+                eprintln!("{}", d.human(&prefix));
+            }
+            if built.failed {
+                eprintln!(
+                    "{}: nothing was built; `{}` is unchanged",
+                    built.checked.diagnostics.summary(),
+                    output.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            eprintln!(
+                "built {} pages into {} in {:.2} s ({}); readiness {}",
+                built.pages,
+                output.join("site").display(),
+                started.elapsed().as_secs_f64(),
+                built.checked.diagnostics.summary(),
+                built.checked.readiness.percent_text()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Status {
             content,

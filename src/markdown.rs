@@ -232,15 +232,25 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// The body as plain text (for search and summaries).
+/// The body as plain text (for search and summaries). `[[ID]]` links give their words
+/// or ID; withheld links give the word "withheld".
 pub fn to_text(body: &str) -> String {
     let mut out = String::new();
+    let mut skipping = false;
     for event in Parser::new_ext(body, options()) {
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(' ') => {
-                out.push(' ')
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { .. },
+                dest_url,
+                ..
+            }) if dest_url.as_ref() == crate::model::view::WITHHELD_ID => {
+                out.push_str("withheld");
+                skipping = true;
             }
+            Event::End(TagEnd::Link) if skipping => skipping = false,
+            _ if skipping => {}
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(' ') => out.push(' '),
             _ => {}
         }
     }

@@ -1,0 +1,119 @@
+//! `assure build`: check, filter for the site audience, render every output into a
+//! staging folder, write the manifest, swap it in (SPEC §8, §9).
+
+use crate::config::INTERNAL;
+use crate::date::Date;
+use crate::model::view;
+use crate::output::{self, Staging};
+use crate::render::{self, theme::Theme, Build};
+use crate::{readiness, Checked};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// What `build` was asked to do.
+pub struct BuildOptions {
+    pub content: PathBuf,
+    pub output: PathBuf,
+    pub audience: Option<String>,
+    pub as_of: Option<Date>,
+    pub strict: bool,
+    pub no_pdf: bool,
+    pub theme: Option<PathBuf>,
+}
+
+/// The outcome of a build that ran its checks.
+pub struct Built {
+    pub checked: Checked,
+    /// Content problems stopped the build (exit code 1); nothing was written.
+    pub failed: bool,
+    pub pages: usize,
+}
+
+/// Runs a build. I/O and usage problems are errors (exit 2); content problems come back
+/// in `Built::checked.diagnostics` with `failed` set.
+pub fn build(opts: &BuildOptions) -> Result<Built> {
+    let checked = crate::check(&opts.content, opts.as_of, None)?;
+    let audience = match opts.audience.clone().or_else(|| checked.site.config.site_audience.clone()) {
+        Some(a) => a,
+        None => anyhow::bail!(
+            "site.yaml has no `site_audience`; add one (e.g. `site_audience: inspector`) or pass `--audience NAME`"
+        ),
+    };
+    if !checked.site.config.has_audience(&audience) {
+        anyhow::bail!("{}", crate::config::unknown_audience(&checked.site.config, &audience));
+    }
+    if checked.diagnostics.fail(opts.strict) {
+        return Ok(Built {
+            checked,
+            failed: true,
+            pages: 0,
+        });
+    }
+    output::check_output_folder(&opts.output, &opts.content)?;
+    let theme_dir = opts
+        .theme
+        .clone()
+        .or_else(|| checked.site.config.theme.as_ref().map(|t| opts.content.join(t)));
+    let theme = Theme::load(theme_dir.as_deref())?;
+
+    let root = &checked.site.files.root;
+    let hashes = crate::hash_files(root, checked.site.files.files.iter().map(String::as_str));
+    let content_sha256 = output::content_digest(&hashes);
+    let view = if audience == INTERNAL && checked.audience == INTERNAL {
+        None
+    } else {
+        Some(view::view(&checked.site, &audience))
+    };
+    let view = view.as_ref().unwrap_or(&checked.view);
+    let max_age = checked.site.config.evidence_max_age_days;
+    let readiness = readiness::compute(&view.site, checked.as_of, max_age, &hashes);
+    let attachments = render::attachments(view);
+    let b = Build {
+        view,
+        readiness,
+        as_of: checked.as_of,
+        theme: &theme,
+        hashes: &hashes,
+        attachments,
+        site_packs: Vec::new(),
+    };
+
+    let staging = Staging::new(&opts.output)?;
+    let result = write_all(&b, &staging, root);
+    let pages = match result {
+        Ok(pages) => pages,
+        Err(e) => {
+            staging.abandon();
+            return Err(e);
+        }
+    };
+    staging.finish(&checked.as_of.to_string(), &audience, &content_sha256)?;
+    Ok(Built {
+        checked,
+        failed: false,
+        pages,
+    })
+}
+
+/// Renders and writes every file of the output into the staging folder.
+fn write_all(b: &Build<'_>, staging: &Staging, content_root: &Path) -> Result<usize> {
+    let pages = render::html::render(b)?;
+    let count = pages.len();
+    pages
+        .par_iter()
+        .try_for_each(|(path, html)| staging.write(&format!("site/{path}"), html.as_bytes()))?;
+    staging.write("site/search-index.js", render::search::index_script(b).as_bytes())?;
+    for (name, bytes) in &b.theme.statics {
+        staging.write(&format!("site/static/{name}"), bytes)?;
+    }
+    b.attachments
+        .par_iter()
+        .try_for_each(|path| staging.copy(&format!("site/files/{path}"), &content_root.join(path), b.hashes.get(path)))
+        .context("cannot copy an attachment")?;
+    staging.write("data/records.json", render::data::records_json(b).as_bytes())?;
+    for (name, bytes) in render::data::csv_files(b) {
+        staging.write(&format!("data/{name}"), &bytes)?;
+    }
+    Ok(count)
+}

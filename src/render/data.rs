@@ -1,0 +1,211 @@
+//! Data exports: `data/records.json` (every visible record with resolved links) and
+//! `data/<type>.csv` (a tracker per type that opens cleanly in a spreadsheet: UTF-8
+//! with BOM, CRLF, formula injection defused — SPEC §12 "Data").
+
+use super::Build;
+use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, COMMON_FIELDS};
+use crate::model::Record;
+use serde_json::{json, Map, Value};
+
+fn dates(d: Option<crate::date::PartialDate>) -> Value {
+    d.map_or(Value::Null, |d| Value::String(d.to_string()))
+}
+
+fn yaml_to_json(v: &serde_yaml::Value) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The value of a field for exports, links as `{id, title, url}` or `{withheld: true}`.
+fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
+    let site = b.site();
+    let link = |t: usize| {
+        let r = &site.records[t];
+        json!({"id": r.id, "title": r.title, "url": format!("site/{}", r.page_path())})
+    };
+    let refs = |field: &str| -> Vec<Value> {
+        rec.refs_in(field)
+            .filter_map(|rf| match rf.target {
+                Some(t) => Some(link(t)),
+                None if rf.withheld => Some(json!({"withheld": true})),
+                None => None,
+            })
+            .collect()
+    };
+    let kind = rec.rtype.field(name).map(|f| f.kind);
+    match (name, kind) {
+        (_, Some(FieldKind::Ref(_))) => refs(name).into_iter().next().unwrap_or(Value::Null),
+        (_, Some(FieldKind::Refs(_))) => Value::Array(refs(name)),
+        ("id", _) => json!(rec.id),
+        ("title", _) => json!(rec.title),
+        ("status", _) => (!rec.status.is_empty()).then(|| json!(rec.status)).unwrap_or(Value::Null),
+        ("owner", _) => json!(rec.owner),
+        ("date", _) => dates(rec.date),
+        ("audience", _) => rec
+            .audience
+            .as_ref()
+            .map_or(Value::Null, |a| Value::Array(a.iter().map(|(n, _)| json!(n)).collect())),
+        ("classification", _) => json!(rec.classification.unwrap_or(site.config.classification)),
+        ("tags", _) => json!(rec.tags),
+        ("period", _) => json!({"start": dates(rec.period_start), "end": dates(rec.period_end)}),
+        ("approved", _) => dates(rec.approved),
+        ("objectives", _) => Value::Array(rec.objectives.iter().map(|&o| link(o)).collect()),
+        ("description", _) => json!(rec.body),
+        ("finding", _) => json!(rec.finding),
+        ("area", _) => json!(rec.area),
+        ("priority", _) => json!(rec.priority),
+        ("due", _) => dates(rec.due),
+        ("completed", _) => dates(rec.completed),
+        ("rag", _) => json!(rec.rag),
+        ("kind", _) => json!(rec.kind),
+        ("file", _) => json!(rec.file.as_ref().map(|f| &f.path)),
+        ("url", _) => json!(rec.url),
+        ("sha256", _) => json!(rec.sha256),
+        ("reviewed", _) => dates(rec.reviewed),
+        ("expires", _) => dates(rec.expires),
+        ("originator", _) => json!(rec.originator),
+        ("by", _) => json!(rec.by),
+        ("judgements", _) => Value::Object(rec.judgements.iter().map(|(a, g)| (a.clone(), json!(g))).collect()),
+        ("order", _) => json!(rec.order),
+        _ => Value::Null,
+    }
+}
+
+fn field_names(t: RecordType) -> impl Iterator<Item = &'static str> {
+    COMMON_FIELDS.iter().chain(t.own_fields()).map(|f| f.name)
+}
+
+/// Derived readiness facts: `rag`, `overdue`, `stale`, `changed`, `evidenced`.
+fn derived(b: &Build<'_>, i: usize) -> [(&'static str, Value); 5] {
+    let r = &b.readiness;
+    let t = b.site().records[i].rtype;
+    let flag = |applies: bool, v: bool| if applies { json!(v) } else { Value::Null };
+    [
+        ("rag", json!(r.rag[i])),
+        ("overdue", flag(t == RecordType::Action, r.overdue[i])),
+        ("stale", flag(t == RecordType::Evidence, r.stale[i])),
+        ("changed", flag(t == RecordType::Evidence, r.changed[i])),
+        ("evidenced", flag(t == RecordType::Recommendation, r.evidenced[i])),
+    ]
+}
+
+/// `data/records.json`.
+pub fn records_json(b: &Build<'_>) -> String {
+    let site = b.site();
+    let records: Vec<Value> = site
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, rec)| {
+            let mut m = Map::new();
+            m.insert("type".into(), json!(rec.rtype.name()));
+            for name in field_names(rec.rtype) {
+                let v = field_json(b, rec, name);
+                if !v.is_null() {
+                    m.insert(name.into(), v);
+                }
+            }
+            m.insert("page".into(), json!(format!("site/{}", rec.page_path())));
+            if !rec.body.is_empty() && rec.rtype != RecordType::Objective {
+                m.insert("body".into(), json!(rec.body));
+            }
+            let body_links: Vec<Value> = rec
+                .refs_in("body")
+                .filter_map(|rf| match rf.target {
+                    Some(t) => Some(json!({"id": site.records[t].id, "title": site.records[t].title})),
+                    None if rf.withheld => Some(json!({"withheld": true})),
+                    None => None,
+                })
+                .collect();
+            if !body_links.is_empty() {
+                m.insert("body_links".into(), Value::Array(body_links));
+            }
+            if !rec.extra.is_empty() {
+                let other: Map<String, Value> = rec.extra.iter().map(|(k, v)| (k.clone(), yaml_to_json(v))).collect();
+                m.insert("other".into(), Value::Object(other));
+            }
+            let derived: Map<String, Value> =
+                derived(b, i).into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.into(), v)).collect();
+            m.insert("derived".into(), Value::Object(derived));
+            let backlinks: Vec<Value> = site.backlinks[i]
+                .iter()
+                .map(|bl| json!({"id": site.records[bl.from].id, "field": bl.field}))
+                .collect();
+            m.insert("backlinks".into(), Value::Array(backlinks));
+            Value::Object(m)
+        })
+        .collect();
+    let doc = json!({
+        "assure_version": crate::VERSION,
+        "as_of": b.as_of.to_string(),
+        "audience": b.view.audience,
+        "readiness": {"percent": b.readiness.percent_text(), "evidenced": b.readiness.evidenced_count, "counted": b.readiness.counted},
+        "records": records,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A spreadsheet cell: lists joined with "; ", formulas defused.
+fn cell(v: &Value) -> String {
+    let text = match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
+        Value::Object(o) => {
+            if o.get("withheld").is_some() {
+                "withheld".into()
+            } else if let Some(id) = o.get("id") {
+                cell(id)
+            } else {
+                o.iter().map(|(k, v)| format!("{k}: {}", cell(v))).collect::<Vec<_>>().join("; ")
+            }
+        }
+    };
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+/// `data/<type>.csv` for every type with records: (file name, bytes).
+pub fn csv_files(b: &Build<'_>) -> Vec<(String, Vec<u8>)> {
+    let site = b.site();
+    let mut out = Vec::new();
+    for t in ALL_TYPES {
+        let rows: Vec<(usize, &Record)> = site.of_type(t).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
+        let mut header: Vec<&str> = field_names(t).collect();
+        header.extend(["rag", "overdue", "stale", "changed", "evidenced"]);
+        let _ = w.write_record(&header);
+        for (i, rec) in rows {
+            let mut record: Vec<String> = field_names(t).map(|n| cell(&field_json(b, rec, n))).collect();
+            record.extend(derived(b, i).iter().map(|(_, v)| cell(v)));
+            let _ = w.write_record(&record);
+        }
+        // Writing to a Vec cannot fail.
+        let bytes = w.into_inner().unwrap_or_default();
+        out.push((format!("{}.csv", t.name()), bytes));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_defuse_formulas_and_join_lists() {
+        assert_eq!(cell(&json!("=SUM(A1)")), "'=SUM(A1)");
+        assert_eq!(cell(&json!("@x")), "'@x");
+        assert_eq!(cell(&json!(["a", "b"])), "a; b");
+        assert_eq!(cell(&json!([{"withheld": true}, {"id": "r1", "title": "T"}])), "withheld; r1");
+        assert_eq!(cell(&json!(null)), "");
+    }
+}

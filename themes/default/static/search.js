@@ -1,0 +1,67 @@
+/* Assure search: queries the index shipped in search-index.js (a plain script, so it
+   works from file:// where fetch() is blocked). IDs and titles rank first. */
+(function () {
+  "use strict";
+  var index = window.ASSURE_SEARCH_INDEX || [];
+  var input = document.getElementById("search-page-input");
+  var list = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  if (!input || !list) return;
+
+  function norm(s) { return (s || "").toLowerCase(); }
+
+  function score(entry, terms, whole) {
+    var id = norm(entry.id), title = norm(entry.title), text = norm(entry.text), total = 0;
+    if (id === whole) return 1000;
+    for (var i = 0; i < terms.length; i++) {
+      var t = terms[i], s = 0;
+      if (id === t) s = 500;
+      else if (id.indexOf(t) === 0) s = 200;
+      else if (id.indexOf(t) !== -1) s = 120;
+      else if (title.indexOf(t) !== -1) s = 80;
+      else if (text.indexOf(t) !== -1) s = 10;
+      else return 0; /* every term must match somewhere */
+      total += s;
+    }
+    return total;
+  }
+
+  function run(query) {
+    var whole = norm(query).trim();
+    list.textContent = "";
+    if (!whole) { status.textContent = "Type an ID (for example a recommendation number) or some words."; return; }
+    var terms = whole.split(/\s+/);
+    var hits = [];
+    for (var i = 0; i < index.length; i++) {
+      var s = score(index[i], terms, whole);
+      if (s > 0) hits.push([s, i]);
+    }
+    hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+    status.textContent = hits.length === 0 ? "No records match “" + query + "”." :
+      hits.length + (hits.length === 1 ? " record matches" : " records match") + " “" + query + "”.";
+    hits.slice(0, 100).forEach(function (h) {
+      var e = index[h[1]];
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = e.url;
+      a.textContent = e.title;
+      li.appendChild(a);
+      var meta = document.createElement("div");
+      meta.className = "type";
+      meta.textContent = e.type + " · " + e.id;
+      li.appendChild(meta);
+      if (e.text) {
+        var p = document.createElement("div");
+        p.textContent = e.text.slice(0, 180) + (e.text.length > 180 ? "…" : "");
+        li.appendChild(p);
+      }
+      list.appendChild(li);
+    });
+  }
+
+  var params = new URLSearchParams(window.location.search);
+  var q = params.get("q") || "";
+  input.value = q;
+  run(q);
+  input.addEventListener("input", function () { run(input.value); });
+})();

@@ -1,0 +1,66 @@
+/* Assure: sortable, filterable tables. Plain script (works from file://); without
+   JavaScript every table still shows in full. */
+(function () {
+  "use strict";
+
+  function cellValue(row, index) {
+    var cell = row.cells[index];
+    if (!cell) return "";
+    return cell.getAttribute("data-sort") || cell.textContent.trim();
+  }
+
+  function compare(a, b) {
+    var na = Number(a), nb = Number(b);
+    if (a !== "" && b !== "" && !isNaN(na) && !isNaN(nb)) return na - nb;
+    return a.localeCompare(b, "en-GB", { numeric: true, sensitivity: "base" });
+  }
+
+  function makeSortable(table) {
+    var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(headers, function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var descending = th.getAttribute("aria-sort") === "ascending";
+        Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var c = compare(cellValue(a, index), cellValue(b, index));
+          return descending ? -c : c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+
+  function makeFilterable(form) {
+    var table = document.getElementById(form.getAttribute("data-filters"));
+    if (!table) return;
+    var selects = form.querySelectorAll("select");
+    var status = form.querySelector(".filter-count");
+    function apply() {
+      var rows = table.tBodies[0].rows, shown = 0;
+      Array.prototype.forEach.call(rows, function (row) {
+        var visible = Array.prototype.every.call(selects, function (s) {
+          if (!s.value) return true;
+          var values = (row.getAttribute("data-" + s.getAttribute("data-key")) || "").split("|");
+          return values.indexOf(s.value) !== -1;
+        });
+        row.hidden = !visible;
+        if (visible) shown++;
+      });
+      if (status) status.textContent = "Showing " + shown + " of " + rows.length;
+    }
+    Array.prototype.forEach.call(selects, function (s) { s.addEventListener("change", apply); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    apply();
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-filters]"), makeFilterable);
+})();
