@@ -41,7 +41,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         ),
     };
     if !checked.site.config.has_audience(&audience) {
-        anyhow::bail!("{}", crate::config::unknown_audience(&checked.site.config, &audience));
+        anyhow::bail!(
+            "{}",
+            crate::config::unknown_audience(&checked.site.config, &audience)
+        );
     }
     if checked.diagnostics.fail(opts.strict) {
         return Ok(Built {
@@ -51,10 +54,14 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         });
     }
     output::check_output_folder(&opts.output, &opts.content)?;
-    let theme_dir = opts
-        .theme
-        .clone()
-        .or_else(|| checked.site.config.theme.as_ref().map(|t| opts.content.join(t)));
+    let theme_dir = opts.theme.clone().or_else(|| {
+        checked
+            .site
+            .config
+            .theme
+            .as_ref()
+            .map(|t| opts.content.join(t))
+    });
     let theme = Theme::load(theme_dir.as_deref())?;
 
     let root = &checked.site.files.root;
@@ -103,15 +110,27 @@ fn write_all(b: &Build<'_>, staging: &Staging, content_root: &Path) -> Result<us
     pages
         .par_iter()
         .try_for_each(|(path, html)| staging.write(&format!("site/{path}"), html.as_bytes()))?;
-    staging.write("site/search-index.js", render::search::index_script(b).as_bytes())?;
+    staging.write(
+        "site/search-index.js",
+        render::search::index_script(b).as_bytes(),
+    )?;
     for (name, bytes) in &b.theme.statics {
         staging.write(&format!("site/static/{name}"), bytes)?;
     }
     b.attachments
         .par_iter()
-        .try_for_each(|path| staging.copy(&format!("site/files/{path}"), &content_root.join(path), b.hashes.get(path)))
+        .try_for_each(|path| {
+            staging.copy(
+                &format!("site/files/{path}"),
+                &content_root.join(path),
+                b.hashes.get(path),
+            )
+        })
         .context("cannot copy an attachment")?;
-    staging.write("data/records.json", render::data::records_json(b).as_bytes())?;
+    staging.write(
+        "data/records.json",
+        render::data::records_json(b).as_bytes(),
+    )?;
     for (name, bytes) in render::data::csv_files(b) {
         staging.write(&format!("data/{name}"), &bytes)?;
     }

@@ -232,7 +232,7 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
             },
             "site_audience" => {
                 if let Some(t) = must_text(&mut e008) {
-                    site_audience = Some((t, value.pos));
+                    site_audience = Some((t, key.pos));
                 }
             }
             "audiences" => match &value.value {
@@ -349,6 +349,7 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
             page_positions: Vec::new(),
         };
         let mut ok = true;
+        let mut audience_reported = false;
         for (key, value) in fields {
             match scalar_text(key) {
                 Some("id") => match scalar_text(value) {
@@ -382,15 +383,16 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
                 Some("audience") => match scalar_text(value) {
                     Some(a) if config.has_audience(a) => pack.audience = a.to_string(),
                     Some(a) => {
+                        // Keep the pack so its `page:` sections are still checked.
                         e008(value.pos, unknown_audience(config, a));
-                        ok = false;
+                        audience_reported = true;
                     }
                     None => {
                         e008(
                             value.pos,
                             "a pack `audience` must be one audience name".into(),
                         );
-                        ok = false;
+                        audience_reported = true;
                     }
                 },
                 Some("sections") => {
@@ -458,7 +460,7 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
             );
             ok = false;
         }
-        if pack.audience.is_empty() && ok {
+        if pack.audience.is_empty() && ok && !audience_reported {
             e008(
                 first,
                 format!(

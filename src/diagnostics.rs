@@ -88,6 +88,10 @@ impl Pos {
     }
 }
 
+/// Put before a content path inside a message; printing replaces it with the
+/// `--content` prefix, so a message naming another file shows it as the author typed it.
+pub const IN_CONTENT: &str = "\u{1}";
+
 /// One problem in the content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -121,6 +125,20 @@ impl Diagnostic {
         }
     }
 
+    /// The message with content paths shown under the `--content` prefix.
+    pub fn display_message(&self, content_prefix: &str) -> String {
+        if !self.message.contains(IN_CONTENT) {
+            return self.message.clone();
+        }
+        let prefix = content_prefix.trim_end_matches('/');
+        let shown = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}/")
+        };
+        self.message.replace(IN_CONTENT, &shown)
+    }
+
     /// `content/actions/a12.md:7:10: error[E005]: unknown ID …`
     pub fn human(&self, content_prefix: &str) -> String {
         let severity = match self.severity() {
@@ -133,7 +151,7 @@ impl Diagnostic {
             self.pos.line,
             self.pos.col,
             self.code.as_str(),
-            self.message
+            self.display_message(content_prefix)
         )
     }
 
@@ -146,7 +164,7 @@ impl Diagnostic {
             column: u32,
             severity: Severity,
             code: &'a str,
-            message: &'a str,
+            message: String,
         }
         serde_json::to_string(&Out {
             path: self.display_path(content_prefix),
@@ -154,7 +172,7 @@ impl Diagnostic {
             column: self.pos.col,
             severity: self.severity(),
             code: self.code.as_str(),
-            message: &self.message,
+            message: self.display_message(content_prefix),
         })
         .unwrap_or_default()
     }

@@ -79,14 +79,40 @@ pub fn scan(body: &str) -> Vec<(BodyLink, usize)> {
 }
 
 /// The file position of a byte offset in a body.
-pub fn position(body: &str, origin: BodyOrigin, offset: usize) -> Pos {
-    let before = &body[..offset.min(body.len())];
+pub fn position(body: &str, origin: &BodyOrigin, offset: usize) -> Pos {
+    let offset = offset.min(body.len());
+    let raw = origin
+        .raw
+        .as_deref()
+        .and_then(|raw| find_in_raw(body, raw, offset).map(|o| (raw, o)));
+    let (text, offset) = raw.unwrap_or((body, offset));
+    let before = &text[..offset];
     let line = before.matches('\n').count();
     let col = before.rsplit('\n').next().unwrap_or("").chars().count();
-    Pos::new(
-        origin.line as usize + line,
-        origin.indent as usize + col + 1,
-    )
+    // A body's own lines are all indented alike; raw text carries its indentation
+    // from the second line on.
+    let indent = if raw.is_none() || line == 0 {
+        origin.indent as usize
+    } else {
+        0
+    };
+    Pos::new(origin.line as usize + line, indent + col + 1)
+}
+
+/// The same place in the text as written: the k-th occurrence of what stands at
+/// `offset` in the body is taken to be the k-th occurrence in the raw text (quoting and
+/// folding change spacing and escapes, not the words of a link).
+fn find_in_raw(body: &str, raw: &str, offset: usize) -> Option<usize> {
+    let needle: String = body[offset..]
+        .chars()
+        .take_while(|c| *c != '\n')
+        .take(16)
+        .collect();
+    if needle.is_empty() {
+        return None;
+    }
+    let k = body[..offset].match_indices(needle.as_str()).count();
+    raw.match_indices(needle.as_str()).nth(k).map(|(i, _)| i)
 }
 
 /// How a renderer wants `[[ID]]` shown.
@@ -250,7 +276,9 @@ pub fn to_text(body: &str) -> String {
             Event::End(TagEnd::Link) if skipping => skipping = false,
             _ if skipping => {}
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(' ') => out.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(' ') => {
+                out.push(' ')
+            }
             _ => {}
         }
     }
@@ -293,7 +321,15 @@ mod tests {
             ]
         );
         assert_eq!(
-            position("x\nab [[A]]", BodyOrigin { line: 5, indent: 2 }, 5),
+            position(
+                "x\nab [[A]]",
+                &BodyOrigin {
+                    line: 5,
+                    indent: 2,
+                    raw: None
+                },
+                5
+            ),
             Pos { line: 6, col: 6 }
         );
     }

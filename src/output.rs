@@ -16,7 +16,9 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().context("cannot read the current folder")?.join(path)
+        std::env::current_dir()
+            .context("cannot read the current folder")?
+            .join(path)
     };
     // Resolve what exists (symbolic links included), then append the rest.
     let mut existing = abs.clone();
@@ -51,7 +53,10 @@ pub fn check_output_folder(output: &Path, content: &Path) -> Result<()> {
     }
     if out.exists() {
         if !out.is_dir() {
-            bail!("the output path `{}` is a file, not a folder", output.display());
+            bail!(
+                "the output path `{}` is a file, not a folder",
+                output.display()
+            );
         }
         let empty = std::fs::read_dir(&out)
             .with_context(|| format!("cannot read the output folder `{}`", output.display()))?
@@ -75,8 +80,13 @@ pub struct Staging {
 }
 
 fn sibling(output: &Path, label: &str) -> PathBuf {
-    let name = output.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = output
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     parent.join(format!(".{name}.{label}-{}", std::process::id()))
 }
 
@@ -84,13 +94,16 @@ impl Staging {
     /// Creates an empty staging folder beside `output`.
     pub fn new(output: &Path) -> Result<Staging> {
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
         let dir = sibling(output, "staging");
         if dir.exists() {
-            std::fs::remove_dir_all(&dir).with_context(|| format!("cannot clear `{}`", dir.display()))?;
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot clear `{}`", dir.display()))?;
         }
-        std::fs::create_dir(&dir).with_context(|| format!("cannot create the staging folder `{}`", dir.display()))?;
+        std::fs::create_dir(&dir)
+            .with_context(|| format!("cannot create the staging folder `{}`", dir.display()))?;
         Ok(Staging {
             dir,
             output: output.to_path_buf(),
@@ -109,9 +122,11 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
         self.record(rel, crate::hex(&Sha256::digest(bytes)));
         Ok(())
     }
@@ -120,7 +135,8 @@ impl Staging {
     pub fn copy(&self, rel: &str, from: &Path, hash: Option<&String>) -> Result<()> {
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
         std::fs::copy(from, &path).with_context(|| format!("cannot copy `{}`", from.display()))?;
         let hash = match hash {
@@ -141,7 +157,10 @@ impl Staging {
             content_sha256: &'a str,
             files: &'a BTreeMap<String, String>,
         }
-        let files = self.hashes.lock().map_err(|_| anyhow::anyhow!("a writer failed"))?;
+        let files = self
+            .hashes
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a writer failed"))?;
         let manifest = Manifest {
             assure_version: crate::VERSION,
             as_of,
@@ -168,17 +187,22 @@ fn swap_in(staged: &Path, output: &Path) -> Result<()> {
     if output.exists() {
         let old = sibling(output, "old");
         if old.exists() {
-            std::fs::remove_dir_all(&old).with_context(|| format!("cannot clear `{}`", old.display()))?;
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot clear `{}`", old.display()))?;
         }
-        std::fs::rename(output, &old).with_context(|| format!("cannot move the old output `{}` aside", output.display()))?;
+        std::fs::rename(output, &old)
+            .with_context(|| format!("cannot move the old output `{}` aside", output.display()))?;
         if let Err(e) = std::fs::rename(staged, output) {
             // Put the previous output back: a failed build must not lose it.
             let _ = std::fs::rename(&old, output);
-            return Err(e).with_context(|| format!("cannot move the new output into `{}`", output.display()));
+            return Err(e).with_context(|| {
+                format!("cannot move the new output into `{}`", output.display())
+            });
         }
         let _ = std::fs::remove_dir_all(&old);
     } else {
-        std::fs::rename(staged, output).with_context(|| format!("cannot move the new output into `{}`", output.display()))?;
+        std::fs::rename(staged, output)
+            .with_context(|| format!("cannot move the new output into `{}`", output.display()))?;
     }
     Ok(())
 }

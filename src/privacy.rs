@@ -186,7 +186,7 @@ pub fn check(rec: &Record) -> Vec<Diagnostic> {
             "the body"
         };
         report(
-            markdown::position(&rec.body, rec.body_origin, f.start),
+            markdown::position(&rec.body, &rec.body_origin, f.start),
             field,
             &f,
         );

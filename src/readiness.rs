@@ -190,7 +190,15 @@ pub fn warnings(site: &Site, r: &Readiness, max_age_days: i64) -> Vec<Diagnostic
                         &rec.path,
                         if field.is_empty() { rec.pos } else { rec.pos_of(field) },
                         Code::W102,
-                        format!("evidence `{}` is stale: {why}; review it and update `reviewed`, or mark it superseded", rec.id),
+                        format!(
+                            "evidence `{}` is stale: {why}; {}",
+                            rec.id,
+                            if r.expired[i] {
+                                "replace it with current evidence and update `expires`, or mark it superseded"
+                            } else {
+                                "review it and update `reviewed`, or mark it superseded"
+                            }
+                        ),
                     ));
                 }
                 if rec.status == "current" && rec.refs_in("supports").next().is_none() {

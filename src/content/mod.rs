@@ -85,11 +85,14 @@ pub fn walk(root: &Path) -> io::Result<ContentFiles> {
 }
 
 /// Where a body's text starts in its file, to turn body offsets into file positions.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BodyOrigin {
     pub line: u32,
     /// Characters before the body's text on each of its lines (YAML block indentation).
     pub indent: u32,
+    /// The text as written in the file, starting at (`line`, `indent` + 1), when it
+    /// differs from the body (quoted or folded YAML): positions are found in it.
+    pub raw: Option<String>,
 }
 
 /// One record's fields as written, before their meaning is checked.
@@ -193,6 +196,7 @@ pub fn parse_file(rel: &str, bytes: &[u8]) -> ParsedFile {
             body_origin: BodyOrigin {
                 line: parts.body_line as u32,
                 indent: 0,
+                raw: None,
             },
             file_id: Some(file_stem(rel).to_string()),
         });
@@ -308,12 +312,13 @@ pub fn block_origin(value: &Node) -> BodyOrigin {
             BodyOrigin {
                 line: value.pos.line.saturating_sub(blank),
                 indent: value.pos.col.saturating_sub(1),
+                raw: s.raw.clone(),
             }
         }
         Some(s) => BodyOrigin {
             line: value.pos.line,
-            // A quote character comes before the text.
-            indent: value.pos.col.saturating_sub(if s.plain { 1 } else { 0 }),
+            indent: value.pos.col.saturating_sub(1),
+            raw: s.raw.clone(),
         },
         None => BodyOrigin::default(),
     }
@@ -370,7 +375,14 @@ mod tests {
         assert_eq!(f.diagnostics.len(), 1);
         assert_eq!(f.diagnostics[0].pos, Pos { line: 4, col: 5 });
         assert_eq!(f.records[1].body, "Hello [[e1]]\n");
-        assert_eq!(f.records[1].body_origin, BodyOrigin { line: 8, indent: 6 });
+        assert_eq!(
+            f.records[1].body_origin,
+            BodyOrigin {
+                line: 8,
+                indent: 6,
+                raw: None
+            }
+        );
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct Scalar {
     pub plain: bool,
     /// Written as a `|` or `>` block: its content starts on the next line.
     pub block: bool,
+    /// The scalar as it stands in the file, kept when its text differs from it (quoted,
+    /// folded or multi-line), so positions inside it can be found in the file.
+    pub raw: Option<String>,
 }
 
 /// A syntax problem, with its position in the file.
@@ -173,6 +176,60 @@ fn friendly(info: &str) -> String {
     }
 }
 
+/// Turns the parser's character indices into byte offsets, moving forward through the
+/// text (events arrive in order), so slicing stays linear in the file's size.
+struct CharCursor<'a> {
+    text: &'a str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'a> CharCursor<'a> {
+    fn new(text: &'a str) -> CharCursor<'a> {
+        CharCursor {
+            text,
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn byte_at(&mut self, char_index: usize) -> usize {
+        if char_index < self.chars {
+            self.chars = 0;
+            self.bytes = 0;
+        }
+        let rest = &self.text[self.bytes..];
+        let step = rest
+            .char_indices()
+            .nth(char_index - self.chars)
+            .map_or(rest.len(), |(b, _)| b);
+        self.bytes += step;
+        self.chars = char_index;
+        self.bytes
+    }
+
+    fn slice(&mut self, start: usize, end: usize) -> &'a str {
+        let s = self.byte_at(start);
+        let e = self.byte_at(end.max(start));
+        &self.text[s..e]
+    }
+}
+
+/// The first tab used for indentation: the parser reports tabs where it noticed them,
+/// which is after the tab; authors need to see the tab itself.
+fn first_indent_tab(text: &str, line_offset: usize) -> Option<Pos> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t' || *c == '-')
+            .collect();
+        indent
+            .chars()
+            .position(|c| c == '\t')
+            .map(|col| Pos::new(i + 1 + line_offset, col + 1))
+    })
+}
+
 /// Parses one YAML document. `line_offset` is added to every line (front matter starts
 /// below its `---`). Returns `None` for an empty document.
 pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> {
@@ -182,13 +239,22 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> 
     let mut expanded_nodes: u64 = 0;
     let mut root: Option<Node> = None;
     let mut documents = 0;
+    let mut cursor = CharCursor::new(text);
 
     let err = |pos: Pos, message: String| Err(YamlError { pos, message });
 
     for event in Parser::new_from_str(text) {
         let (event, span) = match event {
             Ok(e) => e,
-            Err(e) => return err(pos_of(e.marker(), line_offset), friendly(e.info())),
+            Err(e) => {
+                let pos = if e.info().to_ascii_lowercase().contains("tab") {
+                    first_indent_tab(text, line_offset)
+                        .unwrap_or_else(|| pos_of(e.marker(), line_offset))
+                } else {
+                    pos_of(e.marker(), line_offset)
+                };
+                return err(pos, friendly(e.info()));
+            }
         };
         let pos = pos_of(&span.start, line_offset);
         let finished: Option<(Node, usize, u64)> = match event {
@@ -224,11 +290,22 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> 
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let keep_raw = match style {
+                    ScalarStyle::Literal => false,
+                    ScalarStyle::Plain => span.end.line() != span.start.line(),
+                    _ => true,
+                };
+                let raw = keep_raw.then(|| {
+                    cursor
+                        .slice(span.start.index(), span.end.index())
+                        .to_string()
+                });
                 let node = Node {
                     value: Value::Scalar(Scalar {
                         text: text.into_owned(),
                         plain: style == ScalarStyle::Plain && !forced_string,
                         block: matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
+                        raw,
                     }),
                     pos,
                 };
@@ -353,6 +430,7 @@ mod tests {
     fn tabs_are_errors_with_a_hint() {
         let e = parse("a:\n\t- b\n", 0).unwrap_err();
         assert!(e.message.contains("tab"), "{}", e.message);
+        assert_eq!(e.pos, Pos { line: 2, col: 1 });
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub fn id_problem(id: &str) -> Option<String> {
 /// Reports problems for one record as it is built.
 struct Checker<'a> {
     path: &'a str,
+    /// The key of the field being read: problems with a value point at its key.
+    at: Pos,
     rtype: RecordType,
     diags: Vec<Diagnostic>,
 }
@@ -83,7 +85,7 @@ impl Checker<'_> {
             Value::Scalar(s) => Some(s.text.clone()),
             _ => {
                 self.report(
-                    value.pos,
+                    self.at,
                     Code::E003,
                     format!("`{name}` must be text, not {}", value.describe()),
                 );
@@ -98,7 +100,7 @@ impl Checker<'_> {
             Ok(d) => Some(d),
             Err(hint) => {
                 self.report(
-                    value.pos,
+                    self.at,
                     Code::E003,
                     format!("invalid date in `{name}`: {hint}"),
                 );
@@ -125,7 +127,7 @@ impl Checker<'_> {
             format!("use one of: {}", allowed.join(", "))
         };
         self.report(
-            value.pos,
+            self.at,
             Code::E003,
             format!("`{}` is not a valid `{name}`; {hint}", short(&text)),
         );
@@ -140,7 +142,7 @@ impl Checker<'_> {
             Value::Seq(items) => items.iter().collect(),
             Value::Map(_) => {
                 self.report(
-                    value.pos,
+                    self.at,
                     Code::E003,
                     format!("`{name}` must be a list such as `[a, b]`, not a mapping"),
                 );
@@ -170,7 +172,7 @@ impl Checker<'_> {
                 out.push(Ref {
                     field,
                     id: id.trim().to_string(),
-                    pos: value.pos,
+                    pos: self.at,
                     target: None,
                     withheld: false,
                 });
@@ -223,8 +225,9 @@ impl Checker<'_> {
                 pos,
                 Code::W106,
                 format!(
-                    "`{field}` is {} field, not a field of {type_name}{close}; it is kept as an extra detail",
-                    other.with_article()
+                    "`{field}` is {} {} field, not a field of {type_name}{close}; it is kept as an extra detail",
+                    if other == RecordType::Evidence || other == RecordType::Event || other == RecordType::Action || other == RecordType::Objective { "an" } else { "a" },
+                    other.name()
                 ),
             );
         }
@@ -302,7 +305,7 @@ pub fn build_record(raw: RawRecord) -> Built {
     // The type: a `type:` field wins over the folder.
     let mut rtype = folder_type;
     let mut type_error = false;
-    if let Some((_, value)) = raw.fields.iter().find(|(k, _)| key_text(k) == Some("type")) {
+    if let Some((key, value)) = raw.fields.iter().find(|(k, _)| key_text(k) == Some("type")) {
         let text = value.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
         match RecordType::from_name(text) {
             Some(t) => rtype = Some(t),
@@ -326,7 +329,7 @@ pub fn build_record(raw: RawRecord) -> Built {
                 };
                 built
                     .diagnostics
-                    .push(Diagnostic::new(&raw.path, value.pos, Code::E003, message));
+                    .push(Diagnostic::new(&raw.path, key.pos, Code::E003, message));
                 type_error = true;
             }
         }
@@ -358,6 +361,7 @@ pub fn build_record(raw: RawRecord) -> Built {
 
     let mut c = Checker {
         path: &raw.path,
+        at: raw.pos,
         rtype,
         diags: std::mem::take(&mut built.diagnostics),
     };
@@ -379,12 +383,13 @@ pub fn build_record(raw: RawRecord) -> Built {
             continue;
         };
         rec.field_pos.push((name.to_string(), key.pos));
+        c.at = key.pos;
         match name {
             "type" => {}
             "id" => match value.as_scalar() {
                 Some(s) if !value.is_null() => id_field = Some((s.text.clone(), key.pos)),
                 _ => c.report(
-                    value.pos,
+                    c.at,
                     Code::E003,
                     format!("`id` must be a single value, not {}", value.describe()),
                 ),
@@ -454,7 +459,7 @@ pub fn build_record(raw: RawRecord) -> Built {
                     ("file", _) => {
                         rec.file = c.text(name, value).map(|path| FileRef {
                             path: path.trim().to_string(),
-                            pos: value.pos,
+                            pos: c.at,
                         })
                     }
                     ("sha256", _) => {
@@ -465,7 +470,7 @@ pub fn build_record(raw: RawRecord) -> Built {
                                 rec.sha256 = Some(h);
                             } else {
                                 c.report(
-                                    value.pos,
+                                    c.at,
                                     Code::E003,
                                     "`sha256` must be 64 hexadecimal digits; run `assure lock` to record it".into(),
                                 );
@@ -477,7 +482,7 @@ pub fn build_record(raw: RawRecord) -> Built {
                             match t.trim().parse::<i64>() {
                                 Ok(n) => rec.order = Some(n),
                                 Err(_) => c.report(
-                                    value.pos,
+                                    c.at,
                                     Code::E003,
                                     format!(
                                         "`order` must be a whole number such as 1, not `{}`",
@@ -591,7 +596,7 @@ fn scan_body(rec: &mut Record) {
     }
     let dir = rec.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     for (link, offset) in markdown::scan(&rec.body) {
-        let pos = markdown::position(&rec.body, rec.body_origin, offset);
+        let pos = markdown::position(&rec.body, &rec.body_origin, offset);
         match link {
             BodyLink::Record(id) => rec.refs.push(Ref {
                 field: "body",
@@ -624,7 +629,7 @@ fn read_period(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
     let Some(pairs) = value.as_map() else {
         if !value.is_null() {
             c.report(
-                value.pos,
+                c.at,
                 Code::E003,
                 "`period` must be `{start: YYYY-MM, end: YYYY-MM}`".into(),
             );
@@ -632,6 +637,7 @@ fn read_period(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
         return;
     };
     for (k, v) in pairs {
+        c.at = k.pos;
         match key_text(k) {
             Some("start") => rec.period_start = c.date("period.start", v),
             Some("end") => rec.period_end = c.date("period.end", v),
@@ -648,7 +654,7 @@ fn read_judgements(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
     let Some(pairs) = value.as_map() else {
         if !value.is_null() {
             c.report(
-                value.pos,
+                c.at,
                 Code::E003,
                 "`judgements` must map each area to a grade, e.g. `overall: inadequate`".into(),
             );
@@ -664,6 +670,7 @@ fn read_judgements(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
             );
             continue;
         };
+        c.at = k.pos;
         if let Some(grade) = c.one_of(&format!("judgements.{area}"), v, JUDGEMENTS) {
             rec.judgements.push((area.to_string(), grade));
         }
@@ -677,7 +684,7 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
         _ if value.is_null() => return Vec::new(),
         _ => {
             c.report(
-                value.pos,
+                c.at,
                 Code::E003,
                 "`objectives` must be a list, each item `- id: …` and `title: …`".into(),
             );
@@ -685,7 +692,6 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
         }
     };
     let mut out = Vec::new();
-    let known = ["id", "title", "description"];
     for item in items {
         let Some(pairs) = item.as_map() else {
             c.report(
@@ -702,8 +708,12 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
         let mut obj = blank(RecordType::Objective, &plan.path, pos);
         obj.audience = plan.audience.clone();
         obj.classification = plan.classification;
+        obj.personal_data_reviewed = plan.personal_data_reviewed;
         let mut has_title = false;
         for (k, v) in pairs {
+            c.at = k.pos;
+            obj.field_pos
+                .push((key_text(k).unwrap_or("").to_string(), k.pos));
             match key_text(k) {
                 Some("id") => match c.text("id", v) {
                     Some(id) => {
@@ -715,7 +725,7 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
                         obj.id_pos = k.pos;
                     }
                     None => c.report(
-                        v.pos,
+                        k.pos,
                         Code::E003,
                         "an objective's `id` must be a single value".into(),
                     ),
@@ -733,22 +743,19 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
                         obj.body = text;
                     }
                 }
+                Some("status") => c.report(
+                    k.pos,
+                    Code::E003,
+                    "an objective has no `status` (its actions show its progress); remove this line".into(),
+                ),
+                Some("personal_data_reviewed") => {
+                    obj.personal_data_reviewed = c.date("personal_data_reviewed", v)
+                }
                 Some(other) => {
-                    let max = if other.chars().count() <= 4 { 1 } else { 2 };
-                    if let Some(k2) = known
-                        .iter()
-                        .find(|n| n.eq_ignore_ascii_case(other))
-                        .copied()
-                        .or_else(|| closest(other, known, max))
-                    {
-                        c.report(
-                            k.pos,
-                            Code::W106,
-                            format!(
-                                "unknown field `{other}` on an objective: did you mean `{k2}`?"
-                            ),
-                        );
-                    }
+                    // Typo hints as for records, against the objective's own fields.
+                    let rtype = std::mem::replace(&mut c.rtype, RecordType::Objective);
+                    c.unknown_key(other, k.pos, &["id", "title", "description", "personal_data_reviewed"]);
+                    c.rtype = rtype;
                     obj.extra.push((other.to_string(), v.to_value()));
                 }
                 None => c.report(k.pos, Code::E003, "field names must be plain words".into()),
@@ -812,7 +819,7 @@ mod tests {
         assert_eq!(
             refs,
             vec![
-                ("plan", "p1", 5, 7),
+                ("plan", "p1", 5, 1),
                 ("addresses", "r1", 6, 12),
                 ("body", "r1", 8, 5)
             ]
@@ -828,8 +835,8 @@ mod tests {
         assert_eq!(
             codes(&b),
             vec![
-                (3, 9, Code::E003),
-                (4, 6, Code::E003),
+                (3, 1, Code::E003),
+                (4, 1, Code::E003),
                 (5, 1, Code::W106),
                 (6, 1, Code::W106)
             ]

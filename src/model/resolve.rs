@@ -7,9 +7,12 @@ use super::schema::{FieldKind, RecordType};
 use super::{Backlink, Record, Site};
 use crate::config::{self, Config, SITE_FILE};
 use crate::content::ContentFiles;
-use crate::diagnostics::{closest, Code, Diagnostic};
+use crate::diagnostics::{closest, Code, Diagnostic, IN_CONTENT};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+
+/// "did you mean" hints are computed for at most this many distinct unknown IDs.
+const MAX_HINTS: usize = 200;
 
 /// Assembles the site from built records (in path order) and checks every link.
 pub fn resolve(
@@ -54,7 +57,7 @@ pub fn resolve(
                     rec.id_pos,
                     Code::E004,
                     format!(
-                        "duplicate ID `{}`: {}:{}:{} already uses it (IDs are compared ignoring case); give one of them another ID",
+                        "duplicate ID `{}`: {IN_CONTENT}{}:{}:{} already uses it (IDs are compared ignoring case); give one of them another ID",
                         short(&rec.id),
                         f.path,
                         f.id_pos.line,
@@ -72,6 +75,8 @@ pub fn resolve(
     let types: Vec<RecordType> = records.iter().map(|r| r.rtype).collect();
     let parents: Vec<Option<usize>> = records.iter().map(|r| r.parent).collect();
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    let mut hints: HashMap<String, String> = HashMap::new();
+    let mut hinted = 0usize;
     for rec in records.iter_mut() {
         let rtype = rec.rtype;
         for r in rec.refs.iter_mut() {
@@ -83,15 +88,32 @@ pub fn resolve(
                     } else {
                         format!("`{}`", r.field)
                     };
-                    let hint = if r.id.chars().count() <= super::build::MAX_ID_LEN {
-                        closest(&key, index.keys().map(String::as_str), 2)
-                            .map(|k| format!("; did you mean `{}`?", ids[index[k]]))
-                            .unwrap_or_else(|| {
-                                "; check the spelling, or create the record".to_string()
-                            })
-                    } else {
-                        String::new()
-                    };
+                    let hint = hints
+                        .entry(key.clone())
+                        .or_insert_with(|| {
+                            // Hints cost a comparison with every ID: give them for the
+                            // first few hundred unknown IDs, which is all a person reads.
+                            hinted += 1;
+                            let suggestion = (hinted <= MAX_HINTS
+                                && key.chars().count() <= super::build::MAX_ID_LEN)
+                                .then(|| {
+                                    let len = key.chars().count();
+                                    closest(
+                                        &key,
+                                        index
+                                            .keys()
+                                            .map(String::as_str)
+                                            .filter(|k| k.len().abs_diff(len) <= 2),
+                                        2,
+                                    )
+                                })
+                                .flatten();
+                            match suggestion {
+                                Some(k) => format!("; did you mean `{}`?", ids[index[k]]),
+                                None => "; check the spelling, or create the record".to_string(),
+                            }
+                        })
+                        .clone();
                     diags.push(Diagnostic::new(
                         &rec.path,
                         r.pos,
@@ -216,10 +238,12 @@ pub fn resolve(
                     pack.id,
                     r.rtype.with_article()
                 )),
-                Some(r) if !r.visible_to(&pack.audience) => Some(format!(
-                    "pack `{}` is for `{}`, but page `{id}` is withheld from that audience",
-                    pack.id, pack.audience
-                )),
+                Some(r) if !pack.audience.is_empty() && !r.visible_to(&pack.audience) => {
+                    Some(format!(
+                        "pack `{}` is for `{}`, but page `{id}` is withheld from that audience",
+                        pack.id, pack.audience
+                    ))
+                }
                 Some(_) => None,
             };
             if let Some(message) = problem {

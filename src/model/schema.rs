@@ -202,6 +202,9 @@ impl RecordType {
 
     /// "an action", "a plan".
     pub fn with_article(self) -> String {
+        if self == T::Evidence {
+            return "an evidence record".into();
+        }
         let n = self.name();
         if n.starts_with(['a', 'e', 'i', 'o', 'u']) {
             format!("an {n}")

@@ -37,13 +37,13 @@ fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
         (_, Some(FieldKind::Refs(_))) => Value::Array(refs(name)),
         ("id", _) => json!(rec.id),
         ("title", _) => json!(rec.title),
-        ("status", _) => (!rec.status.is_empty()).then(|| json!(rec.status)).unwrap_or(Value::Null),
+        ("status", _) if rec.status.is_empty() => Value::Null,
+        ("status", _) => json!(rec.status),
         ("owner", _) => json!(rec.owner),
         ("date", _) => dates(rec.date),
-        ("audience", _) => rec
-            .audience
-            .as_ref()
-            .map_or(Value::Null, |a| Value::Array(a.iter().map(|(n, _)| json!(n)).collect())),
+        ("audience", _) => rec.audience.as_ref().map_or(Value::Null, |a| {
+            Value::Array(a.iter().map(|(n, _)| json!(n)).collect())
+        }),
         ("classification", _) => json!(rec.classification.unwrap_or(site.config.classification)),
         ("tags", _) => json!(rec.tags),
         ("period", _) => json!({"start": dates(rec.period_start), "end": dates(rec.period_end)}),
@@ -64,7 +64,12 @@ fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
         ("expires", _) => dates(rec.expires),
         ("originator", _) => json!(rec.originator),
         ("by", _) => json!(rec.by),
-        ("judgements", _) => Value::Object(rec.judgements.iter().map(|(a, g)| (a.clone(), json!(g))).collect()),
+        ("judgements", _) => Value::Object(
+            rec.judgements
+                .iter()
+                .map(|(a, g)| (a.clone(), json!(g)))
+                .collect(),
+        ),
         ("order", _) => json!(rec.order),
         _ => Value::Null,
     }
@@ -84,7 +89,10 @@ fn derived(b: &Build<'_>, i: usize) -> [(&'static str, Value); 5] {
         ("overdue", flag(t == RecordType::Action, r.overdue[i])),
         ("stale", flag(t == RecordType::Evidence, r.stale[i])),
         ("changed", flag(t == RecordType::Evidence, r.changed[i])),
-        ("evidenced", flag(t == RecordType::Recommendation, r.evidenced[i])),
+        (
+            "evidenced",
+            flag(t == RecordType::Recommendation, r.evidenced[i]),
+        ),
     ]
 }
 
@@ -111,7 +119,9 @@ pub fn records_json(b: &Build<'_>) -> String {
             let body_links: Vec<Value> = rec
                 .refs_in("body")
                 .filter_map(|rf| match rf.target {
-                    Some(t) => Some(json!({"id": site.records[t].id, "title": site.records[t].title})),
+                    Some(t) => {
+                        Some(json!({"id": site.records[t].id, "title": site.records[t].title}))
+                    }
                     None if rf.withheld => Some(json!({"withheld": true})),
                     None => None,
                 })
@@ -120,11 +130,18 @@ pub fn records_json(b: &Build<'_>) -> String {
                 m.insert("body_links".into(), Value::Array(body_links));
             }
             if !rec.extra.is_empty() {
-                let other: Map<String, Value> = rec.extra.iter().map(|(k, v)| (k.clone(), yaml_to_json(v))).collect();
+                let other: Map<String, Value> = rec
+                    .extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), yaml_to_json(v)))
+                    .collect();
                 m.insert("other".into(), Value::Object(other));
             }
-            let derived: Map<String, Value> =
-                derived(b, i).into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.into(), v)).collect();
+            let derived: Map<String, Value> = derived(b, i)
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.into(), v))
+                .collect();
             m.insert("derived".into(), Value::Object(derived));
             let backlinks: Vec<Value> = site.backlinks[i]
                 .iter()
@@ -160,7 +177,10 @@ fn cell(v: &Value) -> String {
             } else if let Some(id) = o.get("id") {
                 cell(id)
             } else {
-                o.iter().map(|(k, v)| format!("{k}: {}", cell(v))).collect::<Vec<_>>().join("; ")
+                o.iter()
+                    .map(|(k, v)| format!("{k}: {}", cell(v)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             }
         }
     };
@@ -180,12 +200,16 @@ pub fn csv_files(b: &Build<'_>) -> Vec<(String, Vec<u8>)> {
         if rows.is_empty() {
             continue;
         }
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(b"\xEF\xBB\xBF".to_vec());
         let mut header: Vec<&str> = field_names(t).collect();
         header.extend(["rag", "overdue", "stale", "changed", "evidenced"]);
         let _ = w.write_record(&header);
         for (i, rec) in rows {
-            let mut record: Vec<String> = field_names(t).map(|n| cell(&field_json(b, rec, n))).collect();
+            let mut record: Vec<String> = field_names(t)
+                .map(|n| cell(&field_json(b, rec, n)))
+                .collect();
             record.extend(derived(b, i).iter().map(|(_, v)| cell(v)));
             let _ = w.write_record(&record);
         }
@@ -205,7 +229,10 @@ mod tests {
         assert_eq!(cell(&json!("=SUM(A1)")), "'=SUM(A1)");
         assert_eq!(cell(&json!("@x")), "'@x");
         assert_eq!(cell(&json!(["a", "b"])), "a; b");
-        assert_eq!(cell(&json!([{"withheld": true}, {"id": "r1", "title": "T"}])), "withheld; r1");
+        assert_eq!(
+            cell(&json!([{"withheld": true}, {"id": "r1", "title": "T"}])),
+            "withheld; r1"
+        );
         assert_eq!(cell(&json!(null)), "");
     }
 }

@@ -29,10 +29,18 @@ pub struct Tag {
 /// The colour of a status, RAG, judgement or state word.
 pub fn tag_class(word: &str) -> &'static str {
     match word {
-        "red" | "not-met" | "blocked" | "inadequate" | "overdue" | "stale" | "changed" | "withdrawn" | "expired" => "red",
-        "amber" | "in-progress" | "partially-met" | "requires-improvement" | "draft" | "priority-action" | "high"
+        "red" | "not-met" | "blocked" | "inadequate" | "overdue" | "stale" | "changed"
+        | "withdrawn" | "expired" => "red",
+        "amber"
+        | "in-progress"
+        | "partially-met"
+        | "requires-improvement"
+        | "draft"
+        | "priority-action"
+        | "high"
         | "immediate" => "amber",
-        "green" | "met" | "complete" | "current" | "good" | "approved" | "active" | "published" | "evidenced" => "green",
+        "green" | "met" | "complete" | "current" | "good" | "approved" | "active" | "published"
+        | "evidenced" => "green",
         "blue" | "outstanding" => "blue",
         "open" => "purple",
         _ => "grey",
@@ -97,9 +105,16 @@ impl Links for PageLinks<'_> {
 
     fn local(&self, dest: &str) -> Option<String> {
         let path = dest.split(['#', '?']).next().unwrap_or("");
-        let joined = if self.dir.is_empty() { path.to_string() } else { format!("{}/{path}", self.dir) };
+        let joined = if self.dir.is_empty() {
+            path.to_string()
+        } else {
+            format!("{}/{path}", self.dir)
+        };
         let normal = normalise(&joined)?;
-        self.b.attachments.contains(&normal).then(|| format!("{}files/{}", self.root, encode_path(&normal)))
+        self.b
+            .attachments
+            .contains(&normal)
+            .then(|| format!("{}files/{}", self.root, encode_path(&normal)))
     }
 }
 
@@ -146,9 +161,13 @@ impl<'a> Pages<'a> {
         nav.push(json!({"key": "matrix", "title": "Matrix", "href": "matrix.html"}));
         nav.push(json!({"key": "timeline", "title": "Timeline", "href": "timeline.html"}));
         let mut pages: Vec<&Record> = site.of_type(RecordType::Page).map(|(_, r)| r).collect();
-        pages.sort_by(|a, b| (a.order.unwrap_or(i64::MAX), &a.title).cmp(&(b.order.unwrap_or(i64::MAX), &b.title)));
+        pages.sort_by(|a, b| {
+            (a.order.unwrap_or(i64::MAX), &a.title).cmp(&(b.order.unwrap_or(i64::MAX), &b.title))
+        });
         for p in pages {
-            nav.push(json!({"key": format!("page:{}", p.key), "title": p.title, "href": p.page_path()}));
+            nav.push(
+                json!({"key": format!("page:{}", p.key), "title": p.title, "href": p.page_path()}),
+            );
         }
         let site_ctx = json!({
             "title": site.config.title,
@@ -164,7 +183,13 @@ impl<'a> Pages<'a> {
         Pages { b, site_ctx }
     }
 
-    fn context(&self, root: &str, title: &str, section: &str, crumbs: Vec<(String, Option<String>)>) -> tera::Context {
+    fn context(
+        &self,
+        root: &str,
+        title: &str,
+        section: &str,
+        crumbs: Vec<(String, Option<String>)>,
+    ) -> tera::Context {
         let mut ctx = tera::Context::new();
         ctx.insert("site", &self.site_ctx);
         ctx.insert("root", root);
@@ -172,7 +197,10 @@ impl<'a> Pages<'a> {
             .into_iter()
             .map(|(t, h)| json!({"title": t, "href": h}))
             .collect();
-        ctx.insert("page", &json!({"title": title, "section": section, "breadcrumbs": crumbs}));
+        ctx.insert(
+            "page",
+            &json!({"title": title, "section": section, "breadcrumbs": crumbs}),
+        );
         ctx
     }
 
@@ -213,7 +241,10 @@ impl<'a> Pages<'a> {
         let links = PageLinks {
             b: self.b,
             root,
-            dir: rec.path.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string()),
+            dir: rec
+                .path
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string()),
         };
         markdown::to_html(&rec.body, &links)
     }
@@ -256,8 +287,19 @@ impl<'a> Pages<'a> {
                 if let Some(d) = date(rec.due) {
                     push("Due", d);
                 }
-                let ev = if r.evidenced[i] { "evidenced" } else { "not evidenced" };
-                push("Evidence", format!("<strong class=\"tag tag-{}\">{}</strong>", if r.evidenced[i] { "green" } else { "red" }, ev));
+                let ev = if r.evidenced[i] {
+                    "evidenced"
+                } else {
+                    "not evidenced"
+                };
+                push(
+                    "Evidence",
+                    format!(
+                        "<strong class=\"tag tag-{}\">{}</strong>",
+                        if r.evidenced[i] { "green" } else { "red" },
+                        ev
+                    ),
+                );
             }
             RecordType::Action => {
                 if let Some(h) = refs_html("plan") {
@@ -267,15 +309,30 @@ impl<'a> Pages<'a> {
                     push("Objective", h);
                 }
                 if let Some(d) = date(rec.due) {
-                    let overdue = if r.overdue[i] { " <strong class=\"tag tag-red\">overdue</strong>" } else { "" };
+                    let overdue = if r.overdue[i] {
+                        " <strong class=\"tag tag-red\">overdue</strong>"
+                    } else {
+                        ""
+                    };
                     push("Due", format!("{d}{overdue}"));
                 }
                 if let Some(d) = date(rec.completed) {
                     push("Completed", d);
                 }
                 if let Some(rag) = r.rag[i] {
-                    let how = if rec.rag.is_some() { "" } else { " <span class=\"note\">(derived)</span>" };
-                    push("RAG", format!("<strong class=\"tag tag-{}\">{}</strong>{how}", tag_class(rag), rag));
+                    let how = if rec.rag.is_some() {
+                        ""
+                    } else {
+                        " <span class=\"note\">(derived)</span>"
+                    };
+                    push(
+                        "RAG",
+                        format!(
+                            "<strong class=\"tag tag-{}\">{}</strong>{how}",
+                            tag_class(rag),
+                            rag
+                        ),
+                    );
                 }
             }
             RecordType::Evidence => {
@@ -306,7 +363,9 @@ impl<'a> Pages<'a> {
                         "State",
                         state
                             .iter()
-                            .map(|s| format!("<strong class=\"tag tag-{}\">{s}</strong>", tag_class(s)))
+                            .map(|s| {
+                                format!("<strong class=\"tag tag-{}\">{s}</strong>", tag_class(s))
+                            })
                             .collect::<Vec<_>>()
                             .join(" "),
                     );
@@ -315,11 +374,18 @@ impl<'a> Pages<'a> {
                     let safe = u.starts_with("https://") || u.starts_with("http://");
                     push(
                         "Link",
-                        if safe { format!("<a href=\"{}\">{}</a>", esc(u), esc(u)) } else { esc(u) },
+                        if safe {
+                            format!("<a href=\"{}\">{}</a>", esc(u), esc(u))
+                        } else {
+                            esc(u)
+                        },
                     );
                 }
                 if let Some(h) = &rec.sha256 {
-                    push("Recorded SHA-256", format!("<span class=\"hash\">{}</span>", esc(h)));
+                    push(
+                        "Recorded SHA-256",
+                        format!("<span class=\"hash\">{}</span>", esc(h)),
+                    );
                 }
             }
             RecordType::Plan => {
@@ -359,12 +425,21 @@ impl<'a> Pages<'a> {
             push("Date", d);
         }
         if !rec.tags.is_empty() {
-            push("Tags", rec.tags.iter().map(|t| esc(t)).collect::<Vec<_>>().join(", "));
+            push(
+                "Tags",
+                rec.tags
+                    .iter()
+                    .map(|t| esc(t))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
         }
         if let Some(c) = rec.classification {
             push("Classification", esc(c));
         }
-        out.into_iter().map(|(label, html)| json!({"label": label, "html": html})).collect()
+        out.into_iter()
+            .map(|(label, html)| json!({"label": label, "html": html}))
+            .collect()
     }
 
     fn record_page(&self, i: usize) -> Result<(String, String)> {
@@ -423,7 +498,10 @@ impl<'a> Pages<'a> {
         if rec.rtype == RecordType::Recommendation {
             for bl in site.backlinks[i].iter().filter(|b| b.field == "addresses") {
                 let action = &site.records[bl.from];
-                for abl in site.backlinks[bl.from].iter().filter(|b| b.field == "supports") {
+                for abl in site.backlinks[bl.from]
+                    .iter()
+                    .filter(|b| b.field == "supports")
+                {
                     let mut l = self.link(root, abl.from);
                     let mut note = format!("via action {}", action.id);
                     if let Some(n) = evidence_note(r, abl.from) {
@@ -433,7 +511,11 @@ impl<'a> Pages<'a> {
                         note.push_str(" (cancelled: does not count)");
                     }
                     l.note = Some(note);
-                    groups.entry(2).or_insert(("Evidenced by", Vec::new())).1.push(l);
+                    groups
+                        .entry(2)
+                        .or_insert(("Evidenced by", Vec::new()))
+                        .1
+                        .push(l);
                 }
             }
         }
@@ -498,10 +580,17 @@ impl<'a> Pages<'a> {
         let folder = rec.rtype.folder();
         let mut crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string()))];
         if rec.rtype != RecordType::Page {
-            crumbs.push((rec.rtype.plural_title().to_string(), Some(format!("{folder}/index.html"))));
+            crumbs.push((
+                rec.rtype.plural_title().to_string(),
+                Some(format!("{folder}/index.html")),
+            ));
         }
         crumbs.push((rec.title.clone(), None));
-        let section = if rec.rtype == RecordType::Page { format!("page:{}", rec.key) } else { folder.to_string() };
+        let section = if rec.rtype == RecordType::Page {
+            format!("page:{}", rec.key)
+        } else {
+            folder.to_string()
+        };
         let mut ctx = self.context(root, &rec.title, &section, crumbs);
         ctx.insert("record", &record);
         Ok((rec.page_path(), self.render("record.html", &ctx)?))
@@ -512,7 +601,9 @@ impl<'a> Pages<'a> {
         let r = &self.b.readiness;
         let root = "../";
         let cols: &[&str] = match t {
-            RecordType::Recommendation => &["ID", "Title", "Source", "Priority", "Due", "Status", "Evidence"],
+            RecordType::Recommendation => &[
+                "ID", "Title", "Source", "Priority", "Due", "Status", "Evidence",
+            ],
             RecordType::Action => &["ID", "Title", "Owner", "Due", "Status", "RAG"],
             RecordType::Evidence => &["ID", "Title", "Kind", "Date", "Reviewed", "Status", "State"],
             RecordType::Plan => &["ID", "Title", "Period", "Status"],
@@ -525,13 +616,17 @@ impl<'a> Pages<'a> {
         let mut rows = Vec::new();
         for (i, rec) in site.of_type(t) {
             let text = |s: &str| json!({"text": s});
-            let date = |d: Option<crate::date::PartialDate>| {
-                json!({"text": d.map(|d| d.long()).unwrap_or_default(), "sort": d.map(|d| d.to_string()).unwrap_or_default()})
-            };
+            let date = |d: Option<crate::date::PartialDate>| json!({"text": d.map(|d| d.long()).unwrap_or_default(), "sort": d.map(|d| d.to_string()).unwrap_or_default()});
             let id_cell = json!({"text": rec.id, "href": format!("{root}{}", rec.page_path()), "class": "id"});
-            let title_cell = json!({"text": rec.title, "href": format!("{root}{}", rec.page_path())});
+            let title_cell =
+                json!({"text": rec.title, "href": format!("{root}{}", rec.page_path())});
             let status_cell = json!({"status": tag(rec.status), "sort": rec.status});
-            let first_target = |field: &str| rec.targets(field).next().map(|x| site.records[x].id.clone()).unwrap_or_default();
+            let first_target = |field: &str| {
+                rec.targets(field)
+                    .next()
+                    .map(|x| site.records[x].id.clone())
+                    .unwrap_or_default()
+            };
             let cells: Vec<serde_json::Value> = match t {
                 RecordType::Recommendation => vec![
                     id_cell,
@@ -570,7 +665,11 @@ impl<'a> Pages<'a> {
                         date(rec.date),
                         date(rec.reviewed),
                         status_cell,
-                        if state.is_empty() { text("") } else { json!({"status": tag(state), "sort": state}) },
+                        if state.is_empty() {
+                            text("")
+                        } else {
+                            json!({"status": tag(state), "sort": state})
+                        },
                     ]
                 }
                 RecordType::Plan => vec![
@@ -586,7 +685,11 @@ impl<'a> Pages<'a> {
                 RecordType::Objective => vec![
                     id_cell,
                     title_cell,
-                    text(&rec.parent.map(|p| site.records[p].id.clone()).unwrap_or_default()),
+                    text(
+                        &rec.parent
+                            .map(|p| site.records[p].id.clone())
+                            .unwrap_or_default(),
+                    ),
                 ],
                 RecordType::Review => vec![
                     id_cell,
@@ -619,7 +722,12 @@ impl<'a> Pages<'a> {
             }
             rows.push(json!({"cells": cells, "data": data}));
         }
-        let labels = [("status", "Status"), ("owner", "Owner"), ("rag", "RAG"), ("tags", "Tag")];
+        let labels = [
+            ("status", "Status"),
+            ("owner", "Owner"),
+            ("rag", "RAG"),
+            ("tags", "Tag"),
+        ];
         let filters: Vec<serde_json::Value> = labels
             .iter()
             .filter_map(|(k, label)| {
@@ -631,12 +739,18 @@ impl<'a> Pages<'a> {
             .collect();
         let columns: Vec<serde_json::Value> = cols.iter().map(|c| json!({"label": c})).collect();
         let title = t.plural_title();
-        let crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string())), (title.to_string(), None)];
+        let crumbs = vec![
+            ("Dashboard".to_string(), Some("index.html".to_string())),
+            (title.to_string(), None),
+        ];
         let mut ctx = self.context(root, title, t.folder(), crumbs);
         ctx.insert("columns", &columns);
         ctx.insert("rows", &rows);
         ctx.insert("filters", &filters);
-        Ok((format!("{}/index.html", t.folder()), self.render("list.html", &ctx)?))
+        Ok((
+            format!("{}/index.html", t.folder()),
+            self.render("list.html", &ctx)?,
+        ))
     }
 
     fn gap_item(&self, i: usize, detail: String) -> serde_json::Value {
@@ -724,7 +838,10 @@ impl<'a> Pages<'a> {
             .refs_in("refs")
             .chain(rec.refs_in("related"))
             .filter_map(|rf| match rf.target {
-                Some(t) => Some(LinkCtx { status: None, ..self.link(root, t) }),
+                Some(t) => Some(LinkCtx {
+                    status: None,
+                    ..self.link(root, t)
+                }),
                 None if rf.withheld => Some(LinkCtx::withheld()),
                 None => None,
             })
@@ -748,8 +865,14 @@ impl<'a> Pages<'a> {
                 last.1.push(self.event_ctx(i, ""));
             }
         }
-        let years: Vec<_> = years.into_iter().map(|(y, e)| json!({"year": y, "events": e})).collect();
-        let crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string())), ("Timeline".to_string(), None)];
+        let years: Vec<_> = years
+            .into_iter()
+            .map(|(y, e)| json!({"year": y, "events": e}))
+            .collect();
+        let crumbs = vec![
+            ("Dashboard".to_string(), Some("index.html".to_string())),
+            ("Timeline".to_string(), None),
+        ];
         let mut ctx = self.context("", "Timeline", "timeline", crumbs);
         ctx.insert("years", &years);
         ctx.insert("count", &events.len());
@@ -761,8 +884,11 @@ impl<'a> Pages<'a> {
         let r = &self.b.readiness;
         let mut rows = Vec::new();
         for (i, rec) in site.of_type(RecordType::Recommendation) {
-            let actions: Vec<usize> =
-                site.backlinks[i].iter().filter(|b| b.field == "addresses").map(|b| b.from).collect();
+            let actions: Vec<usize> = site.backlinks[i]
+                .iter()
+                .filter(|b| b.field == "addresses")
+                .map(|b| b.from)
+                .collect();
             let mut evidence: Vec<LinkCtx> = Vec::new();
             for b in site.backlinks[i].iter().filter(|b| b.field == "supports") {
                 let mut l = self.link("", b.from);
@@ -784,14 +910,26 @@ impl<'a> Pages<'a> {
             rows.push(json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "status": tag(rec.status),
                              "evidenced": r.evidenced[i] || rec.status == "superseded", "actions": actions, "evidence": evidence}));
         }
-        let crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string())), ("Matrix".to_string(), None)];
+        let crumbs = vec![
+            ("Dashboard".to_string(), Some("index.html".to_string())),
+            ("Matrix".to_string(), None),
+        ];
         let mut ctx = self.context("", "Traceability matrix", "matrix", crumbs);
         ctx.insert("rows", &rows);
         Ok(("matrix.html".into(), self.render("matrix.html", &ctx)?))
     }
 
-    fn simple_page(&self, path: &str, title: &str, template: &str, body: String) -> Result<(String, String)> {
-        let crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string())), (title.to_string(), None)];
+    fn simple_page(
+        &self,
+        path: &str,
+        title: &str,
+        template: &str,
+        body: String,
+    ) -> Result<(String, String)> {
+        let crumbs = vec![
+            ("Dashboard".to_string(), Some("index.html".to_string())),
+            (title.to_string(), None),
+        ];
         let mut ctx = self.context("", title, path.trim_end_matches(".html"), crumbs);
         ctx.insert("body", &body);
         Ok((path.to_string(), self.render(template, &ctx)?))
@@ -815,7 +953,9 @@ fn value_text(v: &serde_yaml::Value) -> String {
         serde_yaml::Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
         serde_yaml::Value::Number(n) => n.to_string(),
         serde_yaml::Value::String(s) => s.clone(),
-        serde_yaml::Value::Sequence(items) => items.iter().map(value_text).collect::<Vec<_>>().join("; "),
+        serde_yaml::Value::Sequence(items) => {
+            items.iter().map(value_text).collect::<Vec<_>>().join("; ")
+        }
         serde_yaml::Value::Mapping(m) => m
             .iter()
             .map(|(k, v)| format!("{}: {}", value_text(k), value_text(v)))
@@ -840,14 +980,29 @@ If you find a problem using this site, please tell the team that published it, n
 pub fn render(b: &Build<'_>) -> Result<Vec<(String, String)>> {
     let pages = Pages::new(b);
     let site = b.site();
-    let mut out: Vec<Result<(String, String)>> = (0..site.records.len()).into_par_iter().map(|i| pages.record_page(i)).collect();
-    let types: Vec<RecordType> = ALL_TYPES.into_iter().filter(|t| site.of_type(*t).next().is_some()).collect();
-    out.extend(types.into_par_iter().map(|t| pages.list_page(t)).collect::<Vec<_>>());
+    let mut out: Vec<Result<(String, String)>> = (0..site.records.len())
+        .into_par_iter()
+        .map(|i| pages.record_page(i))
+        .collect();
+    let types: Vec<RecordType> = ALL_TYPES
+        .into_iter()
+        .filter(|t| site.of_type(*t).next().is_some())
+        .collect();
+    out.extend(
+        types
+            .into_par_iter()
+            .map(|t| pages.list_page(t))
+            .collect::<Vec<_>>(),
+    );
     out.push(pages.dashboard());
     out.push(pages.matrix());
     out.push(pages.timeline());
     out.push(pages.simple_page("search.html", "Search", "search.html", String::new()));
-    let statement = site.config.accessibility.as_deref().unwrap_or(DEFAULT_ACCESSIBILITY);
+    let statement = site
+        .config
+        .accessibility
+        .as_deref()
+        .unwrap_or(DEFAULT_ACCESSIBILITY);
     let no_links = PageLinks {
         b,
         root: "",

@@ -38,7 +38,13 @@ pub fn attachments(view: &View) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for rec in &view.site.records {
         if let Some(f) = &rec.file {
-            out.insert(f.path.split('/').filter(|p| !p.is_empty() && *p != ".").collect::<Vec<_>>().join("/"));
+            out.insert(
+                f.path
+                    .split('/')
+                    .filter(|p| !p.is_empty() && *p != ".")
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
         }
         for l in &rec.local_links {
             if let Some(p) = &l.path {

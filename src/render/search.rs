@@ -26,7 +26,15 @@ pub fn index_script(b: &Build<'_>) -> String {
         .iter()
         .map(|r| {
             let mut text = markdown::to_text(&r.body);
-            for extra in [r.owner.as_deref(), r.area.as_deref(), r.originator.as_deref(), r.by.as_deref()].into_iter().flatten() {
+            for extra in [
+                r.owner.as_deref(),
+                r.area.as_deref(),
+                r.originator.as_deref(),
+                r.by.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
                 text.push(' ');
                 text.push_str(extra);
             }
@@ -46,6 +54,9 @@ pub fn index_script(b: &Build<'_>) -> String {
         .collect();
     let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
     // `<` cannot close a script element when escaped; U+2028/9 are line breaks to old JS.
-    let json = json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
+    let json = json
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
     format!("window.ASSURE_SEARCH_INDEX = {json};\n")
 }

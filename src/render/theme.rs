@@ -35,7 +35,10 @@ impl Theme {
             .iter()
             .map(|(n, b)| (n.to_string(), String::from_utf8_lossy(b).into_owned()))
             .collect();
-        let mut statics: BTreeMap<String, Vec<u8>> = STATIC.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        let mut statics: BTreeMap<String, Vec<u8>> = STATIC
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect();
         if let Some(dir) = overrides {
             if !dir.is_dir() {
                 anyhow::bail!("the theme folder `{}` does not exist", dir.display());
@@ -45,21 +48,34 @@ impl Theme {
                 if !base.is_dir() {
                     continue;
                 }
-                for entry in walkdir::WalkDir::new(&base).follow_links(false).sort_by_file_name() {
-                    let entry = entry.with_context(|| format!("cannot read the theme folder `{}`", base.display()))?;
+                for entry in walkdir::WalkDir::new(&base)
+                    .follow_links(false)
+                    .sort_by_file_name()
+                {
+                    let entry = entry.with_context(|| {
+                        format!("cannot read the theme folder `{}`", base.display())
+                    })?;
                     if !entry.file_type().is_file() {
                         continue; // folders, and symbolic links, which are never followed
                     }
                     let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
-                    let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                    let name = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
                     if name.split('/').any(|p| p.starts_with('.')) {
                         continue;
                     }
                     let bytes = std::fs::read(entry.path())
                         .with_context(|| format!("cannot read `{}`", entry.path().display()))?;
                     if is_template {
-                        let text = String::from_utf8(bytes)
-                            .map_err(|_| anyhow::anyhow!("the template `{}` is not UTF-8 text", entry.path().display()))?;
+                        let text = String::from_utf8(bytes).map_err(|_| {
+                            anyhow::anyhow!(
+                                "the template `{}` is not UTF-8 text",
+                                entry.path().display()
+                            )
+                        })?;
                         templates.insert(name, text);
                     } else {
                         statics.insert(name, bytes);
