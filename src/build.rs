@@ -9,6 +9,7 @@ use crate::render::{self, theme::Theme, Build};
 use crate::{readiness, Checked};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What `build` was asked to do.
@@ -76,6 +77,18 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let max_age = checked.site.config.evidence_max_age_days;
     let readiness = readiness::compute(&view.site, checked.as_of, max_age, &hashes);
     let attachments = render::attachments(view);
+    let site_packs: Vec<serde_json::Value> = if opts.no_pdf {
+        Vec::new()
+    } else {
+        checked
+            .site
+            .config
+            .packs
+            .iter()
+            .filter(|p| p.audience == audience)
+            .map(|p| serde_json::json!({"title": p.title, "href": format!("packs/{}.pdf", p.id)}))
+            .collect()
+    };
     let b = Build {
         view,
         readiness,
@@ -83,11 +96,16 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         theme: &theme,
         hashes: &hashes,
         attachments,
-        site_packs: Vec::new(),
+        site_packs,
     };
 
     let staging = Staging::new(&opts.output)?;
-    let result = write_all(&b, &staging, root);
+    let result = write_all(&b, &staging, root).and_then(|pages| {
+        if !opts.no_pdf {
+            write_packs(&checked, &audience, &hashes, &content_sha256, &staging)?;
+        }
+        Ok(pages)
+    });
     let pages = match result {
         Ok(pages) => pages,
         Err(e) => {
@@ -100,6 +118,89 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         checked,
         failed: false,
         pages,
+    })
+}
+
+/// Renders every pack of `site.yaml` (in parallel) into `pdf/`, and copies those for
+/// the site's audience under `site/packs/` for the dashboard to link.
+fn write_packs(
+    checked: &Checked,
+    site_audience: &str,
+    hashes: &HashMap<String, String>,
+    content_sha256: &str,
+    staging: &Staging,
+) -> Result<()> {
+    checked.site.config.packs.par_iter().try_for_each(|pack| {
+        let pdf = render::pdf::render_pack(&render::pdf::PackInput {
+            site: &checked.site,
+            pack,
+            as_of: checked.as_of,
+            hashes,
+            content_sha256,
+        })?;
+        staging.write(&format!("pdf/{}.pdf", pack.id), &pdf)?;
+        if pack.audience == site_audience {
+            staging.write(&format!("site/packs/{}.pdf", pack.id), &pdf)?;
+        }
+        Ok(())
+    })
+}
+
+/// What `assure pack` was asked to do.
+pub struct PackOptions {
+    pub content: PathBuf,
+    pub output: PathBuf,
+    pub ids: Vec<String>,
+}
+
+/// `assure pack ID…`: writes `<output>/pdf/<id>.pdf` for each pack, atomically, and
+/// updates the manifest. Unknown pack IDs fail (exit 2) before anything is written.
+pub fn pack(opts: &PackOptions) -> Result<Built> {
+    let checked = crate::check(&opts.content, None, None)?;
+    let config = &checked.site.config;
+    let mut packs = Vec::new();
+    for id in &opts.ids {
+        match config.pack(id) {
+            Some(p) => packs.push(p),
+            None => {
+                let known: Vec<&str> = config.packs.iter().map(|p| p.id.as_str()).collect();
+                anyhow::bail!(
+                    "there is no pack `{id}` in site.yaml; the packs are: {}",
+                    if known.is_empty() { "(none)".to_string() } else { known.join(", ") }
+                );
+            }
+        }
+    }
+    if checked.diagnostics.fail(false) {
+        return Ok(Built {
+            checked,
+            failed: true,
+            pages: 0,
+        });
+    }
+    output::check_output_folder(&opts.output, &opts.content)?;
+    let root = &checked.site.files.root;
+    let hashes = crate::hash_files(root, checked.site.files.files.iter().map(String::as_str));
+    let content_sha256 = output::content_digest(&hashes);
+    let rendered: Vec<(String, Vec<u8>)> = packs
+        .par_iter()
+        .map(|pack| {
+            render::pdf::render_pack(&render::pdf::PackInput {
+                site: &checked.site,
+                pack,
+                as_of: checked.as_of,
+                hashes: &hashes,
+                content_sha256: &content_sha256,
+            })
+            .map(|pdf| (format!("pdf/{}.pdf", pack.id), pdf))
+        })
+        .collect::<Result<_>>()?;
+    output::update_files(&opts.output, &rendered, &checked.as_of.to_string(), &content_sha256)?;
+    let count = rendered.len();
+    Ok(Built {
+        checked,
+        failed: false,
+        pages: count,
     })
 }
 

@@ -71,6 +71,19 @@ enum Command {
         #[arg(long)]
         theme: Option<PathBuf>,
     },
+    /// Write the named PDF packs into OUTPUT/pdf/ (and update the manifest).
+    Pack {
+        /// Pack IDs from site.yaml.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        content: ContentArgs,
+        #[arg(long, default_value = "output")]
+        output: PathBuf,
+        /// Accepted for symmetry with `build`; packs use the embedded fonts.
+        #[arg(long)]
+        theme: Option<PathBuf>,
+    },
     /// Show readiness, counts by status and the gap lists.
     Status {
         #[command(flatten)]
@@ -156,6 +169,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 built.checked.diagnostics.summary(),
                 built.checked.readiness.percent_text()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Pack {
+            ids,
+            content,
+            output,
+            theme: _,
+        } => {
+            let built = assure::build::pack(&assure::build::PackOptions {
+                content: content.content.clone(),
+                output: output.clone(),
+                ids: ids.clone(),
+            })?;
+            let prefix = content.content.to_string_lossy();
+            for d in &built.checked.diagnostics.items {
+                eprintln!("{}", d.human(&prefix));
+            }
+            if built.failed {
+                eprintln!("{}: no pack was written", built.checked.diagnostics.summary());
+                return Ok(ExitCode::from(1));
+            }
+            for id in &ids {
+                eprintln!("wrote {}", output.join("pdf").join(format!("{id}.pdf")).display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Status {

@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod html;
+pub mod pdf;
 pub mod search;
 pub mod theme;
 

@@ -1,0 +1,352 @@
+//! Markdown bodies as PDF layout blocks: the same pulldown-cmark event stream the site
+//! renders, turned into [`Block`]s. `[[ID]]` links become internal links with "p. N"
+//! when the target is in the pack, plain titles when it is not, and "withheld" when the
+//! audience may not see it. Built with an explicit stack, so deep nesting cannot
+//! overflow ours.
+
+use super::layout::{Block, Inline, Link};
+use crate::markdown::{self, is_remote, LinkTarget, Links};
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
+
+/// Resolves what a body refers to, for one pack.
+pub trait PackLinks: Links {
+    /// The anchor of a record included in the pack.
+    fn anchor(&self, id: &str) -> Option<String>;
+    /// The bytes of a local image (an attachment visible to the pack's audience).
+    fn image(&self, dest: &str) -> Option<Vec<u8>>;
+}
+
+enum Frame {
+    /// Root, list item or block quote: a sequence of blocks.
+    Blocks(Vec<Block>, Kind),
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Block>>,
+    },
+    Table {
+        header: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+        row: Vec<Vec<Inline>>,
+        in_head: bool,
+    },
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum Kind {
+    Root,
+    Item,
+    Quote,
+}
+
+#[derive(Default, Clone)]
+struct Style {
+    bold: u32,
+    italic: u32,
+    link: Option<Link>,
+}
+
+struct Builder<'a> {
+    stack: Vec<Frame>,
+    inlines: Vec<Inline>,
+    style: Style,
+    links: &'a dyn PackLinks,
+    heading: Option<u8>,
+    code: Option<String>,
+    /// Inside `[[…]]`: the link's words are replaced by our own text.
+    skip_link_text: bool,
+    /// After an internal `[[…]]` link, " (p. N)" follows it.
+    page_ref: Option<String>,
+    heading_shift: u8,
+}
+
+impl Builder<'_> {
+    fn push_text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.inlines.push(Inline {
+            text: text.to_string(),
+            bold: self.style.bold > 0,
+            italic: self.style.italic > 0,
+            code: false,
+            link: self.style.link.clone(),
+        });
+    }
+
+    /// Adds a block to the innermost block container.
+    fn push_block(&mut self, block: Block) {
+        for frame in self.stack.iter_mut().rev() {
+            if let Frame::Blocks(blocks, _) = frame {
+                blocks.push(block);
+                return;
+            }
+        }
+    }
+
+    /// Ends the current run of text as a paragraph (or table cell / heading).
+    fn flush(&mut self) {
+        if self.inlines.is_empty() {
+            return;
+        }
+        let inlines = std::mem::take(&mut self.inlines);
+        if let Some(Frame::Table { row, .. }) = self.stack.last_mut() {
+            row.push(inlines);
+            return;
+        }
+        self.push_block(Block::Paragraph(inlines));
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        if self.skip_link_text && !matches!(event, Event::End(TagEnd::Link)) {
+            return;
+        }
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => {
+                if let Some(code) = self.code.as_mut() {
+                    code.push_str(&t);
+                } else {
+                    self.push_text(&t);
+                }
+            }
+            Event::Code(t) => self.inlines.push(Inline {
+                code: true,
+                link: self.style.link.clone(),
+                ..Inline::plain(t.to_string())
+            }),
+            // Raw HTML is shown as text, as on the site.
+            Event::Html(t) | Event::InlineHtml(t) => self.push_text(&t),
+            Event::InlineMath(t) | Event::DisplayMath(t) => self.push_text(&t),
+            Event::SoftBreak | Event::HardBreak => self.push_text(" "),
+            Event::Rule => {
+                self.flush();
+                self.push_block(Block::Rule);
+            }
+            Event::FootnoteReference(name) => self.push_text(&format!("[{name}]")),
+            Event::TaskListMarker(done) => self.push_text(if done { "[x] " } else { "[ ] " }),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => self.flush(),
+            Tag::Heading { level, .. } => {
+                self.flush();
+                self.heading = Some((level as u8).saturating_add(self.heading_shift).min(4));
+            }
+            Tag::BlockQuote(_) => {
+                self.flush();
+                self.stack.push(Frame::Blocks(Vec::new(), Kind::Quote));
+            }
+            Tag::CodeBlock(_) => {
+                self.flush();
+                self.code = Some(String::new());
+            }
+            Tag::List(start) => {
+                self.flush();
+                self.stack.push(Frame::List {
+                    ordered: start.is_some(),
+                    start: start.unwrap_or(1),
+                    items: Vec::new(),
+                });
+            }
+            Tag::Item => {
+                self.flush();
+                self.stack.push(Frame::Blocks(Vec::new(), Kind::Item));
+            }
+            Tag::FootnoteDefinition(name) => {
+                self.flush();
+                self.push_text(&format!("[{name}] "));
+            }
+            Tag::Table(_) => {
+                self.flush();
+                self.stack.push(Frame::Table {
+                    header: Vec::new(),
+                    rows: Vec::new(),
+                    row: Vec::new(),
+                    in_head: false,
+                });
+            }
+            Tag::TableHead => {
+                if let Some(Frame::Table { in_head, .. }) = self.stack.last_mut() {
+                    *in_head = true;
+                }
+            }
+            Tag::TableRow | Tag::TableCell => {}
+            Tag::Emphasis => self.style.italic += 1,
+            Tag::Strong => self.style.bold += 1,
+            Tag::Strikethrough | Tag::Superscript | Tag::Subscript => {}
+            Tag::Link {
+                link_type: LinkType::WikiLink { has_pothole },
+                dest_url,
+                ..
+            } => {
+                let id = dest_url.trim().to_string();
+                self.wiki_link(&id, has_pothole);
+            }
+            Tag::Link { dest_url, .. } => {
+                if is_remote(&dest_url) && !dest_url.starts_with('#') {
+                    self.style.link = Some(Link::External(dest_url.to_string()));
+                }
+            }
+            Tag::Image { dest_url, title, .. } => {
+                if !is_remote(&dest_url) {
+                    if let Some(data) = self.links.image(&dest_url) {
+                        self.flush();
+                        self.push_block(Block::Image {
+                            data,
+                            alt: title.to_string(),
+                        });
+                    }
+                }
+                // The alt text follows as ordinary text.
+            }
+            Tag::HtmlBlock | Tag::MetadataBlock(_) | Tag::DefinitionList | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition => {}
+        }
+    }
+
+    /// `[[ID]]`: a link into the pack, a plain title, or "withheld".
+    fn wiki_link(&mut self, id: &str, has_words: bool) {
+        match self.links.target(id) {
+            Some(LinkTarget::Withheld) | None => {
+                self.inlines.push(Inline::italic("withheld"));
+                self.skip_link_text = true;
+            }
+            Some(LinkTarget::Visible { title, .. }) | Some(LinkTarget::Unlinked { title }) => {
+                let anchor = self.links.anchor(id);
+                if let Some(a) = &anchor {
+                    self.style.link = Some(Link::Internal(a.clone()));
+                    self.page_ref = Some(a.clone());
+                }
+                if !has_words {
+                    self.push_text(&title);
+                    self.skip_link_text = true;
+                }
+            }
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => self.flush(),
+            TagEnd::Heading(_) => {
+                let text = std::mem::take(&mut self.inlines);
+                let level = self.heading.take().unwrap_or(2);
+                self.push_block(Block::Heading {
+                    level,
+                    text,
+                    anchor: None,
+                    outline: false,
+                });
+            }
+            TagEnd::CodeBlock => {
+                let code = self.code.take().unwrap_or_default();
+                self.push_block(Block::Code(code.trim_end_matches('\n').to_string()));
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush();
+                if let Some(Frame::Blocks(blocks, Kind::Quote)) = self.stack.pop() {
+                    self.push_block(Block::Quote(blocks));
+                }
+            }
+            TagEnd::Item => {
+                self.flush();
+                if let Some(Frame::Blocks(blocks, Kind::Item)) = self.stack.pop() {
+                    if let Some(Frame::List { items, .. }) = self.stack.last_mut() {
+                        items.push(blocks);
+                    }
+                }
+            }
+            TagEnd::List(_) => {
+                self.flush();
+                if let Some(Frame::List { ordered, start, items }) = self.stack.pop() {
+                    self.push_block(Block::List { ordered, start, items });
+                }
+            }
+            TagEnd::TableCell => {
+                let cell = std::mem::take(&mut self.inlines);
+                if let Some(Frame::Table { row, .. }) = self.stack.last_mut() {
+                    row.push(cell);
+                }
+            }
+            TagEnd::TableHead => {
+                if let Some(Frame::Table { header, row, in_head, .. }) = self.stack.last_mut() {
+                    *header = std::mem::take(row);
+                    *in_head = false;
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(Frame::Table { rows, row, in_head, .. }) = self.stack.last_mut() {
+                    if !*in_head {
+                        rows.push(std::mem::take(row));
+                    }
+                }
+            }
+            TagEnd::Table => {
+                if let Some(Frame::Table { header, rows, .. }) = self.stack.pop() {
+                    self.push_block(Block::Table { header, rows });
+                }
+            }
+            TagEnd::Emphasis => self.style.italic = self.style.italic.saturating_sub(1),
+            TagEnd::Strong => self.style.bold = self.style.bold.saturating_sub(1),
+            TagEnd::Link => {
+                self.style.link = None;
+                self.skip_link_text = false;
+                if let Some(anchor) = self.page_ref.take() {
+                    self.inlines.push(Inline::plain(" (p. "));
+                    self.inlines.push(Inline::page_of(&anchor));
+                    self.inlines.push(Inline::plain(")"));
+                }
+            }
+            TagEnd::FootnoteDefinition => self.flush(),
+            _ => {}
+        }
+    }
+}
+
+/// A Markdown body as blocks. Headings in the body sit `heading_shift` levels below
+/// their Markdown level (a body's `#` is under the record's own heading).
+pub fn body_blocks(body: &str, links: &dyn PackLinks, heading_shift: u8) -> Vec<Block> {
+    if body.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut b = Builder {
+        stack: vec![Frame::Blocks(Vec::new(), Kind::Root)],
+        inlines: Vec::new(),
+        style: Style::default(),
+        links,
+        heading: None,
+        code: None,
+        skip_link_text: false,
+        page_ref: None,
+        heading_shift,
+    };
+    for event in Parser::new_ext(body, markdown::options()) {
+        b.event(event);
+    }
+    b.flush();
+    // Close anything left open (malformed input cannot leave frames, but be safe).
+    while b.stack.len() > 1 {
+        if let Some(Frame::Blocks(blocks, _)) = b.stack.pop() {
+            for block in blocks {
+                b_push(&mut b.stack, block);
+            }
+        }
+    }
+    match b.stack.pop() {
+        Some(Frame::Blocks(blocks, _)) => blocks,
+        _ => Vec::new(),
+    }
+}
+
+fn b_push(stack: &mut [Frame], block: Block) {
+    for frame in stack.iter_mut().rev() {
+        if let Frame::Blocks(blocks, _) = frame {
+            blocks.push(block);
+            return;
+        }
+    }
+}

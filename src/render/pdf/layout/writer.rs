@@ -1,0 +1,560 @@
+//! Writing the laid-out pages as a PDF file.
+//!
+//! The page furniture (the marking at the top and bottom, the title and
+//! "Page N of M" in the footer) is stamped here, once the page count is known.
+//! Each page's drawings become printpdf operations: graphics first (so fills sit
+//! under text), then all text in one text object, then link annotations.
+//!
+//! printpdf's object model covers most of the file; the rest is done on the
+//! lopdf document it produces (`to_lopdf_document`), using printpdf's public
+//! `DictItem` to build objects: the catalog's `/Lang`, nested bookmarks
+//! (printpdf only writes a flat list, sorted by page and then by title), a
+//! document information dictionary with fixed dates, and a trailer `/ID` that is
+//! a SHA-256 of the file rather than printpdf's process-wide counter. Fonts and
+//! images get fixed resource names for the same reason: byte-identical output
+//! for identical input, whatever else the process has rendered before.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use printpdf::{
+    Actions, BorderArray, ColorArray, Destination, DictItem, ExternalXObject, FontId,
+    HighlightingMode, LinkAnnotation, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Pt, Rect, TextItem, XObject, XObjectId,
+};
+use sha2::{Digest, Sha256};
+
+use super::flow::{
+    At, Document, Draw, LinkTarget, OutlineEntry, Page, BODY_SIZE, INK, MARGIN_X, MUTED, PAGE_H,
+    PAGE_W,
+};
+use super::fonts::{FaceId, Fonts};
+use super::content;
+use super::subset::subset_truetype;
+use super::text::Style;
+use super::DocInfo;
+
+/// Baselines of the header and footer lines, from the top of the page.
+const HEADER_BASELINE: f32 = 38.0;
+const FOOTER_BASELINE: f32 = PAGE_H - 32.0;
+const MARKING_SIZE: f32 = 9.5;
+const FOOTER_SIZE: f32 = 8.0;
+
+/// Placeholder `/ID` written first and replaced by the hash of the file.
+const ID_BYTES: usize = 16;
+
+/// Writes `doc` as PDF bytes.
+pub(crate) fn write_pdf(info: &DocInfo, fonts: &Fonts, mut doc: Document) -> Result<Vec<u8>, String> {
+    stamp_furniture(info, fonts, &mut doc.pages);
+
+    let mut pdf = PdfDocument::new(&info.title);
+    // printpdf writes a font's widths and ToUnicode map for the glyphs it sees
+    // shown. The real page contents are written by `content.rs`, so show it
+    // every used character once, on the first page, whose content is replaced
+    // below anyway.
+    let mut glyph_census = vec![Op::StartTextSection];
+    for (face, chars) in used_chars(&doc.pages) {
+        pdf.resources
+            .fonts
+            .map
+            .insert(font_id(face), PdfFont::new(embedded_font(fonts, face, &chars)));
+        glyph_census.push(Op::SetFont {
+            font: PdfFontHandle::External(font_id(face)),
+            size: Pt(BODY_SIZE),
+        });
+        glyph_census.push(Op::ShowText {
+            items: vec![TextItem::Text(chars.iter().collect())],
+        });
+    }
+    glyph_census.push(Op::EndTextSection);
+    for (index, image) in doc.images.iter().enumerate() {
+        pdf.resources.xobjects.map.insert(
+            image_id(index),
+            XObject::External(ExternalXObject {
+                stream: image.stream.clone(),
+                width: None,
+                height: None,
+                dpi: None,
+            }),
+        );
+    }
+    let contents: Vec<Vec<u8>> = doc
+        .pages
+        .iter()
+        .map(|page| content::page_content(fonts, page, |i| image_id(i).0))
+        .collect();
+    pdf.pages = doc
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(n, page)| {
+            let mut ops = if n == 0 { std::mem::take(&mut glyph_census) } else { Vec::new() };
+            ops.extend(link_ops(page, &doc));
+            PdfPage::new(
+                printpdf::Mm(PAGE_W * 25.4 / 72.0),
+                printpdf::Mm(PAGE_H * 25.4 / 72.0),
+                ops,
+            )
+        })
+        .collect();
+    let page_count = pdf.pages.len();
+    let outline = std::mem::take(&mut doc.outline);
+    drop(doc);
+
+    let options = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let t0 = std::time::Instant::now();
+    let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
+    eprintln!("TIMING to_lopdf {:?}", t0.elapsed());
+    drop(pdf);
+    let err = |e: &dyn std::fmt::Display| format!("cannot write the PDF: {e}");
+
+    lo.version = "1.7".to_string();
+    let page_ids: Vec<(u32, u16)> = lo.get_pages().into_values().collect();
+    if page_ids.len() != page_count {
+        return Err(err(&"page count mismatch"));
+    }
+    for (&page_id, content) in page_ids.iter().zip(contents) {
+        let stream_id = lo
+            .get_object(page_id)
+            .and_then(|page| page.as_dict())
+            .and_then(|page| page.get(b"Contents"))
+            .and_then(|contents| contents.as_reference())
+            .map_err(|e| err(&e))?;
+        lo.get_object_mut(stream_id)
+            .and_then(|stream| stream.as_stream_mut())
+            .map_err(|e| err(&e))?
+            .set_content(content);
+    }
+
+    // Bookmarks.
+    let outlines = if outline.is_empty() {
+        None
+    } else {
+        let root = lo.new_object_id();
+        let ids: Vec<(u32, u16)> = outline.iter().map(|_| lo.new_object_id()).collect();
+        for (id, object) in outline_objects(&outline, root, &ids, &page_ids) {
+            lo.set_object(id, object.to_lopdf());
+        }
+        Some(root)
+    };
+
+    // Catalog.
+    let catalog = lo.catalog_mut().map_err(|e| err(&e))?;
+    catalog.set("Lang", text_string(&info.lang).to_lopdf());
+    catalog.set(
+        "ViewerPreferences",
+        dict([("DisplayDocTitle", DictItem::Bool(true))]).to_lopdf(),
+    );
+    if let Some((obj, gen)) = outlines {
+        catalog.set("Outlines", DictItem::Ref { obj, gen }.to_lopdf());
+        catalog.set("PageMode", name("UseOutlines").to_lopdf());
+    }
+
+    // Document information, with fixed dates.
+    let (year, month, day) = info.date;
+    let date = format!(
+        "D:{:04}{:02}{:02}000000+00'00'",
+        year.clamp(0, 9999),
+        month.clamp(1, 12),
+        day.clamp(1, 31)
+    );
+    let info_dict = dict([
+        ("Title", text_string(&info.title)),
+        ("Author", text_string(&info.author)),
+        ("Subject", text_string(&info.subject)),
+        ("Creator", text_string("Assure")),
+        ("Producer", text_string("Assure")),
+        ("CreationDate", text_string(&date)),
+        ("ModDate", text_string(&date)),
+    ]);
+    let info_id = lo
+        .trailer
+        .get(b"Info")
+        .and_then(|o| o.as_reference())
+        .map_err(|e| err(&e))?;
+    lo.set_object(info_id, info_dict.to_lopdf());
+
+    // A placeholder /ID, replaced by a hash of the finished file below.
+    let placeholder = DictItem::String {
+        data: vec![0; ID_BYTES],
+        literal: false,
+    };
+    lo.trailer.set(
+        "ID",
+        DictItem::Array(vec![placeholder.clone(), placeholder]).to_lopdf(),
+    );
+
+    let t0 = std::time::Instant::now();
+    let streams: Vec<_> = lo
+        .objects
+        .values_mut()
+        .filter_map(|object| object.as_stream_mut().ok())
+        .filter(|stream| stream.allows_compression)
+        .collect();
+    compress_streams(streams, |stream| {
+        // A stream that fails to compress is written uncompressed.
+        let _ = stream.compress();
+    });
+    eprintln!("TIMING compress {:?}", t0.elapsed());
+    let mut bytes = Vec::new();
+    lo.save_to(&mut bytes).map_err(|e| err(&e))?;
+    drop(lo);
+    eprintln!("TIMING save {:?}", t0.elapsed());
+    set_file_id(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Replaces the two placeholder `/ID` strings in the trailer by the first
+/// 16 bytes of the SHA-256 of the file (as written with the placeholders).
+fn set_file_id(bytes: &mut [u8]) -> Result<(), String> {
+    let hash = Sha256::digest(&*bytes);
+    let hex: String = hash[..ID_BYTES].iter().map(|b| format!("{b:02X}")).collect();
+    let trailer = bytes
+        .windows(7)
+        .rposition(|w| w == b"trailer")
+        .ok_or("cannot write the PDF: no trailer")?;
+    let zeros = vec![b'0'; ID_BYTES * 2];
+    let mut found = 0;
+    let mut at = trailer;
+    while let Some(offset) = bytes[at..]
+        .windows(zeros.len())
+        .position(|w| w.eq_ignore_ascii_case(&zeros))
+    {
+        let start = at + offset;
+        bytes[start..start + zeros.len()].copy_from_slice(hex.as_bytes());
+        at = start + zeros.len();
+        found += 1;
+    }
+    if found == 2 {
+        Ok(())
+    } else {
+        Err("cannot write the PDF: trailer /ID not found".to_string())
+    }
+}
+
+/// The characters drawn in each face.
+fn used_chars(pages: &[Page]) -> BTreeMap<FaceId, BTreeSet<char>> {
+    let mut used: BTreeMap<FaceId, BTreeSet<char>> = BTreeMap::new();
+    for draw in pages.iter().flat_map(|page| &page.draws) {
+        if let Draw::Text { style, text, .. } = draw {
+            used.entry(style.face).or_default().extend(text.chars());
+        }
+    }
+    used
+}
+
+/// The face as it is embedded: subset to the glyphs of `chars` when the font
+/// allows it, under a subset name (`ABCDEF+Name`) derived from its glyphs.
+fn embedded_font(fonts: &Fonts, face: FaceId, chars: &BTreeSet<char>) -> ParsedFont {
+    let source = fonts.face(face);
+    let mut font = source.parsed.clone();
+    let glyphs: BTreeSet<u16> = chars
+        .iter()
+        .filter_map(|&c| font.lookup_glyph_index(c as u32))
+        .collect();
+    if let Some(bytes) = subset_truetype(&font.original_bytes, &glyphs) {
+        let mut hash = Sha256::new();
+        hash.update(source.ps_name.as_bytes());
+        for gid in &glyphs {
+            hash.update(gid.to_be_bytes());
+        }
+        let tag: String = hash.finalize()[..6]
+            .iter()
+            .map(|b| char::from(b'A' + b % 26))
+            .collect();
+        font.original_bytes = bytes;
+        font.font_name = Some(format!("{tag}+{}", source.ps_name));
+    }
+    font
+}
+
+fn font_id(face: FaceId) -> FontId {
+    FontId(face.resource_name().to_string())
+}
+
+fn image_id(index: usize) -> XObjectId {
+    XObjectId(format!("Im{}", index + 1))
+}
+
+fn name(n: &str) -> DictItem {
+    DictItem::Name(n.as_bytes().to_vec())
+}
+
+fn dict<const N: usize>(entries: [(&str, DictItem); N]) -> DictItem {
+    DictItem::Dict {
+        map: entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+/// A PDF text string: literal if plain ASCII, otherwise UTF-16BE with a BOM.
+fn text_string(text: &str) -> DictItem {
+    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        DictItem::String {
+            data: text.as_bytes().to_vec(),
+            literal: true,
+        }
+    } else {
+        let mut data = vec![0xFE, 0xFF];
+        for unit in text.encode_utf16() {
+            data.extend_from_slice(&unit.to_be_bytes());
+        }
+        DictItem::String {
+            data,
+            literal: false,
+        }
+    }
+}
+
+/// A destination: `page` (from 0) at a height `y` from the top of the page.
+fn destination(page_ids: &[(u32, u16)], at: At) -> DictItem {
+    let (obj, gen) = page_ids[at.page.min(page_ids.len() - 1)];
+    DictItem::Array(vec![
+        DictItem::Ref { obj, gen },
+        name("XYZ"),
+        DictItem::Null,
+        DictItem::Real(dest_top(at)),
+        DictItem::Null,
+    ])
+}
+
+/// The top of the view for a destination: a little above the target.
+fn dest_top(at: At) -> f32 {
+    (PAGE_H - at.y + 8.0).min(PAGE_H)
+}
+
+/// The outline root and item dictionaries, nested by heading level.
+fn outline_objects(
+    entries: &[OutlineEntry],
+    root: (u32, u16),
+    ids: &[(u32, u16)],
+    page_ids: &[(u32, u16)],
+) -> Vec<((u32, u16), DictItem)> {
+    // Parent of each entry: the nearest earlier entry with a lower level.
+    let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        while stack.last().is_some_and(|&top| entries[top].level >= entry.level) {
+            stack.pop();
+        }
+        parent.push(stack.last().copied());
+        stack.push(i);
+    }
+    // Children of each entry and of the root, in order.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
+    let mut top_level = Vec::new();
+    for (i, p) in parent.iter().enumerate() {
+        match p {
+            Some(p) => children[*p].push(i),
+            None => top_level.push(i),
+        }
+    }
+    // Descendant counts, children before parents (they always come later).
+    let mut descendants = vec![0i64; entries.len()];
+    for i in (0..entries.len()).rev() {
+        if let Some(p) = parent[i] {
+            descendants[p] += 1 + descendants[i];
+        }
+    }
+
+    let reference = |(obj, gen): (u32, u16)| DictItem::Ref { obj, gen };
+    let mut objects = Vec::with_capacity(entries.len() + 1);
+    let siblings_of = |i: usize| -> &Vec<usize> {
+        match parent[i] {
+            Some(p) => &children[p],
+            None => &top_level,
+        }
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let mut map = BTreeMap::new();
+        map.insert("Title".to_string(), text_string(&entry.title));
+        map.insert(
+            "Parent".to_string(),
+            reference(parent[i].map_or(root, |p| ids[p])),
+        );
+        map.insert("Dest".to_string(), destination(page_ids, entry.at));
+        let siblings = siblings_of(i);
+        let position = siblings.iter().position(|&s| s == i).unwrap_or(0);
+        if position > 0 {
+            map.insert("Prev".to_string(), reference(ids[siblings[position - 1]]));
+        }
+        if let Some(&next) = siblings.get(position + 1) {
+            map.insert("Next".to_string(), reference(ids[next]));
+        }
+        if let (Some(&first), Some(&last)) = (children[i].first(), children[i].last()) {
+            map.insert("First".to_string(), reference(ids[first]));
+            map.insert("Last".to_string(), reference(ids[last]));
+            // Top-level entries open, deeper ones closed (negative count).
+            let count = if parent[i].is_none() {
+                children[i].len() as i64
+            } else {
+                -descendants[i]
+            };
+            map.insert("Count".to_string(), DictItem::Int(count));
+        }
+        objects.push((ids[i], DictItem::Dict { map }));
+    }
+    let visible: i64 = top_level
+        .iter()
+        .map(|&i| 1 + children[i].len() as i64)
+        .sum();
+    let mut root_map = BTreeMap::new();
+    root_map.insert("Type".to_string(), name("Outlines"));
+    if let (Some(&first), Some(&last)) = (top_level.first(), top_level.last()) {
+        root_map.insert("First".to_string(), reference(ids[first]));
+        root_map.insert("Last".to_string(), reference(ids[last]));
+    }
+    root_map.insert("Count".to_string(), DictItem::Int(visible));
+    objects.push((root, DictItem::Dict { map: root_map }));
+    objects
+}
+
+/// Adds the marking (top and bottom, centred), the title (footer, left) and
+/// "Page N of M" (footer, right) to every page.
+fn stamp_furniture(info: &DocInfo, fonts: &Fonts, pages: &mut [Page]) {
+    let total = pages.len();
+    let bold = fonts.face(FaceId::Bold);
+    let regular = fonts.face(FaceId::Regular);
+    let marking = info.marking.split_whitespace().collect::<Vec<_>>().join(" ");
+    let marking = truncate(fonts, FaceId::Bold, &marking, MARKING_SIZE, PAGE_W * 0.3);
+    let marking_w = bold.text_width(&marking, MARKING_SIZE);
+    let title = info.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = truncate(fonts, FaceId::Regular, &title, FOOTER_SIZE, PAGE_W * 0.3);
+    let marking_style = Style::new(FaceId::Bold, MARKING_SIZE, INK);
+    let footer_style = Style::new(FaceId::Regular, FOOTER_SIZE, MUTED);
+    for (n, page) in pages.iter_mut().enumerate() {
+        if !marking.is_empty() {
+            for y in [HEADER_BASELINE, FOOTER_BASELINE] {
+                page.draws.push(Draw::Text {
+                    x: (PAGE_W - marking_w) / 2.0,
+                    y,
+                    style: marking_style,
+                    text: marking.clone(),
+                });
+            }
+        }
+        if !title.is_empty() {
+            page.draws.push(Draw::Text {
+                x: MARGIN_X,
+                y: FOOTER_BASELINE,
+                style: footer_style,
+                text: title.clone(),
+            });
+        }
+        let number = format!("Page {} of {}", n + 1, total);
+        let number_w = regular.text_width(&number, FOOTER_SIZE);
+        page.draws.push(Draw::Text {
+            x: PAGE_W - MARGIN_X - number_w,
+            y: FOOTER_BASELINE,
+            style: footer_style,
+            text: number,
+        });
+    }
+    let _ = BODY_SIZE;
+}
+
+/// `text` cut with an ellipsis to fit `max_width`, with characters the face
+/// lacks replaced as the layout does.
+fn truncate(fonts: &Fonts, face_id: FaceId, text: &str, size: f32, max_width: f32) -> String {
+    let face = fonts.face(face_id);
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if face.has_glyph(c) { c } else { '?' })
+        .collect();
+    if face.text_width(&clean, size) <= max_width {
+        return clean;
+    }
+    let ellipsis = if face.has_glyph('\u{2026}') { "\u{2026}" } else { "..." };
+    let room = max_width - face.text_width(ellipsis, size);
+    let mut width = 0.0;
+    let mut out = String::new();
+    for c in clean.chars() {
+        width += face.char_width(c, size);
+        if width > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.truncate(out.trim_end().len());
+    out.push_str(ellipsis);
+    out
+}
+
+
+
+/// printpdf link annotation operations for one page.
+fn link_ops(page: &Page, doc: &Document) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for draw in &page.draws {
+        let Draw::Link { x, y, w, h, target } = *draw else {
+            continue;
+        };
+        let action = match doc.links.get(target as usize) {
+            Some(LinkTarget::Uri(url)) => Actions::Uri(url.clone()),
+            Some(LinkTarget::Anchor(id)) => match doc.anchors.get(id) {
+                Some(&at) => goto(at),
+                None => continue,
+            },
+            Some(LinkTarget::Outline(i)) => match doc.outline.get(*i) {
+                Some(entry) => goto(entry.at),
+                None => continue,
+            },
+            None => continue,
+        };
+        ops.push(Op::LinkAnnotation {
+            link: LinkAnnotation::new(
+                Rect {
+                    x: Pt(x),
+                    y: Pt(PAGE_H - y - h),
+                    width: Pt(w),
+                    height: Pt(h),
+                    mode: None,
+                    winding_order: None,
+                },
+                action,
+                Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+                Some(ColorArray::Transparent),
+                Some(HighlightingMode::Invert),
+            ),
+        });
+    }
+    ops
+}
+
+
+/// Compresses the document's streams, on several threads: lopdf deflates at
+/// the best (slowest) level, which is most of the time spent writing.
+fn compress_streams<'s, S: Send + 's>(streams: Vec<&'s mut S>, compress: fn(&mut S)) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || streams.len() < 2 {
+        streams.into_iter().for_each(compress);
+        return;
+    }
+    // Deal streams out round-robin so every thread gets a similar share.
+    let mut shares: Vec<Vec<&'s mut S>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, stream) in streams.into_iter().enumerate() {
+        shares[i % threads].push(stream);
+    }
+    std::thread::scope(|scope| {
+        for share in shares {
+            scope.spawn(move || share.into_iter().for_each(compress));
+        }
+    });
+}
+
+fn goto(at: At) -> Actions {
+    Actions::Goto(Destination::Xyz {
+        page: at.page + 1,
+        left: None,
+        top: Some(dest_top(at)),
+        zoom: None,
+    })
+}

@@ -1,0 +1,658 @@
+//! PDF packs (SPEC §10): one document per pack in `site.yaml`, filtered for the pack's
+//! own audience, laid out by our [`layout`] engine on printpdf.
+//!
+//! This module decides what a pack says — cover, contents, the sections in order, the
+//! evidence register with hashes — as layout [`Block`]s; `layout` decides where it goes.
+
+pub mod blocks;
+pub mod layout;
+
+use crate::config::{Pack, Section};
+use crate::date::Date;
+use crate::markdown::{LinkTarget, Links};
+use crate::model::schema::RecordType;
+use crate::model::view::{self, View, WITHHELD_ID};
+use crate::model::{Record, Site};
+use crate::readiness::{self, Readiness};
+use anyhow::Result;
+use blocks::{body_blocks, PackLinks};
+use layout::{Block, DocInfo, FontFiles, Fonts, Inline, Link};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+/// The embedded font family (Liberation, SIL Open Font License); system fonts are
+/// never read, so a pack comes out the same on every machine.
+fn fonts() -> Result<&'static Fonts> {
+    static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            Fonts::load(&FontFiles {
+                regular: include_bytes!("../../../themes/default/fonts/LiberationSans-Regular.ttf"),
+                bold: include_bytes!("../../../themes/default/fonts/LiberationSans-Bold.ttf"),
+                italic: include_bytes!("../../../themes/default/fonts/LiberationSans-Italic.ttf"),
+                bold_italic: include_bytes!("../../../themes/default/fonts/LiberationSans-BoldItalic.ttf"),
+                mono: include_bytes!("../../../themes/default/fonts/LiberationMono-Regular.ttf"),
+            })
+        })
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("cannot load the PDF fonts: {e}"))
+}
+
+/// Everything a pack is made from.
+pub struct PackInput<'a> {
+    pub site: &'a Site,
+    pub pack: &'a Pack,
+    pub as_of: Date,
+    /// SHA-256 of content files by path.
+    pub hashes: &'a HashMap<String, String>,
+    pub content_sha256: &'a str,
+}
+
+/// One pack being written: its audience view, readiness and the records it includes.
+struct PackDoc<'a> {
+    view: View,
+    r: Readiness,
+    input: &'a PackInput<'a>,
+    /// Indices (in the view) of records with an anchor in this pack.
+    included: BTreeSet<usize>,
+}
+
+/// `[[ID]]` resolution inside one record's body.
+struct BodyLinks<'a> {
+    doc: &'a PackDoc<'a>,
+    dir: String,
+}
+
+impl Links for BodyLinks<'_> {
+    fn target(&self, id: &str) -> Option<LinkTarget> {
+        if id == WITHHELD_ID {
+            return Some(LinkTarget::Withheld);
+        }
+        self.doc.view.site.get(id).map(|r| LinkTarget::Unlinked { title: r.title.clone() })
+    }
+    fn local(&self, _dest: &str) -> Option<String> {
+        None
+    }
+}
+
+impl PackLinks for BodyLinks<'_> {
+    fn anchor(&self, id: &str) -> Option<String> {
+        let i = *self.doc.view.site.index.get(&id.to_lowercase())?;
+        self.doc.included.contains(&i).then(|| self.doc.view.site.records[i].key.clone())
+    }
+
+    fn image(&self, dest: &str) -> Option<Vec<u8>> {
+        let rec_path = dest.split(['#', '?']).next()?;
+        let joined = if self.dir.is_empty() { rec_path.to_string() } else { format!("{}/{rec_path}", self.dir) };
+        let mut parts: Vec<&str> = Vec::new();
+        for p in joined.split('/') {
+            match p {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                p => parts.push(p),
+            }
+        }
+        let path = parts.join("/");
+        // Only files the audience may see: those its visible records reference.
+        let visible = self
+            .doc
+            .view
+            .site
+            .records
+            .iter()
+            .any(|r| r.local_links.iter().any(|l| l.path.as_deref() == Some(path.as_str())));
+        visible
+            .then(|| std::fs::read(self.doc.view.site.files.root.join(&path)).ok())
+            .flatten()
+    }
+}
+
+fn heading(level: u8, text: &str, anchor: Option<&str>, outline: bool) -> Block {
+    Block::Heading {
+        level,
+        text: vec![Inline::plain(text)],
+        anchor: anchor.map(str::to_string),
+        outline,
+    }
+}
+
+fn para(text: &str) -> Block {
+    Block::Paragraph(vec![Inline::plain(text)])
+}
+
+fn cell(text: &str) -> Vec<Inline> {
+    vec![Inline::plain(text)]
+}
+
+impl<'a> PackDoc<'a> {
+    fn site(&self) -> &Site {
+        &self.view.site
+    }
+
+    fn rec(&self, i: usize) -> &Record {
+        &self.view.site.records[i]
+    }
+
+    /// A reference to a record: a link with its page when it is in the pack, otherwise
+    /// its title and ID.
+    fn rec_ref(&self, i: usize) -> Vec<Inline> {
+        let r = self.rec(i);
+        if self.included.contains(&i) {
+            vec![
+                Inline::link(r.title.clone(), Link::Internal(r.key.clone())),
+                Inline::plain(format!(" ({}, p. ", r.id)),
+                Inline::page_of(&r.key),
+                Inline::plain(")"),
+            ]
+        } else {
+            vec![Inline::plain(format!("{} ({})", r.title, r.id))]
+        }
+    }
+
+    /// A record's field references (`source`, `addresses`, …), withheld ones as such.
+    fn field_refs(&self, i: usize, field: &str) -> Vec<Inline> {
+        let mut out = Vec::new();
+        for rf in self.rec(i).refs_in(field) {
+            if !out.is_empty() {
+                out.push(Inline::plain("; "));
+            }
+            match rf.target {
+                Some(t) => out.extend(self.rec_ref(t)),
+                None if rf.withheld => out.push(Inline::italic("withheld")),
+                None => out.push(Inline::plain(rf.id.clone())),
+            }
+        }
+        out
+    }
+
+    fn body(&self, i: usize, shift: u8) -> Vec<Block> {
+        let r = self.rec(i);
+        let links = BodyLinks {
+            doc: self,
+            dir: r.path.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string()),
+        };
+        body_blocks(&r.body, &links, shift)
+    }
+
+    fn of_type(&self, t: RecordType) -> Vec<usize> {
+        self.site().of_type(t).map(|(i, _)| i).collect()
+    }
+
+    fn backlinks(&self, i: usize, field: &str) -> Vec<usize> {
+        self.site().backlinks[i].iter().filter(|b| b.field == field).map(|b| b.from).collect()
+    }
+
+    fn date(d: Option<crate::date::PartialDate>) -> String {
+        d.map(|d| d.long()).unwrap_or_default()
+    }
+
+    fn summary(&self, out: &mut Vec<Block>) {
+        let r = &self.r;
+        out.push(heading(1, "Summary", Some("section-summary"), true));
+        out.push(Block::KeyValue(vec![
+            (
+                "Readiness".into(),
+                vec![
+                    Inline::bold(r.percent_text()),
+                    Inline::plain(format!(" — {} of {} recommendations evidenced", r.evidenced_count, r.counted)),
+                ],
+            ),
+            ("Readiness date".into(), cell(&self.input.as_of.long())),
+            ("Overdue actions".into(), cell(&r.overdue_actions.len().to_string())),
+            ("Stale evidence".into(), cell(&r.stale_evidence.len().to_string())),
+            ("Changed evidence".into(), cell(&r.changed_evidence.len().to_string())),
+        ]));
+        let lists: [(&str, &Vec<usize>, &[&str]); 4] = [
+            ("Recommendations without current evidence", &r.unevidenced, &["Recommendation", "Status", "Due"]),
+            ("Overdue actions", &r.overdue_actions, &["Action", "Owner", "Due", "Status"]),
+            ("Stale evidence", &r.stale_evidence, &["Evidence", "Reviewed", "Expires"]),
+            ("Changed evidence", &r.changed_evidence, &["Evidence", "Recorded SHA-256", "Actual SHA-256"]),
+        ];
+        for (title, items, cols) in lists {
+            out.push(heading(2, title, None, false));
+            if items.is_empty() {
+                out.push(para("None."));
+                continue;
+            }
+            let rows = items
+                .iter()
+                .map(|&i| {
+                    let rec = self.rec(i);
+                    let mut row = vec![self.rec_ref(i)];
+                    match rec.rtype {
+                        RecordType::Recommendation => {
+                            row.push(cell(rec.status));
+                            row.push(cell(&Self::date(rec.due)));
+                        }
+                        RecordType::Action => {
+                            row.push(cell(rec.owner.as_deref().unwrap_or("")));
+                            row.push(cell(&Self::date(rec.due)));
+                            row.push(cell(rec.status));
+                        }
+                        _ if title.starts_with("Changed") => {
+                            row.push(cell(&short_hash(rec.sha256.as_deref())));
+                            row.push(cell(&short_hash(self.actual_hash(rec).map(String::as_str))));
+                        }
+                        _ => {
+                            row.push(cell(&Self::date(rec.reviewed.or(rec.date))));
+                            row.push(cell(&Self::date(rec.expires)));
+                        }
+                    }
+                    row
+                })
+                .collect();
+            out.push(Block::Table {
+                header: cols.iter().map(|c| vec![Inline::bold(*c)]).collect(),
+                rows,
+            });
+        }
+    }
+
+    fn actual_hash(&self, rec: &Record) -> Option<&String> {
+        rec.file.as_ref().and_then(|f| self.input.hashes.get(&f.path))
+    }
+
+    fn recommendations(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Recommendations", Some("section-recommendations"), true));
+        let recs = self.of_type(RecordType::Recommendation);
+        if recs.is_empty() {
+            out.push(para("There are no recommendations."));
+        }
+        for i in recs {
+            let rec = self.rec(i);
+            out.push(heading(2, &format!("{}: {}", rec.id, rec.title), Some(&rec.key), true));
+            let mut kv = vec![("Status".to_string(), vec![Inline::bold(rec.status.replace('-', " "))])];
+            if rec.refs_in("source").next().is_some() {
+                kv.push(("Source".into(), self.field_refs(i, "source")));
+            }
+            if let Some(a) = &rec.area {
+                kv.push(("Area".into(), cell(a)));
+            }
+            if let Some(p) = rec.priority {
+                kv.push(("Priority".into(), cell(p)));
+            }
+            if rec.due.is_some() {
+                kv.push(("Due".into(), cell(&Self::date(rec.due))));
+            }
+            kv.push((
+                "Evidence".into(),
+                vec![if self.r.evidenced[i] { Inline::plain("evidenced") } else { Inline::bold("not evidenced") }],
+            ));
+            out.push(Block::KeyValue(kv));
+            out.extend(self.body(i, 2));
+            let actions = self.backlinks(i, "addresses");
+            out.push(Block::Paragraph(vec![Inline::bold("Actions answering this")]));
+            if actions.is_empty() {
+                out.push(para("None."));
+            } else {
+                out.push(Block::List {
+                    ordered: false,
+                    start: 1,
+                    items: actions
+                        .iter()
+                        .map(|&a| {
+                            let mut line = self.rec_ref(a);
+                            line.push(Inline::plain(format!(" — {}", self.rec(a).status.replace('-', " "))));
+                            vec![Block::Paragraph(line)]
+                        })
+                        .collect(),
+                });
+            }
+            let mut evidence: Vec<(usize, Option<usize>)> =
+                self.backlinks(i, "supports").into_iter().map(|e| (e, None)).collect();
+            for &a in &actions {
+                evidence.extend(self.backlinks(a, "supports").into_iter().map(|e| (e, Some(a))));
+            }
+            out.push(Block::Paragraph(vec![Inline::bold("Evidence")]));
+            if evidence.is_empty() {
+                out.push(para("None."));
+            } else {
+                out.push(Block::List {
+                    ordered: false,
+                    start: 1,
+                    items: evidence
+                        .iter()
+                        .map(|&(e, via)| {
+                            let mut line = self.rec_ref(e);
+                            let mut notes = Vec::new();
+                            if let Some(a) = via {
+                                notes.push(format!("via {}", self.rec(a).id));
+                            }
+                            if self.r.changed[e] {
+                                notes.push("changed since sign-off".into());
+                            } else if self.r.stale[e] {
+                                notes.push("stale".into());
+                            }
+                            if !notes.is_empty() {
+                                line.push(Inline::italic(format!(" — {}", notes.join("; "))));
+                            }
+                            vec![Block::Paragraph(line)]
+                        })
+                        .collect(),
+                });
+            }
+        }
+    }
+
+    fn anchors(&self, out: &mut Vec<Block>, items: &[usize]) {
+        for &i in items {
+            out.push(Block::Anchor(self.rec(i).key.clone()));
+        }
+    }
+
+    fn actions(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Actions", Some("section-actions"), true));
+        let items = self.of_type(RecordType::Action);
+        if items.is_empty() {
+            out.push(para("There are no actions."));
+            return;
+        }
+        self.anchors(out, &items);
+        let rows = items
+            .iter()
+            .map(|&i| {
+                let a = self.rec(i);
+                let mut due = Self::date(a.due);
+                if self.r.overdue[i] {
+                    due.push_str(" (overdue)");
+                }
+                vec![
+                    vec![Inline::code(a.id.clone())],
+                    cell(&a.title),
+                    cell(a.owner.as_deref().unwrap_or("")),
+                    cell(&due),
+                    cell(&a.status.replace('-', " ")),
+                    cell(self.r.rag[i].unwrap_or("")),
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            header: ["ID", "Action", "Owner", "Due", "Status", "RAG"].iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            rows,
+        });
+    }
+
+    fn plans(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Plans", Some("section-plans"), true));
+        let plans = self.of_type(RecordType::Plan);
+        if plans.is_empty() {
+            out.push(para("There are no plans."));
+        }
+        for i in plans {
+            let p = self.rec(i);
+            out.push(heading(2, &format!("{}: {}", p.id, p.title), Some(&p.key), true));
+            let mut kv = vec![("Status".to_string(), cell(&p.status.replace('-', " ")))];
+            if p.period_start.is_some() || p.period_end.is_some() {
+                kv.push((
+                    "Period".into(),
+                    cell(&format!("{} – {}", Self::date(p.period_start), Self::date(p.period_end))),
+                ));
+            }
+            if p.approved.is_some() {
+                kv.push(("Approved".into(), cell(&Self::date(p.approved))));
+            }
+            out.push(Block::KeyValue(kv));
+            out.extend(self.body(i, 2));
+            for &o in &p.objectives {
+                let obj = self.rec(o);
+                out.push(heading(3, &format!("{}: {}", obj.id, obj.title), Some(&obj.key), false));
+                out.extend(self.body(o, 3));
+                let actions = self.backlinks(o, "objective");
+                if actions.is_empty() {
+                    out.push(Block::Paragraph(vec![Inline::italic("No actions under this objective.")]));
+                } else {
+                    out.push(Block::List {
+                        ordered: false,
+                        start: 1,
+                        items: actions.iter().map(|&a| vec![Block::Paragraph(self.rec_ref(a))]).collect(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn evidence(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Evidence register", Some("section-evidence"), true));
+        let items = self.of_type(RecordType::Evidence);
+        if items.is_empty() {
+            out.push(para("There is no evidence."));
+            return;
+        }
+        out.push(para(
+            "SHA-256 shows the first 12 hexadecimal digits of each file's hash as built; a file whose recorded hash differs is flagged.",
+        ));
+        self.anchors(out, &items);
+        let rows = items
+            .iter()
+            .map(|&i| {
+                let e = self.rec(i);
+                let actual = self.actual_hash(e);
+                let mut hash = vec![Inline::code(short_hash(actual.map(String::as_str)))];
+                if let (Some(recorded), Some(actual)) = (&e.sha256, actual) {
+                    if recorded != actual {
+                        hash.push(Inline::bold(format!(" differs from recorded {}", &recorded[..12])));
+                    }
+                }
+                vec![
+                    vec![Inline::code(e.id.clone())],
+                    cell(&e.title),
+                    cell(&e.kind.unwrap_or("").replace('-', " ")),
+                    cell(&Self::date(e.date)),
+                    cell(&Self::date(e.reviewed)),
+                    hash,
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            header: ["ID", "Title", "Kind", "Date", "Reviewed", "SHA-256"].iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            rows,
+        });
+    }
+
+    fn timeline(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Timeline", Some("section-timeline"), true));
+        let mut items = self.of_type(RecordType::Event);
+        items.sort_by_key(|&i| (self.rec(i).date.map(|d| d.first_day()), i));
+        if items.is_empty() {
+            out.push(para("There are no events."));
+            return;
+        }
+        self.anchors(out, &items);
+        let rows = items
+            .iter()
+            .map(|&i| {
+                let e = self.rec(i);
+                vec![cell(&Self::date(e.date)), cell(&e.title), cell(e.kind.unwrap_or(""))]
+            })
+            .collect();
+        out.push(Block::Table {
+            header: ["Date", "Event", "Kind"].iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            rows,
+        });
+    }
+
+    fn reviews(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Reviews and inspections", Some("section-reviews"), true));
+        let items = self.of_type(RecordType::Review);
+        if items.is_empty() {
+            out.push(para("There are no reviews."));
+        }
+        for i in items {
+            let r = self.rec(i);
+            out.push(heading(2, &format!("{}: {}", r.id, r.title), Some(&r.key), true));
+            let mut kv = Vec::new();
+            if let Some(k) = r.kind {
+                kv.push(("Kind".to_string(), cell(&k.replace('-', " "))));
+            }
+            if let Some(b) = &r.by {
+                kv.push(("By".into(), cell(b)));
+            }
+            if r.date.is_some() {
+                kv.push(("Date".into(), cell(&Self::date(r.date))));
+            }
+            if !kv.is_empty() {
+                out.push(Block::KeyValue(kv));
+            }
+            if !r.judgements.is_empty() {
+                out.push(Block::Table {
+                    header: vec![vec![Inline::bold("Area")], vec![Inline::bold("Judgement")]],
+                    rows: r
+                        .judgements
+                        .iter()
+                        .map(|(a, g)| vec![cell(a), cell(&g.replace('-', " "))])
+                        .collect(),
+                });
+            }
+            out.extend(self.body(i, 2));
+            let recs = self.backlinks(i, "source");
+            if !recs.is_empty() {
+                out.push(Block::Paragraph(vec![Inline::bold("Recommendations")]));
+                out.push(Block::List {
+                    ordered: false,
+                    start: 1,
+                    items: recs.iter().map(|&x| vec![Block::Paragraph(self.rec_ref(x))]).collect(),
+                });
+            }
+        }
+    }
+
+    fn matrix(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Traceability matrix", Some("section-matrix"), true));
+        let recs = self.of_type(RecordType::Recommendation);
+        let join = |items: Vec<usize>| -> Vec<Inline> {
+            let mut line = Vec::new();
+            for (n, i) in items.into_iter().enumerate() {
+                if n > 0 {
+                    line.push(Inline::plain("; "));
+                }
+                line.push(Inline::plain(self.rec(i).id.clone()));
+            }
+            if line.is_empty() {
+                line.push(Inline::italic("none"));
+            }
+            line
+        };
+        let rows = recs
+            .iter()
+            .map(|&i| {
+                let actions = self.backlinks(i, "addresses");
+                let mut evidence = self.backlinks(i, "supports");
+                for &a in &actions {
+                    evidence.extend(self.backlinks(a, "supports"));
+                }
+                evidence.sort_unstable();
+                evidence.dedup();
+                let rec = self.rec(i);
+                let mut first = vec![Inline::plain(format!("{} ", rec.id))];
+                first.push(Inline::plain(rec.title.clone()));
+                vec![
+                    first,
+                    join(actions),
+                    join(evidence),
+                    vec![if self.r.evidenced[i] || rec.status == "superseded" {
+                        Inline::plain("yes")
+                    } else {
+                        Inline::bold("GAP")
+                    }],
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            header: ["Recommendation", "Actions", "Evidence", "Evidenced"].iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            rows,
+        });
+    }
+
+    fn page(&self, id: &str, out: &mut Vec<Block>) {
+        let Some(&i) = self.site().index.get(&id.to_lowercase()) else { return };
+        let p = self.rec(i);
+        out.push(heading(1, &p.title, Some(&p.key), true));
+        out.extend(self.body(i, 1));
+    }
+}
+
+fn short_hash(h: Option<&str>) -> String {
+    h.map_or_else(|| "—".to_string(), |h| h.chars().take(12).collect())
+}
+
+/// The records each section gives an anchor to.
+fn included(view: &View, sections: &[Section]) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    for s in sections {
+        let types: &[RecordType] = match s {
+            Section::Recommendations => &[RecordType::Recommendation],
+            Section::Actions => &[RecordType::Action],
+            Section::Plans => &[RecordType::Plan, RecordType::Objective],
+            Section::Evidence => &[RecordType::Evidence],
+            Section::Timeline => &[RecordType::Event],
+            Section::Reviews => &[RecordType::Review],
+            Section::Page(id) => {
+                if let Some(&i) = view.site.index.get(&id.to_lowercase()) {
+                    out.insert(i);
+                }
+                &[]
+            }
+            Section::Summary | Section::Matrix => &[],
+        };
+        for t in types {
+            out.extend(view.site.of_type(*t).map(|(i, _)| i));
+        }
+    }
+    out
+}
+
+/// Renders one pack to PDF bytes.
+pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
+    let pack = input.pack;
+    let view = view::view(input.site, &pack.audience);
+    let r = readiness::compute(&view.site, input.as_of, input.site.config.evidence_max_age_days, input.hashes);
+    let included = included(&view, &pack.sections);
+    let doc = PackDoc {
+        view,
+        r,
+        input,
+        included,
+    };
+    let config = &doc.site().config;
+    let mut blocks = vec![
+        Block::Cover {
+            title: pack.title.clone(),
+            lines: vec![
+                ("Organisation".into(), config.organisation.clone()),
+                ("Prepared for".into(), config.audience_title(&pack.audience)),
+                ("Readiness date".into(), input.as_of.long()),
+                ("Marking".into(), doc.view.marking.to_string()),
+                ("Content digest (SHA-256)".into(), input.content_sha256.to_string()),
+                ("Built by".into(), format!("Assure {}", crate::VERSION)),
+            ],
+        },
+        Block::Contents,
+        Block::PageBreak,
+    ];
+    for (n, section) in pack.sections.iter().enumerate() {
+        if n > 0 {
+            blocks.push(Block::PageBreak);
+        }
+        match section {
+            Section::Summary => doc.summary(&mut blocks),
+            Section::Recommendations => doc.recommendations(&mut blocks),
+            Section::Actions => doc.actions(&mut blocks),
+            Section::Plans => doc.plans(&mut blocks),
+            Section::Evidence => doc.evidence(&mut blocks),
+            Section::Timeline => doc.timeline(&mut blocks),
+            Section::Reviews => doc.reviews(&mut blocks),
+            Section::Matrix => doc.matrix(&mut blocks),
+            Section::Page(id) => doc.page(id, &mut blocks),
+        }
+    }
+    let mut info = DocInfo::new(
+        &pack.title,
+        &config.organisation,
+        doc.view.marking,
+        (input.as_of.year, input.as_of.month, input.as_of.day),
+    );
+    info.subject = format!("{} — readiness as of {}", config.title, input.as_of);
+    layout::render(&info, fonts()?, &blocks).map_err(|e| anyhow::anyhow!("cannot write pack `{}`: {e}", pack.id))
+}
