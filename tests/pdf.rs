@@ -1,0 +1,468 @@
+//! PDF packs read back: the demo packs built by `assure build`, checked with poppler
+//! (`pdftotext`, `pdfinfo`, `pdffonts`), qpdf and lopdf — page furniture on every page,
+//! every record of a section present, bookmarks, internal links landing on the page of
+//! their target, embedded fonts, a clean structure, identical bytes from two builds —
+//! plus a fixture whose withheld record must leave no trace in any pack.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn assure() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_assure"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tool(name: &str) -> Command {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "`{name}` is needed for the PDF tests (Debian: poppler-utils, qpdf); .ci/run installs it"
+    );
+    Command::new(name)
+}
+
+fn build(content: &Path, out: &Path) {
+    let o = assure()
+        .args(["build", "--content"])
+        .arg(content)
+        .arg("--output")
+        .arg(out)
+        .output()
+        .expect("run assure");
+    assert!(
+        o.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The demo content built once per test run, into a folder of its own.
+fn demo() -> &'static Path {
+    static OUT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("assure-pdf-demo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        build(&root().join("content"), &dir);
+        dir
+    })
+}
+
+fn pages(pdf: &Path) -> usize {
+    let o = tool("pdfinfo").arg(pdf).output().expect("pdfinfo");
+    let text = String::from_utf8_lossy(&o.stdout);
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix("Pages:")
+                .map(|n| n.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0)
+}
+
+fn page_text(pdf: &Path, page: usize) -> String {
+    let o = tool("pdftotext")
+        .args(["-layout", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn all_text(pdf: &Path) -> String {
+    let o = tool("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn every_page_carries_the_marking_and_its_number() {
+    for pack in ["inspection-pack", "report-to-secretary-of-state"] {
+        let pdf = demo().join(format!("pdf/{pack}.pdf"));
+        let n = pages(&pdf);
+        assert!(n >= 3, "{pack}: only {n} pages");
+        for p in 1..=n {
+            let text = page_text(&pdf, p);
+            assert!(
+                text.matches("OFFICIAL").count() >= 2,
+                "{pack} page {p}: the marking must be at the top and bottom:\n{text}"
+            );
+            assert!(
+                text.contains(&format!("Page {p} of {n}")),
+                "{pack} page {p}: no \"Page {p} of {n}\""
+            );
+        }
+    }
+}
+
+#[test]
+fn the_inspection_pack_holds_every_record_of_its_sections() {
+    let pdf = demo().join("pdf/inspection-pack.pdf");
+    // pdftotext may break long IDs across lines in tables; join words back up.
+    let text: String = all_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let content = root().join("content");
+    let mut ids = Vec::new();
+    for folder in ["recommendations", "actions", "evidence"] {
+        for entry in std::fs::read_dir(content.join(folder)).expect("demo folder") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if path.extension().is_some_and(|e| e == "md") && !text.contains("audience: [internal]")
+            {
+                ids.push(
+                    path.file_stem()
+                        .expect("stem")
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    assert!(
+        ids.len() > 60,
+        "expected the demo's records, found {}",
+        ids.len()
+    );
+    for id in ids {
+        assert!(
+            text.contains(&id),
+            "the inspection pack does not mention `{id}`"
+        );
+    }
+    for heading in [
+        "Contents",
+        "Summary",
+        "Recommendations",
+        "Actions",
+        "Evidence register",
+        "Timeline",
+    ] {
+        assert!(
+            text.contains(heading),
+            "no `{heading}` in the inspection pack"
+        );
+    }
+    assert!(
+        text.contains("66.6 %"),
+        "the summary must give the readiness figure"
+    );
+}
+
+#[test]
+fn packs_have_bookmarks_metadata_and_working_internal_links() {
+    let pdf = demo().join("pdf/inspection-pack.pdf");
+    let doc = lopdf::Document::load(&pdf).expect("lopdf reads the pack");
+    let catalog = doc.catalog().expect("catalog");
+    assert!(catalog.get(b"Outlines").is_ok(), "no bookmarks (/Outlines)");
+    let lang = catalog
+        .get(b"Lang")
+        .and_then(|l| l.as_str())
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .ok();
+    assert_eq!(lang.as_deref(), Some("en-GB"));
+
+    let info =
+        String::from_utf8_lossy(&tool("pdfinfo").arg(&pdf).output().expect("pdfinfo").stdout)
+            .into_owned();
+    assert!(
+        info.contains("Title:           Inspection evidence pack"),
+        "{info}"
+    );
+    assert!(
+        info.contains("Author:          Doncaster Metropolitan Borough Council"),
+        "{info}"
+    );
+    assert!(
+        info.contains("CreationDate:    Tue Sep 30 00:00:00 2014 UTC"),
+        "{info}"
+    );
+
+    // Page objects in order, to turn a link's /Dest page reference into a number.
+    let page_ids: BTreeMap<lopdf::ObjectId, u32> =
+        doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
+    let mut internal = 0;
+    let mut checked = 0;
+    for (&page_no, &page_id) in &doc.get_pages() {
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            continue;
+        };
+        let Ok(list) = page.get(b"Annots").and_then(|a| match a {
+            lopdf::Object::Reference(id) => doc.get_object(*id).and_then(|o| o.as_array()),
+            other => other.as_array(),
+        }) else {
+            continue;
+        };
+        let annots = list.iter().filter_map(|a| match a {
+            lopdf::Object::Reference(id) => doc.get_dictionary(*id).ok(),
+            other => other.as_dict().ok(),
+        });
+        for annot in annots {
+            let dest = annot.get(b"Dest").ok().or_else(|| {
+                annot
+                    .get(b"A")
+                    .ok()
+                    .and_then(|a| a.as_dict().ok())
+                    .and_then(|a| a.get(b"D").ok())
+            });
+            let Some(dest) = dest else { continue };
+            let Ok(arr) = dest.as_array() else { continue };
+            let Some(target) = arr.first().and_then(|o| o.as_reference().ok()) else {
+                continue;
+            };
+            internal += 1;
+            let target_page = page_ids.get(&target).copied();
+            assert!(
+                target_page.is_some(),
+                "a link on page {page_no} points at no page"
+            );
+            // The link's rectangle covers text like "… (ev-26, p. 22)": the page it
+            // names must be the page it jumps to.
+            if let (Ok(rect), Some(tp)) =
+                (annot.get(b"Rect").and_then(|r| r.as_array()), target_page)
+            {
+                let nums: Vec<f32> = rect
+                    .iter()
+                    .filter_map(|v| {
+                        v.as_float()
+                            .ok()
+                            .or_else(|| v.as_i64().ok().map(|i| i as f32))
+                    })
+                    .collect();
+                if nums.len() == 4 {
+                    let o = tool("pdftotext")
+                        .args(["-f", &page_no.to_string(), "-l", &page_no.to_string()])
+                        .args(["-x", &format!("{}", nums[0] as i32 - 1)])
+                        .args(["-y", &format!("{}", (841.89 - nums[3]) as i32 - 1)])
+                        .args(["-W", &format!("{}", (nums[2] - nums[0]) as i32 + 2)])
+                        .args(["-H", &format!("{}", (nums[3] - nums[1]) as i32 + 2)])
+                        .arg(&pdf)
+                        .arg("-")
+                        .output()
+                        .expect("pdftotext");
+                    let words = String::from_utf8_lossy(&o.stdout).into_owned();
+                    let tokens: Vec<&str> = words.split_whitespace().collect();
+                    // A "p. N" reference is a link of its own; a contents row spans the
+                    // page and ends with its page number.
+                    let contents_row = nums[2] - nums[0] > 400.0 && tokens.len() > 1;
+                    let last = tokens
+                        .last()
+                        .map(|t| t.trim_matches(|c: char| !c.is_ascii_digit()));
+                    let named = last
+                        .and_then(|t| t.parse::<u32>().ok())
+                        .filter(|_| tokens.len() == 1 || contents_row);
+                    if let Some(named) = named {
+                        assert_eq!(
+                            named, tp,
+                            "page {page_no}: a link reading \"{named}\" jumps to page {tp}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        internal > 50,
+        "expected many internal links, found {internal}"
+    );
+    assert!(
+        checked > 20,
+        "expected many \"p. N\" links to check, checked {checked}"
+    );
+}
+
+#[test]
+fn fonts_are_embedded_and_the_structure_is_clean() {
+    for pack in ["inspection-pack", "report-to-secretary-of-state"] {
+        let pdf = demo().join(format!("pdf/{pack}.pdf"));
+        let fonts = String::from_utf8_lossy(
+            &tool("pdffonts")
+                .arg(&pdf)
+                .output()
+                .expect("pdffonts")
+                .stdout,
+        )
+        .into_owned();
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty(), "{pack}: no fonts listed");
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            // name type encoding emb sub uni object ID: `emb` is the 4th from the end but 3.
+            let emb = cols
+                .get(cols.len().saturating_sub(5))
+                .copied()
+                .unwrap_or("");
+            assert_eq!(emb, "yes", "{pack}: font not embedded: {row}");
+        }
+        let q = tool("qpdf")
+            .arg("--check")
+            .arg(&pdf)
+            .output()
+            .expect("qpdf");
+        assert!(
+            q.status.success(),
+            "{pack}: qpdf --check failed:\n{}",
+            String::from_utf8_lossy(&q.stdout)
+        );
+    }
+}
+
+#[test]
+fn two_builds_give_identical_packs() {
+    let second = std::env::temp_dir().join(format!("assure-pdf-demo2-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&second);
+    build(&root().join("content"), &second);
+    for pack in ["inspection-pack", "report-to-secretary-of-state"] {
+        let a = std::fs::read(demo().join(format!("pdf/{pack}.pdf"))).expect("first");
+        let b = std::fs::read(second.join(format!("pdf/{pack}.pdf"))).expect("second");
+        assert!(a == b, "{pack}: two builds differ");
+    }
+    let _ = std::fs::remove_dir_all(&second);
+}
+
+#[test]
+fn the_site_links_its_own_audiences_packs_only() {
+    let site = demo().join("site");
+    assert!(site.join("packs/inspection-pack.pdf").is_file());
+    assert!(
+        !site.join("packs/report-to-secretary-of-state.pdf").exists(),
+        "a pack for another audience was copied into the site"
+    );
+    let index = std::fs::read_to_string(site.join("index.html")).expect("dashboard");
+    assert!(index.contains("packs/inspection-pack.pdf"));
+}
+
+#[test]
+fn withheld_records_leave_no_trace_in_any_pack() {
+    let dir = tempfile::tempdir().expect("temp");
+    let c = dir.path().join("content");
+    let write = |rel: &str, text: &str| {
+        let p = c.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write(
+        "site.yaml",
+        "title: T\norganisation: O\nas_of: 2014-09-30\nsite_audience: inspector\naudiences:\n  inspector: { title: Inspectors }\npacks:\n  - id: all\n    title: Everything\n    audience: inspector\n    sections: [summary, recommendations, actions, plans, evidence, timeline, reviews, matrix, page:about]\n",
+    );
+    write(
+        "reviews/rev.md",
+        "---\ntitle: Review\n---\nSee [[secret-rec|SECRETWORDS]].\n",
+    );
+    write(
+        "reviews/secret-review.md",
+        "---\ntitle: SECRETMARKER review\naudience: [internal]\n---\nSECRETMARKER\n",
+    );
+    write(
+        "recommendations/rec.md",
+        "---\ntitle: Open rec\nsource: rev\n---\nLinks to [[secret-act]].\n",
+    );
+    write(
+        "recommendations/secret-rec.md",
+        "---\ntitle: SECRETMARKER rec\nsource: rev\naudience: [internal]\n---\nSECRETMARKER\n",
+    );
+    write(
+        "actions/act.md",
+        "---\ntitle: Act\naddresses: [rec, secret-rec]\n---\n",
+    );
+    write(
+        "actions/secret-act.md",
+        "---\ntitle: SECRETMARKER act\naudience: [internal]\naddresses: [rec]\n---\n",
+    );
+    write(
+        "evidence/ev.md",
+        "---\ntitle: Ev\ndate: 2014-09\nsupports: [act, secret-act]\n---\n",
+    );
+    write(
+        "evidence/secret-ev.md",
+        "---\ntitle: SECRETMARKER ev\ndate: 2014-09\naudience: [internal]\nsupports: [rec]\n---\n",
+    );
+    write("plans/secret-plan.md", "---\ntitle: SECRETMARKER plan\naudience: [internal]\nobjectives:\n  - id: secret-obj\n    title: SECRETMARKER objective\n---\n");
+    write(
+        "timeline/secret-event.md",
+        "---\ntitle: SECRETMARKER event\ndate: 2014\naudience: [internal]\n---\n",
+    );
+    write(
+        "pages/about.md",
+        "---\ntitle: About\n---\nAbout [[secret-event]].\n",
+    );
+    let out = dir.path().join("out");
+    build(&c, &out);
+    let pdf = out.join("pdf/all.pdf");
+    let text = all_text(&pdf);
+    for marker in [
+        "SECRETMARKER",
+        "SECRETWORDS",
+        "secret-rec",
+        "secret-act",
+        "secret-ev",
+        "secret-plan",
+        "secret-obj",
+        "secret-event",
+    ] {
+        assert!(
+            !text.contains(marker),
+            "`{marker}` leaked into the pack:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("withheld"),
+        "links to withheld records must say so"
+    );
+    // The raw bytes too (titles can hide in bookmarks and metadata).
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    assert!(
+        !bytes.windows(12).any(|w| w == b"SECRETMARKER"),
+        "the marker is in the PDF's bytes"
+    );
+}
+
+#[test]
+fn pack_writes_one_pdf_and_refuses_unknown_ids() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("out");
+    let o = assure()
+        .args(["pack", "nonexistent-pack", "--content"])
+        .arg(root().join("content"))
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2), "an unknown pack is a usage error");
+    assert!(!out.exists(), "nothing may be written for an unknown pack");
+
+    let o = assure()
+        .args(["pack", "report-to-secretary-of-state", "--content"])
+        .arg(root().join("content"))
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = out.join("pdf/report-to-secretary-of-state.pdf");
+    assert!(pages(&pdf) >= 3);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    assert!(manifest["files"]["pdf/report-to-secretary-of-state.pdf"].is_string());
+    let text = all_text(&pdf);
+    assert!(
+        text.contains("Secretary of State"),
+        "the cover names the audience"
+    );
+    assert!(
+        text.find("Commissioner").is_some(),
+        "the page:commissioners-report section is present"
+    );
+}
