@@ -84,6 +84,26 @@ enum Command {
         #[arg(long)]
         theme: Option<PathBuf>,
     },
+    /// Record the SHA-256 of evidence files in their `sha256:` field.
+    Lock {
+        /// Evidence IDs (default: every evidence file without a recorded hash).
+        ids: Vec<String>,
+        #[command(flatten)]
+        content: ContentArgs,
+    },
+    /// Start a new record file with the next free ID and a template of its fields.
+    New {
+        /// plan, recommendation, action, evidence, review, event or page.
+        #[arg(value_name = "TYPE")]
+        rtype: String,
+        /// The record's title.
+        title: String,
+        /// Use this ID instead of the next free one.
+        #[arg(long)]
+        id: Option<String>,
+        #[command(flatten)]
+        content: ContentArgs,
+    },
     /// Show readiness, counts by status and the gap lists.
     Status {
         #[command(flatten)]
@@ -187,12 +207,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("{}", d.human(&prefix));
             }
             if built.failed {
-                eprintln!("{}: no pack was written", built.checked.diagnostics.summary());
+                eprintln!(
+                    "{}: no pack was written",
+                    built.checked.diagnostics.summary()
+                );
                 return Ok(ExitCode::from(1));
             }
             for id in &ids {
-                eprintln!("wrote {}", output.join("pdf").join(format!("{id}.pdf")).display());
+                eprintln!(
+                    "wrote {}",
+                    output.join("pdf").join(format!("{id}.pdf")).display()
+                );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lock { ids, content } => {
+            let (site, _) = assure::load(&content.content)?;
+            let locked = assure::lock::lock(&site, &ids)?;
+            if locked.is_empty() {
+                eprintln!(
+                    "every evidence file already has a recorded sha256; name IDs to re-record them"
+                );
+            }
+            for l in locked {
+                println!("{} {}: sha256 {} ({})", l.action, l.id, l.sha256, l.path);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::New {
+            rtype,
+            title,
+            id,
+            content,
+        } => {
+            let (site, _) = assure::load(&content.content)?;
+            let path = assure::new_record::create(
+                &site,
+                &rtype,
+                &title,
+                id.as_deref(),
+                Date::today_utc(),
+            )?;
+            println!("{}", path.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Status {
