@@ -27,10 +27,41 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "social", "work", "practice", "audit", "children", "families", "caseload", "supervision", "quality",
-    "assurance", "partnership", "safeguarding", "board", "recruitment", "training", "review", "plan", "outcomes",
-    "timeliness", "assessment", "referral", "front", "door", "early", "help", "looked", "after", "care", "leavers",
-    "performance", "data", "management", "oversight", "governance", "improvement",
+    "social",
+    "work",
+    "practice",
+    "audit",
+    "children",
+    "families",
+    "caseload",
+    "supervision",
+    "quality",
+    "assurance",
+    "partnership",
+    "safeguarding",
+    "board",
+    "recruitment",
+    "training",
+    "review",
+    "plan",
+    "outcomes",
+    "timeliness",
+    "assessment",
+    "referral",
+    "front",
+    "door",
+    "early",
+    "help",
+    "looked",
+    "after",
+    "care",
+    "leavers",
+    "performance",
+    "data",
+    "management",
+    "oversight",
+    "governance",
+    "improvement",
 ];
 
 fn sentence(rng: &mut Rng, words: usize) -> String {
@@ -50,14 +81,26 @@ fn sentence(rng: &mut Rng, words: usize) -> String {
 
 fn body(rng: &mut Rng, links: [&str; 3]) -> String {
     let mut b = String::new();
-    let _ = writeln!(b, "## Summary\n\n{} {} See [[{}]].\n", sentence(rng, 18), sentence(rng, 22), links[0]);
+    let _ = writeln!(
+        b,
+        "## Summary\n\n{} {} See [[{}]].\n",
+        sentence(rng, 18),
+        sentence(rng, 22),
+        links[0]
+    );
     let _ = writeln!(b, "## Findings\n");
     for _ in 0..4 {
         let _ = writeln!(b, "- {}", sentence(rng, 10));
     }
     let _ = writeln!(b, "\n| Measure | Baseline | Latest |\n|---|---|---|");
     for _ in 0..3 {
-        let _ = writeln!(b, "| {} | {} % | {} % |", sentence(rng, 3), rng.below(100), rng.below(100));
+        let _ = writeln!(
+            b,
+            "| {} | {} % | {} % |",
+            sentence(rng, 3),
+            rng.below(100),
+            rng.below(100)
+        );
     }
     let _ = writeln!(
         b,
@@ -77,7 +120,14 @@ fn main() -> std::io::Result<()> {
     if dir.exists() {
         fs::remove_dir_all(dir)?;
     }
-    for sub in ["recommendations", "actions", "evidence/files", "reviews", "timeline", "plans"] {
+    for sub in [
+        "recommendations",
+        "actions",
+        "evidence/files",
+        "reviews",
+        "timeline",
+        "plans",
+    ] {
         fs::create_dir_all(dir.join(sub))?;
     }
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
@@ -94,18 +144,30 @@ fn main() -> std::io::Result<()> {
     )?;
     let mut plan = String::from("---\ntitle: Improvement plan\nstatus: active\nperiod: {start: 2013-03, end: 2016-03}\nobjectives:\n");
     for o in 0..objectives {
-        let _ = writeln!(plan, "  - id: obj-{o}\n    title: Objective {o}\n    description: {}", sentence(&mut rng, 12));
+        let _ = writeln!(
+            plan,
+            "  - id: obj-{o}\n    title: Objective {o}\n    description: {}",
+            sentence(&mut rng, 12)
+        );
     }
     plan.push_str("---\nThe plan.\n");
     fs::write(dir.join("plans/plan.md"), plan)?;
     for r in 0..reviews {
         fs::write(
             dir.join(format!("reviews/rev-{r}.md")),
-            format!("---\ntitle: Review {r}\nkind: inspection\nby: Ofsted\ndate: 2012-{:02}\n---\n{}\n", 1 + r % 12, sentence(&mut rng, 40)),
+            format!(
+                "---\ntitle: Review {r}\nkind: inspection\nby: Ofsted\ndate: 2012-{:02}\n---\n{}\n",
+                1 + r % 12,
+                sentence(&mut rng, 40)
+            ),
         )?;
     }
     for i in 0..recs {
-        let links = [format!("act-{}", rng.below(actions)), format!("ev-{}", rng.below(evidence)), format!("rev-{}", i % reviews)];
+        let links = [
+            format!("act-{}", rng.below(actions)),
+            format!("ev-{}", rng.below(evidence)),
+            format!("rev-{}", i % reviews),
+        ];
         let status = rng.pick(&["open", "in-progress", "met", "partially-met"]);
         let text = format!(
             "---\ntitle: {}\nsource: rev-{}\npriority: {}\ndue: 2014-{:02}\nstatus: {status}\narea: {}\n---\n{}",
@@ -119,7 +181,11 @@ fn main() -> std::io::Result<()> {
         fs::write(dir.join(format!("recommendations/rec-{i}.md")), text)?;
     }
     for i in 0..actions {
-        let links = [format!("rec-{}", rng.below(recs)), format!("ev-{}", rng.below(evidence)), format!("act-{}", rng.below(actions))];
+        let links = [
+            format!("rec-{}", rng.below(recs)),
+            format!("ev-{}", rng.below(evidence)),
+            format!("act-{}", rng.below(actions)),
+        ];
         let text = format!(
             "---\ntitle: {}\nplan: plan\nobjective: obj-{}\naddresses: [rec-{}, rec-{}]\nowner: {}\ndue: 2015-{:02}\nstatus: {}\n---\n{}",
             sentence(&mut rng, 6),
@@ -134,7 +200,11 @@ fn main() -> std::io::Result<()> {
         fs::write(dir.join(format!("actions/act-{i}.md")), text)?;
     }
     for i in 0..evidence {
-        let links = [format!("act-{}", rng.below(actions)), format!("rec-{}", rng.below(recs)), format!("ev-{}", rng.below(evidence))];
+        let links = [
+            format!("act-{}", rng.below(actions)),
+            format!("rec-{}", rng.below(recs)),
+            format!("ev-{}", rng.below(evidence)),
+        ];
         let mut fields = format!(
             "---\ntitle: {}\nkind: {}\ndate: 2014-{:02}-{:02}\nreviewed: 2015-{:02}-01\nsupports: [act-{}, rec-{}]\noriginator: {}\n",
             sentence(&mut rng, 5),

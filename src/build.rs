@@ -166,7 +166,11 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
                 let known: Vec<&str> = config.packs.iter().map(|p| p.id.as_str()).collect();
                 anyhow::bail!(
                     "there is no pack `{id}` in site.yaml; the packs are: {}",
-                    if known.is_empty() { "(none)".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 );
             }
         }
@@ -195,7 +199,12 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
             .map(|pdf| (format!("pdf/{}.pdf", pack.id), pdf))
         })
         .collect::<Result<_>>()?;
-    output::update_files(&opts.output, &rendered, &checked.as_of.to_string(), &content_sha256)?;
+    output::update_files(
+        &opts.output,
+        &rendered,
+        &checked.as_of.to_string(),
+        &content_sha256,
+    )?;
     let count = rendered.len();
     Ok(Built {
         checked,

@@ -23,6 +23,7 @@ pub mod output;
 pub mod privacy;
 pub mod readiness;
 pub mod render;
+pub mod serve;
 pub mod status;
 
 use anyhow::{Context, Result};

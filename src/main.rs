@@ -104,6 +104,22 @@ enum Command {
         #[command(flatten)]
         content: ContentArgs,
     },
+    /// Serve the site at http://127.0.0.1:PORT/, rebuilding and reloading open pages on every change.
+    Serve {
+        #[command(flatten)]
+        content: ContentArgs,
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// A theme folder whose templates and static files override the default theme.
+        #[arg(long)]
+        theme: Option<PathBuf>,
+        /// Serve the site for this audience (default: `site_audience` in site.yaml).
+        #[arg(long)]
+        audience: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+    },
     /// Show readiness, counts by status and the gap lists.
     Status {
         #[command(flatten)]
@@ -249,6 +265,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Date::today_utc(),
             )?;
             println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            content,
+            port,
+            theme,
+            audience,
+            as_of,
+        } => {
+            assure::serve::serve(&assure::serve::ServeOptions {
+                content: content.content,
+                port,
+                theme,
+                audience,
+                as_of,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Status {

@@ -139,6 +139,9 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
     // Wiki links: replace the whole Start..End with our own HTML.
     let mut in_wiki: Option<(LinkTarget, bool, Vec<Event<'_>>)> = None;
     let mut in_remote_image: Option<String> = None;
+    // Inside a link or image whose scheme could run code (`javascript:` and the like):
+    // its words are kept, the link is dropped.
+    let mut in_unsafe: Option<TagEnd> = None;
     for event in Parser::new_ext(body, options()) {
         if let Some((_, _, inner)) = in_wiki.as_mut() {
             if matches!(event, Event::End(TagEnd::Link)) {
@@ -166,6 +169,13 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
             }
             continue;
         }
+        if let Some(end) = in_unsafe {
+            match event {
+                Event::End(e) if e == end => in_unsafe = None,
+                other => events.push(escape_raw(other)),
+            }
+            continue;
+        }
         if in_remote_image.is_some() {
             match event {
                 Event::End(TagEnd::Image) => {
@@ -177,6 +187,12 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
             continue;
         }
         match event {
+            Event::Start(Tag::Link { ref dest_url, .. }) if !safe_scheme(dest_url) => {
+                in_unsafe = Some(TagEnd::Link);
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) if !safe_scheme(dest_url) => {
+                in_unsafe = Some(TagEnd::Image);
+            }
             Event::Start(Tag::Link {
                 link_type: LinkType::WikiLink { has_pothole },
                 dest_url,
@@ -232,6 +248,15 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
+}
+
+/// Whether a link destination may be followed: relative, a fragment, or http(s)/mailto.
+fn safe_scheme(dest: &str) -> bool {
+    let lower = dest.trim().to_ascii_lowercase();
+    if !is_remote(&lower) || lower.starts_with('#') || lower.starts_with("//") {
+        return true;
+    }
+    lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("mailto:")
 }
 
 /// Raw HTML in bodies is shown as text, never passed through (SPEC §4).
@@ -348,6 +373,14 @@ mod tests {
         assert!(html.contains(">withheld<"));
         assert!(!html.contains("secret"));
         assert!(!html.contains("<script>"));
+    }
+
+    #[test]
+    fn script_links_lose_their_link() {
+        let html = to_html("[click](javascript:alert(1)) ![x](data:text/html,hi) [ok](https://a.org)", &Fixed);
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+        assert!(html.contains("click") && html.contains("href=\"https://a.org\""), "{html}");
     }
 
     #[test]

@@ -224,11 +224,18 @@ pub fn content_digest(hashes: &std::collections::HashMap<String, String>) -> Str
 /// Writes files into an existing (or new) output folder one by one, each atomically
 /// (a temporary file renamed into place), then rewrites the manifest the same way.
 /// Used by `assure pack`, which replaces single PDFs without rebuilding the site.
-pub fn update_files(output: &Path, files: &[(String, Vec<u8>)], as_of: &str, content_sha256: &str) -> Result<()> {
-    std::fs::create_dir_all(output).with_context(|| format!("cannot create `{}`", output.display()))?;
+pub fn update_files(
+    output: &Path,
+    files: &[(String, Vec<u8>)],
+    as_of: &str,
+    content_sha256: &str,
+) -> Result<()> {
+    std::fs::create_dir_all(output)
+        .with_context(|| format!("cannot create `{}`", output.display()))?;
     let manifest_path = output.join(MANIFEST);
     let mut manifest: serde_json::Value = match std::fs::read(&manifest_path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("`{}` is not valid JSON", manifest_path.display()))?,
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .with_context(|| format!("`{}` is not valid JSON", manifest_path.display()))?,
         Err(_) => serde_json::json!({
             "assure_version": crate::VERSION,
             "as_of": as_of,
@@ -240,7 +247,10 @@ pub fn update_files(output: &Path, files: &[(String, Vec<u8>)], as_of: &str, con
     for (rel, bytes) in files {
         write_atomic(&output.join(rel), bytes)?;
         if let Some(map) = manifest.get_mut("files").and_then(|f| f.as_object_mut()) {
-            map.insert(rel.clone(), serde_json::Value::String(crate::hex(&Sha256::digest(bytes))));
+            map.insert(
+                rel.clone(),
+                serde_json::Value::String(crate::hex(&Sha256::digest(bytes))),
+            );
         }
     }
     let mut text = serde_json::to_string_pretty(&manifest)?;
@@ -251,9 +261,12 @@ pub fn update_files(output: &Path, files: &[(String, Vec<u8>)], as_of: &str, con
 /// Writes a file through a temporary sibling and a rename, so readers never see half.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
-    let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot replace `{}`", path.display()))

@@ -29,8 +29,17 @@ pub struct Tag {
 /// The colour of a status, RAG, judgement or state word.
 pub fn tag_class(word: &str) -> &'static str {
     match word {
-        "red" | "not-met" | "blocked" | "inadequate" | "overdue" | "stale" | "changed"
-        | "withdrawn" | "expired" => "red",
+        "red"
+        | "not-met"
+        | "blocked"
+        | "inadequate"
+        | "overdue"
+        | "stale"
+        | "changed"
+        | "withdrawn"
+        | "expired"
+        | "gap"
+        | "no-current-evidence" => "red",
         "amber"
         | "in-progress"
         | "partially-met"
@@ -55,27 +64,35 @@ fn tag(word: &str) -> Tag {
     }
 }
 
-#[derive(Serialize, Clone)]
+/// A link to a record, as the templates show it: title, ID, status and readiness flags.
+#[derive(Serialize, Clone, Default)]
 struct LinkCtx {
     href: String,
     title: String,
     id: String,
     withheld: bool,
     status: Option<Tag>,
+    /// Readiness facts beside the status: overdue actions, stale or changed evidence.
+    flags: Vec<Tag>,
     note: Option<String>,
 }
 
 impl LinkCtx {
     fn withheld() -> LinkCtx {
         LinkCtx {
-            href: String::new(),
-            title: String::new(),
-            id: String::new(),
             withheld: true,
-            status: None,
-            note: None,
+            ..LinkCtx::default()
         }
     }
+}
+
+/// Evidence behind a recommendation: supporting it directly, or through the actions
+/// that address it.
+struct Behind {
+    evidence: usize,
+    direct: bool,
+    /// Actions (record indexes) the evidence reaches the recommendation through.
+    via: Vec<usize>,
 }
 
 /// Page-independent helpers over the build.
@@ -160,15 +177,16 @@ impl<'a> Pages<'a> {
         }
         nav.push(json!({"key": "matrix", "title": "Matrix", "href": "matrix.html"}));
         nav.push(json!({"key": "timeline", "title": "Timeline", "href": "timeline.html"}));
+        // Narrative pages, by `order`: their titles are often long, so they are listed in
+        // the footer of every page and on the dashboard rather than in the top bar.
         let mut pages: Vec<&Record> = site.of_type(RecordType::Page).map(|(_, r)| r).collect();
         pages.sort_by(|a, b| {
             (a.order.unwrap_or(i64::MAX), &a.title).cmp(&(b.order.unwrap_or(i64::MAX), &b.title))
         });
-        for p in pages {
-            nav.push(
-                json!({"key": format!("page:{}", p.key), "title": p.title, "href": p.page_path()}),
-            );
-        }
+        let pages: Vec<_> = pages
+            .iter()
+            .map(|p| json!({"key": format!("page:{}", p.key), "title": p.title, "href": p.page_path()}))
+            .collect();
         let site_ctx = json!({
             "title": site.config.title,
             "organisation": site.config.organisation,
@@ -179,6 +197,8 @@ impl<'a> Pages<'a> {
             "audience_title": site.config.audience_title(&b.view.audience),
             "version": crate::VERSION,
             "nav": nav,
+            "pages": pages,
+            "sensitive": b.view.marking == "OFFICIAL-SENSITIVE",
         });
         Pages { b, site_ctx }
     }
@@ -220,8 +240,89 @@ impl<'a> Pages<'a> {
             id: r.id.clone(),
             withheld: false,
             status: (!r.status.is_empty()).then(|| tag(r.status)),
+            flags: self.flags(i),
             note: None,
         }
+    }
+
+    /// Readiness facts worth a tag beside a record's status wherever it is listed.
+    fn flags(&self, i: usize) -> Vec<Tag> {
+        let r = &self.b.readiness;
+        let mut flags = Vec::new();
+        match self.b.site().records[i].rtype {
+            RecordType::Action if r.overdue[i] => flags.push(tag("overdue")),
+            RecordType::Evidence => {
+                if r.stale[i] {
+                    flags.push(tag(if r.expired[i] { "expired" } else { "stale" }));
+                }
+                if r.changed[i] {
+                    flags.push(tag("changed"));
+                }
+            }
+            _ => {}
+        }
+        flags
+    }
+
+    /// The evidence behind a recommendation, each record once, in the order found:
+    /// direct support first, then through each addressing action.
+    fn evidence_behind(&self, i: usize) -> Vec<Behind> {
+        let site = self.b.site();
+        let mut out: Vec<Behind> = Vec::new();
+        let mut add = |e: usize, via: Option<usize>| {
+            let pos = match out.iter().position(|b| b.evidence == e) {
+                Some(p) => p,
+                None => {
+                    out.push(Behind {
+                        evidence: e,
+                        direct: false,
+                        via: Vec::new(),
+                    });
+                    out.len() - 1
+                }
+            };
+            match via {
+                None => out[pos].direct = true,
+                Some(a) if !out[pos].via.contains(&a) => out[pos].via.push(a),
+                Some(_) => {}
+            }
+        };
+        for b in site.backlinks[i].iter().filter(|b| b.field == "supports") {
+            add(b.from, None);
+        }
+        for a in site.backlinks[i].iter().filter(|b| b.field == "addresses") {
+            for b in site.backlinks[a.from]
+                .iter()
+                .filter(|b| b.field == "supports")
+            {
+                add(b.from, Some(a.from));
+            }
+        }
+        out
+    }
+
+    /// A link to evidence behind a recommendation, saying how it gets there.
+    fn behind_link(&self, root: &str, b: &Behind) -> LinkCtx {
+        let site = self.b.site();
+        let mut l = self.link(root, b.evidence);
+        let via: Vec<String> = b
+            .via
+            .iter()
+            .map(|&a| {
+                let action = &site.records[a];
+                if action.status == "cancelled" {
+                    format!("{} (cancelled: does not count)", action.id)
+                } else {
+                    action.id.clone()
+                }
+            })
+            .collect();
+        l.note = match (b.direct, via.is_empty()) {
+            (true, true) => None,
+            (true, false) => Some(format!("directly and through {}", via.join(", "))),
+            (false, _) => Some(format!("through {}", via.join(", "))),
+        };
+        l
     }
 
     fn link_html(&self, root: &str, i: usize) -> String {
@@ -448,80 +549,86 @@ impl<'a> Pages<'a> {
         let root = "../";
         let r = &self.b.readiness;
         let mut relations: Vec<serde_json::Value> = Vec::new();
-        // Forward list relations.
-        for (field, heading) in [
-            ("addresses", "Addresses"),
-            ("supports", "Supports"),
-            ("refs", "Related records"),
-            ("related", "Related"),
-        ] {
-            let items: Vec<LinkCtx> = rec
-                .refs_in(field)
+        let refs = |field: &str| -> Vec<LinkCtx> {
+            rec.refs_in(field)
                 .filter_map(|rf| match rf.target {
                     Some(t) => Some(self.link(root, t)),
                     None if rf.withheld => Some(LinkCtx::withheld()),
                     None => None,
                 })
-                .collect();
+                .collect()
+        };
+        let backlinks = |field: &str| -> Vec<LinkCtx> {
+            let mut seen = BTreeSet::new();
+            site.backlinks[i]
+                .iter()
+                .filter(|b| b.field == field && seen.insert(b.from))
+                .map(|b| self.link(root, b.from))
+                .collect()
+        };
+        let mut section = |key: &str, heading: &str, items: Vec<LinkCtx>| {
             if !items.is_empty() {
-                relations.push(json!({"heading": heading, "items": items}));
+                relations.push(json!({"key": key, "heading": heading, "items": items}));
             }
-        }
-        // Backlinks, grouped by what they mean.
-        let mut groups: BTreeMap<usize, (&str, Vec<LinkCtx>)> = BTreeMap::new();
-        for bl in &site.backlinks[i] {
-            let from = &site.records[bl.from];
-            let (order, heading) = match (bl.field, rec.rtype) {
-                ("addresses", _) => (0, "Actions answering this"),
-                ("source", _) => (0, "Recommendations"),
-                ("objective", _) => (0, "Actions"),
-                ("plan", _) => (1, "Actions under this plan"),
-                ("supports", _) => (2, "Evidenced by"),
-                _ => (3, "Referred to by"),
-            };
-            let mut l = self.link(root, bl.from);
-            if order == 3 {
-                l.note = Some(match bl.field {
-                    "body" => format!("in the text of this {}", from.rtype.name()),
-                    f => format!("as `{f}`"),
-                });
-            }
-            if order == 2 && from.rtype == RecordType::Evidence {
-                l.note = evidence_note(r, bl.from);
-            }
-            let g = groups.entry(order).or_insert((heading, Vec::new()));
-            if !g.1.iter().any(|x| x.id == l.id && x.note == l.note) {
-                g.1.push(l);
-            }
-        }
-        // Evidence reaching a recommendation through its actions.
+        };
+        // What this record answers or supports, then what answers or supports it: the
+        // path from a recommendation to its evidence comes first on every page.
+        section(
+            "addresses",
+            "Recommendations this answers",
+            refs("addresses"),
+        );
+        section("supports", "What this evidences", refs("supports"));
+        section(
+            "recommendations",
+            "Recommendations made",
+            backlinks("source"),
+        );
+        section("actions", "Actions answering this", backlinks("addresses"));
+        section("actions", "Actions", backlinks("objective"));
+        section("actions", "Actions under this plan", backlinks("plan"));
         if rec.rtype == RecordType::Recommendation {
-            for bl in site.backlinks[i].iter().filter(|b| b.field == "addresses") {
-                let action = &site.records[bl.from];
-                for abl in site.backlinks[bl.from]
-                    .iter()
-                    .filter(|b| b.field == "supports")
-                {
-                    let mut l = self.link(root, abl.from);
-                    let mut note = format!("via action {}", action.id);
-                    if let Some(n) = evidence_note(r, abl.from) {
-                        note = format!("{note}; {n}");
-                    }
-                    if action.status == "cancelled" {
-                        note.push_str(" (cancelled: does not count)");
-                    }
-                    l.note = Some(note);
-                    groups
-                        .entry(2)
-                        .or_insert(("Evidenced by", Vec::new()))
-                        .1
-                        .push(l);
-                }
+            let behind = self.evidence_behind(i);
+            section(
+                "evidence",
+                "Evidence behind this",
+                behind.iter().map(|b| self.behind_link(root, b)).collect(),
+            );
+        } else {
+            section("evidence", "Evidenced by", backlinks("supports"));
+        }
+        section("refs", "Records this event concerns", refs("refs"));
+        section("related", "Related", refs("related"));
+        // Everything else that links here, once per record, saying how.
+        let mut others: Vec<(usize, Vec<String>)> = Vec::new();
+        for bl in &site.backlinks[i] {
+            if matches!(
+                bl.field,
+                "source" | "addresses" | "objective" | "plan" | "supports"
+            ) {
+                continue;
+            }
+            let how = match bl.field {
+                "body" => "mentions this in its text".to_string(),
+                f => format!("lists this in its {f} field"),
+            };
+            match others.iter_mut().find(|(f, _)| *f == bl.from) {
+                Some((_, hows)) if !hows.contains(&how) => hows.push(how),
+                Some(_) => {}
+                None => others.push((bl.from, vec![how])),
             }
         }
-        for (_, (heading, items)) in groups {
-            relations.push(json!({"heading": heading, "items": items}));
-        }
+        section(
+            "backlinks",
+            "Referred to by",
+            others
+                .into_iter()
+                .map(|(from, hows)| LinkCtx {
+                    note: Some(hows.join("; ")),
+                    ..self.link(root, from)
+                })
+                .collect(),
+        );
 
         // Objectives of a plan, with their actions.
         let objectives: Vec<serde_json::Value> = rec
@@ -558,17 +665,10 @@ impl<'a> Pages<'a> {
             .iter()
             .map(|(k, v)| json!({"label": k.replace('_', " "), "value": value_text(v)}))
             .collect();
-        let mut flags = Vec::new();
-        if rec.rtype == RecordType::Action && r.overdue[i] {
-            flags.push(tag("overdue"));
-        }
-        if rec.rtype == RecordType::Evidence {
-            if r.stale[i] {
-                flags.push(tag("stale"));
-            }
-            if r.changed[i] {
-                flags.push(tag("changed"));
-            }
+        let mut flags = self.flags(i);
+        if rec.rtype == RecordType::Recommendation && !r.evidenced[i] && rec.status != "superseded"
+        {
+            flags.push(tag("no-current-evidence"));
         }
         let status = (!rec.status.is_empty()).then(|| tag(rec.status));
         let record = json!({
@@ -618,8 +718,8 @@ impl<'a> Pages<'a> {
             let text = |s: &str| json!({"text": s});
             let date = |d: Option<crate::date::PartialDate>| json!({"text": d.map(|d| d.long()).unwrap_or_default(), "sort": d.map(|d| d.to_string()).unwrap_or_default()});
             let id_cell = json!({"text": rec.id, "href": format!("{root}{}", rec.page_path()), "class": "id"});
-            let title_cell =
-                json!({"text": rec.title, "href": format!("{root}{}", rec.page_path())});
+            // The title leads each row when a phone shows the table as a list of cards.
+            let title_cell = json!({"text": rec.title, "href": format!("{root}{}", rec.page_path()), "class": "cell-primary"});
             let status_cell = json!({"status": tag(rec.status), "sort": rec.status});
             let first_target = |field: &str| {
                 rec.targets(field)
@@ -635,7 +735,14 @@ impl<'a> Pages<'a> {
                     text(rec.priority.unwrap_or("")),
                     date(rec.due),
                     status_cell,
-                    json!({"status": tag(if r.evidenced[i] { "evidenced" } else { "gap" }), "sort": r.evidenced[i].to_string()}),
+                    {
+                        let state = match (r.evidenced[i], rec.status) {
+                            (true, _) => "evidenced",
+                            (false, "superseded") => "not-counted",
+                            (false, _) => "gap",
+                        };
+                        json!({"status": tag(state), "sort": state})
+                    },
                 ],
                 RecordType::Action => vec![
                     id_cell,
@@ -702,6 +809,15 @@ impl<'a> Pages<'a> {
                 RecordType::Event => vec![date(rec.date), title_cell, text(rec.kind.unwrap_or(""))],
                 RecordType::Page => vec![title_cell],
             };
+            // Each cell carries its column's name, shown beside it on a phone.
+            let cells: Vec<serde_json::Value> = cells
+                .into_iter()
+                .zip(cols)
+                .map(|(mut c, label)| {
+                    c["label"] = json!(label);
+                    c
+                })
+                .collect();
             let mut data: BTreeMap<&str, String> = BTreeMap::new();
             if !rec.status.is_empty() {
                 data.insert("status", rec.status.to_string());
@@ -755,7 +871,8 @@ impl<'a> Pages<'a> {
 
     fn gap_item(&self, i: usize, detail: String) -> serde_json::Value {
         let rec = &self.b.site().records[i];
-        json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "detail": detail, "status": tag(rec.status)})
+        json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "detail": detail,
+               "status": tag(rec.status), "flags": self.flags(i)})
     }
 
     fn dashboard(&self) -> Result<(String, String)> {
@@ -800,28 +917,28 @@ impl<'a> Pages<'a> {
         let upcoming: Vec<_> = events
             .iter()
             .filter(|&&i| date_of(i).is_some_and(|d| d.first_day() > as_of))
-            .take(5)
+            .take(3)
             .map(|&i| self.event_ctx(i, ""))
             .collect();
         let due = |i: usize| site.records[i].due.map(|d| d.long()).unwrap_or_default();
         let gap_lists = vec![
-            json!({"key": "unevidenced", "title": "Recommendations without current evidence", "detail_label": "Due",
+            json!({"key": "unevidenced", "short": "recommendations without current evidence", "title": "Recommendations without current evidence", "detail_label": "Due",
                    "items": r.unevidenced.iter().map(|&i| self.gap_item(i, due(i))).collect::<Vec<_>>()}),
-            json!({"key": "overdue", "title": "Overdue actions", "detail_label": "Due",
+            json!({"key": "overdue", "short": "overdue actions", "title": "Overdue actions", "detail_label": "Due",
                    "items": r.overdue_actions.iter().map(|&i| self.gap_item(i, due(i))).collect::<Vec<_>>()}),
-            json!({"key": "stale", "title": "Stale evidence", "detail_label": "Last reviewed",
+            json!({"key": "stale", "short": "stale or expired evidence", "title": "Stale or expired evidence", "detail_label": "Last reviewed",
                    "items": r.stale_evidence.iter().map(|&i| {
                        let e = &site.records[i];
                        let d = if r.expired[i] { format!("expired {}", e.expires.map(|d| d.long()).unwrap_or_default()) }
                            else { e.reviewed.or(e.date).map(|d| d.long()).unwrap_or_else(|| "never".into()) };
                        self.gap_item(i, d)
                    }).collect::<Vec<_>>()}),
-            json!({"key": "changed", "title": "Changed evidence (file differs from its recorded hash)", "detail_label": "Recorded SHA-256",
+            json!({"key": "changed", "short": "evidence files changed since sign-off", "title": "Changed evidence (the file differs from its recorded hash)", "detail_label": "Recorded SHA-256",
                    "items": r.changed_evidence.iter().map(|&i| self.gap_item(i, site.records[i].sha256.as_deref().map(|h| format!("{}…", &h[..12])).unwrap_or_default())).collect::<Vec<_>>()}),
         ];
         let gaps = json!({"unevidenced": r.unevidenced, "overdue": r.overdue_actions, "stale": r.stale_evidence, "changed": r.changed_evidence});
         let readiness = json!({"percent": r.percent_text(), "per_mille": r.per_mille(), "evidenced": r.evidenced_count, "counted": r.counted});
-        let mut ctx = self.context("", &site.config.title, "index", Vec::new());
+        let mut ctx = self.context("", "Dashboard", "index", Vec::new());
         ctx.insert("readiness", &readiness);
         ctx.insert("counts", &counts);
         ctx.insert("rag", &rag);
@@ -855,14 +972,29 @@ impl<'a> Pages<'a> {
         let site = self.b.site();
         let mut events: Vec<usize> = site.of_type(RecordType::Event).map(|(i, _)| i).collect();
         events.sort_by_key(|&i| (site.records[i].date.map(|d| d.first_day()), i));
+        // The readiness date is drawn into the timeline where it falls: after the last
+        // event up to it (so it closes that year), or before the first if all come later.
+        let is_future = |i: usize| {
+            site.records[i]
+                .date
+                .is_some_and(|d| d.first_day() > self.b.as_of)
+        };
+        let first_future = events.iter().position(|&i| is_future(i));
+        let marker_after = first_future.and_then(|f| f.checked_sub(1));
         let mut years: Vec<(i32, Vec<serde_json::Value>)> = Vec::new();
-        for &i in &events {
+        for (n, &i) in events.iter().enumerate() {
             let y = site.records[i].date.map_or(0, |d| d.year);
             if years.last().is_none_or(|(last, _)| *last != y) {
                 years.push((y, Vec::new()));
             }
+            let mut e = self.event_ctx(i, "");
+            if marker_after == Some(n) {
+                e["as_of_after"] = json!(true);
+            } else if first_future == Some(0) && n == 0 {
+                e["as_of_before"] = json!(true);
+            }
             if let Some(last) = years.last_mut() {
-                last.1.push(self.event_ctx(i, ""));
+                last.1.push(e);
             }
         }
         let years: Vec<_> = years
@@ -883,32 +1015,23 @@ impl<'a> Pages<'a> {
         let site = self.b.site();
         let r = &self.b.readiness;
         let mut rows = Vec::new();
+        let mut gaps = 0;
         for (i, rec) in site.of_type(RecordType::Recommendation) {
-            let actions: Vec<usize> = site.backlinks[i]
+            let actions: Vec<LinkCtx> = site.backlinks[i]
                 .iter()
                 .filter(|b| b.field == "addresses")
-                .map(|b| b.from)
+                .map(|b| self.link("", b.from))
                 .collect();
-            let mut evidence: Vec<LinkCtx> = Vec::new();
-            for b in site.backlinks[i].iter().filter(|b| b.field == "supports") {
-                let mut l = self.link("", b.from);
-                l.note = evidence_note(r, b.from);
-                evidence.push(l);
-            }
-            for &a in &actions {
-                for b in site.backlinks[a].iter().filter(|b| b.field == "supports") {
-                    let mut l = self.link("", b.from);
-                    let mut note = format!("via {}", site.records[a].id);
-                    if let Some(n) = evidence_note(r, b.from) {
-                        note = format!("{note}; {n}");
-                    }
-                    l.note = Some(note);
-                    evidence.push(l);
-                }
-            }
-            let actions: Vec<LinkCtx> = actions.iter().map(|&a| self.link("", a)).collect();
+            let evidence: Vec<LinkCtx> = self
+                .evidence_behind(i)
+                .iter()
+                .map(|b| self.behind_link("", b))
+                .collect();
+            // Superseded recommendations are not counted, so they are never a gap.
+            let gap = !r.evidenced[i] && rec.status != "superseded";
+            gaps += usize::from(gap);
             rows.push(json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "status": tag(rec.status),
-                             "evidenced": r.evidenced[i] || rec.status == "superseded", "actions": actions, "evidence": evidence}));
+                             "gap": gap, "actions": actions, "evidence": evidence}));
         }
         let crumbs = vec![
             ("Dashboard".to_string(), Some("index.html".to_string())),
@@ -916,6 +1039,7 @@ impl<'a> Pages<'a> {
         ];
         let mut ctx = self.context("", "Traceability matrix", "matrix", crumbs);
         ctx.insert("rows", &rows);
+        ctx.insert("gaps", &gaps);
         Ok(("matrix.html".into(), self.render("matrix.html", &ctx)?))
     }
 
@@ -933,16 +1057,6 @@ impl<'a> Pages<'a> {
         let mut ctx = self.context("", title, path.trim_end_matches(".html"), crumbs);
         ctx.insert("body", &body);
         Ok((path.to_string(), self.render(template, &ctx)?))
-    }
-}
-
-fn evidence_note(r: &crate::readiness::Readiness, i: usize) -> Option<String> {
-    if r.changed[i] {
-        Some("changed since sign-off".into())
-    } else if r.stale[i] {
-        Some("stale".into())
-    } else {
-        None
     }
 }
 

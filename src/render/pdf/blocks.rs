@@ -191,7 +191,9 @@ impl Builder<'_> {
                     self.style.link = Some(Link::External(dest_url.to_string()));
                 }
             }
-            Tag::Image { dest_url, title, .. } => {
+            Tag::Image {
+                dest_url, title, ..
+            } => {
                 if !is_remote(&dest_url) {
                     if let Some(data) = self.links.image(&dest_url) {
                         self.flush();
@@ -203,7 +205,10 @@ impl Builder<'_> {
                 }
                 // The alt text follows as ordinary text.
             }
-            Tag::HtmlBlock | Tag::MetadataBlock(_) | Tag::DefinitionList | Tag::DefinitionListTitle
+            Tag::HtmlBlock
+            | Tag::MetadataBlock(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
             | Tag::DefinitionListDefinition => {}
         }
     }
@@ -262,8 +267,17 @@ impl Builder<'_> {
             }
             TagEnd::List(_) => {
                 self.flush();
-                if let Some(Frame::List { ordered, start, items }) = self.stack.pop() {
-                    self.push_block(Block::List { ordered, start, items });
+                if let Some(Frame::List {
+                    ordered,
+                    start,
+                    items,
+                }) = self.stack.pop()
+                {
+                    self.push_block(Block::List {
+                        ordered,
+                        start,
+                        items,
+                    });
                 }
             }
             TagEnd::TableCell => {
@@ -273,13 +287,22 @@ impl Builder<'_> {
                 }
             }
             TagEnd::TableHead => {
-                if let Some(Frame::Table { header, row, in_head, .. }) = self.stack.last_mut() {
+                if let Some(Frame::Table {
+                    header,
+                    row,
+                    in_head,
+                    ..
+                }) = self.stack.last_mut()
+                {
                     *header = std::mem::take(row);
                     *in_head = false;
                 }
             }
             TagEnd::TableRow => {
-                if let Some(Frame::Table { rows, row, in_head, .. }) = self.stack.last_mut() {
+                if let Some(Frame::Table {
+                    rows, row, in_head, ..
+                }) = self.stack.last_mut()
+                {
                     if !*in_head {
                         rows.push(std::mem::take(row));
                     }

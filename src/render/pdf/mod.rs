@@ -30,7 +30,9 @@ fn fonts() -> Result<&'static Fonts> {
                 regular: include_bytes!("../../../themes/default/fonts/LiberationSans-Regular.ttf"),
                 bold: include_bytes!("../../../themes/default/fonts/LiberationSans-Bold.ttf"),
                 italic: include_bytes!("../../../themes/default/fonts/LiberationSans-Italic.ttf"),
-                bold_italic: include_bytes!("../../../themes/default/fonts/LiberationSans-BoldItalic.ttf"),
+                bold_italic: include_bytes!(
+                    "../../../themes/default/fonts/LiberationSans-BoldItalic.ttf"
+                ),
                 mono: include_bytes!("../../../themes/default/fonts/LiberationMono-Regular.ttf"),
             })
         })
@@ -68,7 +70,9 @@ impl Links for BodyLinks<'_> {
         if id == WITHHELD_ID {
             return Some(LinkTarget::Withheld);
         }
-        self.doc.view.site.get(id).map(|r| LinkTarget::Unlinked { title: r.title.clone() })
+        self.doc.view.site.get(id).map(|r| LinkTarget::Unlinked {
+            title: r.title.clone(),
+        })
     }
     fn local(&self, _dest: &str) -> Option<String> {
         None
@@ -78,12 +82,19 @@ impl Links for BodyLinks<'_> {
 impl PackLinks for BodyLinks<'_> {
     fn anchor(&self, id: &str) -> Option<String> {
         let i = *self.doc.view.site.index.get(&id.to_lowercase())?;
-        self.doc.included.contains(&i).then(|| self.doc.view.site.records[i].key.clone())
+        self.doc
+            .included
+            .contains(&i)
+            .then(|| self.doc.view.site.records[i].key.clone())
     }
 
     fn image(&self, dest: &str) -> Option<Vec<u8>> {
         let rec_path = dest.split(['#', '?']).next()?;
-        let joined = if self.dir.is_empty() { rec_path.to_string() } else { format!("{}/{rec_path}", self.dir) };
+        let joined = if self.dir.is_empty() {
+            rec_path.to_string()
+        } else {
+            format!("{}/{rec_path}", self.dir)
+        };
         let mut parts: Vec<&str> = Vec::new();
         for p in joined.split('/') {
             match p {
@@ -96,13 +107,11 @@ impl PackLinks for BodyLinks<'_> {
         }
         let path = parts.join("/");
         // Only files the audience may see: those its visible records reference.
-        let visible = self
-            .doc
-            .view
-            .site
-            .records
-            .iter()
-            .any(|r| r.local_links.iter().any(|l| l.path.as_deref() == Some(path.as_str())));
+        let visible = self.doc.view.site.records.iter().any(|r| {
+            r.local_links
+                .iter()
+                .any(|l| l.path.as_deref() == Some(path.as_str()))
+        });
         visible
             .then(|| std::fs::read(self.doc.view.site.files.root.join(&path)).ok())
             .flatten()
@@ -171,7 +180,10 @@ impl<'a> PackDoc<'a> {
         let r = self.rec(i);
         let links = BodyLinks {
             doc: self,
-            dir: r.path.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string()),
+            dir: r
+                .path
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string()),
         };
         body_blocks(&r.body, &links, shift)
     }
@@ -181,7 +193,11 @@ impl<'a> PackDoc<'a> {
     }
 
     fn backlinks(&self, i: usize, field: &str) -> Vec<usize> {
-        self.site().backlinks[i].iter().filter(|b| b.field == field).map(|b| b.from).collect()
+        self.site().backlinks[i]
+            .iter()
+            .filter(|b| b.field == field)
+            .map(|b| b.from)
+            .collect()
     }
 
     fn date(d: Option<crate::date::PartialDate>) -> String {
@@ -196,19 +212,47 @@ impl<'a> PackDoc<'a> {
                 "Readiness".into(),
                 vec![
                     Inline::bold(r.percent_text()),
-                    Inline::plain(format!(" — {} of {} recommendations evidenced", r.evidenced_count, r.counted)),
+                    Inline::plain(format!(
+                        " — {} of {} recommendations evidenced",
+                        r.evidenced_count, r.counted
+                    )),
                 ],
             ),
             ("Readiness date".into(), cell(&self.input.as_of.long())),
-            ("Overdue actions".into(), cell(&r.overdue_actions.len().to_string())),
-            ("Stale evidence".into(), cell(&r.stale_evidence.len().to_string())),
-            ("Changed evidence".into(), cell(&r.changed_evidence.len().to_string())),
+            (
+                "Overdue actions".into(),
+                cell(&r.overdue_actions.len().to_string()),
+            ),
+            (
+                "Stale evidence".into(),
+                cell(&r.stale_evidence.len().to_string()),
+            ),
+            (
+                "Changed evidence".into(),
+                cell(&r.changed_evidence.len().to_string()),
+            ),
         ]));
         let lists: [(&str, &Vec<usize>, &[&str]); 4] = [
-            ("Recommendations without current evidence", &r.unevidenced, &["Recommendation", "Status", "Due"]),
-            ("Overdue actions", &r.overdue_actions, &["Action", "Owner", "Due", "Status"]),
-            ("Stale evidence", &r.stale_evidence, &["Evidence", "Reviewed", "Expires"]),
-            ("Changed evidence", &r.changed_evidence, &["Evidence", "Recorded SHA-256", "Actual SHA-256"]),
+            (
+                "Recommendations without current evidence",
+                &r.unevidenced,
+                &["Recommendation", "Status", "Due"],
+            ),
+            (
+                "Overdue actions",
+                &r.overdue_actions,
+                &["Action", "Owner", "Due", "Status"],
+            ),
+            (
+                "Stale evidence",
+                &r.stale_evidence,
+                &["Evidence", "Reviewed", "Expires"],
+            ),
+            (
+                "Changed evidence",
+                &r.changed_evidence,
+                &["Evidence", "Recorded SHA-256", "Actual SHA-256"],
+            ),
         ];
         for (title, items, cols) in lists {
             out.push(heading(2, title, None, false));
@@ -251,19 +295,34 @@ impl<'a> PackDoc<'a> {
     }
 
     fn actual_hash(&self, rec: &Record) -> Option<&String> {
-        rec.file.as_ref().and_then(|f| self.input.hashes.get(&f.path))
+        rec.file
+            .as_ref()
+            .and_then(|f| self.input.hashes.get(&f.path))
     }
 
     fn recommendations(&self, out: &mut Vec<Block>) {
-        out.push(heading(1, "Recommendations", Some("section-recommendations"), true));
+        out.push(heading(
+            1,
+            "Recommendations",
+            Some("section-recommendations"),
+            true,
+        ));
         let recs = self.of_type(RecordType::Recommendation);
         if recs.is_empty() {
             out.push(para("There are no recommendations."));
         }
         for i in recs {
             let rec = self.rec(i);
-            out.push(heading(2, &format!("{}: {}", rec.id, rec.title), Some(&rec.key), true));
-            let mut kv = vec![("Status".to_string(), vec![Inline::bold(rec.status.replace('-', " "))])];
+            out.push(heading(
+                2,
+                &format!("{}: {}", rec.id, rec.title),
+                Some(&rec.key),
+                true,
+            ));
+            let mut kv = vec![(
+                "Status".to_string(),
+                vec![Inline::bold(rec.status.replace('-', " "))],
+            )];
             if rec.refs_in("source").next().is_some() {
                 kv.push(("Source".into(), self.field_refs(i, "source")));
             }
@@ -278,12 +337,18 @@ impl<'a> PackDoc<'a> {
             }
             kv.push((
                 "Evidence".into(),
-                vec![if self.r.evidenced[i] { Inline::plain("evidenced") } else { Inline::bold("not evidenced") }],
+                vec![if self.r.evidenced[i] {
+                    Inline::plain("evidenced")
+                } else {
+                    Inline::bold("not evidenced")
+                }],
             ));
             out.push(Block::KeyValue(kv));
             out.extend(self.body(i, 2));
             let actions = self.backlinks(i, "addresses");
-            out.push(Block::Paragraph(vec![Inline::bold("Actions answering this")]));
+            out.push(Block::Paragraph(vec![Inline::bold(
+                "Actions answering this",
+            )]));
             if actions.is_empty() {
                 out.push(para("None."));
             } else {
@@ -294,16 +359,26 @@ impl<'a> PackDoc<'a> {
                         .iter()
                         .map(|&a| {
                             let mut line = self.rec_ref(a);
-                            line.push(Inline::plain(format!(" — {}", self.rec(a).status.replace('-', " "))));
+                            line.push(Inline::plain(format!(
+                                " — {}",
+                                self.rec(a).status.replace('-', " ")
+                            )));
                             vec![Block::Paragraph(line)]
                         })
                         .collect(),
                 });
             }
-            let mut evidence: Vec<(usize, Option<usize>)> =
-                self.backlinks(i, "supports").into_iter().map(|e| (e, None)).collect();
+            let mut evidence: Vec<(usize, Option<usize>)> = self
+                .backlinks(i, "supports")
+                .into_iter()
+                .map(|e| (e, None))
+                .collect();
             for &a in &actions {
-                evidence.extend(self.backlinks(a, "supports").into_iter().map(|e| (e, Some(a))));
+                evidence.extend(
+                    self.backlinks(a, "supports")
+                        .into_iter()
+                        .map(|e| (e, Some(a))),
+                );
             }
             out.push(Block::Paragraph(vec![Inline::bold("Evidence")]));
             if evidence.is_empty() {
@@ -369,7 +444,10 @@ impl<'a> PackDoc<'a> {
             })
             .collect();
         out.push(Block::Table {
-            header: ["ID", "Action", "Owner", "Due", "Status", "RAG"].iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            header: ["ID", "Action", "Owner", "Due", "Status", "RAG"]
+                .iter()
+                .map(|c| vec![Inline::bold(*c)])
+                .collect(),
             rows,
         });
     }
@@ -382,12 +460,21 @@ impl<'a> PackDoc<'a> {
         }
         for i in plans {
             let p = self.rec(i);
-            out.push(heading(2, &format!("{}: {}", p.id, p.title), Some(&p.key), true));
+            out.push(heading(
+                2,
+                &format!("{}: {}", p.id, p.title),
+                Some(&p.key),
+                true,
+            ));
             let mut kv = vec![("Status".to_string(), cell(&p.status.replace('-', " ")))];
             if p.period_start.is_some() || p.period_end.is_some() {
                 kv.push((
                     "Period".into(),
-                    cell(&format!("{} – {}", Self::date(p.period_start), Self::date(p.period_end))),
+                    cell(&format!(
+                        "{} – {}",
+                        Self::date(p.period_start),
+                        Self::date(p.period_end)
+                    )),
                 ));
             }
             if p.approved.is_some() {
@@ -397,16 +484,26 @@ impl<'a> PackDoc<'a> {
             out.extend(self.body(i, 2));
             for &o in &p.objectives {
                 let obj = self.rec(o);
-                out.push(heading(3, &format!("{}: {}", obj.id, obj.title), Some(&obj.key), false));
+                out.push(heading(
+                    3,
+                    &format!("{}: {}", obj.id, obj.title),
+                    Some(&obj.key),
+                    false,
+                ));
                 out.extend(self.body(o, 3));
                 let actions = self.backlinks(o, "objective");
                 if actions.is_empty() {
-                    out.push(Block::Paragraph(vec![Inline::italic("No actions under this objective.")]));
+                    out.push(Block::Paragraph(vec![Inline::italic(
+                        "No actions under this objective.",
+                    )]));
                 } else {
                     out.push(Block::List {
                         ordered: false,
                         start: 1,
-                        items: actions.iter().map(|&a| vec![Block::Paragraph(self.rec_ref(a))]).collect(),
+                        items: actions
+                            .iter()
+                            .map(|&a| vec![Block::Paragraph(self.rec_ref(a))])
+                            .collect(),
                     });
                 }
             }
@@ -414,7 +511,12 @@ impl<'a> PackDoc<'a> {
     }
 
     fn evidence(&self, out: &mut Vec<Block>) {
-        out.push(heading(1, "Evidence register", Some("section-evidence"), true));
+        out.push(heading(
+            1,
+            "Evidence register",
+            Some("section-evidence"),
+            true,
+        ));
         let items = self.of_type(RecordType::Evidence);
         if items.is_empty() {
             out.push(para("There is no evidence."));
@@ -432,7 +534,10 @@ impl<'a> PackDoc<'a> {
                 let mut hash = vec![Inline::code(short_hash(actual.map(String::as_str)))];
                 if let (Some(recorded), Some(actual)) = (&e.sha256, actual) {
                     if recorded != actual {
-                        hash.push(Inline::bold(format!(" differs from recorded {}", &recorded[..12])));
+                        hash.push(Inline::bold(format!(
+                            " differs from recorded {}",
+                            &recorded[..12]
+                        )));
                     }
                 }
                 vec![
@@ -446,7 +551,10 @@ impl<'a> PackDoc<'a> {
             })
             .collect();
         out.push(Block::Table {
-            header: ["ID", "Title", "Kind", "Date", "Reviewed", "SHA-256"].iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            header: ["ID", "Title", "Kind", "Date", "Reviewed", "SHA-256"]
+                .iter()
+                .map(|c| vec![Inline::bold(*c)])
+                .collect(),
             rows,
         });
     }
@@ -464,24 +572,41 @@ impl<'a> PackDoc<'a> {
             .iter()
             .map(|&i| {
                 let e = self.rec(i);
-                vec![cell(&Self::date(e.date)), cell(&e.title), cell(e.kind.unwrap_or(""))]
+                vec![
+                    cell(&Self::date(e.date)),
+                    cell(&e.title),
+                    cell(e.kind.unwrap_or("")),
+                ]
             })
             .collect();
         out.push(Block::Table {
-            header: ["Date", "Event", "Kind"].iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            header: ["Date", "Event", "Kind"]
+                .iter()
+                .map(|c| vec![Inline::bold(*c)])
+                .collect(),
             rows,
         });
     }
 
     fn reviews(&self, out: &mut Vec<Block>) {
-        out.push(heading(1, "Reviews and inspections", Some("section-reviews"), true));
+        out.push(heading(
+            1,
+            "Reviews and inspections",
+            Some("section-reviews"),
+            true,
+        ));
         let items = self.of_type(RecordType::Review);
         if items.is_empty() {
             out.push(para("There are no reviews."));
         }
         for i in items {
             let r = self.rec(i);
-            out.push(heading(2, &format!("{}: {}", r.id, r.title), Some(&r.key), true));
+            out.push(heading(
+                2,
+                &format!("{}: {}", r.id, r.title),
+                Some(&r.key),
+                true,
+            ));
             let mut kv = Vec::new();
             if let Some(k) = r.kind {
                 kv.push(("Kind".to_string(), cell(&k.replace('-', " "))));
@@ -512,14 +637,22 @@ impl<'a> PackDoc<'a> {
                 out.push(Block::List {
                     ordered: false,
                     start: 1,
-                    items: recs.iter().map(|&x| vec![Block::Paragraph(self.rec_ref(x))]).collect(),
+                    items: recs
+                        .iter()
+                        .map(|&x| vec![Block::Paragraph(self.rec_ref(x))])
+                        .collect(),
                 });
             }
         }
     }
 
     fn matrix(&self, out: &mut Vec<Block>) {
-        out.push(heading(1, "Traceability matrix", Some("section-matrix"), true));
+        out.push(heading(
+            1,
+            "Traceability matrix",
+            Some("section-matrix"),
+            true,
+        ));
         let recs = self.of_type(RecordType::Recommendation);
         let join = |items: Vec<usize>| -> Vec<Inline> {
             let mut line = Vec::new();
@@ -560,13 +693,18 @@ impl<'a> PackDoc<'a> {
             })
             .collect();
         out.push(Block::Table {
-            header: ["Recommendation", "Actions", "Evidence", "Evidenced"].iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            header: ["Recommendation", "Actions", "Evidence", "Evidenced"]
+                .iter()
+                .map(|c| vec![Inline::bold(*c)])
+                .collect(),
             rows,
         });
     }
 
     fn page(&self, id: &str, out: &mut Vec<Block>) {
-        let Some(&i) = self.site().index.get(&id.to_lowercase()) else { return };
+        let Some(&i) = self.site().index.get(&id.to_lowercase()) else {
+            return;
+        };
         let p = self.rec(i);
         out.push(heading(1, &p.title, Some(&p.key), true));
         out.extend(self.body(i, 1));
@@ -607,7 +745,12 @@ fn included(view: &View, sections: &[Section]) -> BTreeSet<usize> {
 pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
     let pack = input.pack;
     let view = view::view(input.site, &pack.audience);
-    let r = readiness::compute(&view.site, input.as_of, input.site.config.evidence_max_age_days, input.hashes);
+    let r = readiness::compute(
+        &view.site,
+        input.as_of,
+        input.site.config.evidence_max_age_days,
+        input.hashes,
+    );
     let included = included(&view, &pack.sections);
     let doc = PackDoc {
         view,
@@ -624,7 +767,10 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
                 ("Prepared for".into(), config.audience_title(&pack.audience)),
                 ("Readiness date".into(), input.as_of.long()),
                 ("Marking".into(), doc.view.marking.to_string()),
-                ("Content digest (SHA-256)".into(), input.content_sha256.to_string()),
+                (
+                    "Content digest (SHA-256)".into(),
+                    input.content_sha256.to_string(),
+                ),
                 ("Built by".into(), format!("Assure {}", crate::VERSION)),
             ],
         },
@@ -654,5 +800,6 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
         (input.as_of.year, input.as_of.month, input.as_of.day),
     );
     info.subject = format!("{} — readiness as of {}", config.title, input.as_of);
-    layout::render(&info, fonts()?, &blocks).map_err(|e| anyhow::anyhow!("cannot write pack `{}`: {e}", pack.id))
+    layout::render(&info, fonts()?, &blocks)
+        .map_err(|e| anyhow::anyhow!("cannot write pack `{}`: {e}", pack.id))
 }

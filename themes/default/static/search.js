@@ -43,15 +43,25 @@
       var e = index[h[1]];
       var li = document.createElement("li");
       var a = document.createElement("a");
+      a.className = "result-title";
       a.href = e.url;
       a.textContent = e.title;
       li.appendChild(a);
-      var meta = document.createElement("div");
-      meta.className = "type";
-      meta.textContent = e.type + " · " + e.id;
+      var meta = document.createElement("span");
+      meta.className = "meta";
+      var type = document.createElement("strong");
+      type.className = "tag";
+      type.textContent = e.type;
+      var id = document.createElement("span");
+      id.className = "id";
+      id.textContent = e.id;
+      meta.appendChild(type);
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(id);
       li.appendChild(meta);
       if (e.text) {
-        var p = document.createElement("div");
+        var p = document.createElement("p");
+        p.className = "excerpt";
         p.textContent = e.text.slice(0, 180) + (e.text.length > 180 ? "…" : "");
         li.appendChild(p);
       }

@@ -17,6 +17,7 @@
 
   function makeSortable(table) {
     var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    table.classList.add("is-sortable");
     Array.prototype.forEach.call(headers, function (th, index) {
       var button = document.createElement("button");
       button.type = "button";
@@ -54,13 +55,26 @@
         row.hidden = !visible;
         if (visible) shown++;
       });
-      if (status) status.textContent = "Showing " + shown + " of " + rows.length;
+      if (status) status.textContent = shown === rows.length ? "Showing all " + rows.length : "Showing " + shown + " of " + rows.length;
     }
     Array.prototype.forEach.call(selects, function (s) { s.addEventListener("change", apply); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     apply();
   }
 
+  /* The matrix: a checkbox (shown only when this script runs) hides rows without gaps. */
+  function makeGapToggle(box) {
+    var table = document.getElementById(box.getAttribute("data-rows"));
+    if (!table) return;
+    box.closest("[hidden]").hidden = false;
+    box.addEventListener("change", function () {
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        row.hidden = box.checked && !row.classList.contains("gap-row");
+      });
+    });
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-rows]"), makeGapToggle);
   Array.prototype.forEach.call(document.querySelectorAll("form[data-filters]"), makeFilterable);
 })();

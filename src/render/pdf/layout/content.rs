@@ -17,7 +17,11 @@ use super::text::Rgb;
 
 /// The content stream of `page`. `image_name` gives the resource name of an
 /// image by its index.
-pub(crate) fn page_content(fonts: &Fonts, page: &Page, image_name: impl Fn(usize) -> String) -> Vec<u8> {
+pub(crate) fn page_content(
+    fonts: &Fonts,
+    page: &Page,
+    image_name: impl Fn(usize) -> String,
+) -> Vec<u8> {
     let mut w = Writer {
         out: Vec::with_capacity(page.draws.len() * 40),
         fill: Rgb(0, 0, 0),
@@ -26,7 +30,13 @@ pub(crate) fn page_content(fonts: &Fonts, page: &Page, image_name: impl Fn(usize
     // Graphics first, so that fills lie under the text.
     for draw in &page.draws {
         match *draw {
-            Draw::Fill { x, y, w: width, h, color } => {
+            Draw::Fill {
+                x,
+                y,
+                w: width,
+                h,
+                color,
+            } => {
                 w.set_fill(color);
                 w.nums(&[x, PAGE_H - y - h, width, h]);
                 w.op(b"re f");
@@ -41,6 +51,14 @@ pub(crate) fn page_content(fonts: &Fonts, page: &Page, image_name: impl Fn(usize
                 dotted,
             } => {
                 w.set_stroke(color, width, dotted);
+                if dotted {
+                    // Dots (zero-length dashes with round caps) on a 2.5 pt
+                    // grid from the page edge, so the leaders of a contents
+                    // page line up in columns.
+                    w.out.extend_from_slice(b"[0 2.5] ");
+                    w.nums(&[x1.rem_euclid(2.5)]);
+                    w.op(b"d");
+                }
                 w.nums(&[x1, PAGE_H - y1]);
                 w.op(b"m");
                 w.nums(&[x2, PAGE_H - y2]);
@@ -80,7 +98,8 @@ pub(crate) fn page_content(fonts: &Fonts, page: &Page, image_name: impl Fn(usize
         }
         if font != Some((style.face, style.size)) {
             w.out.push(b'/');
-            w.out.extend_from_slice(style.face.resource_name().as_bytes());
+            w.out
+                .extend_from_slice(style.face.resource_name().as_bytes());
             w.out.push(b' ');
             w.nums(&[style.size]);
             w.op(b"Tf");
@@ -191,8 +210,9 @@ impl Writer {
             self.op(b"w");
         }
         if previous.map(|s| s.2) != Some(dotted) {
-            // Dots: zero-length dashes with round caps, 2.5 pt apart.
-            self.op(if dotted { b"[0 2.5] 0 d 1 J" } else { b"[] 0 d 0 J" });
+            // Round caps draw the zero-length dashes of dotted lines as dots;
+            // the dash pattern itself is set per line.
+            self.op(if dotted { b"1 J" } else { b"[] 0 d 0 J" });
         }
         self.stroke = Some((rgb, width, dotted));
     }

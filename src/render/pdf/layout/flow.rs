@@ -21,7 +21,7 @@ use super::fonts::{FaceId, Fonts};
 use super::image::{self, PdfImage};
 use super::table::{self, Row, TableLayout, CELL_PAD_Y};
 use super::text::{break_lines, push_span, Line, Rgb, Span, Style};
-use super::{Block, DocInfo, Inline, Link, PAGE_REF_CLOSE, PAGE_REF_OPEN};
+use super::{Block, Inline, Link, PAGE_REF_CLOSE, PAGE_REF_OPEN};
 
 // ---- Page geometry (points; y grows downwards from the top of the page) ----
 
@@ -396,7 +396,9 @@ fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
                     _ => {
                         let passes_before = flat.needs_passes;
                         flat.needs_passes = false;
-                        let leaf = make_leaf(fonts, block, &mut flat);
+                        let Some(leaf) = make_leaf(block, &mut flat) else {
+                            continue;
+                        };
                         let page_refs = flat.needs_passes;
                         flat.needs_passes |= passes_before;
                         let invisible = matches!(leaf, Leaf::Anchor(_) | Leaf::PageBreak);
@@ -459,7 +461,9 @@ fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
 /// item's, if it ended inside an enclosing list).
 fn end_container(flat: &mut Flat<'_>, nested: bool) {
     if let Some(last) = flat.items.last_mut() {
-        last.after = last.after.max(if nested { ITEM_GAP } else { PARAGRAPH_GAP });
+        last.after = last
+            .after
+            .max(if nested { ITEM_GAP } else { PARAGRAPH_GAP });
     }
 }
 
@@ -472,7 +476,14 @@ fn new_item<'a>(leaf: Leaf<'a>, ctx: &Ctx) -> Item<'a> {
         Leaf::Paragraph(_) | Leaf::AltText(_) => {
             (0.0, if ctx.in_list { ITEM_GAP } else { PARAGRAPH_GAP })
         }
-        Leaf::Code(_) => (2.0, if ctx.in_list { ITEM_GAP + 2.0 } else { BLOCK_GAP }),
+        Leaf::Code(_) => (
+            2.0,
+            if ctx.in_list {
+                ITEM_GAP + 2.0
+            } else {
+                BLOCK_GAP
+            },
+        ),
         Leaf::Table { .. } | Leaf::KeyValue(_) => (4.0, BLOCK_GAP),
         Leaf::Rule => (BLOCK_GAP, BLOCK_GAP),
         Leaf::Image(_) => (4.0, BLOCK_GAP),
@@ -491,9 +502,11 @@ fn new_item<'a>(leaf: Leaf<'a>, ctx: &Ctx) -> Item<'a> {
     }
 }
 
-fn make_leaf<'a>(fonts: &Fonts, block: &'a Block, flat: &mut Flat<'a>) -> Leaf<'a> {
+/// The leaf for a block that is not a container (`None` for lists and quotes),
+/// noting anchors, outline entries, images and page references in `flat`.
+fn make_leaf<'a>(block: &'a Block, flat: &mut Flat<'a>) -> Option<Leaf<'a>> {
     let mention_pages = |inlines: &[Inline]| inlines.iter().any(|i| i.text.contains(PAGE_REF_OPEN));
-    match block {
+    Some(match block {
         Block::Heading {
             level,
             text,
@@ -560,11 +573,8 @@ fn make_leaf<'a>(fonts: &Fonts, block: &'a Block, flat: &mut Flat<'a>) -> Leaf<'
             }
         }
         // Containers are handled by `flatten` itself.
-        Block::List { .. } | Block::Quote(_) => {
-            let _ = fonts;
-            Leaf::Rule
-        }
-    }
+        Block::List { .. } | Block::Quote(_) => return None,
+    })
 }
 
 fn mention_pages_in_cells(cells: &[Vec<Inline>]) -> bool {
@@ -612,7 +622,7 @@ fn number_marker(n: u64, depth: usize) -> String {
 }
 
 /// 1 → a, 26 → z, 27 → aa (bijective base 26).
-fn alphabetic(mut n: u64) -> String {
+pub(super) fn alphabetic(mut n: u64) -> String {
     let mut letters = Vec::new();
     while n > 0 {
         n -= 1;
@@ -622,7 +632,7 @@ fn alphabetic(mut n: u64) -> String {
     letters.iter().rev().map(|&b| char::from(b)).collect()
 }
 
-fn roman(mut n: u64) -> String {
+pub(super) fn roman(mut n: u64) -> String {
     const NUMERALS: [(u64, &str); 13] = [
         (1000, "m"),
         (900, "cm"),
@@ -658,8 +668,7 @@ struct Known {
 }
 
 /// Lays the blocks out, repeating until printed page numbers are right.
-pub(crate) fn layout_document(info: &DocInfo, fonts: &Fonts, blocks: &[Block]) -> Document {
-    let _ = info;
+pub(crate) fn layout_document(fonts: &Fonts, blocks: &[Block]) -> Document {
     let flat = flatten(fonts, blocks);
     let mut memo = Memo {
         links: Vec::new(),
@@ -685,7 +694,6 @@ pub(crate) fn layout_document(info: &DocInfo, fonts: &Fonts, blocks: &[Block]) -
                 .collect(),
             outline_pages: doc.outline.iter().map(|e| e.at.page + 1).collect(),
         };
-        eprintln!("TIMING pass {pass}");
         if !flat.needs_passes || found == known || pass >= MAX_PASSES {
             break doc;
         }
@@ -950,6 +958,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
             let style = Style {
                 face,
                 size,
+                line_size: base.size,
                 color,
                 link,
                 underline: link.is_some(),
@@ -1010,7 +1019,11 @@ impl<'f, 'a> Layouter<'f, 'a> {
                     },
                 );
             }
-            if let Some(target) = frag.style.link {
+            let Some(target) = frag.style.link else {
+                last_link = None;
+                continue;
+            };
+            {
                 // Widen the previous rectangle when the same link continues.
                 let draws = &mut self.pages[page].draws;
                 if let Some((prev, at)) = last_link {
@@ -1189,7 +1202,8 @@ impl<'f, 'a> Layouter<'f, 'a> {
             size: HEADINGS[level - 1].0,
             bold: true,
             italic: false,
-            color: INK,
+            // The two top levels carry the accent colour of the cover.
+            color: if level <= 2 { ACCENT } else { INK },
         }
     }
 
@@ -1220,7 +1234,11 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 Prepared::Lines(break_lines(self.fonts, &spans, width))
             }
             Leaf::AltText(alt) => {
-                let alt = if alt.trim().is_empty() { "[image]" } else { alt };
+                let alt = if alt.trim().is_empty() {
+                    "[image]"
+                } else {
+                    alt
+                };
                 let base = Self::paragraph_base(item);
                 let spans = self.plain_span(alt, Style::new(FaceId::Italic, base.size, base.color));
                 Prepared::Lines(break_lines(self.fonts, &spans, width))
@@ -1251,7 +1269,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
             return 0.0;
         };
         match item.leaf {
-            Leaf::Heading { level, .. } if depth < 3 => {
+            Leaf::Heading { .. } if depth < 3 => {
                 let prepared = self.prepared(index);
                 let own: f32 = Self::line_heights(prepared.lines(), HEADING_LEADING)
                     .iter()
@@ -1262,7 +1280,6 @@ impl<'f, 'a> Layouter<'f, 'a> {
                     .items
                     .get(index + 1)
                     .map_or(0.0, |next| next.before);
-                let _ = level;
                 own + after.max(next_before) + self.lead_height(index + 1, depth + 1)
             }
             Leaf::Paragraph(_) | Leaf::AltText(_) => {
@@ -1290,10 +1307,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
     fn place_heading(&mut self, index: usize, gap: f32) {
         let item = &self.flat.items[index];
         let Leaf::Heading {
-            level,
-            anchor,
-            outline,
-            ..
+            anchor, outline, ..
         } = item.leaf
         else {
             return;
@@ -1334,9 +1348,13 @@ impl<'f, 'a> Layouter<'f, 'a> {
         }
         let item = &self.flat.items[index];
         if !item.markers.is_empty() {
-            self.draw_markers(first.page, item, first.top, heights[0]);
+            self.draw_markers(
+                first.page,
+                item,
+                first.top,
+                heights.first().copied().unwrap_or(BODY_SIZE * LEADING),
+            );
         }
-        let _ = level;
         self.draw_chunks(&chunks, lines, &heights, MARGIN_X + left);
     }
 
@@ -1509,7 +1527,12 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 };
                 let rows: Vec<Vec<Vec<Span>>> = pairs
                     .iter()
-                    .map(|(key, value)| vec![self.plain_span(key, key_style), self.spans(value, value_base)])
+                    .map(|(key, value)| {
+                        vec![
+                            self.plain_span(key, key_style),
+                            self.spans(value, value_base),
+                        ]
+                    })
                     .collect();
                 let key_face = self.fonts.face(FaceId::Bold);
                 let widest_key = pairs
@@ -1535,7 +1558,6 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let Prepared::Table(layout) = &*prepared else {
             return;
         };
-        let layout: &TableLayout = layout;
         let item = &self.flat.items[index];
         if layout.col_w.is_empty() || (layout.rows.is_empty() && layout.header.is_none()) {
             return;
@@ -1544,33 +1566,37 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let bars = item.bars.clone();
         let header_h = layout.header.as_ref().map_or(0.0, |r| r.height);
         let first_h = layout.rows.first().map_or(0.0, |r| r.height);
-        // Never a header alone: it needs at least the first row (or, if that
-        // row is taller than a page, its first line) below it.
-        let first_need = header_h
-            + if first_h + header_h <= BODY_H {
-                first_h
-            } else {
-                layout.rows[0]
-                    .cells
+        let total = header_h + layout.rows.iter().map(|r| r.height).sum::<f32>();
+        let first_need = if total <= BODY_H / 3.0 {
+            // A short table (a summary list, say) is not split at all.
+            total
+        } else if first_h + header_h <= BODY_H {
+            // Never a header alone: it needs at least the first row below it…
+            header_h + first_h
+        } else {
+            // …or, if that row is taller than a page, its first line.
+            let first_line = layout.rows.first().map_or(0.0, |row| {
+                row.cells
                     .iter()
                     .filter_map(|c| c.first().map(table::line_height))
                     .fold(0.0f32, f32::max)
-                    + 2.0 * CELL_PAD_Y
-            };
+            });
+            header_h + first_line + 2.0 * CELL_PAD_Y
+        };
         let mut top = self.slot(gap, first_need);
         let (marker_page, marker_top) = (self.page(), top);
         if let Some(header) = &layout.header {
-            self.draw_row(&layout, header, x, top, None, true);
+            self.draw_row(layout, header, x, top, None, true);
             top += header_h;
         }
         self.used(top);
         for row in &layout.rows {
             if self.y + row.height > BODY_BOTTOM + 0.01 && row.height + header_h <= BODY_H {
-                self.continue_table(&layout, x, &bars);
+                self.continue_table(layout, x, &bars);
             }
             if self.y + row.height <= BODY_BOTTOM + 0.01 {
                 let top = self.y;
-                self.draw_row(&layout, row, x, top, None, false);
+                self.draw_row(layout, row, x, top, None, false);
                 self.mark_bars(self.page(), &bars, top, top + row.height);
                 self.used(top + row.height);
                 continue;
@@ -1591,7 +1617,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 }
                 let progress = to != from;
                 if !progress && !self.empty {
-                    self.continue_table(&layout, x, &bars);
+                    self.continue_table(layout, x, &bars);
                     continue;
                 }
                 if !progress {
@@ -1605,14 +1631,14 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 }
                 let top = self.y;
                 let height = used + 2.0 * CELL_PAD_Y;
-                self.draw_row(&layout, row, x, top, Some((&from, &to, height)), false);
+                self.draw_row(layout, row, x, top, Some((&from, &to, height)), false);
                 self.mark_bars(self.page(), &bars, top, top + height);
                 self.used(top + height);
                 from = to;
                 if from.iter().zip(&row.cells).all(|(f, c)| *f >= c.len()) {
                     break;
                 }
-                self.continue_table(&layout, x, &bars);
+                self.continue_table(layout, x, &bars);
             }
         }
         let item = &self.flat.items[index];
@@ -1749,7 +1775,12 @@ impl<'f, 'a> Layouter<'f, 'a> {
             + 16.0;
         let mut gap = 28.0;
         for (label, value) in lines {
-            let label_spans = self.plain_span(label, Style::new(FaceId::Bold, BODY_SIZE, MUTED));
+            // Labels are smaller than values but share their baseline.
+            let label_style = Style {
+                line_size: 11.0,
+                ..Style::new(FaceId::Bold, BODY_SIZE, MUTED)
+            };
+            let label_spans = self.plain_span(label, label_style);
             let value_spans = self.plain_span(value, Style::new(FaceId::Regular, 11.0, INK));
             let label_lines = break_lines(self.fonts, &label_spans, label_w - 16.0);
             let value_lines = break_lines(self.fonts, &value_spans, BODY_W - label_w);
@@ -1772,7 +1803,8 @@ impl<'f, 'a> Layouter<'f, 'a> {
 
     fn place_contents(&mut self, own_outline: usize, gap: f32) {
         // The title looks like a level-1 heading but is not listed in itself.
-        let title_spans = self.plain_span("Contents", Style::new(FaceId::Bold, HEADINGS[0].0, INK));
+        let title_spans =
+            self.plain_span("Contents", Style::new(FaceId::Bold, HEADINGS[0].0, ACCENT));
         let title_lines = break_lines(self.fonts, &title_spans, BODY_W);
         let heights = Self::line_heights(&title_lines, HEADING_LEADING);
         let chunks = self.place_lines(gap, &heights, 0.0, true, &[]);
@@ -1819,8 +1851,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
             };
             let total: f32 = heights.iter().sum();
             let last = lines.len() - 1;
-            let last_top = last_chunk.top
-                + heights[last_chunk.start..last].iter().sum::<f32>();
+            let last_top = last_chunk.top + heights[last_chunk.start..last].iter().sum::<f32>();
             let baseline = last_top + (heights[last] - 1.117 * BODY_SIZE) / 2.0 + 0.905 * BODY_SIZE;
             let number = self
                 .known
@@ -1861,7 +1892,11 @@ impl<'f, 'a> Layouter<'f, 'a> {
                     x,
                     y: first.top,
                     w: right - x,
-                    h: if first.page == page { total } else { heights[0] },
+                    h: if first.page == page {
+                        total
+                    } else {
+                        heights[0]
+                    },
                     target,
                 },
             );

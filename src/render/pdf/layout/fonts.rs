@@ -35,7 +35,11 @@ pub struct Fonts {
 
 impl std::fmt::Debug for Fonts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.faces.iter().map(|face| face.ps_name.as_str()).collect();
+        let names: Vec<&str> = self
+            .faces
+            .iter()
+            .map(|face| face.ps_name.as_str())
+            .collect();
         f.debug_struct("Fonts").field("faces", &names).finish()
     }
 }

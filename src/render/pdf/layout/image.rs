@@ -57,7 +57,12 @@ fn check_size(width: u32, height: u32) -> Option<()> {
 }
 
 /// The entries every image XObject dictionary has.
-fn image_dict(width: u32, height: u32, color_space: DictItem, bits: u8) -> BTreeMap<String, DictItem> {
+fn image_dict(
+    width: u32,
+    height: u32,
+    color_space: DictItem,
+    bits: u8,
+) -> BTreeMap<String, DictItem> {
     BTreeMap::from([
         ("Type".to_string(), name("XObject")),
         ("Subtype".to_string(), name("Image")),

@@ -2,8 +2,8 @@
 //! lists, tables, …) into a typeset A4 PDF with page furniture, a contents page,
 //! bookmarks and working links.
 //!
-//! printpdf only writes PDF objects; everything about where text goes is decided
-//! here:
+//! printpdf writes the PDF objects (fonts, images, pages, annotations);
+//! everything about where text goes is decided here:
 //!
 //! - [`fonts`] parses the embedded faces once and measures characters;
 //! - [`text`] breaks styled runs into lines at Unicode break opportunities;
@@ -22,18 +22,18 @@
 //! page references (`{{page:ANCHOR}}`, see [`Inline::page_of`]): each pass uses
 //! the page numbers the previous one found, until they stop changing.
 //!
-//! ```ignore
-//! use assure::render::pdf::layout::*;
+//! Fonts are parsed once and shared by every render (in parallel too):
+//!
+//! ```text
 //! let fonts = Fonts::load(&FontFiles {
-//!     regular: include_bytes!("../../fonts/LiberationSans-Regular.ttf"),
-//!     bold: include_bytes!("../../fonts/LiberationSans-Bold.ttf"),
-//!     italic: include_bytes!("../../fonts/LiberationSans-Italic.ttf"),
-//!     bold_italic: include_bytes!("../../fonts/LiberationSans-BoldItalic.ttf"),
-//!     mono: include_bytes!("../../fonts/LiberationMono-Regular.ttf"),
+//!     regular: include_bytes!("…/themes/default/fonts/LiberationSans-Regular.ttf"),
+//!     bold: include_bytes!("…/LiberationSans-Bold.ttf"),
+//!     italic: include_bytes!("…/LiberationSans-Italic.ttf"),
+//!     bold_italic: include_bytes!("…/LiberationSans-BoldItalic.ttf"),
+//!     mono: include_bytes!("…/LiberationMono-Regular.ttf"),
 //! })?;
 //! let info = DocInfo::new("Evidence pack", "Example Council", "OFFICIAL", (2025, 3, 31));
 //! let pdf = render(&info, &fonts, &[Block::Paragraph(vec![Inline::plain("Hello.")])])?;
-//! # Ok::<(), String>(())
 //! ```
 
 mod content;
@@ -45,6 +45,10 @@ mod table;
 mod text;
 mod writer;
 
+#[cfg(test)]
+mod tests_layout;
+#[cfg(test)]
+mod tests_pdf;
 
 use std::collections::BTreeMap;
 
@@ -122,7 +126,10 @@ pub enum Block {
     Anchor(String),
     /// A PNG or JPEG image, scaled to fit the page; if it cannot be decoded, its
     /// alternative text is shown in italics instead.
-    Image { data: Vec<u8>, alt: String },
+    Image {
+        data: Vec<u8>,
+        alt: String,
+    },
     /// A cover page: large title, then label/value lines. Starts on a page of
     /// its own and is always followed by a page break.
     Cover {
@@ -236,9 +243,7 @@ pub fn render_detailed(
     fonts: &Fonts,
     blocks: &[Block],
 ) -> Result<Rendered, String> {
-    let t0 = std::time::Instant::now();
-    let doc = flow::layout_document(info, fonts, blocks);
-    eprintln!("TIMING layout {:?}", t0.elapsed());
+    let doc = flow::layout_document(fonts, blocks);
     let anchors = doc
         .anchors
         .iter()

@@ -96,7 +96,9 @@ pub(crate) fn subset_truetype(font: &[u8], glyphs: &BTreeSet<u16>) -> Option<Vec
 
     let mut new_head = head.to_vec();
     new_head.get_mut(8..12)?.copy_from_slice(&[0; 4]); // checkSumAdjustment, set below
-    new_head.get_mut(50..52)?.copy_from_slice(&1u16.to_be_bytes()); // long loca
+    new_head
+        .get_mut(50..52)?
+        .copy_from_slice(&1u16.to_be_bytes()); // long loca
 
     // `post` version 3: the metrics without the (large) glyph name table.
     let new_post = table(b"post").and_then(|post| {
@@ -119,7 +121,7 @@ pub(crate) fn subset_truetype(font: &[u8], glyphs: &BTreeSet<u16>) -> Option<Vec
             out_tables.push((*tag, data.to_vec()));
         }
     }
-    out_tables.sort_by(|a, b| a.0.cmp(&b.0));
+    out_tables.sort_by_key(|table| table.0);
     Some(assemble(out_tables))
 }
 

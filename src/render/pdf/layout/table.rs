@@ -117,7 +117,12 @@ pub(crate) fn column_widths(
     for &col in &open {
         width[col] = Some(if sum_min <= room {
             let spare = room - sum_min;
-            min[col] + if wanted > 0.0 { spare * (max[col] - min[col]) / wanted } else { 0.0 }
+            min[col]
+                + if wanted > 0.0 {
+                    spare * (max[col] - min[col]) / wanted
+                } else {
+                    0.0
+                }
         } else {
             // Not even the words fit: scale the minima down; cells break words.
             room.max(0.0) * min[col] / sum_min
@@ -154,7 +159,11 @@ pub(crate) fn layout_row(fonts: &Fonts, cells: &[Vec<Span>], layout: &TableLayou
     }
     // A row of empty cells is still one line tall.
     if text_height == 0.0 {
-        text_height = if min_line > 0.0 { min_line } else { 9.0 * TABLE_LEADING };
+        text_height = if min_line > 0.0 {
+            min_line
+        } else {
+            9.0 * TABLE_LEADING
+        };
     }
     row.height = text_height + 2.0 * CELL_PAD_Y;
     row

@@ -20,6 +20,10 @@ pub(crate) struct Rgb(pub u8, pub u8, pub u8);
 pub(crate) struct Style {
     pub face: FaceId,
     pub size: f32,
+    /// The size a line holding this text is spaced for. Usually `size`; inline
+    /// code is set smaller than the text around it but must not change the
+    /// line's height or baseline (or a row's cells would not align).
+    pub line_size: f32,
     pub color: Rgb,
     /// Index into the layout's link table, if the run is a link.
     pub link: Option<u32>,
@@ -31,6 +35,7 @@ impl Style {
         Style {
             face,
             size,
+            line_size: size,
             color,
             link: None,
             underline: false,
@@ -92,7 +97,8 @@ pub(crate) struct Line {
     pub frags: Vec<Frag>,
     /// Width of the text, trailing spaces excluded.
     pub width: f32,
-    /// Largest font size on the line (sets its height).
+    /// Largest line size (see [`Style::line_size`]) on the line: sets its
+    /// height and baseline.
     pub size: f32,
 }
 
@@ -253,8 +259,11 @@ pub(crate) fn break_lines(fonts: &Fonts, spans: &[Span], width: f32) -> Vec<Line
                 if cut >= seg.trim_end {
                     // The rest fits on a line; later words may join it.
                     open = Some((at, seg.trim_end));
-                    open_width =
-                        used + glyphs[seg.trim_end..seg.end].iter().map(|g| g.width).sum::<f32>();
+                    open_width = used
+                        + glyphs[seg.trim_end..seg.end]
+                            .iter()
+                            .map(|g| g.width)
+                            .sum::<f32>();
                     break;
                 }
                 ranges.push((at, cut));
@@ -310,7 +319,7 @@ fn build_line(prep: &Prepared<'_>, start: usize, end: usize) -> Line {
             .filter(|&c| c != '\n')
             .collect();
         if !text.is_empty() {
-            line.size = line.size.max(style.size);
+            line.size = line.size.max(style.line_size);
             line.frags.push(Frag {
                 text,
                 style,
@@ -328,7 +337,7 @@ fn build_line(prep: &Prepared<'_>, start: usize, end: usize) -> Line {
         let near = glyphs
             .get(start)
             .or_else(|| glyphs.get(start.saturating_sub(1)));
-        line.size = near.map_or(0.0, |g| prep.spans[g.span].style.size);
+        line.size = near.map_or(0.0, |g| prep.spans[g.span].style.line_size);
     }
     line
 }

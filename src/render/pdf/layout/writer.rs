@@ -2,10 +2,12 @@
 //!
 //! The page furniture (the marking at the top and bottom, the title and
 //! "Page N of M" in the footer) is stamped here, once the page count is known.
-//! Each page's drawings become printpdf operations: graphics first (so fills sit
-//! under text), then all text in one text object, then link annotations.
+//! printpdf builds the document: embedded fonts (subset by `subset.rs`, with
+//! widths and ToUnicode maps), images, pages and their link annotations. The
+//! page content streams themselves come from `content.rs` and replace the
+//! (nearly empty) ones printpdf wrote.
 //!
-//! printpdf's object model covers most of the file; the rest is done on the
+//! The rest is done on the
 //! lopdf document it produces (`to_lopdf_document`), using printpdf's public
 //! `DictItem` to build objects: the catalog's `/Lang`, nested bookmarks
 //! (printpdf only writes a flat list, sorted by page and then by title), a
@@ -18,17 +20,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
     Actions, BorderArray, ColorArray, Destination, DictItem, ExternalXObject, FontId,
-    HighlightingMode, LinkAnnotation, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Pt, Rect, TextItem, XObject, XObjectId,
+    HighlightingMode, LinkAnnotation, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Pt, Rect, TextItem, XObject, XObjectId,
 };
 use sha2::{Digest, Sha256};
 
+use super::content;
 use super::flow::{
     At, Document, Draw, LinkTarget, OutlineEntry, Page, BODY_SIZE, INK, MARGIN_X, MUTED, PAGE_H,
     PAGE_W,
 };
 use super::fonts::{FaceId, Fonts};
-use super::content;
 use super::subset::subset_truetype;
 use super::text::Style;
 use super::DocInfo;
@@ -43,7 +45,11 @@ const FOOTER_SIZE: f32 = 8.0;
 const ID_BYTES: usize = 16;
 
 /// Writes `doc` as PDF bytes.
-pub(crate) fn write_pdf(info: &DocInfo, fonts: &Fonts, mut doc: Document) -> Result<Vec<u8>, String> {
+pub(crate) fn write_pdf(
+    info: &DocInfo,
+    fonts: &Fonts,
+    mut doc: Document,
+) -> Result<Vec<u8>, String> {
     stamp_furniture(info, fonts, &mut doc.pages);
 
     let mut pdf = PdfDocument::new(&info.title);
@@ -53,10 +59,10 @@ pub(crate) fn write_pdf(info: &DocInfo, fonts: &Fonts, mut doc: Document) -> Res
     // below anyway.
     let mut glyph_census = vec![Op::StartTextSection];
     for (face, chars) in used_chars(&doc.pages) {
-        pdf.resources
-            .fonts
-            .map
-            .insert(font_id(face), PdfFont::new(embedded_font(fonts, face, &chars)));
+        pdf.resources.fonts.map.insert(
+            font_id(face),
+            PdfFont::new(embedded_font(fonts, face, &chars)),
+        );
         glyph_census.push(Op::SetFont {
             font: PdfFontHandle::External(font_id(face)),
             size: Pt(BODY_SIZE),
@@ -87,7 +93,11 @@ pub(crate) fn write_pdf(info: &DocInfo, fonts: &Fonts, mut doc: Document) -> Res
         .iter()
         .enumerate()
         .map(|(n, page)| {
-            let mut ops = if n == 0 { std::mem::take(&mut glyph_census) } else { Vec::new() };
+            let mut ops = if n == 0 {
+                std::mem::take(&mut glyph_census)
+            } else {
+                Vec::new()
+            };
             ops.extend(link_ops(page, &doc));
             PdfPage::new(
                 printpdf::Mm(PAGE_W * 25.4 / 72.0),
@@ -107,9 +117,7 @@ pub(crate) fn write_pdf(info: &DocInfo, fonts: &Fonts, mut doc: Document) -> Res
         image_optimization: None,
     };
     let mut warnings = Vec::new();
-    let t0 = std::time::Instant::now();
     let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
-    eprintln!("TIMING to_lopdf {:?}", t0.elapsed());
     drop(pdf);
     let err = |e: &dyn std::fmt::Display| format!("cannot write the PDF: {e}");
 
@@ -189,7 +197,6 @@ pub(crate) fn write_pdf(info: &DocInfo, fonts: &Fonts, mut doc: Document) -> Res
         DictItem::Array(vec![placeholder.clone(), placeholder]).to_lopdf(),
     );
 
-    let t0 = std::time::Instant::now();
     let streams: Vec<_> = lo
         .objects
         .values_mut()
@@ -200,11 +207,9 @@ pub(crate) fn write_pdf(info: &DocInfo, fonts: &Fonts, mut doc: Document) -> Res
         // A stream that fails to compress is written uncompressed.
         let _ = stream.compress();
     });
-    eprintln!("TIMING compress {:?}", t0.elapsed());
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| err(&e))?;
     drop(lo);
-    eprintln!("TIMING save {:?}", t0.elapsed());
     set_file_id(&mut bytes)?;
     Ok(bytes)
 }
@@ -213,7 +218,10 @@ pub(crate) fn write_pdf(info: &DocInfo, fonts: &Fonts, mut doc: Document) -> Res
 /// 16 bytes of the SHA-256 of the file (as written with the placeholders).
 fn set_file_id(bytes: &mut [u8]) -> Result<(), String> {
     let hash = Sha256::digest(&*bytes);
-    let hex: String = hash[..ID_BYTES].iter().map(|b| format!("{b:02X}")).collect();
+    let hex: String = hash[..ID_BYTES]
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
     let trailer = bytes
         .windows(7)
         .rposition(|w| w == b"trailer")
@@ -341,7 +349,10 @@ fn outline_objects(
     let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
     let mut stack: Vec<usize> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
-        while stack.last().is_some_and(|&top| entries[top].level >= entry.level) {
+        while stack
+            .last()
+            .is_some_and(|&top| entries[top].level >= entry.level)
+        {
             stack.pop();
         }
         parent.push(stack.last().copied());
@@ -422,7 +433,11 @@ fn stamp_furniture(info: &DocInfo, fonts: &Fonts, pages: &mut [Page]) {
     let total = pages.len();
     let bold = fonts.face(FaceId::Bold);
     let regular = fonts.face(FaceId::Regular);
-    let marking = info.marking.split_whitespace().collect::<Vec<_>>().join(" ");
+    let marking = info
+        .marking
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let marking = truncate(fonts, FaceId::Bold, &marking, MARKING_SIZE, PAGE_W * 0.3);
     let marking_w = bold.text_width(&marking, MARKING_SIZE);
     let title = info.title.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -457,7 +472,6 @@ fn stamp_furniture(info: &DocInfo, fonts: &Fonts, pages: &mut [Page]) {
             text: number,
         });
     }
-    let _ = BODY_SIZE;
 }
 
 /// `text` cut with an ellipsis to fit `max_width`, with characters the face
@@ -472,7 +486,11 @@ fn truncate(fonts: &Fonts, face_id: FaceId, text: &str, size: f32, max_width: f3
     if face.text_width(&clean, size) <= max_width {
         return clean;
     }
-    let ellipsis = if face.has_glyph('\u{2026}') { "\u{2026}" } else { "..." };
+    let ellipsis = if face.has_glyph('\u{2026}') {
+        "\u{2026}"
+    } else {
+        "..."
+    };
     let room = max_width - face.text_width(ellipsis, size);
     let mut width = 0.0;
     let mut out = String::new();
@@ -487,8 +505,6 @@ fn truncate(fonts: &Fonts, face_id: FaceId, text: &str, size: f32, max_width: f3
     out.push_str(ellipsis);
     out
 }
-
-
 
 /// printpdf link annotation operations for one page.
 fn link_ops(page: &Page, doc: &Document) -> Vec<Op> {
@@ -529,11 +545,12 @@ fn link_ops(page: &Page, doc: &Document) -> Vec<Op> {
     ops
 }
 
-
 /// Compresses the document's streams, on several threads: lopdf deflates at
 /// the best (slowest) level, which is most of the time spent writing.
 fn compress_streams<'s, S: Send + 's>(streams: Vec<&'s mut S>, compress: fn(&mut S)) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     if threads < 2 || streams.len() < 2 {
         streams.into_iter().for_each(compress);
         return;

@@ -1,0 +1,707 @@
+//! The live build: keeps the rendered site in memory and brings it up to date after each
+//! change, re-rendering only the pages whose inputs changed.
+//!
+//! A rebuild checks the content ([`super::model`]); with errors, the last good site stays
+//! served and the problems go to open pages. Otherwise it compares every record with the
+//! last good build by two fingerprints — its *face* (what other pages show of it: ID,
+//! title, status, readiness) and its *links* (what it refers to, what refers to it, its
+//! attachment) — and re-renders:
+//!
+//! 1. the pages of records whose file changed, and every page showing a record whose face
+//!    or links changed; then tells open pages (this is what an author waits for);
+//! 2. pages listing many records (dashboard, lists, matrix, timeline) and the search
+//!    index, when a record they list changed; pages that read a great many records, such
+//!    as a plan with thousands of actions, come here too; then tells open pages again.
+//!
+//! A change to `site.yaml`, the theme, the readiness date, the types present or the
+//! narrative pages (which every page's header and footer show) re-renders everything.
+
+use super::model::{Checked, Model};
+use super::partial::{self, Gated, Graph, SearchIndex};
+use super::{Changed, Page, Problem, Shared};
+use crate::config::Config;
+use crate::date::Date;
+use crate::diagnostics::Severity;
+use crate::model::schema::RecordType;
+use crate::model::view::{self, View};
+use crate::model::Site;
+use crate::readiness::{self, Readiness};
+use crate::render::{self, theme::Theme};
+use anyhow::Result;
+use rayon::prelude::*;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub(crate) fn tr(label: &str, t: Instant) { if std::env::var_os("ASSURE_SERVE_TRACE").is_some() { eprintln!("  {label}: {:.1} ms", t.elapsed().as_secs_f64()*1000.0); } }
+
+/// A page whose inputs include more records than this is re-rendered after the others
+/// (phase 2), so that a change to one action does not wait for its plan's page.
+const LARGE_PAGE_INPUTS: usize = 200;
+
+/// What `serve` was asked to do.
+pub struct Settings {
+    pub content: PathBuf,
+    pub theme: Option<PathBuf>,
+    pub audience: Option<String>,
+    pub as_of: Option<Date>,
+}
+
+/// The default `base.html`, to gate it (see [`Gated`]); the theme keeps only compiled
+/// templates, not their text.
+const DEFAULT_BASE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/themes/default/templates/base.html"
+));
+
+struct LoadedTheme {
+    dir: Option<PathBuf>,
+    theme: Theme,
+    gated: Option<Gated>,
+    generation: u64,
+}
+
+/// Fingerprints of one record in the last good build.
+#[derive(Clone, Copy, PartialEq)]
+struct Prints {
+    face: u64,
+    links: u64,
+    rtype: RecordType,
+}
+
+/// What the last good build was made from.
+struct LastGood {
+    config: Config,
+    as_of: Date,
+    audience: String,
+    marking: &'static str,
+    theme_generation: u64,
+    shell: u64,
+    records: HashMap<String, Prints>,
+}
+
+/// The outcome of one rebuild, for the terminal.
+pub enum Outcome {
+    /// Pages were brought up to date (`pages` changed, in `millis` to the first update).
+    Rendered {
+        pages: usize,
+        first_millis: u128,
+        total_millis: u128,
+    },
+    /// Content problems (or a theme, audience or render failure): the last good site
+    /// stays served.
+    Problems { errors: usize },
+}
+
+pub struct Engine {
+    settings: Settings,
+    prefix: String,
+    today: Date,
+    model: Model,
+    theme: Option<LoadedTheme>,
+    theme_stale: bool,
+    last: Option<LastGood>,
+    output: Output,
+    /// Diagnostics already printed to the terminal, to print only new ones.
+    printed: HashSet<String>,
+    /// A usage problem (no or unknown audience) in the last rebuild.
+    pub usage_problem: Option<String>,
+}
+
+impl Engine {
+    pub fn new(settings: Settings, shared: Arc<Shared>) -> Result<Engine> {
+        let model = Model::new(&settings.content)?;
+        Ok(Engine {
+            prefix: settings.content.to_string_lossy().into_owned(),
+            today: Date::today_utc(),
+            settings,
+            theme: None,
+            theme_stale: true,
+            last: None,
+            output: Output {
+                pages: HashMap::new(),
+                search: None,
+                generation: 0,
+                shared,
+                root: model.root().to_path_buf(),
+            },
+            model,
+            printed: HashSet::new(),
+            usage_problem: None,
+        })
+    }
+
+    /// The folders to watch: the content folder, and the theme folder when it is
+    /// elsewhere.
+    pub fn watched(&self) -> Vec<PathBuf> {
+        let mut out = vec![self.model.root().to_path_buf()];
+        if let Some(dir) = self.theme.as_ref().and_then(|t| t.dir.as_ref()) {
+            if let Ok(abs) = dir.canonicalize() {
+                if !abs.starts_with(self.model.root()) {
+                    out.push(abs);
+                }
+            }
+        }
+        out
+    }
+
+    /// Takes note of changed paths; returns whether any matters.
+    pub fn note_changes(&mut self, paths: &[PathBuf], rescan: bool) -> bool {
+        if rescan {
+            self.model.invalidate_all();
+            self.theme_stale = true;
+            return true;
+        }
+        let theme_dir = self
+            .theme
+            .as_ref()
+            .and_then(|t| t.dir.as_ref())
+            .and_then(|d| d.canonicalize().ok());
+        let mut any = false;
+        for p in paths {
+            if theme_dir.as_ref().is_some_and(|d| p.starts_with(d)) {
+                self.theme_stale = true;
+                any = true;
+            }
+            any |= self.model.invalidate(p);
+        }
+        any
+    }
+
+    /// Brings the served site up to date. Fails only on I/O failures (the content folder
+    /// cannot be read).
+    pub fn rebuild(&mut self) -> Result<Outcome> {
+        let started = Instant::now();
+        let checked = self.model.check(self.settings.as_of, self.today)?;
+        tr("check", started);
+        self.print_new(&checked);
+        let errors = checked.diagnostics.errors();
+        if errors > 0 {
+            let problems = checked
+                .diagnostics
+                .items
+                .iter()
+                .filter(|d| d.severity() == Severity::Error)
+                .filter_map(|d| serde_json::from_str::<Problem>(&d.json(&self.prefix)).ok())
+                .collect();
+            self.output.publish_problems(problems);
+            return Ok(Outcome::Problems { errors });
+        }
+        self.usage_problem = None;
+        let audience = match self.audience(&checked) {
+            Ok(a) => a,
+            Err(message) => {
+                self.usage_problem = Some(message.clone());
+                self.output.publish_problems(vec![Problem::site(&self.prefix, message)]);
+                return Ok(Outcome::Problems { errors: 1 });
+            }
+        };
+        if let Err(e) = self.load_theme(&checked) {
+            let path = self.theme_dir(&checked).unwrap_or_default();
+            self.output.publish_problems(vec![Problem::other(&path.to_string_lossy(), format!("{e:#}"))]);
+            return Ok(Outcome::Problems { errors: 1 });
+        }
+        match self.render(checked, &audience, started) {
+            Ok(outcome) => {
+                self.model.edited.clear();
+                self.model.prepare_spares();
+                Ok(outcome)
+            }
+            Err(e) => {
+                self.output.publish_problems(vec![Problem::other("", format!("{e:#}"))]);
+                Ok(Outcome::Problems { errors: 1 })
+            }
+        }
+    }
+
+    /// Prints diagnostics not printed before (all of them the first time).
+    fn print_new(&mut self, checked: &Checked) {
+        let now: Vec<String> = checked
+            .diagnostics
+            .items
+            .iter()
+            .map(|d| d.human(&self.prefix))
+            .collect();
+        for line in &now {
+            if !self.printed.contains(line) {
+                eprintln!("{line}");
+            }
+        }
+        self.printed = now.into_iter().collect();
+    }
+
+    /// The site audience: `--audience`, else `site_audience` (as `build` decides).
+    fn audience(&self, checked: &Checked) -> Result<String, String> {
+        let config = &checked.site.config;
+        let audience = self
+            .settings
+            .audience
+            .clone()
+            .or_else(|| config.site_audience.clone())
+            .ok_or_else(|| {
+                "site.yaml has no `site_audience`; add one (e.g. `site_audience: inspector`) or pass `--audience NAME`".to_string()
+            })?;
+        if !config.has_audience(&audience) {
+            return Err(crate::config::unknown_audience(config, &audience));
+        }
+        Ok(audience)
+    }
+
+    fn theme_dir(&self, checked: &Checked) -> Option<PathBuf> {
+        self.settings.theme.clone().or_else(|| {
+            checked
+                .site
+                .config
+                .theme
+                .as_ref()
+                .map(|t| self.settings.content.join(t))
+        })
+    }
+
+    /// Loads the theme when it changed (or its folder did).
+    fn load_theme(&mut self, checked: &Checked) -> Result<()> {
+        let dir = self.theme_dir(checked);
+        if !self.theme_stale && self.theme.as_ref().is_some_and(|t| t.dir == dir) {
+            return Ok(());
+        }
+        let theme = Theme::load(dir.as_deref())?;
+        let base = dir
+            .as_ref()
+            .map(|d| d.join("templates").join("base.html"))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_else(|| DEFAULT_BASE.to_string());
+        let gated = Gated::new(&theme, &base);
+        let generation = self.theme.as_ref().map_or(0, |t| t.generation + 1);
+        self.theme = Some(LoadedTheme {
+            dir,
+            theme,
+            gated,
+            generation,
+        });
+        self.theme_stale = false;
+        Ok(())
+    }
+
+    fn render(&mut self, checked: Checked, audience: &str, started: Instant) -> Result<Outcome> {
+        let as_of = checked.as_of;
+        let config = checked.site.config.clone();
+        let view = audience_view(checked.site, audience);
+        let site = &view.site;
+        tr("view", started);
+        let max_age = site.config.evidence_max_age_days;
+        let attachments = render::attachments(&view);
+        self.model
+            .ensure_hashes(attachments.iter().map(String::as_str));
+        let hashes = &self.model.hashes;
+        let readiness = readiness::compute(&view.site, as_of, max_age, hashes);
+        let Some(theme) = self.theme.as_ref() else {
+            anyhow::bail!("the theme is not loaded");
+        };
+        let ctx = partial::Context {
+            view: &view,
+            readiness: &readiness,
+            as_of: as_of,
+            theme: &theme.theme,
+            gated: theme.gated.as_ref(),
+            hashes,
+            attachments: &attachments,
+        };
+        let prints = fingerprints(&view, &readiness, hashes, &attachments);
+        tr("prints", started);
+        let shell = shell_print(&view);
+        let full = match &self.last {
+            None => true,
+            Some(last) => {
+                last.config != config
+                    || last.as_of != as_of
+                    || last.audience != audience
+                    || last.marking != view.marking
+                    || last.theme_generation != theme.generation
+                    || last.shell != shell
+                    || prints.len() != view.site.records.len()
+            }
+        };
+        let attachments = Arc::new(attachments.clone());
+        let outcome = if full {
+            let pages = render::html::render(&ctx.build())?;
+            let mut search = SearchIndex::new(&ctx);
+            let script = search.update(&ctx, None);
+            let mut all: HashMap<String, Arc<[u8]>> = pages
+                .into_iter()
+                .map(|(p, html)| (p, Arc::from(html.into_bytes())))
+                .collect();
+            all.insert(SEARCH_SCRIPT.into(), Arc::from(script.into_bytes()));
+            for (name, bytes) in &theme.theme.statics {
+                all.insert(format!("static/{name}"), Arc::from(bytes.as_slice()));
+            }
+            let out = &mut self.output;
+            out.search = Some(search);
+            let generation = out.generation + 1;
+            let count = all.len();
+            out.pages = all
+                .into_iter()
+                .map(|(p, body)| (p, Page { body, version: generation }))
+                .collect();
+            let millis = started.elapsed().as_millis();
+            out.publish(Changed::All, attachments);
+            Outcome::Rendered {
+                pages: count,
+                first_millis: millis,
+                total_millis: millis,
+            }
+        } else {
+            let Some(last) = self.last.as_ref() else {
+                anyhow::bail!("no previous build to compare with");
+            };
+            self.output
+                .incremental(&ctx, last, &prints, &self.model.edited, started, attachments)?
+        };
+        self.last = Some(LastGood {
+            config,
+            as_of: as_of,
+            audience: audience.to_string(),
+            marking: view.marking,
+            theme_generation: theme.generation,
+            shell,
+            records: prints,
+        });
+        Ok(outcome)
+    }
+
+}
+
+/// The site as served, and how to tell open pages about changes.
+struct Output {
+    pages: HashMap<String, Page>,
+    search: Option<SearchIndex>,
+    /// The number of the last publication; a page's version is the publication it last
+    /// changed in.
+    generation: u64,
+    shared: Arc<Shared>,
+    root: PathBuf,
+}
+
+impl Output {
+    fn incremental(
+        &mut self,
+        ctx: &partial::Context<'_>,
+        last: &LastGood,
+        prints: &HashMap<String, Prints>,
+        edited: &HashSet<String>,
+        started: Instant,
+        attachments: Arc<BTreeSet<String>>,
+    ) -> Result<Outcome> {
+        let site = &ctx.view.site;
+        let graph = Graph { site };
+        // Records to re-render (own) and records whose change shows elsewhere (spread).
+        let mut own = BTreeSet::new();
+        let mut spread = BTreeSet::new();
+        let mut touched: HashSet<String> = HashSet::new();
+        let mut touched_types: HashSet<RecordType> = HashSet::new();
+        for (i, rec) in site.records.iter().enumerate() {
+            let now = prints[&rec.key];
+            match last.records.get(&rec.key) {
+                Some(before) if *before == now => {
+                    if edited.contains(&rec.key) {
+                        own.insert(i);
+                    } else {
+                        continue;
+                    }
+                }
+                _ => {
+                    spread.insert(i);
+                }
+            }
+            touched.insert(rec.key.clone());
+            touched_types.insert(rec.rtype);
+        }
+        let mut removed = Vec::new();
+        for (key, before) in &last.records {
+            if !prints.contains_key(key) {
+                removed.push(key.clone());
+                touched_types.insert(before.rtype);
+            }
+        }
+        let mut pages = own;
+        for &x in &spread {
+            graph.pages_showing(x, &mut pages);
+        }
+        // Large pages wait for phase 2.
+        let (small, large): (BTreeSet<usize>, BTreeSet<usize>) = pages.iter().partition(|&&p| {
+            let mut inputs = BTreeSet::new();
+            graph.page_inputs(p, &mut inputs);
+            inputs.len() <= LARGE_PAGE_INPUTS
+        });
+
+        let mut changed = Vec::new();
+        for key in &removed {
+            let path = format!("{}/{}.html", last.records[key].rtype.folder(), key);
+            if self.pages.remove(&path).is_some() {
+                changed.push(path);
+            }
+            if let Some(search) = self.search.as_mut() {
+                search.remove(key);
+            }
+        }
+        if !small.is_empty() {
+            let rendered = ctx.record_pages(&small)?;
+            tr("small", started);
+            changed.extend(self.store(rendered));
+        }
+        let first_millis = started.elapsed().as_millis();
+        let mut total = changed.len();
+        if !changed.is_empty() {
+            self.publish(Changed::Pages(changed), Arc::clone(&attachments));
+        }
+
+        // Phase 2.
+        let mut changed = Vec::new();
+        if !large.is_empty() {
+            let rendered = ctx.record_pages(&large)?;
+            changed.extend(self.store(rendered));
+        }
+        let sections = aggregate_sections(ctx.view, &graph, &touched, &touched_types, !removed.is_empty());
+        if !sections.is_empty() {
+            tr("large", started);
+            let rendered = ctx.aggregate_pages(&sections)?;
+            tr("aggregates", started);
+            changed.extend(self.store(rendered));
+        }
+        if !touched.is_empty() || !removed.is_empty() {
+            let script = match self.search.as_mut() {
+                Some(search) => search.update(ctx, Some(&touched)),
+                None => {
+                    let mut search = SearchIndex::new(ctx);
+                    let s = search.update(ctx, None);
+                    self.search = Some(search);
+                    s
+                }
+            };
+            changed.extend(self.store(vec![(SEARCH_SCRIPT.to_string(), script)]));
+        }
+        total += changed.len();
+        if !changed.is_empty() {
+            self.publish(Changed::Pages(changed), attachments);
+        } else if total == 0 {
+            // Nothing visible changed; still clear any problems shown before.
+            self.publish(Changed::Pages(Vec::new()), attachments);
+        }
+        Ok(Outcome::Rendered {
+            pages: total,
+            first_millis,
+            total_millis: started.elapsed().as_millis(),
+        })
+    }
+
+    /// Stores rendered pages that differ from those served; returns their paths.
+    fn store(&mut self, rendered: Vec<(String, String)>) -> Vec<String> {
+        let next = self.generation + 1;
+        let mut changed = Vec::new();
+        for (path, text) in rendered {
+            let same = self
+                .pages
+                .get(&path)
+                .is_some_and(|p| *p.body == *text.as_bytes());
+            if !same {
+                self.pages.insert(
+                    path.clone(),
+                    Page {
+                        body: Arc::from(text.into_bytes()),
+                        version: next,
+                    },
+                );
+                changed.push(path);
+            }
+        }
+        changed
+    }
+
+    /// Makes the current pages the served ones, clears problems and tells open pages.
+    fn publish(&mut self, changed: Changed, attachments: Arc<BTreeSet<String>>) {
+        self.generation += 1;
+        self.shared.publish(
+            self.pages.clone(),
+            attachments,
+            self.root.clone(),
+            changed,
+        );
+    }
+
+    /// Keeps the served pages and shows problems on open pages.
+    fn publish_problems(&self, problems: Vec<Problem>) {
+        self.shared.set_problems(problems);
+    }
+}
+
+/// The site as `audience` sees it. When every record is visible to it (always so for
+/// `internal`), that is the site itself, moved rather than copied as [`view::view`]
+/// would: copying ten thousand records takes longer than the rest of a rebuild.
+fn audience_view(site: Site, audience: &str) -> View {
+    if !site.records.iter().all(|r| r.visible_to(audience)) {
+        return view::view(&site, audience);
+    }
+    // What `view::view` makes when it withholds nothing.
+    let sensitive = "OFFICIAL-SENSITIVE";
+    let marking = if site
+        .records
+        .iter()
+        .any(|r| r.classification.unwrap_or(site.config.classification) == sensitive)
+        || (site.records.is_empty() && site.config.classification == sensitive)
+    {
+        sensitive
+    } else {
+        "OFFICIAL"
+    };
+    let index = site
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| site.index.get(&r.key) == Some(i))
+        .map(|(i, r)| (r.key.clone(), i))
+        .collect();
+    let mut site = site;
+    site.index = index;
+    site.files.record_files = Vec::new();
+    View {
+        site,
+        audience: audience.to_string(),
+        marking,
+    }
+}
+
+/// Where the search index is served.
+const SEARCH_SCRIPT: &str = "search-index.js";
+
+fn hash_of(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Face and links fingerprints of every record of the view, by key.
+fn fingerprints(
+    view: &View,
+    r: &Readiness,
+    hashes: &HashMap<String, String>,
+    attachments: &BTreeSet<String>,
+) -> HashMap<String, Prints> {
+    let site = &view.site;
+    let key = |i: usize| site.records[i].key.as_str();
+    (0..site.records.len())
+        .into_par_iter()
+        .map(|i| {
+            let rec = &site.records[i];
+            let face = hash_of((
+                &rec.id,
+                &rec.title,
+                rec.status,
+                rec.rtype,
+                (r.overdue[i], r.rag[i], r.stale[i], r.expired[i]),
+                (r.changed[i], r.current[i], r.evidenced[i]),
+            ));
+            let mut h = DefaultHasher::new();
+            for rf in &rec.refs {
+                (rf.field, &rf.id, rf.target.map(key), rf.withheld).hash(&mut h);
+            }
+            rec.parent.map(key).hash(&mut h);
+            for &o in &rec.objectives {
+                key(o).hash(&mut h);
+            }
+            for b in &site.backlinks[i] {
+                (key(b.from), b.field).hash(&mut h);
+            }
+            if let Some(f) = &rec.file {
+                (&f.path, hashes.get(&f.path)).hash(&mut h);
+            }
+            for l in &rec.local_links {
+                let shown = l.path.as_ref().filter(|p| attachments.contains(*p));
+                (&l.dest, shown, shown.and_then(|p| hashes.get(p))).hash(&mut h);
+            }
+            let prints = Prints {
+                face,
+                links: h.finish(),
+                rtype: rec.rtype,
+            };
+            (rec.key.clone(), prints)
+        })
+        .collect()
+}
+
+/// What every page's header and footer show: the record types present (the navigation)
+/// and the narrative pages.
+fn shell_print(view: &View) -> u64 {
+    let types: BTreeSet<RecordType> = view.site.records.iter().map(|r| r.rtype).collect();
+    let pages: Vec<_> = view
+        .site
+        .of_type(RecordType::Page)
+        .map(|(_, r)| (&r.key, &r.title, r.order))
+        .collect();
+    hash_of((types, pages))
+}
+
+/// The pages listing many records that show one of the touched records.
+fn aggregate_sections(
+    view: &View,
+    graph: &Graph<'_>,
+    touched: &HashSet<String>,
+    types: &HashSet<RecordType>,
+    removed: bool,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if touched.is_empty() && !removed {
+        return out;
+    }
+    // The dashboard counts everything.
+    out.insert("index".to_string());
+    for t in types {
+        if view.site.of_type(*t).next().is_some() {
+            out.insert(t.folder().to_string());
+        }
+    }
+    if types.iter().any(|t| {
+        matches!(
+            t,
+            RecordType::Recommendation | RecordType::Action | RecordType::Evidence
+        )
+    }) {
+        out.insert("matrix".to_string());
+    }
+    // The timeline shows events and the records they refer to.
+    let events_show_touched = view.site.of_type(RecordType::Event).any(|(_, e)| {
+        e.refs
+            .iter()
+            .filter_map(|r| r.target)
+            .any(|t| touched.contains(&graph.site.records[t].key))
+    });
+    if events_show_touched || types.contains(&RecordType::Event) {
+        out.insert("timeline".to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The moved view must be exactly what `view::view` makes.
+    #[test]
+    fn audience_view_matches_the_library() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for (fixture, audience) in [("W103", "inspector"), ("site", "internal"), ("site", "inspector")] {
+            let (site, _) = crate::load(&root.join(fixture)).expect("fixture loads");
+            let expected = view::view(&site, audience);
+            let got = audience_view(site, audience);
+            let what = format!("{fixture} for {audience}");
+            assert_eq!(got.site.records, expected.site.records, "{what}");
+            assert_eq!(got.site.index, expected.site.index, "{what}");
+            assert_eq!(got.site.backlinks, expected.site.backlinks, "{what}");
+            assert_eq!(got.site.config, expected.site.config, "{what}");
+            assert_eq!(got.site.files.files, expected.site.files.files, "{what}");
+            assert_eq!(got.site.files.record_files, expected.site.files.record_files, "{what}");
+            assert_eq!((got.audience, got.marking), (expected.audience, expected.marking), "{what}");
+        }
+    }
+}

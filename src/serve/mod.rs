@@ -1,0 +1,386 @@
+//! `assure serve`: the evidence site at `http://127.0.0.1:PORT/`, rebuilt as the author
+//! edits and reloaded in open browser tabs (SPEC §8).
+//!
+//! The site is built into memory, never into the `build` output: [`engine`] keeps every
+//! page as bytes and re-renders only the pages a change touches; [`http`] serves them on
+//! the loopback interface, with evidence attachments read from the content folder only
+//! when a visible record references them. A watcher on the content and theme folders
+//! (debounced, so an editor's save burst is one rebuild) drives the engine; open pages
+//! hear about changes over Server-Sent Events through a small script added to every
+//! HTML response (and only here). With content errors the last good site stays served
+//! and open pages show the errors over it until they are fixed.
+//!
+//! Threads: the rebuild thread owns the engine and the watcher; a few workers answer
+//! requests from the published [`Snapshot`]; each event stream has its own thread; the
+//! main thread waits for Ctrl-C or SIGTERM and then stops the workers.
+
+mod engine;
+mod http;
+mod model;
+mod partial;
+
+use crate::date::Date;
+use anyhow::{anyhow, Context, Result};
+use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::time::Duration;
+
+/// How long the watcher waits for an editor's burst of writes to settle. Short, because
+/// it is part of every rebuild's latency; a save split across two bursts just rebuilds
+/// twice.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// Threads answering ordinary requests (event streams have their own).
+const WORKERS: usize = 4;
+
+/// What `serve` was asked to do.
+pub struct ServeOptions {
+    pub content: PathBuf,
+    /// 0: any free port.
+    pub port: u16,
+    pub theme: Option<PathBuf>,
+    pub audience: Option<String>,
+    pub as_of: Option<Date>,
+}
+
+/// One served file and the publication it last changed in.
+#[derive(Clone)]
+pub(crate) struct Page {
+    pub body: Arc<[u8]>,
+    pub version: u64,
+}
+
+/// The site as served at one moment; replaced whole by each publication.
+pub(crate) struct Snapshot {
+    /// By path inside the site: pages, `search-index.js`, `static/…`.
+    pub pages: HashMap<String, Page>,
+    /// Paths inside the content folder served under `files/` (referenced by visible
+    /// records), read from disk on request.
+    pub attachments: Arc<BTreeSet<String>>,
+    pub content_root: PathBuf,
+    /// The current errors, as a JSON array of [`Problem`]s.
+    pub problems: Arc<str>,
+}
+
+/// Which pages a publication changed.
+pub(crate) enum Changed {
+    All,
+    Pages(Vec<String>),
+}
+
+/// A problem shown over open pages: the fields of `assure check --format json`.
+#[derive(Serialize, Deserialize, Clone)]
+pub(crate) struct Problem {
+    path: String,
+    line: u32,
+    column: u32,
+    severity: String,
+    code: String,
+    message: String,
+}
+
+impl Problem {
+    /// A problem with the site settings that is not a diagnostic (the site audience).
+    fn site(prefix: &str, message: String) -> Problem {
+        let prefix = prefix.trim_end_matches('/');
+        let path = if prefix.is_empty() {
+            crate::config::SITE_FILE.to_string()
+        } else {
+            format!("{prefix}/{}", crate::config::SITE_FILE)
+        };
+        Problem::other(&path, message)
+    }
+
+    /// A problem without a line: a theme or rendering failure.
+    fn other(path: &str, message: String) -> Problem {
+        Problem {
+            path: path.to_string(),
+            line: 0,
+            column: 0,
+            severity: "error".into(),
+            code: String::new(),
+            message,
+        }
+    }
+}
+
+/// Open event streams; each gets every message.
+#[derive(Default)]
+pub(crate) struct Hub {
+    clients: Mutex<Vec<mpsc::Sender<Arc<str>>>>,
+}
+
+impl Hub {
+    fn subscribe(&self) -> mpsc::Receiver<Arc<str>> {
+        let (tx, rx) = mpsc::channel();
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.push(tx);
+        }
+        rx
+    }
+
+    /// Sends one event to every open stream, forgetting closed ones.
+    fn broadcast(&self, event: &str, data: &str) {
+        let message: Arc<str> = sse_message(event, data).into();
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.retain(|c| c.send(Arc::clone(&message)).is_ok());
+        }
+    }
+}
+
+/// One Server-Sent Event (`data` is one line of JSON).
+fn sse_message(event: &str, data: &str) -> String {
+    format!("event: {event}\ndata: {data}\n\n")
+}
+
+/// What the rebuild thread publishes and the request threads read.
+pub(crate) struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    hub: Hub,
+    /// Tells this run's page versions from another run's (after a restart every page
+    /// counts as changed).
+    instance: String,
+}
+
+impl Shared {
+    fn new(content_root: PathBuf) -> Shared {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Shared {
+            snapshot: RwLock::new(Arc::new(Snapshot {
+                pages: HashMap::new(),
+                attachments: Arc::default(),
+                content_root,
+                problems: "[]".into(),
+            })),
+            hub: Hub::default(),
+            instance: format!("{:x}{:x}", nanos & 0xffff_ffff, std::process::id()),
+        }
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(s) => Arc::clone(&s),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn replace(&self, snapshot: Snapshot) {
+        match self.snapshot.write() {
+            Ok(mut s) => *s = Arc::new(snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
+        }
+    }
+
+    /// The version token of a page, as the live script reports it back.
+    pub fn token(&self, page: Option<&Page>) -> String {
+        match page {
+            Some(p) => format!("{}-{}", self.instance, p.version),
+            None => "missing".into(),
+        }
+    }
+
+    /// Serves new pages (with no problems) and tells open pages which changed.
+    fn publish(
+        &self,
+        pages: HashMap<String, Page>,
+        attachments: Arc<BTreeSet<String>>,
+        content_root: PathBuf,
+        changed: Changed,
+    ) {
+        let had_problems = &*self.snapshot().problems != "[]";
+        self.replace(Snapshot {
+            pages,
+            attachments,
+            content_root,
+            problems: "[]".into(),
+        });
+        if had_problems {
+            self.hub.broadcast("problems", "[]");
+        }
+        let data = match changed {
+            Changed::All => Some(r#"{"all":true}"#.to_string()),
+            Changed::Pages(p) if p.is_empty() => None,
+            Changed::Pages(p) => Some(serde_json::json!({ "pages": p }).to_string()),
+        };
+        if let Some(data) = data {
+            self.hub.broadcast("reload", &data);
+        }
+    }
+
+    /// Keeps the pages served and shows `problems` over open pages.
+    fn set_problems(&self, problems: Vec<Problem>) {
+        let json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());
+        let now = self.snapshot();
+        self.replace(Snapshot {
+            pages: now.pages.clone(),
+            attachments: Arc::clone(&now.attachments),
+            content_root: now.content_root.clone(),
+            problems: json.as_str().into(),
+        });
+        self.hub.broadcast("problems", &json);
+    }
+}
+
+/// Runs `assure serve` until Ctrl-C or SIGTERM. Fails (exit code 2) when the content
+/// folder cannot be read, the site audience cannot be told, or the port is taken.
+pub fn serve(opts: &ServeOptions) -> Result<()> {
+    let root = opts.content.canonicalize().with_context(|| {
+        format!(
+            "cannot read the content folder `{}`",
+            opts.content.display()
+        )
+    })?;
+    let shared = Arc::new(Shared::new(root));
+    // Listen first, so a taken port fails at once; requests wait until the site is built.
+    let server = tiny_http::Server::http(("127.0.0.1", opts.port))
+        .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .ok_or_else(|| anyhow!("the server has no TCP address"))?;
+    let server = Arc::new(server);
+
+    let mut engine = engine::Engine::new(
+        engine::Settings {
+            content: opts.content.clone(),
+            theme: opts.theme.clone(),
+            audience: opts.audience.clone(),
+            as_of: opts.as_of,
+        },
+        Arc::clone(&shared),
+    )?;
+    let outcome = engine.rebuild()?;
+    if let Some(message) = &engine.usage_problem {
+        anyhow::bail!("{message}");
+    }
+    report(&outcome);
+
+    let (events_tx, events_rx) = mpsc::channel::<DebounceEventResult>();
+    let mut debouncer =
+        new_debouncer(DEBOUNCE, None, events_tx).context("cannot watch the content folder")?;
+    let mut watched = engine.watched();
+    for dir in &watched {
+        debouncer
+            .watch(dir, RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch `{}`", dir.display()))?;
+    }
+
+    let stopping = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let server = Arc::clone(&server);
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                // `recv` fails once the server is unblocked at shutdown.
+                while let Ok(rq) = server.recv() {
+                    http::handle(rq, &shared, port);
+                }
+            })
+        })
+        .collect();
+
+    {
+        let stopping = Arc::clone(&stopping);
+        std::thread::spawn(move || {
+            // The rebuild thread owns the watcher so it can follow a moved theme folder.
+            while !stopping.load(Ordering::Relaxed) {
+                let first = match events_rx.recv_timeout(Duration::from_millis(250)) {
+                    Ok(batch) => batch,
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                };
+                // Everything already waiting goes into the same rebuild.
+                let batches = std::iter::once(first).chain(events_rx.try_iter());
+                let mut paths = Vec::new();
+                let mut rescan = false;
+                for batch in batches {
+                    match batch {
+                        Ok(events) => {
+                            for e in events {
+                                rescan |= e.need_rescan();
+                                if !matches!(e.kind, notify_debouncer_full::notify::EventKind::Access(_)) {
+                                    paths.extend(e.paths.iter().cloned());
+                                }
+                            }
+                        }
+                        // The watcher lost events: read everything again.
+                        Err(_) => rescan = true,
+                    }
+                }
+                if !engine.note_changes(&paths, rescan) {
+                    continue;
+                }
+                match engine.rebuild() {
+                    Ok(outcome) => report(&outcome),
+                    Err(e) => eprintln!("error: {e:#}"),
+                }
+                let now = engine.watched();
+                if now != watched {
+                    for dir in watched.iter().filter(|d| !now.contains(d)) {
+                        let _ = debouncer.unwatch(dir);
+                    }
+                    for dir in now.iter().filter(|d| !watched.contains(d)) {
+                        if let Err(e) = debouncer.watch(dir, RecursiveMode::Recursive) {
+                            eprintln!("error: cannot watch `{}`: {e}", dir.display());
+                        }
+                    }
+                    watched = now;
+                }
+            }
+        });
+    }
+
+    let (stop_tx, stop_rx) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .context("cannot install the Ctrl-C handler")?;
+
+    println!(
+        "Serving {} at http://127.0.0.1:{port}/ (press Ctrl-C to stop)",
+        opts.content.display()
+    );
+    let _ = std::io::stdout().flush();
+
+    let _ = stop_rx.recv();
+    stopping.store(true, Ordering::Relaxed);
+    for _ in &workers {
+        server.unblock();
+    }
+    for w in workers {
+        let _ = w.join();
+    }
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// One line per rebuild in the terminal.
+fn report(outcome: &engine::Outcome) {
+    match outcome {
+        engine::Outcome::Rendered {
+            pages,
+            first_millis,
+            total_millis,
+        } => {
+            if *pages > 0 {
+                eprintln!(
+                    "updated {pages} file{} ({first_millis} ms to the first, {total_millis} ms in all)",
+                    if *pages == 1 { "" } else { "s" }
+                );
+            }
+        }
+        engine::Outcome::Problems { errors } => eprintln!(
+            "{errors} error{}: still serving the last good site; open pages show the problems",
+            if *errors == 1 { "" } else { "s" }
+        ),
+    }
+}

@@ -1,0 +1,307 @@
+//! Loading and checking the content incrementally: the same stages and results as
+//! [`crate::load`] and [`crate::check`], but a file that has not changed since the last
+//! rebuild is not read, parsed or built again.
+//!
+//! Each record file keeps its built records, its own diagnostics and its personal-data
+//! warnings (all functions of that file alone). A rebuild re-parses only the files the
+//! watcher named, then runs the whole-site stages (linking, readiness) on everything,
+//! since one file's change can make another's links valid or broken.
+
+use crate::config::{self, SITE_FILE};
+use crate::content::{self, ContentFiles};
+use crate::date::Date;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::build::{build_record, Built};
+use crate::model::{Record, Site};
+use crate::{privacy, readiness};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// What one record file yields, kept between rebuilds.
+struct FileEntry {
+    /// E001 and the like, from reading the file.
+    diagnostics: Vec<Diagnostic>,
+    reserved_id: Option<String>,
+    built: Vec<Built>,
+    /// W107 for its records (a function of the records alone).
+    privacy: Vec<Diagnostic>,
+    /// A ready-made copy of `built` for the next rebuild: linking consumes its input, and
+    /// copying ten thousand records takes longer than anything else on the critical path,
+    /// so the copy is made while the server is idle.
+    spare: Option<Vec<Built>>,
+    /// The watcher reported a change: read it again.
+    stale: bool,
+}
+
+/// A checked site, as `assure check` would report it.
+pub struct Checked {
+    pub site: Site,
+    pub diagnostics: Diagnostics,
+    pub as_of: Date,
+}
+
+/// The content folder and what is known about its files.
+pub struct Model {
+    /// The content folder as given (paths are read through it).
+    dir: PathBuf,
+    /// The content folder, absolute and with links resolved, to recognise watcher paths.
+    root: PathBuf,
+    files: Option<ContentFiles>,
+    /// By path inside the content folder; sorted like `ContentFiles::record_files`.
+    entries: BTreeMap<String, FileEntry>,
+    /// SHA-256 of content files, by path inside the content folder.
+    pub hashes: HashMap<String, String>,
+    /// The next rebuild must list the folder again (files appeared or went).
+    walk: bool,
+    /// Keys of records whose file changed since they were last rendered.
+    pub edited: HashSet<String>,
+}
+
+impl Model {
+    pub fn new(dir: &Path) -> Result<Model> {
+        let root = dir
+            .canonicalize()
+            .with_context(|| format!("cannot read the content folder `{}`", dir.display()))?;
+        Ok(Model {
+            dir: dir.to_path_buf(),
+            root,
+            files: None,
+            entries: BTreeMap::new(),
+            hashes: HashMap::new(),
+            walk: true,
+            edited: HashSet::new(),
+        })
+    }
+
+    /// The absolute content folder (what the watcher watches).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Marks everything to be read again (the watcher lost track of events).
+    pub fn invalidate_all(&mut self) {
+        self.walk = true;
+        self.hashes.clear();
+        for e in self.entries.values_mut() {
+            e.stale = true;
+        }
+    }
+
+    /// Takes note of a changed path (absolute, as the watcher reports it). Returns
+    /// whether it is part of the content at all.
+    pub fn invalidate(&mut self, path: &Path) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        // The same names `content::walk` skips: editors' swap files, drafts.
+        if parts
+            .iter()
+            .any(|p| p.starts_with('.') || p.starts_with('_'))
+        {
+            return false;
+        }
+        let rel = parts.join("/");
+        if rel.is_empty() {
+            self.invalidate_all();
+            return true;
+        }
+        let under = format!("{rel}/");
+        self.hashes
+            .retain(|p, _| p != &rel && !p.starts_with(&under));
+        for (p, e) in self.entries.iter_mut() {
+            if p == &rel || p.starts_with(&under) {
+                e.stale = true;
+            }
+        }
+        // A file known before and still a plain file only changed its bytes; anything
+        // else (new, removed, renamed, a folder, now a link) changes the listing.
+        let known = self
+            .files
+            .as_ref()
+            .is_some_and(|f| f.files.binary_search(&rel).is_ok());
+        let plain = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+        if !(known && plain) {
+            self.walk = true;
+        }
+        true
+    }
+
+    /// Reads what changed and checks the whole site: what `crate::check` does for the
+    /// `internal` audience. Fails only when the content folder cannot be read.
+    pub fn check(&mut self, as_of: Option<Date>, today: Date) -> Result<Checked> {
+        let t0 = std::time::Instant::now();
+        if self.walk || self.files.is_none() {
+            let files = content::walk(&self.dir).with_context(|| {
+                format!("cannot read the content folder `{}`", self.dir.display())
+            })?;
+            self.files = Some(files);
+            self.walk = false;
+        }
+        let Some(files) = self.files.as_ref() else {
+            unreachable!("the content folder was just listed")
+        };
+        let site_yaml = files
+            .files
+            .binary_search_by(|f| f.as_str().cmp(SITE_FILE))
+            .is_ok()
+            .then(|| std::fs::read(self.dir.join(SITE_FILE)))
+            .transpose()
+            .context("cannot read site.yaml")?;
+        let (config, config_diags) = config::parse(site_yaml.as_deref());
+        super::engine::tr("config", t0);
+
+        // Files that went away: their records are edited (gone).
+        let present: HashSet<&str> = files.record_files.iter().map(String::as_str).collect();
+        let gone: Vec<String> = self
+            .entries
+            .keys()
+            .filter(|p| !present.contains(p.as_str()))
+            .cloned()
+            .collect();
+        for p in gone {
+            if let Some(e) = self.entries.remove(&p) {
+                self.edited.extend(keys(&e.built));
+            }
+        }
+        // Files to read: new ones and those the watcher named.
+        let to_read: Vec<String> = files
+            .record_files
+            .iter()
+            .filter(|p| self.entries.get(*p).is_none_or(|e| e.stale))
+            .cloned()
+            .collect();
+        if !to_read.is_empty() {
+            let parsed = content::read_records(&ContentFiles {
+                root: files.root.clone(),
+                files: Vec::new(),
+                record_files: to_read.clone(),
+            });
+            let fresh: Vec<(String, FileEntry)> = to_read
+                .into_par_iter()
+                .zip(parsed)
+                .map(|(path, file)| {
+                    let built: Vec<Built> = file.records.into_iter().map(build_record).collect();
+                    let privacy = built
+                        .iter()
+                        .flat_map(|b| &b.records)
+                        .flat_map(privacy::check)
+                        .collect();
+                    let entry = FileEntry {
+                        diagnostics: file.diagnostics,
+                        reserved_id: file.reserved_id,
+                        built,
+                        privacy,
+                        spare: None,
+                        stale: false,
+                    };
+                    (path, entry)
+                })
+                .collect();
+            for (path, entry) in fresh {
+                let changed = self
+                    .entries
+                    .get(&path)
+                    .is_none_or(|old| records(&old.built).ne(records(&entry.built)));
+                if changed {
+                    self.edited.extend(keys(&entry.built));
+                    if let Some(old) = self.entries.get(&path) {
+                        self.edited.extend(keys(&old.built));
+                    }
+                }
+                self.entries.insert(path, entry);
+            }
+        }
+
+        // Assemble the input of linking in path order, as `crate::load` does.
+        let mut diags = Diagnostics::default();
+        diags.extend(config_diags);
+        let mut reserved = HashSet::new();
+        for e in self.entries.values() {
+            diags.extend(e.diagnostics.iter().cloned());
+            reserved.extend(e.reserved_id.iter().cloned());
+        }
+        let built: Vec<Built> = self
+            .entries
+            .values_mut()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .flat_map_iter(|e| e.spare.take().unwrap_or_else(|| copy(&e.built)))
+            .collect();
+        super::engine::tr("assembled", t0);
+        let (site, resolve_diags) =
+            crate::model::resolve::resolve(config, files.clone(), built, reserved);
+        diags.extend(resolve_diags);
+        super::engine::tr("resolved", t0);
+
+        // Then what `crate::check` adds. `internal` sees every record, so its view is the
+        // site itself and readiness is computed on the site directly.
+        let as_of = as_of.or(site.config.as_of).unwrap_or(today);
+        let evidence_files: Vec<String> = site
+            .records
+            .iter()
+            .filter(|r| r.sha256.is_some())
+            .filter_map(|r| r.file.as_ref().map(|f| f.path.clone()))
+            .collect();
+        self.ensure_hashes(evidence_files.iter().map(String::as_str));
+        let max_age = site.config.evidence_max_age_days;
+        let readiness = readiness::compute(&site, as_of, max_age, &self.hashes);
+        diags.extend(readiness::warnings(&site, &readiness, max_age));
+        super::engine::tr("readiness", t0);
+        for e in self.entries.values() {
+            diags.extend(e.privacy.iter().cloned());
+        }
+        diags.sort();
+        super::engine::tr("sorted", t0);
+        Ok(Checked {
+            site,
+            diagnostics: diags,
+            as_of,
+        })
+    }
+
+    /// Hashes the files among `paths` whose hash is not known yet.
+    pub fn ensure_hashes<'a>(&mut self, paths: impl IntoIterator<Item = &'a str>) {
+        let missing: Vec<&str> = paths
+            .into_iter()
+            .filter(|p| !self.hashes.contains_key(*p))
+            .collect();
+        if !missing.is_empty() {
+            let found = crate::hash_files(&self.dir, missing);
+            self.hashes.extend(found);
+        }
+    }
+
+    /// Prepares the copies the next rebuild links (see [`FileEntry::spare`]).
+    pub fn prepare_spares(&mut self) {
+        self.entries
+            .par_iter_mut()
+            .filter(|(_, e)| e.spare.is_none())
+            .for_each(|(_, e)| e.spare = Some(copy(&e.built)));
+    }
+}
+
+fn records(built: &[Built]) -> impl Iterator<Item = &Record> {
+    built.iter().flat_map(|b| &b.records)
+}
+
+fn keys(built: &[Built]) -> impl Iterator<Item = String> + '_ {
+    records(built).map(|r| r.key.clone())
+}
+
+/// `Built` is not `Clone`; its parts are.
+fn copy(built: &[Built]) -> Vec<Built> {
+    built
+        .iter()
+        .map(|b| Built {
+            records: b.records.clone(),
+            diagnostics: b.diagnostics.clone(),
+            reserved_id: b.reserved_id.clone(),
+        })
+        .collect()
+}
