@@ -30,7 +30,10 @@ pub(crate) fn handle(rq: Request, shared: &Arc<Shared>, port: u16) {
         Method::Head => true,
         _ => {
             let allow = header("Allow", "GET, HEAD");
-            return send(rq, text(405, "Only GET and HEAD are served.\n").with_header(allow));
+            return send(
+                rq,
+                text(405, "Only GET and HEAD are served.\n").with_header(allow),
+            );
         }
     };
     if !host_allowed(&rq, port) {
@@ -44,7 +47,10 @@ pub(crate) fn handle(rq: Request, shared: &Arc<Shared>, port: u16) {
     };
     let path = path.split('#').next().unwrap_or("");
     if path == LIVE_SCRIPT {
-        return send(rq, bytes(200, LIVE_JS.as_bytes(), "text/javascript; charset=utf-8"));
+        return send(
+            rq,
+            bytes(200, LIVE_JS.as_bytes(), "text/javascript; charset=utf-8"),
+        );
     }
     if path == EVENTS && !head {
         let shared = Arc::clone(shared);
@@ -141,7 +147,11 @@ fn attachment(snapshot: &Snapshot, rel: &str) -> Option<Response<File>> {
     let mut path = snapshot.content_root.clone();
     for part in rel.split('/') {
         path.push(part);
-        if std::fs::symlink_metadata(&path).ok()?.file_type().is_symlink() {
+        if std::fs::symlink_metadata(&path)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
             return None;
         }
     }
@@ -154,11 +164,18 @@ fn attachment(snapshot: &Snapshot, rel: &str) -> Option<Response<File>> {
     let mut headers = common_headers(content_type(rel));
     // An attached HTML or SVG file runs no script with the site's origin.
     headers.push(header("Content-Security-Policy", "sandbox"));
-    Some(Response::new(StatusCode(200), headers, file, Some(len), None).with_chunked_threshold(usize::MAX))
+    Some(
+        Response::new(StatusCode(200), headers, file, Some(len), None)
+            .with_chunked_threshold(usize::MAX),
+    )
 }
 
 /// The "not found" page; its live script reloads it when the page appears.
-fn not_found(shared: &Shared, snapshot: &Snapshot, key: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn not_found(
+    shared: &Shared,
+    snapshot: &Snapshot,
+    key: &str,
+) -> Response<std::io::Cursor<Vec<u8>>> {
     let building = snapshot.pages.is_empty();
     let message = if building {
         "The site could not be built yet: the problems are listed below. This page reloads by itself once they are fixed.".to_string()
@@ -220,7 +237,11 @@ fn stream(rq: Request, shared: &Shared, query: &str) {
     }
     drop(snapshot);
     let mut out = rq.into_writer();
-    if out.write_all(first.as_bytes()).and_then(|()| out.flush()).is_err() {
+    if out
+        .write_all(first.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
         return;
     }
     loop {

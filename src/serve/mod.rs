@@ -21,8 +21,8 @@ mod partial;
 
 use crate::date::Date;
 use anyhow::{anyhow, Context, Result};
-use notify_debouncer_full::notify::RecursiveMode;
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use notify_debouncer_full::notify::{RecursiveMode, Watcher};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, FileIdCache};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write as _;
@@ -95,6 +95,15 @@ impl Problem {
             format!("{prefix}/{}", crate::config::SITE_FILE)
         };
         Problem::other(&path, message)
+    }
+
+    /// `path: message`, for the terminal.
+    fn describe(&self) -> String {
+        if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.path, self.message)
+        }
     }
 
     /// A problem without a line: a theme or rendering failure.
@@ -240,8 +249,14 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     })?;
     let shared = Arc::new(Shared::new(root));
     // Listen first, so a taken port fails at once; requests wait until the site is built.
-    let server = tiny_http::Server::http(("127.0.0.1", opts.port))
-        .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
+    let listener = std::net::TcpListener::bind(("127.0.0.1", opts.port))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{}", opts.port))?;
+    // Accepted connections inherit it: every response leaves at once.
+    socket2::SockRef::from(&listener)
+        .set_nodelay(true)
+        .context("cannot set TCP_NODELAY")?;
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| anyhow!("cannot serve on 127.0.0.1:{}: {e}", opts.port))?;
     let port = server
         .server_addr()
         .to_ip()
@@ -258,21 +273,20 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
         },
         Arc::clone(&shared),
     )?;
+    // Watch before the first build, so that a save during it is not missed.
+    let (events_tx, events_rx) = mpsc::channel::<DebounceEventResult>();
+    let mut debouncer =
+        new_debouncer(DEBOUNCE, None, events_tx).context("cannot watch the content folder")?;
+    let mut watched = Vec::new();
+    follow(&mut debouncer, &mut watched, engine.watched())?;
     let outcome = engine.rebuild()?;
     if let Some(message) = &engine.usage_problem {
         anyhow::bail!("{message}");
     }
-    report(&outcome);
-
-    let (events_tx, events_rx) = mpsc::channel::<DebounceEventResult>();
-    let mut debouncer =
-        new_debouncer(DEBOUNCE, None, events_tx).context("cannot watch the content folder")?;
-    let mut watched = engine.watched();
-    for dir in &watched {
-        debouncer
-            .watch(dir, RecursiveMode::Recursive)
-            .with_context(|| format!("cannot watch `{}`", dir.display()))?;
-    }
+    report(&outcome, false);
+    let mut failing = matches!(outcome, engine::Outcome::Problems { .. });
+    // The theme folder is known now.
+    follow(&mut debouncer, &mut watched, engine.watched())?;
 
     let stopping = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..WORKERS)
@@ -307,7 +321,10 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
                         Ok(events) => {
                             for e in events {
                                 rescan |= e.need_rescan();
-                                if !matches!(e.kind, notify_debouncer_full::notify::EventKind::Access(_)) {
+                                if !matches!(
+                                    e.kind,
+                                    notify_debouncer_full::notify::EventKind::Access(_)
+                                ) {
                                     paths.extend(e.paths.iter().cloned());
                                 }
                             }
@@ -320,20 +337,15 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
                     continue;
                 }
                 match engine.rebuild() {
-                    Ok(outcome) => report(&outcome),
+                    Ok(outcome) => {
+                        report(&outcome, failing);
+                        failing = matches!(outcome, engine::Outcome::Problems { .. });
+                    }
                     Err(e) => eprintln!("error: {e:#}"),
                 }
-                let now = engine.watched();
-                if now != watched {
-                    for dir in watched.iter().filter(|d| !now.contains(d)) {
-                        let _ = debouncer.unwatch(dir);
-                    }
-                    for dir in now.iter().filter(|d| !watched.contains(d)) {
-                        if let Err(e) = debouncer.watch(dir, RecursiveMode::Recursive) {
-                            eprintln!("error: cannot watch `{}`: {e}", dir.display());
-                        }
-                    }
-                    watched = now;
+                // `site.yaml` may have named another theme folder.
+                if let Err(e) = follow(&mut debouncer, &mut watched, engine.watched()) {
+                    eprintln!("error: {e:#}");
                 }
             }
         });
@@ -363,8 +375,26 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     Ok(())
 }
 
-/// One line per rebuild in the terminal.
-fn report(outcome: &engine::Outcome) {
+/// Makes the watcher watch the folders `now` (and no longer those it watched before).
+fn follow<W: Watcher, C: FileIdCache>(
+    debouncer: &mut Debouncer<W, C>,
+    watched: &mut Vec<PathBuf>,
+    now: Vec<PathBuf>,
+) -> Result<()> {
+    for dir in watched.iter().filter(|d| !now.contains(d)) {
+        let _ = debouncer.unwatch(dir);
+    }
+    for dir in now.iter().filter(|d| !watched.contains(d)) {
+        debouncer
+            .watch(dir, RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch `{}`", dir.display()))?;
+    }
+    *watched = now;
+    Ok(())
+}
+
+/// One line per rebuild in the terminal. `failing`: the previous rebuild had problems.
+fn report(outcome: &engine::Outcome, failing: bool) {
     match outcome {
         engine::Outcome::Rendered {
             pages,
@@ -376,6 +406,8 @@ fn report(outcome: &engine::Outcome) {
                     "updated {pages} file{} ({first_millis} ms to the first, {total_millis} ms in all)",
                     if *pages == 1 { "" } else { "s" }
                 );
+            } else if failing {
+                eprintln!("fixed: the site is up to date again");
             }
         }
         engine::Outcome::Problems { errors } => eprintln!(

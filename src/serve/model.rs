@@ -135,7 +135,6 @@ impl Model {
     /// Reads what changed and checks the whole site: what `crate::check` does for the
     /// `internal` audience. Fails only when the content folder cannot be read.
     pub fn check(&mut self, as_of: Option<Date>, today: Date) -> Result<Checked> {
-        let t0 = std::time::Instant::now();
         if self.walk || self.files.is_none() {
             let files = content::walk(&self.dir).with_context(|| {
                 format!("cannot read the content folder `{}`", self.dir.display())
@@ -154,7 +153,6 @@ impl Model {
             .transpose()
             .context("cannot read site.yaml")?;
         let (config, config_diags) = config::parse(site_yaml.as_deref());
-        super::engine::tr("config", t0);
 
         // Files that went away: their records are edited (gone).
         let present: HashSet<&str> = files.record_files.iter().map(String::as_str).collect();
@@ -233,11 +231,9 @@ impl Model {
             .into_par_iter()
             .flat_map_iter(|e| e.spare.take().unwrap_or_else(|| copy(&e.built)))
             .collect();
-        super::engine::tr("assembled", t0);
         let (site, resolve_diags) =
             crate::model::resolve::resolve(config, files.clone(), built, reserved);
         diags.extend(resolve_diags);
-        super::engine::tr("resolved", t0);
 
         // Then what `crate::check` adds. `internal` sees every record, so its view is the
         // site itself and readiness is computed on the site directly.
@@ -252,12 +248,10 @@ impl Model {
         let max_age = site.config.evidence_max_age_days;
         let readiness = readiness::compute(&site, as_of, max_age, &self.hashes);
         diags.extend(readiness::warnings(&site, &readiness, max_age));
-        super::engine::tr("readiness", t0);
         for e in self.entries.values() {
             diags.extend(e.privacy.iter().cloned());
         }
         diags.sort();
-        super::engine::tr("sorted", t0);
         Ok(Checked {
             site,
             diagnostics: diags,

@@ -46,7 +46,8 @@ impl Gated {
     /// `base_source` is that template's text.
     pub fn new(theme: &Theme, base_source: &str) -> Option<Gated> {
         let plain = !["extends", "import"].iter().any(|tag| {
-            base_source.contains(&format!("{{% {tag}")) || base_source.contains(&format!("{{%- {tag}"))
+            base_source.contains(&format!("{{% {tag}"))
+                || base_source.contains(&format!("{{%- {tag}"))
         });
         if !plain {
             return None;
@@ -221,14 +222,26 @@ impl Context<'_> {
             .iter()
             .flat_map(|&p| std::iter::once(p).chain(site.records[p].objectives.iter().copied()))
             .collect();
-        let order: Vec<usize> = include.into_iter().collect();
-        let sub = self.partial_view(&order, |i, rec| {
-            if full.contains(&i) {
-                rec.clone()
-            } else {
-                stub(rec, false)
+        // Whose backlinks the pages read besides their own: a plan's objectives (their
+        // actions), a recommendation's actions (the evidence behind them).
+        let mut linked: HashSet<usize> = full.clone();
+        for &p in pages {
+            if site.records[p].rtype == RecordType::Recommendation {
+                linked.extend(graph.sources_in(p, "addresses"));
             }
-        });
+        }
+        let order: Vec<usize> = include.into_iter().collect();
+        let sub = self.partial_view(
+            &order,
+            |i, rec| {
+                if full.contains(&i) {
+                    rec.clone()
+                } else {
+                    stub(rec, false)
+                }
+            },
+            |i| linked.contains(&i),
+        );
         let wanted = Wanted {
             ids: pages.iter().map(|&p| site.records[p].id.clone()).collect(),
             sections: HashSet::new(),
@@ -237,39 +250,57 @@ impl Context<'_> {
         self.render_wanted(&sub, &order, wanted, &paths)
     }
 
-    /// Renders the pages that list many records: the dashboard, the lists of
-    /// `types`, the matrix and the timeline, as chosen by `sections`.
-    pub fn aggregate_pages(&self, sections: &BTreeSet<String>) -> Result<Vec<(String, String)>> {
+    /// Renders the pages that list many records (the dashboard, lists, matrix and
+    /// timeline) at `paths`.
+    pub fn aggregate_pages(&self, paths: &BTreeSet<String>) -> Result<Vec<(String, String)>> {
         let site = &self.view.site;
         let order: Vec<usize> = (0..site.records.len()).collect();
         // Lists show a recommendation's source, the dashboard and the timeline an
         // event's records; the matrix reads who answers and evidences recommendations
         // and actions. Nothing else of a record's links, and no body, is shown there.
-        let mut sub = self.partial_view(&order, |_, rec| {
-            stub(
-                rec,
-                matches!(rec.rtype, RecordType::Recommendation | RecordType::Event),
-            )
-        });
-        for (i, links) in sub.site.backlinks.iter_mut().enumerate() {
-            if !matches!(
-                site.records[i].rtype,
-                RecordType::Recommendation | RecordType::Action
-            ) {
-                links.clear();
-            }
-        }
-        let paths: HashSet<String> = sections.iter().map(|s| section_path(s)).collect();
+        let sub = self.partial_view(
+            &order,
+            |_, rec| {
+                stub(
+                    rec,
+                    matches!(rec.rtype, RecordType::Recommendation | RecordType::Event),
+                )
+            },
+            |i| {
+                matches!(
+                    site.records[i].rtype,
+                    RecordType::Recommendation | RecordType::Action
+                )
+            },
+        );
+        // A page's section is its path less `/index.html` or `.html` (`actions`,
+        // `timeline`); two pages may share one, which only costs template work.
+        let sections = paths
+            .iter()
+            .map(|p| {
+                p.strip_suffix("/index.html")
+                    .or_else(|| p.strip_suffix(".html"))
+                    .unwrap_or(p)
+                    .to_string()
+            })
+            .collect();
         let wanted = Wanted {
             ids: HashSet::new(),
-            sections: sections.iter().cloned().collect(),
+            sections,
         };
+        let paths: HashSet<String> = paths.iter().cloned().collect();
         self.render_wanted(&sub, &order, wanted, &paths)
     }
 
     /// A view of the records `order` (indices into the full view, ascending), each made
-    /// by `make`, with links and backlinks renumbered and those leaving it dropped.
-    fn partial_view(&self, order: &[usize], make: impl Fn(usize, &Record) -> Record) -> View {
+    /// by `make`, with links renumbered and those leaving it dropped. Only records for
+    /// which `backlinks` holds keep theirs (a stub's own page is never kept).
+    fn partial_view(
+        &self,
+        order: &[usize],
+        make: impl Fn(usize, &Record) -> Record,
+        backlinks: impl Fn(usize) -> bool,
+    ) -> View {
         let site = &self.view.site;
         let mut new_index = vec![None; site.records.len()];
         for (n, &i) in order.iter().enumerate() {
@@ -283,13 +314,20 @@ impl Context<'_> {
                     r.target = r.target.and_then(|t| new_index[t]);
                 }
                 rec.parent = rec.parent.and_then(|p| new_index[p]);
-                rec.objectives = rec.objectives.iter().filter_map(|&o| new_index[o]).collect();
+                rec.objectives = rec
+                    .objectives
+                    .iter()
+                    .filter_map(|&o| new_index[o])
+                    .collect();
                 rec
             })
             .collect();
         let backlinks: Vec<Vec<Backlink>> = order
             .iter()
             .map(|&i| {
+                if !backlinks(i) {
+                    return Vec::new();
+                }
                 site.backlinks[i]
                     .iter()
                     .filter_map(|b| {
@@ -343,7 +381,10 @@ impl Context<'_> {
             site_packs: Vec::new(),
         };
         let keep = |pages: Vec<(String, String)>| -> Vec<(String, String)> {
-            pages.into_iter().filter(|(p, _)| paths.contains(p)).collect()
+            pages
+                .into_iter()
+                .filter(|(p, _)| paths.contains(p))
+                .collect()
         };
         if let Some(gated) = self.gated {
             if let Ok(mut w) = gated.wanted.write() {
@@ -357,15 +398,6 @@ impl Context<'_> {
         render::html::render(&build(self.theme))
             .map(keep)
             .context("cannot render the changed pages")
-    }
-}
-
-/// The page of a non-record section (`index` → `index.html`, `actions` →
-/// `actions/index.html`).
-pub fn section_path(section: &str) -> String {
-    match section {
-        "index" | "matrix" | "timeline" | "search" | "accessibility" => format!("{section}.html"),
-        folder => format!("{folder}/index.html"),
     }
 }
 
@@ -429,7 +461,9 @@ impl SearchIndex {
         let todo: Vec<&Record> = site
             .records
             .iter()
-            .filter(|r| keys.is_none_or(|k| k.contains(&r.key)) || !self.entries.contains_key(&r.key))
+            .filter(|r| {
+                keys.is_none_or(|k| k.contains(&r.key)) || !self.entries.contains_key(&r.key)
+            })
             .collect();
         let fresh: Vec<Option<(String, String)>> = todo
             .par_iter()
@@ -446,11 +480,12 @@ impl SearchIndex {
             return whole_script(ctx);
         }
         self.entries.extend(fresh.into_iter().flatten());
-        if keys.is_none() {
+        if self.entries.len() > site.records.len() {
             let live: HashSet<&str> = site.records.iter().map(|r| r.key.as_str()).collect();
             self.entries.retain(|k, _| live.contains(k.as_str()));
         }
-        let mut out = String::with_capacity(self.entries.values().map(|e| e.len() + 1).sum::<usize>() + 64);
+        let mut out =
+            String::with_capacity(self.entries.values().map(|e| e.len() + 1).sum::<usize>() + 64);
         out.push_str(head);
         for (n, r) in site.records.iter().enumerate() {
             if n > 0 {
@@ -460,11 +495,6 @@ impl SearchIndex {
         }
         out.push_str(tail);
         out
-    }
-
-    /// Forgets records that are gone.
-    pub fn remove(&mut self, key: &str) {
-        self.entries.remove(key);
     }
 }
 

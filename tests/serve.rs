@@ -1,0 +1,829 @@
+//! `assure serve`, end to end: the real binary on a free port, a content folder made at
+//! run time, plain HTTP/1.1 over `TcpStream`. Every wait polls with a deadline; the
+//! server is killed when a test ends, passed or failed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long any one thing may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A running `assure serve`, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(content: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
+            .args(["serve", "--port", "0", "--content"])
+            .arg(content)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("assure starts");
+        // Read stderr all along: a full pipe would stop the server.
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err = child.stderr.take().expect("stderr is piped");
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut s) = sink.lock() {
+                    s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+        });
+        let out = child.stdout.take().expect("stdout is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(out).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let mut server = Server {
+            child,
+            port: 0,
+            stderr,
+        };
+        let line = rx.recv_timeout(DEADLINE).unwrap_or_default();
+        let port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse().ok());
+        match port {
+            Some(p) => server.port = p,
+            None => panic!(
+                "assure serve did not print its address: {line:?}\n{}",
+                server.stderr()
+            ),
+        }
+        server
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn get(&self, path: &str) -> Response {
+        request(self.port, "GET", path, &format!("127.0.0.1:{}", self.port))
+    }
+
+    /// Polls `path` until `check` accepts the response.
+    fn wait_for(&self, path: &str, what: &str, check: impl Fn(&Response) -> bool) -> Response {
+        let start = Instant::now();
+        loop {
+            let r = self.get(path);
+            if check(&r) {
+                return r;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "{path} never {what}; last answer {}\n{}",
+                r.status,
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn events(&self) -> EventStream {
+        EventStream::open(self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request, written by hand, on its own connection.
+fn request(port: u16, method: &str, path: &str, host: &str) -> Response {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("the server accepts");
+    s.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response to {method} {path}: {raw:?}"));
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+/// An open `/__assure/events` stream.
+struct EventStream {
+    stream: TcpStream,
+    buf: String,
+}
+
+impl EventStream {
+    fn open(port: u16) -> EventStream {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server accepts");
+        write!(
+            stream,
+            "GET /__assure/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        )
+        .expect("request sent");
+        let mut events = EventStream {
+            stream,
+            buf: String::new(),
+        };
+        // The current problems come first: the stream is live from here on.
+        events.next_where("the first event", |e, _| e == "problems");
+        events
+    }
+
+    /// The next event `(name, data)` that `accept` takes; others are skipped.
+    fn next_where(&mut self, what: &str, accept: impl Fn(&str, &str) -> bool) -> (String, String) {
+        let start = Instant::now();
+        loop {
+            while let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let mut name = String::new();
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event: ") {
+                        name = v.to_string();
+                    } else if let Some(v) = line.strip_prefix("data: ") {
+                        data = v.to_string();
+                    }
+                }
+                if accept(&name, &data) {
+                    return (name, data);
+                }
+            }
+            let left = DEADLINE
+                .checked_sub(start.elapsed())
+                .unwrap_or_else(|| panic!("no event: {what}; received so far: {:?}", self.buf));
+            self.stream
+                .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+                .expect("timeout");
+            let mut chunk = [0u8; 8192];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => panic!("the event stream closed while waiting for {what}"),
+                Ok(n) => {
+                    self.buf.push_str(&String::from_utf8_lossy(&chunk[..n]));
+                    // The HTTP head, before the first event.
+                    if let Some(at) = self.buf.find("\r\n\r\n") {
+                        self.buf.drain(..at + 4);
+                    }
+                }
+                Err(_) => panic!("no event: {what} within {DEADLINE:?}"),
+            }
+        }
+    }
+}
+
+/// A small content folder: every type, links both ways, an attachment, a record withheld
+/// from the site audience, and a secret file beside the folder.
+fn content() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let root = dir.path().join("content");
+    let files: &[(&str, &str)] = &[
+        (
+            "site.yaml",
+            "title: Serve test\norganisation: Test Council\nas_of: 2014-09-30\nsite_audience: inspector\naudiences:\n  inspector: { title: Inspectors }\n",
+        ),
+        (
+            "reviews/rev-1.md",
+            "---\ntitle: Inspection 2014\nkind: inspection\ndate: 2014-03\n---\nThe inspection.\n",
+        ),
+        (
+            "recommendations/rec-1.md",
+            "---\ntitle: Improve supervision\nsource: rev-1\nstatus: open\n---\nSee [[act-1]].\n",
+        ),
+        (
+            "plans/plan-1.md",
+            "---\ntitle: Improvement plan\nobjectives:\n  - id: obj-1\n    title: Better practice\n    description: Answers [[rec-1]].\n---\nThe plan.\n",
+        ),
+        (
+            "actions/act-1.md",
+            "---\ntitle: Train supervisors\nplan: plan-1\nobjective: obj-1\naddresses: [rec-1]\ndue: 2014-12\nstatus: in-progress\n---\nTraining for every team.\n",
+        ),
+        (
+            "evidence/ev-1.md",
+            "---\ntitle: Supervision audit\nkind: audit\nstatus: current\nreviewed: 2014-06-01\nsupports: [act-1]\nfile: evidence/files/report.txt\n---\nThe audit.\n",
+        ),
+        ("evidence/files/report.txt", "The audit report.\n"),
+        (
+            "evidence/ev-2.md",
+            "---\ntitle: Internal note QZXWITHHELD\nstatus: current\nreviewed: 2014-06-01\nsupports: [rec-1]\naudience: [internal]\n---\nNot for inspectors.\n",
+        ),
+        (
+            "timeline/events.yaml",
+            "records:\n  - id: evt-1\n    title: Inspection published\n    date: 2014-03-10\n    refs: [rec-1]\n",
+        ),
+        (
+            "pages/about.md",
+            "---\ntitle: About this site\norder: 1\n---\nAbout [[plan-1]].\n",
+        ),
+    ];
+    for (path, text) in files {
+        write(&root.join(path), text);
+    }
+    write(&dir.path().join("secret.txt"), "TOP-SECRET-MARKER\n");
+    (dir, root)
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("folder");
+    std::fs::write(path, text).expect("write");
+}
+
+/// Replaces `from` with `to` in a content file (which must contain it).
+fn edit(root: &Path, path: &str, from: &str, to: &str) {
+    let file = root.join(path);
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.contains(from), "{path} does not contain {from:?}");
+    std::fs::write(&file, text.replacen(from, to, 1)).expect("write");
+}
+
+/// The page without the live-reload script serve adds.
+fn without_live_script(html: &str) -> String {
+    let Some(start) = html.find("<script src=\"/__assure/live.js\"") else {
+        return html.to_string();
+    };
+    let end = html[start..]
+        .find("</script>\n")
+        .map_or(html.len(), |e| start + e + "</script>\n".len());
+    format!("{}{}", &html[..start], &html[end..])
+}
+
+#[test]
+fn serves_the_site_and_reloads_open_pages_after_an_edit() {
+    let (_dir, root) = content();
+    let server = Server::start(&root);
+
+    let page = server.get("/actions/act-1.html");
+    assert_eq!(page.status, 200, "{}", server.stderr());
+    assert_eq!(
+        page.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.text().contains("Train supervisors"));
+    assert!(page.text().contains("<script src=\"/__assure/live.js\""));
+    assert!(
+        !page.text().contains("QZXWITHHELD"),
+        "withheld record leaked"
+    );
+
+    let index = server.get("/");
+    assert_eq!(index.status, 200);
+    assert!(index.text().contains("Serve test"));
+    let head = request(
+        server.port,
+        "HEAD",
+        "/actions/act-1.html",
+        &format!("127.0.0.1:{}", server.port),
+    );
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+    assert_eq!(
+        head.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    for (path, kind) in [
+        ("/static/style.css", "text/css; charset=utf-8"),
+        ("/search-index.js", "text/javascript; charset=utf-8"),
+        ("/__assure/live.js", "text/javascript; charset=utf-8"),
+        (
+            "/files/evidence/files/report.txt",
+            "text/plain; charset=utf-8",
+        ),
+    ] {
+        let r = server.get(path);
+        assert_eq!(
+            (r.status, r.header("Content-Type")),
+            (200, Some(kind)),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        server.get("/files/evidence/files/report.txt").text(),
+        "The audit report.\n"
+    );
+    let missing = server.get("/actions/nothing.html");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("Page not found"));
+    assert_eq!(server.get("/actions").header("Location"), Some("/actions/"));
+
+    let mut events = server.events();
+    edit(
+        &root,
+        "actions/act-1.md",
+        "Train supervisors",
+        "Coach every supervisor",
+    );
+    events.next_where("a reload naming the edited page", |e, d| {
+        e == "reload" && d.contains("\"actions/act-1.html\"")
+    });
+    let page = server.get("/actions/act-1.html");
+    assert!(
+        page.text().contains("Coach every supervisor"),
+        "{}",
+        page.text()
+    );
+    // Pages that show the action's title follow.
+    server.wait_for("/recommendations/rec-1.html", "showed the new title", |r| {
+        r.text().contains("Coach every supervisor")
+    });
+    server.wait_for("/actions/index.html", "listed the new title", |r| {
+        r.text().contains("Coach every supervisor")
+    });
+}
+
+#[test]
+fn content_errors_are_shown_and_the_last_good_site_stays() {
+    let (_dir, root) = content();
+    let server = Server::start(&root);
+    let mut events = server.events();
+
+    edit(
+        &root,
+        "actions/act-1.md",
+        "addresses: [rec-1]",
+        "addresses: [rec-99]",
+    );
+    let (_, data) = events.next_where("problems listing the error", |e, d| {
+        e == "problems" && d != "[]"
+    });
+    let problems: serde_json::Value = serde_json::from_str(&data).expect("problems are JSON");
+    let first = &problems[0];
+    assert!(
+        first["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("actions/act-1.md")),
+        "{data}"
+    );
+    assert_eq!(first["line"], 5, "{data}");
+    assert_eq!(first["code"], "E005", "{data}");
+    assert!(
+        first["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("rec-99")),
+        "{data}"
+    );
+    // The last good page is still served.
+    let page = server.get("/actions/act-1.html");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Train supervisors"));
+    // A page opened now hears about the problems at once.
+    EventStream::open(server.port);
+
+    // Fixing the file clears the problems and reloads the page with the fix.
+    std::fs::write(
+        root.join("actions/act-1.md"),
+        "---\ntitle: Fixed and renamed\nplan: plan-1\nobjective: obj-1\naddresses: [rec-1]\ndue: 2014-12\nstatus: in-progress\n---\nTraining.\n",
+    )
+    .expect("write");
+    events.next_where("problems cleared", |e, d| e == "problems" && d == "[]");
+    events.next_where("a reload of the fixed page", |e, d| {
+        e == "reload" && d.contains("actions/act-1.html")
+    });
+    assert!(server
+        .get("/actions/act-1.html")
+        .text()
+        .contains("Fixed and renamed"));
+}
+
+#[test]
+fn requests_cannot_read_outside_the_site() {
+    let (dir, root) = content();
+    #[cfg(unix)]
+    {
+        // A link inside the served tree to a file outside it, and one to a folder.
+        std::os::unix::fs::symlink(
+            dir.path().join("secret.txt"),
+            root.join("evidence/files/link.txt"),
+        )
+        .expect("symlink");
+        std::os::unix::fs::symlink(dir.path(), root.join("evidence/files/up")).expect("symlink");
+    }
+    let server = Server::start(&root);
+    let host = format!("127.0.0.1:{}", server.port);
+    for path in [
+        "/../Cargo.toml",
+        "/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/files/..%2f..%2fsecret.txt",
+        "/files/..\\..\\secret.txt",
+        "/files/%5c..%5csecret.txt",
+        "/files/evidence/files/link.txt",
+        "/files/evidence/files/up/secret.txt",
+        "/files/./evidence/files/report.txt",
+        "/files//etc/passwd",
+        "/files/%00",
+        "/etc/passwd",
+        "/files/site.yaml",
+        "/files/evidence/ev-2.md",
+    ] {
+        let r = request(server.port, "GET", path, &host);
+        assert!(
+            matches!(r.status, 400 | 404),
+            "{path} answered {}",
+            r.status
+        );
+        let text = r.text();
+        assert!(
+            !text.contains("TOP-SECRET-MARKER")
+                && !text.contains("root:")
+                && !text.contains("QZXWITHHELD"),
+            "{path} leaked: {text}"
+        );
+    }
+    // An attachment replaced by a link after the start is refused too.
+    #[cfg(unix)]
+    {
+        let report = root.join("evidence/files/report.txt");
+        std::fs::remove_file(&report).expect("remove");
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), &report).expect("symlink");
+        let r = server.get("/files/evidence/files/report.txt");
+        assert!(matches!(r.status, 400 | 404), "answered {}", r.status);
+        assert!(!r.text().contains("TOP-SECRET-MARKER"));
+    }
+    // Another site's name for 127.0.0.1, and other methods.
+    assert_eq!(request(server.port, "GET", "/", "evil.example").status, 400);
+    assert_eq!(request(server.port, "POST", "/", &host).status, 405);
+}
+
+/// A change to a content folder, named for failure messages.
+type Step = (&'static str, Box<dyn Fn(&Path)>);
+
+/// After each step, every page serve shows must be byte for byte what `assure build`
+/// writes for the same content (less the live script): the proof that re-rendering only
+/// the touched pages misses nothing.
+fn assert_matches_build_after(root: &Path, output: &Path, steps: Vec<Step>) {
+    let server = Server::start(root);
+    let mut before: Vec<String> = Vec::new();
+    for (what, change) in steps {
+        change(root);
+        let built = Command::new(env!("CARGO_BIN_EXE_assure"))
+            .args(["build", "--no-pdf", "--content"])
+            .arg(root)
+            .arg("--output")
+            .arg(output)
+            .output()
+            .expect("assure build runs");
+        assert!(
+            built.status.success(),
+            "build after {what} failed: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let site = output.join("site");
+        let expected: Vec<(String, Vec<u8>)> = walk(&site)
+            .into_iter()
+            .map(|file| {
+                let rel = file
+                    .strip_prefix(&site)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let bytes = std::fs::read(&file).expect("read");
+                (rel, bytes)
+            })
+            .collect();
+        assert!(
+            expected.len() > 10,
+            "the build wrote {} files",
+            expected.len()
+        );
+        // Pages the build no longer writes are gone from serve too.
+        let now: Vec<String> = expected.iter().map(|(rel, _)| rel.clone()).collect();
+        for gone in before
+            .iter()
+            .filter(|rel| rel.ends_with(".html") && !now.contains(rel))
+        {
+            server.wait_for(&format!("/{gone}"), "went away", |r| r.status == 404);
+        }
+        before = now;
+        // Serve catches up within the deadline; every file must then match.
+        let start = Instant::now();
+        loop {
+            let mismatch = expected.iter().find_map(|(rel, bytes)| {
+                let url: String = rel
+                    .bytes()
+                    .map(|b| match b {
+                        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'/' => {
+                            (b as char).to_string()
+                        }
+                        b => format!("%{b:02X}"),
+                    })
+                    .collect();
+                let r = server.get(&format!("/{url}"));
+                let got = if rel.ends_with(".html") {
+                    without_live_script(&r.text()).into_bytes()
+                } else {
+                    r.body
+                };
+                (r.status != 200 || got != *bytes).then_some((rel, bytes, r.status, got))
+            });
+            let Some((rel, want, status, got)) = mismatch else {
+                break;
+            };
+            if start.elapsed() > DEADLINE {
+                let want = String::from_utf8_lossy(want).into_owned();
+                let got = String::from_utf8_lossy(&got).into_owned();
+                let at = want
+                    .chars()
+                    .zip(got.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let near = |t: &str| {
+                    t.chars()
+                        .skip(at.saturating_sub(150))
+                        .take(300)
+                        .collect::<String>()
+                };
+                panic!(
+                    "after {what}: /{rel} (status {status}) differs from the build at character {at}:\n build: {:?}\n serve: {:?}\n{}",
+                    near(&want),
+                    near(&got),
+                    server.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn pages_match_a_full_build_after_every_edit() {
+    let (dir, root) = content();
+    // Enough actions under one plan that its page is among the large ones, re-rendered
+    // after the rest.
+    for n in 0..210 {
+        write(
+            &root.join(format!("actions/bulk/act-b{n}.md")),
+            &format!("---\ntitle: Bulk action {n}\nplan: plan-1\nobjective: obj-1\naddresses: [rec-1]\ndue: 2015-06\n---\n"),
+        );
+    }
+    let steps: Vec<Step> = vec![
+        ("start", Box::new(|_| {})),
+        (
+            "an action's title",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "actions/act-1.md",
+                    "Train supervisors",
+                    "Coach supervisors",
+                )
+            }),
+        ),
+        (
+            "a bulk action's status (its plan's page is a large one)",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "actions/bulk/act-b7.md",
+                    "due: 2015-06",
+                    "due: 2015-06\nstatus: blocked",
+                )
+            }),
+        ),
+        (
+            "evidence withdrawn (readiness changes)",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "evidence/ev-1.md",
+                    "status: current",
+                    "status: withdrawn",
+                )
+            }),
+        ),
+        (
+            "a new evidence record",
+            Box::new(|r| {
+                write(
+                    &r.join("evidence/ev-3.md"),
+                    "---\ntitle: Staff survey\nkind: survey\nstatus: current\nreviewed: 2014-08-01\nsupports: [act-1]\n---\nMentions [[rec-1]].\n",
+                )
+            }),
+        ),
+        (
+            "an objective's description",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "plans/plan-1.md",
+                    "Answers [[rec-1]].",
+                    "Answers [[rec-1]] and [[ev-3]].",
+                )
+            }),
+        ),
+        (
+            "an action withheld from the site audience",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "actions/act-1.md",
+                    "status: in-progress",
+                    "status: in-progress\naudience: [internal]",
+                )
+            }),
+        ),
+        (
+            "the action visible again",
+            Box::new(|r| edit(r, "actions/act-1.md", "audience: [internal]\n", "")),
+        ),
+        (
+            "a narrative page's title (every page's footer)",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "pages/about.md",
+                    "About this site",
+                    "How to read this site",
+                )
+            }),
+        ),
+        (
+            "an event's title",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "timeline/events.yaml",
+                    "Inspection published",
+                    "Report published",
+                )
+            }),
+        ),
+        (
+            "a record deleted, and the link to it with it",
+            Box::new(|r| {
+                std::fs::remove_file(r.join("evidence/ev-3.md")).expect("remove");
+                edit(r, "plans/plan-1.md", " and [[ev-3]]", "");
+            }),
+        ),
+        (
+            "the attachment changed",
+            Box::new(|r| write(&r.join("evidence/files/report.txt"), "A new report.\n")),
+        ),
+    ];
+    assert_matches_build_after(&root, &dir.path().join("output"), steps);
+}
+
+/// The same over the shared site fixture: hostile text everywhere and records withheld
+/// from the site audience, made visible and withheld again.
+#[test]
+fn pages_match_a_full_build_with_withheld_records() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let root = dir.path().join("content");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site");
+    for file in walk(&fixture) {
+        let rel = file.strip_prefix(&fixture).expect("inside");
+        std::fs::create_dir_all(root.join(rel).parent().expect("a parent")).expect("folder");
+        std::fs::copy(&file, root.join(rel)).expect("copy");
+    }
+    let steps: Vec<Step> = vec![
+        ("start", Box::new(|_| {})),
+        (
+            "a withheld action shown to inspectors",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "actions/zzhid-act.md",
+                    "audience: [internal]",
+                    "audience: [inspector]",
+                )
+            }),
+        ),
+        (
+            "and withheld again",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "actions/zzhid-act.md",
+                    "audience: [inspector]",
+                    "audience: [internal]",
+                )
+            }),
+        ),
+        (
+            "evidence no longer current",
+            Box::new(|r| edit(r, "evidence/ev-1.md", "status: current", "status: draft")),
+        ),
+    ];
+    assert_matches_build_after(&root, &dir.path().join("output"), steps);
+}
+
+/// Every file under a folder.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn stops_cleanly_on_sigint() {
+    let (_dir, root) = content();
+    let mut server = Server::start(&root);
+    let killed = Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(start.elapsed() < DEADLINE, "serve did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status}");
+    let start = Instant::now();
+    while !server.stderr().contains("stopped") {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no `stopped` message: {}",
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_taken_port_is_a_usage_failure() {
+    let (_dir, root) = content();
+    let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a free port");
+    let port = taken.local_addr().expect("address").port();
+    let out = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args(["serve", "--port", &port.to_string(), "--content"])
+        .arg(&root)
+        .output()
+        .expect("assure runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen"));
+}
