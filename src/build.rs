@@ -29,6 +29,8 @@ pub struct Built {
     /// Content problems stopped the build (exit code 1); nothing was written.
     pub failed: bool,
     pub pages: usize,
+    /// Readiness as the output's audience sees it ("66.6 %").
+    pub readiness: String,
 }
 
 /// Runs a build. I/O and usage problems are errors (exit 2); content problems come back
@@ -52,6 +54,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             checked,
             failed: true,
             pages: 0,
+            readiness: String::new(),
         });
     }
     output::check_output_folder(&opts.output, &opts.content)?;
@@ -76,6 +79,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let view = view.as_ref().unwrap_or(&checked.view);
     let max_age = checked.site.config.evidence_max_age_days;
     let readiness = readiness::compute(&view.site, checked.as_of, max_age, &hashes);
+    let readiness_text = readiness.percent_text();
     let attachments = render::attachments(view);
     let site_packs: Vec<serde_json::Value> = if opts.no_pdf {
         Vec::new()
@@ -118,6 +122,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         checked,
         failed: false,
         pages,
+        readiness: readiness_text,
     })
 }
 
@@ -180,6 +185,7 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
             checked,
             failed: true,
             pages: 0,
+            readiness: String::new(),
         });
     }
     output::check_output_folder(&opts.output, &opts.content)?;
@@ -210,6 +216,7 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
         checked,
         failed: false,
         pages: count,
+        readiness: String::new(),
     })
 }
 

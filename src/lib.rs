@@ -126,7 +126,7 @@ pub fn check(content_dir: &Path, as_of: Option<Date>, audience: Option<&str>) ->
         .records
         .iter()
         .filter(|r| r.sha256.is_some())
-        .filter_map(|r| r.file.as_ref().map(|f| f.path.as_str()));
+        .filter_map(|r| r.file_path());
     let hashes = hash_files(&site.files.root, evidence_files);
     let view = model::view::view(&site, &audience);
     let max_age = site.config.evidence_max_age_days;

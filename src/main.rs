@@ -203,7 +203,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output.join("site").display(),
                 started.elapsed().as_secs_f64(),
                 built.checked.diagnostics.summary(),
-                built.checked.readiness.percent_text()
+                built.readiness
             );
             Ok(ExitCode::SUCCESS)
         }

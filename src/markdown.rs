@@ -377,10 +377,16 @@ mod tests {
 
     #[test]
     fn script_links_lose_their_link() {
-        let html = to_html("[click](javascript:alert(1)) ![x](data:text/html,hi) [ok](https://a.org)", &Fixed);
+        let html = to_html(
+            "[click](javascript:alert(1)) ![x](data:text/html,hi) [ok](https://a.org)",
+            &Fixed,
+        );
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("data:"), "{html}");
-        assert!(html.contains("click") && html.contains("href=\"https://a.org\""), "{html}");
+        assert!(
+            html.contains("click") && html.contains("href=\"https://a.org\""),
+            "{html}"
+        );
     }
 
     #[test]

@@ -101,10 +101,10 @@ pub fn compute(
                     None => true,
                 };
                 r.stale[i] = r.expired[i] || too_old;
-                r.changed[i] = match (&rec.sha256, &rec.file) {
-                    (Some(recorded), Some(file)) => hashes
-                        .get(&file.path)
-                        .is_some_and(|actual| actual != recorded),
+                r.changed[i] = match (&rec.sha256, rec.file_path()) {
+                    (Some(recorded), Some(path)) => {
+                        hashes.get(path).is_some_and(|actual| actual != recorded)
+                    }
                     _ => false,
                 };
                 r.current[i] = rec.status == "current" && !r.stale[i] && !r.changed[i];

@@ -226,7 +226,7 @@ impl Checker<'_> {
                 Code::W106,
                 format!(
                     "`{field}` is {} {} field, not a field of {type_name}{close}; it is kept as an extra detail",
-                    if other == RecordType::Evidence || other == RecordType::Event || other == RecordType::Action || other == RecordType::Objective { "an" } else { "a" },
+                    other.article(),
                     other.name()
                 ),
             );
@@ -459,6 +459,7 @@ pub fn build_record(raw: RawRecord) -> Built {
                     ("file", _) => {
                         rec.file = c.text(name, value).map(|path| FileRef {
                             path: path.trim().to_string(),
+                            resolved: None,
                             pos: c.at,
                         })
                     }
@@ -594,7 +595,6 @@ fn scan_body(rec: &mut Record) {
     if rec.body.is_empty() {
         return;
     }
-    let dir = rec.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     for (link, offset) in markdown::scan(&rec.body) {
         let pos = markdown::position(&rec.body, &rec.body_origin, offset);
         match link {
@@ -605,22 +605,12 @@ fn scan_body(rec: &mut Record) {
                 target: None,
                 withheld: false,
             }),
-            BodyLink::Local { target, .. } => {
-                let path = target.split(['#', '?']).next().unwrap_or("").to_string();
-                if path.is_empty() {
-                    continue;
-                }
-                let joined = if path.starts_with('/') || dir.is_empty() {
-                    path.clone()
-                } else {
-                    format!("{dir}/{path}")
-                };
-                rec.local_links.push(super::LocalLink {
-                    dest: target,
-                    path: Some(joined),
-                    pos,
-                });
-            }
+            // Resolved against the file system when the site is linked.
+            BodyLink::Local { target, .. } => rec.local_links.push(super::LocalLink {
+                dest: target,
+                path: None,
+                pos,
+            }),
         }
     }
 }

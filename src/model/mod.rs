@@ -32,8 +32,11 @@ pub struct Ref {
 /// A record's evidence file, as written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileRef {
+    /// As written.
     pub path: String,
     pub pos: Pos,
+    /// The file inside the content folder, once checked to exist there.
+    pub resolved: Option<String>,
 }
 
 /// A relative link or image in a body, resolved to a path inside the content folder.
@@ -124,6 +127,19 @@ impl Record {
     /// References written in one field.
     pub fn refs_in<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Ref> + 'a {
         self.refs.iter().filter(move |r| r.field == field)
+    }
+
+    /// The evidence file inside the content folder, if it was found there.
+    pub fn file_path(&self) -> Option<&str> {
+        self.file.as_ref().and_then(|f| f.resolved.as_deref())
+    }
+
+    /// Where a relative link or image of the body points inside the content folder.
+    pub fn local_path(&self, dest: &str) -> Option<&str> {
+        self.local_links
+            .iter()
+            .find(|l| l.dest == dest)
+            .and_then(|l| l.path.as_deref())
     }
 
     /// Where a field's key was written (the record's first line if it was not).

@@ -189,14 +189,15 @@ pub fn resolve(
     let present: HashSet<&str> = files.files.iter().map(String::as_str).collect();
     let mut file_diags = Vec::new();
     for rec in records.iter_mut() {
-        if let Some(file) = &rec.file {
-            if let Err(message) = check_file(&files.root, &file.path, &present) {
-                file_diags.push(Diagnostic::new(
+        if let Some(file) = rec.file.as_mut() {
+            match check_file(&files.root, &file.path, &present) {
+                Ok(path) => file.resolved = Some(path),
+                Err(message) => file_diags.push(Diagnostic::new(
                     &rec.path,
                     file.pos,
                     Code::E007,
                     format!("evidence `file`: {message}"),
-                ));
+                )),
             }
         }
         let dir = rec.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();

@@ -201,15 +201,20 @@ impl RecordType {
     }
 
     /// "an action", "a plan".
+    /// "an evidence record", "a plan" ("evidence" alone is not countable).
     pub fn with_article(self) -> String {
-        if self == T::Evidence {
-            return "an evidence record".into();
+        match self {
+            T::Evidence => "an evidence record".into(),
+            _ => format!("{} {}", self.article(), self.name()),
         }
-        let n = self.name();
-        if n.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            format!("an {n}")
+    }
+
+    /// The indefinite article before the type's name.
+    pub fn article(self) -> &'static str {
+        if self.name().starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
         } else {
-            format!("a {n}")
+            "a"
         }
     }
 

@@ -105,8 +105,8 @@ struct Pages<'a> {
 struct PageLinks<'a> {
     b: &'a Build<'a>,
     root: &'a str,
-    /// Folder of the record's file, for relative links.
-    dir: String,
+    /// The record whose body this is (its relative links were resolved when linking).
+    record: Option<&'a Record>,
 }
 
 impl Links for PageLinks<'_> {
@@ -121,33 +121,12 @@ impl Links for PageLinks<'_> {
     }
 
     fn local(&self, dest: &str) -> Option<String> {
-        let path = dest.split(['#', '?']).next().unwrap_or("");
-        let joined = if self.dir.is_empty() {
-            path.to_string()
-        } else {
-            format!("{}/{path}", self.dir)
-        };
-        let normal = normalise(&joined)?;
+        let path = self.record?.local_path(dest)?;
         self.b
             .attachments
-            .contains(&normal)
-            .then(|| format!("{}files/{}", self.root, encode_path(&normal)))
+            .contains(path)
+            .then(|| format!("{}files/{}", self.root, encode_path(path)))
     }
-}
-
-/// `a/./b/../c` → `a/c`; `None` if it leaves the root.
-fn normalise(path: &str) -> Option<String> {
-    let mut parts = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// Percent-encodes what a URL path cannot hold as written.
@@ -342,10 +321,7 @@ impl<'a> Pages<'a> {
         let links = PageLinks {
             b: self.b,
             root,
-            dir: rec
-                .path
-                .rsplit_once('/')
-                .map_or(String::new(), |(d, _)| d.to_string()),
+            record: Some(rec),
         };
         markdown::to_html(&rec.body, &links)
     }
@@ -651,12 +627,12 @@ impl<'a> Pages<'a> {
             .map(|(area, grade)| json!({"area": area, "grade": tag(grade)}))
             .collect();
         let mut attachments = Vec::new();
-        if let Some(f) = &rec.file {
-            if let Some(path) = normalise(&f.path).filter(|p| self.b.attachments.contains(p)) {
+        if let Some(path) = rec.file_path() {
+            if self.b.attachments.contains(path) {
                 attachments.push(json!({
-                    "href": format!("{root}files/{}", encode_path(&path)),
-                    "name": path.rsplit('/').next().unwrap_or(&path),
-                    "sha256": self.b.hashes.get(&path),
+                    "href": format!("{root}files/{}", encode_path(path)),
+                    "name": path.rsplit('/').next().unwrap_or(path),
+                    "sha256": self.b.hashes.get(path),
                 }));
             }
         }
@@ -1120,7 +1096,7 @@ pub fn render(b: &Build<'_>) -> Result<Vec<(String, String)>> {
     let no_links = PageLinks {
         b,
         root: "",
-        dir: String::new(),
+        record: None,
     };
     out.push(pages.simple_page(
         "accessibility.html",

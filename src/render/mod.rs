@@ -38,22 +38,9 @@ impl Build<'_> {
 pub fn attachments(view: &View) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for rec in &view.site.records {
-        if let Some(f) = &rec.file {
-            out.insert(
-                f.path
-                    .split('/')
-                    .filter(|p| !p.is_empty() && *p != ".")
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            );
-        }
-        for l in &rec.local_links {
-            if let Some(p) = &l.path {
-                out.insert(p.clone());
-            }
-        }
+        // Paths were checked and normalised when the site was linked.
+        out.extend(rec.file_path().map(str::to_string));
+        out.extend(rec.local_links.iter().filter_map(|l| l.path.clone()));
     }
-    // Only files that really are in the content tree (checked paths never leave it).
-    out.retain(|p| view.site.files.files.binary_search(p).is_ok());
     out
 }

@@ -651,7 +651,7 @@ fn fingerprints(
                 (key(b.from), b.field).hash(&mut h);
             }
             if let Some(f) = &rec.file {
-                (&f.path, hashes.get(&f.path)).hash(&mut h);
+                (&f.path, rec.file_path().and_then(|p| hashes.get(p))).hash(&mut h);
             }
             for l in &rec.local_links {
                 let shown = l.path.as_ref().filter(|p| attachments.contains(*p));

@@ -242,7 +242,7 @@ impl Model {
             .records
             .iter()
             .filter(|r| r.sha256.is_some())
-            .filter_map(|r| r.file.as_ref().map(|f| f.path.clone()))
+            .filter_map(|r| r.file_path().map(str::to_string))
             .collect();
         self.ensure_hashes(evidence_files.iter().map(String::as_str));
         let max_age = site.config.evidence_max_age_days;

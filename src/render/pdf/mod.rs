@@ -57,12 +57,14 @@ struct PackDoc<'a> {
     input: &'a PackInput<'a>,
     /// Indices (in the view) of records with an anchor in this pack.
     included: BTreeSet<usize>,
+    /// Files the pack's audience may see (referenced by its visible records).
+    attachments: BTreeSet<String>,
 }
 
 /// `[[ID]]` resolution inside one record's body.
 struct BodyLinks<'a> {
     doc: &'a PackDoc<'a>,
-    dir: String,
+    record: &'a Record,
 }
 
 impl Links for BodyLinks<'_> {
@@ -89,32 +91,12 @@ impl PackLinks for BodyLinks<'_> {
     }
 
     fn image(&self, dest: &str) -> Option<Vec<u8>> {
-        let rec_path = dest.split(['#', '?']).next()?;
-        let joined = if self.dir.is_empty() {
-            rec_path.to_string()
-        } else {
-            format!("{}/{rec_path}", self.dir)
-        };
-        let mut parts: Vec<&str> = Vec::new();
-        for p in joined.split('/') {
-            match p {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                p => parts.push(p),
-            }
-        }
-        let path = parts.join("/");
         // Only files the audience may see: those its visible records reference.
-        let visible = self.doc.view.site.records.iter().any(|r| {
-            r.local_links
-                .iter()
-                .any(|l| l.path.as_deref() == Some(path.as_str()))
-        });
-        visible
-            .then(|| std::fs::read(self.doc.view.site.files.root.join(&path)).ok())
-            .flatten()
+        let path = self.record.local_path(dest)?;
+        if !self.doc.attachments.contains(path) {
+            return None;
+        }
+        std::fs::read(self.doc.view.site.files.root.join(path)).ok()
     }
 }
 
@@ -180,10 +162,7 @@ impl<'a> PackDoc<'a> {
         let r = self.rec(i);
         let links = BodyLinks {
             doc: self,
-            dir: r
-                .path
-                .rsplit_once('/')
-                .map_or(String::new(), |(d, _)| d.to_string()),
+            record: r,
         };
         body_blocks(&r.body, &links, shift)
     }
@@ -295,9 +274,7 @@ impl<'a> PackDoc<'a> {
     }
 
     fn actual_hash(&self, rec: &Record) -> Option<&String> {
-        rec.file
-            .as_ref()
-            .and_then(|f| self.input.hashes.get(&f.path))
+        rec.file_path().and_then(|p| self.input.hashes.get(p))
     }
 
     fn recommendations(&self, out: &mut Vec<Block>) {
@@ -352,21 +329,14 @@ impl<'a> PackDoc<'a> {
             if actions.is_empty() {
                 out.push(para("None."));
             } else {
-                out.push(Block::List {
-                    ordered: false,
-                    start: 1,
-                    items: actions
-                        .iter()
-                        .map(|&a| {
-                            let mut line = self.rec_ref(a);
-                            line.push(Inline::plain(format!(
-                                " — {}",
-                                self.rec(a).status.replace('-', " ")
-                            )));
-                            vec![Block::Paragraph(line)]
-                        })
-                        .collect(),
-                });
+                out.push(bullets(actions.iter().map(|&a| {
+                    let mut line = self.rec_ref(a);
+                    line.push(Inline::plain(format!(
+                        " — {}",
+                        self.rec(a).status.replace('-', " ")
+                    )));
+                    line
+                })));
             }
             let mut evidence: Vec<(usize, Option<usize>)> = self
                 .backlinks(i, "supports")
@@ -384,29 +354,22 @@ impl<'a> PackDoc<'a> {
             if evidence.is_empty() {
                 out.push(para("None."));
             } else {
-                out.push(Block::List {
-                    ordered: false,
-                    start: 1,
-                    items: evidence
-                        .iter()
-                        .map(|&(e, via)| {
-                            let mut line = self.rec_ref(e);
-                            let mut notes = Vec::new();
-                            if let Some(a) = via {
-                                notes.push(format!("via {}", self.rec(a).id));
-                            }
-                            if self.r.changed[e] {
-                                notes.push("changed since sign-off".into());
-                            } else if self.r.stale[e] {
-                                notes.push("stale".into());
-                            }
-                            if !notes.is_empty() {
-                                line.push(Inline::italic(format!(" — {}", notes.join("; "))));
-                            }
-                            vec![Block::Paragraph(line)]
-                        })
-                        .collect(),
-                });
+                out.push(bullets(evidence.iter().map(|&(e, via)| {
+                    let mut line = self.rec_ref(e);
+                    let mut notes = Vec::new();
+                    if let Some(a) = via {
+                        notes.push(format!("via {}", self.rec(a).id));
+                    }
+                    if self.r.changed[e] {
+                        notes.push("changed since sign-off".into());
+                    } else if self.r.stale[e] {
+                        notes.push("stale".into());
+                    }
+                    if !notes.is_empty() {
+                        line.push(Inline::italic(format!(" — {}", notes.join("; "))));
+                    }
+                    line
+                })));
             }
         }
     }
@@ -497,14 +460,7 @@ impl<'a> PackDoc<'a> {
                         "No actions under this objective.",
                     )]));
                 } else {
-                    out.push(Block::List {
-                        ordered: false,
-                        start: 1,
-                        items: actions
-                            .iter()
-                            .map(|&a| vec![Block::Paragraph(self.rec_ref(a))])
-                            .collect(),
-                    });
+                    out.push(bullets(actions.iter().map(|&a| self.rec_ref(a))));
                 }
             }
         }
@@ -634,14 +590,7 @@ impl<'a> PackDoc<'a> {
             let recs = self.backlinks(i, "source");
             if !recs.is_empty() {
                 out.push(Block::Paragraph(vec![Inline::bold("Recommendations")]));
-                out.push(Block::List {
-                    ordered: false,
-                    start: 1,
-                    items: recs
-                        .iter()
-                        .map(|&x| vec![Block::Paragraph(self.rec_ref(x))])
-                        .collect(),
-                });
+                out.push(bullets(recs.iter().map(|&x| self.rec_ref(x))));
             }
         }
     }
@@ -711,6 +660,18 @@ impl<'a> PackDoc<'a> {
     }
 }
 
+/// A bulleted list, one line of inline text per item.
+fn bullets(lines: impl IntoIterator<Item = Vec<Inline>>) -> Block {
+    Block::List {
+        ordered: false,
+        start: 1,
+        items: lines
+            .into_iter()
+            .map(|l| vec![Block::Paragraph(l)])
+            .collect(),
+    }
+}
+
 fn short_hash(h: Option<&str>) -> String {
     h.map_or_else(|| "—".to_string(), |h| h.chars().take(12).collect())
 }
@@ -752,11 +713,13 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
         input.hashes,
     );
     let included = included(&view, &pack.sections);
+    let attachments = crate::render::attachments(&view);
     let doc = PackDoc {
         view,
         r,
         input,
         included,
+        attachments,
     };
     let config = &doc.site().config;
     let mut blocks = vec![
