@@ -220,36 +220,48 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
     })
 }
 
-/// Renders and writes every file of the output into the staging folder.
+/// Renders and writes every file of the output into the staging folder: pages are
+/// written as they are rendered, alongside the search index, data exports and copies.
 fn write_all(b: &Build<'_>, staging: &Staging, content_root: &Path) -> Result<usize> {
-    let pages = render::html::render(b)?;
-    let count = pages.len();
+    let (pages, rest) = rayon::join(
+        || {
+            render::html::render_each(b, |path, html| {
+                staging.write(&format!("site/{path}"), html.as_bytes())
+            })
+        },
+        || -> Result<()> {
+            let (search, data) = rayon::join(
+                || {
+                    staging.write(
+                        "site/search-index.js",
+                        render::search::index_script(b).as_bytes(),
+                    )
+                },
+                || -> Result<()> {
+                    staging.write("data/records.json", &render::data::records_json(b))?;
+                    for (name, bytes) in render::data::csv_files(b) {
+                        staging.write(&format!("data/{name}"), &bytes)?;
+                    }
+                    Ok(())
+                },
+            );
+            search?;
+            data?;
+            for (name, bytes) in &b.theme.statics {
+                staging.write(&format!("site/static/{name}"), bytes)?;
+            }
+            b.attachments
+                .par_iter()
+                .try_for_each(|path| {
+                    staging.copy(
+                        &format!("site/files/{path}"),
+                        &content_root.join(path),
+                        b.hashes.get(path),
+                    )
+                })
+                .context("cannot copy an attachment")
+        },
+    );
+    rest?;
     pages
-        .par_iter()
-        .try_for_each(|(path, html)| staging.write(&format!("site/{path}"), html.as_bytes()))?;
-    staging.write(
-        "site/search-index.js",
-        render::search::index_script(b).as_bytes(),
-    )?;
-    for (name, bytes) in &b.theme.statics {
-        staging.write(&format!("site/static/{name}"), bytes)?;
-    }
-    b.attachments
-        .par_iter()
-        .try_for_each(|path| {
-            staging.copy(
-                &format!("site/files/{path}"),
-                &content_root.join(path),
-                b.hashes.get(path),
-            )
-        })
-        .context("cannot copy an attachment")?;
-    staging.write(
-        "data/records.json",
-        render::data::records_json(b).as_bytes(),
-    )?;
-    for (name, bytes) in render::data::csv_files(b) {
-        staging.write(&format!("data/{name}"), &bytes)?;
-    }
-    Ok(count)
 }

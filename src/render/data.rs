@@ -96,71 +96,95 @@ fn derived(b: &Build<'_>, i: usize) -> [(&'static str, Value); 5] {
     ]
 }
 
-/// `data/records.json`.
-pub fn records_json(b: &Build<'_>) -> String {
+/// One record of `data/records.json`.
+fn record_json(b: &Build<'_>, i: usize) -> Value {
     let site = b.site();
-    let records: Vec<Value> = site
-        .records
-        .iter()
-        .enumerate()
-        .map(|(i, rec)| {
-            let mut m = Map::new();
-            m.insert("type".into(), json!(rec.rtype.name()));
-            for name in field_names(rec.rtype) {
-                let v = field_json(b, rec, name);
-                if !v.is_null() {
-                    m.insert(name.into(), v);
-                }
-            }
-            m.insert("page".into(), json!(format!("site/{}", rec.page_path())));
-            if !rec.body.is_empty() && rec.rtype != RecordType::Objective {
-                m.insert("body".into(), json!(rec.body));
-            }
-            let body_links: Vec<Value> = rec
-                .refs_in("body")
-                .filter_map(|rf| match rf.target {
-                    Some(t) => {
-                        Some(json!({"id": site.records[t].id, "title": site.records[t].title}))
-                    }
-                    None if rf.withheld => Some(json!({"withheld": true})),
-                    None => None,
-                })
-                .collect();
-            if !body_links.is_empty() {
-                m.insert("body_links".into(), Value::Array(body_links));
-            }
-            if !rec.extra.is_empty() {
-                let other: Map<String, Value> = rec
-                    .extra
-                    .iter()
-                    .map(|(k, v)| (k.clone(), yaml_to_json(v)))
-                    .collect();
-                m.insert("other".into(), Value::Object(other));
-            }
-            let derived: Map<String, Value> = derived(b, i)
-                .into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.into(), v))
-                .collect();
-            m.insert("derived".into(), Value::Object(derived));
-            let backlinks: Vec<Value> = site.backlinks[i]
-                .iter()
-                .map(|bl| json!({"id": site.records[bl.from].id, "field": bl.field}))
-                .collect();
-            m.insert("backlinks".into(), Value::Array(backlinks));
-            Value::Object(m)
+    let rec = &site.records[i];
+    let mut m = Map::new();
+    m.insert("type".into(), json!(rec.rtype.name()));
+    for name in field_names(rec.rtype) {
+        let v = field_json(b, rec, name);
+        if !v.is_null() {
+            m.insert(name.into(), v);
+        }
+    }
+    m.insert("page".into(), json!(format!("site/{}", rec.page_path())));
+    if !rec.body.is_empty() && rec.rtype != RecordType::Objective {
+        m.insert("body".into(), json!(rec.body));
+    }
+    let body_links: Vec<Value> = rec
+        .refs_in("body")
+        .filter_map(|rf| match rf.target {
+            Some(t) => Some(json!({"id": site.records[t].id, "title": site.records[t].title})),
+            None if rf.withheld => Some(json!({"withheld": true})),
+            None => None,
         })
         .collect();
-    let doc = json!({
-        "assure_version": crate::VERSION,
-        "as_of": b.as_of.to_string(),
-        "audience": b.view.audience,
-        "readiness": {"percent": b.readiness.percent_text(), "evidenced": b.readiness.evidenced_count, "counted": b.readiness.counted},
-        "records": records,
-    });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    if !body_links.is_empty() {
+        m.insert("body_links".into(), Value::Array(body_links));
+    }
+    if !rec.extra.is_empty() {
+        let other: Map<String, Value> = rec
+            .extra
+            .iter()
+            .map(|(k, v)| (k.clone(), yaml_to_json(v)))
+            .collect();
+        m.insert("other".into(), Value::Object(other));
+    }
+    let derived: Map<String, Value> = derived(b, i)
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.into(), v))
+        .collect();
+    m.insert("derived".into(), Value::Object(derived));
+    let backlinks: Vec<Value> = site.backlinks[i]
+        .iter()
+        .map(|bl| json!({"id": site.records[bl.from].id, "field": bl.field}))
+        .collect();
+    m.insert("backlinks".into(), Value::Array(backlinks));
+    Value::Object(m)
+}
+
+/// The records of `data/records.json`, each made as it is written: the whole document
+/// is never held as a tree.
+struct Records<'a, 'b>(&'a Build<'b>);
+
+impl serde::Serialize for Records<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let n = self.0.site().records.len();
+        let mut seq = s.serialize_seq(Some(n))?;
+        for i in 0..n {
+            seq.serialize_element(&record_json(self.0, i))?;
+        }
+        seq.end()
+    }
+}
+
+/// `data/records.json`.
+pub fn records_json(b: &Build<'_>) -> Vec<u8> {
+    // Keys in sorted order, as serde_json writes an object's.
+    #[derive(serde::Serialize)]
+    struct Doc<'a, 'b> {
+        as_of: String,
+        assure_version: &'static str,
+        audience: &'a str,
+        readiness: Value,
+        records: Records<'a, 'b>,
+    }
+    let r = &b.readiness;
+    let doc = Doc {
+        as_of: b.as_of.to_string(),
+        assure_version: crate::VERSION,
+        audience: &b.view.audience,
+        readiness: json!({"percent": r.percent_text(), "evidenced": r.evidenced_count, "counted": r.counted}),
+        records: Records(b),
+    };
+    let mut out = Vec::with_capacity(b.site().records.len() * 4096);
+    // Writing to a Vec cannot fail, and every value here is serialisable.
+    let _ = serde_json::to_writer_pretty(&mut out, &doc);
+    out.push(b'\n');
+    out
 }
 
 /// A spreadsheet cell: lists joined with "; ", formulas defused.

@@ -16,7 +16,8 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
 
 /// A status-like tag: text and a colour class.
 #[derive(Serialize, Clone)]
@@ -86,6 +87,41 @@ impl LinkCtx {
     }
 }
 
+/// One row of a record's summary list: a label and its value, already escaped HTML.
+#[derive(Serialize)]
+struct Field {
+    label: String,
+    html: String,
+}
+
+/// A group of linked records on a record page.
+#[derive(Serialize)]
+struct Relation {
+    key: String,
+    heading: String,
+    items: Vec<LinkCtx>,
+}
+
+/// What `record.html` is given as `record`.
+#[derive(Serialize)]
+struct RecordCtx<'a> {
+    id: &'a str,
+    title: &'a str,
+    #[serde(rename = "type")]
+    rtype: &'static str,
+    type_title: &'static str,
+    status: Option<Tag>,
+    flags: Vec<Tag>,
+    fields: Vec<Field>,
+    body: String,
+    relations: Vec<Relation>,
+    objectives: Vec<serde_json::Value>,
+    judgements: Vec<serde_json::Value>,
+    attachments: Vec<serde_json::Value>,
+    other: Vec<serde_json::Value>,
+    path: &'a str,
+}
+
 /// Evidence behind a recommendation: supporting it directly, or through the actions
 /// that address it.
 struct Behind {
@@ -99,6 +135,15 @@ struct Behind {
 struct Pages<'a> {
     b: &'a Build<'a>,
     site_ctx: serde_json::Value,
+    /// Rendered banners and footers by (root, section).
+    chrome: RwLock<HashMap<(String, String), Arc<Chrome>>>,
+}
+
+/// A page's banner and footer, rendered once and shared (see [`Pages::chrome`]).
+#[derive(Serialize)]
+struct Chrome {
+    header: String,
+    footer: String,
 }
 
 /// `[[ID]]` resolution for one page.
@@ -179,7 +224,11 @@ impl<'a> Pages<'a> {
             "pages": pages,
             "sensitive": b.view.marking == "OFFICIAL-SENSITIVE",
         });
-        Pages { b, site_ctx }
+        Pages {
+            b,
+            site_ctx,
+            chrome: RwLock::new(HashMap::new()),
+        }
     }
 
     fn context(
@@ -188,7 +237,7 @@ impl<'a> Pages<'a> {
         title: &str,
         section: &str,
         crumbs: Vec<(String, Option<String>)>,
-    ) -> tera::Context {
+    ) -> Result<tera::Context> {
         let mut ctx = tera::Context::new();
         ctx.insert("site", &self.site_ctx);
         ctx.insert("root", root);
@@ -200,7 +249,30 @@ impl<'a> Pages<'a> {
             "page",
             &json!({"title": title, "section": section, "breadcrumbs": crumbs}),
         );
-        ctx
+        ctx.insert("chrome", &*self.chrome(root, section)?);
+        Ok(ctx)
+    }
+
+    /// The banner and footer of every page (`header.html`, `footer.html`). They depend
+    /// only on the page's depth and section, so each pair is rendered once per build
+    /// rather than once per page: it is a good part of every page.
+    fn chrome(&self, root: &str, section: &str) -> Result<Arc<Chrome>> {
+        let key = (root.to_string(), section.to_string());
+        if let Some(found) = self.chrome.read().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &self.site_ctx);
+        ctx.insert("root", root);
+        ctx.insert("page", &json!({"section": section}));
+        let made = Arc::new(Chrome {
+            header: self.render("header.html", &ctx)?,
+            footer: self.render("footer.html", &ctx)?,
+        });
+        if let Ok(mut cache) = self.chrome.write() {
+            cache.insert(key, made.clone());
+        }
+        Ok(made)
     }
 
     fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
@@ -327,7 +399,7 @@ impl<'a> Pages<'a> {
     }
 
     /// The summary list of a record: every field with a value, in SPEC §3 order.
-    fn fields(&self, i: usize, root: &str) -> Vec<serde_json::Value> {
+    fn fields(&self, i: usize, root: &str) -> Vec<Field> {
         let site = self.b.site();
         let rec = &site.records[i];
         let r = &self.b.readiness;
@@ -515,7 +587,7 @@ impl<'a> Pages<'a> {
             push("Classification", esc(c));
         }
         out.into_iter()
-            .map(|(label, html)| json!({"label": label, "html": html}))
+            .map(|(label, html)| Field { label, html })
             .collect()
     }
 
@@ -524,7 +596,7 @@ impl<'a> Pages<'a> {
         let rec = &site.records[i];
         let root = "../";
         let r = &self.b.readiness;
-        let mut relations: Vec<serde_json::Value> = Vec::new();
+        let mut relations: Vec<Relation> = Vec::new();
         let refs = |field: &str| -> Vec<LinkCtx> {
             rec.refs_in(field)
                 .filter_map(|rf| match rf.target {
@@ -544,7 +616,11 @@ impl<'a> Pages<'a> {
         };
         let mut section = |key: &str, heading: &str, items: Vec<LinkCtx>| {
             if !items.is_empty() {
-                relations.push(json!({"key": key, "heading": heading, "items": items}));
+                relations.push(Relation {
+                    key: key.to_string(),
+                    heading: heading.to_string(),
+                    items,
+                });
             }
         };
         // What this record answers or supports, then what answers or supports it: the
@@ -647,12 +723,22 @@ impl<'a> Pages<'a> {
             flags.push(tag("no-current-evidence"));
         }
         let status = (!rec.status.is_empty()).then(|| tag(rec.status));
-        let record = json!({
-            "id": rec.id, "title": rec.title, "type": rec.rtype.name(), "type_title": rec.rtype.singular_title(),
-            "status": status, "flags": flags, "fields": self.fields(i, root), "body": self.body_html(rec, root),
-            "relations": relations, "objectives": objectives, "judgements": judgements,
-            "attachments": attachments, "other": other, "path": rec.path,
-        });
+        let record = RecordCtx {
+            id: &rec.id,
+            title: &rec.title,
+            rtype: rec.rtype.name(),
+            type_title: rec.rtype.singular_title(),
+            status,
+            flags,
+            fields: self.fields(i, root),
+            body: self.body_html(rec, root),
+            relations,
+            objectives,
+            judgements,
+            attachments,
+            other,
+            path: &rec.path,
+        };
         let folder = rec.rtype.folder();
         let mut crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string()))];
         if rec.rtype != RecordType::Page {
@@ -667,7 +753,7 @@ impl<'a> Pages<'a> {
         } else {
             folder.to_string()
         };
-        let mut ctx = self.context(root, &rec.title, &section, crumbs);
+        let mut ctx = self.context(root, &rec.title, &section, crumbs)?;
         ctx.insert("record", &record);
         Ok((rec.page_path(), self.render("record.html", &ctx)?))
     }
@@ -835,9 +921,9 @@ impl<'a> Pages<'a> {
             ("Dashboard".to_string(), Some("index.html".to_string())),
             (title.to_string(), None),
         ];
-        let mut ctx = self.context(root, title, t.folder(), crumbs);
+        let mut ctx = self.context(root, title, t.folder(), crumbs)?;
         ctx.insert("columns", &columns);
-        ctx.insert("rows", &rows);
+        put(&mut ctx, "rows", serde_json::Value::Array(rows));
         ctx.insert("filters", &filters);
         Ok((
             format!("{}/index.html", t.folder()),
@@ -914,12 +1000,12 @@ impl<'a> Pages<'a> {
         ];
         let gaps = json!({"unevidenced": r.unevidenced, "overdue": r.overdue_actions, "stale": r.stale_evidence, "changed": r.changed_evidence});
         let readiness = json!({"percent": r.percent_text(), "per_mille": r.per_mille(), "evidenced": r.evidenced_count, "counted": r.counted});
-        let mut ctx = self.context("", "Dashboard", "index", Vec::new());
+        let mut ctx = self.context("", "Dashboard", "index", Vec::new())?;
         ctx.insert("readiness", &readiness);
         ctx.insert("counts", &counts);
         ctx.insert("rag", &rag);
         ctx.insert("events", &json!({"recent": recent, "upcoming": upcoming}));
-        ctx.insert("gap_lists", &gap_lists);
+        put(&mut ctx, "gap_lists", serde_json::Value::Array(gap_lists));
         ctx.insert("gaps", &gaps);
         ctx.insert("packs", &self.b.site_packs);
         Ok(("index.html".into(), self.render("index.html", &ctx)?))
@@ -981,8 +1067,8 @@ impl<'a> Pages<'a> {
             ("Dashboard".to_string(), Some("index.html".to_string())),
             ("Timeline".to_string(), None),
         ];
-        let mut ctx = self.context("", "Timeline", "timeline", crumbs);
-        ctx.insert("years", &years);
+        let mut ctx = self.context("", "Timeline", "timeline", crumbs)?;
+        put(&mut ctx, "years", serde_json::Value::Array(years));
         ctx.insert("count", &events.len());
         Ok(("timeline.html".into(), self.render("timeline.html", &ctx)?))
     }
@@ -1013,8 +1099,8 @@ impl<'a> Pages<'a> {
             ("Dashboard".to_string(), Some("index.html".to_string())),
             ("Matrix".to_string(), None),
         ];
-        let mut ctx = self.context("", "Traceability matrix", "matrix", crumbs);
-        ctx.insert("rows", &rows);
+        let mut ctx = self.context("", "Traceability matrix", "matrix", crumbs)?;
+        put(&mut ctx, "rows", serde_json::Value::Array(rows));
         ctx.insert("gaps", &gaps);
         Ok(("matrix.html".into(), self.render("matrix.html", &ctx)?))
     }
@@ -1030,9 +1116,20 @@ impl<'a> Pages<'a> {
             ("Dashboard".to_string(), Some("index.html".to_string())),
             (title.to_string(), None),
         ];
-        let mut ctx = self.context("", title, path.trim_end_matches(".html"), crumbs);
+        let mut ctx = self.context("", title, path.trim_end_matches(".html"), crumbs)?;
         ctx.insert("body", &body);
         Ok((path.to_string(), self.render(template, &ctx)?))
+    }
+}
+
+/// Moves a value into a template context (`Context::insert` would copy it: the rows of
+/// a list or the matrix are large).
+fn put(ctx: &mut tera::Context, key: &str, value: serde_json::Value) {
+    let mut map = serde_json::Map::new();
+    map.insert(key.to_string(), value);
+    // An object always makes a context.
+    if let Ok(more) = tera::Context::from_value(serde_json::Value::Object(map)) {
+        ctx.extend(more);
     }
 }
 
@@ -1066,43 +1163,87 @@ const DEFAULT_ACCESSIBILITY: &str = "This evidence site is built to meet the Web
 
 If you find a problem using this site, please tell the team that published it, naming the page and what went wrong.";
 
-/// Renders every page of the site, in parallel; returns (path inside `site/`, HTML).
-pub fn render(b: &Build<'_>) -> Result<Vec<(String, String)>> {
+/// One page to render.
+#[derive(Clone, Copy)]
+enum Job {
+    Record(usize),
+    List(RecordType),
+    Dashboard,
+    Matrix,
+    Timeline,
+    Search,
+    Accessibility,
+}
+
+/// Renders every page of the site and hands each to `emit` (path inside `site/`, HTML)
+/// as soon as it is made, from several threads, in no particular order; returns the
+/// number of pages. Pages are never all held in memory at once.
+pub fn render_each(b: &Build<'_>, emit: impl Fn(&str, &str) -> Result<()> + Sync) -> Result<usize> {
     let pages = Pages::new(b);
     let site = b.site();
-    let mut out: Vec<Result<(String, String)>> = (0..site.records.len())
-        .into_par_iter()
-        .map(|i| pages.record_page(i))
-        .collect();
-    let types: Vec<RecordType> = ALL_TYPES
-        .into_iter()
-        .filter(|t| site.of_type(*t).next().is_some())
-        .collect();
-    out.extend(
-        types
-            .into_par_iter()
-            .map(|t| pages.list_page(t))
-            .collect::<Vec<_>>(),
+    // The big pages first, so that they do not finish last on one thread.
+    let mut jobs = vec![Job::Matrix, Job::Dashboard];
+    jobs.extend(
+        ALL_TYPES
+            .into_iter()
+            .filter(|t| site.of_type(*t).next().is_some())
+            .map(Job::List),
     );
-    out.push(pages.dashboard());
-    out.push(pages.matrix());
-    out.push(pages.timeline());
-    out.push(pages.simple_page("search.html", "Search", "search.html", String::new()));
-    let statement = site
-        .config
-        .accessibility
-        .as_deref()
-        .unwrap_or(DEFAULT_ACCESSIBILITY);
-    let no_links = PageLinks {
-        b,
-        root: "",
-        record: None,
-    };
-    out.push(pages.simple_page(
-        "accessibility.html",
-        "Accessibility statement",
-        "page.html",
-        markdown::to_html(statement, &no_links),
-    ));
-    out.into_iter().collect()
+    jobs.extend([Job::Timeline, Job::Search, Job::Accessibility]);
+    jobs.extend((0..site.records.len()).map(Job::Record));
+    let count = jobs.len();
+    jobs.into_par_iter()
+        // One job per task: record pages cost about the same, the big pages much more.
+        .with_max_len(1)
+        .try_for_each(|job| {
+            let (path, html) = pages.page(job)?;
+            emit(&path, &html)
+        })?;
+    Ok(count)
+}
+
+/// Every page of the site, in no particular order (for `serve`, which keeps them).
+pub fn render(b: &Build<'_>) -> Result<Vec<(String, String)>> {
+    let out = std::sync::Mutex::new(Vec::new());
+    render_each(b, |path, html| {
+        out.lock()
+            .map_err(|_| anyhow::anyhow!("a renderer failed"))?
+            .push((path.to_string(), html.to_string()));
+        Ok(())
+    })?;
+    out.into_inner()
+        .map_err(|_| anyhow::anyhow!("a renderer failed"))
+}
+
+impl Pages<'_> {
+    fn page(&self, job: Job) -> Result<(String, String)> {
+        match job {
+            Job::Record(i) => self.record_page(i),
+            Job::List(t) => self.list_page(t),
+            Job::Dashboard => self.dashboard(),
+            Job::Matrix => self.matrix(),
+            Job::Timeline => self.timeline(),
+            Job::Search => self.simple_page("search.html", "Search", "search.html", String::new()),
+            Job::Accessibility => {
+                let statement = self
+                    .b
+                    .site()
+                    .config
+                    .accessibility
+                    .as_deref()
+                    .unwrap_or(DEFAULT_ACCESSIBILITY);
+                let no_links = PageLinks {
+                    b: self.b,
+                    root: "",
+                    record: None,
+                };
+                self.simple_page(
+                    "accessibility.html",
+                    "Accessibility statement",
+                    "page.html",
+                    markdown::to_html(statement, &no_links),
+                )
+            }
+        }
+    }
 }
