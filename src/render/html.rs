@@ -76,6 +76,18 @@ struct LinkCtx {
     /// Readiness facts beside the status: overdue actions, stale or changed evidence.
     flags: Vec<Tag>,
     note: Option<String>,
+    /// The link as `link.html` renders it (filled by [`Pages::fill_links`]).
+    html: String,
+}
+
+/// What a rendered link depends on: the record (through its page address, which
+/// also carries the depth), whether its status shows, and the note.
+#[derive(Hash, PartialEq, Eq)]
+struct LinkKey {
+    href: String,
+    withheld: bool,
+    status: bool,
+    note: Option<String>,
 }
 
 impl LinkCtx {
@@ -137,6 +149,8 @@ struct Pages<'a> {
     site_ctx: serde_json::Value,
     /// Rendered banners and footers by (root, section).
     chrome: RwLock<HashMap<(String, String), Arc<Chrome>>>,
+    /// Links rendered by `link.html`: a record is listed on many pages.
+    links: RwLock<HashMap<LinkKey, Arc<str>>>,
 }
 
 /// A page's banner and footer, rendered once and shared (see [`Pages::chrome`]).
@@ -228,6 +242,7 @@ impl<'a> Pages<'a> {
             b,
             site_ctx,
             chrome: RwLock::new(HashMap::new()),
+            links: RwLock::new(HashMap::new()),
         }
     }
 
@@ -251,6 +266,31 @@ impl<'a> Pages<'a> {
         );
         ctx.insert("chrome", &*self.chrome(root, section)?);
         Ok(ctx)
+    }
+
+    /// Renders each link with `link.html`, once per distinct link in the whole build:
+    /// the same record is listed, the same way, on many pages.
+    fn fill_links(&self, items: &mut [LinkCtx]) -> Result<()> {
+        for l in items {
+            let key = LinkKey {
+                href: l.href.clone(),
+                withheld: l.withheld,
+                status: l.status.is_some(),
+                note: l.note.clone(),
+            };
+            if let Some(found) = self.links.read().ok().and_then(|c| c.get(&key).cloned()) {
+                l.html = found.to_string();
+                continue;
+            }
+            let mut ctx = tera::Context::new();
+            ctx.insert("l", &*l);
+            let html: Arc<str> = self.render("link.html", &ctx)?.into();
+            l.html = html.to_string();
+            if let Ok(mut cache) = self.links.write() {
+                cache.insert(key, html);
+            }
+        }
+        Ok(())
     }
 
     /// The banner and footer of every page (`header.html`, `footer.html`). They depend
@@ -293,6 +333,7 @@ impl<'a> Pages<'a> {
             status: (!r.status.is_empty()).then(|| tag(r.status)),
             flags: self.flags(i),
             note: None,
+            html: String::new(),
         }
     }
 
@@ -682,21 +723,26 @@ impl<'a> Pages<'a> {
                 .collect(),
         );
 
+        for rel in &mut relations {
+            self.fill_links(&mut rel.items)?;
+        }
+
         // Objectives of a plan, with their actions.
         let objectives: Vec<serde_json::Value> = rec
             .objectives
             .iter()
             .map(|&o| {
                 let obj = &site.records[o];
-                let actions: Vec<LinkCtx> = site.backlinks[o]
+                let mut actions: Vec<LinkCtx> = site.backlinks[o]
                     .iter()
                     .filter(|b| b.field == "objective")
                     .map(|b| self.link(root, b.from))
                     .collect();
-                json!({"id": obj.id, "title": obj.title, "href": format!("{root}{}", obj.page_path()),
-                       "body": self.body_html(obj, root), "actions": actions})
+                self.fill_links(&mut actions)?;
+                Ok(json!({"id": obj.id, "title": obj.title, "href": format!("{root}{}", obj.page_path()),
+                       "body": self.body_html(obj, root), "actions": actions}))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let judgements: Vec<serde_json::Value> = rec
             .judgements
             .iter()
@@ -969,19 +1015,19 @@ impl<'a> Pages<'a> {
         let mut events: Vec<usize> = site.of_type(RecordType::Event).map(|(i, _)| i).collect();
         events.sort_by_key(|&i| (date_of(i).map(|d| d.first_day()), i));
         let as_of = self.b.as_of;
-        let recent: Vec<_> = events
+        let recent: Vec<serde_json::Value> = events
             .iter()
             .filter(|&&i| date_of(i).is_some_and(|d| d.first_day() <= as_of))
             .rev()
             .take(5)
             .map(|&i| self.event_ctx(i, ""))
-            .collect();
-        let upcoming: Vec<_> = events
+            .collect::<Result<_>>()?;
+        let upcoming: Vec<serde_json::Value> = events
             .iter()
             .filter(|&&i| date_of(i).is_some_and(|d| d.first_day() > as_of))
             .take(3)
             .map(|&i| self.event_ctx(i, ""))
-            .collect();
+            .collect::<Result<_>>()?;
         let due = |i: usize| site.records[i].due.map(|d| d.long()).unwrap_or_default();
         let gap_lists = vec![
             json!({"key": "unevidenced", "short": "recommendations without current evidence", "title": "Recommendations without current evidence", "detail_label": "Due",
@@ -1011,9 +1057,9 @@ impl<'a> Pages<'a> {
         Ok(("index.html".into(), self.render("index.html", &ctx)?))
     }
 
-    fn event_ctx(&self, i: usize, root: &str) -> serde_json::Value {
+    fn event_ctx(&self, i: usize, root: &str) -> Result<serde_json::Value> {
         let rec = &self.b.site().records[i];
-        let refs: Vec<LinkCtx> = rec
+        let mut refs: Vec<LinkCtx> = rec
             .refs_in("refs")
             .chain(rec.refs_in("related"))
             .filter_map(|rf| match rf.target {
@@ -1025,9 +1071,12 @@ impl<'a> Pages<'a> {
                 None => None,
             })
             .collect();
-        json!({"date": rec.date.map(|d| d.long()).unwrap_or_default(), "title": rec.title,
+        self.fill_links(&mut refs)?;
+        Ok(
+            json!({"date": rec.date.map(|d| d.long()).unwrap_or_default(), "title": rec.title,
                "href": format!("{root}{}", rec.page_path()), "kind": rec.kind.map(tag),
-               "future": rec.date.is_some_and(|d| d.first_day() > self.b.as_of), "refs": refs})
+               "future": rec.date.is_some_and(|d| d.first_day() > self.b.as_of), "refs": refs}),
+        )
     }
 
     fn timeline(&self) -> Result<(String, String)> {
@@ -1049,7 +1098,7 @@ impl<'a> Pages<'a> {
             if years.last().is_none_or(|(last, _)| *last != y) {
                 years.push((y, Vec::new()));
             }
-            let mut e = self.event_ctx(i, "");
+            let mut e = self.event_ctx(i, "")?;
             if marker_after == Some(n) {
                 e["as_of_after"] = json!(true);
             } else if first_future == Some(0) && n == 0 {
@@ -1079,16 +1128,18 @@ impl<'a> Pages<'a> {
         let mut rows = Vec::new();
         let mut gaps = 0;
         for (i, rec) in site.of_type(RecordType::Recommendation) {
-            let actions: Vec<LinkCtx> = site.backlinks[i]
+            let mut actions: Vec<LinkCtx> = site.backlinks[i]
                 .iter()
                 .filter(|b| b.field == "addresses")
                 .map(|b| self.link("", b.from))
                 .collect();
-            let evidence: Vec<LinkCtx> = self
+            let mut evidence: Vec<LinkCtx> = self
                 .evidence_behind(i)
                 .iter()
                 .map(|b| self.behind_link("", b))
                 .collect();
+            self.fill_links(&mut actions)?;
+            self.fill_links(&mut evidence)?;
             // Superseded recommendations are not counted, so they are never a gap.
             let gap = !r.evidenced[i] && rec.status != "superseded";
             gaps += usize::from(gap);
