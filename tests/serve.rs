@@ -499,6 +499,47 @@ fn requests_cannot_read_outside_the_site() {
     assert_eq!(request(server.port, "POST", "/", &host).status, 405);
 }
 
+/// A theme template that is a symbolic link is not followed (SPEC §2): the default
+/// template is used, and what the link points at is never shown. (`serve` once read
+/// `base.html` a second time, following the link, and put the secret in every page.)
+#[cfg(unix)]
+#[test]
+fn a_theme_template_behind_a_symbolic_link_is_not_served() {
+    let (dir, root) = content();
+    std::fs::write(
+        dir.path().join("base.html"),
+        "<p>TOP-SECRET-MARKER</p>{% block content %}{% endblock content %}\n",
+    )
+    .expect("write");
+    write(&root.join("_theme/static/own.css"), "/* own */\n");
+    std::fs::create_dir_all(root.join("_theme/templates")).expect("folder");
+    std::os::unix::fs::symlink(
+        dir.path().join("base.html"),
+        root.join("_theme/templates/base.html"),
+    )
+    .expect("symlink");
+    edit(
+        &root,
+        "site.yaml",
+        "title: Serve test\n",
+        "title: Serve test\ntheme: _theme\n",
+    );
+    let server = Server::start(&root);
+    for path in ["/", "/actions/act-1.html", "/static/own.css"] {
+        let r = server.get(path);
+        assert_eq!(r.status, 200, "{path}: {}", server.stderr());
+        assert!(
+            !r.text().contains("TOP-SECRET-MARKER"),
+            "{path} leaked: {}",
+            r.text()
+        );
+    }
+    assert!(server
+        .get("/actions/act-1.html")
+        .text()
+        .contains("Train supervisors"));
+}
+
 /// A change to a content folder, named for failure messages.
 type Step = (&'static str, Box<dyn Fn(&Path)>);
 
