@@ -501,7 +501,8 @@ fn requests_cannot_read_outside_the_site() {
 
 /// A theme template that is a symbolic link is not followed (SPEC §2): the default
 /// template is used, and what the link points at is never shown. (`serve` once read
-/// `base.html` a second time, following the link, and put the secret in every page.)
+/// `base.html` a second time for the pages it re-renders after a save, following the
+/// link, and put the secret in each of them.)
 #[cfg(unix)]
 #[test]
 fn a_theme_template_behind_a_symbolic_link_is_not_served() {
@@ -534,10 +535,21 @@ fn a_theme_template_behind_a_symbolic_link_is_not_served() {
             r.text()
         );
     }
-    assert!(server
-        .get("/actions/act-1.html")
-        .text()
-        .contains("Train supervisors"));
+    // A save re-renders only the pages it touches, with the theme's gated base.html.
+    edit(
+        &root,
+        "actions/act-1.md",
+        "Training for every team.",
+        "Training for all teams.",
+    );
+    let r = server.wait_for("/actions/act-1.html", "showed the edit", |r| {
+        r.text().contains("Training for all teams.")
+    });
+    assert!(
+        !r.text().contains("TOP-SECRET-MARKER"),
+        "leaked: {}",
+        r.text()
+    );
 }
 
 /// A change to a content folder, named for failure messages.
