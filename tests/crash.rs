@@ -176,6 +176,15 @@ fn big_content(dir: &Path) -> PathBuf {
     content
 }
 
+/// A temporary folder holding a copy of the demo content, and the output path beside it.
+fn demo_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&crate_root().join("content"), &content);
+    let out = dir.path().join("output");
+    (dir, content, out)
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -317,8 +326,12 @@ fn killing_a_build_at_any_moment_leaves_the_old_output_or_the_new() {
                 format!("killed at `{p}`")
             }
             None => {
-                // Up to 110 % of a full build: some kills land after the swap.
-                let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 11 / 10));
+                // Spread evenly over 110 % of a full build (a random moment in each
+                // of KILLS equal slices), so the kills cover every phase whatever the
+                // seed, and some land after the swap.
+                let slice = full.as_micros() as u64 * 11 / 10 / KILLS as u64;
+                let k = (revision - 2 - points.len()) as u64;
+                let delay = Duration::from_micros(slice * k + rng.below(slice));
                 let mut child = child;
                 std::thread::sleep(delay);
                 child.kill().expect("kill");
@@ -369,10 +382,7 @@ fn killing_a_build_at_any_moment_leaves_the_old_output_or_the_new() {
 
 #[test]
 fn killing_a_pack_never_leaves_pdfs_that_differ_from_the_manifest() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    copy_tree(&crate_root().join("content"), &content);
-    let out = dir.path().join("output");
+    let (_dir, content, out) = demo_copy();
     complete(
         start(&build_args(&content, &out), None, true),
         "the first build",
@@ -419,4 +429,44 @@ fn killing_a_pack_never_leaves_pdfs_that_differ_from_the_manifest() {
     complete(start(&pack_args, None, true), "a pack run");
     verify_output(&out).expect("the output after a complete pack run");
     assert_eq!(leftovers(&out), Vec::<String>::new());
+}
+
+/// What killed runs left beside the output is removed by the next run — but only when
+/// the run that made it is gone: a folder of a live process is another build writing
+/// at this moment. Other names are not ours and stay.
+#[test]
+fn the_next_run_removes_only_the_working_folders_of_runs_that_are_gone() {
+    let (dir, content, out) = demo_copy();
+    let mut live = Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("start sleep");
+    let mut gone = Command::new("true").spawn().expect("start true");
+    gone.wait().unwrap();
+    let left = |label: &str, pid: u32| dir.path().join(format!(".output.{label}-{pid}"));
+    for path in [
+        left("staging", gone.id()),
+        left("old", gone.id()),
+        left("staging", live.id()),
+        dir.path().join(".output.staging-notapid"),
+    ] {
+        write_file(&path.join("site/index.html"), "left behind");
+    }
+    complete(start(&build_args(&content, &out), None, true), "a build");
+    live.kill().unwrap();
+    live.wait().unwrap();
+    verify_output(&out).expect("a complete output");
+    let mut expected = vec![
+        format!(".output.staging-{}", live.id()),
+        ".output.staging-notapid".to_string(),
+    ];
+    expected.sort();
+    let mut found = leftovers(&out);
+    found.sort();
+    assert_eq!(found, expected);
+}
+
+fn write_file(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
 }
