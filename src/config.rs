@@ -63,6 +63,8 @@ pub struct Config {
     pub audiences: Vec<Audience>,
     pub packs: Vec<Pack>,
     pub theme: Option<String>,
+    /// Where `theme` was written, to report a folder outside the content folder.
+    pub theme_pos: Pos,
     /// Markdown for the accessibility statement, replacing the default.
     pub accessibility: Option<String>,
 }
@@ -82,6 +84,7 @@ impl Default for Config {
             }],
             packs: Vec::new(),
             theme: None,
+            theme_pos: Pos::START,
             accessibility: None,
         }
     }
@@ -205,7 +208,10 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                     config.organisation = t;
                 }
             }
-            "theme" => config.theme = must_text(&mut e008),
+            "theme" => {
+                config.theme = must_text(&mut e008);
+                config.theme_pos = value.pos;
+            }
             "accessibility" => config.accessibility = must_text(&mut e008),
             "as_of" => match text().and_then(|t| Date::parse_full(&t)) {
                 Some(d) => config.as_of = Some(d),

@@ -120,8 +120,15 @@ pub fn create(
     if let Some(other) = site.get(&id) {
         bail!("the ID `{id}` is already used by {}", other.path);
     }
+    // Symbolic links under the content folder are never followed, for writing either.
+    if std::fs::symlink_metadata(&folder).is_ok_and(|m| !m.is_dir()) {
+        bail!(
+            "`{}` is not a folder (symbolic links are not followed); make it a folder inside the content folder",
+            folder.display()
+        );
+    }
     let path = folder.join(format!("{id}.md"));
-    if path.exists() {
+    if std::fs::symlink_metadata(&path).is_ok() {
         bail!("`{}` already exists", path.display());
     }
     let mut text = String::from("---\n");

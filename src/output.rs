@@ -91,29 +91,90 @@ pub struct Staging {
     dirs: Mutex<HashSet<PathBuf>>,
 }
 
+/// The name of a working folder beside `output` that belongs to this process:
+/// `.NAME.LABEL-PID`. It starts with `.` and is never the output itself.
 fn sibling(output: &Path, label: &str) -> PathBuf {
-    let name = output
+    sibling_of(output, label, std::process::id())
+}
+
+fn sibling_of(output: &Path, label: &str, pid: u32) -> PathBuf {
+    parent_of(output).join(format!(".{}.{label}-{pid}", output_name(output)))
+}
+
+fn output_name(output: &Path) -> String {
+    output
         .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let parent = output
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned())
+}
+
+fn parent_of(output: &Path) -> &Path {
+    output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.{label}-{}", std::process::id()))
+        .unwrap_or(Path::new("."))
+}
+
+/// Whether process `pid` may still be running (and so still own its working folders).
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 sends nothing; it only asks whether `pid` exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_alive(pid: u32) -> bool {
+    pid == std::process::id()
+}
+
+/// Removes the working folders (`.NAME.staging-PID`, `.NAME.old-PID`) that runs killed
+/// part-way left beside `output`. A folder whose process still runs is left alone: it
+/// is another build writing to the same output at the same moment.
+fn remove_leftovers(output: &Path) -> Result<()> {
+    let prefix = format!(".{}.", output_name(output));
+    let Ok(entries) = std::fs::read_dir(parent_of(output)) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = ["staging-", "old-"]
+            .iter()
+            .find_map(|label| rest.strip_prefix(label))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        if pid == std::process::id() || !process_alive(pid) {
+            let path = entry.path();
+            let removed = match entry.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
+                _ => std::fs::remove_file(&path),
+            };
+            removed.with_context(|| {
+                format!(
+                    "cannot remove `{}`, left by a build that was stopped",
+                    path.display()
+                )
+            })?;
+        }
+    }
+    Ok(())
 }
 
 impl Staging {
-    /// Creates an empty staging folder beside `output`.
+    /// Creates an empty staging folder beside `output`, after removing any that stopped
+    /// builds left behind.
     pub fn new(output: &Path) -> Result<Staging> {
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
+        remove_leftovers(output)?;
         let dir = sibling(output, "staging");
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .with_context(|| format!("cannot clear `{}`", dir.display()))?;
-        }
         std::fs::create_dir(&dir)
             .with_context(|| format!("cannot create the staging folder `{}`", dir.display()))?;
         Ok(Staging {
@@ -182,7 +243,7 @@ impl Staging {
         self.make_parent(&path)?;
         let reused = hash.is_some_and(|h| self.reuse(rel, h, &path, |old| same_files(old, from)));
         if !reused {
-            std::fs::copy(from, &path)
+            copy_no_follow(from, &path)
                 .with_context(|| format!("cannot copy `{}`", from.display()))?;
         }
         let hash = match hash {
@@ -218,7 +279,11 @@ impl Staging {
         text.push('\n');
         std::fs::write(self.dir.join(MANIFEST), text).context("cannot write the manifest")?;
         drop(files);
-        swap_in(&self.dir, &self.output)
+        let result = swap_in(&self.dir, &self.output);
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+        result
     }
 
     /// Removes the staging folder (after a failure).
@@ -243,7 +308,7 @@ fn previous_files(output: &Path) -> HashMap<String, String> {
 
 /// Whether two files hold the same bytes, read in blocks (attachments can be large).
 fn same_files(a: &Path, b: &Path) -> bool {
-    let (Ok(mut ra), Ok(mut rb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+    let (Ok(mut ra), Ok(mut rb)) = (std::fs::File::open(a), open_no_follow(b)) else {
         return false;
     };
     match (ra.metadata(), rb.metadata()) {
@@ -266,30 +331,169 @@ fn same_files(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Replaces `output` with `staged`. The old output is moved aside first and removed
-/// only once the new one is in place.
-fn swap_in(staged: &Path, output: &Path) -> Result<()> {
-    if output.exists() {
-        let old = sibling(output, "old");
-        if old.exists() {
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot clear `{}`", old.display()))?;
-        }
-        std::fs::rename(output, &old)
-            .with_context(|| format!("cannot move the old output `{}` aside", output.display()))?;
-        if let Err(e) = std::fs::rename(staged, output) {
-            // Put the previous output back: a failed build must not lose it.
-            let _ = std::fs::rename(&old, output);
-            return Err(e).with_context(|| {
-                format!("cannot move the new output into `{}`", output.display())
-            });
-        }
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(staged, output)
-            .with_context(|| format!("cannot move the new output into `{}`", output.display()))?;
+/// Copies a file, refusing one that has become a symbolic link since the content was
+/// checked (which found no link on its path): a link's target is never copied.
+fn copy_no_follow(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut source = open_no_follow(from)?;
+    if !source.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
     }
+    let mut target = std::fs::File::create(to)?;
+    std::io::copy(&mut source, &mut target)?;
     Ok(())
+}
+
+/// Opens a file for reading, failing if the last part of its path is a symbolic link.
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
+/// Replaces `output` with the complete folder `staged` in one step, so that at every
+/// moment — a kill included — `output` is either the whole previous output or the whole
+/// new one. On Linux the two folders are exchanged with `renameat2(RENAME_EXCHANGE)`
+/// and the previous output (now at `staged`) is removed afterwards; elsewhere, or on a
+/// file system without the exchange, the old output is moved aside first, leaving a
+/// moment with no output (the old one is then at `.NAME.old-PID`).
+///
+/// Before the swap the new files are flushed to disk, and after it the folder that
+/// holds the output, so a power cut cannot leave a swapped-in output of empty files.
+fn swap_in(staged: &Path, output: &Path) -> Result<()> {
+    sync_tree(staged)?;
+    kill_point("before-swap");
+    let cannot = || format!("cannot move the new output into `{}`", output.display());
+    if std::fs::symlink_metadata(output).is_err() {
+        std::fs::rename(staged, output).with_context(cannot)?;
+        sync_dir(parent_of(output));
+        return Ok(());
+    }
+    if exchange(staged, output).with_context(cannot)? {
+        kill_point("mid-swap");
+        sync_dir(parent_of(output));
+        // `staged` now holds the previous output.
+        let _ = std::fs::remove_dir_all(staged);
+        return Ok(());
+    }
+    let old = sibling(output, "old");
+    if std::fs::symlink_metadata(&old).is_ok() {
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("cannot clear `{}`", old.display()))?;
+    }
+    std::fs::rename(output, &old)
+        .with_context(|| format!("cannot move the old output `{}` aside", output.display()))?;
+    kill_point("mid-swap");
+    if let Err(e) = std::fs::rename(staged, output) {
+        // Put the previous output back: a failed build must not lose it.
+        let _ = std::fs::rename(&old, output);
+        return Err(e).with_context(cannot);
+    }
+    sync_dir(parent_of(output));
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// A test hook: with `ASSURE_TEST_KILL_AT=NAME` in its environment the process kills
+/// itself (SIGKILL, as a crash or `kill -9` would) on reaching the moment `NAME` of
+/// swapping an output in, the moments a randomly timed kill almost never hits
+/// (tests/crash.rs).
+fn kill_point(name: &str) {
+    #[cfg(unix)]
+    if std::env::var_os("ASSURE_TEST_KILL_AT").is_some_and(|v| v == name) {
+        // SAFETY: sends a signal to this process; nothing is borrowed.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
+}
+
+/// Atomically exchanges two existing paths. `Ok(false)` when this system or file system
+/// cannot (the caller falls back to two renames).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "NUL in a path"))
+    };
+    let (ca, cb) = (c(a)?, c(b)?);
+    // SAFETY: both paths are NUL-terminated C strings that outlive the call. The raw
+    // system call works with every C library (glibc before 2.28 and musl lack a wrapper).
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        // No renameat2 (kernel before 3.15), or a file system without the exchange.
+        Some(libc::ENOSYS) | Some(libc::EINVAL) | Some(libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(err),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Flushes every file under `dir` to disk. A kill needs no flush (the kernel keeps
+/// what was written); a power cut does. On Linux one `syncfs` flushes the file system
+/// holding `dir`; elsewhere each file and folder is flushed in turn.
+fn sync_tree(dir: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let folder =
+            std::fs::File::open(dir).with_context(|| format!("cannot open `{}`", dir.display()))?;
+        // SAFETY: the descriptor is open for the duration of the call.
+        if unsafe { libc::syncfs(folder.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error())
+                .with_context(|| format!("cannot flush `{}` to disk", dir.display()));
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+            let entry = entry.with_context(|| format!("cannot read `{}`", dir.display()))?;
+            let t = entry.file_type();
+            if t.is_file() || t.is_dir() {
+                let f = std::fs::File::open(entry.path())
+                    .with_context(|| format!("cannot open `{}`", entry.path().display()))?;
+                // Folders cannot be flushed on some systems; their files were.
+                if t.is_file() {
+                    f.sync_all().with_context(|| {
+                        format!("cannot flush `{}` to disk", entry.path().display())
+                    })?;
+                } else {
+                    let _ = f.sync_all();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Flushes a folder's entries (a rename inside it) to disk, where the system allows it.
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
 }
 
 /// `content_sha256` (SPEC §12): SHA-256 of the sorted lines `path\0sha256\n`.
@@ -306,17 +510,20 @@ pub fn content_digest(hashes: &std::collections::HashMap<String, String>) -> Str
     crate::hex(&h.finalize())
 }
 
-/// Writes files into an existing (or new) output folder one by one, each atomically
-/// (a temporary file renamed into place), then rewrites the manifest the same way.
-/// Used by `assure pack`, which replaces single PDFs without rebuilding the site.
+/// Replaces some files of an output (or adds them), and their manifest entries, as one
+/// step. Used by `assure pack`, which replaces single PDFs without rebuilding the site.
+///
+/// Writing the PDFs into the live output and then its manifest would leave, after a
+/// kill between the two, an output whose files do not match its manifest. Instead the
+/// whole output is staged beside it — every unchanged file as a hard link (no copying;
+/// output files are only ever replaced, never changed in place), the new files and
+/// manifest written fresh — and swapped in like a build.
 pub fn update_files(
     output: &Path,
     files: &[(String, Vec<u8>)],
     as_of: &str,
     content_sha256: &str,
 ) -> Result<()> {
-    std::fs::create_dir_all(output)
-        .with_context(|| format!("cannot create `{}`", output.display()))?;
     let manifest_path = output.join(MANIFEST);
     let mut manifest: serde_json::Value = match std::fs::read(&manifest_path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
@@ -329,18 +536,79 @@ pub fn update_files(
             "files": {},
         }),
     };
-    for (rel, bytes) in files {
-        write_atomic(&output.join(rel), bytes)?;
-        if let Some(map) = manifest.get_mut("files").and_then(|f| f.as_object_mut()) {
+    let staging = Staging::new(output)?;
+    let result = (|| {
+        if output.is_dir() {
+            link_tree(output, &staging.dir)?;
+        }
+        for (rel, bytes) in files {
+            let path = staging.dir.join(rel);
+            // A hard link to the live file: unlink it, never write through it.
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot replace `{}`", path.display()))
+                }
+                _ => {}
+            }
+            staging.write(rel, bytes)?;
+            let map = manifest
+                .get_mut("files")
+                .and_then(|f| f.as_object_mut())
+                .with_context(|| format!("`{}` has no `files` object", manifest_path.display()))?;
             map.insert(
                 rel.clone(),
                 serde_json::Value::String(crate::hex(&Sha256::digest(bytes))),
             );
         }
+        let mut text = serde_json::to_string_pretty(&manifest)?;
+        text.push('\n');
+        let path = staging.dir.join(MANIFEST);
+        let _ = std::fs::remove_file(&path);
+        std::fs::write(&path, text).context("cannot write the manifest")
+    })();
+    match result {
+        Ok(()) => {
+            let dir = staging.dir.clone();
+            let swapped = swap_in(&dir, output);
+            if swapped.is_err() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            swapped
+        }
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
     }
-    let mut text = serde_json::to_string_pretty(&manifest)?;
-    text.push('\n');
-    write_atomic(&manifest_path, text.as_bytes())
+}
+
+/// Recreates the tree `from` inside the empty folder `to`: folders made, files hard
+/// linked (copied where the file system has no hard links), symbolic links recreated.
+fn link_tree(from: &Path, to: &Path) -> Result<()> {
+    for entry in walkdir::WalkDir::new(from).min_depth(1).follow_links(false) {
+        let entry = entry.with_context(|| format!("cannot read `{}`", from.display()))?;
+        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
+        let target = to.join(rel);
+        let t = entry.file_type();
+        if t.is_dir() {
+            std::fs::create_dir(&target)
+                .with_context(|| format!("cannot create `{}`", target.display()))?;
+        } else if t.is_file() {
+            if std::fs::hard_link(entry.path(), &target).is_err() {
+                std::fs::copy(entry.path(), &target)
+                    .with_context(|| format!("cannot copy `{}`", entry.path().display()))?;
+            }
+        } else {
+            #[cfg(unix)]
+            {
+                let link = std::fs::read_link(entry.path())
+                    .with_context(|| format!("cannot read `{}`", entry.path().display()))?;
+                std::os::unix::fs::symlink(link, &target)
+                    .with_context(|| format!("cannot create `{}`", target.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes a file through a temporary sibling and a rename, so readers never see half.
@@ -353,6 +621,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace `{}`", path.display()))
+    let written = (|| {
+        use std::io::Write as _;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        // On disk before the rename, so a power cut leaves the old file or the new one.
+        f.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write `{}`", tmp.display()));
+    }
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot replace `{}`", path.display()));
+    }
+    if let Some(parent) = path.parent() {
+        sync_dir(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        });
+    }
+    Ok(())
 }

@@ -499,6 +499,59 @@ fn requests_cannot_read_outside_the_site() {
     assert_eq!(request(server.port, "POST", "/", &host).status, 405);
 }
 
+/// A theme template that is a symbolic link is not followed (SPEC §2): the default
+/// template is used, and what the link points at is never shown. (`serve` once read
+/// `base.html` a second time for the pages it re-renders after a save, following the
+/// link, and put the secret in each of them.)
+#[cfg(unix)]
+#[test]
+fn a_theme_template_behind_a_symbolic_link_is_not_served() {
+    let (dir, root) = content();
+    std::fs::write(
+        dir.path().join("base.html"),
+        "<p>TOP-SECRET-MARKER</p>{% block content %}{% endblock content %}\n",
+    )
+    .expect("write");
+    write(&root.join("_theme/static/own.css"), "/* own */\n");
+    std::fs::create_dir_all(root.join("_theme/templates")).expect("folder");
+    std::os::unix::fs::symlink(
+        dir.path().join("base.html"),
+        root.join("_theme/templates/base.html"),
+    )
+    .expect("symlink");
+    edit(
+        &root,
+        "site.yaml",
+        "title: Serve test\n",
+        "title: Serve test\ntheme: _theme\n",
+    );
+    let server = Server::start(&root);
+    for path in ["/", "/actions/act-1.html", "/static/own.css"] {
+        let r = server.get(path);
+        assert_eq!(r.status, 200, "{path}: {}", server.stderr());
+        assert!(
+            !r.text().contains("TOP-SECRET-MARKER"),
+            "{path} leaked: {}",
+            r.text()
+        );
+    }
+    // A save re-renders only the pages it touches, with the theme's gated base.html.
+    edit(
+        &root,
+        "actions/act-1.md",
+        "Training for every team.",
+        "Training for all teams.",
+    );
+    let r = server.wait_for("/actions/act-1.html", "showed the edit", |r| {
+        r.text().contains("Training for all teams.")
+    });
+    assert!(
+        !r.text().contains("TOP-SECRET-MARKER"),
+        "leaked: {}",
+        r.text()
+    );
+}
+
 /// A change to a content folder, named for failure messages.
 type Step = (&'static str, Box<dyn Fn(&Path)>);
 

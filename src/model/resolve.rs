@@ -225,6 +225,18 @@ pub fn resolve(
     }
     diags.extend(file_diags);
 
+    // A theme named in site.yaml is content: inside the content folder, not behind a link.
+    if let Some(theme) = &config.theme {
+        if let Err(message) = check_folder(&files.root, theme) {
+            diags.push(Diagnostic::new(
+                SITE_FILE,
+                config.theme_pos,
+                Code::E008,
+                format!("`theme`: {message}"),
+            ));
+        }
+    }
+
     // Pack pages must be pages visible to the pack's audience.
     for pack in &config.packs {
         for (id, pos) in &pack.page_positions {
@@ -306,20 +318,20 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
-/// Checks a path written in content against the content folder; returns the normalised
-/// path inside it, or a plain-English problem (SPEC §12 "Evidence `file`").
-pub fn check_file(root: &Path, written: &str, present: &HashSet<&str>) -> Result<String, String> {
+/// The parts of a relative, `/`-separated path with `.` and `..` applied, or why it is
+/// not one: absolute, holding a backslash, or leading out of the content folder. The
+/// hints end the messages for an absolute path and for one that leads out.
+fn normalise<'a>(
+    written: &'a str,
+    absolute_hint: &str,
+    outside_hint: &str,
+) -> Result<Vec<&'a str>, String> {
     let shown = short(written);
-    if written.is_empty() {
-        return Err("the path is empty".into());
-    }
     let bytes = written.as_bytes();
     if written.starts_with('/')
         || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic())
     {
-        return Err(format!(
-            "`{shown}` is an absolute path; write a path inside the content folder, such as `evidence/files/audit.pdf`"
-        ));
+        return Err(format!("`{shown}` is an absolute path{absolute_hint}"));
     }
     if written.contains('\\') {
         return Err(format!(
@@ -333,13 +345,28 @@ pub fn check_file(root: &Path, written: &str, present: &HashSet<&str>) -> Result
             ".." => {
                 if parts.pop().is_none() {
                     return Err(format!(
-                        "`{shown}` leads outside the content folder; attachments must be inside it, e.g. under `evidence/files/`"
+                        "`{shown}` leads outside the content folder{outside_hint}"
                     ));
                 }
             }
             p => parts.push(p),
         }
     }
+    Ok(parts)
+}
+
+/// Checks a path written in content against the content folder; returns the normalised
+/// path inside it, or a plain-English problem (SPEC §12 "Evidence `file`").
+pub fn check_file(root: &Path, written: &str, present: &HashSet<&str>) -> Result<String, String> {
+    let shown = short(written);
+    if written.is_empty() {
+        return Err("the path is empty".into());
+    }
+    let parts = normalise(
+        written,
+        "; write a path inside the content folder, such as `evidence/files/audit.pdf`",
+        "; attachments must be inside it, e.g. under `evidence/files/`",
+    )?;
     let normal = parts.join("/");
     if normal.is_empty() {
         return Err(format!(
@@ -391,6 +418,43 @@ pub fn check_file(root: &Path, written: &str, present: &HashSet<&str>) -> Result
         Ok(meta) if meta.is_file() => Ok(normal),
         _ => Err(format!("`{shown}` is not a regular file")),
     }
+}
+
+/// Checks the theme folder written in site.yaml: a relative path that stays inside the
+/// content folder and goes through no symbolic link, so that a content folder can never
+/// make a build read (and publish) files from elsewhere. A theme kept outside is named
+/// with `--theme`, which the person running the build chooses.
+pub fn check_folder(root: &Path, written: &str) -> Result<String, String> {
+    let shown = short(written);
+    let outside = "; keep the theme inside the content folder (e.g. `theme: _theme`), or pass a folder elsewhere with `--theme`";
+    let parts = normalise(written, outside, outside)?;
+    if parts.is_empty() {
+        return Err(format!(
+            "`{shown}` names the content folder itself; put the theme in a folder inside it, such as `_theme`"
+        ));
+    }
+    let mut here = root.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        here.push(part);
+        match std::fs::symlink_metadata(&here) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "`{shown}` goes through a symbolic link (`{}`), which is not followed{outside}",
+                    parts[..=i].join("/")
+                ))
+            }
+            Ok(meta) if i + 1 == parts.len() && !meta.is_dir() => {
+                return Err(format!("`{shown}` is a file, not a folder"));
+            }
+            Ok(_) => {}
+            Err(_) => {
+                return Err(format!(
+                    "`{shown}` does not exist in the content folder; create it or correct the path"
+                ))
+            }
+        }
+    }
+    Ok(parts.join("/"))
 }
 
 #[cfg(test)]

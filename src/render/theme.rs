@@ -26,6 +26,8 @@ pub struct Theme {
     pub tera: tera::Tera,
     /// Static files by path inside `static/`.
     pub statics: BTreeMap<String, Vec<u8>>,
+    /// The source of `base.html` as loaded (the theme's own or the default one).
+    pub base_source: String,
 }
 
 impl Theme {
@@ -45,8 +47,11 @@ impl Theme {
             }
             for (sub, is_template) in [("templates", true), ("static", false)] {
                 let base = dir.join(sub);
-                if !base.is_dir() {
-                    continue;
+                // A walk follows its starting folder even when it is a symbolic link:
+                // check it here, as links inside it are checked below.
+                match std::fs::symlink_metadata(&base) {
+                    Ok(meta) if meta.is_dir() => {}
+                    _ => continue, // absent, a file, or a symbolic link: never followed
                 }
                 for entry in walkdir::WalkDir::new(&base)
                     .follow_links(false)
@@ -83,13 +88,18 @@ impl Theme {
                 }
             }
         }
+        let base_source = templates.get("base.html").cloned().unwrap_or_default();
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         // Tera's default also escapes `/`, which garbles every URL in the source.
         tera.set_escape_fn(crate::markdown::escape_html);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| anyhow::anyhow!("a theme template is invalid: {}", error_chain(&e)))?;
-        Ok(Theme { tera, statics })
+        Ok(Theme {
+            tera,
+            statics,
+            base_source,
+        })
     }
 }
 

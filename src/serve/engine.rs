@@ -47,13 +47,6 @@ pub struct Settings {
     pub as_of: Option<Date>,
 }
 
-/// The default `base.html`, to gate it (see [`Gated`]); the theme keeps only compiled
-/// templates, not their text.
-const DEFAULT_BASE: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/themes/default/templates/base.html"
-));
-
 struct LoadedTheme {
     dir: Option<PathBuf>,
     theme: Theme,
@@ -270,12 +263,9 @@ impl Engine {
             return Ok(());
         }
         let theme = Theme::load(dir.as_deref())?;
-        let base = dir
-            .as_ref()
-            .map(|d| d.join("templates").join("base.html"))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_else(|| DEFAULT_BASE.to_string());
-        let gated = Gated::new(&theme, &base);
+        // The source the theme loaded: reading the file again would follow a symbolic
+        // link that the theme refused, and show what it points at in every page.
+        let gated = Gated::new(&theme, &theme.base_source);
         let generation = self.theme.as_ref().map_or(0, |t| t.generation + 1);
         self.theme = Some(LoadedTheme {
             dir,

@@ -79,6 +79,7 @@ impl Gated {
             theme: Theme {
                 tera,
                 statics: Default::default(),
+                base_source: gated,
             },
             wanted,
         })
