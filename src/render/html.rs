@@ -1230,6 +1230,37 @@ enum Job {
 /// as soon as it is made, from several threads, in no particular order; returns the
 /// number of pages. Pages are never all held in memory at once.
 pub fn render_each(b: &Build<'_>, emit: impl Fn(&str, &str) -> Result<()> + Sync) -> Result<usize> {
+    render_jobs(b, |_, _| true, emit)
+}
+
+/// Renders the pages `wanted` accepts, given a record page's record ID, or `None` and
+/// the section of any other page (`index`, `matrix`, `timeline`, `search`,
+/// `accessibility`, or a list's folder). `serve` uses it to re-render a few pages.
+pub fn render_some(
+    b: &Build<'_>,
+    wanted: impl Fn(Option<&str>, &str) -> bool + Sync,
+) -> Result<Vec<(String, String)>> {
+    let out = std::sync::Mutex::new(Vec::new());
+    render_jobs(b, wanted, |path, html| {
+        out.lock()
+            .map_err(|_| anyhow::anyhow!("a renderer failed"))?
+            .push((path.to_string(), html.to_string()));
+        Ok(())
+    })?;
+    out.into_inner()
+        .map_err(|_| anyhow::anyhow!("a renderer failed"))
+}
+
+/// Every page of the site, in no particular order (for `serve`, which keeps them).
+pub fn render(b: &Build<'_>) -> Result<Vec<(String, String)>> {
+    render_some(b, |_, _| true)
+}
+
+fn render_jobs(
+    b: &Build<'_>,
+    wanted: impl Fn(Option<&str>, &str) -> bool + Sync,
+    emit: impl Fn(&str, &str) -> Result<()> + Sync,
+) -> Result<usize> {
     let pages = Pages::new(b);
     let site = b.site();
     // The big pages first, so that they do not finish last on one thread.
@@ -1242,6 +1273,15 @@ pub fn render_each(b: &Build<'_>, emit: impl Fn(&str, &str) -> Result<()> + Sync
     );
     jobs.extend([Job::Timeline, Job::Search, Job::Accessibility]);
     jobs.extend((0..site.records.len()).map(Job::Record));
+    jobs.retain(|job| match *job {
+        Job::Record(i) => wanted(Some(&site.records[i].id), ""),
+        Job::List(t) => wanted(None, t.folder()),
+        Job::Dashboard => wanted(None, "index"),
+        Job::Matrix => wanted(None, "matrix"),
+        Job::Timeline => wanted(None, "timeline"),
+        Job::Search => wanted(None, "search"),
+        Job::Accessibility => wanted(None, "accessibility"),
+    });
     let count = jobs.len();
     jobs.into_par_iter()
         // One job per task: record pages cost about the same, the big pages much more.
@@ -1251,19 +1291,6 @@ pub fn render_each(b: &Build<'_>, emit: impl Fn(&str, &str) -> Result<()> + Sync
             emit(&path, &html)
         })?;
     Ok(count)
-}
-
-/// Every page of the site, in no particular order (for `serve`, which keeps them).
-pub fn render(b: &Build<'_>) -> Result<Vec<(String, String)>> {
-    let out = std::sync::Mutex::new(Vec::new());
-    render_each(b, |path, html| {
-        out.lock()
-            .map_err(|_| anyhow::anyhow!("a renderer failed"))?
-            .push((path.to_string(), html.to_string()));
-        Ok(())
-    })?;
-    out.into_inner()
-        .map_err(|_| anyhow::anyhow!("a renderer failed"))
 }
 
 impl Pages<'_> {

@@ -26,8 +26,6 @@ pub struct Theme {
     pub tera: tera::Tera,
     /// Static files by path inside `static/`.
     pub statics: BTreeMap<String, Vec<u8>>,
-    /// The source of `base.html` as loaded (the theme's own or the default one).
-    pub base_source: String,
 }
 
 impl Theme {
@@ -88,18 +86,13 @@ impl Theme {
                 }
             }
         }
-        let base_source = templates.get("base.html").cloned().unwrap_or_default();
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         // Tera's default also escapes `/`, which garbles every URL in the source.
         tera.set_escape_fn(crate::markdown::escape_html);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| anyhow::anyhow!("a theme template is invalid: {}", error_chain(&e)))?;
-        Ok(Theme {
-            tera,
-            statics,
-            base_source,
-        })
+        Ok(Theme { tera, statics })
     }
 }
 

@@ -17,7 +17,7 @@
 //! narrative pages (which every page's header and footer show) re-renders everything.
 
 use super::model::{Checked, Model};
-use super::partial::{self, Gated, Graph, SearchIndex};
+use super::partial::{self, Graph, SearchIndex};
 use super::{Changed, Page, Problem, Shared};
 use crate::config::Config;
 use crate::date::Date;
@@ -50,7 +50,6 @@ pub struct Settings {
 struct LoadedTheme {
     dir: Option<PathBuf>,
     theme: Theme,
-    gated: Option<Gated>,
     generation: u64,
 }
 
@@ -263,14 +262,10 @@ impl Engine {
             return Ok(());
         }
         let theme = Theme::load(dir.as_deref())?;
-        // The source the theme loaded: reading the file again would follow a symbolic
-        // link that the theme refused, and show what it points at in every page.
-        let gated = Gated::new(&theme, &theme.base_source);
         let generation = self.theme.as_ref().map_or(0, |t| t.generation + 1);
         self.theme = Some(LoadedTheme {
             dir,
             theme,
-            gated,
             generation,
         });
         self.theme_stale = false;
@@ -296,7 +291,6 @@ impl Engine {
             readiness: &readiness,
             as_of,
             theme: &theme.theme,
-            gated: theme.gated.as_ref(),
             hashes,
             attachments: &attachments,
         };

@@ -4,8 +4,7 @@
 //! some pages, serve gives it a *partial view*: the records those pages show, and for
 //! every other record it includes, a stub (no body, no "other details", no links of its
 //! own). Pages of the chosen records come out exactly as in a full build, because
-//! everything they read is there; the renderer's other pages are thrown away. A gated
-//! copy of the theme skips the template work for those thrown-away pages.
+//! everything they read is there; the renderer is asked for those pages only.
 //!
 //! What a page reads is written down here, in [`Graph::page_inputs`] and
 //! [`Context::aggregate_pages`], from the renderer as it is; `tests/serve.rs` compares every
@@ -19,10 +18,6 @@ use crate::readiness::Readiness;
 use crate::render::{self, theme::Theme, Build};
 use anyhow::{Context as _, Result};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, RwLock};
-
-/// The name of the template function that tells the gated theme which pages to render.
-const GATE_FUNCTION: &str = "__assure_serve_wanted";
 
 /// Pages wanted from one render: record pages by record ID, other pages by the section
 /// name their template context carries (`index`, `matrix`, `actions`, …).
@@ -30,60 +25,6 @@ const GATE_FUNCTION: &str = "__assure_serve_wanted";
 pub struct Wanted {
     ids: HashSet<String>,
     sections: HashSet<String>,
-}
-
-/// A theme whose `base.html` renders nothing for pages that are not wanted, so thrown-away
-/// pages cost their context but no template work. Only made when `base.html` is a plain
-/// layout (no `extends` or `import` of its own, which could not sit inside an `if`);
-/// otherwise every page is rendered in full, which is slower but the same.
-pub struct Gated {
-    pub theme: Theme,
-    wanted: Arc<RwLock<Wanted>>,
-}
-
-impl Gated {
-    /// Wraps `base.html` of `theme` in a test of the page against the wanted set.
-    /// `base_source` is that template's text.
-    pub fn new(theme: &Theme, base_source: &str) -> Option<Gated> {
-        let plain = !["extends", "import"].iter().any(|tag| {
-            base_source.contains(&format!("{{% {tag}"))
-                || base_source.contains(&format!("{{%- {tag}"))
-        });
-        if !plain {
-            return None;
-        }
-        let wanted = Arc::new(RwLock::new(Wanted::default()));
-        let mut tera = theme.tera.clone();
-        let shared = Arc::clone(&wanted);
-        tera.register_function(
-            GATE_FUNCTION,
-            move |args: &HashMap<String, serde_json::Value>| {
-                let arg = |name: &str| args.get(name).and_then(|v| v.as_str()).unwrap_or("");
-                let wanted = shared
-                    .read()
-                    .map_err(|_| tera::Error::msg("the wanted pages are unavailable"))?;
-                // Unknown pages are rendered: the gate may only ever save work.
-                let keep = match (arg("id"), arg("section")) {
-                    ("", "") => true,
-                    ("", section) => wanted.sections.contains(section),
-                    (id, _) => wanted.ids.contains(id),
-                };
-                Ok(serde_json::Value::Bool(keep))
-            },
-        );
-        let gated = format!(
-            "{{% if {GATE_FUNCTION}(id=record.id | default(value=\"\"), section=page.section | default(value=\"\")) %}}{base_source}{{% endif %}}"
-        );
-        tera.add_raw_template("base.html", &gated).ok()?;
-        Some(Gated {
-            theme: Theme {
-                tera,
-                statics: Default::default(),
-                base_source: gated,
-            },
-            wanted,
-        })
-    }
 }
 
 /// Index-based neighbourhoods of a view, for deciding what a change touches.
@@ -183,7 +124,6 @@ pub struct Context<'a> {
     pub readiness: &'a Readiness,
     pub as_of: crate::date::Date,
     pub theme: &'a Theme,
-    pub gated: Option<&'a Gated>,
     pub hashes: &'a HashMap<String, String>,
     pub attachments: &'a BTreeSet<String>,
 }
@@ -362,8 +302,8 @@ impl Context<'_> {
         }
     }
 
-    /// Renders `sub` and keeps the pages at `paths`. With the gated theme, a wanted page
-    /// that comes out empty means the gate did not recognise it: render again in full.
+    /// Renders the wanted pages of `sub` and keeps those at `paths`. Should a wanted page
+    /// be missing (`wanted` and `paths` disagree), every page is rendered instead.
     fn render_wanted(
         &self,
         sub: &View,
@@ -387,14 +327,15 @@ impl Context<'_> {
                 .filter(|(p, _)| paths.contains(p))
                 .collect()
         };
-        if let Some(gated) = self.gated {
-            if let Ok(mut w) = gated.wanted.write() {
-                *w = wanted;
-            }
-            let pages = keep(render::html::render(&build(&gated.theme))?);
-            if pages.len() == paths.len() && pages.iter().all(|(_, html)| !html.is_empty()) {
-                return Ok(pages);
-            }
+        let pages = keep(render::html::render_some(
+            &build(self.theme),
+            |id, section| match id {
+                Some(id) => wanted.ids.contains(id),
+                None => wanted.sections.contains(section),
+            },
+        )?);
+        if pages.len() == paths.len() {
+            return Ok(pages);
         }
         render::html::render(&build(self.theme))
             .map(keep)
