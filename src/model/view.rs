@@ -134,7 +134,7 @@ fn withheld_links(body: &str, withheld: impl Fn(&str) -> bool) -> Vec<std::ops::
                 link_type: LinkType::WikiLink { .. },
                 dest_url,
                 ..
-            }) if withheld(dest_url.trim()) => Some(range),
+            }) if withheld(markdown::wiki_id(&dest_url)) => Some(range),
             _ => None,
         })
         .collect()
