@@ -8,7 +8,7 @@
 use super::{Backlink, Record, Site};
 use crate::content::ContentFiles;
 use crate::markdown;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The reserved link target that renders as "withheld" (not a valid ID, so no record
 /// can ever have it).
@@ -38,6 +38,15 @@ pub fn view(site: &Site, audience: &str) -> View {
             next += 1;
         }
     }
+    // Files holding a withheld record: a relative link to one (`[see](../reviews/x.md)`)
+    // would otherwise copy the record's whole source into the output.
+    let withheld_files: HashSet<&str> = site
+        .records
+        .iter()
+        .zip(&visible)
+        .filter(|(_, v)| !**v)
+        .map(|(r, _)| r.path.as_str())
+        .collect();
     let mut records: Vec<Record> = Vec::with_capacity(next);
     for (i, rec) in site.records.iter().enumerate() {
         if !visible[i] {
@@ -45,6 +54,11 @@ pub fn view(site: &Site, audience: &str) -> View {
         }
         let mut rec = rec.clone();
         let mut withheld_ranges = Vec::new();
+        let to_withheld_file = |l: &super::LocalLink| {
+            l.path
+                .as_deref()
+                .is_some_and(|p| withheld_files.contains(p))
+        };
         for r in rec.refs.iter_mut() {
             if let Some(t) = r.target {
                 match new_index[t] {
@@ -57,12 +71,23 @@ pub fn view(site: &Site, audience: &str) -> View {
                 }
             }
         }
-        if rec.refs.iter().any(|r| r.withheld && r.field == "body") {
-            withheld_ranges = withheld_links(&rec.body, |id| {
-                site.index
-                    .get(&id.to_lowercase())
-                    .is_some_and(|&t| new_index[t].is_none())
-            });
+        if rec.refs.iter().any(|r| r.withheld && r.field == "body")
+            || rec.local_links.iter().any(to_withheld_file)
+        {
+            withheld_ranges = withheld_links(
+                &rec.body,
+                |id| {
+                    site.index
+                        .get(&id.to_lowercase())
+                        .is_some_and(|&t| new_index[t].is_none())
+                },
+                |dest| {
+                    rec.local_links
+                        .iter()
+                        .any(|l| l.dest == dest && to_withheld_file(l))
+                },
+            );
+            rec.local_links.retain(|l| !to_withheld_file(l));
         }
         for range in withheld_ranges.into_iter().rev() {
             rec.body.replace_range(range, &format!("[[{WITHHELD_ID}]]"));
@@ -124,18 +149,31 @@ pub fn view(site: &Site, audience: &str) -> View {
     }
 }
 
-/// Byte ranges of `[[…]]` links in a body whose target is withheld.
-fn withheld_links(body: &str, withheld: impl Fn(&str) -> bool) -> Vec<std::ops::Range<usize>> {
+/// Byte ranges of the links in a body whose target is withheld: `[[…]]` links to a
+/// withheld record, and relative links and images to a file holding one. Outermost
+/// only, in order, so they can be replaced from the end.
+fn withheld_links(
+    body: &str,
+    withheld_id: impl Fn(&str) -> bool,
+    withheld_file: impl Fn(&str) -> bool,
+) -> Vec<std::ops::Range<usize>> {
     use pulldown_cmark::{Event, LinkType, Parser, Tag};
-    Parser::new_ext(body, markdown::options())
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
+        let hit = match event {
             Event::Start(Tag::Link {
                 link_type: LinkType::WikiLink { .. },
                 dest_url,
                 ..
-            }) if withheld(markdown::wiki_id(&dest_url)) => Some(range),
-            _ => None,
-        })
-        .collect()
+            }) => withheld_id(markdown::wiki_id(&dest_url)),
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                withheld_file(&dest_url)
+            }
+            _ => false,
+        };
+        if hit && out.last().is_none_or(|last| range.start >= last.end) {
+            out.push(range);
+        }
+    }
+    out
 }
