@@ -89,8 +89,8 @@ pub fn view(site: &Site, audience: &str) -> View {
             );
             rec.local_links.retain(|l| !to_withheld_file(l));
         }
-        for range in withheld_ranges.into_iter().rev() {
-            rec.body.replace_range(range, &format!("[[{WITHHELD_ID}]]"));
+        for (range, replacement) in withheld_ranges.into_iter().rev() {
+            rec.body.replace_range(range, replacement);
         }
         rec.parent = rec.parent.and_then(|p| new_index[p]);
         rec.objectives = rec
@@ -149,17 +149,28 @@ pub fn view(site: &Site, audience: &str) -> View {
     }
 }
 
-/// Byte ranges of the links in a body whose target is withheld: `[[…]]` links to a
-/// withheld record, and relative links and images to a file holding one. Outermost
-/// only, in order, so they can be replaced from the end.
+/// What stands for a withheld link in a body.
+const WITHHELD_LINK: &str = "[[!withheld]]";
+
+/// Byte ranges of the links in a body whose target is withheld, with what replaces
+/// them: `[[…]]` links to a withheld record, relative links and images to a file
+/// holding one (those become a withheld link), and the reference definitions
+/// (`[x]: ../reviews/r.md`) naming such a file (those go). Outermost only, in order, so
+/// they can be replaced from the end.
 fn withheld_links(
     body: &str,
     withheld_id: impl Fn(&str) -> bool,
     withheld_file: impl Fn(&str) -> bool,
-) -> Vec<std::ops::Range<usize>> {
+) -> Vec<(std::ops::Range<usize>, &'static str)> {
     use pulldown_cmark::{Event, LinkType, Parser, Tag};
-    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
-    for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
+    let events = Parser::new_ext(body, markdown::options()).into_offset_iter();
+    let mut found: Vec<(std::ops::Range<usize>, &'static str)> = events
+        .reference_definitions()
+        .iter()
+        .filter(|(_, def)| withheld_file(&def.dest))
+        .map(|(_, def)| (def.span.clone(), ""))
+        .collect();
+    for (event, range) in events {
         let hit = match event {
             Event::Start(Tag::Link {
                 link_type: LinkType::WikiLink { .. },
@@ -171,9 +182,43 @@ fn withheld_links(
             }
             _ => false,
         };
-        if hit && out.last().is_none_or(|last| range.start >= last.end) {
-            out.push(range);
+        if hit {
+            found.push((range, WITHHELD_LINK));
+        }
+    }
+    found.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
+    let mut out: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    for (range, replacement) in found {
+        if out.last().is_none_or(|(last, _)| range.start >= last.end) {
+            out.push((range, replacement));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrite(body: &str) -> String {
+        let mut out = body.to_string();
+        let found = withheld_links(body, |id| id == "secret", |dest| dest == "../r/secret.md");
+        for (range, replacement) in found.into_iter().rev() {
+            out.replace_range(range, replacement);
+        }
+        out
+    }
+
+    #[test]
+    fn withheld_links_go_whatever_their_form() {
+        assert_eq!(WITHHELD_LINK, format!("[[{WITHHELD_ID}]]"));
+        assert_eq!(
+            rewrite("A [[secret|words]], [[ok]], [f](../r/secret.md), ![i](../r/secret.md)."),
+            "A [[!withheld]], [[ok]], [[!withheld]], [[!withheld]]."
+        );
+        // A reference link and its definition (which names the file, and a title).
+        let body = "See [the review][r] and [x](y.md).\n\n[r]: ../r/secret.md \"Secret title\"\n";
+        let out = rewrite(body);
+        assert_eq!(out.trim_end(), "See [[!withheld]] and [x](y.md).");
+    }
 }
