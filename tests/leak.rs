@@ -9,7 +9,9 @@
 //! text field, tags, owner, "other details" keys and values, body, attachment names and
 //! attachment bytes, plus the SHA-256 of its attachment and the words of `[[ID|words]]`
 //! links to it written in visible records. Visible records point at every one of them
-//! through every relation field and through `[[ID]]` links, so backlinks, counts, the
+//! through every relation field, through `[[ID]]` links written every way (in tables,
+//! headings, footnotes, …) and through relative and reference-style links to the files
+//! they are written in, so backlinks, counts, the
 //! matrix, the timeline, readiness, the search index and the exports are exercised.
 //!
 //! Every audience is built with its packs, and every output file is searched for the
