@@ -25,6 +25,44 @@ pub enum BodyLink {
     Record(String),
     /// A relative link or image to a file beside the record.
     Local { target: String, image: bool },
+    /// `[[ID|words]]` in a table row, cut in two by the table at its unescaped `|`: what
+    /// stands between `[[` and the cut. Shown literally, it would put a record's ID and
+    /// words on the page whoever may see the record.
+    CutByTable(String),
+}
+
+/// The record ID of a wiki link's destination: trimmed, and without the `\` of an
+/// escaped pipe (`[[ID\|words]]` is how a link with words is written in a table row,
+/// where a bare `|` ends the cell). IDs never contain `\`, so nothing else is lost.
+pub fn wiki_id(dest: &str) -> &str {
+    let id = dest.trim();
+    id.strip_suffix('\\').map_or(id, str::trim)
+}
+
+/// Where a table cell's source opens a `[[` link that the cell never closes: the cell
+/// ended at the link's `|`. `[[` after `\` or inside a code span is literal.
+fn cut_link(cell: &str) -> Option<(usize, String)> {
+    let bytes = cell.as_bytes();
+    let mut in_code = false;
+    let mut open = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'`' => in_code = !in_code,
+            b'[' if !in_code && bytes.get(i + 1) == Some(&b'[') => {
+                open = Some(i);
+                i += 1;
+            }
+            b']' if !in_code && bytes.get(i + 1) == Some(&b']') => {
+                open = None;
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.map(|at| (at, cell[at + 2..].trim().to_string()))
 }
 
 /// Whether a link destination leaves the site (or stays on the page).
@@ -49,7 +87,15 @@ pub fn scan(body: &str) -> Vec<(BodyLink, usize)> {
                 link_type: LinkType::WikiLink { .. },
                 dest_url,
                 ..
-            }) => found.push((BodyLink::Record(dest_url.trim().to_string()), range.start)),
+            }) => found.push((
+                BodyLink::Record(wiki_id(&dest_url).to_string()),
+                range.start,
+            )),
+            Event::Start(Tag::TableCell) => {
+                if let Some((at, cut)) = cut_link(&body[range.clone()]) {
+                    found.push((BodyLink::CutByTable(cut), range.start + at));
+                }
+            }
             Event::Start(Tag::Link { dest_url, .. })
                 if !dest_url.is_empty() && !is_remote(&dest_url) =>
             {
@@ -199,7 +245,7 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
                 ..
             }) => {
                 let target = links
-                    .target(dest_url.trim())
+                    .target(wiki_id(&dest_url))
                     .unwrap_or(LinkTarget::Withheld);
                 in_wiki = Some((target, has_pothole, Vec::new()));
             }
@@ -335,6 +381,41 @@ mod tests {
         }
         fn local(&self, dest: &str) -> Option<String> {
             Some(format!("../files/{dest}"))
+        }
+    }
+
+    #[test]
+    fn links_with_words_in_table_rows_escape_their_pipe() {
+        // A bare `|` ends the cell: the link is cut, and said so (at its `[[`).
+        let body = "| a | b |\n|---|---|\n| x | [[S|secret words]] |\n";
+        assert_eq!(
+            scan(body),
+            vec![(BodyLink::CutByTable("S".into()), body.find("[[").unwrap())]
+        );
+        // `\|` keeps it whole: a link like any other, withheld ones included.
+        let body = "| a | b |\n|---|---|\n| [[ A \\|words]] | [[S\\|secret words]] |\n";
+        assert_eq!(
+            scan(body).into_iter().map(|(l, _)| l).collect::<Vec<_>>(),
+            vec![BodyLink::Record("A".into()), BodyLink::Record("S".into())]
+        );
+        let html = to_html(body, &Fixed);
+        assert!(html.contains(">words</a>"), "{html}");
+        assert!(
+            html.contains(">withheld<") && !html.contains("secret"),
+            "{html}"
+        );
+        // Literal `[[` in a cell (escaped, or in code) and whole links are not cut.
+        for body in [
+            "| a |\n|---|\n| \\[[x |\n",
+            "| a |\n|---|\n| `[[x` |\n",
+            "| a |\n|---|\n| [[A]] |\n",
+            "| a | b |\n|---|---|\n| [[A]] | [[y |\n",
+        ] {
+            let cut: Vec<_> = scan(body)
+                .into_iter()
+                .filter(|(l, _)| matches!(l, BodyLink::CutByTable(_)))
+                .collect();
+            assert_eq!(cut.len(), usize::from(body.ends_with("[[y |\n")), "{body}");
         }
     }
 

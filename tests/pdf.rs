@@ -4,6 +4,9 @@
 //! their target, embedded fonts, a clean structure, identical bytes from two builds —
 //! plus a fixture whose withheld record must leave no trace in any pack.
 
+mod common;
+
+use common::tool;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,18 +17,6 @@ fn assure() -> Command {
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tool(name: &str) -> Command {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {name}"))
-        .output();
-    assert!(
-        found.is_ok_and(|o| o.status.success()),
-        "`{name}` is needed for the PDF tests (Debian: poppler-utils, qpdf); .ci/run installs it"
-    );
-    Command::new(name)
 }
 
 fn build(content: &Path, out: &Path) {

@@ -578,7 +578,7 @@ pub fn build_record(raw: RawRecord) -> Built {
 
     rec.body = raw.body;
     rec.body_origin = raw.body_origin;
-    scan_body(&mut rec);
+    c.diags.extend(scan_body(&mut rec));
 
     let objectives = match objectives_node {
         Some(node) => read_objectives(&mut c, node, &rec),
@@ -590,10 +590,12 @@ pub fn build_record(raw: RawRecord) -> Built {
     built
 }
 
-/// Collects a body's `[[ID]]` links as references and its relative links as local links.
-fn scan_body(rec: &mut Record) {
+/// Collects a body's `[[ID]]` links as references and its relative links as local links;
+/// returns the problems with its links (a link cut in two by a table).
+fn scan_body(rec: &mut Record) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
     if rec.body.is_empty() {
-        return;
+        return problems;
     }
     for (link, offset) in markdown::scan(&rec.body) {
         let pos = markdown::position(&rec.body, &rec.body_origin, offset);
@@ -611,8 +613,18 @@ fn scan_body(rec: &mut Record) {
                 path: None,
                 pos,
             }),
+            BodyLink::CutByTable(cut) => problems.push(Diagnostic::new(
+                &rec.path,
+                pos,
+                Code::E003,
+                format!(
+                    "the table cuts `[[{}` in two at its `|`: in a table row write the link as `[[ID\\|words]]`",
+                    short(&cut)
+                ),
+            )),
         }
     }
+    problems
 }
 
 fn read_period(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
@@ -766,7 +778,7 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
                 "missing required field `title` on this objective: add `title: …`".into(),
             );
         }
-        scan_body(&mut obj);
+        c.diags.extend(scan_body(&mut obj));
         out.push(obj);
     }
     out
@@ -788,6 +800,22 @@ mod tests {
             .iter()
             .map(|d| (d.pos.line, d.pos.col, d.code))
             .collect()
+    }
+
+    #[test]
+    fn a_link_cut_in_two_by_a_table_is_an_error_at_its_first_bracket() {
+        let b = build(
+            "pages/p.md",
+            "---\ntitle: T\n---\n| a | b |\n|---|---|\n| x | [[rec-1|words]] |\n",
+        );
+        assert_eq!(codes(&b), vec![(6, 7, Code::E003)]);
+        assert!(b.diagnostics[0].message.contains("[[ID\\|words]]"));
+        let b = build(
+            "pages/p.md",
+            "---\ntitle: T\n---\n| a | b |\n|---|---|\n| x | [[rec-1\\|words]] |\n",
+        );
+        assert_eq!(codes(&b), vec![]);
+        assert_eq!(b.records[0].refs[0].id, "rec-1");
     }
 
     #[test]

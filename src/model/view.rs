@@ -8,7 +8,7 @@
 use super::{Backlink, Record, Site};
 use crate::content::ContentFiles;
 use crate::markdown;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The reserved link target that renders as "withheld" (not a valid ID, so no record
 /// can ever have it).
@@ -38,6 +38,15 @@ pub fn view(site: &Site, audience: &str) -> View {
             next += 1;
         }
     }
+    // Files holding a withheld record: a relative link to one (`[see](../reviews/x.md)`)
+    // would otherwise copy the record's whole source into the output.
+    let withheld_files: HashSet<&str> = site
+        .records
+        .iter()
+        .zip(&visible)
+        .filter(|(_, v)| !**v)
+        .map(|(r, _)| r.path.as_str())
+        .collect();
     let mut records: Vec<Record> = Vec::with_capacity(next);
     for (i, rec) in site.records.iter().enumerate() {
         if !visible[i] {
@@ -45,6 +54,11 @@ pub fn view(site: &Site, audience: &str) -> View {
         }
         let mut rec = rec.clone();
         let mut withheld_ranges = Vec::new();
+        let to_withheld_file = |l: &super::LocalLink| {
+            l.path
+                .as_deref()
+                .is_some_and(|p| withheld_files.contains(p))
+        };
         for r in rec.refs.iter_mut() {
             if let Some(t) = r.target {
                 match new_index[t] {
@@ -57,15 +71,26 @@ pub fn view(site: &Site, audience: &str) -> View {
                 }
             }
         }
-        if rec.refs.iter().any(|r| r.withheld && r.field == "body") {
-            withheld_ranges = withheld_links(&rec.body, |id| {
-                site.index
-                    .get(&id.to_lowercase())
-                    .is_some_and(|&t| new_index[t].is_none())
-            });
+        if rec.refs.iter().any(|r| r.withheld && r.field == "body")
+            || rec.local_links.iter().any(to_withheld_file)
+        {
+            withheld_ranges = withheld_links(
+                &rec.body,
+                |id| {
+                    site.index
+                        .get(&id.to_lowercase())
+                        .is_some_and(|&t| new_index[t].is_none())
+                },
+                |dest| {
+                    rec.local_links
+                        .iter()
+                        .any(|l| l.dest == dest && to_withheld_file(l))
+                },
+            );
+            rec.local_links.retain(|l| !to_withheld_file(l));
         }
-        for range in withheld_ranges.into_iter().rev() {
-            rec.body.replace_range(range, &format!("[[{WITHHELD_ID}]]"));
+        for (range, replacement) in withheld_ranges.into_iter().rev() {
+            rec.body.replace_range(range, replacement);
         }
         rec.parent = rec.parent.and_then(|p| new_index[p]);
         rec.objectives = rec
@@ -124,18 +149,76 @@ pub fn view(site: &Site, audience: &str) -> View {
     }
 }
 
-/// Byte ranges of `[[…]]` links in a body whose target is withheld.
-fn withheld_links(body: &str, withheld: impl Fn(&str) -> bool) -> Vec<std::ops::Range<usize>> {
+/// What stands for a withheld link in a body.
+const WITHHELD_LINK: &str = "[[!withheld]]";
+
+/// Byte ranges of the links in a body whose target is withheld, with what replaces
+/// them: `[[…]]` links to a withheld record, relative links and images to a file
+/// holding one (those become a withheld link), and the reference definitions
+/// (`[x]: ../reviews/r.md`) naming such a file (those go). Outermost only, in order, so
+/// they can be replaced from the end.
+fn withheld_links(
+    body: &str,
+    withheld_id: impl Fn(&str) -> bool,
+    withheld_file: impl Fn(&str) -> bool,
+) -> Vec<(std::ops::Range<usize>, &'static str)> {
     use pulldown_cmark::{Event, LinkType, Parser, Tag};
-    Parser::new_ext(body, markdown::options())
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
+    let events = Parser::new_ext(body, markdown::options()).into_offset_iter();
+    let mut found: Vec<(std::ops::Range<usize>, &'static str)> = events
+        .reference_definitions()
+        .iter()
+        .filter(|(_, def)| withheld_file(&def.dest))
+        .map(|(_, def)| (def.span.clone(), ""))
+        .collect();
+    for (event, range) in events {
+        let hit = match event {
             Event::Start(Tag::Link {
                 link_type: LinkType::WikiLink { .. },
                 dest_url,
                 ..
-            }) if withheld(dest_url.trim()) => Some(range),
-            _ => None,
-        })
-        .collect()
+            }) => withheld_id(markdown::wiki_id(&dest_url)),
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                withheld_file(&dest_url)
+            }
+            _ => false,
+        };
+        if hit {
+            found.push((range, WITHHELD_LINK));
+        }
+    }
+    found.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
+    let mut out: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    for (range, replacement) in found {
+        if out.last().is_none_or(|(last, _)| range.start >= last.end) {
+            out.push((range, replacement));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrite(body: &str) -> String {
+        let mut out = body.to_string();
+        let found = withheld_links(body, |id| id == "secret", |dest| dest == "../r/secret.md");
+        for (range, replacement) in found.into_iter().rev() {
+            out.replace_range(range, replacement);
+        }
+        out
+    }
+
+    #[test]
+    fn withheld_links_go_whatever_their_form() {
+        assert_eq!(WITHHELD_LINK, format!("[[{WITHHELD_ID}]]"));
+        assert_eq!(
+            rewrite("A [[secret|words]], [[ok]], [f](../r/secret.md), ![i](../r/secret.md)."),
+            "A [[!withheld]], [[ok]], [[!withheld]], [[!withheld]]."
+        );
+        // A reference link and its definition (which names the file, and a title).
+        let body = "See [the review][r] and [x](y.md).\n\n[r]: ../r/secret.md \"Secret title\"\n";
+        let out = rewrite(body);
+        assert_eq!(out.trim_end(), "See [[!withheld]] and [x](y.md).");
+    }
 }

@@ -183,7 +183,7 @@ impl Builder<'_> {
                 dest_url,
                 ..
             } => {
-                let id = dest_url.trim().to_string();
+                let id = crate::markdown::wiki_id(&dest_url).to_string();
                 self.wiki_link(&id, has_pothole);
             }
             Tag::Link { dest_url, .. } => {

@@ -1,0 +1,855 @@
+//! Nothing of a withheld record reaches an output built for an audience it is withheld
+//! from (SPEC §6, §12 "Audiences"), searched byte by byte.
+//!
+//! The fixture `tests/fixtures/leak/` (written by its `_make.py`) has, for every record
+//! type (plan, objective, recommendation, action, evidence with two attachments,
+//! review, event, page), one record per audience code: visible only to `inspector`,
+//! only to `secretary-of-state`, only to `public`, only to `internal`. Each owns markers:
+//! tokens starting with its ID (`zqrecinsp`, `ZQRECINSPTITLE`, …) in its ID, title, every
+//! text field, tags, owner, "other details" keys and values, body, attachment names and
+//! attachment bytes, plus the SHA-256 of its attachment and the words of `[[ID|words]]`
+//! links to it written in visible records. Visible records point at every one of them
+//! through every relation field, through `[[ID]]` links written every way (in tables,
+//! headings, footnotes, …) and through relative and reference-style links to the files
+//! they are written in, so backlinks, counts, the
+//! matrix, the timeline, readiness, the search index and the exports are exercised.
+//!
+//! Every audience is built with its packs, and every output file is searched for the
+//! markers of every record withheld from that file's audience (`site/`, `data/` and the
+//! manifest: the build's audience; `pdf/<pack>.pdf`: the pack's): its path, its raw bytes
+//! (also with NUL bytes dropped, which exposes UTF-16 text), HTML entities, percent
+//! escapes and `\u` escapes decoded, and for PDFs the text from `pdftotext` (also with
+//! whitespace dropped, so a wrapped marker is still found), the streams decompressed by
+//! `qpdf --qdf`, and every string and name object (bookmarks, metadata, link targets)
+//! read with lopdf. The internal build must show every marker (so the search can find
+//! them), and a planted leak in each of those forms must be caught.
+//!
+//! Counts and figures derived from withheld records (readiness, gap counts, backlinks,
+//! matrix cells, markings) are covered by non-interference: changing every withheld
+//! record (text, statuses, attachments) and adding more (linking to visible records
+//! through every field) must not change one byte of an audience's site and data, nor
+//! the text, metadata and bookmarks of its pack.
+
+mod common;
+
+use common::{files, percent_decode, tool};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const AUDIENCES: [&str; 4] = ["inspector", "secretary-of-state", "public", "internal"];
+const INTERNAL: &str = "internal";
+
+fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leak")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("leak-tests")
+        .join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).expect("remove an old test output");
+    }
+    std::fs::create_dir_all(dir.parent().expect("parent")).expect("mkdir");
+    dir
+}
+
+/// `assure build --audience AUDIENCE` with PDFs; panics with stderr when it fails.
+fn build(content: &Path, out: &Path, audience: &str) {
+    let run = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .arg("build")
+        .arg("--content")
+        .arg(content)
+        .arg("--output")
+        .arg(out)
+        .args(["--audience", audience])
+        .output()
+        .expect("run assure");
+    assert!(
+        run.status.success(),
+        "`assure build --audience {audience}` of {} failed ({}):\n{}",
+        content.display(),
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// The fixture built for every audience, once per test run.
+fn builds() -> &'static BTreeMap<&'static str, PathBuf> {
+    static OUT: OnceLock<BTreeMap<&'static str, PathBuf>> = OnceLock::new();
+    OUT.get_or_init(|| {
+        AUDIENCES
+            .iter()
+            .map(|&a| {
+                let out = scratch(&format!("fixture-{a}"));
+                build(&fixture_dir(), &out, a);
+                (a, out)
+            })
+            .collect()
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The fixture's restricted records and their markers.
+
+#[derive(Debug)]
+struct Restricted {
+    id: String,
+    /// Where it is written, inside the fixture.
+    file: String,
+    audiences: Vec<String>,
+}
+
+impl Restricted {
+    fn withheld_from(&self, audience: &str) -> bool {
+        audience != INTERNAL && !self.audiences.iter().any(|a| a == audience)
+    }
+}
+
+struct Fixture {
+    records: Vec<Restricted>,
+    /// Lower-case marker → index of the record that owns it.
+    markers: BTreeMap<String, usize>,
+    /// Pack ID → its audience.
+    packs: BTreeMap<String, String>,
+}
+
+fn marker_tokens(text: &str) -> Vec<String> {
+    let re = regex::Regex::new(r"(?i)zq[a-z0-9]+").expect("pattern");
+    re.find_iter(text)
+        .map(|m| m.as_str().to_ascii_lowercase())
+        .collect()
+}
+
+fn fixture_model() -> &'static Fixture {
+    static MODEL: OnceLock<Fixture> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let root = fixture_dir();
+        let all: Vec<String> = files(&root)
+            .into_iter()
+            .filter(|p| !p.split('/').any(|part| part.starts_with('_')))
+            .collect();
+        let audience_line = regex::Regex::new(r"(?m)^audience: \[([^\]]*)\]").expect("pattern");
+        let objective = regex::Regex::new(r"(?m)^  - id: (\S+)").expect("pattern");
+        let mut records = Vec::new();
+        for rel in &all {
+            if !(rel.ends_with(".md") || rel.ends_with(".yaml")) || rel == "site.yaml" {
+                continue;
+            }
+            let text = std::fs::read_to_string(root.join(rel)).expect("fixture record");
+            let Some(caps) = audience_line.captures(&text) else {
+                continue;
+            };
+            let audiences: Vec<String> = caps[1].split(',').map(|a| a.trim().to_string()).collect();
+            let stem = rel
+                .rsplit('/')
+                .next()
+                .expect("name")
+                .split('.')
+                .next()
+                .expect("stem");
+            records.push(Restricted {
+                id: stem.to_string(),
+                file: rel.clone(),
+                audiences: audiences.clone(),
+            });
+            // A plan's objectives take its audience.
+            for o in objective.captures_iter(&text) {
+                records.push(Restricted {
+                    id: o[1].to_string(),
+                    file: rel.clone(),
+                    audiences: audiences.clone(),
+                });
+            }
+        }
+        assert!(records.len() >= 32, "the fixture lost records: {records:?}");
+        for r in &records {
+            assert!(
+                r.id.starts_with("zq"),
+                "restricted IDs start with zq: {}",
+                r.id
+            );
+        }
+        // Every token belongs to the record whose ID is its longest prefix.
+        let owner = |token: &str| -> Option<usize> {
+            records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| token.starts_with(&r.id))
+                .max_by_key(|(_, r)| r.id.len())
+                .map(|(i, _)| i)
+        };
+        let mut markers = BTreeMap::new();
+        for rel in &all {
+            let bytes = std::fs::read(root.join(rel)).expect("fixture file");
+            let text = String::from_utf8_lossy(&bytes);
+            for token in marker_tokens(rel).into_iter().chain(marker_tokens(&text)) {
+                let i = owner(&token)
+                    .unwrap_or_else(|| panic!("{rel}: marker `{token}` belongs to no record"));
+                markers.insert(token, i);
+            }
+            // An attachment's hash is a marker of the record it belongs to.
+            if let Some(name) = rel.strip_prefix("evidence/files/") {
+                if let Some(i) = owner(&name.to_ascii_lowercase()) {
+                    let hex = format!("{:x}", Sha256::digest(&bytes));
+                    markers.insert(hex[..12].to_string(), i);
+                    markers.insert(hex, i);
+                }
+            }
+        }
+        let site: serde_yaml::Value = serde_yaml::from_str(
+            &std::fs::read_to_string(root.join("site.yaml")).expect("site.yaml"),
+        )
+        .expect("site.yaml parses");
+        let packs = site["packs"]
+            .as_sequence()
+            .expect("packs")
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_str().expect("pack id").to_string(),
+                    p["audience"].as_str().expect("pack audience").to_string(),
+                )
+            })
+            .collect();
+        Fixture {
+            records,
+            markers,
+            packs,
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The search: every form in which a file could carry a marker.
+
+fn decode_entities(s: &str) -> String {
+    let re = regex::Regex::new(r"&#([0-9]+);|&#[xX]([0-9a-fA-F]+);").expect("pattern");
+    let numeric = re.replace_all(s, |c: &regex::Captures<'_>| {
+        let n = match (c.get(1), c.get(2)) {
+            (Some(d), _) => d.as_str().parse().ok(),
+            (_, Some(h)) => u32::from_str_radix(h.as_str(), 16).ok(),
+            _ => None,
+        };
+        n.and_then(char::from_u32)
+            .map_or_else(String::new, String::from)
+    });
+    numeric
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// `\u0041` escapes (JSON, JavaScript) decoded.
+fn decode_unicode_escapes(s: &str) -> String {
+    let re = regex::Regex::new(r"\\u([0-9a-fA-F]{4})").expect("pattern");
+    re.replace_all(s, |c: &regex::Captures<'_>| {
+        u32::from_str_radix(&c[1], 16)
+            .ok()
+            .and_then(char::from_u32)
+            .map_or_else(String::new, String::from)
+    })
+    .into_owned()
+}
+
+fn without_whitespace(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn without_nuls(bytes: &[u8]) -> String {
+    let kept: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
+    String::from_utf8_lossy(&kept).into_owned()
+}
+
+/// PDF text strings: UTF-16BE with a byte-order mark, else bytes as they are.
+fn pdf_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// Every string and name in a PDF (outline titles, metadata, link targets, names), and
+/// in its trailer when asked (its `/ID` is a hash of the whole file).
+fn pdf_strings(pdf: &Path, with_trailer: bool) -> String {
+    fn collect(o: &lopdf::Object, out: &mut String) {
+        match o {
+            lopdf::Object::String(s, _) => {
+                out.push_str(&pdf_string(s));
+                out.push('\n');
+            }
+            lopdf::Object::Name(n) => {
+                out.push_str(&String::from_utf8_lossy(n));
+                out.push('\n');
+            }
+            lopdf::Object::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            lopdf::Object::Dictionary(d) => d.iter().for_each(|(k, v)| {
+                out.push_str(&String::from_utf8_lossy(k));
+                out.push('\n');
+                collect(v, out);
+            }),
+            lopdf::Object::Stream(s) => s.dict.iter().for_each(|(k, v)| {
+                out.push_str(&String::from_utf8_lossy(k));
+                out.push('\n');
+                collect(v, out);
+            }),
+            _ => {}
+        }
+    }
+    let doc = lopdf::Document::load(pdf)
+        .unwrap_or_else(|e| panic!("lopdf cannot read {}: {e}", pdf.display()));
+    let mut out = String::new();
+    for o in doc.objects.values() {
+        collect(o, &mut out);
+    }
+    if with_trailer {
+        collect(&lopdf::Object::Dictionary(doc.trailer.clone()), &mut out);
+    }
+    out
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let o = tool("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    assert!(o.status.success(), "pdftotext {} failed", pdf.display());
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The file with every stream decompressed and object streams undone.
+fn qdf(pdf: &Path) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("qdf.pdf");
+    let status = tool("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(pdf)
+        .arg(&out)
+        .status()
+        .expect("qpdf");
+    // 3: succeeded with warnings.
+    assert!(
+        matches!(status.code(), Some(0 | 3)),
+        "qpdf --qdf {} failed: {status}",
+        pdf.display()
+    );
+    std::fs::read(&out).expect("qdf output")
+}
+
+/// The forms in which a file could carry a marker, by channel name, lower-cased.
+fn channels(rel: &str, path: &Path) -> Vec<(&'static str, String)> {
+    let bytes = std::fs::read(path).expect("output file");
+    let raw = String::from_utf8_lossy(&bytes).into_owned();
+    let mut out = vec![
+        ("file name", percent_decode(rel)),
+        ("bytes", raw.clone()),
+        ("bytes without NULs (UTF-16)", without_nuls(&bytes)),
+    ];
+    if rel.ends_with(".pdf") {
+        let text = pdftotext(path);
+        out.push(("pdftotext without whitespace", without_whitespace(&text)));
+        out.push(("pdftotext", text));
+        let q = qdf(path);
+        out.push(("qpdf --qdf without NULs", without_nuls(&q)));
+        out.push(("qpdf --qdf", String::from_utf8_lossy(&q).into_owned()));
+        out.push(("PDF strings and names", pdf_strings(path, true)));
+    } else {
+        let decoded = percent_decode(&decode_entities(&decode_unicode_escapes(&raw)));
+        out.push(("decoded twice", percent_decode(&decode_entities(&decoded))));
+        out.push(("decoded (\\u, entities, %)", decoded));
+    }
+    out.into_iter()
+        .map(|(name, text)| (name, text.to_ascii_lowercase()))
+        .collect()
+}
+
+/// The audience a file of an output is for: a pack's own, else the build's.
+fn file_audience<'a>(fixture: &'a Fixture, rel: &str, build_audience: &'a str) -> &'a str {
+    rel.strip_prefix("pdf/")
+        .and_then(|name| name.strip_suffix(".pdf"))
+        .and_then(|id| fixture.packs.get(id))
+        .map_or(build_audience, String::as_str)
+}
+
+/// Every marker found where its record is withheld: "file [channel]: marker (record)".
+fn leaks(out: &Path, build_audience: &str) -> Vec<String> {
+    let fixture = fixture_model();
+    let mut found = Vec::new();
+    for rel in files(out) {
+        let audience = file_audience(fixture, &rel, build_audience);
+        let withheld: Vec<(&String, &Restricted)> = fixture
+            .markers
+            .iter()
+            .map(|(m, &i)| (m, &fixture.records[i]))
+            .filter(|(_, r)| r.withheld_from(audience))
+            .collect();
+        if withheld.is_empty() {
+            continue;
+        }
+        for (channel, text) in channels(&rel, &out.join(&rel)) {
+            for (marker, rec) in &withheld {
+                if text.contains(marker.as_str()) {
+                    found.push(format!(
+                        "{rel} [{channel}] (for {audience}): `{marker}` of `{}`, visible to {:?}",
+                        rec.id, rec.audiences
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Markers found anywhere in an output, in any channel.
+fn markers_shown(out: &Path) -> BTreeSet<String> {
+    let fixture = fixture_model();
+    let mut shown = BTreeSet::new();
+    for rel in files(out) {
+        for (_, text) in channels(&rel, &out.join(&rel)) {
+            for marker in fixture.markers.keys() {
+                if text.contains(marker.as_str()) {
+                    shown.insert(marker.clone());
+                }
+            }
+        }
+    }
+    shown
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn no_output_of_any_audience_holds_a_marker_of_a_record_withheld_from_it() {
+    let fixture = fixture_model();
+    // Every non-internal audience has records withheld from it of every type.
+    for audience in &AUDIENCES[..3] {
+        let withheld = fixture
+            .records
+            .iter()
+            .filter(|r| r.withheld_from(audience))
+            .count();
+        assert_eq!(withheld, 24, "records withheld from {audience}");
+    }
+    let mut problems = Vec::new();
+    for (audience, out) in builds() {
+        let all = files(out);
+        for expected in ["manifest.json", "data/records.json", "site/search-index.js"] {
+            assert!(
+                all.iter().any(|p| p == expected),
+                "{audience}: no {expected}"
+            );
+        }
+        for pack in fixture.packs.keys() {
+            assert!(
+                all.contains(&format!("pdf/{pack}.pdf")),
+                "{audience}: no pdf/{pack}.pdf"
+            );
+        }
+        problems.extend(
+            leaks(out, audience)
+                .into_iter()
+                .map(|l| format!("build for {audience}: {l}")),
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} leaks:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_internal_build_shows_every_marker_and_each_audience_its_own() {
+    // Without this, the search above could pass by looking in the wrong place.
+    let fixture = fixture_model();
+    let out = &builds()[INTERNAL];
+    let shown = markers_shown(out);
+    let missing: Vec<&String> = fixture
+        .markers
+        .keys()
+        .filter(|m| !shown.contains(*m))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the internal build does not show these markers, so the leak search cannot be trusted to find them: {missing:?}"
+    );
+    // The internal pack carries every record title in its text.
+    let text = pdftotext(&out.join("pdf/pack-internal.pdf")).to_ascii_lowercase();
+    for r in fixture
+        .records
+        .iter()
+        .filter(|r| !r.id.starts_with("zqpage"))
+    {
+        assert!(
+            text.contains(&format!("{}title", r.id)),
+            "the internal pack lacks the title of {}",
+            r.id
+        );
+    }
+    // Each audience sees what is meant for it (filtering is not "hide everything").
+    for audience in &AUDIENCES[..3] {
+        let out = &builds()[audience];
+        for r in fixture
+            .records
+            .iter()
+            .filter(|r| !r.withheld_from(audience))
+        {
+            let page = files(&out.join("site"))
+                .into_iter()
+                .find(|p| p.ends_with(&format!("/{}.html", r.id)))
+                .unwrap_or_else(|| panic!("{audience}: no page for {}", r.id));
+            let html = std::fs::read_to_string(out.join("site").join(&page)).expect("page");
+            assert!(
+                html.to_ascii_lowercase()
+                    .contains(&format!("{}title", r.id)),
+                "{audience}: {page} lacks its title"
+            );
+        }
+    }
+}
+
+#[test]
+fn readiness_and_marking_count_only_visible_records() {
+    for (audience, out) in builds() {
+        let (figure, of, marking) = if *audience == INTERNAL {
+            ("100.0 %", "7 of 7 recommendations", "OFFICIAL-SENSITIVE")
+        } else if *audience == "secretary-of-state" {
+            // Its own records are OFFICIAL-SENSITIVE.
+            ("75.0 %", "3 of 4 recommendations", "OFFICIAL-SENSITIVE")
+        } else {
+            ("75.0 %", "3 of 4 recommendations", "OFFICIAL")
+        };
+        let html = std::fs::read_to_string(out.join("site/index.html")).expect("dashboard");
+        assert!(
+            html.contains(&format!("<p class=\"figure\">{figure}</p>")),
+            "{audience}: the dashboard should show {figure}"
+        );
+        assert!(
+            html.contains(of),
+            "{audience}: the dashboard should say {of}"
+        );
+        assert!(
+            html.contains(&format!(
+                "aria-label=\"Security classification\">{marking}<"
+            )),
+            "{audience}: the site should be marked {marking}"
+        );
+        let pack = out.join(format!("pdf/pack-{audience}.pdf"));
+        let text = pdftotext(&pack);
+        assert!(
+            text.contains(&format!("{figure} — {of} evidenced")),
+            "{audience}: the pack summary should say {figure} — {of} evidenced:\n{text}"
+        );
+        let sensitive = text.contains("OFFICIAL-SENSITIVE");
+        assert_eq!(
+            sensitive,
+            marking == "OFFICIAL-SENSITIVE",
+            "{audience}: the pack should be marked {marking}"
+        );
+    }
+}
+
+/// Copies a folder.
+fn copy_tree(from: &Path, to: &Path) {
+    for rel in files(from) {
+        let dest = to.join(&rel);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(from.join(&rel), dest).expect("copy");
+    }
+}
+
+/// The fixture with every record withheld from `audience` changed (markers renamed,
+/// statuses moved, attachments rewritten) and one more internal-only record of every
+/// type, linking to visible records through every relation field.
+fn variant_for(audience: &str, name: &str) -> PathBuf {
+    let fixture = fixture_model();
+    let dir = scratch(name);
+    copy_tree(&fixture_dir(), &dir);
+    // A plan and its objectives share a file: change each file once.
+    let mut paths = BTreeSet::new();
+    let files_dir = dir.join("evidence/files");
+    for r in fixture.records.iter().filter(|r| r.withheld_from(audience)) {
+        paths.insert(dir.join(&r.file));
+        for name in files(&files_dir) {
+            if name.starts_with(&r.id) {
+                paths.insert(files_dir.join(name));
+            }
+        }
+    }
+    {
+        for p in paths {
+            let text = std::fs::read_to_string(&p).expect("fixture text");
+            let changed = text
+                .replace("ZQ", "ZV")
+                .replace("status: blocked", "status: complete\ncompleted: 2014-07-01")
+                .replace("status: in-progress", "status: met")
+                .replace("classification: OFFICIAL-SENSITIVE\n", "")
+                .replace("priority: immediate", "priority: low");
+            assert_ne!(changed, text, "{} did not change", p.display());
+            std::fs::write(&p, changed).expect("write variant");
+        }
+    }
+    let extra = [
+        ("recommendations/zqxrec.md", "source: rev-vis\nrelated: [rec-vis-1, rec-vis-2]\ndue: 2014-01-01\n"),
+        ("actions/zqxact.md", "plan: plan-vis\nobjective: plan-vis-o1\naddresses: [rec-vis-1, rec-vis-2, zqxrec]\ndue: 2014-01-01\nstatus: blocked\n"),
+        ("evidence/zqxev.md", "date: 2014-09-01\nreviewed: 2014-09-01\nfile: evidence/files/visible.txt\nsupports: [rec-vis-2, act-vis, plan-vis, plan-vis-o1, zqxact]\nrelated: [ev-vis]\n"),
+        ("evidence/zqxstale.md", "date: 2010-01-01\nfile: evidence/files/visible.txt\nsha256: 0000000000000000000000000000000000000000000000000000000000000000\nsupports: [rec-vis-1]\n"),
+        ("reviews/zqxrev.md", "date: 2014-05-01\nkind: inspection\njudgements: { overall: inadequate }\nrelated: [rev-vis]\n"),
+        ("timeline/zqxevt.md", "date: 2014-09-29\nkind: direction\nrefs: [rec-vis-1, rec-vis-2, act-vis, ev-vis, rev-vis, plan-vis, page-vis]\n"),
+        ("pages/zqxpage.md", "order: 0\nrelated: [page-vis]\n"),
+        ("plans/zqxplan.md", "status: active\nrelated: [plan-vis]\nobjectives:\n  - id: zqxobj\n    title: Extra objective\n    description: See [[rec-vis-2]].\n"),
+    ];
+    for (rel, fields) in extra {
+        let body = "Links to [[rec-vis-1]], [[act-vis]], [[ev-vis]] and [[page-vis|words]].";
+        std::fs::write(
+            dir.join(rel),
+            format!("---\ntitle: Extra withheld record\naudience: [{INTERNAL}]\nclassification: OFFICIAL-SENSITIVE\n{fields}---\n{body}\n"),
+        )
+        .expect("write extra record");
+    }
+    dir
+}
+
+/// What a pack shows: its text (digest blanked, whitespace dropped), its metadata and
+/// its strings (bookmarks, link targets).
+fn pack_view(pdf: &Path, digest: &str) -> (String, String, String) {
+    let text = without_whitespace(&pdftotext(pdf)).replace(digest, "DIGEST");
+    let info = tool("pdfinfo").arg(pdf).output().expect("pdfinfo");
+    let info: String = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("File size"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let strings: String = pdf_strings(pdf, false)
+        .lines()
+        .filter(|l| !l.contains(digest))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, info, strings)
+}
+
+fn content_digest(out: &Path) -> String {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("manifest"))
+            .expect("manifest is JSON");
+    manifest["content_sha256"]
+        .as_str()
+        .expect("content_sha256")
+        .to_string()
+}
+
+/// The differences between two builds for one audience, apart from the content digest.
+fn differences(a: &Path, b: &Path, audience: &str) -> Vec<String> {
+    let fixture = fixture_model();
+    let (fa, fb) = (files(a), files(b));
+    let mut out = Vec::new();
+    if fa != fb {
+        let only_a: Vec<_> = fa.iter().filter(|p| !fb.contains(p)).collect();
+        let only_b: Vec<_> = fb.iter().filter(|p| !fa.contains(p)).collect();
+        out.push(format!(
+            "different files: only in the first {only_a:?}, only in the second {only_b:?}"
+        ));
+    }
+    let (da, db) = (content_digest(a), content_digest(b));
+    assert_ne!(da, db, "the variant should change the content digest");
+    for rel in fa.into_iter().filter(|p| fb.contains(p)) {
+        let (pa, pb) = (a.join(&rel), b.join(&rel));
+        if rel == "manifest.json" {
+            let strip = |p: &Path| {
+                let mut m: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(p).expect("manifest")).expect("JSON");
+                m["content_sha256"] = serde_json::Value::Null;
+                // PDFs show the digest, so their hashes change with it.
+                let files = m["files"].as_object_mut().expect("files");
+                files.retain(|k, _| !k.ends_with(".pdf"));
+                m
+            };
+            if strip(&pa) != strip(&pb) {
+                out.push("manifest.json differs beyond the digest and PDF hashes".into());
+            }
+        } else if rel.ends_with(".pdf") {
+            let pack_audience = rel
+                .rsplit('/')
+                .next()
+                .and_then(|n| n.strip_suffix(".pdf"))
+                .and_then(|id| fixture.packs.get(id))
+                .map(String::as_str);
+            if pack_audience != Some(audience) {
+                continue; // another audience's pack: its records did change
+            }
+            let (va, vb) = (pack_view(&pa, &da), pack_view(&pb, &db));
+            for (what, x, y) in [
+                ("text", &va.0, &vb.0),
+                ("metadata", &va.1, &vb.1),
+                ("strings (bookmarks, links)", &va.2, &vb.2),
+            ] {
+                if x != y {
+                    let at = x.chars().zip(y.chars()).take_while(|(p, q)| p == q).count();
+                    let around = |s: &str| {
+                        s.chars()
+                            .skip(at.saturating_sub(80))
+                            .take(200)
+                            .collect::<String>()
+                    };
+                    out.push(format!(
+                        "{rel}: {what} differs at char {at}:\n  {}\n  {}",
+                        around(x),
+                        around(y)
+                    ));
+                }
+            }
+        } else {
+            let (x, y) = (
+                std::fs::read(&pa).expect("file"),
+                std::fs::read(&pb).expect("file"),
+            );
+            if x != y {
+                let (x, y) = (String::from_utf8_lossy(&x), String::from_utf8_lossy(&y));
+                let at = x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count();
+                let around = |s: &str| {
+                    let bytes = s.as_bytes();
+                    String::from_utf8_lossy(
+                        &bytes[at.saturating_sub(120)..(at + 120).min(bytes.len())],
+                    )
+                    .into_owned()
+                };
+                out.push(format!(
+                    "{rel} differs at byte {at}:\n  {}\n  {}",
+                    around(&x),
+                    around(&y)
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn changing_or_adding_withheld_records_changes_nothing_an_audience_sees() {
+    let mut problems = Vec::new();
+    for audience in &AUDIENCES[..3] {
+        let content = variant_for(audience, &format!("variant-content-{audience}"));
+        let out = scratch(&format!("variant-{audience}"));
+        build(&content, &out, audience);
+        problems.extend(
+            differences(&builds()[audience], &out, audience)
+                .into_iter()
+                .map(|d| format!("{audience}: {d}")),
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn the_internal_build_does_change_with_the_same_variant() {
+    // The comparison above can fail: internal sees every change the variant makes.
+    let content = variant_for("public", "variant-content-for-internal");
+    let out = scratch("variant-internal");
+    build(&content, &out, INTERNAL);
+    let diffs = differences(&builds()[INTERNAL], &out, INTERNAL);
+    for expected in [
+        "site/index.html",
+        "data/records.json",
+        "data/recommendation.csv",
+        "site/search-index.js",
+        "site/matrix.html",
+        "pdf/pack-internal.pdf: text",
+        "pdf/pack-internal.pdf: strings",
+    ] {
+        assert!(
+            diffs.iter().any(|d| d.starts_with(expected)),
+            "the internal build should differ in {expected}; differences: {diffs:#?}"
+        );
+    }
+}
+
+#[test]
+fn planted_leaks_are_found_in_every_form() {
+    let dir = scratch("planted");
+    copy_tree(&builds()["public"], &dir);
+    assert_eq!(
+        leaks(&dir, "public"),
+        Vec::<String>::new(),
+        "clean to start with"
+    );
+    let planted: [(&str, &[u8], &str); 7] = [
+        (
+            "site/planted-entities.html",
+            b"<p>&#90;&#x51;RECINTTITLE</p>",
+            "decoded",
+        ),
+        (
+            "site/planted-percent.html",
+            b"<a href=\"x/%7a%71recint.html\">x</a>",
+            "decoded",
+        ),
+        (
+            "site/planted-escape.js",
+            b"var x = \"\\u005A\\u0051RECINTBODY\";",
+            "decoded",
+        ),
+        (
+            "site/files/evidence/files/zqevintfile.txt",
+            b"nothing inside",
+            "file name",
+        ),
+        ("data/planted.csv", b"a,ZQRECINTAREA\r\n", "bytes"),
+        (
+            "site/planted-utf16.txt",
+            b"\0Z\0Q\0R\0E\0C\0I\0N\0T\0B\0O\0D\0Y",
+            "bytes without NULs",
+        ),
+        // A marker hiding in the middle of a word of ordinary text.
+        (
+            "site/planted-word.html",
+            b"<p>xxZqRecIntOwnerxx</p>",
+            "bytes",
+        ),
+    ];
+    for (rel, bytes, _) in planted {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, bytes).expect("plant");
+    }
+    // The internal pack put where the public one is: every PDF channel must see it.
+    std::fs::copy(
+        builds()[INTERNAL].join("pdf/pack-internal.pdf"),
+        dir.join("site/packs/pack-public.pdf"),
+    )
+    .expect("plant a pack");
+    let found = leaks(&dir, "public");
+    for (rel, _, channel) in planted {
+        assert!(
+            found
+                .iter()
+                .any(|l| l.starts_with(&format!("{rel} [{channel}"))),
+            "the planted leak in {rel} ({channel}) was not found: {found:#?}"
+        );
+    }
+    for channel in [
+        "pdftotext",
+        "pdftotext without whitespace",
+        "qpdf --qdf",
+        "PDF strings and names",
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|l| l.starts_with(&format!("site/packs/pack-public.pdf [{channel}]"))),
+            "the internal pack planted as the public one was not caught through {channel}"
+        );
+    }
+}
