@@ -213,15 +213,18 @@ impl PackLinks for FixedLinks {
 /// A Markdown body through link scanning (with file positions), HTML and plain text.
 /// Returns the length of the HTML.
 pub fn markdown(body: &str) -> usize {
-    let body = &body[..floor_char_boundary(body, MAX_INPUT)];
+    let body = &body[..markdown::floor_char_boundary(body, MAX_INPUT)];
     let origin = content::BodyOrigin {
         line: 3,
         indent: 4,
         raw: Some(body.replace('\n', "\n    ")),
     };
+    let plain = content::BodyOrigin::default();
+    let mut in_raw = markdown::Locator::new(body, &origin);
+    let mut in_body = markdown::Locator::new(body, &plain);
     for (_, offset) in markdown::scan(body) {
-        let _ = markdown::position(body, &origin, offset);
-        let _ = markdown::position(body, &content::BodyOrigin::default(), offset);
+        let _ = in_raw.at(offset);
+        let _ = in_body.at(offset);
     }
     let html = markdown::to_html(body, &FixedLinks);
     let _ = markdown::to_text(body);
@@ -231,7 +234,7 @@ pub fn markdown(body: &str) -> usize {
 /// A Markdown body as PDF layout blocks, laid out and written as a PDF. Returns the
 /// PDF's size, or the writer's error.
 pub fn pdf_layout(body: &str) -> Result<usize, String> {
-    let body = &body[..floor_char_boundary(body, MAX_INPUT)];
+    let body = &body[..markdown::floor_char_boundary(body, MAX_INPUT)];
     let fonts = crate::render::pdf::fonts().map_err(|e| e.to_string())?;
     let mut blocks = vec![
         Block::Contents,
@@ -246,13 +249,4 @@ pub fn pdf_layout(body: &str) -> Result<usize, String> {
     blocks.push(Block::Anchor("rec-a".into()));
     let info = DocInfo::new("Fuzz", "Fuzz Council", "OFFICIAL", (2014, 9, 30));
     layout::render(&info, fonts, &blocks).map(|pdf| pdf.len())
-}
-
-/// The largest char boundary at or below `at`.
-fn floor_char_boundary(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }

@@ -179,17 +179,14 @@ pub fn check(rec: &Record) -> Vec<Diagnostic> {
     for f in scan(&rec.title) {
         report(rec.pos_of("title"), "the title", &f);
     }
+    let mut locate = markdown::Locator::new(&rec.body, &rec.body_origin);
     for f in scan(&rec.body) {
         let field = if rec.rtype == crate::model::schema::RecordType::Objective {
             "the description"
         } else {
             "the body"
         };
-        report(
-            markdown::position(&rec.body, &rec.body_origin, f.start),
-            field,
-            &f,
-        );
+        report(locate.at(f.start), field, &f);
     }
     let texts = [
         ("owner", &rec.owner),
