@@ -15,6 +15,8 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lock;
 pub mod markdown;
 pub mod model;
@@ -51,9 +53,18 @@ pub fn load(content_dir: &Path) -> Result<(Site, Diagnostics)> {
         .then(|| std::fs::read(content_dir.join(config::SITE_FILE)))
         .transpose()
         .context("cannot read site.yaml")?;
-    let (config, config_diags) = config::parse(site_yaml.as_deref());
-
     let parsed = content::read_records(&files);
+    Ok(load_parsed(files, site_yaml.as_deref(), parsed))
+}
+
+/// The part of [`load`] after the files are read: `site.yaml`'s bytes (`None`: missing)
+/// and every record file parsed, in `files.record_files` order.
+pub fn load_parsed(
+    files: content::ContentFiles,
+    site_yaml: Option<&[u8]>,
+    parsed: Vec<content::ParsedFile>,
+) -> (Site, Diagnostics) {
+    let (config, config_diags) = config::parse(site_yaml);
     let mut diags = Diagnostics::default();
     diags.extend(config_diags);
     let mut reserved = HashSet::new();
@@ -69,7 +80,7 @@ pub fn load(content_dir: &Path) -> Result<(Site, Diagnostics)> {
         .collect();
     let (site, resolve_diags) = model::resolve::resolve(config, files, built, reserved);
     diags.extend(resolve_diags);
-    Ok((site, diags))
+    (site, diags)
 }
 
 /// SHA-256 of a file, as lower-case hex.
@@ -116,7 +127,18 @@ pub struct Checked {
 /// Loads and checks a content folder: everything `assure check` reports.
 /// `as_of` overrides the site's readiness date; `audience` defaults to `internal`.
 pub fn check(content_dir: &Path, as_of: Option<Date>, audience: Option<&str>) -> Result<Checked> {
-    let (site, mut diags) = load(content_dir)?;
+    let (site, diags) = load(content_dir)?;
+    check_loaded(site, diags, as_of, audience)
+}
+
+/// The part of [`check`] after [`load`]: readiness and personal-data warnings for a
+/// loaded site. Fails only for an audience the site does not define.
+pub fn check_loaded(
+    site: Site,
+    mut diags: Diagnostics,
+    as_of: Option<Date>,
+    audience: Option<&str>,
+) -> Result<Checked> {
     let as_of = as_of.or(site.config.as_of).unwrap_or_else(Date::today_utc);
     let audience = audience.unwrap_or(config::INTERNAL).to_string();
     if !site.config.has_audience(&audience) {

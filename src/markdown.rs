@@ -8,6 +8,7 @@
 use crate::content::BodyOrigin;
 use crate::diagnostics::Pos;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
 
 /// The Markdown dialect of SPEC §4.
 pub fn options() -> Options {
@@ -124,41 +125,168 @@ pub fn scan(body: &str) -> Vec<(BodyLink, usize)> {
     found
 }
 
-/// The file position of a byte offset in a body.
+/// The file position of a byte offset in a body. For many offsets of one body use a
+/// [`Locator`]: this costs time in proportion to the body's length.
 pub fn position(body: &str, origin: &BodyOrigin, offset: usize) -> Pos {
-    let offset = offset.min(body.len());
-    let raw = origin
-        .raw
-        .as_deref()
-        .and_then(|raw| find_in_raw(body, raw, offset).map(|o| (raw, o)));
-    let (text, offset) = raw.unwrap_or((body, offset));
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let col = before.rsplit('\n').next().unwrap_or("").chars().count();
-    // A body's own lines are all indented alike; raw text carries its indentation
-    // from the second line on.
-    let indent = if raw.is_none() || line == 0 {
-        origin.indent as usize
-    } else {
-        0
-    };
-    Pos::new(origin.line as usize + line, indent + col + 1)
+    Locator::new(body, origin).at(offset)
 }
 
-/// The same place in the text as written: the k-th occurrence of what stands at
-/// `offset` in the body is taken to be the k-th occurrence in the raw text (quoting and
-/// folding change spacing and escapes, not the words of a link).
-fn find_in_raw(body: &str, raw: &str, offset: usize) -> Option<usize> {
-    let needle: String = body[offset..]
-        .chars()
-        .take_while(|c| *c != '\n')
-        .take(16)
-        .collect();
-    if needle.is_empty() {
-        return None;
+/// File positions of many byte offsets in one body. Offsets given in increasing order
+/// (as [`scan`] finds them) cost time in proportion to the body's length in all,
+/// however many there are: a body with thousands of links must not take a number of
+/// steps that grows with its length times its links.
+pub struct Locator<'a> {
+    body: &'a str,
+    origin: &'a BodyOrigin,
+    /// Where the last position was counted, in the body and in the raw text.
+    body_cursor: Cursor,
+    raw_cursor: Cursor,
+    /// For each text searched for in the raw text: how far the search has got.
+    needles: HashMap<String, Needle>,
+    /// Bytes of searching left before positions are counted in the body instead:
+    /// thousands of different links each searched for from the start would take
+    /// steps in proportion to the length times the links.
+    budget: usize,
+}
+
+/// A place in a text with its line (from 0) and column (in characters, from 0).
+#[derive(Default, Clone, Copy)]
+struct Cursor {
+    byte: usize,
+    line: usize,
+    col: usize,
+}
+
+impl Cursor {
+    /// Moves to `to` (a char boundary), counting lines and characters on the way;
+    /// moving back starts again from the beginning.
+    fn advance(&mut self, text: &str, to: usize) -> Cursor {
+        if to < self.byte {
+            *self = Cursor::default();
+        }
+        let between = &text[self.byte..to];
+        match between.rfind('\n') {
+            Some(last) => {
+                self.line += between.matches('\n').count();
+                self.col = between[last + 1..].chars().count();
+            }
+            None => self.col += between.chars().count(),
+        }
+        self.byte = to;
+        *self
     }
-    let k = body[..offset].match_indices(needle.as_str()).count();
-    raw.match_indices(needle.as_str()).nth(k).map(|(i, _)| i)
+}
+
+/// Progress of one needle: occurrences counted in the body before `body_from`, and
+/// occurrences passed in the raw text before `raw_from` (the last at `raw_last`).
+#[derive(Default)]
+struct Needle {
+    body_from: usize,
+    body_count: usize,
+    raw_from: usize,
+    raw_count: usize,
+    raw_last: usize,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(body: &'a str, origin: &'a BodyOrigin) -> Locator<'a> {
+        Locator {
+            body,
+            origin,
+            body_cursor: Cursor::default(),
+            raw_cursor: Cursor::default(),
+            needles: HashMap::new(),
+            budget: 16 * (body.len() + origin.raw.as_deref().map_or(0, str::len)) + 4096,
+        }
+    }
+
+    /// The file position of a byte offset in the body.
+    pub fn at(&mut self, offset: usize) -> Pos {
+        let offset = floor_char_boundary(self.body, offset);
+        let raw = self.origin.raw.as_deref();
+        let in_raw = raw
+            .and_then(|raw| self.find_in_raw(raw, offset).map(|o| (raw, o)))
+            // Counting lines again from the start costs the length counted.
+            .filter(|&(_, o)| o >= self.raw_cursor.byte || self.spend(o));
+        let (line, col) = match in_raw {
+            Some((raw, o)) => {
+                let c = self.raw_cursor.advance(raw, o);
+                (c.line, c.col)
+            }
+            None => {
+                let c = self.body_cursor.advance(self.body, offset);
+                (c.line, c.col)
+            }
+        };
+        // A body's own lines are all indented alike; raw text carries its indentation
+        // from the second line on.
+        let indent = if in_raw.is_none() || line == 0 {
+            self.origin.indent as usize
+        } else {
+            0
+        };
+        Pos::new(self.origin.line as usize + line, indent + col + 1)
+    }
+
+    /// The same place in the text as written: the k-th occurrence of what stands at
+    /// `offset` in the body is taken to be the k-th occurrence in the raw text (quoting
+    /// and folding change spacing and escapes, not the words of a link).
+    fn find_in_raw(&mut self, raw: &str, offset: usize) -> Option<usize> {
+        let needle: String = self.body[offset..]
+            .chars()
+            .take_while(|c| *c != '\n')
+            .take(16)
+            .collect();
+        if needle.is_empty() || self.budget == 0 {
+            return None;
+        }
+        let body = self.body;
+        let n = needle.len();
+        let state = self.needles.entry(needle).or_default();
+        let needle = &body[offset..offset + n];
+        if offset < state.body_from {
+            *state = Needle::default();
+        }
+        // Occurrences before `offset`, counting on from where the last search stopped.
+        // None lies wholly before `offset` past the last one found, so the next starts
+        // at or after `offset - n + 1` (it may run past `offset`, counting later).
+        let from = state.body_from;
+        self.budget = self.budget.saturating_sub(offset - from);
+        let mut next_from = floor_char_boundary(body, (offset + 1).saturating_sub(n)).max(from);
+        for (i, _) in body[from..offset].match_indices(needle) {
+            next_from = next_from.max(from + i + n);
+            state.body_count += 1;
+        }
+        state.body_from = next_from;
+        let k = state.body_count;
+        if state.raw_count > k + 1 {
+            (state.raw_from, state.raw_count) = (0, 0);
+        }
+        while state.raw_count <= k {
+            let i = raw[state.raw_from..].find(needle)?;
+            self.budget = self.budget.saturating_sub(i + n);
+            state.raw_last = state.raw_from + i;
+            state.raw_from = state.raw_last + n;
+            state.raw_count += 1;
+        }
+        (self.budget > 0).then_some(state.raw_last)
+    }
+
+    /// Takes `cost` from the budget; false (and nothing left) if it is not there.
+    fn spend(&mut self, cost: usize) -> bool {
+        let ok = cost < self.budget;
+        self.budget = if ok { self.budget - cost } else { 0 };
+        ok
+    }
+}
+
+/// The largest char boundary of `text` at or below `at`.
+pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// How a renderer wants `[[ID]]` shown.
@@ -444,6 +572,57 @@ mod tests {
                 5
             ),
             Pos { line: 6, col: 6 }
+        );
+    }
+
+    /// Fuzzing found bodies with thousands of links taking seconds at 64 KiB: each
+    /// link's position was counted from the start of the body (and searched for from
+    /// the start of the raw text), so time grew with the length times the links.
+    #[test]
+    fn positions_of_many_links_take_linear_time() {
+        let body = "x [[a]]\n".repeat(100_000);
+        let origin = BodyOrigin {
+            line: 5,
+            indent: 0,
+            raw: None,
+        };
+        let start = std::time::Instant::now();
+        let mut locate = Locator::new(&body, &origin);
+        let found = scan(&body);
+        assert_eq!(found.len(), 100_000);
+        let positions: Vec<Pos> = found.iter().map(|(_, o)| locate.at(*o)).collect();
+        assert_eq!(positions[0], Pos { line: 5, col: 3 });
+        assert_eq!(
+            positions[99_999],
+            Pos {
+                line: 100_004,
+                col: 3
+            }
+        );
+
+        // Quoted YAML: the raw text has escapes; every link is a different one.
+        let body: String = (0..50_000)
+            .map(|i| format!("\"q\" [[a{i}]] and some words "))
+            .collect();
+        let origin = BodyOrigin {
+            line: 2,
+            indent: 6,
+            raw: Some(body.replace('"', "\\\"")),
+        };
+        let mut locate = Locator::new(&body, &origin);
+        let found = scan(&body);
+        let positions: Vec<Pos> = found.iter().map(|(_, o)| locate.at(*o)).collect();
+        // Early links are found in the raw text, past its escapes.
+        assert_eq!(positions[1], Pos { line: 2, col: 41 });
+        assert_eq!(
+            positions[1],
+            position(&body, &origin, found[1].1),
+            "the same as one at a time"
+        );
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "took {:?}",
+            start.elapsed()
         );
     }
 

@@ -597,8 +597,10 @@ fn scan_body(rec: &mut Record) -> Vec<Diagnostic> {
     if rec.body.is_empty() {
         return problems;
     }
-    for (link, offset) in markdown::scan(&rec.body) {
-        let pos = markdown::position(&rec.body, &rec.body_origin, offset);
+    let links = markdown::scan(&rec.body);
+    let mut locate = markdown::Locator::new(&rec.body, &rec.body_origin);
+    let positions: Vec<Pos> = links.iter().map(|(_, offset)| locate.at(*offset)).collect();
+    for ((link, _), pos) in links.into_iter().zip(positions) {
         match link {
             BodyLink::Record(id) => rec.refs.push(Ref {
                 field: "body",

@@ -58,9 +58,38 @@ struct Builder<'a> {
     /// After an internal `[[…]]` link, " (p. N)" follows it.
     page_ref: Option<String>,
     heading_shift: u8,
+    /// For each open quote, list and list item: whether it has a frame of its own
+    /// (past [`MAX_NESTING`] its content goes to the innermost one that has).
+    opened: Vec<bool>,
 }
 
+/// The deepest nesting of quotes and lists (in frames, two per list level) that keeps
+/// its structure. Layout stops indenting at eight levels anyway; a body nested
+/// thousands deep (`> > > …`) would otherwise give a block tree whose recursive
+/// clean-up overflows the stack.
+const MAX_NESTING: usize = 64;
+
 impl Builder<'_> {
+    /// Opens a quote, list or list item frame unless nesting is already too deep.
+    fn open(&mut self, frame: Frame) {
+        let room = match frame {
+            // A list needs room for its items too, or they would land outside it.
+            Frame::List { .. } => self.stack.len() + 2 <= MAX_NESTING,
+            // An item has room exactly when its list has a frame.
+            Frame::Blocks(_, Kind::Item) => matches!(self.stack.last(), Some(Frame::List { .. })),
+            _ => self.stack.len() < MAX_NESTING,
+        };
+        if room {
+            self.stack.push(frame);
+        }
+        self.opened.push(room);
+    }
+
+    /// Whether the quote, list or item being closed had a frame of its own.
+    fn close(&mut self) -> bool {
+        self.opened.pop().unwrap_or(false)
+    }
+
     fn push_text(&mut self, text: &str) {
         if text.is_empty() {
             return;
@@ -138,7 +167,7 @@ impl Builder<'_> {
             }
             Tag::BlockQuote(_) => {
                 self.flush();
-                self.stack.push(Frame::Blocks(Vec::new(), Kind::Quote));
+                self.open(Frame::Blocks(Vec::new(), Kind::Quote));
             }
             Tag::CodeBlock(_) => {
                 self.flush();
@@ -146,7 +175,7 @@ impl Builder<'_> {
             }
             Tag::List(start) => {
                 self.flush();
-                self.stack.push(Frame::List {
+                self.open(Frame::List {
                     ordered: start.is_some(),
                     start: start.unwrap_or(1),
                     items: Vec::new(),
@@ -154,7 +183,7 @@ impl Builder<'_> {
             }
             Tag::Item => {
                 self.flush();
-                self.stack.push(Frame::Blocks(Vec::new(), Kind::Item));
+                self.open(Frame::Blocks(Vec::new(), Kind::Item));
             }
             Tag::FootnoteDefinition(name) => {
                 self.flush();
@@ -253,12 +282,18 @@ impl Builder<'_> {
             }
             TagEnd::BlockQuote(_) => {
                 self.flush();
+                if !self.close() {
+                    return;
+                }
                 if let Some(Frame::Blocks(blocks, Kind::Quote)) = self.stack.pop() {
                     self.push_block(Block::Quote(blocks));
                 }
             }
             TagEnd::Item => {
                 self.flush();
+                if !self.close() {
+                    return;
+                }
                 if let Some(Frame::Blocks(blocks, Kind::Item)) = self.stack.pop() {
                     if let Some(Frame::List { items, .. }) = self.stack.last_mut() {
                         items.push(blocks);
@@ -267,6 +302,9 @@ impl Builder<'_> {
             }
             TagEnd::List(_) => {
                 self.flush();
+                if !self.close() {
+                    return;
+                }
                 if let Some(Frame::List {
                     ordered,
                     start,
@@ -346,6 +384,7 @@ pub fn body_blocks(body: &str, links: &dyn PackLinks, heading_shift: u8) -> Vec<
         skip_link_text: false,
         page_ref: None,
         heading_shift,
+        opened: Vec::new(),
     };
     for event in Parser::new_ext(body, markdown::options()) {
         b.event(event);
@@ -371,5 +410,72 @@ fn b_push(stack: &mut [Frame], block: Block) {
             blocks.push(block);
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoLinks;
+    impl Links for NoLinks {
+        fn target(&self, _id: &str) -> Option<LinkTarget> {
+            None
+        }
+        fn local(&self, _dest: &str) -> Option<String> {
+            None
+        }
+    }
+    impl PackLinks for NoLinks {
+        fn anchor(&self, _id: &str) -> Option<String> {
+            None
+        }
+        fn image(&self, _dest: &str) -> Option<Vec<u8>> {
+            None
+        }
+    }
+
+    /// How deep quotes and lists nest in `blocks`.
+    fn depth(blocks: &[Block]) -> usize {
+        let mut deepest = 0;
+        let mut stack: Vec<(&[Block], usize)> = vec![(blocks, 0)];
+        while let Some((blocks, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            for b in blocks {
+                match b {
+                    Block::Quote(inner) => stack.push((inner, d + 1)),
+                    Block::List { items, .. } => {
+                        stack.extend(items.iter().map(|i| (i.as_slice(), d + 1)))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        deepest
+    }
+
+    /// Fuzzing found that `> > > …` thousands deep gave a block tree so deep that
+    /// dropping it overflowed the stack (tests/fuzz-regressions/pdf_layout/).
+    #[test]
+    fn deep_nesting_is_capped_and_keeps_its_text() {
+        for (unit, last) in [
+            ("> ", "deepest"),
+            ("- ", "deepest"),
+            ("1. ", "deepest"),
+            ("- > ", "deepest"),
+        ] {
+            let body = format!("{}{last}\n\nafter\n", unit.repeat(30_000));
+            let blocks = body_blocks(&body, &NoLinks, 1);
+            assert!(
+                depth(&blocks) <= MAX_NESTING,
+                "{unit:?}: {}",
+                depth(&blocks)
+            );
+            let text = format!("{blocks:?}");
+            assert!(text.contains(last) && text.contains("after"), "{unit:?}");
+        }
+        // Ordinary nesting keeps its structure.
+        let blocks = body_blocks("- a\n  - b\n    > c\n", &NoLinks, 1);
+        assert_eq!(depth(&blocks), 3);
     }
 }

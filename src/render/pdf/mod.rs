@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 /// The embedded font family (Liberation, SIL Open Font License); system fonts are
 /// never read, so a pack comes out the same on every machine.
-fn fonts() -> Result<&'static Fonts> {
+pub(crate) fn fonts() -> Result<&'static Fonts> {
     static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
     FONTS
         .get_or_init(|| {

@@ -1,0 +1,252 @@
+//! Entry points for the fuzz targets in `fuzz/` and for `tests/fuzz_corpus.rs`, which
+//! replays their corpora. Not part of the product's interface.
+//!
+//! Each function takes arbitrary bytes or text, runs it through the same code a real
+//! build runs, and returns something small; it must never panic, hang or use unbounded
+//! memory, whatever it is given. Inputs longer than [`MAX_INPUT`] are cut short, so one
+//! run stays quick enough for a fuzzer.
+
+use crate::content::{self, ContentFiles, ParsedFile};
+use crate::markdown::{self, LinkTarget, Links};
+use crate::model::view::{self, WITHHELD_ID};
+use crate::render::pdf::blocks::{body_blocks, PackLinks};
+use crate::render::pdf::layout::{self, Block, DocInfo, Inline};
+use std::path::PathBuf;
+
+/// The most input bytes a fuzz entry point looks at.
+pub const MAX_INPUT: usize = 64 * 1024;
+
+fn bounded(data: &[u8]) -> &[u8] {
+    &data[..data.len().min(MAX_INPUT)]
+}
+
+/// Where the loader puts the fuzzed file: `LOADER_PATHS[first byte & 15]`. The ASCII
+/// characters `0`–`9` and `:` to `?` select entries 0 to 15, so seed files stay readable.
+pub const LOADER_PATHS: [&str; 16] = [
+    "actions/fuzz.md",
+    "evidence/fuzz.md",
+    "plans/fuzz.md",
+    "recommendations/fuzz.md",
+    "reviews/fuzz.md",
+    "timeline/fuzz.md",
+    "pages/fuzz.md",
+    "notes/fuzz.md",
+    "actions/fuzz.yaml",
+    "evidence/fuzz.yaml",
+    "plans/fuzz.yaml",
+    "recommendations/fuzz.yml",
+    "reviews/fuzz.yaml",
+    "timeline/fuzz.yaml",
+    "pages/fuzz.yaml",
+    "site.yaml",
+];
+
+const SITE_YAML: &str = "title: Fuzz site
+organisation: Fuzz Council
+as_of: 2014-09-30
+classification: OFFICIAL
+evidence_max_age_days: 365
+site_audience: inspector
+audiences:
+  inspector: { title: Inspectors }
+packs:
+  - id: pack
+    title: Pack
+    audience: inspector
+    sections: [summary, recommendations, actions, evidence, timeline, page:page-1]
+";
+
+/// Records beside the fuzzed file, so its references and links have targets of every
+/// type, some of them withheld from the site audience (`hid-…`).
+const COMPANIONS: &[(&str, &str)] = &[
+    (
+        "recommendations/rec-1.md",
+        "---\ntitle: Triage referrals\nsource: rev-1\narea: Help\npriority: high\ndue: 2013-03\nstatus: open\nrelated: [hid-rec, fuzz]\n---\nLinks [[act-1]], [[hid-rec|secret words]] and [[fuzz]].\n",
+    ),
+    (
+        "recommendations/hid-rec.md",
+        "---\ntitle: Hidden recommendation\nsource: rev-1\narea: Help\naudience: [internal]\n---\nHidden, linking [[rec-1]].\n",
+    ),
+    (
+        "reviews/rev-1.md",
+        "---\ntitle: Inspection\nkind: inspection\nby: Ofsted\ndate: 2012-11\njudgements:\n  Leadership: inadequate\nstatus: published\n---\nSee [[rec-1]].\n",
+    ),
+    (
+        "plans/plan-1.md",
+        "---\ntitle: Plan\nstatus: active\napproved: 2013-03-27\nperiod: { start: 2013-03, end: 2014-03 }\nobjectives:\n  - id: plan-1-o1\n    title: Objective\n    description: Answers [[rec-1]].\n---\nPlan body.\n",
+    ),
+    (
+        "actions/act-1.md",
+        "---\ntitle: Redesign the front door\naddresses: [rec-1, hid-rec]\nplan: plan-1\nobjective: plan-1-o1\nowner: Head of service\ndue: 2013-06-30\nstatus: in-progress\n---\nAction body.\n",
+    ),
+    (
+        "evidence/ev-1.md",
+        "---\ntitle: Audit\nkind: audit\ndate: 2014-06-01\nreviewed: 2014-06-01\nsupports: [act-1]\nstatus: current\n---\nEvidence [[act-1]].\n",
+    ),
+    (
+        "timeline/evt-1.yaml",
+        "records:\n  - id: evt-1\n    title: Event\n    date: 2013-04-01\n    kind: milestone\n    refs: [rec-1, hid-rec]\n",
+    ),
+    (
+        "pages/page-1.md",
+        "---\ntitle: About\norder: 1\n---\nAbout [[hid-rec|hidden]] and [[fuzz]].\n",
+    ),
+];
+
+/// What a loader run found (for tests: a run that returns did not crash).
+#[derive(Debug, Default)]
+pub struct LoaderOutcome {
+    pub records: usize,
+    pub diagnostics: usize,
+}
+
+/// One record file (or `site.yaml`) among fixed companions, through everything `assure
+/// check` does after reading the files: front matter, YAML, fields, links, readiness,
+/// personal data, the site audience's view, and each visible body to HTML and text.
+/// The first byte chooses the file's path ([`LOADER_PATHS`]); the rest is its content.
+pub fn loader(data: &[u8]) -> LoaderOutcome {
+    let data = bounded(data);
+    let Some((&selector, bytes)) = data.split_first() else {
+        return LoaderOutcome::default();
+    };
+    let fuzzed = LOADER_PATHS[usize::from(selector & 15)];
+    let site_yaml: &[u8] = if fuzzed == crate::config::SITE_FILE {
+        bytes
+    } else {
+        SITE_YAML.as_bytes()
+    };
+    let mut record_files: Vec<(&str, &[u8])> =
+        COMPANIONS.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+    if fuzzed != crate::config::SITE_FILE {
+        record_files.push((fuzzed, bytes));
+    }
+    record_files.sort_by_key(|(p, _)| *p);
+    let mut files: Vec<String> = record_files.iter().map(|(p, _)| p.to_string()).collect();
+    files.push(crate::config::SITE_FILE.to_string());
+    files.sort();
+    let parsed: Vec<ParsedFile> = record_files
+        .iter()
+        .map(|(p, b)| content::parse_file(p, b))
+        .collect();
+    let files = ContentFiles {
+        // Nothing is read from here: file references simply find no file.
+        root: PathBuf::from("/nonexistent/assure-fuzz"),
+        files,
+        record_files: record_files.iter().map(|(p, _)| p.to_string()).collect(),
+    };
+    let (site, diags) = crate::load_parsed(files, Some(site_yaml), parsed);
+    let records = site.records.len();
+    let site_audience = site
+        .config
+        .site_audience
+        .clone()
+        .unwrap_or_else(|| crate::config::INTERNAL.to_string());
+    let Ok(checked) = crate::check_loaded(site, diags, None, None) else {
+        return LoaderOutcome {
+            records,
+            diagnostics: 0,
+        };
+    };
+    let shown = view::view(&checked.site, &site_audience);
+    let links = ViewLinks(&shown.site);
+    for r in &shown.site.records {
+        let _ = markdown::to_html(&r.body, &links);
+        let _ = markdown::to_text(&r.body);
+    }
+    LoaderOutcome {
+        records,
+        diagnostics: checked.diagnostics.items.len(),
+    }
+}
+
+/// `[[ID]]` as the website resolves it within one view.
+struct ViewLinks<'a>(&'a crate::model::Site);
+
+impl Links for ViewLinks<'_> {
+    fn target(&self, id: &str) -> Option<LinkTarget> {
+        if id == WITHHELD_ID {
+            return Some(LinkTarget::Withheld);
+        }
+        self.0.get(id).map(|r| LinkTarget::Visible {
+            href: r.page_path(),
+            title: r.title.clone(),
+        })
+    }
+    fn local(&self, dest: &str) -> Option<String> {
+        Some(format!("../files/{dest}"))
+    }
+}
+
+/// Fixed answers for `[[ID]]`: `a` and `b` visible (`b` in the pack), `u` outside the
+/// pack, `!withheld` and `s` withheld, anything else unknown. Local images are the
+/// bytes of their own name.
+struct FixedLinks;
+
+impl Links for FixedLinks {
+    fn target(&self, id: &str) -> Option<LinkTarget> {
+        match id.to_ascii_lowercase().as_str() {
+            "a" | "b" => Some(LinkTarget::Visible {
+                href: format!("../{id}.html"),
+                title: format!("Title of <{id}>"),
+            }),
+            "u" => Some(LinkTarget::Unlinked {
+                title: "Unlinked [[a]] title".into(),
+            }),
+            "s" | WITHHELD_ID => Some(LinkTarget::Withheld),
+            _ => None,
+        }
+    }
+    fn local(&self, dest: &str) -> Option<String> {
+        (!dest.starts_with("missing")).then(|| format!("../files/{dest}"))
+    }
+}
+
+impl PackLinks for FixedLinks {
+    fn anchor(&self, id: &str) -> Option<String> {
+        matches!(id.to_ascii_lowercase().as_str(), "b" | "a").then(|| format!("rec-{id}"))
+    }
+    fn image(&self, dest: &str) -> Option<Vec<u8>> {
+        (!dest.starts_with("missing")).then(|| dest.as_bytes().to_vec())
+    }
+}
+
+/// A Markdown body through link scanning (with file positions), HTML and plain text.
+/// Returns the length of the HTML.
+pub fn markdown(body: &str) -> usize {
+    let body = &body[..markdown::floor_char_boundary(body, MAX_INPUT)];
+    let origin = content::BodyOrigin {
+        line: 3,
+        indent: 4,
+        raw: Some(body.replace('\n', "\n    ")),
+    };
+    let plain = content::BodyOrigin::default();
+    let mut in_raw = markdown::Locator::new(body, &origin);
+    let mut in_body = markdown::Locator::new(body, &plain);
+    for (_, offset) in markdown::scan(body) {
+        let _ = in_raw.at(offset);
+        let _ = in_body.at(offset);
+    }
+    let html = markdown::to_html(body, &FixedLinks);
+    let _ = markdown::to_text(body);
+    html.len()
+}
+
+/// A Markdown body as PDF layout blocks, laid out and written as a PDF. Returns the
+/// PDF's size, or the writer's error.
+pub fn pdf_layout(body: &str) -> Result<usize, String> {
+    let body = &body[..markdown::floor_char_boundary(body, MAX_INPUT)];
+    let fonts = crate::render::pdf::fonts().map_err(|e| e.to_string())?;
+    let mut blocks = vec![
+        Block::Contents,
+        Block::Heading {
+            level: 1,
+            text: vec![Inline::plain("Body")],
+            anchor: Some("rec-b".into()),
+            outline: true,
+        },
+    ];
+    blocks.extend(body_blocks(body, &FixedLinks, 1));
+    blocks.push(Block::Anchor("rec-a".into()));
+    let info = DocInfo::new("Fuzz", "Fuzz Council", "OFFICIAL", (2014, 9, 30));
+    layout::render(&info, fonts, &blocks).map(|pdf| pdf.len())
+}
