@@ -150,15 +150,24 @@ pub fn check_loaded(
         .filter(|r| r.sha256.is_some())
         .filter_map(|r| r.file_path());
     let hashes = hash_files(&site.files.root, evidence_files);
-    let view = model::view::view(&site, &audience);
     let max_age = site.config.evidence_max_age_days;
-    let readiness = readiness::compute(&view.site, as_of, max_age, &hashes);
-    diags.extend(readiness::warnings(&view.site, &readiness, max_age));
-    let privacy: Vec<_> = site
-        .records
-        .par_iter()
-        .flat_map_iter(privacy::check)
-        .collect();
+    // The view and readiness are made on one thread while the personal-data check runs
+    // on the others: neither reads what the other makes.
+    let ((view, readiness, warnings), privacy) = rayon::join(
+        || {
+            let view = model::view::view(&site, &audience);
+            let readiness = readiness::compute(&view.site, as_of, max_age, &hashes);
+            let warnings = readiness::warnings(&view.site, &readiness, max_age);
+            (view, readiness, warnings)
+        },
+        || -> Vec<diagnostics::Diagnostic> {
+            site.records
+                .par_iter()
+                .flat_map_iter(privacy::check)
+                .collect()
+        },
+    );
+    diags.extend(warnings);
     diags.extend(privacy);
     diags.sort();
     Ok(Checked {
