@@ -111,17 +111,7 @@ pub fn view(site: &Site, audience: &str) -> View {
         .iter()
         .enumerate()
         .filter(|(i, _)| visible[*i])
-        .map(|(_, links)| {
-            links
-                .iter()
-                .filter_map(|b| {
-                    new_index[b.from].map(|from| Backlink {
-                        from,
-                        field: b.field,
-                    })
-                })
-                .collect()
-        })
+        .map(|(_, links)| renumber_backlinks(links, &new_index))
         .collect();
     let marking = if records
         .iter()
@@ -157,6 +147,20 @@ const WITHHELD_LINK: &str = "[[!withheld]]";
 /// holding one (those become a withheld link), and the reference definitions
 /// (`[x]: ../reviews/r.md`) naming such a file (those go). Outermost only, in order, so
 /// they can be replaced from the end.
+/// Backlinks into a smaller set of records: `new_index` maps each old record index to
+/// its new one, or `None` for a record left out (whose links are dropped).
+pub fn renumber_backlinks(links: &[Backlink], new_index: &[Option<usize>]) -> Vec<Backlink> {
+    links
+        .iter()
+        .filter_map(|b| {
+            new_index[b.from].map(|from| Backlink {
+                from,
+                field: b.field,
+            })
+        })
+        .collect()
+}
+
 fn withheld_links(
     body: &str,
     withheld_id: impl Fn(&str) -> bool,

@@ -180,7 +180,9 @@ pub fn records_json(b: &Build<'_>) -> Vec<u8> {
         readiness: json!({"percent": r.percent_text(), "evidenced": r.evidenced_count, "counted": r.counted}),
         records: Records(b),
     };
-    let mut out = Vec::with_capacity(b.site().records.len() * 4096);
+    // About the size it will be: every body, plus the fields and links around it.
+    let estimate: usize = b.site().records.iter().map(|r| r.body.len() + 1024).sum();
+    let mut out = Vec::with_capacity(estimate);
     // Writing to a Vec cannot fail, and every value here is serialisable.
     let _ = serde_json::to_writer_pretty(&mut out, &doc);
     out.push(b'\n');

@@ -12,7 +12,7 @@
 //! fails that test rather than leaving stale pages in the preview.
 
 use crate::model::schema::RecordType;
-use crate::model::view::View;
+use crate::model::view::{self, View};
 use crate::model::{Backlink, Record, Site};
 use crate::readiness::Readiness;
 use crate::render::{self, theme::Theme, Build};
@@ -269,15 +269,7 @@ impl Context<'_> {
                 if !backlinks(i) {
                     return Vec::new();
                 }
-                site.backlinks[i]
-                    .iter()
-                    .filter_map(|b| {
-                        new_index[b.from].map(|from| Backlink {
-                            from,
-                            field: b.field,
-                        })
-                    })
-                    .collect()
+                view::renumber_backlinks(&site.backlinks[i], &new_index)
             })
             .collect();
         let index = records
