@@ -134,19 +134,16 @@ pub fn loader(data: &[u8]) -> LoaderOutcome {
         files,
         record_files: record_files.iter().map(|(p, _)| p.to_string()).collect(),
     };
-    let (site, diags) = crate::load_parsed(files, Some(site_yaml), parsed);
-    let records = site.records.len();
-    let site_audience = site
+    let Ok(checked) = crate::pipeline::check_parsed(files, Some(site_yaml), parsed) else {
+        return LoaderOutcome::default();
+    };
+    let records = checked.site.records.len();
+    let site_audience = checked
+        .site
         .config
         .site_audience
         .clone()
         .unwrap_or_else(|| crate::config::INTERNAL.to_string());
-    let Ok(checked) = crate::check_loaded(site, diags, None, None) else {
-        return LoaderOutcome {
-            records,
-            diagnostics: 0,
-        };
-    };
     let shown = view::view(&checked.site, &site_audience);
     let links = ViewLinks(&shown.site);
     for r in &shown.site.records {

@@ -64,7 +64,7 @@ pub fn lock(site: &Site, ids: &[String]) -> Result<Vec<Locked>> {
         let file = rec.file.as_ref().expect("filtered on file above");
         let path = check_file(root, &file.path, &present)
             .map_err(|problem| anyhow::anyhow!("cannot lock `{}`: {problem}", rec.id))?;
-        let hash = crate::sha256_file(&root.join(&path))
+        let hash = crate::hash::sha256_file(&root.join(&path))
             .with_context(|| format!("cannot read `{path}`"))?;
         let action = match &rec.sha256 {
             Some(h) if *h == hash => "unchanged",

@@ -2,7 +2,10 @@
 //! codes (0 success; 1 content problems; 2 usage or I/O failure — SPEC §8).
 
 use anyhow::Result;
+use assure::commands::status;
+use assure::config::INTERNAL;
 use assure::date::Date;
+use assure::pipeline;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -130,8 +133,11 @@ enum Command {
         content: ContentArgs,
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
+        /// Compute readiness for this audience (default: internal).
         #[arg(long)]
         audience: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
     },
 }
 
@@ -148,7 +154,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audience,
             format,
         } => {
-            let checked = assure::check(&content.content, as_of, audience.as_deref())?;
+            let checked = pipeline::check(&content.content, as_of)?;
+            if let Some(a) = &audience {
+                pipeline::known_audience(&checked.site.config, a).map_err(anyhow::Error::msg)?;
+            }
             let prefix = content.content.to_string_lossy();
             let mut out = String::new();
             for d in &checked.diagnostics.items {
@@ -160,12 +169,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             print!("{out}");
             let records = checked.site.records.len();
+            let readiness = if checked.diagnostics.errors() > 0 {
+                "readiness is not computed while the content has errors".to_string()
+            } else {
+                let a = pipeline::analysed(&checked, audience.as_deref().unwrap_or(INTERNAL));
+                let r = a.analysis.readiness;
+                format!(
+                    "readiness {} ({} of {} recommendations evidenced) as of {}",
+                    r.percent_text(),
+                    r.evidenced,
+                    r.counted,
+                    checked.as_of
+                )
+            };
             eprintln!(
-                "checked {records} record{} in {prefix}: {}; readiness {} as of {}",
+                "checked {records} record{} in {prefix}: {}; {readiness}",
                 if records == 1 { "" } else { "s" },
                 checked.diagnostics.summary(),
-                checked.readiness.percent_text(),
-                checked.as_of
             );
             Ok(exit(checked.diagnostics.fail(strict)))
         }
@@ -179,7 +199,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             theme,
         } => {
             let started = std::time::Instant::now();
-            let opts = assure::build::BuildOptions {
+            let opts = assure::commands::build::BuildOptions {
                 content: content.content.clone(),
                 output: output.clone(),
                 audience,
@@ -188,7 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 no_pdf,
                 theme,
             };
-            let built = assure::build::build(&opts)?;
+            let built = assure::commands::build::build(&opts)?;
             let prefix = content.content.to_string_lossy();
             for d in &built.checked.diagnostics.items {
                 eprintln!("{}", d.human(&prefix));
@@ -217,7 +237,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
             theme: _,
         } => {
-            let built = assure::build::pack(&assure::build::PackOptions {
+            let built = assure::commands::build::pack(&assure::commands::build::PackOptions {
                 content: content.content.clone(),
                 output: output.clone(),
                 ids: ids.clone(),
@@ -242,7 +262,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Lock { ids, content } => {
-            let (site, _) = assure::load(&content.content)?;
+            let (site, _) = pipeline::load(&content.content)?;
             let locked = assure::lock::lock(&site, &ids)?;
             if locked.is_empty() {
                 eprintln!(
@@ -260,7 +280,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             id,
             content,
         } => {
-            let (site, _) = assure::load(&content.content)?;
+            let (site, _) = pipeline::load(&content.content)?;
             let path = assure::new_record::create(
                 &site,
                 &rtype,
@@ -291,20 +311,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             content,
             as_of,
             audience,
+            format,
         } => {
-            let checked = assure::check(&content.content, as_of, audience.as_deref())?;
+            let checked = pipeline::check(&content.content, as_of)?;
+            let audience = audience.as_deref().unwrap_or(INTERNAL);
+            pipeline::known_audience(&checked.site.config, audience).map_err(anyhow::Error::msg)?;
             let prefix = content.content.to_string_lossy();
             for d in &checked.diagnostics.items {
                 eprintln!("{}", d.human(&prefix));
             }
             if checked.diagnostics.errors() > 0 {
                 eprintln!(
-                    "{}: fix the errors above; readiness is not reported while the content has errors",
+                    "{}: fix the errors above; readiness is not computed while the content has errors",
                     checked.diagnostics.summary()
                 );
                 return Ok(ExitCode::from(1));
             }
-            print!("{}", assure::status::render(&checked));
+            let a = pipeline::analysed(&checked, audience);
+            match format {
+                Format::Human => print!("{}", status::render(&a, checked.as_of)),
+                Format::Json => println!("{}", status::json(&a, checked.as_of)),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

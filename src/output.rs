@@ -227,7 +227,7 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(rel);
         self.make_parent(&path)?;
-        let hash = crate::hex(&Sha256::digest(bytes));
+        let hash = crate::hash::hex(&Sha256::digest(bytes));
         let same = |old: &Path| std::fs::read(old).is_ok_and(|b| b == bytes);
         if !self.reuse(rel, &hash, &path, same) {
             std::fs::write(&path, bytes)
@@ -248,7 +248,7 @@ impl Staging {
         }
         let hash = match hash {
             Some(h) => h.clone(),
-            None => crate::sha256_file(&path)?,
+            None => crate::hash::sha256_file(&path)?,
         };
         self.record(rel, hash);
         Ok(())
@@ -507,7 +507,7 @@ pub fn content_digest(hashes: &std::collections::HashMap<String, String>) -> Str
         h.update(hashes[p].as_bytes());
         h.update(b"\n");
     }
-    crate::hex(&h.finalize())
+    crate::hash::hex(&h.finalize())
 }
 
 /// Replaces some files of an output (or adds them), and their manifest entries, as one
@@ -557,7 +557,7 @@ pub fn update_files(
                 .with_context(|| format!("`{}` has no `files` object", manifest_path.display()))?;
             map.insert(
                 rel.clone(),
-                serde_json::Value::String(crate::hex(&Sha256::digest(bytes))),
+                serde_json::Value::String(crate::hash::hex(&Sha256::digest(bytes))),
             );
         }
         let mut text = serde_json::to_string_pretty(&manifest)?;

@@ -2,7 +2,7 @@
 //! `data/<type>.csv` (a tracker per type that opens cleanly in a spreadsheet: UTF-8
 //! with BOM, CRLF, formula injection defused — SPEC §12 "Data").
 
-use super::Build;
+use super::{Build, Emit};
 use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, COMMON_FIELDS};
 use crate::model::Record;
 use serde_json::{json, Map, Value};
@@ -79,21 +79,34 @@ fn field_names(t: RecordType) -> impl Iterator<Item = &'static str> {
     COMMON_FIELDS.iter().chain(t.own_fields()).map(|f| f.name)
 }
 
-/// Derived readiness facts: `rag`, `overdue`, `stale`, `changed`, `evidenced`.
-fn derived(b: &Build<'_>, i: usize) -> [(&'static str, Value); 5] {
-    let r = &b.readiness;
+/// The derived columns of a type (SPEC §13.1): actions `effective_rag` and `overdue`,
+/// evidence `state`, recommendations `evidenced`.
+fn derived_names(t: RecordType) -> &'static [&'static str] {
+    match t {
+        RecordType::Action => &["effective_rag", "overdue"],
+        RecordType::Evidence => &["state"],
+        RecordType::Recommendation => &["evidenced"],
+        _ => &[],
+    }
+}
+
+/// The derived facts of record `i`, as the analysis decided them.
+fn derived(b: &Build<'_>, i: usize) -> Vec<(&'static str, Value)> {
+    let a = b.analysis;
     let t = b.site().records[i].rtype;
-    let flag = |applies: bool, v: bool| if applies { json!(v) } else { Value::Null };
-    [
-        ("rag", json!(r.rag[i])),
-        ("overdue", flag(t == RecordType::Action, r.overdue[i])),
-        ("stale", flag(t == RecordType::Evidence, r.stale[i])),
-        ("changed", flag(t == RecordType::Evidence, r.changed[i])),
-        (
-            "evidenced",
-            flag(t == RecordType::Recommendation, r.evidenced[i]),
-        ),
-    ]
+    derived_names(t)
+        .iter()
+        .map(|&name| {
+            let v = match name {
+                "effective_rag" => json!(a.rag[i]),
+                "overdue" => json!(a.overdue[i]),
+                "state" => json!(a.state_of(i).map(|s| s.name())),
+                "evidenced" => json!(a.evidenced[i]),
+                _ => Value::Null,
+            };
+            (name, v)
+        })
+        .collect()
 }
 
 /// One record of `data/records.json`.
@@ -172,12 +185,12 @@ pub fn records_json(b: &Build<'_>) -> Vec<u8> {
         readiness: Value,
         records: Records<'a, 'b>,
     }
-    let r = &b.readiness;
+    let r = b.analysis.readiness;
     let doc = Doc {
         as_of: b.as_of.to_string(),
         assure_version: crate::VERSION,
         audience: &b.view.audience,
-        readiness: json!({"percent": r.percent_text(), "evidenced": r.evidenced_count, "counted": r.counted}),
+        readiness: json!({"percent": r.percent_text(), "evidenced": r.evidenced, "counted": r.counted}),
         records: Records(b),
     };
     // About the size it will be: every body, plus the fields and links around it.
@@ -217,6 +230,21 @@ fn cell(v: &Value) -> String {
     }
 }
 
+/// `data/records.json` as an output.
+pub fn write_json(b: &Build<'_>, emit: Emit<'_>) -> anyhow::Result<usize> {
+    emit("data/records.json", &records_json(b))?;
+    Ok(1)
+}
+
+/// The CSV trackers as an output.
+pub fn write_csv(b: &Build<'_>, emit: Emit<'_>) -> anyhow::Result<usize> {
+    let files = csv_files(b);
+    for (name, bytes) in &files {
+        emit(&format!("data/{name}"), bytes)?;
+    }
+    Ok(files.len())
+}
+
 /// `data/<type>.csv` for every type with records: (file name, bytes).
 pub fn csv_files(b: &Build<'_>) -> Vec<(String, Vec<u8>)> {
     let site = b.site();
@@ -230,7 +258,7 @@ pub fn csv_files(b: &Build<'_>) -> Vec<(String, Vec<u8>)> {
             .terminator(csv::Terminator::CRLF)
             .from_writer(b"\xEF\xBB\xBF".to_vec());
         let mut header: Vec<&str> = field_names(t).collect();
-        header.extend(["rag", "overdue", "stale", "changed", "evidenced"]);
+        header.extend(derived_names(t));
         let _ = w.write_record(&header);
         for (i, rec) in rows {
             let mut record: Vec<String> = field_names(t)

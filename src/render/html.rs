@@ -1,17 +1,20 @@
 //! The evidence website: one Tera page per record, a list per type, the dashboard,
 //! matrix, timeline, search and accessibility pages (SPEC §9).
 //!
-//! Reads only a [`View`] (already filtered for the site audience) and its readiness;
-//! builds plain serialisable contexts so templates never see the model. User text goes
+//! Reads only the site audience's analysed view; every derived fact comes from its
+//! analysis and every value's wording from [`present`]. Builds plain serialisable
+//! contexts so templates never see the model. User text goes
 //! to templates as data and is escaped by Tera; the few pre-rendered HTML fragments
 //! (Markdown bodies, field values with links) are escaped here, field by field.
 
 use super::theme::error_chain;
-use super::Build;
+use super::{Build, Emit};
+use crate::analysis::Behind;
 use crate::markdown::{self, escape_html, LinkTarget, Links};
 use crate::model::schema::{RecordType, ALL_TYPES};
 use crate::model::view::WITHHELD_ID;
 use crate::model::Record;
+use crate::present::{self, label};
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -27,40 +30,11 @@ pub struct Tag {
     count: usize,
 }
 
-/// The colour of a status, RAG, judgement or state word.
-pub fn tag_class(word: &str) -> &'static str {
-    match word {
-        "red"
-        | "not-met"
-        | "blocked"
-        | "inadequate"
-        | "overdue"
-        | "stale"
-        | "changed"
-        | "withdrawn"
-        | "expired"
-        | "gap"
-        | "no-current-evidence" => "red",
-        "amber"
-        | "in-progress"
-        | "partially-met"
-        | "requires-improvement"
-        | "draft"
-        | "priority-action"
-        | "high"
-        | "immediate" => "amber",
-        "green" | "met" | "complete" | "current" | "good" | "approved" | "active" | "published"
-        | "evidenced" => "green",
-        "blue" | "outstanding" => "blue",
-        "open" => "purple",
-        _ => "grey",
-    }
-}
-
+/// A tag for a status, state, RAG or judgement word: its label and colour.
 fn tag(word: &str) -> Tag {
     Tag {
-        label: word.replace('-', " "),
-        class: tag_class(word),
+        label: label(word),
+        class: present::tone(word),
         count: 0,
     }
 }
@@ -132,15 +106,6 @@ struct RecordCtx<'a> {
     attachments: Vec<serde_json::Value>,
     other: Vec<serde_json::Value>,
     path: &'a str,
-}
-
-/// Evidence behind a recommendation: supporting it directly, or through the actions
-/// that address it.
-struct Behind {
-    evidence: usize,
-    direct: bool,
-    /// Actions (record indexes) the evidence reaches the recommendation through.
-    via: Vec<usize>,
 }
 
 /// Page-independent helpers over the build.
@@ -330,91 +295,35 @@ impl<'a> Pages<'a> {
             title: r.title.clone(),
             id: r.id.clone(),
             withheld: false,
-            status: (!r.status.is_empty()).then(|| tag(r.status)),
+            status: self.standing(i),
             flags: self.flags(i),
             note: None,
             html: String::new(),
         }
     }
 
-    /// Readiness facts worth a tag beside a record's status wherever it is listed.
-    fn flags(&self, i: usize) -> Vec<Tag> {
-        let r = &self.b.readiness;
-        let mut flags = Vec::new();
-        match self.b.site().records[i].rtype {
-            RecordType::Action if r.overdue[i] => flags.push(tag("overdue")),
-            RecordType::Evidence => {
-                if r.stale[i] {
-                    flags.push(tag(if r.expired[i] { "expired" } else { "stale" }));
-                }
-                if r.changed[i] {
-                    flags.push(tag("changed"));
-                }
-            }
-            _ => {}
-        }
-        flags
+    /// The one tag that says where a record stands: an evidence record's state, any
+    /// other record's status.
+    fn standing(&self, i: usize) -> Option<Tag> {
+        let word = present::standing(self.b.site(), self.b.analysis, i);
+        (!word.is_empty()).then(|| tag(word))
     }
 
-    /// The evidence behind a recommendation, each record once, in the order found:
-    /// direct support first, then through each addressing action.
-    fn evidence_behind(&self, i: usize) -> Vec<Behind> {
-        let site = self.b.site();
-        let mut out: Vec<Behind> = Vec::new();
-        let mut add = |e: usize, via: Option<usize>| {
-            let pos = match out.iter().position(|b| b.evidence == e) {
-                Some(p) => p,
-                None => {
-                    out.push(Behind {
-                        evidence: e,
-                        direct: false,
-                        via: Vec::new(),
-                    });
-                    out.len() - 1
-                }
-            };
-            match via {
-                None => out[pos].direct = true,
-                Some(a) if !out[pos].via.contains(&a) => out[pos].via.push(a),
-                Some(_) => {}
-            }
-        };
-        for b in site.backlinks[i].iter().filter(|b| b.field == "supports") {
-            add(b.from, None);
+    /// Readiness facts worth a tag beside a record's standing wherever it is listed.
+    fn flags(&self, i: usize) -> Vec<Tag> {
+        if self.b.analysis.overdue[i] {
+            vec![tag("overdue")]
+        } else {
+            Vec::new()
         }
-        for a in site.backlinks[i].iter().filter(|b| b.field == "addresses") {
-            for b in site.backlinks[a.from]
-                .iter()
-                .filter(|b| b.field == "supports")
-            {
-                add(b.from, Some(a.from));
-            }
-        }
-        out
     }
 
     /// A link to evidence behind a recommendation, saying how it gets there.
     fn behind_link(&self, root: &str, b: &Behind) -> LinkCtx {
-        let site = self.b.site();
-        let mut l = self.link(root, b.evidence);
-        let via: Vec<String> = b
-            .via
-            .iter()
-            .map(|&a| {
-                let action = &site.records[a];
-                if action.status == "cancelled" {
-                    format!("{} (cancelled: does not count)", action.id)
-                } else {
-                    action.id.clone()
-                }
-            })
-            .collect();
-        l.note = match (b.direct, via.is_empty()) {
-            (true, true) => None,
-            (true, false) => Some(format!("directly and through {}", via.join(", "))),
-            (false, _) => Some(format!("through {}", via.join(", "))),
-        };
-        l
+        LinkCtx {
+            note: present::trace_note(self.b.site(), b),
+            ..self.link(root, b.evidence)
+        }
     }
 
     fn link_html(&self, root: &str, i: usize) -> String {
@@ -443,11 +352,18 @@ impl<'a> Pages<'a> {
     fn fields(&self, i: usize, root: &str) -> Vec<Field> {
         let site = self.b.site();
         let rec = &site.records[i];
-        let r = &self.b.readiness;
+        let a = self.b.analysis;
         let mut out: Vec<(String, String)> = Vec::new();
         let mut push = |label: &str, html: String| out.push((label.to_string(), html));
         let esc = |s: &str| escape_html(s);
         let date = |d: Option<crate::date::PartialDate>| d.map(|d| escape_html(&d.long()));
+        let tag_html = |word: &str| {
+            format!(
+                "<strong class=\"tag tag-{}\">{}</strong>",
+                present::tone(word),
+                esc(&label(word))
+            )
+        };
         let refs_html = |field: &str| -> Option<String> {
             let items: Vec<String> = rec
                 .refs_in(field)
@@ -466,30 +382,18 @@ impl<'a> Pages<'a> {
                     push("Source", h);
                 }
                 if let Some(f) = rec.finding {
-                    push("Finding", esc(&f.replace('-', " ")));
+                    push("Finding", esc(&label(f)));
                 }
                 if let Some(a) = &rec.area {
                     push("Area", esc(a));
                 }
                 if let Some(p) = rec.priority {
-                    push("Priority", esc(p));
+                    push("Priority", esc(&label(p)));
                 }
                 if let Some(d) = date(rec.due) {
                     push("Due", d);
                 }
-                let ev = if r.evidenced[i] {
-                    "evidenced"
-                } else {
-                    "not evidenced"
-                };
-                push(
-                    "Evidence",
-                    format!(
-                        "<strong class=\"tag tag-{}\">{}</strong>",
-                        if r.evidenced[i] { "green" } else { "red" },
-                        ev
-                    ),
-                );
+                push("Evidence", tag_html(present::evidence_word(site, a, i)));
             }
             RecordType::Action => {
                 if let Some(h) = refs_html("plan") {
@@ -499,35 +403,28 @@ impl<'a> Pages<'a> {
                     push("Objective", h);
                 }
                 if let Some(d) = date(rec.due) {
-                    let overdue = if r.overdue[i] {
-                        " <strong class=\"tag tag-red\">overdue</strong>"
+                    let overdue = if a.overdue[i] {
+                        format!(" {}", tag_html("overdue"))
                     } else {
-                        ""
+                        String::new()
                     };
                     push("Due", format!("{d}{overdue}"));
                 }
                 if let Some(d) = date(rec.completed) {
                     push("Completed", d);
                 }
-                if let Some(rag) = r.rag[i] {
+                if let Some(rag) = a.rag[i] {
                     let how = if rec.rag.is_some() {
                         ""
                     } else {
                         " <span class=\"note\">(derived)</span>"
                     };
-                    push(
-                        "RAG",
-                        format!(
-                            "<strong class=\"tag tag-{}\">{}</strong>{how}",
-                            tag_class(rag),
-                            rag
-                        ),
-                    );
+                    push("RAG", format!("{}{how}", tag_html(rag)));
                 }
             }
             RecordType::Evidence => {
                 if let Some(k) = rec.kind {
-                    push("Kind", esc(&k.replace('-', " ")));
+                    push("Kind", esc(&label(k)));
                 }
                 if let Some(o) = &rec.originator {
                     push("Originator", esc(o));
@@ -538,28 +435,10 @@ impl<'a> Pages<'a> {
                 if let Some(d) = date(rec.expires) {
                     push("Expires", d);
                 }
-                let mut state = Vec::new();
-                if r.current[i] {
-                    state.push("current");
+                if let Some(state) = a.state_of(i) {
+                    push("State", tag_html(state.name()));
                 }
-                if r.stale[i] {
-                    state.push("stale");
-                }
-                if r.changed[i] {
-                    state.push("changed");
-                }
-                if !state.is_empty() {
-                    push(
-                        "State",
-                        state
-                            .iter()
-                            .map(|s| {
-                                format!("<strong class=\"tag tag-{}\">{s}</strong>", tag_class(s))
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    );
-                }
+                push("Recorded status", esc(&label(rec.status)));
                 if let Some(u) = &rec.url {
                     let safe = u.starts_with("https://") || u.starts_with("http://");
                     push(
@@ -595,7 +474,7 @@ impl<'a> Pages<'a> {
             }
             RecordType::Review => {
                 if let Some(k) = rec.kind {
-                    push("Kind", esc(&k.replace('-', " ")));
+                    push("Kind", esc(&label(k)));
                 }
                 if let Some(b) = &rec.by {
                     push("By", esc(b));
@@ -603,7 +482,7 @@ impl<'a> Pages<'a> {
             }
             RecordType::Event => {
                 if let Some(k) = rec.kind {
-                    push("Kind", esc(k));
+                    push("Kind", esc(&label(k)));
                 }
             }
             RecordType::Page => {}
@@ -636,7 +515,7 @@ impl<'a> Pages<'a> {
         let site = self.b.site();
         let rec = &site.records[i];
         let root = "../";
-        let r = &self.b.readiness;
+        let a = self.b.analysis;
         let mut relations: Vec<Relation> = Vec::new();
         let refs = |field: &str| -> Vec<LinkCtx> {
             rec.refs_in(field)
@@ -681,11 +560,13 @@ impl<'a> Pages<'a> {
         section("actions", "Actions", backlinks("objective"));
         section("actions", "Actions under this plan", backlinks("plan"));
         if rec.rtype == RecordType::Recommendation {
-            let behind = self.evidence_behind(i);
             section(
                 "evidence",
                 "Evidence behind this",
-                behind.iter().map(|b| self.behind_link(root, b)).collect(),
+                a.trace[i]
+                    .iter()
+                    .map(|b| self.behind_link(root, b))
+                    .collect(),
             );
         } else {
             section("evidence", "Evidenced by", backlinks("supports"));
@@ -764,11 +645,10 @@ impl<'a> Pages<'a> {
             .map(|(k, v)| json!({"label": k.replace('_', " "), "value": value_text(v)}))
             .collect();
         let mut flags = self.flags(i);
-        if rec.rtype == RecordType::Recommendation && !r.evidenced[i] && rec.status != "superseded"
-        {
+        if a.counted(site, i) && !a.evidenced[i] {
             flags.push(tag("no-current-evidence"));
         }
-        let status = (!rec.status.is_empty()).then(|| tag(rec.status));
+        let status = self.standing(i);
         let record = RecordCtx {
             id: &rec.id,
             title: &rec.title,
@@ -806,29 +686,38 @@ impl<'a> Pages<'a> {
 
     fn list_page(&self, t: RecordType) -> Result<(String, String)> {
         let site = self.b.site();
-        let r = &self.b.readiness;
+        let a = self.b.analysis;
         let root = "../";
         let cols: &[&str] = match t {
             RecordType::Recommendation => &[
                 "ID", "Title", "Source", "Priority", "Due", "Status", "Evidence",
             ],
             RecordType::Action => &["ID", "Title", "Owner", "Due", "Status", "RAG"],
-            RecordType::Evidence => &["ID", "Title", "Kind", "Date", "Reviewed", "Status", "State"],
+            RecordType::Evidence => &["ID", "Title", "Kind", "Date", "Reviewed", "State"],
             RecordType::Plan => &["ID", "Title", "Period", "Status"],
             RecordType::Objective => &["ID", "Title", "Plan"],
             RecordType::Review => &["ID", "Title", "Kind", "By", "Date", "Status"],
             RecordType::Event => &["Date", "Title", "Kind"],
             RecordType::Page => &["Title"],
         };
-        let mut filter_values: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let standing_order = present::standing_order(t);
+        let mut filter_values: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
         let mut rows = Vec::new();
         for (i, rec) in site.of_type(t) {
             let text = |s: &str| json!({"text": s});
+            let word = |w: &str, order: &[&str]| {
+                if w.is_empty() {
+                    json!({"text": ""})
+                } else {
+                    json!({"status": tag(w), "sort": present::sort_key(order, w)})
+                }
+            };
             let date = |d: Option<crate::date::PartialDate>| json!({"text": d.map(|d| d.long()).unwrap_or_default(), "sort": d.map(|d| d.to_string()).unwrap_or_default()});
             let id_cell = json!({"text": rec.id, "href": format!("{root}{}", rec.page_path()), "class": "id"});
             // The title leads each row when a phone shows the table as a list of cards.
             let title_cell = json!({"text": rec.title, "href": format!("{root}{}", rec.page_path()), "class": "cell-primary"});
-            let status_cell = json!({"status": tag(rec.status), "sort": rec.status});
+            let standing = present::standing(site, a, i);
+            let standing_cell = word(standing, &standing_order);
             let first_target = |field: &str| {
                 rec.targets(field)
                     .next()
@@ -840,53 +729,35 @@ impl<'a> Pages<'a> {
                     id_cell,
                     title_cell,
                     text(&first_target("source")),
-                    text(rec.priority.unwrap_or("")),
-                    date(rec.due),
-                    status_cell,
-                    {
-                        let state = match (r.evidenced[i], rec.status) {
-                            (true, _) => "evidenced",
-                            (false, "superseded") => "not-counted",
-                            (false, _) => "gap",
-                        };
-                        json!({"status": tag(state), "sort": state})
+                    match rec.priority {
+                        Some(p) => {
+                            json!({"text": label(p), "sort": present::sort_key(present::PRIORITIES, p)})
+                        }
+                        None => text(""),
                     },
+                    date(rec.due),
+                    standing_cell,
+                    word(
+                        present::evidence_word(site, a, i),
+                        &["not-evidenced", "evidenced", "not-counted"],
+                    ),
                 ],
                 RecordType::Action => vec![
                     id_cell,
                     title_cell,
                     text(rec.owner.as_deref().unwrap_or("")),
                     date(rec.due),
-                    status_cell,
-                    match r.rag[i] {
-                        Some(rag) => json!({"status": tag(rag), "sort": rag}),
-                        None => text(""),
-                    },
+                    standing_cell,
+                    word(a.rag[i].unwrap_or(""), crate::model::schema::RAGS),
                 ],
-                RecordType::Evidence => {
-                    let state = if r.changed[i] {
-                        "changed"
-                    } else if r.stale[i] {
-                        "stale"
-                    } else if r.current[i] {
-                        "current"
-                    } else {
-                        ""
-                    };
-                    vec![
-                        id_cell,
-                        title_cell,
-                        text(rec.kind.unwrap_or("")),
-                        date(rec.date),
-                        date(rec.reviewed),
-                        status_cell,
-                        if state.is_empty() {
-                            text("")
-                        } else {
-                            json!({"status": tag(state), "sort": state})
-                        },
-                    ]
-                }
+                RecordType::Evidence => vec![
+                    id_cell,
+                    title_cell,
+                    text(&label(rec.kind.unwrap_or(""))),
+                    date(rec.date),
+                    date(rec.reviewed),
+                    standing_cell,
+                ],
                 RecordType::Plan => vec![
                     id_cell,
                     title_cell,
@@ -895,7 +766,7 @@ impl<'a> Pages<'a> {
                         rec.period_start.map(|d| d.long()).unwrap_or_default(),
                         rec.period_end.map(|d| d.long()).unwrap_or_default()
                     )),
-                    status_cell,
+                    standing_cell,
                 ],
                 RecordType::Objective => vec![
                     id_cell,
@@ -909,12 +780,16 @@ impl<'a> Pages<'a> {
                 RecordType::Review => vec![
                     id_cell,
                     title_cell,
-                    text(&rec.kind.unwrap_or("").replace('-', " ")),
+                    text(&label(rec.kind.unwrap_or(""))),
                     text(rec.by.as_deref().unwrap_or("")),
                     date(rec.date),
-                    status_cell,
+                    standing_cell,
                 ],
-                RecordType::Event => vec![date(rec.date), title_cell, text(rec.kind.unwrap_or(""))],
+                RecordType::Event => vec![
+                    date(rec.date),
+                    title_cell,
+                    text(&label(rec.kind.unwrap_or(""))),
+                ],
                 RecordType::Page => vec![title_cell],
             };
             // Each cell carries its column's name, shown beside it on a phone.
@@ -926,39 +801,63 @@ impl<'a> Pages<'a> {
                     c
                 })
                 .collect();
+            // What the filters match: raw values, shown by their labels.
             let mut data: BTreeMap<&str, String> = BTreeMap::new();
-            if !rec.status.is_empty() {
-                data.insert("status", rec.status.to_string());
+            let mut offer = |key: &'static str, value: &str, shown: String| {
+                filter_values
+                    .entry(key)
+                    .or_default()
+                    .insert((value.to_string(), shown));
+            };
+            if !standing.is_empty() {
+                data.insert("status", standing.to_string());
+                offer("status", standing, label(standing));
             }
             if let Some(o) = &rec.owner {
                 data.insert("owner", o.clone());
+                offer("owner", o, o.clone());
             }
-            if let Some(rag) = r.rag[i] {
+            if let Some(rag) = a.rag[i] {
                 data.insert("rag", rag.to_string());
+                offer("rag", rag, label(rag));
             }
             if !rec.tags.is_empty() {
                 data.insert("tags", rec.tags.join("|"));
-            }
-            for (k, v) in &data {
-                for part in v.split('|') {
-                    filter_values.entry(k).or_default().insert(part.to_string());
+                for tg in &rec.tags {
+                    offer("tags", tg, tg.clone());
                 }
             }
             rows.push(json!({"cells": cells, "data": data}));
         }
-        let labels = [
-            ("status", "Status"),
+        let status_label = if t == RecordType::Evidence {
+            "State"
+        } else {
+            "Status"
+        };
+        let filter_labels = [
+            ("status", status_label),
             ("owner", "Owner"),
             ("rag", "RAG"),
             ("tags", "Tag"),
         ];
-        let filters: Vec<serde_json::Value> = labels
+        let filters: Vec<serde_json::Value> = filter_labels
             .iter()
-            .filter_map(|(k, label)| {
-                filter_values
-                    .get(k)
-                    .filter(|v| !v.is_empty())
-                    .map(|v| json!({"key": k, "label": label, "values": v}))
+            .filter_map(|(k, heading)| {
+                let values = filter_values.get(k).filter(|v| !v.is_empty())?;
+                let mut values: Vec<&(String, String)> = values.iter().collect();
+                // Statuses, states and ratings in their own order; names alphabetically.
+                match *k {
+                    "status" => values.sort_by_key(|(v, _)| present::rank(&standing_order, v)),
+                    "rag" => {
+                        values.sort_by_key(|(v, _)| present::rank(crate::model::schema::RAGS, v))
+                    }
+                    _ => {}
+                }
+                let values: Vec<_> = values
+                    .into_iter()
+                    .map(|(v, l)| json!({"value": v, "label": l}))
+                    .collect();
+                Some(json!({"key": k, "label": heading, "values": values}))
             })
             .collect();
         let columns: Vec<serde_json::Value> = cols.iter().map(|c| json!({"label": c})).collect();
@@ -980,36 +879,39 @@ impl<'a> Pages<'a> {
     fn gap_item(&self, i: usize, detail: String) -> serde_json::Value {
         let rec = &self.b.site().records[i];
         json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "detail": detail,
-               "status": tag(rec.status), "flags": self.flags(i)})
+               "status": self.standing(i), "flags": self.flags(i)})
     }
 
     fn dashboard(&self) -> Result<(String, String)> {
         let site = self.b.site();
-        let r = &self.b.readiness;
+        let a = self.b.analysis;
         let mut counts = Vec::new();
         for t in ALL_TYPES {
-            let recs: Vec<&Record> = site.of_type(t).map(|(_, x)| x).collect();
-            if recs.is_empty() || t == RecordType::Page {
+            let total = site.of_type(t).count();
+            if total == 0 || t == RecordType::Page {
                 continue;
             }
-            let statuses: Vec<Tag> = t
-                .statuses()
-                .iter()
-                .map(|s| Tag {
-                    count: recs.iter().filter(|x| x.status == *s).count(),
-                    ..tag(s)
-                })
-                .filter(|s| s.count > 0)
+            // Evidence is counted by state, everything else by status: the same
+            // figures as the lists, the packs and `assure status`.
+            let by: Vec<(&str, usize)> = if t == RecordType::Evidence {
+                a.by_state()
+                    .into_iter()
+                    .map(|(s, n)| (s.name(), n))
+                    .collect()
+            } else {
+                a.by_status(site, t)
+            };
+            let statuses: Vec<Tag> = by
+                .into_iter()
+                .map(|(s, n)| Tag { count: n, ..tag(s) })
                 .collect();
-            counts.push(json!({"title": t.plural_title(), "href": format!("{}/index.html", t.folder()), "total": recs.len(), "statuses": statuses}));
+            counts.push(json!({"title": t.plural_title(), "href": format!("{}/index.html", t.folder()), "total": total,
+                               "by": if t == RecordType::Evidence { "state" } else { "status" }, "statuses": statuses}));
         }
-        let rag: Vec<Tag> = ["red", "amber", "green", "blue"]
-            .iter()
-            .map(|c| Tag {
-                count: r.rag.iter().filter(|x| **x == Some(*c)).count(),
-                ..tag(c)
-            })
-            .filter(|t| t.count > 0)
+        let rag: Vec<Tag> = a
+            .by_rag()
+            .into_iter()
+            .map(|(c, n)| Tag { count: n, ..tag(c) })
             .collect();
         let date_of = |i: usize| site.records[i].date;
         let mut events: Vec<usize> = site.of_type(RecordType::Event).map(|(i, _)| i).collect();
@@ -1029,30 +931,86 @@ impl<'a> Pages<'a> {
             .map(|&i| self.event_ctx(i, ""))
             .collect::<Result<_>>()?;
         let due = |i: usize| site.records[i].due.map(|d| d.long()).unwrap_or_default();
+        let reviewed = |i: usize| {
+            let e = &site.records[i];
+            e.reviewed
+                .or(e.date)
+                .map(|d| d.long())
+                .unwrap_or_else(|| "never".into())
+        };
+        let expires = |i: usize| {
+            site.records[i]
+                .expires
+                .map(|d| d.long())
+                .unwrap_or_default()
+        };
+        let recorded = |i: usize| {
+            site.records[i]
+                .sha256
+                .as_deref()
+                .map(|h| format!("{}…", h.chars().take(12).collect::<String>()))
+                .unwrap_or_default()
+        };
+        let g = &a.gaps;
+        let list = |key: &str,
+                    short: &str,
+                    title: &str,
+                    detail_label: &str,
+                    items: &[usize],
+                    detail: &dyn Fn(usize) -> String| {
+            json!({"key": key, "short": short, "title": title, "detail_label": detail_label,
+                   "items": items.iter().map(|&i| self.gap_item(i, detail(i))).collect::<Vec<_>>()})
+        };
         let gap_lists = vec![
-            json!({"key": "unevidenced", "short": "recommendations without current evidence", "title": "Recommendations without current evidence", "detail_label": "Due",
-                   "items": r.unevidenced.iter().map(|&i| self.gap_item(i, due(i))).collect::<Vec<_>>()}),
-            json!({"key": "overdue", "short": "overdue actions", "title": "Overdue actions", "detail_label": "Due",
-                   "items": r.overdue_actions.iter().map(|&i| self.gap_item(i, due(i))).collect::<Vec<_>>()}),
-            json!({"key": "stale", "short": "stale or expired evidence", "title": "Stale or expired evidence", "detail_label": "Last reviewed",
-                   "items": r.stale_evidence.iter().map(|&i| {
-                       let e = &site.records[i];
-                       let d = if r.expired[i] { format!("expired {}", e.expires.map(|d| d.long()).unwrap_or_default()) }
-                           else { e.reviewed.or(e.date).map(|d| d.long()).unwrap_or_else(|| "never".into()) };
-                       self.gap_item(i, d)
-                   }).collect::<Vec<_>>()}),
-            json!({"key": "changed", "short": "evidence files changed since sign-off", "title": "Changed evidence (the file differs from its recorded hash)", "detail_label": "Recorded SHA-256",
-                   "items": r.changed_evidence.iter().map(|&i| self.gap_item(i, site.records[i].sha256.as_deref().map(|h| format!("{}…", &h[..12])).unwrap_or_default())).collect::<Vec<_>>()}),
+            list(
+                "unevidenced",
+                "recommendations without current evidence",
+                "Recommendations without current evidence",
+                "Due",
+                &g.unevidenced,
+                &due,
+            ),
+            list(
+                "overdue",
+                "overdue actions",
+                "Overdue actions",
+                "Due",
+                &g.overdue,
+                &due,
+            ),
+            list(
+                "expired",
+                "expired evidence",
+                "Expired evidence",
+                "Expired",
+                &g.expired,
+                &expires,
+            ),
+            list(
+                "stale",
+                "stale evidence",
+                "Stale evidence (not reviewed within the maximum age)",
+                "Last reviewed",
+                &g.stale,
+                &reviewed,
+            ),
+            list(
+                "changed",
+                "evidence files changed since sign-off",
+                "Changed evidence (the file differs from its recorded hash)",
+                "Recorded SHA-256",
+                &g.changed,
+                &recorded,
+            ),
         ];
-        let gaps = json!({"unevidenced": r.unevidenced, "overdue": r.overdue_actions, "stale": r.stale_evidence, "changed": r.changed_evidence});
-        let readiness = json!({"percent": r.percent_text(), "per_mille": r.per_mille(), "evidenced": r.evidenced_count, "counted": r.counted});
+        let r = a.readiness;
+        let readiness = json!({"percent": r.percent_text(), "per_mille": r.per_mille(), "evidenced": r.evidenced, "counted": r.counted});
         let mut ctx = self.context("", "Dashboard", "index", Vec::new())?;
         ctx.insert("readiness", &readiness);
         ctx.insert("counts", &counts);
         ctx.insert("rag", &rag);
         ctx.insert("events", &json!({"recent": recent, "upcoming": upcoming}));
         put(&mut ctx, "gap_lists", serde_json::Value::Array(gap_lists));
-        ctx.insert("gaps", &gaps);
         ctx.insert("packs", &self.b.site_packs);
         Ok(("index.html".into(), self.render("index.html", &ctx)?))
     }
@@ -1124,35 +1082,35 @@ impl<'a> Pages<'a> {
 
     fn matrix(&self) -> Result<(String, String)> {
         let site = self.b.site();
-        let r = &self.b.readiness;
+        let a = self.b.analysis;
         let mut rows = Vec::new();
-        let mut gaps = 0;
         for (i, rec) in site.of_type(RecordType::Recommendation) {
             let mut actions: Vec<LinkCtx> = site.backlinks[i]
                 .iter()
                 .filter(|b| b.field == "addresses")
                 .map(|b| self.link("", b.from))
                 .collect();
-            let mut evidence: Vec<LinkCtx> = self
-                .evidence_behind(i)
-                .iter()
-                .map(|b| self.behind_link("", b))
-                .collect();
+            let mut evidence: Vec<LinkCtx> =
+                a.trace[i].iter().map(|b| self.behind_link("", b)).collect();
             self.fill_links(&mut actions)?;
             self.fill_links(&mut evidence)?;
             // Superseded recommendations are not counted, so they are never a gap.
-            let gap = !r.evidenced[i] && rec.status != "superseded";
-            gaps += usize::from(gap);
+            let gap = a.counted(site, i) && !a.evidenced[i];
             rows.push(json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "status": tag(rec.status),
-                             "gap": gap, "actions": actions, "evidence": evidence}));
+                             "counted": a.counted(site, i), "gap": gap, "actions": actions, "evidence": evidence}));
         }
         let crumbs = vec![
             ("Dashboard".to_string(), Some("index.html".to_string())),
             ("Matrix".to_string(), None),
         ];
+        let r = a.readiness;
         let mut ctx = self.context("", "Traceability matrix", "matrix", crumbs)?;
         put(&mut ctx, "rows", serde_json::Value::Array(rows));
-        ctx.insert("gaps", &gaps);
+        ctx.insert("gaps", &a.gaps.unevidenced.len());
+        ctx.insert(
+            "readiness",
+            &json!({"percent": r.percent_text(), "evidenced": r.evidenced, "counted": r.counted}),
+        );
         Ok(("matrix.html".into(), self.render("matrix.html", &ctx)?))
     }
 
@@ -1224,6 +1182,13 @@ enum Job {
     Timeline,
     Search,
     Accessibility,
+}
+
+/// The site's pages as an output: each written to `site/<path>` as it is rendered.
+pub fn write(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
+    render_each(b, |path, html| {
+        emit(&format!("site/{path}"), html.as_bytes())
+    })
 }
 
 /// Renders every page of the site and hands each to `emit` (path inside `site/`, HTML)

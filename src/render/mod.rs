@@ -1,6 +1,10 @@
-//! Renderers: functions of one audience [`View`] and its readiness, each writing one
-//! kind of output (website pages, search index, data exports). None of them filters or
-//! re-validates: what they are given is what the audience may see.
+//! Renderers: functions of one audience's analysed view, each writing one kind of
+//! output. None of them filters, re-validates or works out a fact again: what they are
+//! given is what the audience may see, with every derived fact already decided
+//! ([`crate::analysis`]) and every value's wording shared ([`crate::present`]).
+//!
+//! The site audience's outputs are listed once, in [`OUTPUTS`]: a new format is a new
+//! file here and one line there.
 
 pub mod data;
 pub mod html;
@@ -8,39 +12,64 @@ pub mod pdf;
 pub mod search;
 pub mod theme;
 
+use crate::analysis::Analysis;
 use crate::date::Date;
 use crate::model::view::View;
 use crate::model::Site;
-use crate::readiness::Readiness;
+use crate::pipeline::Analysed;
+use anyhow::Result;
 use std::collections::{BTreeSet, HashMap};
 
-/// Everything a renderer reads.
+/// Everything a renderer of the site audience's outputs reads.
 pub struct Build<'a> {
     pub view: &'a View,
-    pub readiness: Readiness,
+    pub analysis: &'a Analysis,
+    /// Content files the site copies to `site/files/` (referenced by visible records).
+    pub attachments: &'a BTreeSet<String>,
     pub as_of: Date,
     pub theme: &'a theme::Theme,
     /// SHA-256 of content files, by path inside the content folder.
     pub hashes: &'a HashMap<String, String>,
-    /// Content files the site copies to `site/files/` (referenced by visible records).
-    pub attachments: BTreeSet<String>,
     /// PDF packs linked from the site: `{title, href}`.
     pub site_packs: Vec<serde_json::Value>,
 }
 
-impl Build<'_> {
+impl<'a> Build<'a> {
+    pub fn new(
+        analysed: &'a Analysed,
+        as_of: Date,
+        theme: &'a theme::Theme,
+        hashes: &'a HashMap<String, String>,
+    ) -> Build<'a> {
+        Build {
+            view: &analysed.view,
+            analysis: &analysed.analysis,
+            attachments: &analysed.attachments,
+            as_of,
+            theme,
+            hashes,
+            site_packs: Vec::new(),
+        }
+    }
+
     pub fn site(&self) -> &Site {
         &self.view.site
     }
 }
 
-/// The attachments visible records reference: evidence files and relative links.
-pub fn attachments(view: &View) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for rec in &view.site.records {
-        // Paths were checked and normalised when the site was linked.
-        out.extend(rec.file_path().map(str::to_string));
-        out.extend(rec.local_links.iter().filter_map(|l| l.path.clone()));
-    }
-    out
-}
+/// Where an output hands each file it makes: its path inside the output folder and
+/// its bytes. Called from several threads.
+pub type Emit<'e> = &'e (dyn Fn(&str, &[u8]) -> Result<()> + Sync);
+
+/// One output of the site audience: writes its files through `emit` and says how many.
+pub type Output = fn(&Build<'_>, Emit<'_>) -> Result<usize>;
+
+/// The outputs `assure build` writes for the site audience, by name (the PDF packs,
+/// each for its own audience, and the attachment copies come beside them).
+pub const OUTPUTS: &[(&str, Output)] = &[
+    ("site pages", html::write),
+    ("search index", search::write),
+    ("records.json", data::write_json),
+    ("CSV trackers", data::write_csv),
+    ("theme files", theme::write),
+];

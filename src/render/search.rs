@@ -1,8 +1,10 @@
 //! The search index, built at build time and shipped as a plain script that assigns a
 //! global (`fetch()` and modules are blocked on `file://`).
 
-use super::Build;
+use super::{Build, Emit};
 use crate::markdown;
+use crate::model::Record;
+use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -40,50 +42,66 @@ impl serde_json::ser::Formatter for ScriptSafe {
     }
 }
 
-/// `search-index.js`: `window.ASSURE_SEARCH_INDEX = [...]`.
-pub fn index_script(b: &Build<'_>) -> String {
-    let entries: Vec<Entry<'_>> = b
-        .site()
-        .records
-        .par_iter()
-        .map(|r| {
-            let mut text = markdown::to_text(&r.body);
-            for extra in [
-                r.owner.as_deref(),
-                r.area.as_deref(),
-                r.originator.as_deref(),
-                r.by.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                text.push(' ');
-                text.push_str(extra);
-            }
-            for t in &r.tags {
-                text.push(' ');
-                text.push_str(t);
-            }
-            if let Some((cut, _)) = text.char_indices().nth(TEXT_LIMIT) {
-                text.truncate(cut);
-            }
-            Entry {
-                id: &r.id,
-                title: &r.title,
-                rtype: r.rtype.singular_title(),
-                url: r.page_path(),
-                text,
-            }
-        })
-        .collect();
-    let mut out = b"window.ASSURE_SEARCH_INDEX = ".to_vec();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, ScriptSafe);
-    if entries.serialize(&mut ser).is_err() {
-        // Unreachable: every entry is plain strings.
-        out.truncate(29);
-        out.extend_from_slice(b"[]");
+/// One record's entry of the index, as JSON that is safe inside a script.
+pub fn entry(r: &Record) -> String {
+    let mut text = markdown::to_text(&r.body);
+    for extra in [
+        r.owner.as_deref(),
+        r.area.as_deref(),
+        r.originator.as_deref(),
+        r.by.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push(' ');
+        text.push_str(extra);
     }
-    out.extend_from_slice(b";\n");
+    for t in &r.tags {
+        text.push(' ');
+        text.push_str(t);
+    }
+    if let Some((cut, _)) = text.char_indices().nth(TEXT_LIMIT) {
+        text.truncate(cut);
+    }
+    let entry = Entry {
+        id: &r.id,
+        title: &r.title,
+        rtype: r.rtype.singular_title(),
+        url: r.page_path(),
+        text,
+    };
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, ScriptSafe);
+    // Every field is a plain string: serialising cannot fail.
+    let _ = entry.serialize(&mut ser);
     // Only valid UTF-8 was written: JSON of Rust strings and ASCII escapes.
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// `search-index.js` from the entries of every record, in site order:
+/// `window.ASSURE_SEARCH_INDEX = [...]`. `serve` keeps the entries and calls this
+/// after a change; `build` makes them all.
+pub fn script<'e>(entries: impl IntoIterator<Item = &'e str>) -> String {
+    let mut out = String::from("window.ASSURE_SEARCH_INDEX = [");
+    for (n, e) in entries.into_iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push_str(e);
+    }
+    out.push_str("];\n");
+    out
+}
+
+/// `search-index.js` for the whole site.
+pub fn index_script(b: &Build<'_>) -> String {
+    let entries: Vec<String> = b.site().records.par_iter().map(entry).collect();
+    script(entries.iter().map(String::as_str))
+}
+
+/// The search index as an output.
+pub fn write(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
+    emit("site/search-index.js", index_script(b).as_bytes())?;
+    Ok(1)
 }

@@ -28,6 +28,14 @@ pub struct Theme {
     pub statics: BTreeMap<String, Vec<u8>>,
 }
 
+/// The theme's static files as an output, under `site/static/`.
+pub fn write(b: &super::Build<'_>, emit: super::Emit<'_>) -> Result<usize> {
+    for (name, bytes) in &b.theme.statics {
+        emit(&format!("site/static/{name}"), bytes)?;
+    }
+    Ok(b.theme.statics.len())
+}
+
 impl Theme {
     /// The default theme, with the files of `overrides` (if any) taking precedence.
     pub fn load(overrides: Option<&Path>) -> Result<Theme> {

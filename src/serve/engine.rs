@@ -16,17 +16,16 @@
 //! A change to `site.yaml`, the theme, the readiness date, the types present or the
 //! narrative pages (which every page's header and footer show) re-renders everything.
 
-use super::model::{Checked, Model};
 use super::partial::{self, Graph, SearchIndex};
 use super::{Changed, Page, Problem, Shared};
+use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::date::Date;
-use crate::diagnostics::Severity;
+use crate::diagnostics::{Diagnostics, Severity};
 use crate::model::schema::RecordType;
-use crate::model::view::{self, View};
-use crate::model::Site;
-use crate::readiness::{self, Readiness};
-use crate::render::{self, theme::Theme};
+use crate::model::view::View;
+use crate::pipeline::{self, Cache, Checked};
+use crate::render::{self, theme::Theme, Build};
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -90,7 +89,8 @@ pub struct Engine {
     settings: Settings,
     prefix: String,
     today: Date,
-    model: Model,
+    /// What each content file yielded, kept between rebuilds.
+    cache: Cache,
     theme: Option<LoadedTheme>,
     theme_stale: bool,
     last: Option<LastGood>,
@@ -103,7 +103,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(settings: Settings, shared: Arc<Shared>) -> Result<Engine> {
-        let model = Model::new(&settings.content)?;
+        let cache = Cache::new(&settings.content, true)?;
         Ok(Engine {
             prefix: settings.content.to_string_lossy().into_owned(),
             today: Date::today_utc(),
@@ -116,9 +116,9 @@ impl Engine {
                 search: None,
                 generation: 0,
                 shared,
-                root: model.root().to_path_buf(),
+                root: cache.root().to_path_buf(),
             },
-            model,
+            cache,
             printed: HashSet::new(),
             usage_problem: None,
         })
@@ -127,10 +127,10 @@ impl Engine {
     /// The folders to watch: the content folder, and the theme folder when it is
     /// elsewhere.
     pub fn watched(&self) -> Vec<PathBuf> {
-        let mut out = vec![self.model.root().to_path_buf()];
+        let mut out = vec![self.cache.root().to_path_buf()];
         if let Some(dir) = self.theme.as_ref().and_then(|t| t.dir.as_ref()) {
             if let Ok(abs) = dir.canonicalize() {
-                if !abs.starts_with(self.model.root()) {
+                if !abs.starts_with(self.cache.root()) {
                     out.push(abs);
                 }
             }
@@ -141,7 +141,7 @@ impl Engine {
     /// Takes note of changed paths; returns whether any matters.
     pub fn note_changes(&mut self, paths: &[PathBuf], rescan: bool) -> bool {
         if rescan {
-            self.model.invalidate_all();
+            self.cache.invalidate_all();
             self.theme_stale = true;
             return true;
         }
@@ -156,7 +156,7 @@ impl Engine {
                 self.theme_stale = true;
                 any = true;
             }
-            any |= self.model.invalidate(p);
+            any |= self.cache.invalidate(p);
         }
         any
     }
@@ -165,8 +165,8 @@ impl Engine {
     /// cannot be read).
     pub fn rebuild(&mut self) -> Result<Outcome> {
         let started = Instant::now();
-        let checked = self.model.check(self.settings.as_of, self.today)?;
-        self.print_new(&checked);
+        let checked = pipeline::check_cached(&mut self.cache, self.settings.as_of, self.today)?;
+        self.print_new(&checked.diagnostics);
         let errors = checked.diagnostics.errors();
         if errors > 0 {
             let problems = checked
@@ -194,8 +194,8 @@ impl Engine {
         }
         match self.render(checked, &audience, started) {
             Ok(outcome) => {
-                self.model.edited.clear();
-                self.model.prepare_spares();
+                self.cache.clear_edited();
+                self.cache.prepare_spares();
                 Ok(outcome)
             }
             // Content that checks cleanly fails to render only through its theme.
@@ -212,9 +212,8 @@ impl Engine {
     }
 
     /// Prints diagnostics not printed before (all of them the first time).
-    fn print_new(&mut self, checked: &Checked) {
-        let now: Vec<String> = checked
-            .diagnostics
+    fn print_new(&mut self, diagnostics: &Diagnostics) {
+        let now: Vec<String> = diagnostics
             .items
             .iter()
             .map(|d| d.human(&self.prefix))
@@ -229,19 +228,7 @@ impl Engine {
 
     /// The site audience: `--audience`, else `site_audience` (as `build` decides).
     fn audience(&self, checked: &Checked) -> Result<String, String> {
-        let config = &checked.site.config;
-        let audience = self
-            .settings
-            .audience
-            .clone()
-            .or_else(|| config.site_audience.clone())
-            .ok_or_else(|| {
-                "site.yaml has no `site_audience`; add one (e.g. `site_audience: inspector`) or pass `--audience NAME`".to_string()
-            })?;
-        if !config.has_audience(&audience) {
-            return Err(crate::config::unknown_audience(config, &audience));
-        }
-        Ok(audience)
+        pipeline::audience(&checked.site.config, self.settings.audience.as_deref())
     }
 
     fn theme_dir(&self, checked: &Checked) -> Option<PathBuf> {
@@ -274,28 +261,19 @@ impl Engine {
 
     fn render(&mut self, checked: Checked, audience: &str, started: Instant) -> Result<Outcome> {
         let as_of = checked.as_of;
-        let config = checked.site.config.clone();
-        let view = audience_view(checked.site, audience);
-        let site = &view.site;
-        let max_age = site.config.evidence_max_age_days;
-        let attachments = Arc::new(render::attachments(&view));
-        self.model
+        let (analysed, _) = pipeline::into_analysed(checked, audience);
+        let config = analysed.view.site.config.clone();
+        let view = &analysed.view;
+        let attachments = Arc::new(analysed.attachments.clone());
+        self.cache
             .ensure_hashes(attachments.iter().map(String::as_str));
-        let hashes = &self.model.hashes;
-        let readiness = readiness::compute(&view.site, as_of, max_age, hashes);
+        let hashes = Arc::clone(self.cache.hashes());
         let Some(theme) = self.theme.as_ref() else {
             anyhow::bail!("the theme is not loaded");
         };
-        let ctx = partial::Context {
-            view: &view,
-            readiness: &readiness,
-            as_of,
-            theme: &theme.theme,
-            hashes,
-            attachments: &attachments,
-        };
-        let prints = fingerprints(&view, &readiness, hashes, &attachments);
-        let shell = shell_print(&view);
+        let b = Build::new(&analysed, as_of, &theme.theme, &hashes);
+        let prints = fingerprints(view, &analysed.analysis, &hashes, &attachments);
+        let shell = shell_print(view);
         let full = match &self.last {
             None => true,
             Some(last) => {
@@ -309,9 +287,9 @@ impl Engine {
             }
         };
         let outcome = if full {
-            let pages = render::html::render(&ctx.build())?;
-            let mut search = SearchIndex::new(&ctx);
-            let script = search.update(&ctx, None);
+            let pages = render::html::render(&b)?;
+            let mut search = SearchIndex::default();
+            let script = search.update(&view.site, None);
             let mut all: HashMap<String, Arc<[u8]>> = pages
                 .into_iter()
                 .map(|(p, html)| (p, Arc::from(html.into_bytes())))
@@ -348,10 +326,10 @@ impl Engine {
                 anyhow::bail!("no previous build to compare with");
             };
             self.output.incremental(
-                &ctx,
+                &b,
                 last,
                 &prints,
-                &self.model.edited,
+                self.cache.edited(),
                 started,
                 Arc::clone(&attachments),
             )?
@@ -383,14 +361,14 @@ struct Output {
 impl Output {
     fn incremental(
         &mut self,
-        ctx: &partial::Context<'_>,
+        b: &Build<'_>,
         last: &LastGood,
         prints: &HashMap<String, Prints>,
         edited: &HashSet<String>,
         started: Instant,
         attachments: Arc<BTreeSet<String>>,
     ) -> Result<Outcome> {
-        let site = &ctx.view.site;
+        let site = b.site();
         let graph = Graph { site };
         // Records to re-render (own) and records whose change shows elsewhere (spread).
         let mut own = BTreeSet::new();
@@ -440,7 +418,7 @@ impl Output {
             }
         }
         if !small.is_empty() {
-            let rendered = ctx.record_pages(&small)?;
+            let rendered = partial::record_pages(b, &small)?;
             changed.extend(self.store(rendered));
         }
         let first_millis = started.elapsed().as_millis();
@@ -452,30 +430,23 @@ impl Output {
         // Phase 2.
         let mut changed = Vec::new();
         if !large.is_empty() {
-            let rendered = ctx.record_pages(&large)?;
+            let rendered = partial::record_pages(b, &large)?;
             changed.extend(self.store(rendered));
         }
         let aggregates = aggregate_pages(
-            ctx.view,
+            b.view,
             &graph,
             &touched,
             &touched_types,
             !removed.is_empty(),
         );
         if !aggregates.is_empty() {
-            let rendered = ctx.aggregate_pages(&aggregates)?;
+            let rendered = partial::aggregate_pages(b, &aggregates)?;
             changed.extend(self.store(rendered));
         }
         if !touched.is_empty() || !removed.is_empty() {
-            let script = match self.search.as_mut() {
-                Some(search) => search.update(ctx, Some(&touched)),
-                None => {
-                    let mut search = SearchIndex::new(ctx);
-                    let s = search.update(ctx, None);
-                    self.search = Some(search);
-                    s
-                }
-            };
+            let search = self.search.get_or_insert_with(SearchIndex::default);
+            let script = search.update(site, Some(&touched));
             changed.extend(self.store(vec![(SEARCH_SCRIPT.to_string(), script)]));
         }
         total += changed.len();
@@ -528,42 +499,6 @@ impl Output {
     }
 }
 
-/// The site as `audience` sees it. When every record is visible to it (always so for
-/// `internal`), that is the site itself, moved rather than copied as [`view::view`]
-/// would: copying ten thousand records takes longer than the rest of a rebuild.
-fn audience_view(site: Site, audience: &str) -> View {
-    if !site.records.iter().all(|r| r.visible_to(audience)) {
-        return view::view(&site, audience);
-    }
-    // What `view::view` makes when it withholds nothing.
-    let sensitive = "OFFICIAL-SENSITIVE";
-    let marking = if site
-        .records
-        .iter()
-        .any(|r| r.classification.unwrap_or(site.config.classification) == sensitive)
-        || (site.records.is_empty() && site.config.classification == sensitive)
-    {
-        sensitive
-    } else {
-        "OFFICIAL"
-    };
-    let index = site
-        .records
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| site.index.get(&r.key) == Some(i))
-        .map(|(i, r)| (r.key.clone(), i))
-        .collect();
-    let mut site = site;
-    site.index = index;
-    site.files.record_files = Vec::new();
-    View {
-        site,
-        audience: audience.to_string(),
-        marking,
-    }
-}
-
 /// Where the search index is served.
 const SEARCH_SCRIPT: &str = "search-index.js";
 
@@ -605,7 +540,7 @@ impl Hasher for FxHasher {
 /// Face and links fingerprints of every record of the view, by key.
 fn fingerprints(
     view: &View,
-    r: &Readiness,
+    a: &Analysis,
     hashes: &HashMap<String, String>,
     attachments: &BTreeSet<String>,
 ) -> HashMap<String, Prints> {
@@ -620,8 +555,7 @@ fn fingerprints(
                 &rec.title,
                 rec.status,
                 rec.rtype,
-                (r.overdue[i], r.rag[i], r.stale[i], r.expired[i]),
-                (r.changed[i], r.current[i], r.evidenced[i]),
+                (a.overdue[i], a.rag[i], a.state_of(i), a.evidenced[i]),
             ));
             let mut h = FxHasher::default();
             for rf in &rec.refs {
@@ -702,39 +636,4 @@ fn aggregate_pages(
         out.insert("timeline.html".to_string());
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The moved view must be exactly what `view::view` makes.
-    #[test]
-    fn audience_view_matches_the_library() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        for (fixture, audience) in [
-            ("W103", "inspector"),
-            ("site", "internal"),
-            ("site", "inspector"),
-        ] {
-            let (site, _) = crate::load(&root.join(fixture)).expect("fixture loads");
-            let expected = view::view(&site, audience);
-            let got = audience_view(site, audience);
-            let what = format!("{fixture} for {audience}");
-            assert_eq!(got.site.records, expected.site.records, "{what}");
-            assert_eq!(got.site.index, expected.site.index, "{what}");
-            assert_eq!(got.site.backlinks, expected.site.backlinks, "{what}");
-            assert_eq!(got.site.config, expected.site.config, "{what}");
-            assert_eq!(got.site.files.files, expected.site.files.files, "{what}");
-            assert_eq!(
-                got.site.files.record_files, expected.site.files.record_files,
-                "{what}"
-            );
-            assert_eq!(
-                (got.audience, got.marking),
-                (expected.audience, expected.marking),
-                "{what}"
-            );
-        }
-    }
 }

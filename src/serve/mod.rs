@@ -16,7 +16,6 @@
 
 mod engine;
 mod http;
-mod model;
 mod partial;
 
 use crate::date::Date;

@@ -11,9 +11,10 @@ use crate::config::{Pack, Section};
 use crate::date::Date;
 use crate::markdown::{LinkTarget, Links};
 use crate::model::schema::RecordType;
-use crate::model::view::{self, View, WITHHELD_ID};
+use crate::model::view::{View, WITHHELD_ID};
 use crate::model::{Record, Site};
-use crate::readiness::{self, Readiness};
+use crate::pipeline::Analysed;
+use crate::present::{self, label};
 use anyhow::Result;
 use blocks::{body_blocks, PackLinks};
 use layout::{Block, DocInfo, FontFiles, Fonts, Inline, Link};
@@ -40,9 +41,9 @@ pub(crate) fn fonts() -> Result<&'static Fonts> {
         .map_err(|e| anyhow::anyhow!("cannot load the PDF fonts: {e}"))
 }
 
-/// Everything a pack is made from.
+/// Everything a pack is made from: the analysed view of the pack's own audience.
 pub struct PackInput<'a> {
-    pub site: &'a Site,
+    pub analysed: &'a Analysed,
     pub pack: &'a Pack,
     pub as_of: Date,
     /// SHA-256 of content files by path.
@@ -50,15 +51,15 @@ pub struct PackInput<'a> {
     pub content_sha256: &'a str,
 }
 
-/// One pack being written: its audience view, readiness and the records it includes.
+/// One pack being written: its audience's analysed view and the records it includes.
 struct PackDoc<'a> {
-    view: View,
-    r: Readiness,
+    view: &'a View,
+    a: &'a crate::analysis::Analysis,
     input: &'a PackInput<'a>,
     /// Indices (in the view) of records with an anchor in this pack.
     included: BTreeSet<usize>,
     /// Files the pack's audience may see (referenced by its visible records).
-    attachments: BTreeSet<String>,
+    attachments: &'a BTreeSet<String>,
 }
 
 /// `[[ID]]` resolution inside one record's body.
@@ -184,52 +185,83 @@ impl<'a> PackDoc<'a> {
     }
 
     fn summary(&self, out: &mut Vec<Block>) {
-        let r = &self.r;
+        let a = self.a;
+        let r = a.readiness;
+        let g = &a.gaps;
+        let site = self.site();
         out.push(heading(1, "Summary", Some("section-summary"), true));
-        out.push(Block::KeyValue(vec![
+        let mut kv = vec![
             (
                 "Readiness".into(),
                 vec![
                     Inline::bold(r.percent_text()),
                     Inline::plain(format!(
                         " — {} of {} recommendations evidenced",
-                        r.evidenced_count, r.counted
+                        r.evidenced, r.counted
                     )),
                 ],
             ),
             ("Readiness date".into(), cell(&self.input.as_of.long())),
+        ];
+        let counts = |by: Vec<(&str, usize)>| -> Vec<Inline> {
+            let text = by
+                .into_iter()
+                .map(|(w, n)| format!("{} {n}", label(w)))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            cell(if text.is_empty() { "none" } else { &text })
+        };
+        let states = a
+            .by_state()
+            .into_iter()
+            .map(|(s, n)| (s.name(), n))
+            .collect();
+        for (title, by) in [
             (
-                "Overdue actions".into(),
-                cell(&r.overdue_actions.len().to_string()),
+                "Recommendations by status",
+                a.by_status(site, RecordType::Recommendation),
             ),
-            (
-                "Stale evidence".into(),
-                cell(&r.stale_evidence.len().to_string()),
-            ),
-            (
-                "Changed evidence".into(),
-                cell(&r.changed_evidence.len().to_string()),
-            ),
-        ]));
-        let lists: [(&str, &Vec<usize>, &[&str]); 4] = [
+            ("Actions by status", a.by_status(site, RecordType::Action)),
+            ("Actions by RAG", a.by_rag()),
+            ("Evidence by state", states),
+        ] {
+            kv.push((title.into(), counts(by)));
+        }
+        kv.push(("Overdue actions".into(), cell(&g.overdue.len().to_string())));
+        kv.push((
+            "Expired evidence".into(),
+            cell(&g.expired.len().to_string()),
+        ));
+        kv.push(("Stale evidence".into(), cell(&g.stale.len().to_string())));
+        kv.push((
+            "Changed evidence".into(),
+            cell(&g.changed.len().to_string()),
+        ));
+        out.push(Block::KeyValue(kv));
+        let lists: [(&str, &Vec<usize>, &[&str]); 5] = [
             (
                 "Recommendations without current evidence",
-                &r.unevidenced,
+                &g.unevidenced,
                 &["Recommendation", "Status", "Due"],
             ),
             (
                 "Overdue actions",
-                &r.overdue_actions,
+                &g.overdue,
                 &["Action", "Owner", "Due", "Status"],
             ),
             (
+                "Expired evidence",
+                &g.expired,
+                &["Evidence", "Reviewed", "Expires"],
+            ),
+            (
                 "Stale evidence",
-                &r.stale_evidence,
+                &g.stale,
                 &["Evidence", "Reviewed", "Expires"],
             ),
             (
                 "Changed evidence",
-                &r.changed_evidence,
+                &g.changed,
                 &["Evidence", "Recorded SHA-256", "Actual SHA-256"],
             ),
         ];
@@ -246,13 +278,13 @@ impl<'a> PackDoc<'a> {
                     let mut row = vec![self.rec_ref(i)];
                     match rec.rtype {
                         RecordType::Recommendation => {
-                            row.push(cell(rec.status));
+                            row.push(cell(&label(rec.status)));
                             row.push(cell(&Self::date(rec.due)));
                         }
                         RecordType::Action => {
                             row.push(cell(rec.owner.as_deref().unwrap_or("")));
                             row.push(cell(&Self::date(rec.due)));
-                            row.push(cell(rec.status));
+                            row.push(cell(&label(rec.status)));
                         }
                         _ if title.starts_with("Changed") => {
                             row.push(cell(&short_hash(rec.sha256.as_deref())));
@@ -296,10 +328,7 @@ impl<'a> PackDoc<'a> {
                 Some(&rec.key),
                 true,
             ));
-            let mut kv = vec![(
-                "Status".to_string(),
-                vec![Inline::bold(rec.status.replace('-', " "))],
-            )];
+            let mut kv = vec![("Status".to_string(), vec![Inline::bold(label(rec.status))])];
             if rec.refs_in("source").next().is_some() {
                 kv.push(("Source".into(), self.field_refs(i, "source")));
             }
@@ -307,17 +336,18 @@ impl<'a> PackDoc<'a> {
                 kv.push(("Area".into(), cell(a)));
             }
             if let Some(p) = rec.priority {
-                kv.push(("Priority".into(), cell(p)));
+                kv.push(("Priority".into(), cell(&label(p))));
             }
             if rec.due.is_some() {
                 kv.push(("Due".into(), cell(&Self::date(rec.due))));
             }
+            let word = present::evidence_word(self.site(), self.a, i);
             kv.push((
                 "Evidence".into(),
-                vec![if self.r.evidenced[i] {
-                    Inline::plain("evidenced")
+                vec![if self.a.evidenced[i] {
+                    Inline::plain(label(word))
                 } else {
-                    Inline::bold("not evidenced")
+                    Inline::bold(label(word))
                 }],
             ));
             out.push(Block::KeyValue(kv));
@@ -331,43 +361,23 @@ impl<'a> PackDoc<'a> {
             } else {
                 out.push(bullets(actions.iter().map(|&a| {
                     let mut line = self.rec_ref(a);
-                    line.push(Inline::plain(format!(
-                        " — {}",
-                        self.rec(a).status.replace('-', " ")
-                    )));
+                    line.push(Inline::plain(format!(" — {}", label(self.rec(a).status))));
                     line
                 })));
             }
-            let mut evidence: Vec<(usize, Option<usize>)> = self
-                .backlinks(i, "supports")
-                .into_iter()
-                .map(|e| (e, None))
-                .collect();
-            for &a in &actions {
-                evidence.extend(
-                    self.backlinks(a, "supports")
-                        .into_iter()
-                        .map(|e| (e, Some(a))),
-                );
-            }
+            let trace = &self.a.trace[i];
             out.push(Block::Paragraph(vec![Inline::bold("Evidence")]));
-            if evidence.is_empty() {
+            if trace.is_empty() {
                 out.push(para("None."));
             } else {
-                out.push(bullets(evidence.iter().map(|&(e, via)| {
-                    let mut line = self.rec_ref(e);
+                out.push(bullets(trace.iter().map(|b| {
+                    let mut line = self.rec_ref(b.evidence);
                     let mut notes = Vec::new();
-                    if let Some(a) = via {
-                        notes.push(format!("via {}", self.rec(a).id));
+                    if let Some(state) = self.a.state_of(b.evidence) {
+                        notes.push(label(state.name()));
                     }
-                    if self.r.changed[e] {
-                        notes.push("changed since sign-off".into());
-                    } else if self.r.stale[e] {
-                        notes.push("stale".into());
-                    }
-                    if !notes.is_empty() {
-                        line.push(Inline::italic(format!(" — {}", notes.join("; "))));
-                    }
+                    notes.extend(present::trace_note(self.site(), b));
+                    line.push(Inline::italic(format!(" — {}", notes.join("; "))));
                     line
                 })));
             }
@@ -393,7 +403,7 @@ impl<'a> PackDoc<'a> {
             .map(|&i| {
                 let a = self.rec(i);
                 let mut due = Self::date(a.due);
-                if self.r.overdue[i] {
+                if self.a.overdue[i] {
                     due.push_str(" (overdue)");
                 }
                 vec![
@@ -401,8 +411,8 @@ impl<'a> PackDoc<'a> {
                     cell(&a.title),
                     cell(a.owner.as_deref().unwrap_or("")),
                     cell(&due),
-                    cell(&a.status.replace('-', " ")),
-                    cell(self.r.rag[i].unwrap_or("")),
+                    cell(&label(a.status)),
+                    cell(&label(self.a.rag[i].unwrap_or(""))),
                 ]
             })
             .collect();
@@ -429,7 +439,7 @@ impl<'a> PackDoc<'a> {
                 Some(&p.key),
                 true,
             ));
-            let mut kv = vec![("Status".to_string(), cell(&p.status.replace('-', " ")))];
+            let mut kv = vec![("Status".to_string(), cell(&label(p.status)))];
             if p.period_start.is_some() || p.period_end.is_some() {
                 kv.push((
                     "Period".into(),
@@ -499,7 +509,7 @@ impl<'a> PackDoc<'a> {
                 vec![
                     vec![Inline::code(e.id.clone())],
                     cell(&e.title),
-                    cell(&e.kind.unwrap_or("").replace('-', " ")),
+                    cell(&label(e.kind.unwrap_or(""))),
                     cell(&Self::date(e.date)),
                     cell(&Self::date(e.reviewed)),
                     hash,
@@ -531,7 +541,7 @@ impl<'a> PackDoc<'a> {
                 vec![
                     cell(&Self::date(e.date)),
                     cell(&e.title),
-                    cell(e.kind.unwrap_or("")),
+                    cell(&label(e.kind.unwrap_or(""))),
                 ]
             })
             .collect();
@@ -565,7 +575,7 @@ impl<'a> PackDoc<'a> {
             ));
             let mut kv = Vec::new();
             if let Some(k) = r.kind {
-                kv.push(("Kind".to_string(), cell(&k.replace('-', " "))));
+                kv.push(("Kind".to_string(), cell(&label(k))));
             }
             if let Some(b) = &r.by {
                 kv.push(("By".into(), cell(b)));
@@ -582,7 +592,7 @@ impl<'a> PackDoc<'a> {
                     rows: r
                         .judgements
                         .iter()
-                        .map(|(a, g)| vec![cell(a), cell(&g.replace('-', " "))])
+                        .map(|(a, g)| vec![cell(a), cell(&label(g))])
                         .collect(),
                 });
             }
@@ -620,23 +630,35 @@ impl<'a> PackDoc<'a> {
             .iter()
             .map(|&i| {
                 let actions = self.backlinks(i, "addresses");
-                let mut evidence = self.backlinks(i, "supports");
-                for &a in &actions {
-                    evidence.extend(self.backlinks(a, "supports"));
-                }
-                evidence.sort_unstable();
-                evidence.dedup();
                 let rec = self.rec(i);
                 let mut first = vec![Inline::plain(format!("{} ", rec.id))];
                 first.push(Inline::plain(rec.title.clone()));
+                // The same trace the recommendation's section and the site show.
+                let mut evidence = Vec::new();
+                for (n, b) in self.a.trace[i].iter().enumerate() {
+                    if n > 0 {
+                        evidence.push(Inline::plain("; "));
+                    }
+                    evidence.push(Inline::plain(self.rec(b.evidence).id.clone()));
+                    let mut notes = Vec::new();
+                    if let Some(state) = self.a.state_of(b.evidence) {
+                        notes.push(label(state.name()));
+                    }
+                    notes.extend(present::trace_note(self.site(), b));
+                    evidence.push(Inline::italic(format!(" ({})", notes.join("; "))));
+                }
+                if evidence.is_empty() {
+                    evidence.push(Inline::italic("none"));
+                }
+                let word = present::evidence_word(self.site(), self.a, i);
                 vec![
                     first,
                     join(actions),
-                    join(evidence),
-                    vec![if self.r.evidenced[i] || rec.status == "superseded" {
-                        Inline::plain("yes")
-                    } else {
+                    evidence,
+                    vec![if word == "not-evidenced" {
                         Inline::bold("GAP")
+                    } else {
+                        Inline::plain(label(word))
                     }],
                 ]
             })
@@ -705,21 +727,13 @@ fn included(view: &View, sections: &[Section]) -> BTreeSet<usize> {
 /// Renders one pack to PDF bytes.
 pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
     let pack = input.pack;
-    let view = view::view(input.site, &pack.audience);
-    let r = readiness::compute(
-        &view.site,
-        input.as_of,
-        input.site.config.evidence_max_age_days,
-        input.hashes,
-    );
-    let included = included(&view, &pack.sections);
-    let attachments = crate::render::attachments(&view);
+    let view = &input.analysed.view;
     let doc = PackDoc {
         view,
-        r,
+        a: &input.analysed.analysis,
         input,
-        included,
-        attachments,
+        included: included(view, &pack.sections),
+        attachments: &input.analysed.attachments,
     };
     let config = &doc.site().config;
     let mut blocks = vec![

@@ -1,78 +1,127 @@
-//! Loading and checking the content incrementally: the same stages and results as
-//! [`crate::load`] and [`crate::check`], but a file that has not changed since the last
-//! rebuild is not read, parsed or built again.
+//! What each content file yields, kept between runs of the pipeline.
+//!
+//! A one-shot command (`check`, `build`, …) starts with an empty cache and reads every
+//! file once; `serve` keeps its cache, so a file that has not changed since the last
+//! rebuild is not read, parsed or built again. Either way the same code reads, builds
+//! and links the records: there is one loader.
 //!
 //! Each record file keeps its built records, its own diagnostics and its personal-data
-//! warnings (all functions of that file alone). A rebuild re-parses only the files the
-//! watcher named, then runs the whole-site stages (linking, readiness) on everything,
+//! warnings (all functions of that file alone). Linking runs on everything each time,
 //! since one file's change can make another's links valid or broken.
 
 use crate::config::{self, SITE_FILE};
-use crate::content::{self, ContentFiles};
-use crate::date::Date;
+use crate::content::{self, ContentFiles, ParsedFile};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::build::{build_record, Built};
 use crate::model::{Record, Site};
-use crate::{privacy, readiness};
+use crate::privacy;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// What one record file yields, kept between rebuilds.
+/// What one record file yields.
 struct FileEntry {
     /// E001 and the like, from reading the file.
     diagnostics: Vec<Diagnostic>,
-    reserved_id: Option<String>,
+    reserved: Vec<String>,
     built: Vec<Built>,
     /// W107 for its records (a function of the records alone).
     privacy: Vec<Diagnostic>,
     /// A ready-made copy of `built` for the next rebuild: linking consumes its input, and
     /// copying ten thousand records takes longer than anything else on the critical path,
-    /// so the copy is made while the server is idle.
+    /// so a kept cache makes the copy while the server is idle.
     spare: Option<Vec<Built>>,
     /// The watcher reported a change: read it again.
     stale: bool,
 }
 
-/// A checked site, as `assure check` would report it.
-pub struct Checked {
-    pub site: Site,
-    pub diagnostics: Diagnostics,
-    pub as_of: Date,
+impl FileEntry {
+    fn new(file: ParsedFile) -> FileEntry {
+        let built: Vec<Built> = file.records.into_iter().map(build_record).collect();
+        let privacy = built
+            .iter()
+            .flat_map(|b| &b.records)
+            .flat_map(privacy::check)
+            .collect();
+        FileEntry {
+            diagnostics: file.diagnostics,
+            reserved: file.reserved_id.into_iter().collect(),
+            built,
+            privacy,
+            spare: None,
+            stale: false,
+        }
+    }
 }
 
 /// The content folder and what is known about its files.
-pub struct Model {
+pub struct Cache {
     /// The content folder as given (paths are read through it).
     dir: PathBuf,
     /// The content folder, absolute and with links resolved, to recognise watcher paths.
     root: PathBuf,
+    /// Kept between runs (`serve`): linking then takes a copy of the built records
+    /// instead of the records themselves.
+    keep: bool,
     files: Option<ContentFiles>,
+    /// `site.yaml` as given to [`Cache::from_parsed`] (read from disk otherwise).
+    site_yaml: Option<Option<Vec<u8>>>,
     /// By path inside the content folder; sorted like `ContentFiles::record_files`.
     entries: BTreeMap<String, FileEntry>,
     /// SHA-256 of content files, by path inside the content folder.
-    pub hashes: HashMap<String, String>,
-    /// The next rebuild must list the folder again (files appeared or went).
+    hashes: Arc<HashMap<String, String>>,
+    /// The next run must list the folder again (files appeared or went).
     walk: bool,
-    /// Keys of records whose file changed since they were last rendered.
-    pub edited: HashSet<String>,
+    /// Keys of records whose file changed since [`Cache::clear_edited`].
+    edited: HashSet<String>,
 }
 
-impl Model {
-    pub fn new(dir: &Path) -> Result<Model> {
+impl Cache {
+    /// An empty cache for a content folder. `keep`: it will be used again (serve).
+    pub fn new(dir: &Path, keep: bool) -> Result<Cache> {
         let root = dir
             .canonicalize()
             .with_context(|| format!("cannot read the content folder `{}`", dir.display()))?;
-        Ok(Model {
+        Ok(Cache {
             dir: dir.to_path_buf(),
             root,
+            keep,
             files: None,
+            site_yaml: None,
             entries: BTreeMap::new(),
-            hashes: HashMap::new(),
+            hashes: Arc::default(),
             walk: true,
             edited: HashSet::new(),
         })
+    }
+
+    /// A cache of files already read (the fuzzing entry points): nothing is read from
+    /// disk, and file references find no file.
+    pub fn from_parsed(
+        files: ContentFiles,
+        site_yaml: Option<&[u8]>,
+        parsed: Vec<ParsedFile>,
+    ) -> Cache {
+        let entries = files
+            .record_files
+            .iter()
+            .cloned()
+            .zip(parsed)
+            .map(|(p, f)| (p, FileEntry::new(f)))
+            .collect();
+        Cache {
+            dir: files.root.clone(),
+            root: files.root.clone(),
+            keep: false,
+            files: Some(files),
+            site_yaml: Some(site_yaml.map(<[u8]>::to_vec)),
+            entries,
+            hashes: Arc::default(),
+            walk: false,
+            edited: HashSet::new(),
+        }
     }
 
     /// The absolute content folder (what the watcher watches).
@@ -80,10 +129,29 @@ impl Model {
         &self.root
     }
 
+    /// The content folder as given.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// SHA-256 of the content files hashed so far.
+    pub fn hashes(&self) -> &Arc<HashMap<String, String>> {
+        &self.hashes
+    }
+
+    /// Keys of records whose file changed since [`Cache::clear_edited`].
+    pub fn edited(&self) -> &HashSet<String> {
+        &self.edited
+    }
+
+    pub fn clear_edited(&mut self) {
+        self.edited.clear();
+    }
+
     /// Marks everything to be read again (the watcher lost track of events).
     pub fn invalidate_all(&mut self) {
         self.walk = true;
-        self.hashes.clear();
+        self.hashes = Arc::default();
         for e in self.entries.values_mut() {
             e.stale = true;
         }
@@ -112,8 +180,13 @@ impl Model {
             return true;
         }
         let under = format!("{rel}/");
-        self.hashes
-            .retain(|p, _| p != &rel && !p.starts_with(&under));
+        if self
+            .hashes
+            .keys()
+            .any(|p| p == &rel || p.starts_with(&under))
+        {
+            Arc::make_mut(&mut self.hashes).retain(|p, _| p != &rel && !p.starts_with(&under));
+        }
         for (p, e) in self.entries.iter_mut() {
             if p == &rel || p.starts_with(&under) {
                 e.stale = true;
@@ -132,9 +205,10 @@ impl Model {
         true
     }
 
-    /// Reads what changed and checks the whole site: what `crate::check` does for the
-    /// `internal` audience. Fails only when the content folder cannot be read.
-    pub fn check(&mut self, as_of: Option<Date>, today: Date) -> Result<Checked> {
+    /// Reads what changed and links every record into a site, with every structural,
+    /// field, link and personal-data problem. Fails only when the content folder cannot
+    /// be read.
+    pub fn load(&mut self) -> Result<(Site, Diagnostics)> {
         if self.walk || self.files.is_none() {
             let files = content::walk(&self.dir).with_context(|| {
                 format!("cannot read the content folder `{}`", self.dir.display())
@@ -145,13 +219,16 @@ impl Model {
         let Some(files) = self.files.as_ref() else {
             unreachable!("the content folder was just listed")
         };
-        let site_yaml = files
-            .files
-            .binary_search_by(|f| f.as_str().cmp(SITE_FILE))
-            .is_ok()
-            .then(|| std::fs::read(self.dir.join(SITE_FILE)))
-            .transpose()
-            .context("cannot read site.yaml")?;
+        let site_yaml = match &self.site_yaml {
+            Some(given) => given.clone(),
+            None => files
+                .files
+                .binary_search_by(|f| f.as_str().cmp(SITE_FILE))
+                .is_ok()
+                .then(|| std::fs::read(self.dir.join(SITE_FILE)))
+                .transpose()
+                .context("cannot read site.yaml")?,
+        };
         let (config, config_diags) = config::parse(site_yaml.as_deref());
 
         // Files that went away: their records are edited (gone).
@@ -183,23 +260,7 @@ impl Model {
             let fresh: Vec<(String, FileEntry)> = to_read
                 .into_par_iter()
                 .zip(parsed)
-                .map(|(path, file)| {
-                    let built: Vec<Built> = file.records.into_iter().map(build_record).collect();
-                    let privacy = built
-                        .iter()
-                        .flat_map(|b| &b.records)
-                        .flat_map(privacy::check)
-                        .collect();
-                    let entry = FileEntry {
-                        diagnostics: file.diagnostics,
-                        reserved_id: file.reserved_id,
-                        built,
-                        privacy,
-                        spare: None,
-                        stale: false,
-                    };
-                    (path, entry)
-                })
+                .map(|(path, file)| (path, FileEntry::new(file)))
                 .collect();
             for (path, entry) in fresh {
                 let changed = self
@@ -216,47 +277,35 @@ impl Model {
             }
         }
 
-        // Assemble the input of linking in path order, as `crate::load` does.
+        // Assemble the input of linking in path order.
         let mut diags = Diagnostics::default();
         diags.extend(config_diags);
         let mut reserved = HashSet::new();
         for e in self.entries.values() {
             diags.extend(e.diagnostics.iter().cloned());
-            reserved.extend(e.reserved_id.iter().cloned());
+            diags.extend(e.privacy.iter().cloned());
+            reserved.extend(e.reserved.iter().cloned());
         }
+        let keep = self.keep;
         let built: Vec<Built> = self
             .entries
             .values_mut()
             .collect::<Vec<_>>()
             .into_par_iter()
-            .flat_map_iter(|e| e.spare.take().unwrap_or_else(|| copy(&e.built)))
+            .flat_map_iter(|e| match e.spare.take() {
+                Some(spare) => spare,
+                None if keep => copy(&e.built),
+                // Used once: linking may take the records themselves.
+                None => {
+                    e.stale = true;
+                    std::mem::take(&mut e.built)
+                }
+            })
             .collect();
         let (site, resolve_diags) =
             crate::model::resolve::resolve(config, files.clone(), built, reserved);
         diags.extend(resolve_diags);
-
-        // Then what `crate::check` adds. `internal` sees every record, so its view is the
-        // site itself and readiness is computed on the site directly.
-        let as_of = as_of.or(site.config.as_of).unwrap_or(today);
-        let evidence_files: Vec<String> = site
-            .records
-            .iter()
-            .filter(|r| r.sha256.is_some())
-            .filter_map(|r| r.file_path().map(str::to_string))
-            .collect();
-        self.ensure_hashes(evidence_files.iter().map(String::as_str));
-        let max_age = site.config.evidence_max_age_days;
-        let readiness = readiness::compute(&site, as_of, max_age, &self.hashes);
-        diags.extend(readiness::warnings(&site, &readiness, max_age));
-        for e in self.entries.values() {
-            diags.extend(e.privacy.iter().cloned());
-        }
-        diags.sort();
-        Ok(Checked {
-            site,
-            diagnostics: diags,
-            as_of,
-        })
+        Ok((site, diags))
     }
 
     /// Hashes the files among `paths` whose hash is not known yet.
@@ -266,13 +315,16 @@ impl Model {
             .filter(|p| !self.hashes.contains_key(*p))
             .collect();
         if !missing.is_empty() {
-            let found = crate::hash_files(&self.dir, missing);
-            self.hashes.extend(found);
+            let found = crate::hash::hash_files(&self.dir, missing);
+            Arc::make_mut(&mut self.hashes).extend(found);
         }
     }
 
     /// Prepares the copies the next rebuild links (see [`FileEntry::spare`]).
     pub fn prepare_spares(&mut self) {
+        if !self.keep {
+            return;
+        }
         self.entries
             .par_iter_mut()
             .filter(|(_, e)| e.spare.is_none())

@@ -1,0 +1,491 @@
+//! The analysis of one audience view (SPEC §7, §13.1): every derived fact an output
+//! shows, computed once, in one place.
+//!
+//! Evidence state, each recommendation's trace and whether it is evidenced, each
+//! action's overdue flag and effective RAG, readiness "N of D", the gap lists and every
+//! count. Renderers, `status`, `check`'s summary and `serve` read an [`Analysis`]; none
+//! of them works a fact out again, so no two outputs can disagree.
+//!
+//! An analysis is made from a [`Site`] — a view's, so it counts only what that audience
+//! may see — and the actual hashes of evidence files. The warnings about readiness
+//! (W101–W105, W108) come from the analysis of the whole content.
+
+use crate::date::Date;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::schema::RecordType;
+use crate::model::Site;
+use std::collections::HashMap;
+
+/// What one evidence record amounts to as of the readiness date: exactly one of these,
+/// in this order of precedence (SPEC §13.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EvidenceState {
+    Withdrawn,
+    Superseded,
+    Draft,
+    Changed,
+    Expired,
+    Stale,
+    Current,
+}
+
+impl EvidenceState {
+    /// Every state, in order of precedence.
+    pub const ALL: [EvidenceState; 7] = [
+        EvidenceState::Withdrawn,
+        EvidenceState::Superseded,
+        EvidenceState::Draft,
+        EvidenceState::Changed,
+        EvidenceState::Expired,
+        EvidenceState::Stale,
+        EvidenceState::Current,
+    ];
+
+    /// The state as data files write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EvidenceState::Withdrawn => "withdrawn",
+            EvidenceState::Superseded => "superseded",
+            EvidenceState::Draft => "draft",
+            EvidenceState::Changed => "changed",
+            EvidenceState::Expired => "expired",
+            EvidenceState::Stale => "stale",
+            EvidenceState::Current => "current",
+        }
+    }
+}
+
+/// One evidence record behind a recommendation, and how it gets there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Behind {
+    /// The evidence record (an index into the site's records).
+    pub evidence: usize,
+    /// It supports the recommendation itself.
+    pub direct: bool,
+    /// Actions addressing the recommendation that it supports, cancelled ones included
+    /// (they are shown, and do not count).
+    pub via: Vec<usize>,
+    /// It makes the recommendation evidenced: current, and direct or through an action
+    /// that is not cancelled.
+    pub counts: bool,
+}
+
+/// Readiness: evidenced recommendations of those counted (not superseded).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Readiness {
+    pub evidenced: usize,
+    pub counted: usize,
+}
+
+impl Readiness {
+    /// "81.8 %" (one decimal, rounded down, never a false 100 %), or "n/a" with no
+    /// recommendations.
+    pub fn percent_text(&self) -> String {
+        match self.per_mille() {
+            Some(pm) => format!("{}.{} %", pm / 10, pm % 10),
+            None => "n/a".into(),
+        }
+    }
+
+    /// Readiness in tenths of a percent, rounded down.
+    pub fn per_mille(&self) -> Option<usize> {
+        (self.counted > 0).then(|| self.evidenced * 1000 / self.counted)
+    }
+}
+
+/// The lists behind readiness, as record indices in site order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Gaps {
+    /// Counted recommendations that are not evidenced.
+    pub unevidenced: Vec<usize>,
+    /// Actions past their due date and not complete or cancelled.
+    pub overdue: Vec<usize>,
+    /// Evidence by state.
+    pub stale: Vec<usize>,
+    pub expired: Vec<usize>,
+    pub changed: Vec<usize>,
+}
+
+/// What the raw record says, before precedence picks one state: the warnings need it
+/// (W101 fires for any differing hash, W102 for recorded-current evidence that is old).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct EvidenceFacts {
+    hash_differs: bool,
+    expired: bool,
+    too_old: bool,
+}
+
+/// Every derived fact of one site (indices as in `Site::records`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    pub as_of: Option<Date>,
+    /// Per record: the state of evidence, `None` for other types.
+    pub state: Vec<Option<EvidenceState>>,
+    /// Per record: an action past due and not done.
+    pub overdue: Vec<bool>,
+    /// Per record: an action's RAG (explicit, else derived; none when cancelled).
+    pub rag: Vec<Option<&'static str>>,
+    /// Per record: a recommendation with current evidence behind it.
+    pub evidenced: Vec<bool>,
+    /// Per record: the evidence behind a recommendation (empty for other types).
+    pub trace: Vec<Vec<Behind>>,
+    pub readiness: Readiness,
+    pub gaps: Gaps,
+    facts: Vec<EvidenceFacts>,
+}
+
+impl Analysis {
+    /// Whether a recommendation counts toward readiness.
+    pub fn counted(&self, site: &Site, i: usize) -> bool {
+        let r = &site.records[i];
+        r.rtype == RecordType::Recommendation && r.status != "superseded"
+    }
+
+    /// How many records of a type have each status value, in the order SPEC §3 lists
+    /// them (values with none left out).
+    pub fn by_status(&self, site: &Site, t: RecordType) -> Vec<(&'static str, usize)> {
+        t.statuses()
+            .iter()
+            .map(|s| (*s, site.of_type(t).filter(|(_, r)| r.status == *s).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// How many evidence records are in each state (states with none left out).
+    pub fn by_state(&self) -> Vec<(EvidenceState, usize)> {
+        EvidenceState::ALL
+            .iter()
+            .map(|s| (*s, self.state.iter().filter(|x| **x == Some(*s)).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// How many actions have each RAG rating (ratings with none left out).
+    pub fn by_rag(&self) -> Vec<(&'static str, usize)> {
+        crate::model::schema::RAGS
+            .iter()
+            .map(|c| (*c, self.rag.iter().filter(|x| **x == Some(*c)).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// The evidence state of record `i`, if it is evidence.
+    pub fn state_of(&self, i: usize) -> Option<EvidenceState> {
+        self.state.get(i).copied().flatten()
+    }
+}
+
+/// Analyses a site as of a readiness date. `hashes` maps evidence file paths (inside
+/// content) to their actual SHA-256; a file missing from it is taken as unchanged.
+pub fn analyse(
+    site: &Site,
+    as_of: Date,
+    max_age_days: i64,
+    hashes: &HashMap<String, String>,
+) -> Analysis {
+    let n = site.records.len();
+    let mut a = Analysis {
+        as_of: Some(as_of),
+        state: vec![None; n],
+        overdue: vec![false; n],
+        rag: vec![None; n],
+        evidenced: vec![false; n],
+        trace: vec![Vec::new(); n],
+        facts: vec![EvidenceFacts::default(); n],
+        ..Analysis::default()
+    };
+    let today = as_of.days();
+    for (i, rec) in site.records.iter().enumerate() {
+        match rec.rtype {
+            RecordType::Action => {
+                let done = matches!(rec.status, "complete" | "cancelled");
+                let missed = rec.due.is_some_and(|d| d.last_day() < as_of);
+                a.overdue[i] = missed && !done;
+                a.rag[i] = if rec.status == "cancelled" {
+                    None
+                } else if rec.rag.is_some() {
+                    rec.rag
+                } else if rec.status == "complete" {
+                    Some("blue")
+                } else if a.overdue[i] || rec.status == "blocked" {
+                    Some("red")
+                } else if rec.status == "not-started"
+                    && rec
+                        .due
+                        .is_some_and(|d| (0..=30).contains(&(d.last_day().days() - today)))
+                {
+                    Some("amber")
+                } else {
+                    Some("green")
+                };
+                if a.overdue[i] {
+                    a.gaps.overdue.push(i);
+                }
+            }
+            RecordType::Evidence => {
+                let facts = EvidenceFacts {
+                    hash_differs: match (&rec.sha256, rec.file_path()) {
+                        (Some(recorded), Some(path)) => {
+                            hashes.get(path).is_some_and(|actual| actual != recorded)
+                        }
+                        _ => false,
+                    },
+                    expired: rec.expires.is_some_and(|d| d.last_day() < as_of),
+                    too_old: match rec.reviewed.or(rec.date) {
+                        Some(d) => today - d.first_day().days() > max_age_days,
+                        None => true,
+                    },
+                };
+                let state = match rec.status {
+                    "withdrawn" => EvidenceState::Withdrawn,
+                    "superseded" => EvidenceState::Superseded,
+                    "draft" => EvidenceState::Draft,
+                    _ if facts.hash_differs => EvidenceState::Changed,
+                    _ if facts.expired => EvidenceState::Expired,
+                    _ if facts.too_old => EvidenceState::Stale,
+                    _ => EvidenceState::Current,
+                };
+                match state {
+                    EvidenceState::Changed => a.gaps.changed.push(i),
+                    EvidenceState::Expired => a.gaps.expired.push(i),
+                    EvidenceState::Stale => a.gaps.stale.push(i),
+                    _ => {}
+                }
+                a.facts[i] = facts;
+                a.state[i] = Some(state);
+            }
+            _ => {}
+        }
+    }
+    for (i, rec) in site.records.iter().enumerate() {
+        if rec.rtype != RecordType::Recommendation {
+            continue;
+        }
+        a.trace[i] = trace(site, &a.state, i);
+        a.evidenced[i] = a.trace[i].iter().any(|b| b.counts);
+        if rec.status != "superseded" {
+            a.readiness.counted += 1;
+            if a.evidenced[i] {
+                a.readiness.evidenced += 1;
+            } else {
+                a.gaps.unevidenced.push(i);
+            }
+        }
+    }
+    a
+}
+
+/// The evidence behind recommendation `i`, each record once, in the order found:
+/// direct support first, then through each action that addresses it.
+fn trace(site: &Site, state: &[Option<EvidenceState>], i: usize) -> Vec<Behind> {
+    let mut out: Vec<Behind> = Vec::new();
+    let mut add = |e: usize, via: Option<usize>| {
+        let pos = match out.iter().position(|b| b.evidence == e) {
+            Some(p) => p,
+            None => {
+                out.push(Behind {
+                    evidence: e,
+                    direct: false,
+                    via: Vec::new(),
+                    counts: false,
+                });
+                out.len() - 1
+            }
+        };
+        match via {
+            None => out[pos].direct = true,
+            Some(a) if !out[pos].via.contains(&a) => out[pos].via.push(a),
+            Some(_) => {}
+        }
+    };
+    let backlinks = &site.backlinks;
+    let is_evidence = |e: usize| site.records[e].rtype == RecordType::Evidence;
+    for b in backlinks[i].iter().filter(|b| b.field == "supports") {
+        if is_evidence(b.from) {
+            add(b.from, None);
+        }
+    }
+    for a in backlinks[i].iter().filter(|b| b.field == "addresses") {
+        if site.records[a.from].rtype != RecordType::Action {
+            continue;
+        }
+        for b in backlinks[a.from].iter().filter(|b| b.field == "supports") {
+            if is_evidence(b.from) {
+                add(b.from, Some(a.from));
+            }
+        }
+    }
+    for b in &mut out {
+        let current = state[b.evidence] == Some(EvidenceState::Current);
+        let open_route = b.via.iter().any(|&a| site.records[a].status != "cancelled");
+        b.counts = current && (b.direct || open_route);
+    }
+    out
+}
+
+/// Warnings W101–W105 and W108 from the analysis of the whole content.
+pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let as_of = a.as_of.map(|d| d.to_string()).unwrap_or_default();
+    for (i, rec) in site.records.iter().enumerate() {
+        match rec.rtype {
+            RecordType::Evidence => {
+                let f = a.facts[i];
+                if f.hash_differs {
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        rec.pos_of("sha256"),
+                        Code::W101,
+                        format!(
+                            "evidence `{}`: its file has changed since it was signed off (the recorded `sha256` no longer matches); check the file, then run `assure lock {}`",
+                            rec.id, rec.id
+                        ),
+                    ));
+                }
+                if rec.status == "current" && (f.expired || f.too_old) {
+                    let (field, why) = if f.expired {
+                        (
+                            "expires",
+                            format!(
+                                "it expired on {}",
+                                rec.expires
+                                    .map(|d| d.last_day().to_string())
+                                    .unwrap_or_default()
+                            ),
+                        )
+                    } else if let Some(d) = rec.reviewed {
+                        ("reviewed", format!("it was last reviewed {}, more than {max_age_days} days before {as_of}", d))
+                    } else if let Some(d) = rec.date {
+                        ("date", format!("it is dated {d}, more than {max_age_days} days before {as_of}, and has no `reviewed` date"))
+                    } else {
+                        ("", "it has neither `reviewed` nor `date`".to_string())
+                    };
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        if field.is_empty() { rec.pos } else { rec.pos_of(field) },
+                        Code::W102,
+                        format!(
+                            "evidence `{}` is stale: {why}; {}",
+                            rec.id,
+                            if f.expired {
+                                "replace it with current evidence and update `expires`, or mark it superseded"
+                            } else {
+                                "review it and update `reviewed`, or mark it superseded"
+                            }
+                        ),
+                    ));
+                }
+                if rec.status == "current" && rec.refs_in("supports").next().is_none() {
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        rec.pos_of("supports"),
+                        Code::W105,
+                        format!("evidence `{}` supports nothing; add `supports:` with the recommendations or actions it proves", rec.id),
+                    ));
+                }
+            }
+            RecordType::Action => {
+                if a.overdue[i] {
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        rec.pos_of("due"),
+                        Code::W103,
+                        format!(
+                            "action `{}` is overdue: due {} and still {}; update its status or agree a new `due` date",
+                            rec.id,
+                            rec.due.map(|d| d.to_string()).unwrap_or_default(),
+                            rec.status
+                        ),
+                    ));
+                }
+                if let (Some(done), Some(as_of)) = (rec.completed, a.as_of) {
+                    if rec.status == "complete" && done.first_day() > as_of {
+                        out.push(Diagnostic::new(
+                            &rec.path,
+                            rec.pos_of("status"),
+                            Code::W108,
+                            format!(
+                                "action `{}` is marked complete, but its `completed` date {done} is after the readiness date {as_of}; correct the date, or set the status it had on {as_of}",
+                                rec.id
+                            ),
+                        ));
+                    }
+                }
+            }
+            RecordType::Recommendation => {
+                if rec.status != "superseded" && !a.evidenced[i] {
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        rec.pos,
+                        Code::W104,
+                        format!(
+                            "recommendation `{}` has no current evidence: add evidence with `supports: [{}]` (or supporting an action that addresses it)",
+                            rec.id, rec.id
+                        ),
+                    ));
+                }
+                if rec.status == "met" {
+                    let overdue: Vec<&str> = site.backlinks[i]
+                        .iter()
+                        .filter(|b| b.field == "addresses" && a.overdue[b.from])
+                        .map(|b| site.records[b.from].id.as_str())
+                        .collect();
+                    let why = if !a.evidenced[i] {
+                        Some((
+                            "it has no current evidence behind it".to_string(),
+                            "add the evidence that shows it is met",
+                        ))
+                    } else if !overdue.is_empty() {
+                        Some((
+                            format!(
+                                "{} addressing it {} overdue",
+                                overdue
+                                    .iter()
+                                    .map(|id| format!("action `{id}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                if overdue.len() == 1 { "is" } else { "are" }
+                            ),
+                            "bring the overdue action up to date",
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some((why, fix)) = why {
+                        out.push(Diagnostic::new(
+                            &rec.path,
+                            rec.pos_of("status"),
+                            Code::W108,
+                            format!(
+                                "recommendation `{}` is marked met, but {why}; {fix}, or set its status to `in-progress` or `partially-met`",
+                                rec.id
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_rounds_down() {
+        let r = Readiness {
+            counted: 11,
+            evidenced: 9,
+        };
+        assert_eq!(r.percent_text(), "81.8 %");
+        let r = Readiness {
+            counted: 1000,
+            evidenced: 999,
+        };
+        assert_eq!(r.percent_text(), "99.9 %");
+        assert_eq!(Readiness::default().percent_text(), "n/a");
+    }
+}

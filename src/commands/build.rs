@@ -1,0 +1,241 @@
+//! `assure build`: check, filter for the site audience, render every output into a
+//! staging folder, write the manifest, swap it in (SPEC §8, §9).
+
+use crate::date::Date;
+use crate::output::{self, Staging};
+use crate::pipeline::{self, Analysed, Checked};
+use crate::render::{self, theme::Theme};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What `build` was asked to do.
+pub struct BuildOptions {
+    pub content: PathBuf,
+    pub output: PathBuf,
+    pub audience: Option<String>,
+    pub as_of: Option<Date>,
+    pub strict: bool,
+    pub no_pdf: bool,
+    pub theme: Option<PathBuf>,
+}
+
+/// The outcome of a build that ran its checks.
+pub struct Built {
+    pub checked: Checked,
+    /// Content problems stopped the build (exit code 1); nothing was written.
+    pub failed: bool,
+    pub pages: usize,
+    /// Readiness as the output's audience sees it ("66.6 %").
+    pub readiness: String,
+}
+
+impl Built {
+    /// Content problems stopped the run before anything was written.
+    fn stopped(checked: Checked) -> Built {
+        Built {
+            checked,
+            failed: true,
+            pages: 0,
+            readiness: String::new(),
+        }
+    }
+}
+
+/// Runs a build. I/O and usage problems are errors (exit 2); content problems come back
+/// in `Built::checked.diagnostics` with `failed` set.
+pub fn build(opts: &BuildOptions) -> Result<Built> {
+    let mut checked = pipeline::check(&opts.content, opts.as_of)?;
+    let audience = pipeline::audience(&checked.site.config, opts.audience.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    if checked.diagnostics.fail(opts.strict) {
+        return Ok(Built::stopped(checked));
+    }
+    output::check_output_folder(&opts.output, &opts.content)?;
+    let theme_dir = opts.theme.clone().or_else(|| {
+        checked
+            .site
+            .config
+            .theme
+            .as_ref()
+            .map(|t| opts.content.join(t))
+    });
+    let theme = Theme::load(theme_dir.as_deref())?;
+
+    pipeline::hash_all(&mut checked);
+    let content_sha256 = output::content_digest(&checked.hashes);
+    // One analysed view per audience: the site's, and each pack's.
+    let packs: &[crate::config::Pack] = if opts.no_pdf {
+        &[]
+    } else {
+        &checked.site.config.packs
+    };
+    let views = pipeline::analysed_for(
+        &checked,
+        std::iter::once(audience.as_str()).chain(packs.iter().map(|p| p.audience.as_str())),
+    );
+    let site_view = &views[&audience];
+    let readiness_text = site_view.analysis.readiness.percent_text();
+    let mut b = render::Build::new(site_view, checked.as_of, &theme, &checked.hashes);
+    b.site_packs = packs
+        .iter()
+        .filter(|p| p.audience == audience)
+        .map(|p| serde_json::json!({"title": p.title, "href": format!("packs/{}.pdf", p.id)}))
+        .collect();
+
+    let staging = Staging::new(&opts.output)?;
+    let root = &checked.site.files.root;
+    let result = write_all(&b, &staging, root).and_then(|pages| {
+        write_packs(
+            &checked,
+            packs,
+            &views,
+            &audience,
+            &content_sha256,
+            &staging,
+        )?;
+        Ok(pages)
+    });
+    let pages = match result {
+        Ok(pages) => pages,
+        Err(e) => {
+            staging.abandon();
+            return Err(e);
+        }
+    };
+    staging.finish(&checked.as_of.to_string(), &audience, &content_sha256)?;
+    Ok(Built {
+        checked,
+        failed: false,
+        pages,
+        readiness: readiness_text,
+    })
+}
+
+/// Renders packs (in parallel) into `pdf/`, each from its audience's analysed view, and
+/// copies those for the site's audience under `site/packs/` for the dashboard to link.
+fn write_packs(
+    checked: &Checked,
+    packs: &[crate::config::Pack],
+    views: &HashMap<String, Analysed>,
+    site_audience: &str,
+    content_sha256: &str,
+    staging: &Staging,
+) -> Result<()> {
+    packs.par_iter().try_for_each(|pack| {
+        let pdf = render_pack(checked, pack, &views[&pack.audience], content_sha256)?;
+        staging.write(&format!("pdf/{}.pdf", pack.id), &pdf)?;
+        if pack.audience == site_audience {
+            staging.write(&format!("site/packs/{}.pdf", pack.id), &pdf)?;
+        }
+        Ok(())
+    })
+}
+
+fn render_pack(
+    checked: &Checked,
+    pack: &crate::config::Pack,
+    analysed: &Analysed,
+    content_sha256: &str,
+) -> Result<Vec<u8>> {
+    render::pdf::render_pack(&render::pdf::PackInput {
+        analysed,
+        pack,
+        as_of: checked.as_of,
+        hashes: &checked.hashes,
+        content_sha256,
+    })
+}
+
+/// What `assure pack` was asked to do.
+pub struct PackOptions {
+    pub content: PathBuf,
+    pub output: PathBuf,
+    pub ids: Vec<String>,
+}
+
+/// `assure pack ID…`: writes `<output>/pdf/<id>.pdf` for each pack, atomically, and
+/// updates the manifest. Unknown pack IDs fail (exit 2) before anything is written.
+pub fn pack(opts: &PackOptions) -> Result<Built> {
+    let mut checked = pipeline::check(&opts.content, None)?;
+    let config = &checked.site.config;
+    let mut packs = Vec::new();
+    for id in &opts.ids {
+        match config.pack(id) {
+            Some(p) => packs.push(p.clone()),
+            None => {
+                let known: Vec<&str> = config.packs.iter().map(|p| p.id.as_str()).collect();
+                anyhow::bail!(
+                    "there is no pack `{id}` in site.yaml; the packs are: {}",
+                    if known.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+            }
+        }
+    }
+    if checked.diagnostics.fail(false) {
+        return Ok(Built::stopped(checked));
+    }
+    output::check_output_folder(&opts.output, &opts.content)?;
+    pipeline::hash_all(&mut checked);
+    let content_sha256 = output::content_digest(&checked.hashes);
+    let views = pipeline::analysed_for(&checked, packs.iter().map(|p| p.audience.as_str()));
+    let rendered: Vec<(String, Vec<u8>)> = packs
+        .par_iter()
+        .map(|pack| {
+            render_pack(&checked, pack, &views[&pack.audience], &content_sha256)
+                .map(|pdf| (format!("pdf/{}.pdf", pack.id), pdf))
+        })
+        .collect::<Result<_>>()?;
+    output::update_files(
+        &opts.output,
+        &rendered,
+        &checked.as_of.to_string(),
+        &content_sha256,
+    )?;
+    let count = rendered.len();
+    Ok(Built {
+        checked,
+        failed: false,
+        pages: count,
+        readiness: String::new(),
+    })
+}
+
+/// Renders and writes every file of the output into the staging folder: each output
+/// of [`render::OUTPUTS`] in parallel, writing its files as it makes them, beside the
+/// attachment copies. Returns the number of site pages.
+fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> Result<usize> {
+    let emit = |path: &str, bytes: &[u8]| staging.write(path, bytes);
+    let (counts, copies) = rayon::join(
+        || {
+            render::OUTPUTS
+                .par_iter()
+                .with_max_len(1)
+                .map(|(name, output)| output(b, &emit).map(|n| (*name, n)))
+                .collect::<Result<Vec<_>>>()
+        },
+        || {
+            b.attachments
+                .par_iter()
+                .try_for_each(|path| {
+                    staging.copy(
+                        &format!("site/files/{path}"),
+                        &content_root.join(path),
+                        b.hashes.get(path),
+                    )
+                })
+                .context("cannot copy an attachment")
+        },
+    );
+    copies?;
+    let counts = counts?;
+    Ok(counts
+        .iter()
+        .find(|(name, _)| *name == "site pages")
+        .map_or(0, |(_, n)| *n))
+}

@@ -1,0 +1,5 @@
+//! What each command does with the pipeline's result: `build` and `pack` write outputs,
+//! `status` summarises readiness. The command line itself is `main.rs`.
+
+pub mod build;
+pub mod status;
