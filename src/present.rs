@@ -27,6 +27,17 @@ pub fn label(value: &str) -> String {
     }
 }
 
+/// The label of a field, as the site's summary lists and the packs' tables show it.
+pub fn field_label(name: &str) -> String {
+    match name {
+        "id" => "ID".into(),
+        "rag" => "RAG".into(),
+        "sha256" => "Recorded SHA-256".into(),
+        "url" => "Link".into(),
+        _ => label(name),
+    }
+}
+
 /// The colour of a status, RAG, judgement or state word (a CSS class suffix).
 pub fn tone(word: &str) -> &'static str {
     match word {

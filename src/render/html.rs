@@ -14,7 +14,7 @@ use crate::markdown::{self, escape_html, LinkTarget, Links};
 use crate::model::schema::{RecordType, ALL_TYPES};
 use crate::model::view::WITHHELD_ID;
 use crate::model::Record;
-use crate::present::{self, label};
+use crate::present::{self, field_label, label};
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -375,32 +375,35 @@ impl<'a> Pages<'a> {
                 .collect();
             (!items.is_empty()).then(|| items.join("<br>"))
         };
-        push("ID", format!("<span class=\"id\">{}</span>", esc(&rec.id)));
+        push(
+            &field_label("id"),
+            format!("<span class=\"id\">{}</span>", esc(&rec.id)),
+        );
         match rec.rtype {
             RecordType::Recommendation => {
                 if let Some(h) = refs_html("source") {
-                    push("Source", h);
+                    push(&field_label("source"), h);
                 }
                 if let Some(f) = rec.finding {
-                    push("Finding", esc(&label(f)));
+                    push(&field_label("finding"), esc(&label(f)));
                 }
                 if let Some(a) = &rec.area {
-                    push("Area", esc(a));
+                    push(&field_label("area"), esc(a));
                 }
                 if let Some(p) = rec.priority {
-                    push("Priority", esc(&label(p)));
+                    push(&field_label("priority"), esc(&label(p)));
                 }
                 if let Some(d) = date(rec.due) {
-                    push("Due", d);
+                    push(&field_label("due"), d);
                 }
                 push("Evidence", tag_html(present::evidence_word(site, a, i)));
             }
             RecordType::Action => {
                 if let Some(h) = refs_html("plan") {
-                    push("Plan", h);
+                    push(&field_label("plan"), h);
                 }
                 if let Some(h) = refs_html("objective") {
-                    push("Objective", h);
+                    push(&field_label("objective"), h);
                 }
                 if let Some(d) = date(rec.due) {
                     let overdue = if a.overdue[i] {
@@ -408,10 +411,10 @@ impl<'a> Pages<'a> {
                     } else {
                         String::new()
                     };
-                    push("Due", format!("{d}{overdue}"));
+                    push(&field_label("due"), format!("{d}{overdue}"));
                 }
                 if let Some(d) = date(rec.completed) {
-                    push("Completed", d);
+                    push(&field_label("completed"), d);
                 }
                 if let Some(rag) = a.rag[i] {
                     let how = if rec.rag.is_some() {
@@ -419,21 +422,21 @@ impl<'a> Pages<'a> {
                     } else {
                         " <span class=\"note\">(derived)</span>"
                     };
-                    push("RAG", format!("{}{how}", tag_html(rag)));
+                    push(&field_label("rag"), format!("{}{how}", tag_html(rag)));
                 }
             }
             RecordType::Evidence => {
                 if let Some(k) = rec.kind {
-                    push("Kind", esc(&label(k)));
+                    push(&field_label("kind"), esc(&label(k)));
                 }
                 if let Some(o) = &rec.originator {
-                    push("Originator", esc(o));
+                    push(&field_label("originator"), esc(o));
                 }
                 if let Some(d) = date(rec.reviewed) {
-                    push("Reviewed", d);
+                    push(&field_label("reviewed"), d);
                 }
                 if let Some(d) = date(rec.expires) {
-                    push("Expires", d);
+                    push(&field_label("expires"), d);
                 }
                 if let Some(state) = a.state_of(i) {
                     push("State", tag_html(state.name()));
@@ -461,37 +464,37 @@ impl<'a> Pages<'a> {
                 if rec.period_start.is_some() || rec.period_end.is_some() {
                     let s = rec.period_start.map(|d| d.long()).unwrap_or_default();
                     let e = rec.period_end.map(|d| d.long()).unwrap_or_default();
-                    push("Period", esc(&format!("{s} – {e}")));
+                    push(&field_label("period"), esc(&format!("{s} – {e}")));
                 }
                 if let Some(d) = date(rec.approved) {
-                    push("Approved", d);
+                    push(&field_label("approved"), d);
                 }
             }
             RecordType::Objective => {
                 if let Some(p) = rec.parent {
-                    push("Plan", self.link_html(root, p));
+                    push(&field_label("plan"), self.link_html(root, p));
                 }
             }
             RecordType::Review => {
                 if let Some(k) = rec.kind {
-                    push("Kind", esc(&label(k)));
+                    push(&field_label("kind"), esc(&label(k)));
                 }
                 if let Some(b) = &rec.by {
-                    push("By", esc(b));
+                    push(&field_label("by"), esc(b));
                 }
             }
             RecordType::Event => {
                 if let Some(k) = rec.kind {
-                    push("Kind", esc(&label(k)));
+                    push(&field_label("kind"), esc(&label(k)));
                 }
             }
             RecordType::Page => {}
         }
         if let Some(o) = &rec.owner {
-            push("Owner", esc(o));
+            push(&field_label("owner"), esc(o));
         }
         if let Some(d) = date(rec.date) {
-            push("Date", d);
+            push(&field_label("date"), d);
         }
         if !rec.tags.is_empty() {
             push(
@@ -504,7 +507,7 @@ impl<'a> Pages<'a> {
             );
         }
         if let Some(c) = rec.classification {
-            push("Classification", esc(c));
+            push(&field_label("classification"), esc(c));
         }
         out.into_iter()
             .map(|(label, html)| Field { label, html })

@@ -14,7 +14,7 @@ use crate::model::schema::RecordType;
 use crate::model::view::{View, WITHHELD_ID};
 use crate::model::{Record, Site};
 use crate::pipeline::Analysed;
-use crate::present::{self, label};
+use crate::present::{self, field_label, label};
 use anyhow::Result;
 use blocks::{body_blocks, PackLinks};
 use layout::{Block, DocInfo, FontFiles, Fonts, Inline, Link};
@@ -328,18 +328,18 @@ impl<'a> PackDoc<'a> {
                 Some(&rec.key),
                 true,
             ));
-            let mut kv = vec![("Status".to_string(), vec![Inline::bold(label(rec.status))])];
+            let mut kv = vec![(field_label("status"), vec![Inline::bold(label(rec.status))])];
             if rec.refs_in("source").next().is_some() {
-                kv.push(("Source".into(), self.field_refs(i, "source")));
+                kv.push((field_label("source"), self.field_refs(i, "source")));
             }
             if let Some(a) = &rec.area {
-                kv.push(("Area".into(), cell(a)));
+                kv.push((field_label("area"), cell(a)));
             }
             if let Some(p) = rec.priority {
-                kv.push(("Priority".into(), cell(&label(p))));
+                kv.push((field_label("priority"), cell(&label(p))));
             }
             if rec.due.is_some() {
-                kv.push(("Due".into(), cell(&Self::date(rec.due))));
+                kv.push((field_label("due"), cell(&Self::date(rec.due))));
             }
             let word = present::evidence_word(self.site(), self.a, i);
             kv.push((
@@ -439,7 +439,7 @@ impl<'a> PackDoc<'a> {
                 Some(&p.key),
                 true,
             ));
-            let mut kv = vec![("Status".to_string(), cell(&label(p.status)))];
+            let mut kv = vec![(field_label("status"), cell(&label(p.status)))];
             if p.period_start.is_some() || p.period_end.is_some() {
                 kv.push((
                     "Period".into(),
@@ -451,7 +451,7 @@ impl<'a> PackDoc<'a> {
                 ));
             }
             if p.approved.is_some() {
-                kv.push(("Approved".into(), cell(&Self::date(p.approved))));
+                kv.push((field_label("approved"), cell(&Self::date(p.approved))));
             }
             out.push(Block::KeyValue(kv));
             out.extend(self.body(i, 2));
@@ -575,13 +575,13 @@ impl<'a> PackDoc<'a> {
             ));
             let mut kv = Vec::new();
             if let Some(k) = r.kind {
-                kv.push(("Kind".to_string(), cell(&label(k))));
+                kv.push((field_label("kind"), cell(&label(k))));
             }
             if let Some(b) = &r.by {
-                kv.push(("By".into(), cell(b)));
+                kv.push((field_label("by"), cell(b)));
             }
             if r.date.is_some() {
-                kv.push(("Date".into(), cell(&Self::date(r.date))));
+                kv.push((field_label("date"), cell(&Self::date(r.date))));
             }
             if !kv.is_empty() {
                 out.push(Block::KeyValue(kv));
