@@ -304,6 +304,13 @@ pub fn build_record(raw: RawRecord) -> Built {
 
     // The type: a `type:` field wins over the folder.
     let mut rtype = folder_type;
+    if raw.unread {
+        // A record of a file that could not be read: only its ID is known.
+        return Built {
+            reserved_id: raw.file_id,
+            ..Built::default()
+        };
+    }
     let mut type_error = false;
     if let Some((key, value)) = raw.fields.iter().find(|(k, _)| key_text(k) == Some("type")) {
         let text = value.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
