@@ -33,6 +33,7 @@ pub enum Code {
     W105,
     W106,
     W107,
+    W109,
 }
 
 impl Code {
@@ -44,7 +45,8 @@ impl Code {
             | Code::W104
             | Code::W105
             | Code::W106
-            | Code::W107 => Severity::Warning,
+            | Code::W107
+            | Code::W109 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -66,6 +68,7 @@ impl Code {
             Code::W105 => "W105",
             Code::W106 => "W106",
             Code::W107 => "W107",
+            Code::W109 => "W109",
         }
     }
 }

@@ -162,6 +162,7 @@ fixtures! {
     fixture_w105_evidence_supporting_nothing => "W105",
     fixture_w106_field_name_typos => "W106",
     fixture_w107_personal_data => "W107",
+    fixture_w109_actions_answering_nothing => "W109",
 }
 
 /// The E007 fixture's symbolic links are part of the fixture: make sure the checkout

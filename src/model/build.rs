@@ -576,6 +576,21 @@ pub fn build_record(raw: RawRecord) -> Built {
             "missing required field `source`: name the review or inspection that made this recommendation, e.g. `source: ofsted-2012`".into(),
         );
     }
+    if rtype == RecordType::Action
+        && rec.refs_in("addresses").next().is_none()
+        && rec.refs_in("objective").next().is_none()
+    {
+        let which = if rec.id.is_empty() {
+            "this action".to_string()
+        } else {
+            format!("action `{}`", short(&rec.id))
+        };
+        c.report(
+            raw.pos,
+            Code::W109,
+            format!("{which} answers nothing: it has neither `addresses` nor `objective`; add `addresses:` with the recommendations it answers, or `objective:` with the plan objective it serves"),
+        );
+    }
     if rtype == RecordType::Action && rec.status == "cancelled" {
         if let (Some(pos), Some(_)) = (rag_pos, rec.rag) {
             c.report(
@@ -939,6 +954,18 @@ mod tests {
                 "unknown field `ownerss` on an action: did you mean `owner`?",
             ]
         );
+    }
+
+    #[test]
+    fn actions_answering_nothing_are_w109_at_their_first_line() {
+        let b = build(
+            "actions/a.md",
+            "---\ntitle: T\nplan: p\naddresses: []\n---\n",
+        );
+        assert_eq!(codes(&b), vec![(1, 1, Code::W109)]);
+        assert!(b.diagnostics[0].message.contains("add `addresses:`"));
+        let b = build("actions/a.md", "---\ntitle: T\nobjective: o\n---\n");
+        assert_eq!(codes(&b), vec![]);
     }
 
     #[test]
