@@ -224,10 +224,16 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                 Some(c) if CLASSIFICATIONS.contains(&c) => {
                     config.classification = if c == "OFFICIAL" { "OFFICIAL" } else { "OFFICIAL-SENSITIVE" }
                 }
-                _ => e008(
-                    value.pos,
-                    format!("`classification` must be OFFICIAL or OFFICIAL-SENSITIVE, not {}", value.describe()),
-                ),
+                other => {
+                    let hint = other
+                        .and_then(|c| crate::diagnostics::loose_match(c, CLASSIFICATIONS.iter().copied()))
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    e008(
+                        value.pos,
+                        format!("`classification` must be OFFICIAL or OFFICIAL-SENSITIVE, not {}{hint}", value.describe()),
+                    )
+                }
             },
             "evidence_max_age_days" => match text().and_then(|t| t.parse::<i64>().ok()) {
                 Some(n) if n >= 0 => config.evidence_max_age_days = n,
@@ -510,5 +516,16 @@ mod tests {
         let got: Vec<(u32, u32)> = d.iter().map(|d| (d.pos.line, d.pos.col)).collect();
         assert_eq!(got, vec![(1, 1), (2, 8), (5, 15), (6, 25)], "{d:?}");
         assert!(d[0].message.contains("did you mean `title`"));
+    }
+
+    #[test]
+    fn a_loosely_written_classification_gets_a_hint() {
+        let (_, d) = parse(Some(b"title: T\nclassification: Official Sensitive\n"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].message.ends_with("did you mean `OFFICIAL-SENSITIVE`?"),
+            "{}",
+            d[0].message
+        );
     }
 }

@@ -34,6 +34,7 @@ pub enum Code {
     W106,
     W107,
     W108,
+    W109,
 }
 
 impl Code {
@@ -46,7 +47,8 @@ impl Code {
             | Code::W105
             | Code::W106
             | Code::W107
-            | Code::W108 => Severity::Warning,
+            | Code::W108
+            | Code::W109 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -69,6 +71,7 @@ impl Code {
             Code::W106 => "W106",
             Code::W107 => "W107",
             Code::W108 => "W108",
+            Code::W109 => "W109",
         }
     }
 }
@@ -254,12 +257,52 @@ pub fn closest<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
     max: usize,
 ) -> Option<&'a str> {
+    let len = word.chars().count();
     candidates
         .into_iter()
+        // Words whose lengths differ by more than `max` cannot be within `max` edits;
+        // skipping them also keeps a huge value from costing a huge comparison.
+        .filter(|c| c.chars().count().abs_diff(len) <= max)
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
         .filter(|(d, _)| *d <= max)
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
+}
+
+/// Like [`closest`], with capital letters counting as their small letters.
+pub fn closest_ignoring_case<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    let len = word.chars().count();
+    candidates
+        .into_iter()
+        .filter(|c| c.chars().count().abs_diff(len) <= max)
+        .map(|c| (strsim::damerau_levenshtein(&word, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+/// The allowed value that `written` means when it differs only by case, spaces,
+/// hyphens or underscores (`In Progress`, `case_audit`, `HIGH`), if there is one.
+pub fn loose_match<'a>(
+    written: &str,
+    allowed: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    fn squash(text: &str) -> String {
+        text.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+    let written = squash(written);
+    if written.is_empty() {
+        return None;
+    }
+    allowed.into_iter().find(|a| squash(a) == written)
 }
 
 #[cfg(test)]
@@ -291,5 +334,19 @@ mod tests {
             Some("supports")
         );
         assert_eq!(closest("banana", ["supports", "status"], 2), None);
+    }
+
+    #[test]
+    fn loose_matches_ignore_case_spaces_and_separators() {
+        let statuses = ["not-started", "in-progress", "complete"];
+        assert_eq!(loose_match("In Progress", statuses), Some("in-progress"));
+        assert_eq!(loose_match("not_started", statuses), Some("not-started"));
+        assert_eq!(loose_match("COMPLETE", statuses), Some("complete"));
+        assert_eq!(loose_match("completed", statuses), None);
+        assert_eq!(loose_match(" - ", statuses), None);
+        assert_eq!(
+            loose_match("official sensitive", ["OFFICIAL", "OFFICIAL-SENSITIVE"]),
+            Some("OFFICIAL-SENSITIVE")
+        );
     }
 }

@@ -146,6 +146,7 @@ macro_rules! fixtures {
 fixtures! {
     fixture_e001_invalid_yaml_and_front_matter => "E001",
     fixture_e001_invalid_site_yaml_still_checks_records => "E001-site",
+    fixture_e001_unread_list_file_reserves_its_ids => "E001-cascade",
     fixture_e002_missing_required_fields => "E002",
     fixture_e003_invalid_values => "E003",
     fixture_e004_duplicate_ids => "E004",
@@ -162,6 +163,7 @@ fixtures! {
     fixture_w106_field_name_typos => "W106",
     fixture_w107_personal_data => "W107",
     fixture_w108_status_contradicts_facts => "W108",
+    fixture_w109_actions_answering_nothing => "W109",
 }
 
 /// The E007 fixture's symbolic links are part of the fixture: make sure the checkout

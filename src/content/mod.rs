@@ -113,8 +113,9 @@ pub struct RawRecord {
 pub struct ParsedFile {
     pub records: Vec<RawRecord>,
     pub diagnostics: Vec<Diagnostic>,
-    /// The file-name ID of a file that could not be read: links to it are not "unknown".
-    pub reserved_id: Option<String>,
+    /// The IDs of a file that could not be read (E001): its file-name ID and every ID it
+    /// declares, found line by line, so links to them are not "unknown" (SPEC §13.2).
+    pub reserved_ids: Vec<String>,
 }
 
 /// The file stem, used as the default ID.
@@ -137,55 +138,179 @@ pub fn read_records(files: &ContentFiles) -> Vec<ParsedFile> {
                     Code::E001,
                     format!("this file cannot be read: {e}"),
                 )],
-                reserved_id: Some(file_stem(rel).to_string()),
+                reserved_ids: vec![file_stem(rel).to_string()],
                 ..ParsedFile::default()
             },
         })
         .collect()
 }
 
-/// Parses one record file's bytes.
+/// Parses one record file's bytes. A file that cannot be read is one E001, and
+/// nothing else: the IDs it declares stay reserved, and the message says how many of
+/// its records were not read.
 pub fn parse_file(rel: &str, bytes: &[u8]) -> ParsedFile {
-    let mut out = ParsedFile::default();
-    let fail = |out: &mut ParsedFile, pos: Pos, message: String| {
-        out.diagnostics
-            .push(Diagnostic::new(rel, pos, Code::E001, message));
-        out.reserved_id = Some(file_stem(rel).to_string());
-        out.records.clear();
+    match parse_records(rel, bytes) {
+        Ok(out) => out,
+        Err(e) => unreadable(rel, bytes, e),
+    }
+}
+
+fn is_markdown(rel: &str) -> bool {
+    rel.to_ascii_lowercase().ends_with(".md")
+}
+
+/// Why a file cannot be read (E001), and where.
+struct Unreadable {
+    pos: Pos,
+    message: String,
+}
+
+impl From<split::SplitError> for Unreadable {
+    fn from(e: split::SplitError) -> Unreadable {
+        Unreadable {
+            pos: e.pos,
+            message: e.message,
+        }
+    }
+}
+
+impl From<yaml::YamlError> for Unreadable {
+    fn from(e: yaml::YamlError) -> Unreadable {
+        Unreadable {
+            pos: e.pos,
+            message: e.message,
+        }
+    }
+}
+
+fn unreadable_at(pos: Pos, message: &str) -> Unreadable {
+    Unreadable {
+        pos,
+        message: message.to_string(),
+    }
+}
+
+/// The one E001 of a file that cannot be read, with the IDs it declares reserved.
+fn unreadable(rel: &str, bytes: &[u8], e: Unreadable) -> ParsedFile {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let declared = declared(text, is_markdown(rel));
+    let message = match declared.records {
+        0 => e.message,
+        1 => format!("{}; the record in this file was not read", e.message),
+        n => format!("{}; {n} records in this file were not read", e.message),
     };
-    let text = match split::decode(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            fail(&mut out, e.pos, e.message);
-            return out;
+    let mut reserved_ids = vec![file_stem(rel).to_string()];
+    reserved_ids.extend(declared.ids);
+    ParsedFile {
+        records: Vec::new(),
+        diagnostics: vec![Diagnostic::new(rel, e.pos, Code::E001, message)],
+        reserved_ids,
+    }
+}
+
+/// What an unreadable file declares, found line by line.
+#[derive(Debug, Default, PartialEq)]
+struct Declared {
+    /// Values of `id:` keys, at any indentation, also as `- id: …` list items.
+    ids: Vec<String>,
+    /// How many records the file holds.
+    records: usize,
+}
+
+/// Scans the text of a file that could not be parsed for the records it holds: each
+/// `id:` declares one (a list file's items, a plan's objectives), and a single-record
+/// file without a top-level `id:` holds one more, named after the file.
+fn declared(text: &str, markdown: bool) -> Declared {
+    if text.trim().is_empty() {
+        return Declared::default();
+    }
+    let mut lines = text.lines();
+    if markdown && lines.next().is_none_or(|l| l.trim_end() != "---") {
+        return Declared {
+            ids: Vec::new(),
+            records: 1,
+        };
+    }
+    let mut ids = Vec::new();
+    let mut top_level_id = false;
+    let mut list_file = false;
+    for line in lines {
+        if markdown && line.trim_end() == "---" {
+            break;
+        }
+        if !markdown && line.starts_with("records:") {
+            list_file = true;
+        }
+        if let Some((id, top_level)) = id_line(line) {
+            top_level_id |= top_level;
+            ids.push(id);
+        }
+    }
+    let records = ids.len() + usize::from(!list_file && !top_level_id);
+    Declared { ids, records }
+}
+
+/// The ID on an `id:` line (`id: a1`, `  - id: "a1"  # note`), and whether the key is
+/// at the top level (not indented, not a list item).
+fn id_line(line: &str) -> Option<(String, bool)> {
+    const SPACE: [char; 3] = [' ', '\t', '\r'];
+    let mut rest = line.trim_start_matches(SPACE);
+    let mut top_level = rest.len() == line.len();
+    while let Some(after) = rest.strip_prefix('-') {
+        if !after.is_empty() && !after.starts_with(SPACE) {
+            break;
+        }
+        rest = after.trim_start_matches(SPACE);
+        top_level = false;
+    }
+    let rest = ["id", "\"id\"", "'id'"]
+        .into_iter()
+        .find_map(|key| rest.strip_prefix(key))?
+        .trim_start_matches(SPACE)
+        .strip_prefix(':')?;
+    if !rest.is_empty() && !rest.starts_with(SPACE) {
+        return None;
+    }
+    let value = rest.trim_matches(SPACE);
+    let value = match value.chars().next()? {
+        quote @ ('"' | '\'') => {
+            let inner = &value[1..];
+            &inner[..inner.find(quote)?]
+        }
+        // A comment, or a value that is not a single plain ID.
+        '#' | '[' | '{' | '|' | '>' | '&' | '*' | '!' | '%' | '@' | '`' => return None,
+        _ => {
+            let end = value
+                .find(" #")
+                .into_iter()
+                .chain(value.find("\t#"))
+                .min()
+                .unwrap_or(value.len());
+            &value[..end]
         }
     };
-    let is_markdown = rel.to_ascii_lowercase().ends_with(".md");
-    if is_markdown {
-        let parts = match split::split_front_matter(&text) {
-            Ok(p) => p,
-            Err(e) => {
-                fail(&mut out, e.pos, e.message);
-                return out;
-            }
-        };
-        let fields = match yaml::parse(parts.front_matter, parts.front_matter_line - 1) {
-            Ok(None) => Vec::new(),
-            Ok(Some(Node {
+    let value = value.trim_matches(SPACE);
+    (!value.is_empty()).then(|| (value.to_string(), top_level))
+}
+
+/// Reads a file's records, or says why the file cannot be read.
+fn parse_records(rel: &str, bytes: &[u8]) -> Result<ParsedFile, Unreadable> {
+    let mut out = ParsedFile::default();
+    let text = split::decode(bytes)?;
+    if is_markdown(rel) {
+        let parts = split::split_front_matter(&text)?;
+        let fields = match yaml::parse(parts.front_matter, parts.front_matter_line - 1)? {
+            None => Vec::new(),
+            Some(Node {
                 value: Value::Map(pairs),
                 ..
-            })) => pairs,
-            Ok(Some(node)) => {
-                fail(
-                    &mut out,
+            }) => pairs,
+            Some(node) => {
+                return Err(unreadable_at(
                     node.pos,
-                    "the front matter must be fields written as `name: value` lines".into(),
-                );
-                return out;
-            }
-            Err(e) => {
-                fail(&mut out, e.pos, e.message);
-                return out;
+                    "the front matter must be fields written as `name: value` lines",
+                ))
             }
         };
         out.records.push(RawRecord {
@@ -200,49 +325,34 @@ pub fn parse_file(rel: &str, bytes: &[u8]) -> ParsedFile {
             },
             file_id: Some(file_stem(rel).to_string()),
         });
-        return out;
+        return Ok(out);
     }
 
     if text.trim().is_empty() {
-        fail(
-            &mut out,
+        return Err(unreadable_at(
             Pos::START,
-            "this file is empty; a record needs at least a `title:`".into(),
-        );
-        return out;
+            "this file is empty; a record needs at least a `title:`",
+        ));
     }
-    let root = match yaml::parse(&text, 0) {
-        Ok(Some(node)) => node,
-        Ok(None) => {
-            fail(
-                &mut out,
-                Pos::START,
-                "this file holds no YAML fields; a record needs at least a `title:`".into(),
-            );
-            return out;
-        }
-        Err(e) => {
-            fail(&mut out, e.pos, e.message);
-            return out;
-        }
+    let Some(root) = yaml::parse(&text, 0)? else {
+        return Err(unreadable_at(
+            Pos::START,
+            "this file holds no YAML fields; a record needs at least a `title:`",
+        ));
     };
     let pairs = match root.value {
         Value::Map(pairs) => pairs,
         Value::Seq(_) => {
-            fail(
-                &mut out,
+            return Err(unreadable_at(
                 root.pos,
-                "this file is a bare YAML list; put the records under a `records:` key".into(),
-            );
-            return out;
+                "this file is a bare YAML list; put the records under a `records:` key",
+            ))
         }
         Value::Scalar(_) => {
-            fail(
-                &mut out,
+            return Err(unreadable_at(
                 root.pos,
-                "this file must hold fields written as `name: value` lines".into(),
-            );
-            return out;
+                "this file must hold fields written as `name: value` lines",
+            ))
         }
     };
     let records_key = pairs
@@ -256,7 +366,7 @@ pub fn parse_file(rel: &str, bytes: &[u8]) -> ParsedFile {
             Some(file_stem(rel).to_string()),
             &mut out.diagnostics,
         ));
-        return out;
+        return Ok(out);
     };
     for (i, (key, _)) in pairs.iter().enumerate() {
         if i != records_index {
@@ -300,7 +410,7 @@ pub fn parse_file(rel: &str, bytes: &[u8]) -> ParsedFile {
             "`records:` must be a list of records, each starting with `- id: …`",
         )),
     }
-    out
+    Ok(out)
 }
 
 /// Where a scalar's text starts. saphyr puts a block scalar (`|`, `>`) at its first
@@ -389,9 +499,67 @@ mod tests {
     fn unreadable_files_reserve_their_id() {
         let f = parse_file("actions/a1.md", b"---\ntitle: x\n");
         assert_eq!(f.diagnostics[0].code, Code::E001);
-        assert_eq!(f.reserved_id.as_deref(), Some("a1"));
+        assert_eq!(f.reserved_ids, ["a1"]);
         let f = parse_file("actions/a1.yaml", b"- a\n- b\n");
         assert_eq!(f.diagnostics[0].code, Code::E001);
+    }
+
+    #[test]
+    fn unreadable_files_reserve_every_id_they_declare() {
+        let text = "records:\n  - id: a1\n    title: One\n\t- id: \"a2\"  # quoted\n  -   id:   a3 # note\n  - title: no id\n    objectives:\n      - id: 'o1'\n";
+        let f = parse_file("actions/list.yaml", text.as_bytes());
+        assert_eq!(f.diagnostics.len(), 1);
+        assert_eq!(f.diagnostics[0].code, Code::E001);
+        assert!(
+            f.diagnostics[0]
+                .message
+                .ends_with("; 4 records in this file were not read"),
+            "{}",
+            f.diagnostics[0].message
+        );
+        assert!(f.records.is_empty());
+        assert_eq!(f.reserved_ids, ["list", "a1", "a2", "a3", "o1"]);
+
+        // A Markdown record: its front matter only, its own `id:` counted once.
+        let f = parse_file(
+            "plans/p.md",
+            b"---\nid: plan-a\ntitle: P\nobjectives:\n\t- id: o1\n---\nid: not-an-id\n",
+        );
+        assert_eq!(f.reserved_ids, ["p", "plan-a", "o1"]);
+        assert!(f.diagnostics[0]
+            .message
+            .ends_with("; 2 records in this file were not read"));
+        let f = parse_file("pages/x.md", b"---\ntitle: x\n");
+        assert_eq!(f.reserved_ids, ["x"]);
+        assert!(f.diagnostics[0]
+            .message
+            .ends_with("; the record in this file was not read"));
+        // Nothing to read: nothing to count.
+        let f = parse_file("pages/x.yaml", b"\n  \n");
+        assert!(!f.diagnostics[0].message.contains("not read"));
+    }
+
+    #[test]
+    fn id_lines() {
+        assert_eq!(id_line("id: a1"), Some(("a1".into(), true)));
+        assert_eq!(id_line("  id: a1"), Some(("a1".into(), false)));
+        assert_eq!(id_line("- id: a1"), Some(("a1".into(), false)));
+        assert_eq!(id_line("\t-\tid:\ta1\r"), Some(("a1".into(), false)));
+        assert_eq!(id_line("\"id\": 'x y'"), Some(("x y".into(), true)));
+        assert_eq!(id_line("id : a#1 # c"), Some(("a#1".into(), true)));
+        for no in [
+            "identity: a1",
+            "id:a1",
+            "id:",
+            "id: # none",
+            "id: [a, b]",
+            "id: \"open",
+            "ids: a",
+            "title: id: a",
+            "-id: a",
+        ] {
+            assert_eq!(id_line(no), None, "{no}");
+        }
     }
 
     #[test]

@@ -84,6 +84,16 @@ pub fn split_front_matter(text: &str) -> Result<Split<'_>, SplitError> {
         offset = end + 1;
         line_no += 1;
     }
+    // A `---` with blank space before it looks closed to the author, but is not.
+    let indented = text[fm_start..]
+        .lines()
+        .position(|l| l.trim() == "---" && l.starts_with([' ', '\t']));
+    if let Some(i) = indented {
+        return Err(SplitError {
+            pos: Pos::new(i + 2, 1),
+            message: "the front matter is not closed: this `---` must start at the beginning of the line, with no spaces or tabs before it".into(),
+        });
+    }
     Err(SplitError {
         pos: Pos::START,
         message: "the front matter is not closed: add a line `---` after the last field".into(),
@@ -109,6 +119,9 @@ mod tests {
             .message
             .contains("not closed"));
         assert!(split_front_matter("---\ntitle: A\n").is_err());
+        let e = split_front_matter("---\ntitle: A\n\t---\nBody\n").unwrap_err();
+        assert_eq!(e.pos, Pos { line: 3, col: 1 });
+        assert!(e.message.contains("no spaces or tabs"), "{}", e.message);
         assert!(split_front_matter("")
             .unwrap_err()
             .message

@@ -163,10 +163,15 @@ fn pos_of(marker: &saphyr_parser::Marker, line_offset: usize) -> Pos {
     Pos::new(marker.line() + line_offset, marker.col() + 1)
 }
 
+/// The one message for a tab wherever YAML refuses it, in a YAML file, in front matter
+/// or in `site.yaml` (SPEC §13.2).
+pub const TAB_MESSAGE: &str =
+    "tabs are not allowed in YAML: use spaces instead, to indent and after `:` or `-`";
+
 fn friendly(info: &str) -> String {
     let lower = info.to_ascii_lowercase();
     if lower.contains("tab") {
-        "tabs are not allowed in YAML indentation: indent with spaces".into()
+        TAB_MESSAGE.into()
     } else if lower.contains("mapping values are not allowed") {
         "a value contains `: `; put quotes around it, or check the indentation".into()
     } else if lower.contains("did not find expected key") || lower.contains("block mapping") {
@@ -230,6 +235,29 @@ fn first_indent_tab(text: &str, line_offset: usize) -> Option<Pos> {
     })
 }
 
+/// A tab in the blank space just before (or at) where the parser noticed a problem:
+/// the tab is then what it refused, whatever it said.
+fn tab_before(text: &str, marker: &saphyr_parser::Marker, line_offset: usize) -> Option<Pos> {
+    let line: Vec<char> = text
+        .lines()
+        .nth(marker.line().checked_sub(1)?)?
+        .chars()
+        .collect();
+    let at = marker.col().min(line.len());
+    if line.get(at) == Some(&'\t') {
+        return Some(Pos::new(marker.line() + line_offset, at + 1));
+    }
+    let blank = line[..at]
+        .iter()
+        .rev()
+        .take_while(|c| matches!(c, ' ' | '\t'))
+        .count();
+    line[at - blank..at]
+        .iter()
+        .position(|c| *c == '\t')
+        .map(|i| Pos::new(marker.line() + line_offset, at - blank + i + 1))
+}
+
 /// Parses one YAML document. `line_offset` is added to every line (front matter starts
 /// below its `---`). Returns `None` for an empty document.
 pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> {
@@ -247,13 +275,18 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> 
         let (event, span) = match event {
             Ok(e) => e,
             Err(e) => {
-                let pos = if e.info().to_ascii_lowercase().contains("tab") {
-                    first_indent_tab(text, line_offset)
-                        .unwrap_or_else(|| pos_of(e.marker(), line_offset))
-                } else {
-                    pos_of(e.marker(), line_offset)
-                };
-                return err(pos, friendly(e.info()));
+                if e.info().to_ascii_lowercase().contains("tab") {
+                    let pos = first_indent_tab(text, line_offset)
+                        .or_else(|| tab_before(text, e.marker(), line_offset))
+                        .unwrap_or_else(|| pos_of(e.marker(), line_offset));
+                    return err(pos, TAB_MESSAGE.into());
+                }
+                // Other complaints caused by a tab (`title:<tab>x` is "':' must be
+                // followed by a valid YAML whitespace") get the same message.
+                if let Some(pos) = tab_before(text, e.marker(), line_offset) {
+                    return err(pos, TAB_MESSAGE.into());
+                }
+                return err(pos_of(e.marker(), line_offset), friendly(e.info()));
             }
         };
         let pos = pos_of(&span.start, line_offset);
@@ -429,8 +462,17 @@ mod tests {
     #[test]
     fn tabs_are_errors_with_a_hint() {
         let e = parse("a:\n\t- b\n", 0).unwrap_err();
-        assert!(e.message.contains("tab"), "{}", e.message);
+        assert_eq!(e.message, TAB_MESSAGE);
         assert_eq!(e.pos, Pos { line: 2, col: 1 });
+        // After a key's colon, in a YAML file and in front matter (offset by its `---`).
+        let e = parse("title: T\nkind:\tx\n", 0).unwrap_err();
+        assert_eq!(e.message, TAB_MESSAGE);
+        assert_eq!(e.pos, Pos { line: 2, col: 6 });
+        let e = parse("title: T\nkind:\tx\n", 1).unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.pos),
+            (TAB_MESSAGE, Pos { line: 3, col: 6 })
+        );
     }
 
     #[test]

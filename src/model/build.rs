@@ -7,7 +7,7 @@ use super::{FileRef, Record, Ref};
 use crate::content::yaml::{Node, Value};
 use crate::content::{BodyOrigin, RawRecord};
 use crate::date::PartialDate;
-use crate::diagnostics::{closest, Code, Diagnostic, Pos};
+use crate::diagnostics::{closest_ignoring_case, loose_match, Code, Diagnostic, Pos};
 use crate::markdown::{self, BodyLink};
 
 /// IDs longer than this are refused (SPEC §12).
@@ -119,12 +119,11 @@ impl Checker<'_> {
         if let Some(v) = allowed.iter().find(|v| **v == text) {
             return Some(v);
         }
-        let hint = if let Some(v) = allowed.iter().find(|v| v.eq_ignore_ascii_case(&text)) {
-            format!("write `{v}` exactly as shown (values are case-sensitive)")
-        } else if let Some(v) = closest(&text, allowed.iter().copied(), 2) {
-            format!("did you mean `{v}`?")
-        } else {
-            format!("use one of: {}", allowed.join(", "))
+        let hint = match loose_match(&text, allowed.iter().copied())
+            .or_else(|| closest_ignoring_case(&text, allowed.iter().copied(), 2))
+        {
+            Some(v) => format!("did you mean `{v}`?"),
+            None => format!("use one of: {}", allowed.join(", ")),
         };
         self.report(
             self.at,
@@ -190,47 +189,56 @@ impl Checker<'_> {
         }
     }
 
-    /// W106 for a key the type does not know; returns whether it was reported.
+    /// W106 for a key the type does not know (SPEC §12, §13.2): a case-only difference
+    /// from one of its fields, a field of another type, or a typing mistake for one of
+    /// its fields. A key merely close to another type's field is an extra detail of the
+    /// author's own, with no warning. Messages name the key as written.
     fn unknown_key(&mut self, key: &str, pos: Pos, known: &[&'static str]) {
-        let max = if key.chars().count() <= 4 { 1 } else { 2 };
         let type_name = self.rtype.with_article();
+        let max = if key.chars().count() <= 4 { 1 } else { 2 };
+        let typo = || closest_ignoring_case(key, known.iter().copied(), max);
         if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(key)) {
             self.report(
                 pos,
                 Code::W106,
                 format!("unknown field `{key}` on {type_name}: field names are case-sensitive; did you mean `{k}`?"),
             );
-        } else if let Some(k) = closest(key, known.iter().copied(), max) {
+            return;
+        }
+        let owners: Vec<RecordType> = ALL_TYPES
+            .into_iter()
+            .filter(|t| *t != self.rtype && t.own_fields().iter().any(|f| f.name == key))
+            .collect();
+        if let Some(first) = owners.first() {
+            let names: Vec<&str> = owners.iter().map(|t| t.name()).collect();
+            let also = typo()
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_else(|| "; it is kept as an extra detail".to_string());
+            self.report(
+                pos,
+                Code::W106,
+                format!(
+                    "`{key}` is {} {} field, not a field of {type_name}{also}",
+                    first.article(),
+                    join_and(&names),
+                ),
+            );
+        } else if let Some(k) = typo() {
             self.report(
                 pos,
                 Code::W106,
                 format!("unknown field `{key}` on {type_name}: did you mean `{k}`?"),
             );
-        } else if let Some((other, field)) = ALL_TYPES
-            .into_iter()
-            .filter(|t| *t != self.rtype)
-            .find_map(|t| {
-                t.own_fields()
-                    .iter()
-                    .find(|f| f.name == key || strsim::damerau_levenshtein(key, f.name) <= max)
-                    .map(|f| (t, f.name))
-            })
-        {
-            let close = if field == key {
-                String::new()
-            } else {
-                format!(" (did you mean `{field}`?)")
-            };
-            self.report(
-                pos,
-                Code::W106,
-                format!(
-                    "`{field}` is {} {} field, not a field of {type_name}{close}; it is kept as an extra detail",
-                    other.article(),
-                    other.name()
-                ),
-            );
         }
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -322,7 +330,8 @@ pub fn build_record(raw: RawRecord) -> Built {
                         "event",
                         "page",
                     ];
-                    let hint = closest(text, names, 2)
+                    let hint = loose_match(text, names)
+                        .or_else(|| closest_ignoring_case(text, names, 2))
                         .map(|n| format!("did you mean `{n}`?"))
                         .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
                     format!("`{}` is not a record type; {hint}", short(text))
@@ -551,6 +560,21 @@ pub fn build_record(raw: RawRecord) -> Built {
             raw.pos,
             Code::E002,
             "missing required field `source`: name the review or inspection that made this recommendation, e.g. `source: ofsted-2012`".into(),
+        );
+    }
+    if rtype == RecordType::Action
+        && rec.refs_in("addresses").next().is_none()
+        && rec.refs_in("objective").next().is_none()
+    {
+        let which = if rec.id.is_empty() {
+            "this action".to_string()
+        } else {
+            format!("action `{}`", short(&rec.id))
+        };
+        c.report(
+            raw.pos,
+            Code::W109,
+            format!("{which} answers nothing: it has neither `addresses` nor `objective`; add `addresses:` with the recommendations it answers, or `objective:` with the plan objective it serves"),
         );
     }
     if rtype == RecordType::Action && rec.status == "cancelled" {
@@ -850,23 +874,100 @@ mod tests {
     fn reports_bad_values_at_their_place() {
         let b = build(
             "actions/a1.md",
-            "---\ntitle: T\nstatus: Complete\ndue: March 2014\nsuports: [x]\nTitle: y\n---\n",
+            "---\ntitle: T\nstatus: Complete\ndue: March 2014\nsuports: [x]\nTitle: y\naddresses: r1\n---\n",
         );
+        // `suports` is only close to a field of another type: an extra detail of the
+        // author's own, with no warning (SPEC §13.2).
         assert_eq!(
             codes(&b),
-            vec![
-                (3, 1, Code::E003),
-                (4, 1, Code::E003),
-                (5, 1, Code::W106),
-                (6, 1, Code::W106)
-            ]
+            vec![(3, 1, Code::E003), (4, 1, Code::E003), (6, 1, Code::W106)]
         );
-        assert!(b.diagnostics[0].message.contains("`complete`"));
+        assert!(b.diagnostics[0]
+            .message
+            .contains("did you mean `complete`?"));
         assert!(b.diagnostics[1].message.contains("`2014-03`"));
         assert!(
-            b.diagnostics[2].message.contains("is an evidence field"),
+            b.diagnostics[2].message.contains("did you mean `title`?"),
             "{}",
             b.diagnostics[2].message
+        );
+    }
+
+    /// W106 messages for each key of a record's front matter, in order.
+    fn w106(path: &str, keys: &str) -> Vec<String> {
+        let b = build(path, &format!("---\ntitle: T\n{keys}---\n"));
+        b.diagnostics
+            .iter()
+            .filter(|d| d.code == Code::W106)
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn unknown_keys_are_named_as_written() {
+        // A field of another type says so; merely close to one is no typo.
+        assert_eq!(
+            w106("plans/p.md", "supports: [a]\nfunding: 2m\nb: x\nrefs: [a]\n"),
+            [
+                "`supports` is an evidence field, not a field of a plan; it is kept as an extra detail",
+                "`refs` is an event field, not a field of a plan; it is kept as an extra detail",
+            ]
+        );
+        assert_eq!(
+            w106("actions/a.md", "kind: x\nobjectives: [o]\n"),
+            [
+                "`kind` is an evidence, review and event field, not a field of an action; it is kept as an extra detail",
+                "`objectives` is a plan field, not a field of an action; did you mean `objective`?",
+            ]
+        );
+        // Typos of the record's own fields: one edit up to four characters, two
+        // beyond, capital letters counting as small ones.
+        assert_eq!(
+            w106("reviews/r.md", "b: x\nbyy: x\nDye: x\nSTATUS: x\nTilte: x\nownre: x\nknd: x\n"),
+            [
+                "unknown field `b` on a review: did you mean `by`?",
+                "unknown field `byy` on a review: did you mean `by`?",
+                "unknown field `STATUS` on a review: field names are case-sensitive; did you mean `status`?",
+                "unknown field `Tilte` on a review: did you mean `title`?",
+                "unknown field `ownre` on a review: did you mean `owner`?",
+                "unknown field `knd` on a review: did you mean `kind`?",
+            ]
+        );
+        assert_eq!(
+            w106("actions/a.md", "Dye: x\nxyz: x\nownerss: x\n"),
+            [
+                "unknown field `Dye` on an action: did you mean `due`?",
+                "unknown field `ownerss` on an action: did you mean `owner`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn actions_answering_nothing_are_w109_at_their_first_line() {
+        let b = build(
+            "actions/a.md",
+            "---\ntitle: T\nplan: p\naddresses: []\n---\n",
+        );
+        assert_eq!(codes(&b), vec![(1, 1, Code::W109)]);
+        assert!(b.diagnostics[0].message.contains("add `addresses:`"));
+        let b = build("actions/a.md", "---\ntitle: T\nobjective: o\n---\n");
+        assert_eq!(codes(&b), vec![]);
+    }
+
+    #[test]
+    fn loose_enum_values_get_a_hint() {
+        let b = build(
+            "recommendations/r.md",
+            "---\ntitle: T\nsource: s\nstatus: In Progress\npriority: HIGH\nfinding: area_for_improvement\n---\n",
+        );
+        let hints: Vec<&str> = b.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            hints,
+            [
+                "`In Progress` is not a valid `status`; did you mean `in-progress`?",
+                "`HIGH` is not a valid `priority`; did you mean `high`?",
+                "`area_for_improvement` is not a valid `finding`; did you mean `area-for-improvement`?",
+            ]
         );
     }
 

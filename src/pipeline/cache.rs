@@ -47,7 +47,7 @@ impl FileEntry {
             .collect();
         FileEntry {
             diagnostics: file.diagnostics,
-            reserved: file.reserved_id.into_iter().collect(),
+            reserved: file.reserved_ids,
             built,
             privacy,
             spare: None,
