@@ -8,6 +8,7 @@ use super::{Backlink, Record, Site};
 use crate::config::{self, Config, SITE_FILE};
 use crate::content::ContentFiles;
 use crate::diagnostics::{closest, Code, Diagnostic, IN_CONTENT};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -22,7 +23,7 @@ pub fn resolve(
     reserved: HashSet<String>,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut records: Vec<Record> = Vec::new();
+    let mut records: Vec<Record> = Vec::with_capacity(built.iter().map(|b| b.records.len()).sum());
     let mut reserved: HashSet<String> = reserved.into_iter().map(|id| id.to_lowercase()).collect();
     for b in built {
         diags.extend(b.diagnostics);
@@ -71,99 +72,64 @@ pub fn resolve(
         }
     }
 
-    // References.
-    let types: Vec<RecordType> = records.iter().map(|r| r.rtype).collect();
-    let parents: Vec<Option<usize>> = records.iter().map(|r| r.parent).collect();
-    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    // References: looked up in parallel (each record's on its own), then the unknown
+    // ones are reported in order, since their "did you mean" hints are rationed.
+    let lookups: Vec<(Vec<Lookup>, Vec<Diagnostic>)> = records
+        .par_iter()
+        .map(|rec| look_up(rec, &records, &index, &reserved))
+        .collect();
     let mut hints: HashMap<String, String> = HashMap::new();
     let mut hinted = 0usize;
-    for rec in records.iter_mut() {
-        let rtype = rec.rtype;
-        for r in rec.refs.iter_mut() {
-            let key = r.id.to_lowercase();
-            let Some(&t) = index.get(&key) else {
-                if !reserved.contains(&key) {
-                    let place = if r.field == "body" {
-                        "a `[[…]]` link".to_string()
-                    } else {
-                        format!("`{}`", r.field)
-                    };
-                    let hint = hints
-                        .entry(key.clone())
-                        .or_insert_with(|| {
-                            // Hints cost a comparison with every ID: give them for the
-                            // first few hundred unknown IDs, which is all a person reads.
-                            hinted += 1;
-                            let suggestion = (hinted <= MAX_HINTS
-                                && key.chars().count() <= super::build::MAX_ID_LEN)
-                                .then(|| {
-                                    let len = key.chars().count();
-                                    closest(
-                                        &key,
-                                        index
-                                            .keys()
-                                            .map(String::as_str)
-                                            .filter(|k| k.len().abs_diff(len) <= 2),
-                                        2,
-                                    )
-                                })
-                                .flatten();
-                            match suggestion {
-                                Some(k) => format!("; did you mean `{}`?", ids[index[k]]),
-                                None => "; check the spelling, or create the record".to_string(),
-                            }
-                        })
-                        .clone();
-                    diags.push(Diagnostic::new(
-                        &rec.path,
-                        r.pos,
-                        Code::E005,
-                        format!("unknown ID `{}` in {place}{hint}", short(&r.id)),
-                    ));
-                }
-                continue;
-            };
-            let allowed: &[RecordType] = match rtype.field(r.field).map(|f| f.kind) {
-                Some(FieldKind::Ref(a)) | Some(FieldKind::Refs(a)) => a,
-                _ => &[],
-            };
-            if !allowed.is_empty() && !allowed.contains(&types[t]) {
-                let wanted: Vec<String> = allowed.iter().map(|t| t.with_article()).collect();
-                diags.push(Diagnostic::new(
-                    &rec.path,
-                    r.pos,
-                    Code::E006,
-                    format!(
-                        "`{}` must name {}, but `{}` is {}",
-                        r.field,
-                        join_or(&wanted),
-                        ids[t],
-                        types[t].with_article()
-                    ),
-                ));
+    for (rec, (found, found_diags)) in records.iter().zip(&lookups) {
+        diags.extend(found_diags.iter().cloned());
+        for (r, l) in rec.refs.iter().zip(found) {
+            if *l != Lookup::Unknown {
                 continue;
             }
-            r.target = Some(t);
+            let key = r.id.to_lowercase();
+            let place = if r.field == "body" {
+                "a `[[…]]` link".to_string()
+            } else {
+                format!("`{}`", r.field)
+            };
+            let hint = hints
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    // Hints cost a comparison with every ID: give them for the first
+                    // few hundred unknown IDs, which is all a person reads.
+                    hinted += 1;
+                    let suggestion = (hinted <= MAX_HINTS
+                        && key.chars().count() <= super::build::MAX_ID_LEN)
+                        .then(|| {
+                            let len = key.chars().count();
+                            closest(
+                                &key,
+                                index
+                                    .keys()
+                                    .map(String::as_str)
+                                    .filter(|k| k.len().abs_diff(len) <= 2),
+                                2,
+                            )
+                        })
+                        .flatten();
+                    match suggestion {
+                        Some(k) => format!("; did you mean `{}`?", records[index[k]].id),
+                        None => "; check the spelling, or create the record".to_string(),
+                    }
+                })
+                .clone();
+            diags.push(Diagnostic::new(
+                &rec.path,
+                r.pos,
+                Code::E005,
+                format!("unknown ID `{}` in {place}{hint}", short(&r.id)),
+            ));
         }
-        // An action's objective must belong to its plan.
-        let plan = rec.targets("plan").next();
-        let objective = rec
-            .refs_in("objective")
-            .find(|r| r.target.is_some())
-            .map(|r| (r.target, r.pos));
-        if let (Some(plan), Some((Some(obj), pos))) = (plan, objective) {
-            if let Some(owner) = parents[obj] {
-                if owner != plan {
-                    diags.push(Diagnostic::new(
-                        &rec.path,
-                        pos,
-                        Code::E006,
-                        format!(
-                            "objective `{}` belongs to plan `{}`, not to this action's plan `{}`; change `objective` or `plan`",
-                            ids[obj], ids[owner], ids[plan]
-                        ),
-                    ));
-                }
+    }
+    for (rec, (found, _)) in records.iter_mut().zip(lookups) {
+        for (r, l) in rec.refs.iter_mut().zip(found) {
+            if let Lookup::Found(t) = l {
+                r.target = Some(t);
             }
         }
     }
@@ -187,43 +153,11 @@ pub fn resolve(
 
     // Files on disk: evidence attachments and relative links in bodies.
     let present: HashSet<&str> = files.files.iter().map(String::as_str).collect();
-    let mut file_diags = Vec::new();
-    for rec in records.iter_mut() {
-        if let Some(file) = rec.file.as_mut() {
-            match check_file(&files.root, &file.path, &present) {
-                Ok(path) => file.resolved = Some(path),
-                Err(message) => file_diags.push(Diagnostic::new(
-                    &rec.path,
-                    file.pos,
-                    Code::E007,
-                    format!("evidence `file`: {message}"),
-                )),
-            }
-        }
-        let dir = rec.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-        for link in rec.local_links.iter_mut() {
-            let written = link.dest.split(['#', '?']).next().unwrap_or("");
-            let relative = if dir.is_empty() || written.starts_with('/') {
-                written.to_string()
-            } else {
-                format!("{dir}/{written}")
-            };
-            let decoded = percent_decode(&relative);
-            match check_file(&files.root, &decoded, &present) {
-                Ok(path) => link.path = Some(path),
-                Err(message) => {
-                    link.path = None;
-                    file_diags.push(Diagnostic::new(
-                        &rec.path,
-                        link.pos,
-                        Code::E007,
-                        format!("the link to `{}`: {message}", short(&link.dest)),
-                    ));
-                }
-            }
-        }
-    }
-    diags.extend(file_diags);
+    let file_diags: Vec<Vec<Diagnostic>> = records
+        .par_iter_mut()
+        .map(|rec| check_files(rec, &files.root, &present))
+        .collect();
+    diags.extend(file_diags.into_iter().flatten());
 
     // A theme named in site.yaml is content: inside the content folder, not behind a link.
     if let Some(theme) = &config.theme {
@@ -274,7 +208,15 @@ pub fn resolve(
                     from,
                     field: r.field,
                 };
-                if t != from && !backlinks[t].contains(&b) {
+                // The same link twice can only come from the same record, whose
+                // backlinks are the last ones pushed: look among those alone (a plan
+                // with thousands of actions would otherwise cost millions of steps).
+                let twice = backlinks[t]
+                    .iter()
+                    .rev()
+                    .take_while(|x| x.from == from)
+                    .any(|x| *x == b);
+                if t != from && !twice {
                     backlinks[t].push(b);
                 }
             }
@@ -289,6 +231,135 @@ pub fn resolve(
         backlinks,
     };
     (site, diags)
+}
+
+/// What a reference names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Lookup {
+    Found(usize),
+    /// No record, and no unreadable file reserving the ID: E005.
+    Unknown,
+    /// Reserved by a file that could not be read, or of the wrong type (reported).
+    Unresolved,
+}
+
+/// The lower-case form of an ID, borrowed when it is lower case already.
+fn key_of(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.chars().any(char::is_uppercase) {
+        std::borrow::Cow::Owned(id.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(id)
+    }
+}
+
+/// Looks up each reference of a record: its target, or why it has none (wrong types
+/// and an objective of another plan are reported here; unknown IDs by the caller).
+fn look_up(
+    rec: &Record,
+    records: &[Record],
+    index: &HashMap<String, usize>,
+    reserved: &HashSet<String>,
+) -> (Vec<Lookup>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let found: Vec<Lookup> = rec
+        .refs
+        .iter()
+        .map(|r| {
+            let key = key_of(&r.id);
+            let Some(&t) = index.get(key.as_ref()) else {
+                return if reserved.contains(key.as_ref()) {
+                    Lookup::Unresolved
+                } else {
+                    Lookup::Unknown
+                };
+            };
+            let allowed: &[RecordType] = match rec.rtype.field(r.field).map(|f| f.kind) {
+                Some(FieldKind::Ref(a)) | Some(FieldKind::Refs(a)) => a,
+                _ => &[],
+            };
+            let target = &records[t];
+            if !allowed.is_empty() && !allowed.contains(&target.rtype) {
+                let wanted: Vec<String> = allowed.iter().map(|t| t.with_article()).collect();
+                diags.push(Diagnostic::new(
+                    &rec.path,
+                    r.pos,
+                    Code::E006,
+                    format!(
+                        "`{}` must name {}, but `{}` is {}",
+                        r.field,
+                        join_or(&wanted),
+                        target.id,
+                        target.rtype.with_article()
+                    ),
+                ));
+                return Lookup::Unresolved;
+            }
+            Lookup::Found(t)
+        })
+        .collect();
+    // An action's objective must belong to its plan.
+    let first = |field: &str| {
+        rec.refs.iter().zip(&found).find_map(|(r, l)| match l {
+            Lookup::Found(t) if r.field == field => Some((*t, r.pos)),
+            _ => None,
+        })
+    };
+    if let (Some((plan, _)), Some((obj, pos))) = (first("plan"), first("objective")) {
+        if let Some(owner) = records[obj].parent {
+            if owner != plan {
+                diags.push(Diagnostic::new(
+                    &rec.path,
+                    pos,
+                    Code::E006,
+                    format!(
+                        "objective `{}` belongs to plan `{}`, not to this action's plan `{}`; change `objective` or `plan`",
+                        records[obj].id, records[owner].id, records[plan].id
+                    ),
+                ));
+            }
+        }
+    }
+    (found, diags)
+}
+
+/// Checks a record's evidence file and the relative links of its body, recording where
+/// each points inside the content folder (E007 for those that point nowhere).
+fn check_files(rec: &mut Record, root: &Path, present: &HashSet<&str>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    if let Some(file) = rec.file.as_mut() {
+        match check_file(root, &file.path, present) {
+            Ok(path) => file.resolved = Some(path),
+            Err(message) => diags.push(Diagnostic::new(
+                &rec.path,
+                file.pos,
+                Code::E007,
+                format!("evidence `file`: {message}"),
+            )),
+        }
+    }
+    let dir = rec.path.rsplit_once('/').map_or("", |(d, _)| d);
+    for link in rec.local_links.iter_mut() {
+        let written = link.dest.split(['#', '?']).next().unwrap_or("");
+        let relative = if dir.is_empty() || written.starts_with('/') {
+            written.to_string()
+        } else {
+            format!("{dir}/{written}")
+        };
+        let decoded = percent_decode(&relative);
+        match check_file(root, &decoded, present) {
+            Ok(path) => link.path = Some(path),
+            Err(message) => {
+                link.path = None;
+                diags.push(Diagnostic::new(
+                    &rec.path,
+                    link.pos,
+                    Code::E007,
+                    format!("the link to `{}`: {message}", short(&link.dest)),
+                ));
+            }
+        }
+    }
+    diags
 }
 
 fn join_or(items: &[String]) -> String {

@@ -139,16 +139,19 @@ pub fn into_view(site: Site, audience: &str) -> View {
     if !site.records.iter().all(|r| r.visible_to(audience)) {
         return view(&site, audience);
     }
-    let index = site
-        .records
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| site.index.get(&r.key) == Some(i))
-        .map(|(i, r)| (r.key.clone(), i))
-        .collect();
     let marking = marking(&site.records, site.config.classification);
     let mut site = site;
-    site.index = index;
+    // With every ID unique (always so once the content checks), the site's index is
+    // already the view's: each record is the first of its ID.
+    if site.index.len() != site.records.len() {
+        site.index = site
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| site.index.get(&r.key) == Some(i))
+            .map(|(i, r)| (r.key.clone(), i))
+            .collect();
+    }
     site.files.record_files = Vec::new();
     View {
         site,
