@@ -173,8 +173,13 @@ impl Links for ViewLinks<'_> {
         })
     }
     fn local(&self, dest: &str) -> Option<String> {
-        Some(format!("../files/{dest}"))
+        Some(format!("../files/{}", file_part(dest)))
     }
+}
+
+/// A relative link's file: what comes before its `?query` or `#fragment`.
+fn file_part(dest: &str) -> &str {
+    dest.split(['?', '#']).next().unwrap_or("")
 }
 
 /// Fixed answers for `[[ID]]`: `a` and `b` visible (`b` in the pack), `u` outside the
@@ -197,7 +202,7 @@ impl Links for FixedLinks {
         }
     }
     fn local(&self, dest: &str) -> Option<String> {
-        (!dest.starts_with("missing")).then(|| format!("../files/{dest}"))
+        (!dest.starts_with("missing")).then(|| format!("../files/{}", file_part(dest)))
     }
 }
 
