@@ -574,7 +574,8 @@ impl<'a> LinkRules<'a> {
             Tag::Image {
                 dest_url, title, ..
             } => {
-                let shown = match destination(dest_url) {
+                let dest = destination(dest_url);
+                let shown = match dest {
                     Dest::Local { suffix, .. } if !self.in_image() && !dest_url.is_empty() => {
                         Shown::Image {
                             dest: dest_url.to_string(),
@@ -586,7 +587,7 @@ impl<'a> LinkRules<'a> {
                     Dest::Web | Dest::Fragment if !no_link => Shown::Link {
                         href: dest_url.to_string(),
                         title: title.to_string(),
-                        web: true,
+                        web: dest == Dest::Web,
                     },
                     _ => Shown::Words,
                 };

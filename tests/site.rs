@@ -248,9 +248,11 @@ fn link_problems(site: &Path) -> (usize, Vec<String>) {
                 }
                 let v = value.trim();
                 let lower = v.to_ascii_lowercase();
+                // The schemes a body may link (docs/format.md, "Web links").
                 if lower.starts_with("http://")
                     || lower.starts_with("https://")
                     || lower.starts_with("mailto:")
+                    || lower.starts_with("tel:")
                 {
                     continue;
                 }
@@ -324,6 +326,58 @@ fn every_relative_link_names_a_file_of_the_site() {
             problems.join("\n")
         );
     }
+}
+
+/// The safe-Markdown rules on every page written: every `href` relative or http(s),
+/// mailto or tel; every `src` a file of the site; no link inside a link; every element
+/// closed (`assure::fuzzing::html_problems`, which the `markdown_safety` fuzz target
+/// checks on random bodies).
+#[test]
+fn every_page_keeps_the_safe_html_rules() {
+    for (name, out) in [("demo", demo()), ("fixture", fixture())] {
+        let pages = html_pages(&out.join("site"));
+        assert!(pages.len() > 20, "{name}: only {} pages", pages.len());
+        let problems: Vec<String> = pages
+            .iter()
+            .flat_map(|(page, html)| {
+                assure::fuzzing::html_problems(html)
+                    .into_iter()
+                    .map(move |p| format!("{page}: {p}"))
+            })
+            .collect();
+        assert!(
+            problems.is_empty(),
+            "{name}: {} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+    // The fixture's nested links and images came out as the rules say.
+    let site = fixture().join("site");
+    let page = std::fs::read_to_string(site.join("pages/page-1.html")).unwrap();
+    for shown in [
+        r#"<a href="http://ex.org/a.png">a b c</a>"#,
+        r#"<a href="http://ex.org/a.png">outer inner</a>"#,
+        r#"<a href="http://ex.org/a.png">outer inner</a> after"#,
+        r#"<a class="record-link" href="../recommendations/rec-1.html">see chart</a>"#,
+        r#"<a class="record-link" href="../recommendations/rec-1.html">see x</a>"#,
+        r#"click <a href="http://ex.org/t.png">img</a>"#,
+        r#"<a href="http://ex.org/page">pic</a>"#,
+        r#"<a href="http://ex.org/a.png">a b</a>"#,
+        r#"<a href="mailto:foo@bar.example.com">foo@bar.example.com</a>"#,
+        r#"<a href="tel:+441234567890">tel:+441234567890</a>"#,
+        "irc://foo.bar:2233/baz, javascript:window.__xss=1.",
+    ] {
+        assert!(
+            page.contains(shown),
+            "pages/page-1.html should hold {shown:?}"
+        );
+    }
+    let ev = std::fs::read_to_string(site.join("evidence/ev-1.html")).unwrap();
+    assert!(
+        ev.contains(r#"href="../files/evidence/files/report%20one%20%26%20two.txt#page=2""#),
+        "a local link keeps its fragment"
+    );
 }
 
 #[test]

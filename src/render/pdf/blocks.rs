@@ -586,7 +586,7 @@ mod tests {
                 "<foo@bar.example.com> <irc://x.org> <tel:+44>",
                 "[foo@bar.example.com](mailto:foo@bar.example.com) irc://x.org [tel:+44](tel:+44)|",
             ),
-            ("[f](files/a.pdf#page=2) [t](#top)", "f t|"),
+            ("[f](files/a.pdf#page=2) [t](#top) ![i](#top)", "f t i|"),
             (
                 "[[A|![p](p.png)]]",
                 "<img p.png>|[p](#rec-a) (p. [{{page:rec-a}}](#rec-a))|",
