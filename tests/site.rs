@@ -517,6 +517,11 @@ fn the_internal_build_shows_what_the_inspector_build_withholds() {
 // Injection: text from content is escaped everywhere.
 // ---------------------------------------------------------------------------------------
 
+/// The Content-Security-Policy every page carries (defence in depth: no inline script,
+/// event handler or `javascript:` URL runs, and scripts, images and styles come only
+/// from the site itself, which Chromium allows from `file://` too).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
 /// Scripts the theme ships; no other script may appear in a page.
 const THEME_SCRIPTS: &[&str] = &["static/site.js", "static/search.js", "search-index.js"];
 
@@ -558,7 +563,14 @@ fn script_problems(site: &Path) -> Vec<String> {
                                 .iter()
                                 .any(|s| src == format!("{}{s}", "../".repeat(depth)))
                     }
-                    "meta" => tag.attr("http-equiv").is_none(),
+                    // The theme's own policy, and no other `http-equiv`.
+                    "meta" => match tag.attr("http-equiv") {
+                        None => true,
+                        Some(h) => {
+                            h.eq_ignore_ascii_case("content-security-policy")
+                                && tag.attr("content") == Some(CONTENT_SECURITY_POLICY)
+                        }
+                    },
                     // Images come from Markdown bodies, as files of the site.
                     "img" => tag.attr("src").is_some_and(|s| !s.contains(':')),
                     _ => false,
@@ -607,6 +619,34 @@ fn hostile_text_comes_out_escaped() {
 }
 
 #[test]
+fn every_page_carries_the_content_security_policy() {
+    for (name, out) in [("demo", demo()), ("fixture", fixture())] {
+        let pages = html_pages(&out.join("site"));
+        let missing: Vec<&str> = pages
+            .iter()
+            .filter(|(_, html)| {
+                let policies: Vec<Tag> = tags(html)
+                    .into_iter()
+                    .take_while(|t| t.name != "body")
+                    .filter(|t| {
+                        t.name == "meta"
+                            && t.attr("http-equiv")
+                                .is_some_and(|h| h.eq_ignore_ascii_case("content-security-policy"))
+                    })
+                    .collect();
+                policies.len() != 1 || policies[0].attr("content") != Some(CONTENT_SECURITY_POLICY)
+            })
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{name}: {} pages without exactly the policy in their head: {missing:?}",
+            missing.len()
+        );
+    }
+}
+
+#[test]
 fn the_script_checker_sees_injected_script() {
     let dir = tempfile::tempdir().unwrap();
     let page = "<script src=\"static/site.js\"></script><p title=\"a\">x</p>";
@@ -619,6 +659,14 @@ fn the_script_checker_sees_injected_script() {
             "unexpected <script",
         ),
         ("<svg onload=alert(1)>", "unexpected <svg"),
+        (
+            "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+            "unexpected <meta",
+        ),
+        (
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src *\">",
+            "unexpected <meta",
+        ),
         ("<div data-x='\"'onmouseover=alert(1)>", "onmouseover"),
     ] {
         std::fs::write(dir.path().join("index.html"), format!("{page}{bad}")).unwrap();
@@ -928,6 +976,7 @@ fn browser_walks_searches_filters_and_audits_the_demo_site() {
         "filter ",
         "axe-core",
         "no request left file://",
+        "the Content-Security-Policy blocks nothing the site does",
     ] {
         assert!(
             report.contains(step),
