@@ -7,10 +7,10 @@
 //! run stays quick enough for a fuzzer.
 
 use crate::content::{self, ContentFiles, ParsedFile};
-use crate::markdown::{self, LinkTarget, Links};
+use crate::markdown::{self, Dest, LinkTarget, Links};
 use crate::model::view::{self, WITHHELD_ID};
 use crate::render::pdf::blocks::{body_blocks, PackLinks};
-use crate::render::pdf::layout::{self, Block, DocInfo, Inline};
+use crate::render::pdf::layout::{self, Block, DocInfo, Inline, Link};
 use std::path::PathBuf;
 
 /// The most input bytes a fuzz entry point looks at.
@@ -170,8 +170,13 @@ impl Links for ViewLinks<'_> {
         })
     }
     fn local(&self, dest: &str) -> Option<String> {
-        Some(format!("../files/{dest}"))
+        Some(format!("../files/{}", file_part(dest)))
     }
+}
+
+/// A relative link's file: what comes before its `?query` or `#fragment`.
+fn file_part(dest: &str) -> &str {
+    dest.split(['?', '#']).next().unwrap_or("")
 }
 
 /// Fixed answers for `[[ID]]`: `a` and `b` visible (`b` in the pack), `u` outside the
@@ -194,7 +199,7 @@ impl Links for FixedLinks {
         }
     }
     fn local(&self, dest: &str) -> Option<String> {
-        (!dest.starts_with("missing")).then(|| format!("../files/{dest}"))
+        (!dest.starts_with("missing")).then(|| format!("../files/{}", file_part(dest)))
     }
 }
 
@@ -246,4 +251,242 @@ pub fn pdf_layout(body: &str) -> Result<usize, String> {
     blocks.push(Block::Anchor("rec-a".into()));
     let info = DocInfo::new("Fuzz", "Fuzz Council", "OFFICIAL", (2014, 9, 30));
     layout::render(&info, fonts, &blocks).map(|pdf| pdf.len())
+}
+
+/// A Markdown body through the safe-Markdown checks: its HTML (with visible, unlinked,
+/// withheld and unknown IDs and local files) must pass [`html_problems`], its PDF
+/// blocks must link only allowed schemes, and a body with no links, images, raw HTML or `[[` must give exactly pulldown-cmark's
+/// own HTML. Returns what went wrong, if anything.
+pub fn markdown_safety(body: &str) -> Result<(), String> {
+    let body = &body[..markdown::floor_char_boundary(body, MAX_INPUT)];
+    let html = markdown::to_html(body, &FixedLinks);
+    let problems = html_problems(&html);
+    if !problems.is_empty() {
+        return Err(format!("{}\nin {html:?}", problems.join("\n")));
+    }
+    if let Some(plain) = plain_markdown_html(body) {
+        if plain != html {
+            return Err(format!(
+                "plain Markdown changed:\n  assure:        {html:?}\n  pulldown-cmark: {plain:?}"
+            ));
+        }
+    }
+    let mut links = Vec::new();
+    let mut stack: Vec<&Block> = Vec::new();
+    let blocks = body_blocks(body, &FixedLinks, 1);
+    stack.extend(blocks.iter());
+    while let Some(block) = stack.pop() {
+        match block {
+            Block::Heading { text, .. } | Block::Paragraph(text) => links.extend(text),
+            Block::List { items, .. } => stack.extend(items.iter().flatten()),
+            Block::Quote(inner) => stack.extend(inner.iter()),
+            Block::Table { header, rows } => {
+                links.extend(header.iter().flatten());
+                links.extend(rows.iter().flatten().flatten());
+            }
+            Block::KeyValue(pairs) => links.extend(pairs.iter().flat_map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    for inline in links {
+        if let Some(Link::External(url)) = &inline.link {
+            if markdown::destination(url) != Dest::Web {
+                return Err(format!("the PDF links to {url:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// pulldown-cmark's own HTML for a body with no links, images, raw HTML or `[[`
+/// (`None` for any other body): what Assure must give for plain Markdown.
+pub fn plain_markdown_html(body: &str) -> Option<String> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    if body.contains("[[") {
+        return None;
+    }
+    let plain = Parser::new_ext(body, markdown::options()).all(|e| {
+        !matches!(
+            e,
+            Event::Start(Tag::Link { .. } | Tag::Image { .. })
+                | Event::Html(_)
+                | Event::InlineHtml(_)
+        )
+    });
+    plain.then(|| {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(body, markdown::options()));
+        html
+    })
+}
+
+/// Elements with no end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// What must hold of any HTML Assure writes, a body or a whole page: every `href` (and
+/// `action`) relative or with one of [`markdown::LINK_SCHEMES`]; every `src` relative
+/// (nothing is loaded from elsewhere); no `<a>` inside an `<a>`; every element closed,
+/// in order. Returns the problems found.
+pub fn html_problems(html: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    let b = html.as_bytes();
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<') {
+        i += lt;
+        let rest = &html[i..];
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+            continue;
+        }
+        if rest.starts_with("<!") {
+            i += rest.find('>').map_or(rest.len(), |e| e + 1);
+            continue;
+        }
+        let closing = rest.starts_with("</");
+        let mut j = i + if closing { 2 } else { 1 };
+        let start = j;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
+            j += 1;
+        }
+        if j == start {
+            problems.push(format!("a bare `<` at byte {i}"));
+            i += 1;
+            continue;
+        }
+        let name = html[start..j].to_ascii_lowercase();
+        // Attributes, to the end of the tag.
+        let mut attrs: Vec<(String, String)> = Vec::new();
+        loop {
+            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+                j += 1;
+            }
+            if j >= b.len() || b[j] == b'>' {
+                j += 1;
+                break;
+            }
+            let k0 = j;
+            while j < b.len() && !b[j].is_ascii_whitespace() && !b"=>/".contains(&b[j]) {
+                j += 1;
+            }
+            let key = html[k0..j].to_ascii_lowercase();
+            let mut value = String::new();
+            if j < b.len() && b[j] == b'=' {
+                j += 1;
+                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                    let q = b[j];
+                    let v0 = j + 1;
+                    let len = html[v0..].bytes().position(|c| c == q);
+                    if len.is_none() {
+                        problems.push(format!("<{name}>: an attribute value is never closed"));
+                    }
+                    j = v0 + len.unwrap_or(b.len() - v0);
+                    value = html[v0..j].to_string();
+                    j += 1;
+                } else {
+                    let v0 = j;
+                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                        j += 1;
+                    }
+                    value = html[v0..j].to_string();
+                }
+            }
+            attrs.push((key, value));
+        }
+        i = j.min(b.len());
+        if closing {
+            match open.pop() {
+                Some(top) if top == name => {}
+                Some(top) => {
+                    problems.push(format!("</{name}> closes <{top}>"));
+                    open.push(top);
+                }
+                None => problems.push(format!("</{name}> with nothing open")),
+            }
+            continue;
+        }
+        for (key, value) in &attrs {
+            if key.starts_with("on") {
+                problems.push(format!("<{name} {key}>: an event handler"));
+            }
+            let url = match key.as_str() {
+                "href" | "src" | "action" | "formaction" | "poster" | "srcset" | "data" => value,
+                _ => continue,
+            };
+            let Some(url) = decode_attribute(url) else {
+                problems.push(format!(
+                    "<{name} {key}=\"{url}\">: an entity this check cannot read"
+                ));
+                continue;
+            };
+            let dest = markdown::destination(&url);
+            let loads = !matches!(key.as_str(), "href" | "action" | "formaction");
+            match dest {
+                Dest::Unsafe => problems.push(format!(
+                    "<{name} {key}=\"{url}\">: a scheme outside {:?}, or a network path",
+                    markdown::LINK_SCHEMES
+                )),
+                Dest::Web if loads => {
+                    problems.push(format!("<{name} {key}=\"{url}\">: loads from elsewhere"))
+                }
+                _ => {}
+            }
+        }
+        if name == "a" && open.iter().any(|t| t == "a") {
+            problems.push("<a> inside <a>".to_string());
+        }
+        if name == "script" || name == "style" {
+            // Raw text up to the end tag.
+            let end = html[i..]
+                .to_ascii_lowercase()
+                .find(&format!("</{name}"))
+                .unwrap_or(html.len() - i);
+            i += end;
+        }
+        if !VOID.contains(&name.as_str()) && !html[..i].ends_with("/>") {
+            open.push(name);
+        }
+    }
+    if !open.is_empty() {
+        problems.push(format!("never closed: {open:?}"));
+    }
+    problems
+}
+
+/// An attribute value with its character references decoded; `None` if it holds one
+/// other than those Assure and its writers use.
+fn decode_attribute(value: &str) -> Option<String> {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest.find(';')?;
+        let entity = &rest[1..end];
+        let c = match entity {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let n = if let Some(hex) = entity
+                    .strip_prefix(['#'])
+                    .and_then(|e| e.strip_prefix(['x', 'X']))
+                {
+                    u32::from_str_radix(hex, 16).ok()?
+                } else {
+                    entity.strip_prefix('#')?.parse().ok()?
+                };
+                char::from_u32(n)?
+            }
+        };
+        out.push(c);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }

@@ -3,7 +3,9 @@
 //! `[[ID]]` and `[[ID|words]]` come from pulldown-cmark's wiki-link extension, which
 //! already leaves them literal in code and after `\`. This module finds those links and
 //! the relative links and images a body uses (for checking), and turns bodies into HTML
-//! with links resolved and raw HTML escaped (for the site).
+//! with links resolved and raw HTML escaped (for the site). [`LinkRules`] decides what
+//! each link and image becomes wherever it stands (the site and the PDF packs share
+//! it): only [`LINK_SCHEMES`], no link inside a link, no image from the web.
 
 use crate::content::BodyOrigin;
 use crate::diagnostics::Pos;
@@ -66,17 +68,67 @@ fn cut_link(cell: &str) -> Option<(usize, String)> {
     open.map(|at| (at, cell[at + 2..].trim().to_string()))
 }
 
-/// Whether a link destination leaves the site (or stays on the page).
-pub fn is_remote(dest: &str) -> bool {
-    let lower = dest.trim().to_ascii_lowercase();
-    lower.starts_with('#')
-        || lower.starts_with("//")
-        || lower.split_once(':').is_some_and(|(scheme, _)| {
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        })
+/// The URL schemes a link in a body may use. A link with any other scheme keeps its
+/// words and loses its link: none of these runs code, shows another site inside the
+/// page or reads the reader's own files.
+pub const LINK_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// What a link or image destination names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dest<'a> {
+    /// A place on the same page: `#id`.
+    Fragment,
+    /// An address with one of [`LINK_SCHEMES`].
+    Web,
+    /// Anything else that leaves the site: another scheme (`javascript:`, `data:`,
+    /// `file:`, `C:`), or a network path (`//host/…`, `\\host\…`), which a page opened
+    /// from `file://` would follow to another machine.
+    Unsafe,
+    /// A file beside the record: its path as written, and the `?query` or `#fragment`
+    /// after it (kept in the link; the file check uses the path alone).
+    Local { path: &'a str, suffix: &'a str },
+}
+
+/// What a link destination names, read as a browser reads it: spaces and control
+/// characters around it and tabs and line breaks inside it do not hide a scheme
+/// (`" java\tscript:"` is `javascript:`).
+pub fn destination(dest: &str) -> Dest<'_> {
+    let cleaned: String = dest
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let b = cleaned.as_bytes();
+    if b.first() == Some(&b'#') {
+        return Dest::Fragment;
+    }
+    if b.len() >= 2 && matches!(b[0], b'/' | b'\\') && matches!(b[1], b'/' | b'\\') {
+        return Dest::Unsafe;
+    }
+    if let Some((scheme, _)) = cleaned.split_once(':') {
+        let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        if is_scheme {
+            let scheme = scheme.to_ascii_lowercase();
+            return if LINK_SCHEMES.contains(&scheme.as_str()) {
+                Dest::Web
+            } else {
+                Dest::Unsafe
+            };
+        }
+    }
+    let cut = dest.find(['?', '#']).unwrap_or(dest.len());
+    Dest::Local {
+        path: &dest[..cut],
+        suffix: &dest[cut..],
+    }
+}
+
+/// Whether a link or image names a file beside the record (which must exist).
+fn is_local(dest: &str) -> bool {
+    !dest.is_empty() && matches!(destination(dest), Dest::Local { .. })
 }
 
 /// Finds the record links and local links of a body, with their byte offsets.
@@ -97,28 +149,24 @@ pub fn scan(body: &str) -> Vec<(BodyLink, usize)> {
                     found.push((BodyLink::CutByTable(cut), range.start + at));
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. })
-                if !dest_url.is_empty() && !is_remote(&dest_url) =>
-            {
-                found.push((
-                    BodyLink::Local {
-                        target: dest_url.to_string(),
-                        image: false,
-                    },
-                    range.start,
-                ))
-            }
-            Event::Start(Tag::Image { dest_url, .. })
-                if !dest_url.is_empty() && !is_remote(&dest_url) =>
-            {
-                found.push((
-                    BodyLink::Local {
-                        target: dest_url.to_string(),
-                        image: true,
-                    },
-                    range.start,
-                ))
-            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) if link_type != LinkType::Email && is_local(&dest_url) => found.push((
+                BodyLink::Local {
+                    target: dest_url.to_string(),
+                    image: false,
+                },
+                range.start,
+            )),
+            Event::Start(Tag::Image { dest_url, .. }) if is_local(&dest_url) => found.push((
+                BodyLink::Local {
+                    target: dest_url.to_string(),
+                    image: true,
+                },
+                range.start,
+            )),
             _ => {}
         }
     }
@@ -302,135 +350,362 @@ pub enum LinkTarget {
 /// Resolves `[[ID]]` for a renderer; `None` for an unknown ID (already an error).
 pub trait Links {
     fn target(&self, id: &str) -> Option<LinkTarget>;
-    /// Where a relative file link of this body points in the output, if it is copied.
+    /// Where the file a relative link or image of this body names (`dest` as written)
+    /// is in the output, if it is copied there. The `?query` or `#fragment` of `dest`
+    /// is not part of the answer: the caller puts it back.
     fn local(&self, dest: &str) -> Option<String>;
 }
 
-/// Renders a body to HTML: wiki links resolved, raw HTML shown as text, local links
-/// pointed at their copies, remote images turned into plain links.
-pub fn to_html(body: &str, links: &dyn Links) -> String {
-    let mut events: Vec<Event<'_>> = Vec::new();
-    // Wiki links: replace the whole Start..End with our own HTML.
-    let mut in_wiki: Option<(LinkTarget, bool, Vec<Event<'_>>)> = None;
-    let mut in_remote_image: Option<String> = None;
-    // Inside a link or image whose scheme could run code (`javascript:` and the like):
-    // its words are kept, the link is dropped.
-    let mut in_unsafe: Option<TagEnd> = None;
-    for event in Parser::new_ext(body, options()) {
-        if let Some((_, _, inner)) = in_wiki.as_mut() {
-            if matches!(event, Event::End(TagEnd::Link)) {
-                let (target, has_words, inner) = in_wiki.take().expect("inside a wiki link");
-                let mut words = String::new();
-                pulldown_cmark::html::push_html(&mut words, inner.into_iter().map(escape_raw));
-                let words = (has_words && !words.trim().is_empty()).then_some(words);
-                let html = match target {
-                    LinkTarget::Visible { href, title } => format!(
-                        "<a class=\"record-link\" href=\"{}\">{}</a>",
-                        escape_html(&href),
-                        words.unwrap_or_else(|| escape_html(&title))
-                    ),
-                    LinkTarget::Unlinked { title } => {
-                        format!(
-                            "<span class=\"record-link\">{}</span>",
-                            words.unwrap_or_else(|| escape_html(&title))
-                        )
-                    }
-                    LinkTarget::Withheld => "<span class=\"withheld\">withheld</span>".to_string(),
-                };
-                events.push(Event::InlineHtml(CowStr::from(html)));
-            } else {
-                inner.push(event);
-            }
-            continue;
+/// How a link, image or `[[…]]` is shown where it stands, as [`LinkRules`] decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    /// A link: `href` as it goes in the output. `web` when it leaves the site (the PDF
+    /// packs link only those).
+    Link {
+        href: String,
+        title: String,
+        web: bool,
+    },
+    /// A `[[ID]]` link to a record: to its page when this output has one (`href`),
+    /// else its title or words alone.
+    Record { id: String, href: Option<String> },
+    /// An image from a file of the site: `dest` as written, `src` as it goes in the
+    /// output.
+    Image {
+        dest: String,
+        src: String,
+        title: String,
+    },
+    /// Its words alone: a link or image that may not be followed or shown here.
+    Words,
+    /// A record withheld from this audience: the word "withheld" and nothing else.
+    Withheld,
+}
+
+/// What becomes of the words of an open link.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Words {
+    /// Shown as written.
+    Keep,
+    /// Shown, or the title when there are none (`[[ID|words]]`, `[[ID|]]`).
+    OrTitle(String),
+    /// Replaced by the title (`[[ID]]`).
+    Title(String),
+    /// Not shown (withheld, or inside something whose words are not shown).
+    Drop,
+}
+
+/// One open link, image or `[[…]]`.
+#[derive(Debug)]
+pub struct Frame {
+    pub shown: Shown,
+    pub words: Words,
+    /// Where the renderer's output stood when the frame opened (for
+    /// [`Words::OrTitle`]: what to drop when there turn out to be no words).
+    pub mark: usize,
+    /// Whether anything visible was shown inside it.
+    pub had_words: bool,
+}
+
+impl Frame {
+    fn is_link(&self) -> bool {
+        matches!(self.shown, Shown::Link { .. } | Shown::Record { .. })
+    }
+    fn drops(&self) -> bool {
+        matches!(self.words, Words::Title(_) | Words::Drop)
+    }
+    /// Whether the frame puts something visible in its parent.
+    fn shows_something(&self) -> bool {
+        self.had_words
+            || matches!(self.words, Words::Title(_) | Words::OrTitle(_))
+            || matches!(self.shown, Shown::Image { .. } | Shown::Withheld)
+    }
+}
+
+/// The link and image rules of SPEC §4 and §9, applied at every depth of a body: a
+/// stack of the links, images and `[[…]]` open at the current event, shared by the
+/// website and the PDF packs so both show the same thing.
+///
+/// - A link with a scheme outside [`LINK_SCHEMES`] keeps its words and loses its link.
+/// - No link inside a link: an inner link (or `[[…]]`) shows its words (or the
+///   record's title) alone.
+/// - An image from the web becomes a plain link to it (no request leaves the page),
+///   or its words alone inside a link.
+/// - Inside an image's description everything is text (it is the `alt` text).
+/// - A withheld record shows "withheld", and none of its words, at any depth.
+pub struct LinkRules<'a> {
+    links: &'a dyn Links,
+    frames: Vec<Frame>,
+    /// How many open frames are links, images, and frames whose words are dropped.
+    open_links: usize,
+    open_images: usize,
+    dropping: usize,
+}
+
+impl<'a> LinkRules<'a> {
+    pub fn new(links: &'a dyn Links) -> LinkRules<'a> {
+        LinkRules {
+            links,
+            frames: Vec::new(),
+            open_links: 0,
+            open_images: 0,
+            dropping: 0,
         }
-        if let Some(end) = in_unsafe {
-            match event {
-                Event::End(e) if e == end => in_unsafe = None,
-                other => events.push(escape_raw(other)),
-            }
-            continue;
+    }
+
+    /// Inside a link (its words are a link's words).
+    pub fn in_link(&self) -> bool {
+        self.open_links > 0
+    }
+
+    /// Inside an image's description.
+    pub fn in_image(&self) -> bool {
+        self.open_images > 0
+    }
+
+    /// Inside a link whose own words are not shown: drop what comes.
+    pub fn dropping(&self) -> bool {
+        self.dropping > 0
+    }
+
+    /// Notes that something visible was shown inside the innermost frame.
+    pub fn shown_words(&mut self) {
+        if let Some(f) = self.frames.last_mut() {
+            f.had_words = true;
         }
-        if in_remote_image.is_some() {
-            match event {
-                Event::End(TagEnd::Image) => {
-                    let _ = in_remote_image.take();
-                    events.push(Event::End(TagEnd::Link));
-                }
-                other => events.push(escape_raw(other)),
-            }
-            continue;
+    }
+
+    /// Opens a frame for `Start(Tag::Link)` or `Start(Tag::Image)` (any other tag is
+    /// shown as its words) and says how it is shown. `mark` is where the renderer's
+    /// output stands.
+    pub fn open(&mut self, tag: &Tag<'_>, mark: usize) -> &Frame {
+        let (shown, words) = self.decide(tag);
+        let frame = Frame {
+            shown,
+            words,
+            mark,
+            had_words: false,
+        };
+        self.open_links += usize::from(frame.is_link());
+        self.open_images += usize::from(matches!(frame.shown, Shown::Image { .. }));
+        self.dropping += usize::from(frame.drops());
+        self.frames.push(frame);
+        self.frames.last().expect("just pushed")
+    }
+
+    /// Sets where the renderer's output stands inside the innermost frame (after what
+    /// it wrote to open it).
+    pub fn set_mark(&mut self, mark: usize) {
+        if let Some(f) = self.frames.last_mut() {
+            f.mark = mark;
         }
-        match event {
-            Event::Start(Tag::Link { ref dest_url, .. }) if !safe_scheme(dest_url) => {
-                in_unsafe = Some(TagEnd::Link);
-            }
-            Event::Start(Tag::Image { ref dest_url, .. }) if !safe_scheme(dest_url) => {
-                in_unsafe = Some(TagEnd::Image);
-            }
-            Event::Start(Tag::Link {
+    }
+
+    /// Closes the innermost frame, for `End(TagEnd::Link)` or `End(TagEnd::Image)`.
+    pub fn close(&mut self) -> Option<Frame> {
+        let frame = self.frames.pop()?;
+        self.open_links -= usize::from(frame.is_link());
+        self.open_images -= usize::from(matches!(frame.shown, Shown::Image { .. }));
+        self.dropping -= usize::from(frame.drops());
+        if frame.shows_something() {
+            self.shown_words();
+        }
+        Some(frame)
+    }
+
+    fn decide(&self, tag: &Tag<'_>) -> (Shown, Words) {
+        if self.dropping() {
+            return (Shown::Words, Words::Drop);
+        }
+        // Where no link may start: inside a link, or in an image's description.
+        let no_link = self.in_link() || self.in_image();
+        match tag {
+            Tag::Link {
                 link_type: LinkType::WikiLink { has_pothole },
                 dest_url,
                 ..
-            }) => {
-                let target = links
-                    .target(wiki_id(&dest_url))
-                    .unwrap_or(LinkTarget::Withheld);
-                in_wiki = Some((target, has_pothole, Vec::new()));
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if !is_remote(&dest_url) && !dest_url.is_empty() => {
-                let dest = links.local(&dest_url).map_or(dest_url, CowStr::from);
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                if is_remote(&dest_url) {
-                    // No request may leave the page: a remote image becomes a link to it.
-                    in_remote_image = Some(dest_url.to_string());
-                    events.push(Event::Start(Tag::Link {
-                        link_type: LinkType::Inline,
-                        dest_url,
-                        title,
-                        id,
-                    }));
+            } => {
+                let id = wiki_id(dest_url);
+                let (href, title) = match self.links.target(id) {
+                    None | Some(LinkTarget::Withheld) => return (Shown::Withheld, Words::Drop),
+                    Some(LinkTarget::Visible { href, title }) => (Some(href), title),
+                    Some(LinkTarget::Unlinked { title }) => (None, title),
+                };
+                let shown = if no_link {
+                    Shown::Words
                 } else {
-                    let dest = links.local(&dest_url).map_or(dest_url, CowStr::from);
-                    events.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: dest,
-                        title,
-                        id,
-                    }));
-                }
+                    Shown::Record {
+                        id: id.to_string(),
+                        href,
+                    }
+                };
+                let words = if *has_pothole {
+                    Words::OrTitle(title)
+                } else {
+                    Words::Title(title)
+                };
+                (shown, words)
             }
-            other => events.push(escape_raw(other)),
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
+                let href = match destination(dest_url) {
+                    _ if *link_type == LinkType::Email => {
+                        Some((format!("mailto:{dest_url}"), true))
+                    }
+                    Dest::Web => Some((dest_url.to_string(), true)),
+                    Dest::Fragment => Some((dest_url.to_string(), false)),
+                    Dest::Local { suffix, .. } => Some((self.local(dest_url, suffix), false)),
+                    Dest::Unsafe => None,
+                };
+                let shown = match href {
+                    Some((href, web)) if !no_link => Shown::Link {
+                        href,
+                        title: title.to_string(),
+                        web,
+                    },
+                    _ => Shown::Words,
+                };
+                (shown, Words::Keep)
+            }
+            Tag::Image {
+                dest_url, title, ..
+            } => {
+                let dest = destination(dest_url);
+                let shown = match dest {
+                    Dest::Local { suffix, .. } if !self.in_image() && !dest_url.is_empty() => {
+                        Shown::Image {
+                            dest: dest_url.to_string(),
+                            src: self.local(dest_url, suffix),
+                            title: title.to_string(),
+                        }
+                    }
+                    // No request may leave the page: a remote image becomes a link to it.
+                    Dest::Web | Dest::Fragment if !no_link => Shown::Link {
+                        href: dest_url.to_string(),
+                        title: title.to_string(),
+                        web: dest == Dest::Web,
+                    },
+                    _ => Shown::Words,
+                };
+                (shown, Words::Keep)
+            }
+            _ => (Shown::Words, Words::Keep),
         }
     }
+
+    /// Where a relative link points in the output, with its `?query` or `#fragment`.
+    fn local(&self, dest: &str, suffix: &str) -> String {
+        match self.links.local(dest) {
+            Some(file) => file + suffix,
+            None => dest.to_string(),
+        }
+    }
+}
+
+/// Renders a body to HTML: wiki links resolved, raw HTML shown as text, local links
+/// pointed at their copies, and the link rules of [`LinkRules`] applied at every depth.
+pub fn to_html(body: &str, links: &dyn Links) -> String {
+    let mut rules = LinkRules::new(links);
+    let mut events: Vec<Event<'_>> = Vec::new();
+    // Footnote references met inside a link (they are links themselves): placed just
+    // after it, in the same order, so their numbers stay the same.
+    let mut held: Vec<Event<'_>> = Vec::new();
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                let in_image = rules.in_image();
+                let frame = rules.open(&tag, events.len());
+                match &frame.shown {
+                    Shown::Link { href, title, .. } => events.push(Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url: CowStr::from(href.clone()),
+                        title: CowStr::from(title.clone()),
+                        id: CowStr::Borrowed(""),
+                    })),
+                    Shown::Record {
+                        href: Some(href), ..
+                    } => events.push(Event::InlineHtml(
+                        format!("<a class=\"record-link\" href=\"{}\">", escape_html(href)).into(),
+                    )),
+                    Shown::Record { href: None, .. } => events.push(Event::InlineHtml(
+                        CowStr::Borrowed("<span class=\"record-link\">"),
+                    )),
+                    Shown::Image { src, title, .. } => events.push(Event::Start(Tag::Image {
+                        link_type: LinkType::Inline,
+                        dest_url: CowStr::from(src.clone()),
+                        title: CowStr::from(title.clone()),
+                        id: CowStr::Borrowed(""),
+                    })),
+                    Shown::Withheld if in_image => events.push(Event::Text("withheld".into())),
+                    Shown::Withheld => events.push(Event::InlineHtml(CowStr::Borrowed(
+                        "<span class=\"withheld\">withheld</span>",
+                    ))),
+                    Shown::Words => {}
+                }
+                if let Words::Title(title) = &frame.words {
+                    events.push(Event::Text(CowStr::from(title.clone())));
+                }
+                rules.set_mark(events.len());
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                let Some(frame) = rules.close() else {
+                    continue;
+                };
+                if let Words::OrTitle(title) = frame.words {
+                    if !frame.had_words {
+                        events.truncate(frame.mark);
+                        events.push(Event::Text(CowStr::from(title)));
+                    }
+                }
+                match frame.shown {
+                    Shown::Link { .. } => events.push(Event::End(TagEnd::Link)),
+                    Shown::Record { href: Some(_), .. } => {
+                        events.push(Event::InlineHtml(CowStr::Borrowed("</a>")))
+                    }
+                    Shown::Record { href: None, .. } => {
+                        events.push(Event::InlineHtml(CowStr::Borrowed("</span>")))
+                    }
+                    Shown::Image { .. } => events.push(Event::End(TagEnd::Image)),
+                    Shown::Words | Shown::Withheld => {}
+                }
+                if !rules.in_link() {
+                    events.append(&mut held);
+                }
+            }
+            _ if rules.dropping() => {}
+            Event::FootnoteReference(_) if rules.in_link() && !rules.in_image() => {
+                rules.shown_words();
+                held.push(event);
+            }
+            other => {
+                if shows_words(&other) {
+                    rules.shown_words();
+                }
+                events.push(escape_raw(other));
+            }
+        }
+    }
+    events.append(&mut held);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
 }
 
-/// Whether a link destination may be followed: relative, a fragment, or http(s)/mailto.
-fn safe_scheme(dest: &str) -> bool {
-    let lower = dest.trim().to_ascii_lowercase();
-    if !is_remote(&lower) || lower.starts_with('#') || lower.starts_with("//") {
-        return true;
+/// Whether an event inside a link shows something (a link of blank words has none).
+pub(crate) fn shows_words(event: &Event<'_>) -> bool {
+    match event {
+        Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => !t.trim().is_empty(),
+        Event::Code(_)
+        | Event::InlineMath(_)
+        | Event::DisplayMath(_)
+        | Event::FootnoteReference(_)
+        | Event::TaskListMarker(_) => true,
+        _ => false,
     }
-    lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("mailto:")
 }
 
 /// Raw HTML in bodies is shown as text, never passed through (SPEC §4).
@@ -503,12 +778,16 @@ mod tests {
                     href: "a.html".into(),
                     title: "Title <A>".into(),
                 }),
+                "U" => Some(LinkTarget::Unlinked {
+                    title: "Title of U".into(),
+                }),
                 "S" => Some(LinkTarget::Withheld),
                 _ => None,
             }
         }
         fn local(&self, dest: &str) -> Option<String> {
-            Some(format!("../files/{dest}"))
+            let file = dest.split(['?', '#']).next().unwrap_or("");
+            (!file.starts_with("missing")).then(|| format!("../files/{file}"))
         }
     }
 
@@ -661,5 +940,223 @@ mod tests {
         let html = to_html("![chart](https://example.org/c.png)", &Fixed);
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("href=\"https://example.org/c.png\""));
+    }
+
+    /// The link rules at every depth (links in images in links, images in `[[…]]`,
+    /// links dropped for their scheme), as exact HTML. Each of these once let a script
+    /// link, a remote image or a link inside a link through.
+    #[test]
+    fn link_rules_hold_at_every_depth() {
+        let p = |inner: &str| format!("<p>{inner}</p>\n");
+        let cases: &[(&str, String)] = &[
+            // A link inside a remote image's description: no script link, no nesting.
+            (
+                "![a [b](javascript:alert(1)) c](http://ex.org/a.png)",
+                p(r#"<a href="http://ex.org/a.png">a b c</a>"#),
+            ),
+            // A remote image inside a remote image: no request, the link closed.
+            (
+                "![outer ![inner](http://ex.org/b.png)](http://ex.org/a.png)",
+                p(r#"<a href="http://ex.org/a.png">outer inner</a>"#),
+            ),
+            (
+                "![outer ![inner](javascript:alert(1))](http://ex.org/a.png) after",
+                p(r#"<a href="http://ex.org/a.png">outer inner</a> after"#),
+            ),
+            // Images inside `[[ID|words]]` (words of a link, even where the output has
+            // no page for the record).
+            (
+                "[[A|see ![chart](http://ex.org/c.png)]]",
+                p(r#"<a class="record-link" href="a.html">see chart</a>"#),
+            ),
+            (
+                "[[A|see ![x](javascript:alert(1))]]",
+                p(r#"<a class="record-link" href="a.html">see x</a>"#),
+            ),
+            (
+                "[[A|![p](p.png)]]",
+                p(r#"<a class="record-link" href="a.html"><img src="../files/p.png" alt="p" /></a>"#),
+            ),
+            (
+                "[[U|words ![i](http://e/i.png)]] [[U]] [[U|]]",
+                p(concat!(
+                    r#"<span class="record-link">words i</span> "#,
+                    r#"<span class="record-link">Title of U</span> <span class="record-link">Title of U</span>"#
+                )),
+            ),
+            // A remote image inside a link dropped for its scheme: a link of its own.
+            (
+                "[click ![img](http://ex.org/t.png)](javascript:alert(1))",
+                p(r#"click <a href="http://ex.org/t.png">img</a>"#),
+            ),
+            // A remote image inside a link: its words.
+            (
+                "[![pic](http://ex.org/b.png)](http://ex.org/page)",
+                p(r#"<a href="http://ex.org/page">pic</a>"#),
+            ),
+            // A local image inside a link stays; its description is text.
+            (
+                "[![pic](chart.png)](http://ex.org)",
+                p(r#"<a href="http://ex.org"><img src="../files/chart.png" alt="pic" /></a>"#),
+            ),
+            (
+                "![a [b](http://x) c](p.png)",
+                p(r#"<img src="../files/p.png" alt="a b c" />"#),
+            ),
+            (
+                "[![a](javascript:alert(1))](http://e/p) [![b](data:image/png;base64,AA)](p.pdf)",
+                p(r#"<a href="http://e/p">a</a> <a href="../files/p.pdf">b</a>"#),
+            ),
+            // Three levels deep.
+            (
+                "![a ![b ![c](javascript:x)](http://e/b.png)](http://e/a.png)",
+                p(r#"<a href="http://e/a.png">a b c</a>"#),
+            ),
+            (
+                "[![a ![b](http://e/b.png)](http://e/a.png)](javascript:x)",
+                p(r#"<a href="http://e/a.png">a b</a>"#),
+            ),
+            (
+                "[[A|![x ![y](javascript:1)](http://e/x.png)]]",
+                p(r#"<a class="record-link" href="a.html">x y</a>"#),
+            ),
+            (
+                "[![a ![b](c.png)](http://e/a.png)](http://e/p)",
+                p(r#"<a href="http://e/p">a <img src="../files/c.png" alt="b" /></a>"#),
+            ),
+            (
+                "![a ![b ![c](http://e/c.png)](d.png)](http://e/a.png)",
+                p(r#"<a href="http://e/a.png">a <img src="../files/d.png" alt="b c" /></a>"#),
+            ),
+            (
+                "[[S|![p ![q](http://e/q.png)](http://e/secret.png)]] [[nope|secret]]",
+                p(r#"<span class="withheld">withheld</span> <span class="withheld">withheld</span>"#),
+            ),
+            // A `[[…]]` inside a link's words makes the link text (CommonMark: no link
+            // in a link); a withheld one still says only "withheld".
+            (
+                "[x [[S|secret]] y](http://z)",
+                p(r#"[x <span class="withheld">withheld</span> y](http://z)"#),
+            ),
+            // Email autolinks (CommonMark 0.31.2 examples 604 and 605).
+            (
+                "<foo@bar.example.com> <foo+special@Bar.baz-bar0.com>",
+                p(concat!(
+                    r#"<a href="mailto:foo@bar.example.com">foo@bar.example.com</a> "#,
+                    r#"<a href="mailto:foo+special@Bar.baz-bar0.com">foo+special@Bar.baz-bar0.com</a>"#
+                )),
+            ),
+            // Local links keep their fragment and query.
+            (
+                "[report](files/doc.pdf#page=2) [q](a%20b.csv?x=1#y) ![i](c.png#z)",
+                p(concat!(
+                    r#"<a href="../files/files/doc.pdf#page=2">report</a> "#,
+                    r#"<a href="../files/a%20b.csv?x=1#y">q</a> <img src="../files/c.png#z" alt="i" />"#
+                )),
+            ),
+            // Schemes: http, https, mailto and tel are links; others are text.
+            (
+                "<irc://foo.bar:2233/baz> <tel:+441234567890> <MAILTO:FOO@BAR.BAZ> <https://ex.org/a>",
+                p(concat!(
+                    r#"irc://foo.bar:2233/baz <a href="tel:+441234567890">tel:+441234567890</a> "#,
+                    r#"<a href="MAILTO:FOO@BAR.BAZ">MAILTO:FOO@BAR.BAZ</a> <a href="https://ex.org/a">https://ex.org/a</a>"#
+                )),
+            ),
+            (
+                "[x](data:text/html,hi) [y](JaVaScRiPt:alert(1)) [z](<java\tscript:alert(1)>) [v](file:///etc/passwd) [w](//evil.example/share) [u](<\\\\\\\\evil\\\\share>)",
+                p("x y z v w u"),
+            ),
+            // Remote images anywhere become links, with their title.
+            (
+                "![c](http://e/c.png \"T\") ![d][r]\n\n[r]: http://e/d.png",
+                p(r#"<a href="http://e/c.png" title="T">c</a> <a href="http://e/d.png">d</a>"#),
+            ),
+            (
+                "[x](missing.pdf) [top](#top) ![x](#a) ![e]()",
+                p(r##"<a href="missing.pdf">x</a> <a href="#top">top</a> <a href="#a">x</a> e"##),
+            ),
+            // A footnote reference (a link itself) in a link's words follows the link.
+            (
+                "[[A|x [^1] y]]\n\n[^1]: n",
+                concat!(
+                    r##"<p><a class="record-link" href="a.html">x  y</a><sup class="footnote-reference"><a href="#1">1</a></sup></p>"##,
+                    "\n",
+                    r#"<div class="footnote-definition" id="1"><sup class="footnote-definition-label">1</sup>"#,
+                    "\n<p>n</p>\n</div>\n"
+                )
+                .to_string(),
+            ),
+            // Words of blank space are no words: the title shows.
+            (
+                "[[A| ]] [[A|![](http://e/x.png)]]",
+                p(r#"<a class="record-link" href="a.html">Title &lt;A&gt;</a> <a class="record-link" href="a.html">Title &lt;A&gt;</a>"#),
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (body, expected) in cases {
+            let html = to_html(body, &Fixed);
+            if &html != expected {
+                failures.push(format!(
+                    "{body:?}\n  got:      {html:?}\n  expected: {expected:?}"
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn destinations_are_read_as_a_browser_reads_them() {
+        for (dest, expected) in [
+            ("https://a.org", Dest::Web),
+            ("HTTP://a.org", Dest::Web),
+            ("mailto:x@y.org", Dest::Web),
+            ("tel:+44", Dest::Web),
+            ("#top", Dest::Fragment),
+            ("javascript:alert(1)", Dest::Unsafe),
+            (" java\tscript:alert(1)", Dest::Unsafe),
+            ("\u{1}javascript:x", Dest::Unsafe),
+            ("jav\nascript:x", Dest::Unsafe),
+            ("data:image/png;base64,AA", Dest::Unsafe),
+            ("irc://x", Dest::Unsafe),
+            ("C:/Windows", Dest::Unsafe),
+            ("//host/share", Dest::Unsafe),
+            ("\\\\host\\share", Dest::Unsafe),
+            ("/\\host", Dest::Unsafe),
+            (
+                "files/a.pdf#page=2",
+                Dest::Local {
+                    path: "files/a.pdf",
+                    suffix: "#page=2",
+                },
+            ),
+            (
+                "a.csv?x=1#y",
+                Dest::Local {
+                    path: "a.csv",
+                    suffix: "?x=1#y",
+                },
+            ),
+            (
+                "a/b:c.pdf",
+                Dest::Local {
+                    path: "a/b:c.pdf",
+                    suffix: "",
+                },
+            ),
+        ] {
+            assert_eq!(destination(dest), expected, "{dest:?}");
+        }
+    }
+
+    #[test]
+    fn email_autolinks_are_not_files_and_local_links_keep_fragments() {
+        let body = "<foo@bar.example.com> [r](files/doc.pdf#page=2) [j](javascript:x) [w](//h/s)";
+        assert_eq!(
+            scan(body).into_iter().map(|(l, _)| l).collect::<Vec<_>>(),
+            vec![BodyLink::Local {
+                target: "files/doc.pdf#page=2".into(),
+                image: false
+            }]
+        );
     }
 }

@@ -93,3 +93,14 @@ fn pdf_layout_corpus() {
         }
     });
 }
+
+#[test]
+fn markdown_safety_corpus() {
+    replay("markdown_safety", |data| {
+        if let Some(body) = text(&data) {
+            if let Err(problem) = fuzzing::markdown_safety(body) {
+                panic!("{problem}");
+            }
+        }
+    });
+}

@@ -383,6 +383,39 @@ fn serves_the_site_and_reloads_open_pages_after_an_edit() {
     });
 }
 
+/// Live reload in headless Chromium, under the pages' Content-Security-Policy (the
+/// reload script is a file of the server, its events come from the same origin):
+/// `tests/browser/live-reload-check.js` edits a record and waits for the open page to
+/// show the edit, with nothing blocked. Needs `npm ci` in `tests/browser` and
+/// `/usr/bin/chromium`; a missing one fails the test, it is never skipped.
+#[test]
+fn open_pages_reload_in_chromium_under_the_content_security_policy() {
+    let (_dir, root) = content();
+    let server = Server::start(&root);
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser.join("node_modules/playwright-core").is_dir(),
+        "the browser tests need their npm packages: run `npm ci` in tests/browser (.ci/run does)"
+    );
+    let url = format!("http://127.0.0.1:{}/pages/about.html", server.port);
+    let run = Command::new("node")
+        .arg(browser.join("live-reload-check.js"))
+        .arg(&url)
+        .arg(root.join("pages/about.md"))
+        .arg("About [[plan-1]].")
+        .arg("Reloaded under the policy.")
+        .output()
+        .expect("Node.js (`node`) must be installed to run the browser tests");
+    let report = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && report.contains("ok   live reload works"),
+        "live-reload-check.js failed ({}):\n{report}\n{}\nserver:\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr),
+        server.stderr()
+    );
+}
+
 #[test]
 fn content_errors_are_shown_and_the_last_good_site_stays() {
     let (_dir, root) = content();

@@ -248,9 +248,11 @@ fn link_problems(site: &Path) -> (usize, Vec<String>) {
                 }
                 let v = value.trim();
                 let lower = v.to_ascii_lowercase();
+                // The schemes a body may link (docs/format.md, "Web links").
                 if lower.starts_with("http://")
                     || lower.starts_with("https://")
                     || lower.starts_with("mailto:")
+                    || lower.starts_with("tel:")
                 {
                     continue;
                 }
@@ -324,6 +326,58 @@ fn every_relative_link_names_a_file_of_the_site() {
             problems.join("\n")
         );
     }
+}
+
+/// The safe-Markdown rules on every page written: every `href` relative or http(s),
+/// mailto or tel; every `src` a file of the site; no link inside a link; every element
+/// closed (`assure::fuzzing::html_problems`, which the `markdown_safety` fuzz target
+/// checks on random bodies).
+#[test]
+fn every_page_keeps_the_safe_html_rules() {
+    for (name, out) in [("demo", demo()), ("fixture", fixture())] {
+        let pages = html_pages(&out.join("site"));
+        assert!(pages.len() > 20, "{name}: only {} pages", pages.len());
+        let problems: Vec<String> = pages
+            .iter()
+            .flat_map(|(page, html)| {
+                assure::fuzzing::html_problems(html)
+                    .into_iter()
+                    .map(move |p| format!("{page}: {p}"))
+            })
+            .collect();
+        assert!(
+            problems.is_empty(),
+            "{name}: {} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+    // The fixture's nested links and images came out as the rules say.
+    let site = fixture().join("site");
+    let page = std::fs::read_to_string(site.join("pages/page-1.html")).unwrap();
+    for shown in [
+        r#"<a href="http://ex.org/a.png">a b c</a>"#,
+        r#"<a href="http://ex.org/a.png">outer inner</a>"#,
+        r#"<a href="http://ex.org/a.png">outer inner</a> after"#,
+        r#"<a class="record-link" href="../recommendations/rec-1.html">see chart</a>"#,
+        r#"<a class="record-link" href="../recommendations/rec-1.html">see x</a>"#,
+        r#"click <a href="http://ex.org/t.png">img</a>"#,
+        r#"<a href="http://ex.org/page">pic</a>"#,
+        r#"<a href="http://ex.org/a.png">a b</a>"#,
+        r#"<a href="mailto:foo@bar.example.com">foo@bar.example.com</a>"#,
+        r#"<a href="tel:+441234567890">tel:+441234567890</a>"#,
+        "irc://foo.bar:2233/baz, javascript:window.__xss=1.",
+    ] {
+        assert!(
+            page.contains(shown),
+            "pages/page-1.html should hold {shown:?}"
+        );
+    }
+    let ev = std::fs::read_to_string(site.join("evidence/ev-1.html")).unwrap();
+    assert!(
+        ev.contains(r#"href="../files/evidence/files/report%20one%20%26%20two.txt#page=2""#),
+        "a local link keeps its fragment"
+    );
 }
 
 #[test]
@@ -463,6 +517,11 @@ fn the_internal_build_shows_what_the_inspector_build_withholds() {
 // Injection: text from content is escaped everywhere.
 // ---------------------------------------------------------------------------------------
 
+/// The Content-Security-Policy every page carries (defence in depth: no inline script,
+/// event handler or `javascript:` URL runs, and scripts, images and styles come only
+/// from the site itself, which Chromium allows from `file://` too).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
 /// Scripts the theme ships; no other script may appear in a page.
 const THEME_SCRIPTS: &[&str] = &["static/site.js", "static/search.js", "search-index.js"];
 
@@ -504,7 +563,14 @@ fn script_problems(site: &Path) -> Vec<String> {
                                 .iter()
                                 .any(|s| src == format!("{}{s}", "../".repeat(depth)))
                     }
-                    "meta" => tag.attr("http-equiv").is_none(),
+                    // The theme's own policy, and no other `http-equiv`.
+                    "meta" => match tag.attr("http-equiv") {
+                        None => true,
+                        Some(h) => {
+                            h.eq_ignore_ascii_case("content-security-policy")
+                                && tag.attr("content") == Some(CONTENT_SECURITY_POLICY)
+                        }
+                    },
                     // Images come from Markdown bodies, as files of the site.
                     "img" => tag.attr("src").is_some_and(|s| !s.contains(':')),
                     _ => false,
@@ -553,6 +619,34 @@ fn hostile_text_comes_out_escaped() {
 }
 
 #[test]
+fn every_page_carries_the_content_security_policy() {
+    for (name, out) in [("demo", demo()), ("fixture", fixture())] {
+        let pages = html_pages(&out.join("site"));
+        let missing: Vec<&str> = pages
+            .iter()
+            .filter(|(_, html)| {
+                let policies: Vec<Tag> = tags(html)
+                    .into_iter()
+                    .take_while(|t| t.name != "body")
+                    .filter(|t| {
+                        t.name == "meta"
+                            && t.attr("http-equiv")
+                                .is_some_and(|h| h.eq_ignore_ascii_case("content-security-policy"))
+                    })
+                    .collect();
+                policies.len() != 1 || policies[0].attr("content") != Some(CONTENT_SECURITY_POLICY)
+            })
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{name}: {} pages without exactly the policy in their head: {missing:?}",
+            missing.len()
+        );
+    }
+}
+
+#[test]
 fn the_script_checker_sees_injected_script() {
     let dir = tempfile::tempdir().unwrap();
     let page = "<script src=\"static/site.js\"></script><p title=\"a\">x</p>";
@@ -565,6 +659,14 @@ fn the_script_checker_sees_injected_script() {
             "unexpected <script",
         ),
         ("<svg onload=alert(1)>", "unexpected <svg"),
+        (
+            "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+            "unexpected <meta",
+        ),
+        (
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src *\">",
+            "unexpected <meta",
+        ),
         ("<div data-x='\"'onmouseover=alert(1)>", "onmouseover"),
     ] {
         std::fs::write(dir.path().join("index.html"), format!("{page}{bad}")).unwrap();
@@ -874,6 +976,7 @@ fn browser_walks_searches_filters_and_audits_the_demo_site() {
         "filter ",
         "axe-core",
         "no request left file://",
+        "the Content-Security-Policy blocks nothing the site does",
     ] {
         assert!(
             report.contains(step),

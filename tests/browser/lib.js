@@ -24,9 +24,9 @@ function requireOrExplain(name) {
 /**
  * Launches headless Chromium with a fresh profile and no background traffic.
  * Returns `{ browser, context, requests, close }`; `requests` collects every request
- * URL that is not `file://` (the site must make none).
+ * URL that is not `file://` (the site must make none) nor under `allow`.
  */
-async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
+async function launch({ viewport = { width: 1280, height: 900 }, allow = null } = {}) {
   const { chromium } = requireOrExplain("playwright-core");
   if (!fs.existsSync(CHROMIUM)) {
     console.error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
@@ -54,12 +54,16 @@ async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
   // Every request of every page, including ones the page makes after load.
   context.on("request", (req) => {
     const url = req.url();
+    if (allow && url.startsWith(allow)) return;
     if (!url.startsWith("file://") && !url.startsWith("data:") && url !== "about:blank") {
       requests.push(url);
     }
   });
   // Belt and braces: nothing but file:// is ever allowed to reach the network.
-  await context.route(/^(?!file:|data:)/, (route) => route.abort());
+  // (`allow`: one more origin, such as `assure serve` on the loopback address.)
+  await context.route(/^(?!file:|data:)/, (route) =>
+    allow && route.request().url().startsWith(allow) ? route.continue() : route.abort(),
+  );
   return {
     context,
     requests,

@@ -13,7 +13,8 @@
 //   - a list filter hides the rows that do not match, and "All" shows them again;
 //   - zero axe-core violations (WCAG 2.0/2.1/2.2 A and AA) on one page of every kind,
 //     at desktop and phone widths;
-//   - no JavaScript error, and no request whose URL is not file://.
+//   - no JavaScript error, no request whose URL is not file://, and nothing the pages'
+//     Content-Security-Policy blocks (the site works under its own policy).
 // Exit status: 0 all passed, 1 a check failed, 2 usage, 3 missing Chromium or npm packages.
 "use strict";
 
@@ -317,6 +318,13 @@ async function main() {
   await b.context.addInitScript({ path: require.resolve("axe-core/axe.min.js") });
   const errors = [];
   b.context.on("page", (p) => p.on("pageerror", (e) => errors.push(`${p.url()}: ${e.message}`)));
+  const blocked = [];
+  await b.context.exposeBinding("__assureCspViolation", ({ page }, what) => blocked.push(`${page.url()}: ${what}`));
+  await b.context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__assureCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`),
+    );
+  });
   try {
     await navigation(b.context, siteDir, records);
     await twoClicks(b.context, siteDir, records);
@@ -329,6 +337,7 @@ async function main() {
   }
   check(errors.length === 0, "no JavaScript errors", errors.join("; "));
   check(b.requests.length === 0, "no request left file://", b.requests.join(", "));
+  check(blocked.length === 0, "the Content-Security-Policy blocks nothing the site does", blocked.join("; "));
   console.log(failures === 0 ? "all checks passed" : `${failures} check(s) failed`);
   process.exit(failures === 0 ? 0 : 1);
 }

@@ -1,7 +1,8 @@
 // Opens every page of a site built from hostile content (tests/fixtures/site) in
 // headless Chromium, and runs searches that show hostile titles, checking that nothing
 // from the content runs: no dialog, no `window.__xss` (what the fixture's payloads set),
-// no event-handler attribute, no script the theme did not ship, no javascript: link.
+// no event-handler attribute, no script the theme did not ship, no javascript: link;
+// and that the pages' Content-Security-Policy blocks such things if they ever got in.
 //
 //   node tests/browser/xss-check.js <output>/site
 "use strict";
@@ -57,6 +58,37 @@ async function main() {
     );
     for (const f of found) problems.push(`${rel}: ${f}`);
   }
+  // Defence in depth: each page's Content-Security-Policy stops what an injection
+  // would try, should one ever get through (inline script, event handlers, javascript:
+  // links, images from elsewhere).
+  await page.goto(siteUrl(siteDir, "index.html"));
+  const bites = await page.evaluate(async () => {
+    const blocked = [];
+    document.addEventListener("securitypolicyviolation", (e) => blocked.push(e.effectiveDirective));
+    const s = document.createElement("script");
+    s.textContent = "window.__xss = 'inline script'";
+    document.body.appendChild(s);
+    const d = document.createElement("div");
+    d.setAttribute("onclick", "window.__xss = 'event handler'");
+    document.body.appendChild(d);
+    d.click();
+    const a = document.createElement("a");
+    a.href = "javascript:window.__xss='javascript: link'";
+    document.body.appendChild(a);
+    a.click();
+    const img = document.createElement("img");
+    img.src = "https://example.invalid/remote.png";
+    document.body.appendChild(img);
+    await new Promise((r) => setTimeout(r, 300));
+    return { xss: window.__xss, blocked };
+  });
+  if (bites.xss !== undefined) problems.push(`the Content-Security-Policy let ${bites.xss} run`);
+  for (const directive of ["script-src-elem", "script-src-attr", "img-src"]) {
+    if (!bites.blocked.includes(directive)) problems.push(`the Content-Security-Policy did not block by ${directive}: ${bites.blocked}`);
+  }
+  // The probe's own image (Chromium may report the request it then blocks).
+  const probe = b.requests.indexOf("https://example.invalid/remote.png");
+  if (probe !== -1) b.requests.splice(probe, 1);
   // The hostile titles really were on show (so the check above saw them).
   await page.goto(siteUrl(siteDir, "search.html?q=onerror"));
   await page.waitForFunction(() => /match/.test(document.getElementById("search-status").textContent));

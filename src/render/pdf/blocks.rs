@@ -1,12 +1,13 @@
 //! Markdown bodies as PDF layout blocks: the same pulldown-cmark event stream the site
 //! renders, turned into [`Block`]s. `[[ID]]` links become internal links with "p. N"
 //! when the target is in the pack, plain titles when it is not, and "withheld" when the
-//! audience may not see it. Built with an explicit stack, so deep nesting cannot
-//! overflow ours.
+//! audience may not see it. Links and images follow the site's rules at every depth
+//! ([`LinkRules`]): web links only with an allowed scheme, no link inside a link, web
+//! images as links. Built with an explicit stack, so deep nesting cannot overflow ours.
 
 use super::layout::{Block, Inline, Link};
-use crate::markdown::{self, is_remote, LinkTarget, Links};
-use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
+use crate::markdown::{self, LinkRules, Links, Shown, Words};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// Resolves what a body refers to, for one pack.
 pub trait PackLinks: Links {
@@ -51,12 +52,10 @@ struct Builder<'a> {
     inlines: Vec<Inline>,
     style: Style,
     links: &'a dyn PackLinks,
+    /// The links, images and `[[…]]` open at this point, and what each shows.
+    rules: LinkRules<'a>,
     heading: Option<u8>,
     code: Option<String>,
-    /// Inside `[[…]]`: the link's words are replaced by our own text.
-    skip_link_text: bool,
-    /// After an internal `[[…]]` link, " (p. N)" follows it.
-    page_ref: Option<String>,
     heading_shift: u8,
     /// For each open quote, list and list item: whether it has a frame of its own
     /// (past [`MAX_NESTING`] its content goes to the innermost one that has).
@@ -127,8 +126,16 @@ impl Builder<'_> {
     }
 
     fn event(&mut self, event: Event<'_>) {
-        if self.skip_link_text && !matches!(event, Event::End(TagEnd::Link)) {
-            return;
+        match event {
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                return self.open_link(&tag)
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => return self.close_link(),
+            _ if self.rules.dropping() => return,
+            _ => {}
+        }
+        if markdown::shows_words(&event) {
+            self.rules.shown_words();
         }
         match event {
             Event::Start(tag) => self.start(tag),
@@ -207,33 +214,8 @@ impl Builder<'_> {
             Tag::Emphasis => self.style.italic += 1,
             Tag::Strong => self.style.bold += 1,
             Tag::Strikethrough | Tag::Superscript | Tag::Subscript => {}
-            Tag::Link {
-                link_type: LinkType::WikiLink { has_pothole },
-                dest_url,
-                ..
-            } => {
-                let id = crate::markdown::wiki_id(&dest_url).to_string();
-                self.wiki_link(&id, has_pothole);
-            }
-            Tag::Link { dest_url, .. } => {
-                if is_remote(&dest_url) && !dest_url.starts_with('#') {
-                    self.style.link = Some(Link::External(dest_url.to_string()));
-                }
-            }
-            Tag::Image {
-                dest_url, title, ..
-            } => {
-                if !is_remote(&dest_url) {
-                    if let Some(data) = self.links.image(&dest_url) {
-                        self.flush();
-                        self.push_block(Block::Image {
-                            data,
-                            alt: title.to_string(),
-                        });
-                    }
-                }
-                // The alt text follows as ordinary text.
-            }
+            // Handled by `open_link`.
+            Tag::Link { .. } | Tag::Image { .. } => {}
             Tag::HtmlBlock
             | Tag::MetadataBlock(_)
             | Tag::DefinitionList
@@ -242,24 +224,59 @@ impl Builder<'_> {
         }
     }
 
-    /// `[[ID]]`: a link into the pack, a plain title, or "withheld".
-    fn wiki_link(&mut self, id: &str, has_words: bool) {
-        match self.links.target(id) {
-            Some(LinkTarget::Withheld) | None => {
-                self.inlines.push(Inline::italic("withheld"));
-                self.skip_link_text = true;
-            }
-            Some(LinkTarget::Visible { title, .. }) | Some(LinkTarget::Unlinked { title }) => {
-                let anchor = self.links.anchor(id);
-                if let Some(a) = &anchor {
-                    self.style.link = Some(Link::Internal(a.clone()));
-                    self.page_ref = Some(a.clone());
-                }
-                if !has_words {
-                    self.push_text(&title);
-                    self.skip_link_text = true;
+    /// A link, image or `[[ID]]` opens: a web link, a link into the pack, a title, an
+    /// image, "withheld", or its words alone, as the rules say for where it stands.
+    fn open_link(&mut self, tag: &Tag<'_>) {
+        let frame = self.rules.open(tag, self.inlines.len());
+        let (shown, words) = (frame.shown.clone(), frame.words.clone());
+        match &shown {
+            Shown::Link {
+                href, web: true, ..
+            } => self.style.link = Some(Link::External(href.clone())),
+            // A pack has no copies of files, and no pages of the site to link to.
+            Shown::Link { web: false, .. } | Shown::Words => {}
+            Shown::Record { id, .. } => {
+                if let Some(anchor) = self.links.anchor(id) {
+                    self.style.link = Some(Link::Internal(anchor));
                 }
             }
+            Shown::Image { dest, title, .. } => {
+                if let Some(data) = self.links.image(dest) {
+                    let alt = title.clone();
+                    self.flush();
+                    self.push_block(Block::Image { data, alt });
+                }
+                // The description follows as ordinary text.
+            }
+            Shown::Withheld => self.inlines.push(Inline::italic("withheld")),
+        }
+        if let Words::Title(title) = &words {
+            self.push_text(title);
+        }
+        self.rules.set_mark(self.inlines.len());
+    }
+
+    fn close_link(&mut self) {
+        let Some(frame) = self.rules.close() else {
+            return;
+        };
+        if let Words::OrTitle(title) = &frame.words {
+            if !frame.had_words {
+                self.inlines.truncate(frame.mark);
+                self.push_text(title);
+            }
+        }
+        match &frame.shown {
+            Shown::Link { web: true, .. } => self.style.link = None,
+            Shown::Record { id, .. } => {
+                if let Some(anchor) = self.links.anchor(id) {
+                    self.style.link = None;
+                    self.inlines.push(Inline::plain(" (p. "));
+                    self.inlines.push(Inline::page_of(&anchor));
+                    self.inlines.push(Inline::plain(")"));
+                }
+            }
+            _ => {}
         }
     }
 
@@ -353,15 +370,6 @@ impl Builder<'_> {
             }
             TagEnd::Emphasis => self.style.italic = self.style.italic.saturating_sub(1),
             TagEnd::Strong => self.style.bold = self.style.bold.saturating_sub(1),
-            TagEnd::Link => {
-                self.style.link = None;
-                self.skip_link_text = false;
-                if let Some(anchor) = self.page_ref.take() {
-                    self.inlines.push(Inline::plain(" (p. "));
-                    self.inlines.push(Inline::page_of(&anchor));
-                    self.inlines.push(Inline::plain(")"));
-                }
-            }
             TagEnd::FootnoteDefinition => self.flush(),
             _ => {}
         }
@@ -379,10 +387,9 @@ pub fn body_blocks(body: &str, links: &dyn PackLinks, heading_shift: u8) -> Vec<
         inlines: Vec::new(),
         style: Style::default(),
         links,
+        rules: LinkRules::new(links),
         heading: None,
         code: None,
-        skip_link_text: false,
-        page_ref: None,
         heading_shift,
         opened: Vec::new(),
     };
@@ -416,6 +423,7 @@ fn b_push(stack: &mut [Frame], block: Block) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::markdown::LinkTarget;
 
     struct NoLinks;
     impl Links for NoLinks {
@@ -477,5 +485,114 @@ mod tests {
         // Ordinary nesting keeps its structure.
         let blocks = body_blocks("- a\n  - b\n    > c\n", &NoLinks, 1);
         assert_eq!(depth(&blocks), 3);
+    }
+
+    /// `A` is in the pack, `U` a visible record outside it, `S` withheld; local images
+    /// are found unless their name starts with `missing`.
+    struct Pack;
+    impl Links for Pack {
+        fn target(&self, id: &str) -> Option<LinkTarget> {
+            match id {
+                "A" => Some(LinkTarget::Unlinked {
+                    title: "Title A".into(),
+                }),
+                "U" => Some(LinkTarget::Unlinked {
+                    title: "Title U".into(),
+                }),
+                "S" => Some(LinkTarget::Withheld),
+                _ => None,
+            }
+        }
+        fn local(&self, _dest: &str) -> Option<String> {
+            None
+        }
+    }
+    impl PackLinks for Pack {
+        fn anchor(&self, id: &str) -> Option<String> {
+            (id == "A").then(|| "rec-a".to_string())
+        }
+        fn image(&self, dest: &str) -> Option<Vec<u8>> {
+            (!dest.starts_with("missing")).then(|| dest.as_bytes().to_vec())
+        }
+    }
+
+    /// The blocks of a body, compactly: `[words](url)` for a web link, `[words](#a)` for
+    /// one into the pack, `*words*` for italics, `<img dest>` for an image.
+    fn show(body: &str) -> String {
+        let mut out = String::new();
+        for block in body_blocks(body, &Pack, 1) {
+            match block {
+                Block::Paragraph(inlines) => {
+                    for i in inlines {
+                        let text = if i.italic {
+                            format!("*{}*", i.text)
+                        } else {
+                            i.text.clone()
+                        };
+                        match &i.link {
+                            Some(Link::External(url)) => out.push_str(&format!("[{text}]({url})")),
+                            Some(Link::Internal(a)) => out.push_str(&format!("[{text}](#{a})")),
+                            None => out.push_str(&text),
+                        }
+                    }
+                }
+                Block::Image { data, .. } => {
+                    out.push_str(&format!("<img {}>", String::from_utf8_lossy(&data)))
+                }
+                other => out.push_str(&format!("{other:?}")),
+            }
+            out.push('|');
+        }
+        out
+    }
+
+    /// The site's link rules hold in the packs too, at every depth: no link with a
+    /// scheme outside the allowed list, web images as links, no link inside a link,
+    /// "withheld" and nothing else for a withheld record.
+    #[test]
+    fn pdf_links_follow_the_site_rules_at_every_depth() {
+        for (body, expected) in [
+            ("[x](javascript:alert(1)) [y](data:text/html,hi)", "x y|"),
+            ("![r](http://e/r.png)", "[r](http://e/r.png)|"),
+            (
+                "![a [b](javascript:alert(1)) c](http://ex.org/a.png)",
+                "[a ](http://ex.org/a.png)[b](http://ex.org/a.png)[ c](http://ex.org/a.png)|",
+            ),
+            (
+                "[click ![img](http://ex.org/t.png)](javascript:alert(1))",
+                "click [img](http://ex.org/t.png)|",
+            ),
+            (
+                "[[A|see ![chart](http://ex.org/c.png)]]",
+                "[see ](#rec-a)[chart](#rec-a) (p. [{{page:rec-a}}](#rec-a))|",
+            ),
+            (
+                "[[A]] [[U|]]",
+                "[Title A](#rec-a) (p. [{{page:rec-a}}](#rec-a)) Title U|",
+            ),
+            (
+                "[[S|secret ![x](http://e/secret.png)]] [[nope|secret]]",
+                "*withheld* *withheld*|",
+            ),
+            (
+                "[![a ![b](http://e/b.png)](http://e/a.png)](javascript:x)",
+                "[a ](http://e/a.png)[b](http://e/a.png)|",
+            ),
+            (
+                "[![pic](http://ex.org/b.png)](http://ex.org/page)",
+                "[pic](http://ex.org/page)|",
+            ),
+            (
+                "<foo@bar.example.com> <irc://x.org> <tel:+44>",
+                "[foo@bar.example.com](mailto:foo@bar.example.com) irc://x.org [tel:+44](tel:+44)|",
+            ),
+            ("[f](files/a.pdf#page=2) [t](#top) ![i](#top)", "f t i|"),
+            (
+                "[[A|![p](p.png)]]",
+                "<img p.png>|[p](#rec-a) (p. [{{page:rec-a}}](#rec-a))|",
+            ),
+        ] {
+            assert_eq!(show(body), expected, "{body:?}");
+        }
     }
 }
