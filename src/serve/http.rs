@@ -186,7 +186,7 @@ fn not_found(
         )
     };
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Not found – assure serve</title>\n</head>\n<body>\n<main>\n<h1>Page not found</h1>\n<p>{message}</p>\n<p><a href=\"/index.html\">Go to the dashboard</a></p>\n</main>\n</body>\n</html>\n"
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; script-src 'self'; img-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'\">\n<title>Not found – assure serve</title>\n</head>\n<body>\n<main>\n<h1>Page not found</h1>\n<p>{message}</p>\n<p><a href=\"/index.html\">Go to the dashboard</a></p>\n</main>\n</body>\n</html>\n"
     );
     let html = with_live_script(html.as_bytes(), key, &shared.token(None));
     bytes(404, &html, "text/html; charset=utf-8")
