@@ -576,7 +576,7 @@ fn from_dashboard(source: &str, html: &str) -> Figures {
     }
     let row = |folder: &str, title: &str| -> Option<(usize, BTreeMap<String, usize>)> {
         let pattern = format!(
-            r#"(?s)<a href="{folder}/index.html">{title}</a></th><td class="num">(\d+)</td><td><ul class="status-counts">(.*?)</ul>"#
+            r#"(?s)<a href="{folder}/index.html">{title}</a></th><td class="num"[^>]*>(\d+)</td><td[^>]*><ul class="status-counts">(.*?)</ul>"#
         );
         let c = regex::Regex::new(&pattern).ok()?.captures(html)?;
         let counts = re(r#"<strong class="tag tag-[a-z-]+">([^<]+)</strong> (\d+)"#)
