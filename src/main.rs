@@ -346,7 +346,11 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// giving it back to the system. `serve` frees and allocates much the same memory on
 /// every rebuild, an author saves every few seconds, and faulting freed pages back in
 /// was a fifth of an edit's latency at 10,000 records.
+/// `MIMALLOC_PURGE_DELAY` in the environment, mimalloc's own setting, wins.
 fn keep_freed_memory() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // SAFETY: mimalloc documents `mi_option_set` as callable at any time, from any
     // thread; the option takes a number of milliseconds.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 5_000) }
