@@ -150,6 +150,31 @@ fn the_inspection_pack_holds_every_record_of_its_sections() {
     );
 }
 
+/// SPEC §13.3: a visible record the pack leaves out is named as such, so a reader does
+/// not look for it further on. The report to the Secretary of State has no actions
+/// section, so the actions its recommendations list are all outside it.
+#[test]
+fn records_outside_the_pack_say_so() {
+    let text: String = all_text(&demo().join("pdf/report-to-secretary-of-state.pdf"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for id in ["act-05", "act-30"] {
+        assert!(
+            text.contains(&format!("({id}, not in this pack)")),
+            "the report names `{id}` without saying it is not in the pack"
+        );
+    }
+    let inspection: String = all_text(&demo().join("pdf/inspection-pack.pdf"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        !inspection.contains("(act-05, not in this pack)"),
+        "the inspection pack has an actions section: act-05 is in it"
+    );
+}
+
 #[test]
 fn packs_have_bookmarks_metadata_and_working_internal_links() {
     let pdf = demo().join("pdf/inspection-pack.pdf");

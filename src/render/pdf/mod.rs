@@ -128,7 +128,7 @@ impl<'a> PackDoc<'a> {
     }
 
     /// A reference to a record: a link with its page when it is in the pack, otherwise
-    /// its title and ID.
+    /// "title (ID, not in this pack)".
     fn rec_ref(&self, i: usize) -> Vec<Inline> {
         let r = self.rec(i);
         if self.included.contains(&i) {
@@ -139,7 +139,11 @@ impl<'a> PackDoc<'a> {
                 Inline::plain(")"),
             ]
         } else {
-            vec![Inline::plain(format!("{} ({})", r.title, r.id))]
+            // SPEC §13.3: the reader knows not to look for it further on.
+            vec![Inline::plain(format!(
+                "{} ({}, not in this pack)",
+                r.title, r.id
+            ))]
         }
     }
 
