@@ -298,7 +298,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audience,
             as_of,
         } => {
-            keep_freed_memory();
             assure::serve::serve(&assure::serve::ServeOptions {
                 content: content.content,
                 port,
@@ -336,24 +335,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// mimalloc's `purge_delay` option (`mi_option_purge_delay` in mimalloc.h, which the
-/// bindings do not name).
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
-
-/// Lets the allocator keep memory it freed for five seconds (instead of 10 ms) before
-/// giving it back to the system. `serve` frees and allocates much the same memory on
-/// every rebuild, an author saves every few seconds, and faulting freed pages back in
-/// was a fifth of an edit's latency at 10,000 records.
-/// `MIMALLOC_PURGE_DELAY` in the environment, mimalloc's own setting, wins.
-fn keep_freed_memory() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
-    }
-    // SAFETY: mimalloc documents `mi_option_set` as callable at any time, from any
-    // thread; the option takes a number of milliseconds.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 5_000) }
 }
 
 fn exit(failed: bool) -> ExitCode {

@@ -31,9 +31,9 @@ use std::sync::{mpsc, Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// How long the watcher waits for an editor's burst of writes to settle. Short, because
-/// it is part of every rebuild's latency; a save split across two bursts just rebuilds
-/// twice.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// it is part of every rebuild's latency (20 ms was a third of an edit's at 10,000
+/// records); a save split across two bursts just rebuilds twice.
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Threads answering ordinary requests (event streams have their own).
 const WORKERS: usize = 4;
