@@ -129,11 +129,6 @@ impl Cache {
         &self.root
     }
 
-    /// The content folder as given.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// SHA-256 of the content files hashed so far.
     pub fn hashes(&self) -> &Arc<HashMap<String, String>> {
         &self.hashes
