@@ -169,6 +169,13 @@ impl Analysis {
             .collect()
     }
 
+    /// How many days a record's `due` date (its period's last day) lies before the
+    /// readiness date; `None` when it has no due date or is not yet due.
+    pub fn days_past_due(&self, rec: &crate::model::Record) -> Option<i64> {
+        let (due, as_of) = (rec.due?.last_day(), self.as_of?);
+        (due < as_of).then(|| as_of.days() - due.days())
+    }
+
     /// The evidence state of record `i`, if it is evidence.
     pub fn state_of(&self, i: usize) -> Option<EvidenceState> {
         self.state.get(i).copied().flatten()

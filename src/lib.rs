@@ -13,6 +13,7 @@
 //! renderer shows values in.
 
 pub mod analysis;
+pub mod charts;
 pub mod commands;
 pub mod config;
 pub mod content;

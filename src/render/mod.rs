@@ -10,6 +10,7 @@ pub mod data;
 pub mod html;
 pub mod pdf;
 pub mod search;
+pub mod svg;
 pub mod theme;
 
 use crate::analysis::Analysis;

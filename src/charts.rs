@@ -1,0 +1,879 @@
+//! The charts (SPEC §13.3): readiness, actions by RAG, evidence by state,
+//! recommendations by status for each source review, and a timeline strip with the
+//! readiness date marked — drawn once, here, from the analysis.
+//!
+//! A [`Chart`] is a title, a one-sentence summary, a table of its numbers (the text
+//! equivalent) and a [`Drawing`]: rectangles, lines, circles and text in abstract units,
+//! y downwards. The site writes the drawing as inline SVG and the packs as PDF vector
+//! graphics, each a plain mapping of shapes, so both show the same chart with the same
+//! numbers; neither works a figure out again.
+
+use crate::analysis::{Analysis, EvidenceState, Readiness};
+use crate::date::Date;
+use crate::model::schema::{RecordType, RAGS};
+use crate::model::Site;
+use crate::present::{label, tone};
+use serde::Serialize;
+
+/// Width of every drawing, in its own units. Narrow enough that text stays legible
+/// when a phone scales the drawing to its width.
+pub const WIDTH: f32 = 400.0;
+
+/// Text sizes in drawing units.
+const TEXT: f32 = 11.0;
+const SMALL: f32 = 9.5;
+/// Height of one bar.
+const BAR: f32 = 16.0;
+/// Where bars start in a chart with a label column.
+const LABEL_COLUMN: f32 = 118.0;
+
+/// One chart, with its text equivalent.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Chart {
+    /// A stable name ("readiness", "actions-by-rag", …) for anchors and tests.
+    pub id: &'static str,
+    pub title: String,
+    /// What the chart shows, in one or two sentences with the numbers.
+    pub summary: String,
+    /// The numbers in full: a header row and data rows.
+    pub table: Table,
+    pub drawing: Drawing,
+}
+
+/// A chart's numbers as a table.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Table {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Shapes in a box `width` × `height`, y downwards.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Drawing {
+    pub width: f32,
+    pub height: f32,
+    pub shapes: Vec<Shape>,
+}
+
+/// Where a text's `x` is: its start, middle or end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+/// One thing drawn. `tone` is a colour name of [`crate::present::tone`] ("green",
+/// "red", …), or "ink" (text colour), "muted" (secondary text, axes) or "track" (the
+/// light background of a bar).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "shape", rename_all = "lowercase")]
+pub enum Shape {
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        tone: &'static str,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        tone: &'static str,
+        width: f32,
+        dashed: bool,
+    },
+    Circle {
+        cx: f32,
+        cy: f32,
+        r: f32,
+        tone: &'static str,
+        filled: bool,
+    },
+    Text {
+        x: f32,
+        y: f32,
+        text: String,
+        size: f32,
+        anchor: Anchor,
+        bold: bool,
+        tone: &'static str,
+    },
+}
+
+/// The colour of a tone in a drawing, as RGB: the site's palette, with fills dark
+/// enough to hold white text (amber holds ink) and to stand 3:1 against white.
+pub fn rgb(tone: &str) -> (u8, u8, u8) {
+    match tone {
+        "red" => (0x9b, 0x1c, 0x13),
+        "amber" => (0xc2, 0x80, 0x00),
+        "green" => (0x0d, 0x5a, 0x32),
+        "blue" => (0x0f, 0x4a, 0x88),
+        "purple" => (0x4a, 0x2c, 0x7c),
+        "grey" => (0x5f, 0x6b, 0x76),
+        "track" => (0xe9, 0xec, 0xef),
+        "muted" => (0x51, 0x5a, 0x63),
+        "white" => (0xff, 0xff, 0xff),
+        _ => (0x1c, 0x21, 0x27),
+    }
+}
+
+/// A labelled count drawn as one bar or one segment.
+struct Part {
+    label: String,
+    value: usize,
+    tone: &'static str,
+}
+
+/// The dashboard's charts, in the order they are shown (the pack summary draws the
+/// same ones).
+pub fn dashboard(site: &Site, a: &Analysis) -> Vec<Chart> {
+    let mut charts = vec![readiness(site, a), actions_by_rag(a), evidence_by_state(a)];
+    if let Some(c) = recommendations_by_review(site) {
+        charts.push(c);
+    }
+    if let Some(c) = timeline_strip(site, a) {
+        charts.push(c);
+    }
+    charts
+}
+
+/// How many counted recommendations are unevidenced and past their due date, and how
+/// many are unevidenced and not yet due (or have no due date).
+fn unevidenced_split(site: &Site, a: &Analysis) -> (usize, usize) {
+    let past = a
+        .gaps
+        .unevidenced
+        .iter()
+        .filter(|&&i| a.days_past_due(&site.records[i]).is_some())
+        .count();
+    (past, a.gaps.unevidenced.len() - past)
+}
+
+/// Readiness as one bar: evidenced, not evidenced and past due, not yet due.
+pub fn readiness(site: &Site, a: &Analysis) -> Chart {
+    let Readiness { evidenced, counted } = a.readiness;
+    let (past, not_yet) = unevidenced_split(site, a);
+    let parts = vec![
+        Part {
+            label: "Evidenced".into(),
+            value: evidenced,
+            tone: "green",
+        },
+        Part {
+            label: "Not evidenced, past due".into(),
+            value: past,
+            tone: "red",
+        },
+        Part {
+            label: "Not evidenced, not yet due".into(),
+            value: not_yet,
+            tone: "grey",
+        },
+    ];
+    let summary = if counted == 0 {
+        "There are no recommendations to count yet.".to_string()
+    } else {
+        format!(
+            "{evidenced} of {counted} recommendations evidenced ({}); {past} not evidenced and past due; {not_yet} not evidenced and not yet due.",
+            a.readiness.percent_text()
+        )
+    };
+    Chart {
+        id: "readiness",
+        title: "Readiness".into(),
+        summary,
+        table: count_table("Recommendations", &parts),
+        drawing: stacked(&parts, counted),
+    }
+}
+
+/// Actions by effective RAG rating, one bar each (every rating, so a zero shows).
+pub fn actions_by_rag(a: &Analysis) -> Chart {
+    let counts = a.by_rag();
+    let parts: Vec<Part> = RAGS
+        .iter()
+        .map(|r| Part {
+            label: label(r),
+            value: counts.iter().find(|(c, _)| c == r).map_or(0, |(_, n)| *n),
+            tone: tone(r),
+        })
+        .collect();
+    let total: usize = parts.iter().map(|p| p.value).sum();
+    Chart {
+        id: "actions-by-rag",
+        title: "Actions by RAG rating".into(),
+        summary: format!("{} rated: {}.", plural(total, "action"), list(&parts)),
+        table: count_table("Actions", &parts),
+        drawing: bars(&parts),
+    }
+}
+
+/// Evidence by state, one bar each in order of precedence (every state, so that "no
+/// changed evidence" shows as a zero).
+pub fn evidence_by_state(a: &Analysis) -> Chart {
+    let counts = a.by_state();
+    let parts: Vec<Part> = EvidenceState::ALL
+        .iter()
+        .map(|s| Part {
+            label: label(s.name()),
+            value: counts.iter().find(|(c, _)| c == s).map_or(0, |(_, n)| *n),
+            tone: tone(s.name()),
+        })
+        .collect();
+    let total: usize = parts.iter().map(|p| p.value).sum();
+    Chart {
+        id: "evidence-by-state",
+        title: "Evidence by state".into(),
+        summary: format!("{}: {}.", plural(total, "evidence record"), list(&parts)),
+        table: count_table("Evidence records", &parts),
+        drawing: bars(&parts),
+    }
+}
+
+/// Recommendations by status for each source review (reviews in date order), one
+/// stacked bar each; `None` when there are no recommendations.
+pub fn recommendations_by_review(site: &Site) -> Option<Chart> {
+    let statuses = RecordType::Recommendation.statuses();
+    let mut reviews: Vec<Option<usize>> = Vec::new();
+    for (_, r) in site.of_type(RecordType::Recommendation) {
+        let source = r.targets("source").next();
+        if !reviews.contains(&source) {
+            reviews.push(source);
+        }
+    }
+    if reviews.is_empty() {
+        return None;
+    }
+    let date_of = |s: &Option<usize>| s.and_then(|i| site.records[i].date.map(|d| d.first_day()));
+    reviews.sort_by_key(|s| (s.is_none(), date_of(s), *s));
+
+    let mut table = Table {
+        head: std::iter::once("Source review".to_string())
+            .chain(statuses.iter().map(|s| label(s)))
+            .chain(std::iter::once("Total".to_string()))
+            .collect(),
+        rows: Vec::new(),
+    };
+    let mut shapes = Vec::new();
+    let mut y = 0.0;
+    let widest = reviews
+        .iter()
+        .map(|s| {
+            site.of_type(RecordType::Recommendation)
+                .filter(|(_, r)| r.targets("source").next() == *s)
+                .count()
+        })
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let mut summary = Vec::new();
+    for source in &reviews {
+        let recs: Vec<&str> = site
+            .of_type(RecordType::Recommendation)
+            .filter(|(_, r)| r.targets("source").next() == *source)
+            .map(|(_, r)| r.status)
+            .collect();
+        let parts: Vec<Part> = statuses
+            .iter()
+            .map(|s| Part {
+                label: label(s),
+                value: recs.iter().filter(|r| *r == s).count(),
+                tone: status_tone(s),
+            })
+            .collect();
+        let name = match source {
+            Some(i) => site.records[*i].title.clone(),
+            None => "No source review".to_string(),
+        };
+        let mut row = vec![name.clone()];
+        row.extend(parts.iter().map(|p| p.value.to_string()));
+        row.push(recs.len().to_string());
+        table.rows.push(row);
+        summary.push(format!("{name}: {}", list_nonzero(&parts)));
+
+        shapes.push(text(
+            0.0,
+            y + TEXT,
+            fit(&name, WIDTH, TEXT),
+            TEXT,
+            Anchor::Start,
+            false,
+            "ink",
+        ));
+        y += TEXT + 4.0;
+        let scale = (WIDTH - 40.0) / widest as f32;
+        let mut x = 0.0;
+        for p in parts.iter().filter(|p| p.value > 0) {
+            let w = p.value as f32 * scale;
+            shapes.push(Shape::Rect {
+                x,
+                y,
+                w,
+                h: BAR,
+                tone: p.tone,
+            });
+            if w >= 14.0 {
+                shapes.push(text(
+                    x + w / 2.0,
+                    y + BAR - 4.5,
+                    p.value.to_string(),
+                    SMALL,
+                    Anchor::Middle,
+                    true,
+                    on(p.tone),
+                ));
+            }
+            x += w;
+        }
+        shapes.push(text(
+            x + 4.0,
+            y + BAR - 4.5,
+            recs.len().to_string(),
+            SMALL,
+            Anchor::Start,
+            false,
+            "muted",
+        ));
+        y += BAR + 10.0;
+    }
+    // A legend of the statuses that occur, so colour is never the only key.
+    let used: Vec<&str> = statuses
+        .iter()
+        .copied()
+        .filter(|s| {
+            site.of_type(RecordType::Recommendation)
+                .any(|(_, r)| r.status == *s)
+        })
+        .collect();
+    y += legend(&mut shapes, y, &used);
+    Some(Chart {
+        id: "recommendations-by-review",
+        title: "Recommendations by status, for each source review".into(),
+        summary: format!("{}.", summary.join("; ")),
+        table,
+        drawing: Drawing {
+            width: WIDTH,
+            height: y,
+            shapes,
+        },
+    })
+}
+
+/// Timeline events as dots on a strip of years, with the readiness date marked; events
+/// after it are hollow. `None` when no event has a date.
+pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
+    let as_of = a.as_of?;
+    let dates: Vec<Date> = site
+        .of_type(RecordType::Event)
+        .filter_map(|(_, r)| r.date.map(|d| d.first_day()))
+        .collect();
+    let first = dates.iter().min()?.year.min(as_of.year);
+    let last = dates.iter().max()?.year.max(as_of.year);
+    let start = Date::new(first, 1, 1)?.days();
+    let end = Date::new(last + 1, 1, 1)?.days();
+    let span = (end - start).max(1) as f32;
+    let (left, right) = (6.0, WIDTH - 6.0);
+    let x_of = |d: Date| left + (d.days() - start) as f32 / span * (right - left);
+
+    let mut shapes = Vec::new();
+    let axis = 34.0;
+    shapes.push(Shape::Line {
+        x1: left,
+        y1: axis,
+        x2: right,
+        y2: axis,
+        tone: "muted",
+        width: 1.0,
+        dashed: false,
+    });
+    // A tick for every year, a label for as many as fit without crowding.
+    let years = last - first + 1;
+    let every = ((years as f32 * 30.0 / (right - left)).ceil() as i32).max(1);
+    for y in first..=last + 1 {
+        let x = x_of(Date::new(y, 1, 1)?);
+        shapes.push(Shape::Line {
+            x1: x,
+            y1: axis - 3.0,
+            x2: x,
+            y2: axis + 3.0,
+            tone: "muted",
+            width: 1.0,
+            dashed: false,
+        });
+        if y <= last && (y - first) % every == 0 {
+            let mid = x_of(Date::new(y, 7, 1)?);
+            shapes.push(text(
+                mid,
+                axis + 15.0,
+                y.to_string(),
+                SMALL,
+                Anchor::Middle,
+                false,
+                "muted",
+            ));
+        }
+    }
+    let mut sorted = dates.clone();
+    sorted.sort();
+    let (mut before, mut after) = (0, 0);
+    for d in &sorted {
+        let known = *d <= as_of;
+        if known {
+            before += 1;
+        } else {
+            after += 1;
+        }
+        shapes.push(Shape::Circle {
+            cx: x_of(*d),
+            cy: axis,
+            r: 4.0,
+            tone: if known { "blue" } else { "muted" },
+            filled: known,
+        });
+    }
+    let mx = x_of(as_of);
+    shapes.push(Shape::Line {
+        x1: mx,
+        y1: 12.0,
+        x2: mx,
+        y2: axis + 6.0,
+        tone: "red",
+        width: 1.5,
+        dashed: true,
+    });
+    let anchor = if mx > WIDTH * 0.7 {
+        Anchor::End
+    } else if mx < WIDTH * 0.3 {
+        Anchor::Start
+    } else {
+        Anchor::Middle
+    };
+    shapes.push(text(
+        mx,
+        9.0,
+        format!("Readiness date {}", as_of.long()),
+        SMALL,
+        anchor,
+        true,
+        "red",
+    ));
+
+    let mut table = Table {
+        head: vec![
+            "Year".into(),
+            "Events up to the readiness date".into(),
+            "Events after it".into(),
+        ],
+        rows: Vec::new(),
+    };
+    for y in first..=last {
+        let (b, f) = sorted
+            .iter()
+            .filter(|d| d.year == y)
+            .fold(
+                (0, 0),
+                |(b, f), d| if *d <= as_of { (b + 1, f) } else { (b, f + 1) },
+            );
+        if b + f > 0 {
+            table
+                .rows
+                .push(vec![y.to_string(), b.to_string(), f.to_string()]);
+        }
+    }
+    Some(Chart {
+        id: "timeline",
+        title: "Timeline".into(),
+        summary: format!(
+            "{} from {first} to {last}: {before} up to the readiness date, {}, and {after} after it.",
+            plural(sorted.len(), "event"),
+            as_of.long()
+        ),
+        table,
+        drawing: Drawing {
+            width: WIDTH,
+            height: axis + 22.0,
+            shapes,
+        },
+    })
+}
+
+/// Readiness at each baseline's readiness date and now, one bar per date, oldest
+/// first (SPEC §13.5). `points` are (date, readiness) pairs.
+pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {
+    let mut shapes = Vec::new();
+    let mut table = Table {
+        head: vec![
+            "Readiness date".into(),
+            "Evidenced".into(),
+            "Counted".into(),
+            "Per cent".into(),
+        ],
+        rows: Vec::new(),
+    };
+    let mut y = 0.0;
+    let mut said = Vec::new();
+    for (date, r) in points {
+        let share = r.evidenced as f32 / r.counted.max(1) as f32;
+        let w = WIDTH - LABEL_COLUMN - 70.0;
+        shapes.push(text(
+            LABEL_COLUMN - 6.0,
+            y + BAR - 4.0,
+            date.long(),
+            TEXT,
+            Anchor::End,
+            false,
+            "ink",
+        ));
+        shapes.push(Shape::Rect {
+            x: LABEL_COLUMN,
+            y,
+            w,
+            h: BAR,
+            tone: "track",
+        });
+        shapes.push(Shape::Rect {
+            x: LABEL_COLUMN,
+            y,
+            w: w * share,
+            h: BAR,
+            tone: "green",
+        });
+        shapes.push(text(
+            LABEL_COLUMN + w + 6.0,
+            y + BAR - 4.0,
+            format!("{} of {}", r.evidenced, r.counted),
+            TEXT,
+            Anchor::Start,
+            false,
+            "ink",
+        ));
+        y += BAR + 8.0;
+        table.rows.push(vec![
+            date.long(),
+            r.evidenced.to_string(),
+            r.counted.to_string(),
+            r.percent_text(),
+        ]);
+        said.push(format!("{}: {} of {}", date.long(), r.evidenced, r.counted));
+    }
+    Chart {
+        id: "readiness-over-time",
+        title: "Readiness over time".into(),
+        summary: format!("Recommendations evidenced — {}.", said.join("; ")),
+        table,
+        drawing: Drawing {
+            width: WIDTH,
+            height: (y - 8.0).max(BAR),
+            shapes,
+        },
+    }
+}
+
+/// A table of labelled counts.
+fn count_table(what: &str, parts: &[Part]) -> Table {
+    Table {
+        head: vec![String::new(), what.to_string()],
+        rows: parts
+            .iter()
+            .map(|p| vec![p.label.clone(), p.value.to_string()])
+            .collect(),
+    }
+}
+
+/// One bar split into parts (all of `total`), with a legend naming each part and its
+/// count beneath.
+fn stacked(parts: &[Part], total: usize) -> Drawing {
+    let mut shapes = vec![Shape::Rect {
+        x: 0.0,
+        y: 0.0,
+        w: WIDTH,
+        h: BAR * 1.5,
+        tone: "track",
+    }];
+    let scale = WIDTH / total.max(1) as f32;
+    let mut x = 0.0;
+    for p in parts.iter().filter(|p| p.value > 0) {
+        let w = p.value as f32 * scale;
+        shapes.push(Shape::Rect {
+            x,
+            y: 0.0,
+            w,
+            h: BAR * 1.5,
+            tone: p.tone,
+        });
+        if w >= 16.0 {
+            shapes.push(text(
+                x + w / 2.0,
+                BAR * 1.5 - 7.0,
+                p.value.to_string(),
+                TEXT,
+                Anchor::Middle,
+                true,
+                on(p.tone),
+            ));
+        }
+        x += w;
+    }
+    let mut y = BAR * 1.5 + 8.0;
+    for p in parts {
+        shapes.push(Shape::Rect {
+            x: 0.0,
+            y,
+            w: 10.0,
+            h: 10.0,
+            tone: p.tone,
+        });
+        shapes.push(text(
+            16.0,
+            y + 9.0,
+            format!("{}: {}", p.label, p.value),
+            TEXT,
+            Anchor::Start,
+            false,
+            "ink",
+        ));
+        y += 16.0;
+    }
+    Drawing {
+        width: WIDTH,
+        height: y - 4.0,
+        shapes,
+    }
+}
+
+/// One horizontal bar per part, its label to the left and its count to the right.
+fn bars(parts: &[Part]) -> Drawing {
+    let most = parts.iter().map(|p| p.value).max().unwrap_or(0).max(1);
+    let room = WIDTH - LABEL_COLUMN - 34.0;
+    let mut shapes = Vec::new();
+    let mut y = 0.0;
+    for p in parts {
+        shapes.push(text(
+            LABEL_COLUMN - 6.0,
+            y + BAR - 4.0,
+            p.label.clone(),
+            TEXT,
+            Anchor::End,
+            false,
+            "ink",
+        ));
+        let w = p.value as f32 / most as f32 * room;
+        if p.value > 0 {
+            shapes.push(Shape::Rect {
+                x: LABEL_COLUMN,
+                y,
+                w: w.max(2.0),
+                h: BAR,
+                tone: p.tone,
+            });
+        }
+        shapes.push(text(
+            LABEL_COLUMN + w.max(2.0) + 5.0,
+            y + BAR - 4.0,
+            p.value.to_string(),
+            TEXT,
+            Anchor::Start,
+            true,
+            "ink",
+        ));
+        y += BAR + 6.0;
+    }
+    Drawing {
+        width: WIDTH,
+        height: (y - 6.0).max(BAR),
+        shapes,
+    }
+}
+
+/// Swatches with the label of each status, wrapped across lines; returns the height.
+fn legend(shapes: &mut Vec<Shape>, top: f32, statuses: &[&str]) -> f32 {
+    let (mut x, mut y) = (0.0, top);
+    for s in statuses {
+        let words = label(s);
+        let w = 16.0 + approx_width(&words, SMALL) + 14.0;
+        if x > 0.0 && x + w > WIDTH {
+            x = 0.0;
+            y += 15.0;
+        }
+        shapes.push(Shape::Rect {
+            x,
+            y,
+            w: 10.0,
+            h: 10.0,
+            tone: tone(s),
+        });
+        shapes.push(text(
+            x + 14.0,
+            y + 9.0,
+            words,
+            SMALL,
+            Anchor::Start,
+            false,
+            "ink",
+        ));
+        x += w;
+    }
+    y + 12.0 - top
+}
+
+fn text(
+    x: f32,
+    y: f32,
+    text: String,
+    size: f32,
+    anchor: Anchor,
+    bold: bool,
+    tone: &'static str,
+) -> Shape {
+    Shape::Text {
+        x,
+        y,
+        text,
+        size,
+        anchor,
+        bold,
+        tone,
+    }
+}
+
+/// A recommendation status's colour in a stacked bar. The site's tags share amber
+/// between "in progress" and "partially met"; side by side in one bar they must differ.
+fn status_tone(status: &str) -> &'static str {
+    match status {
+        "in-progress" => "blue",
+        other => tone(other),
+    }
+}
+
+/// The text colour that reads on a fill of `tone`.
+fn on(tone: &str) -> &'static str {
+    match tone {
+        "amber" | "track" => "ink",
+        _ => "white",
+    }
+}
+
+/// A generous estimate of a text's width (average glyph of a sans-serif face), so
+/// labels are cut before they could overrun.
+pub fn approx_width(text: &str, size: f32) -> f32 {
+    text.chars().count() as f32 * size * 0.56
+}
+
+/// `text` cut with "…" to fit `width` (the table beside the chart holds it in full).
+fn fit(text: &str, width: f32, size: f32) -> String {
+    if approx_width(text, size) <= width {
+        return text.to_string();
+    }
+    let keep = ((width / (size * 0.56)) as usize).saturating_sub(1);
+    let mut cut: String = text.chars().take(keep).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// "Red 3, Amber 5, Green 12, Blue 0".
+fn list(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|p| format!("{} {}", p.label, p.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Like [`list`], leaving out zeros.
+fn list_nonzero(parts: &[Part]) -> String {
+    let some: Vec<String> = parts
+        .iter()
+        .filter(|p| p.value > 0)
+        .map(|p| format!("{} {}", p.value, p.label.to_lowercase()))
+        .collect();
+    if some.is_empty() {
+        "none".into()
+    } else {
+        some.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysed_demo() -> crate::pipeline::Analysed {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let checked = crate::pipeline::check(&root, None).expect("demo content loads");
+        let audience = crate::pipeline::audience(&checked.site.config, None).unwrap();
+        crate::pipeline::analysed(&checked, &audience)
+    }
+
+    /// Every number a chart shows is the analysis's: the parts of the readiness bar add
+    /// up to D, and the bars equal the counts by RAG and by state.
+    #[test]
+    fn charts_show_the_analysis_figures() {
+        let an = analysed_demo();
+        let (site, a) = (&an.view.site, &an.analysis);
+        let charts = dashboard(site, a);
+        let r = &charts[0];
+        assert_eq!(r.id, "readiness");
+        let sum: usize = r
+            .table
+            .rows
+            .iter()
+            .map(|row| row[1].parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(sum, a.readiness.counted);
+        assert_eq!(r.table.rows[0][1], a.readiness.evidenced.to_string());
+        let rag = &charts[1];
+        for (c, n) in a.by_rag() {
+            let row = rag
+                .table
+                .rows
+                .iter()
+                .find(|row| row[0] == label(c))
+                .unwrap();
+            assert_eq!(row[1], n.to_string());
+        }
+        let state = &charts[2];
+        for (s, n) in a.by_state() {
+            let row = state
+                .table
+                .rows
+                .iter()
+                .find(|row| row[0] == label(s.name()))
+                .unwrap();
+            assert_eq!(row[1], n.to_string());
+        }
+        let by_review = charts
+            .iter()
+            .find(|c| c.id == "recommendations-by-review")
+            .unwrap();
+        let total: usize = by_review
+            .table
+            .rows
+            .iter()
+            .map(|row| row.last().unwrap().parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(total, site.of_type(RecordType::Recommendation).count());
+        assert!(charts.iter().any(|c| c.id == "timeline"));
+    }
+
+    #[test]
+    fn long_labels_are_cut_to_fit() {
+        let long = "x".repeat(200);
+        let cut = fit(&long, WIDTH, TEXT);
+        assert!(approx_width(&cut, TEXT) <= WIDTH);
+        assert!(cut.ends_with('…'));
+        assert_eq!(fit("short", WIDTH, TEXT), "short");
+    }
+}
