@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{crate_root, tool};
+use common::{crate_root, files_under, tool};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -42,24 +42,6 @@ fn first_day(date: &str) -> String {
         7 => format!("{date}-01"),
         _ => date.to_string(),
     }
-}
-
-/// Every file under `dir`, recursively, in path order.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read folder") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// The IDs and titles of the records kept in `content/_later/`: file-name IDs of
