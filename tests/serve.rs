@@ -2,6 +2,9 @@
 //! run time, plain HTTP/1.1 over `TcpStream`. Every wait polls with a deadline; the
 //! server is killed when a test ends, passed or failed.
 
+mod common;
+
+use common::files_under;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -609,7 +612,7 @@ fn assert_matches_build_after(root: &Path, output: &Path, steps: Vec<Step>) {
             String::from_utf8_lossy(&built.stderr)
         );
         let site = output.join("site");
-        let expected: Vec<(String, Vec<u8>)> = walk(&site)
+        let expected: Vec<(String, Vec<u8>)> = files_under(&site)
             .into_iter()
             .map(|file| {
                 let rel = file
@@ -810,7 +813,7 @@ fn pages_match_a_full_build_with_withheld_records() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let root = dir.path().join("content");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site");
-    for file in walk(&fixture) {
+    for file in files_under(&fixture) {
         let rel = file.strip_prefix(&fixture).expect("inside");
         std::fs::create_dir_all(root.join(rel).parent().expect("a parent")).expect("folder");
         std::fs::copy(&file, root.join(rel)).expect("copy");
@@ -845,24 +848,6 @@ fn pages_match_a_full_build_with_withheld_records() {
         ),
     ];
     assert_matches_build_after(&root, &dir.path().join("output"), steps);
-}
-
-/// Every file under a folder.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[cfg(unix)]
