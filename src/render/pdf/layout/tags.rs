@@ -34,6 +34,8 @@ pub(crate) type NodeId = u32;
 pub(crate) const DOCUMENT: NodeId = 0;
 
 /// A standard structure type (ISO 32000-1 §14.8.4): no role map is needed.
+/// Variants are spelt as the PDF names them.
+#[allow(clippy::upper_case_acronyms)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Role {
     Document,
@@ -238,8 +240,11 @@ pub(crate) struct PageTags {
     /// The MCIDs each run produced, by run.
     pub run_mcids: Vec<Vec<u32>>,
     /// Each link annotation of the page: its object and its `Link` element.
-    pub annots: Vec<(ObjectId, NodeId)>,
+    pub annots: Vec<TaggedAnnot>,
 }
+
+/// A link annotation's object and its `Link` element.
+pub(crate) type TaggedAnnot = (ObjectId, NodeId);
 
 /// The `/StructParent` of annotation `index` (counted over the whole
 /// document), after the pages' `/StructParents` keys 0..pages.

@@ -621,7 +621,7 @@ fn tag_annotations(
     nodes: &[NodeId],
     tree: &Tree,
     (pages, first_key): (usize, usize),
-) -> Result<Vec<((u32, u16), NodeId)>, lopdf::Error> {
+) -> Result<Vec<tags::TaggedAnnot>, lopdf::Error> {
     let annots = lo
         .get_dictionary(page_id)?
         .get(b"Annots")
