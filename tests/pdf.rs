@@ -1,7 +1,8 @@
 //! PDF packs read back: the demo packs built by `assure build`, checked with poppler
 //! (`pdftotext`, `pdfinfo`, `pdffonts`), qpdf and lopdf — page furniture on every page,
 //! every record of a section present, bookmarks, internal links landing on the page of
-//! their target, embedded fonts, a clean structure, identical bytes from two builds —
+//! their target, embedded fonts, a clean structure, identical bytes from two builds,
+//! tagged PDF that the `page_validation` crate finds PDF/UA-1 compliant —
 //! plus a fixture whose withheld record must leave no trace in any pack.
 
 mod common;
@@ -350,6 +351,43 @@ fn fonts_are_embedded_and_the_structure_is_clean() {
             q.status.success(),
             "{pack}: qpdf --check failed:\n{}",
             String::from_utf8_lossy(&q.stdout)
+        );
+    }
+}
+
+#[test]
+fn the_demo_packs_meet_pdf_ua_1() {
+    use page_validation::{validate_pdf, ValidationOptions, ValidationProfile};
+    let options = ValidationOptions::default().profile(ValidationProfile::PdfUa1);
+    for pack in ["inspection-pack", "report-to-secretary-of-state"] {
+        let pdf = demo().join(format!("pdf/{pack}.pdf"));
+        let report = validate_pdf(&pdf, &options).expect("page_validation reads the pack");
+        assert!(
+            report.is_compliant && report.failures.is_empty() && report.rules.failed == 0,
+            "{pack}:\n{report}"
+        );
+        assert!(
+            report.rules.passed > 50,
+            "{pack}: too few rules ran:\n{report}"
+        );
+        let info =
+            String::from_utf8_lossy(&tool("pdfinfo").arg(&pdf).output().expect("pdfinfo").stdout)
+                .into_owned();
+        assert!(info.contains("Tagged:          yes"), "{pack}: {info}");
+        // Page furniture is not read out: no marking or page number in the structure.
+        let text = String::from_utf8_lossy(
+            &tool("pdfinfo")
+                .arg("-struct-text")
+                .arg(&pdf)
+                .output()
+                .expect("pdfinfo -struct-text")
+                .stdout,
+        )
+        .into_owned();
+        assert!(text.contains("H1"), "{pack}: no headings in the structure");
+        assert!(
+            !text.contains("Page 2 of"),
+            "{pack}: page numbers are read out"
         );
     }
 }

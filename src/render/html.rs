@@ -1172,6 +1172,7 @@ const DEFAULT_ACCESSIBILITY: &str = "This evidence site is built to meet the Web
 - Tables have headings, and lists can be sorted and filtered; without JavaScript every table still shows in full.
 - The site works offline, from a folder or USB stick, and makes no request to any other server.
 - Every page prints cleanly, with its security marking at the top and bottom.
+- The PDF packs are tagged PDF that meets PDF/UA-1 (ISO 14289-1): headings, lists, tables with header cells, links that say where they go, images with alternative text, and the contents in reading order, with page markings and numbers set aside as artifacts. How it was tested: every pack is checked against PDF/UA-1 with the page_validation checker (based on the Matterhorn Protocol) and its reading order with poppler's pdfinfo, in the tests run on every change; they report no failures.
 
 If you find a problem using this site, please tell the team that published it, naming the page and what went wrong.";
 

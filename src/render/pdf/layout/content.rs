@@ -8,27 +8,68 @@
 //! the writer swaps these streams in for the pages printpdf created. Fonts,
 //! images, annotations and the document structure are still printpdf's.
 //!
+//! Every painting operator is inside marked content (PDF/UA-1 7.1): the page's
+//! runs of [`Mark`]s become `/Role <</MCID n>> BDC … EMC` for content of a
+//! structure element and `/Artifact BMC … EMC` for furniture. These are the
+//! operators printpdf writes for `Op::BeginMarkedContentWithProperties` and
+//! `Op::BeginMarkedContent`, written here for the same reason as the rest.
+//!
 //! Coordinates arrive top-down (as layout uses them) and are flipped here.
 //! Numbers are written with at most two decimals (three for colours).
 
 use super::flow::{Draw, Page, PAGE_H};
 use super::fonts::{FaceId, Fonts};
+use super::tags::{Mark, NodeId, Role, Tree};
 use super::text::Rgb;
+
+/// A page's content stream and the marked content in it.
+pub(crate) struct PageContent {
+    pub bytes: Vec<u8>,
+    /// The element of each MCID (index = MCID).
+    pub mcid_nodes: Vec<NodeId>,
+    /// The MCIDs each run of `page.marks` produced.
+    pub run_mcids: Vec<Vec<u32>>,
+}
 
 /// The content stream of `page`. `image_name` gives the resource name of an
 /// image by its index.
 pub(crate) fn page_content(
     fonts: &Fonts,
+    tree: &Tree,
     page: &Page,
     image_name: impl Fn(usize) -> String,
-) -> Vec<u8> {
+) -> PageContent {
     let mut w = Writer {
-        out: Vec::with_capacity(page.draws.len() * 40),
+        out: Vec::with_capacity(page.draws.len() * 48),
         fill: Rgb(0, 0, 0),
         stroke: None,
+        open: None,
+        mcid_nodes: Vec::new(),
+        run_mcids: vec![Vec::new(); page.marks.len()],
     };
-    // Graphics first, so that fills lie under the text.
-    for draw in &page.draws {
+    // The run each draw is in (none before the first: furniture).
+    let mut runs = Vec::with_capacity(page.draws.len());
+    let mut next = 0;
+    let mut run: Option<usize> = None;
+    for i in 0..page.draws.len() {
+        while page.marks.get(next).is_some_and(|&(from, _)| from <= i) {
+            run = Some(next);
+            next += 1;
+        }
+        runs.push(run);
+    }
+    let mark_of = |run: Option<usize>| run.map_or(Mark::Artifact, |r| page.marks[r].1);
+
+    // Graphics first, so that fills lie under the text. Fills and lines are
+    // furniture unless they are part of a figure.
+    for (draw, &run) in page.draws.iter().zip(&runs) {
+        let content = match (draw, mark_of(run)) {
+            (Draw::Text { .. } | Draw::Link { .. }, _) => continue,
+            (Draw::Image { .. }, Mark::Node(_)) => run,
+            (_, Mark::Node(node)) if tree.role(node) == Role::Figure => run,
+            _ => None,
+        };
+        w.mark(tree, content.map(|r| (r, mark_of(Some(r)))));
         match *draw {
             Draw::Fill {
                 x,
@@ -81,6 +122,7 @@ pub(crate) fn page_content(
             Draw::Text { .. } | Draw::Link { .. } => {}
         }
     }
+    w.close();
 
     // All text in one text object. Each run is placed with `Td`, relative to
     // the previous run's start (to the origin for the first). Positions are
@@ -88,7 +130,7 @@ pub(crate) fn page_content(
     let mut font: Option<(FaceId, f32)> = None;
     let mut origin = (0i64, 0i64);
     let mut in_text = false;
-    for draw in &page.draws {
+    for (draw, &run) in page.draws.iter().zip(&runs) {
         let Draw::Text { x, y, style, text } = draw else {
             continue;
         };
@@ -96,6 +138,11 @@ pub(crate) fn page_content(
             w.op(b"BT");
             in_text = true;
         }
+        let mark = mark_of(run);
+        w.mark(
+            tree,
+            run.filter(|_| mark != Mark::Artifact).map(|r| (r, mark)),
+        );
         if font != Some((style.face, style.size)) {
             w.out.push(b'/');
             w.out
@@ -115,9 +162,21 @@ pub(crate) fn page_content(
         w.op(b" Tj");
     }
     if in_text {
+        w.close();
         w.op(b"ET");
     }
-    w.out
+    PageContent {
+        bytes: w.out,
+        mcid_nodes: w.mcid_nodes,
+        run_mcids: w.run_mcids,
+    }
+}
+
+/// The marked-content sequence being written: furniture, or a run's content.
+#[derive(Clone, Copy, PartialEq)]
+enum Open {
+    Artifact,
+    Run(usize),
 }
 
 struct Writer {
@@ -126,6 +185,9 @@ struct Writer {
     fill: Rgb,
     /// Current stroke colour, width and dotted-ness, once set.
     stroke: Option<(Rgb, f32, bool)>,
+    open: Option<Open>,
+    mcid_nodes: Vec<NodeId>,
+    run_mcids: Vec<Vec<u32>>,
 }
 
 fn hundredths(v: f32) -> i64 {
@@ -133,6 +195,41 @@ fn hundredths(v: f32) -> i64 {
 }
 
 impl Writer {
+    /// Makes what follows content of `run` (with its mark), or furniture for
+    /// `None`, closing and opening marked-content sequences as needed.
+    fn mark(&mut self, tree: &Tree, run: Option<(usize, Mark)>) {
+        let want = match run {
+            Some((run, Mark::Node(_))) => Open::Run(run),
+            _ => Open::Artifact,
+        };
+        if self.open == Some(want) {
+            return;
+        }
+        self.close();
+        match (want, run) {
+            (Open::Run(run), Some((_, Mark::Node(node)))) => {
+                let mcid = self.mcid_nodes.len() as u32;
+                self.mcid_nodes.push(node);
+                self.run_mcids[run].push(mcid);
+                self.out.push(b'/');
+                self.out
+                    .extend_from_slice(tree.role(node).name().as_bytes());
+                self.out.extend_from_slice(b" <</MCID ");
+                self.uint(u64::from(mcid));
+                self.op(b">> BDC");
+            }
+            _ => self.op(b"/Artifact BMC"),
+        }
+        self.open = Some(want);
+    }
+
+    /// Ends the open marked-content sequence, if any.
+    fn close(&mut self) {
+        if self.open.take().is_some() {
+            self.op(b"EMC");
+        }
+    }
+
     /// Writes an operator and ends the line.
     fn op(&mut self, op: &[u8]) {
         self.out.extend_from_slice(op);

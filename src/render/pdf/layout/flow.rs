@@ -20,6 +20,7 @@ use std::rc::Rc;
 use super::fonts::{FaceId, Fonts};
 use super::image::{self, PdfImage};
 use super::table::{self, Row, TableLayout, CELL_PAD_Y};
+use super::tags::{self, Mark, NodeId, Role, Tree};
 use super::text::{break_lines, push_span, Line, Rgb, Span, Style};
 use super::{Block, Inline, Link, PAGE_REF_CLOSE, PAGE_REF_OPEN};
 
@@ -130,6 +131,9 @@ pub(crate) enum Draw {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Page {
     pub draws: Vec<Draw>,
+    /// What the draws are: from draw index `.0` on, `.1` (furniture before
+    /// the first).
+    pub marks: Vec<(usize, Mark)>,
 }
 
 /// A position in the laid-out document (page from 0).
@@ -163,6 +167,8 @@ pub(crate) struct Document {
     pub outline: Vec<OutlineEntry>,
     pub links: Vec<LinkTarget>,
     pub images: Vec<PdfImage>,
+    /// The structure tree, in reading order.
+    pub tree: Tree,
 }
 
 // ---- Flattening ----
@@ -181,6 +187,8 @@ struct Bar {
 struct Marker {
     text: String,
     right: f32,
+    /// The list item's label element.
+    node: NodeId,
 }
 
 /// A block that holds no other blocks.
@@ -216,6 +224,9 @@ enum Leaf<'a> {
 /// A leaf in context.
 struct Item<'a> {
     leaf: Leaf<'a>,
+    /// The structure element of the leaf (its container's for what is not
+    /// content: rules, anchors, page breaks).
+    node: NodeId,
     /// Indentation from the body's left edge.
     left: f32,
     markers: Vec<Marker>,
@@ -250,6 +261,8 @@ struct Flat<'a> {
     images: Vec<PdfImage>,
     /// Page numbers are printed somewhere, so layout needs more than one pass.
     needs_passes: bool,
+    /// Containers and one element per leaf; layout adds the leaves' parts.
+    tree: Tree,
 }
 
 /// Nesting context while flattening.
@@ -262,6 +275,8 @@ struct Ctx {
     in_list: bool,
     unordered_depth: usize,
     ordered_depth: usize,
+    /// The structure element that the blocks here belong to.
+    parent: NodeId,
 }
 
 impl Ctx {
@@ -312,6 +327,7 @@ fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
         anchor_ids: BTreeSet::new(),
         images: Vec::new(),
         needs_passes: false,
+        tree: Tree::new(),
     };
     let mut quotes = 0u32;
     let mut stack = vec![Frame::Blocks {
@@ -336,6 +352,7 @@ fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
                         let item = new_item(Leaf::Paragraph(&EMPTY_PARAGRAPH), ctx);
                         flat.items.push(Item {
                             markers: std::mem::take(markers),
+                            node: flat.tree.add(ctx.parent, Role::P),
                             ..item
                         });
                     }
@@ -356,6 +373,7 @@ fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
                         let gutter = list_gutter(fonts, &ctx, *ordered, *start, items.len());
                         let mut inner = ctx.nested(gutter);
                         inner.in_list = true;
+                        inner.parent = flat.tree.add(ctx.parent, Role::L);
                         if *ordered {
                             inner.ordered_depth += 1;
                         } else {
@@ -384,6 +402,7 @@ fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
                             });
                         }
                         inner.quoted = true;
+                        inner.parent = flat.tree.add(ctx.parent, Role::BlockQuote);
                         let pending = std::mem::take(markers);
                         stack.push(Frame::Blocks {
                             blocks: inner_blocks,
@@ -404,6 +423,7 @@ fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
                         let invisible = matches!(leaf, Leaf::Anchor(_) | Leaf::PageBreak);
                         let mut item = new_item(leaf, &ctx);
                         item.page_refs = page_refs;
+                        item.node = leaf_node(&mut flat.tree, block, &item.leaf, ctx.parent);
                         if !invisible {
                             item.markers = std::mem::take(markers);
                         }
@@ -439,11 +459,14 @@ fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
                 } else {
                     bullet_marker(fonts, ctx.unordered_depth).to_string()
                 };
+                let entry = flat.tree.add(ctx.parent, Role::LI);
                 item_markers.push(Marker {
                     text,
                     right: *marker_right,
+                    node: flat.tree.add(entry, Role::Lbl),
                 });
-                let ctx = ctx.clone();
+                let mut ctx = ctx.clone();
+                ctx.parent = flat.tree.add(entry, Role::LBody);
                 stack.push(Frame::Blocks {
                     blocks: item_blocks,
                     next: 0,
@@ -492,6 +515,7 @@ fn new_item<'a>(leaf: Leaf<'a>, ctx: &Ctx) -> Item<'a> {
     };
     Item {
         leaf,
+        node: ctx.parent,
         left: ctx.left,
         markers: Vec::new(),
         bars: ctx.bars.clone(),
@@ -500,6 +524,30 @@ fn new_item<'a>(leaf: Leaf<'a>, ctx: &Ctx) -> Item<'a> {
         before,
         after,
     }
+}
+
+/// The structure element of a leaf block, added under `parent` (`parent`
+/// itself for a block that is not content).
+fn leaf_node(tree: &mut Tree, block: &Block, leaf: &Leaf<'_>, parent: NodeId) -> NodeId {
+    let Some((role, alt)) = tags::block_tag(block) else {
+        return parent;
+    };
+    // An image that cannot be shown is shown as its text: a paragraph.
+    let (role, alt) = match leaf {
+        Leaf::AltText(_) => (Role::P, None),
+        _ => (role, alt),
+    };
+    let role = match block {
+        Block::Heading { level, .. } => Role::H(tree.heading_level(*level)),
+        Block::Cover { .. } | Block::Contents => {
+            tree.top_heading();
+            role
+        }
+        _ => role,
+    };
+    let node = tree.add(parent, role);
+    tree.nodes[node as usize].alt = alt;
+    node
 }
 
 /// The leaf for a block that is not a container (`None` for lists and quotes),
@@ -768,6 +816,12 @@ struct Layouter<'f, 'a> {
     /// Quote bars of the last chunk placed, to join bars across gaps.
     last_bars: Vec<Bar>,
     last_bars_end: (usize, f32),
+    /// The structure tree: the flattened one, plus the parts layout adds.
+    tree: Tree,
+    /// What the next draws are.
+    mark: Mark,
+    /// The link element being drawn: (link number, parent, element).
+    open_link: Option<(u32, NodeId, NodeId)>,
 }
 
 impl<'f, 'a> Layouter<'f, 'a> {
@@ -787,6 +841,9 @@ impl<'f, 'a> Layouter<'f, 'a> {
             pending_anchors: Vec::new(),
             last_bars: Vec::new(),
             last_bars_end: (0, 0.0),
+            tree: flat.tree.clone(),
+            mark: Mark::Artifact,
+            open_link: None,
         }
     }
 
@@ -819,6 +876,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
             outline,
             links: Vec::new(),
             images: Vec::new(),
+            tree: self.tree,
         }
     }
 
@@ -835,8 +893,56 @@ impl<'f, 'a> Layouter<'f, 'a> {
         self.pages.len() - 1
     }
 
+    /// Draws on `page`, as part of the current mark.
     fn draw(&mut self, page: usize, draw: Draw) {
-        self.pages[page].draws.push(draw);
+        let mark = self.mark;
+        let p = &mut self.pages[page];
+        if p.marks.last().map(|m| m.1) != Some(mark) {
+            if let Mark::Node(node) = mark {
+                self.tree.add_run(node, page, p.marks.len());
+            }
+            p.marks.push((p.draws.len(), mark));
+        }
+        p.draws.push(draw);
+    }
+
+    /// Makes what is drawn next part of `mark`; returns the mark before.
+    fn set_mark(&mut self, mark: Mark) -> Mark {
+        self.open_link = None;
+        std::mem::replace(&mut self.mark, mark)
+    }
+
+    /// A new structure element under the current one (under the document if
+    /// the current mark is furniture).
+    fn add_node(&mut self, role: Role) -> NodeId {
+        let parent = match self.mark {
+            Mark::Node(node) => node,
+            Mark::Artifact => tags::DOCUMENT,
+        };
+        self.tree.add(parent, role)
+    }
+
+    /// The mark of a fragment of link `target` inside the current element:
+    /// the link element it continues, or a new one.
+    fn link_mark(&mut self, target: u32, text: &str, new_line: bool) -> Mark {
+        let Mark::Node(parent) = self.mark else {
+            return Mark::Artifact;
+        };
+        let node = match self.open_link {
+            Some((t, p, node)) if t == target && p == parent => {
+                if new_line {
+                    self.tree.nodes[node as usize].text.push(' ');
+                }
+                node
+            }
+            _ => {
+                let node = self.tree.add(parent, Role::Link);
+                self.open_link = Some((target, parent, node));
+                node
+            }
+        };
+        self.tree.nodes[node as usize].text.push_str(text);
+        Mark::Node(node)
     }
 
     /// Finds room for something `height` tall after `gap` (no gap at the top
@@ -993,8 +1099,17 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let size = line.size;
         let baseline = top + (height - 1.117 * size) / 2.0 + 0.905 * size;
         let mut last_link: Option<(u32, usize)> = None;
-        for frag in &line.frags {
+        let base = self.mark;
+        for (n, frag) in line.frags.iter().enumerate() {
             let fx = x + frag.x;
+            // A link's text, underline and annotation are its Link element.
+            self.mark = match frag.style.link {
+                Some(target) => self.link_mark(target, &frag.text, n == 0),
+                None => {
+                    self.open_link = None;
+                    base
+                }
+            };
             self.draw(
                 page,
                 Draw::Text {
@@ -1023,47 +1138,54 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 last_link = None;
                 continue;
             };
-            {
-                // Widen the previous rectangle when the same link continues.
-                let draws = &mut self.pages[page].draws;
-                if let Some((prev, at)) = last_link {
-                    if prev == target {
-                        if let Some(Draw::Link { w, x: lx, .. }) = draws.get_mut(at) {
-                            *w = fx + frag.width - *lx;
-                            continue;
-                        }
+            // Widen the previous rectangle when the same link continues.
+            if let Some((prev, at)) = last_link {
+                if prev == target {
+                    if let Some(Draw::Link { w, x: lx, .. }) = self.pages[page].draws.get_mut(at) {
+                        *w = fx + frag.width - *lx;
+                        continue;
                     }
                 }
-                draws.push(Draw::Link {
+            }
+            self.draw(
+                page,
+                Draw::Link {
                     x: fx,
                     y: top,
                     w: frag.width,
                     h: height,
                     target,
-                });
-                last_link = Some((target, draws.len() - 1));
-            }
+                },
+            );
+            last_link = Some((target, self.pages[page].draws.len() - 1));
         }
+        self.mark = base;
     }
 
     fn draw_markers(&mut self, page: usize, item: &Item<'_>, top: f32, line_height: f32) {
         let face = self.fonts.face(FaceId::Regular);
         let baseline = top + (line_height - 1.117 * BODY_SIZE) / 2.0 + 0.905 * BODY_SIZE;
         let color = if item.quoted { MUTED } else { INK };
-        let draws: Vec<Draw> = item
+        let draws: Vec<(NodeId, Draw)> = item
             .markers
             .iter()
             .map(|marker| {
                 let width = face.text_width(&marker.text, BODY_SIZE);
-                Draw::Text {
+                let draw = Draw::Text {
                     x: (MARGIN_X + marker.right - width).max(MARGIN_X),
                     y: baseline,
                     style: Style::new(FaceId::Regular, BODY_SIZE, color),
                     text: marker.text.clone(),
-                }
+                };
+                (marker.node, draw)
             })
             .collect();
-        self.pages[page].draws.extend(draws);
+        let base = self.mark;
+        for (node, draw) in draws {
+            self.mark = Mark::Node(node);
+            self.draw(page, draw);
+        }
+        self.mark = base;
     }
 
     /// Places lines of the given heights from `gap` below the current position,
@@ -1151,6 +1273,10 @@ impl<'f, 'a> Layouter<'f, 'a> {
             self.break_before_next = false;
         }
         let gap = self.pending_after.max(item.before);
+        self.set_mark(match item.leaf {
+            Leaf::Rule | Leaf::Anchor(_) | Leaf::PageBreak => Mark::Artifact,
+            _ => Mark::Node(item.node),
+        });
         match item.leaf {
             Leaf::Anchor(id) => {
                 self.pending_anchors.push(id);
@@ -1585,18 +1711,41 @@ impl<'f, 'a> Layouter<'f, 'a> {
         };
         let mut top = self.slot(gap, first_need);
         let (marker_page, marker_top) = (self.page(), top);
+        // Table > THead > TR > TH (scope column), then TBody > TR > TD (a
+        // key-value list's keys are TH with scope row). A header with no rows
+        // under it goes in the TBody: a THead needs one.
+        let columns = layout.col_w.len();
+        let key_value = matches!(item.leaf, Leaf::KeyValue(_));
+        let head = layout.header.as_ref().map(|_| {
+            let section = self.add_node(if layout.rows.is_empty() {
+                Role::TBody
+            } else {
+                Role::THead
+            });
+            Self::row_nodes(&mut self.tree, section, columns, |_| Role::TH {
+                column: true,
+            })
+        });
+        let body = self.add_node(Role::TBody);
         if let Some(header) = &layout.header {
-            self.draw_row(layout, header, x, top, None, true);
+            self.draw_row(layout, header, x, top, None, true, head.as_deref());
             top += header_h;
         }
         self.used(top);
         for row in &layout.rows {
+            let cells = Self::row_nodes(&mut self.tree, body, columns, |col| {
+                if key_value && col == 0 {
+                    Role::TH { column: false }
+                } else {
+                    Role::TD
+                }
+            });
             if self.y + row.height > BODY_BOTTOM + 0.01 && row.height + header_h <= BODY_H {
                 self.continue_table(layout, x, &bars);
             }
             if self.y + row.height <= BODY_BOTTOM + 0.01 {
                 let top = self.y;
-                self.draw_row(layout, row, x, top, None, false);
+                self.draw_row(layout, row, x, top, None, false, Some(&cells));
                 self.mark_bars(self.page(), &bars, top, top + row.height);
                 self.used(top + row.height);
                 continue;
@@ -1631,7 +1780,8 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 }
                 let top = self.y;
                 let height = used + 2.0 * CELL_PAD_Y;
-                self.draw_row(layout, row, x, top, Some((&from, &to, height)), false);
+                let part = Some((&from[..], &to[..], height));
+                self.draw_row(layout, row, x, top, part, false, Some(&cells));
                 self.mark_bars(self.page(), &bars, top, top + height);
                 self.used(top + height);
                 from = to;
@@ -1649,19 +1799,33 @@ impl<'f, 'a> Layouter<'f, 'a> {
         }
     }
 
-    /// Starts a continuation page of a table with its header repeated.
+    /// A table row's element with one cell element per column.
+    fn row_nodes(
+        tree: &mut Tree,
+        section: NodeId,
+        columns: usize,
+        role: impl Fn(usize) -> Role,
+    ) -> Vec<NodeId> {
+        let row = tree.add(section, Role::TR);
+        (0..columns).map(|col| tree.add(row, role(col))).collect()
+    }
+
+    /// Starts a continuation page of a table with its header repeated (as
+    /// furniture: it was read once already).
     fn continue_table(&mut self, layout: &TableLayout, x: f32, bars: &[Bar]) {
         self.new_page();
         if let Some(header) = &layout.header {
             let top = self.y;
-            self.draw_row(layout, header, x, top, None, true);
+            self.draw_row(layout, header, x, top, None, true, None);
             self.mark_bars(self.page(), bars, top, top + header.height);
             self.used(top + header.height);
         }
     }
 
     /// Draws a row (or, with `part`, lines `from..to` of each cell in a box of
-    /// the given height) with its top at `top`.
+    /// the given height) with its top at `top`, each cell's text as the
+    /// element in `cells` (furniture without).
+    #[allow(clippy::too_many_arguments)]
     fn draw_row(
         &mut self,
         layout: &TableLayout,
@@ -1670,9 +1834,11 @@ impl<'f, 'a> Layouter<'f, 'a> {
         top: f32,
         part: Option<(&[usize], &[usize], f32)>,
         header: bool,
+        cells: Option<&[NodeId]>,
     ) {
         let page = self.page();
         let height = part.map_or(row.height, |p| p.2);
+        let base = self.set_mark(Mark::Artifact);
         if header {
             self.draw(
                 page,
@@ -1692,12 +1858,17 @@ impl<'f, 'a> Layouter<'f, 'a> {
             };
             let cx = x + layout.col_x[col] + layout.pad_x[col];
             let mut ty = top + CELL_PAD_Y;
+            self.set_mark(match cells.and_then(|c| c.get(col)) {
+                Some(&node) => Mark::Node(node),
+                None => Mark::Artifact,
+            });
             for line in &cell[from..to] {
                 let lh = table::line_height(line);
                 self.draw_line(page, line, cx, ty, lh);
                 ty += lh;
             }
         }
+        self.set_mark(Mark::Artifact);
         let (width, color) = if header { (0.9, MUTED) } else { (0.4, RULE) };
         self.draw(
             page,
@@ -1711,6 +1882,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 dotted: false,
             },
         );
+        self.set_mark(base);
     }
 
     /// Natural size at 96 dpi, scaled down to fit the width and most of a page.
@@ -1760,6 +1932,11 @@ impl<'f, 'a> Layouter<'f, 'a> {
         );
         self.y = band_top + 24.0;
         self.empty = false;
+        // The title is the document's first H1; the lines a table of label
+        // (a row header) and value.
+        let section = self.mark;
+        let title_node = self.add_node(Role::H(1));
+        self.set_mark(Mark::Node(title_node));
         let title_spans = self.plain_span(title, Style::new(FaceId::Bold, 26.0, INK));
         let title_lines = break_lines(self.fonts, &title_spans, BODY_W);
         let heights = Self::line_heights(&title_lines, 1.2);
@@ -1774,6 +1951,11 @@ impl<'f, 'a> Layouter<'f, 'a> {
             .min(BODY_W * 0.4)
             + 16.0;
         let mut gap = 28.0;
+        let section_node = match section {
+            Mark::Node(node) => node,
+            Mark::Artifact => tags::DOCUMENT,
+        };
+        let mut cover_table: Option<NodeId> = None;
         for (label, value) in lines {
             // Labels are smaller than values but share their baseline.
             let label_style = Style {
@@ -1788,20 +1970,39 @@ impl<'f, 'a> Layouter<'f, 'a> {
             let height = label_lines.len().max(value_lines.len()).max(1) as f32 * lh;
             let top = self.slot(gap, height);
             let page = self.page();
+            let body = *cover_table.get_or_insert_with(|| {
+                let table = self.tree.add(section_node, Role::Table);
+                self.tree.add(table, Role::TBody)
+            });
+            let cells = Self::row_nodes(&mut self.tree, body, 2, |col| {
+                if col == 0 {
+                    Role::TH { column: false }
+                } else {
+                    Role::TD
+                }
+            });
+            self.set_mark(Mark::Node(cells[0]));
             for (n, line) in label_lines.iter().enumerate() {
                 self.draw_line(page, line, MARGIN_X, top + n as f32 * lh, lh);
             }
+            self.set_mark(Mark::Node(cells[1]));
             for (n, line) in value_lines.iter().enumerate() {
                 self.draw_line(page, line, MARGIN_X + label_w, top + n as f32 * lh, lh);
             }
             self.used(top + height);
             gap = 4.0;
         }
+        self.set_mark(section);
         self.break_before_next = true;
         self.pending_after = 0.0;
     }
 
     fn place_contents(&mut self, own_outline: usize, gap: f32) {
+        // An H1 for the title, then a TOC with a TOCI holding a Link per entry.
+        let section = self.mark;
+        let title_node = self.add_node(Role::H(1));
+        let toc = self.add_node(Role::TOC);
+        self.set_mark(Mark::Node(title_node));
         // The title looks like a level-1 heading but is not listed in itself.
         let title_spans =
             self.plain_span("Contents", Style::new(FaceId::Bold, HEADINGS[0].0, ACCENT));
@@ -1842,6 +2043,9 @@ impl<'f, 'a> Layouter<'f, 'a> {
             }
             let heights = Self::line_heights(&lines, LEADING);
             let entry_gap = if level == 1 { gap.max(5.0) } else { gap };
+            let entry_node = self.tree.add(toc, Role::TOCI);
+            let link_node = self.tree.add(entry_node, Role::Link);
+            self.set_mark(Mark::Node(link_node));
             let chunks = self.place_lines(entry_gap, &heights, 0.0, true, &[]);
             gap = 0.5;
             let x = MARGIN_X + indent;
@@ -1859,6 +2063,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 .get(entry)
                 .map_or_else(|| "?".to_string(), |p| p.to_string());
             let number_w = number_face.text_width(&number, BODY_SIZE);
+            self.tree.nodes[link_node as usize].text = format!("{title} (page {number})");
             let page = last_chunk.page;
             let lead_from = x + lines[last].width + 6.0;
             let lead_to = right - CONTENTS_NUMBER_W;
@@ -1901,5 +2106,6 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 },
             );
         }
+        self.set_mark(section);
     }
 }

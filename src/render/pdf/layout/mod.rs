@@ -13,7 +13,10 @@
 //! - [`image`] turns PNG and JPEG files into PDF image objects without decoding
 //!   them where PDF can take them as they are;
 //! - [`subset`] cuts the embedded fonts down to the glyphs used;
-//! - [`content`] writes the page content streams;
+//! - [`content`] writes the page content streams, every part of them marked
+//!   as content of a structure element or as furniture;
+//! - [`tags`] is the structure tree that makes a pack a tagged PDF (PDF/UA-1):
+//!   headings, paragraphs, lists, tables, links, figures, the contents;
 //! - [`writer`] stamps the marking and "Page N of M" on every page and writes the
 //!   PDF: metadata, nested bookmarks, link annotations, and a content-derived
 //!   `/ID` so the same input always gives the same bytes.
@@ -42,6 +45,7 @@ mod fonts;
 mod image;
 mod subset;
 mod table;
+mod tags;
 mod text;
 mod writer;
 
@@ -49,6 +53,8 @@ mod writer;
 mod tests_layout;
 #[cfg(test)]
 mod tests_pdf;
+#[cfg(test)]
+mod tests_tags;
 
 use std::collections::BTreeMap;
 

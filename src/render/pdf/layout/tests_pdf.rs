@@ -15,7 +15,7 @@ use super::*;
 
 /// A PDF written to a folder of its own in the temporary folder; the folder
 /// (with anything tools wrote beside the PDF) is removed when this is dropped.
-struct Saved {
+pub(super) struct Saved {
     dir: PathBuf,
     path: PathBuf,
 }
@@ -35,7 +35,7 @@ impl Drop for Saved {
 }
 
 /// Writes `pdf` to a fresh file in the temporary folder.
-fn save(pdf: &[u8], name: &str) -> Saved {
+pub(super) fn save(pdf: &[u8], name: &str) -> Saved {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let dir =
@@ -47,7 +47,7 @@ fn save(pdf: &[u8], name: &str) -> Saved {
 }
 
 /// Runs a tool and returns its standard output; fails the test if it fails.
-fn run(program: &str, args: &[&str]) -> String {
+pub(super) fn run(program: &str, args: &[&str]) -> String {
     let output = Command::new(program)
         .args(args)
         .output()
@@ -484,7 +484,7 @@ fn stress_document_keeps_all_text_inside_the_margins() {
 }
 
 /// A PNG with stored (uncompressed) deflate blocks, built by hand.
-fn png(width: u32, height: u32, color_type: u8, pixel: &[u8]) -> Vec<u8> {
+pub(super) fn png(width: u32, height: u32, color_type: u8, pixel: &[u8]) -> Vec<u8> {
     fn crc(data: &[u8]) -> u32 {
         let mut crc = 0xFFFF_FFFFu32;
         for &b in data {

@@ -15,6 +15,12 @@
 //! a SHA-256 of the file rather than printpdf's process-wide counter. Fonts and
 //! images get fixed resource names for the same reason: byte-identical output
 //! for identical input, whatever else the process has rendered before.
+//!
+//! Tagging (PDF/UA-1, see `tags.rs`) is finished here too: the structure tree
+//! and its parent tree, `/StructParents` on pages, link annotations made
+//! indirect objects with a `/Contents` description and a `/StructParent`,
+//! `/Tabs /S`, `MarkInfo`, and XMP metadata that repeats the information
+//! dictionary and declares `pdfuaid:part` 1.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +38,7 @@ use super::flow::{
 };
 use super::fonts::{FaceId, Fonts};
 use super::subset::subset_truetype;
+use super::tags::{self, Mark, NodeId, PageTags, Tree};
 use super::text::Style;
 use super::DocInfo;
 
@@ -83,11 +90,13 @@ pub(crate) fn write_pdf(
             }),
         );
     }
-    let contents: Vec<Vec<u8>> = doc
+    let contents: Vec<content::PageContent> = doc
         .pages
         .iter()
-        .map(|page| content::page_content(fonts, page, |i| image_id(i).0))
+        .map(|page| content::page_content(fonts, &doc.tree, page, |i| image_id(i).0))
         .collect();
+    // The Link element of each page's annotations, in the order written.
+    let mut annot_nodes: Vec<Vec<NodeId>> = Vec::with_capacity(doc.pages.len());
     pdf.pages = doc
         .pages
         .iter()
@@ -98,7 +107,9 @@ pub(crate) fn write_pdf(
             } else {
                 Vec::new()
             };
-            ops.extend(link_ops(page, &doc));
+            let (links, nodes) = link_ops(page, &doc);
+            ops.extend(links);
+            annot_nodes.push(nodes);
             PdfPage::new(
                 printpdf::Mm(PAGE_W * 25.4 / 72.0),
                 printpdf::Mm(PAGE_H * 25.4 / 72.0),
@@ -108,6 +119,7 @@ pub(crate) fn write_pdf(
         .collect();
     let page_count = pdf.pages.len();
     let outline = std::mem::take(&mut doc.outline);
+    let tree = std::mem::take(&mut doc.tree);
     drop(doc);
 
     let options = PdfSaveOptions {
@@ -126,7 +138,11 @@ pub(crate) fn write_pdf(
     if page_ids.len() != page_count {
         return Err(err(&"page count mismatch"));
     }
-    for (&page_id, content) in page_ids.iter().zip(contents) {
+    let mut page_tags = Vec::with_capacity(page_count);
+    let mut annot_count = 0;
+    for (n, ((&page_id, content), nodes)) in
+        page_ids.iter().zip(contents).zip(annot_nodes).enumerate()
+    {
         let stream_id = lo
             .get_object(page_id)
             .and_then(|page| page.as_dict())
@@ -136,8 +152,37 @@ pub(crate) fn write_pdf(
         lo.get_object_mut(stream_id)
             .and_then(|stream| stream.as_stream_mut())
             .map_err(|e| err(&e))?
-            .set_content(content);
+            .set_content(content.bytes);
+        let annots = tag_annotations(
+            &mut lo,
+            page_id,
+            n,
+            &nodes,
+            &tree,
+            (page_count, annot_count),
+        )
+        .map_err(|e| err(&e))?;
+        annot_count += annots.len();
+        page_tags.push(PageTags {
+            id: page_id,
+            mcid_nodes: content.mcid_nodes,
+            run_mcids: content.run_mcids,
+            annots,
+        });
     }
+    let struct_tree = tags::write(&mut lo, &tree, &page_tags);
+    drop(page_tags);
+    drop(tree);
+    let mut xmp = lopdf::Stream::new(
+        lopdf::Dictionary::from_iter([
+            ("Type", lopdf::Object::Name(b"Metadata".to_vec())),
+            ("Subtype", lopdf::Object::Name(b"XML".to_vec())),
+        ]),
+        tags::xmp(&info.title, &info.author, &info.subject, info.date),
+    );
+    // Left readable, as metadata is meant to be.
+    xmp.allows_compression = false;
+    let xmp = lo.add_object(xmp);
 
     // Bookmarks.
     let outlines = if outline.is_empty() {
@@ -158,6 +203,12 @@ pub(crate) fn write_pdf(
         "ViewerPreferences",
         dict([("DisplayDocTitle", DictItem::Bool(true))]).to_lopdf(),
     );
+    catalog.set(
+        "MarkInfo",
+        dict([("Marked", DictItem::Bool(true))]).to_lopdf(),
+    );
+    catalog.set("StructTreeRoot", lopdf::Object::Reference(struct_tree));
+    catalog.set("Metadata", lopdf::Object::Reference(xmp));
     if let Some((obj, gen)) = outlines {
         catalog.set("Outlines", DictItem::Ref { obj, gen }.to_lopdf());
         catalog.set("PageMode", name("UseOutlines").to_lopdf());
@@ -445,6 +496,7 @@ fn stamp_furniture(info: &DocInfo, fonts: &Fonts, pages: &mut [Page]) {
     let marking_style = Style::new(FaceId::Bold, MARKING_SIZE, INK);
     let footer_style = Style::new(FaceId::Regular, FOOTER_SIZE, MUTED);
     for (n, page) in pages.iter_mut().enumerate() {
+        page.marks.push((page.draws.len(), Mark::Artifact));
         if !marking.is_empty() {
             for y in [HEADER_BASELINE, FOOTER_BASELINE] {
                 page.draws.push(Draw::Text {
@@ -506,11 +558,22 @@ fn truncate(fonts: &Fonts, face_id: FaceId, text: &str, size: f32, max_width: f3
     out
 }
 
-/// printpdf link annotation operations for one page.
-fn link_ops(page: &Page, doc: &Document) -> Vec<Op> {
+/// printpdf link annotation operations for one page, and the Link element
+/// of each. A link drawn as furniture (in a repeated table header) has none,
+/// and is left out: it was there to follow where it was read.
+fn link_ops(page: &Page, doc: &Document) -> (Vec<Op>, Vec<NodeId>) {
     let mut ops = Vec::new();
-    for draw in &page.draws {
+    let mut nodes = Vec::new();
+    let mut runs = page.marks.iter().peekable();
+    let mut mark = Mark::Artifact;
+    for (i, draw) in page.draws.iter().enumerate() {
+        while let Some(&(_, m)) = runs.next_if(|&&(from, _)| from <= i) {
+            mark = m;
+        }
         let Draw::Link { x, y, w, h, target } = *draw else {
+            continue;
+        };
+        let Mark::Node(node) = mark else {
             continue;
         };
         let action = match doc.links.get(target as usize) {
@@ -541,8 +604,51 @@ fn link_ops(page: &Page, doc: &Document) -> Vec<Op> {
                 Some(HighlightingMode::Invert),
             ),
         });
+        nodes.push(node);
     }
-    ops
+    (ops, nodes)
+}
+
+/// Makes page `n`'s link annotations indirect objects (an `OBJR` must point
+/// at them) with a `/Contents` description and a `/StructParent`, and gives
+/// the page its `/StructParents` and `/Tabs /S`. Returns each annotation's
+/// object and Link element.
+/// `first_key` counts the annotations of the pages before.
+fn tag_annotations(
+    lo: &mut lopdf::Document,
+    page_id: (u32, u16),
+    n: usize,
+    nodes: &[NodeId],
+    tree: &Tree,
+    (pages, first_key): (usize, usize),
+) -> Result<Vec<tags::TaggedAnnot>, lopdf::Error> {
+    let annots = lo
+        .get_dictionary(page_id)?
+        .get(b"Annots")
+        .and_then(|a| a.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(annots.len());
+    let mut refs = Vec::with_capacity(annots.len());
+    for (annot, &node) in annots.into_iter().zip(nodes) {
+        let lopdf::Object::Dictionary(mut annot) = annot else {
+            continue;
+        };
+        annot.set("Contents", tags::text_string(&link_description(tree, node)));
+        annot.set(
+            "StructParent",
+            tags::annot_key(pages, first_key + out.len()),
+        );
+        annot.set("P", lopdf::Object::Reference(page_id));
+        let id = lo.add_object(annot);
+        refs.push(lopdf::Object::Reference(id));
+        out.push((id, node));
+    }
+    let page = lo.get_dictionary_mut(page_id)?;
+    page.set("Annots", refs);
+    page.set("StructParents", n as i64);
+    page.set("Tabs", lopdf::Object::Name(b"S".to_vec()));
+    Ok(out)
 }
 
 /// Compresses the document's streams, on several threads: lopdf deflates at
@@ -574,4 +680,21 @@ fn goto(at: At) -> Actions {
         top: Some(dest_top(at)),
         zoom: None,
     })
+}
+
+/// What a link's annotation says it is (`/Contents`, PDF/UA-1 7.18.5): its
+/// text, or for a bare page number, the page.
+fn link_description(tree: &Tree, node: NodeId) -> String {
+    let text = tree
+        .nodes
+        .get(node as usize)
+        .map(|n| n.text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+        format!("Page {text}")
+    } else if text.is_empty() {
+        "Link".to_string()
+    } else {
+        text
+    }
 }
