@@ -444,10 +444,9 @@ fn every_command_and_flag_has_help() {
             if !is_arg {
                 continue;
             }
-            let described = t.contains("  ")
-                && t.splitn(2, "  ")
-                    .nth(1)
-                    .is_some_and(|rest| !rest.trim().is_empty());
+            let described = t
+                .split_once("  ")
+                .is_some_and(|(_, rest)| !rest.trim().is_empty());
             // clap puts long help on the next line when the flag is long.
             let next_has_text = run
                 .stdout
