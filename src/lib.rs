@@ -32,6 +32,7 @@ pub mod present;
 pub mod privacy;
 pub mod render;
 pub mod serve;
+pub mod starter;
 
 /// The version written into outputs (part of what makes them reproducible).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

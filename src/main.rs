@@ -18,7 +18,8 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "assure",
     version,
-    about = "Checks improvement evidence and builds an offline evidence site and PDF packs."
+    about = "Checks improvement evidence and builds an offline evidence site and PDF packs.",
+    after_help = "New here? `assure init` writes a starter content folder; then `assure serve` shows it as a site while you edit.\nOutput: what a command was asked for goes to stdout (check's report, status, the files built); problems met along the way go to stderr."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -34,7 +35,9 @@ struct ContentArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// One line per problem, for people.
     Human,
+    /// One JSON object per line, for other programs.
     Json,
 }
 
@@ -53,8 +56,15 @@ enum Command {
         /// Compute readiness for this audience (default: internal).
         #[arg(long)]
         audience: Option<String>,
+        /// How to print the problems.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+    },
+    /// Write a starter content folder (one record of each type, linked) to begin with.
+    Init {
+        /// The folder to create; it must be new or empty.
+        #[arg(default_value = "content")]
+        dir: PathBuf,
     },
     /// Check the content, then build the evidence website and data exports.
     Build {
@@ -69,6 +79,7 @@ enum Command {
         /// Skip the PDF packs.
         #[arg(long)]
         no_pdf: bool,
+        /// Readiness date (YYYY-MM-DD); default: `as_of` in site.yaml, else today.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
         /// Treat warnings as failures: nothing is built.
@@ -85,6 +96,7 @@ enum Command {
         ids: Vec<String>,
         #[command(flatten)]
         content: ContentArgs,
+        /// The output folder whose pdf/ folder receives the packs.
         #[arg(long, default_value = "output")]
         output: PathBuf,
         /// Accepted for symmetry with `build`; packs use the embedded fonts.
@@ -98,16 +110,22 @@ enum Command {
         #[command(flatten)]
         content: ContentArgs,
     },
-    /// Start a new record file with the next free ID and a template of its fields.
+    /// Start a new record file that passes `check`, with an ID made from what it is.
     New {
         /// plan, recommendation, action, evidence, review, event or page.
         #[arg(value_name = "TYPE")]
         rtype: String,
-        /// The record's title.
+        /// The record's title (in quotes when it has spaces).
         title: String,
-        /// Use this ID instead of the next free one.
+        /// Use this ID instead of the one made for the record (IDs are permanent).
         #[arg(long)]
         id: Option<String>,
+        /// For a recommendation: the ID of the review it comes from (required).
+        #[arg(long, value_name = "REVIEW")]
+        source: Option<String>,
+        /// The record's date (YYYY-MM-DD); default today for evidence, reviews and events.
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
         #[command(flatten)]
         content: ContentArgs,
     },
@@ -124,6 +142,7 @@ enum Command {
         /// Serve the site for this audience (default: `site_audience` in site.yaml).
         #[arg(long)]
         audience: Option<String>,
+        /// Readiness date (YYYY-MM-DD); default: `as_of` in site.yaml, else today.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
     },
@@ -131,11 +150,13 @@ enum Command {
     Status {
         #[command(flatten)]
         content: ContentArgs,
+        /// Readiness date (YYYY-MM-DD); default: `as_of` in site.yaml, else today.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
         /// Compute readiness for this audience (default: internal).
         #[arg(long)]
         audience: Option<String>,
+        /// Text for people, or one JSON object for other programs.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
@@ -182,11 +203,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     checked.as_of
                 )
             };
-            eprintln!(
+            let summary = format!(
                 "checked {records} record{} in {prefix}: {}; {readiness}",
                 if records == 1 { "" } else { "s" },
                 checked.diagnostics.summary(),
             );
+            // The summary is part of the report (`assure check > problems.txt` keeps
+            // it), except in JSON, where stdout holds only diagnostic objects.
+            match format {
+                Format::Human => println!("{summary}"),
+                Format::Json => eprintln!("{summary}"),
+            }
             Ok(exit(checked.diagnostics.fail(strict)))
         }
         Command::Build {
@@ -221,7 +248,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(1));
             }
-            eprintln!(
+            println!(
                 "built {} pages into {} in {:.2} s ({}); readiness {}",
                 built.pages,
                 output.join("site").display(),
@@ -229,6 +256,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 built.checked.diagnostics.summary(),
                 built.readiness
             );
+            print!("{}", assure::commands::build::summary(&built, &output));
             Ok(ExitCode::SUCCESS)
         }
         Command::Pack {
@@ -254,7 +282,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
             for id in &ids {
-                eprintln!(
+                println!(
                     "wrote {}",
                     output.join("pdf").join(format!("{id}.pdf")).display()
                 );
@@ -265,7 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (site, _) = pipeline::load(&content.content)?;
             let locked = assure::lock::lock(&site, &ids)?;
             if locked.is_empty() {
-                eprintln!(
+                println!(
                     "every evidence file already has a recorded sha256; name IDs to re-record them"
                 );
             }
@@ -278,17 +306,52 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rtype,
             title,
             id,
+            source,
+            date,
             content,
         } => {
             let (site, _) = pipeline::load(&content.content)?;
-            let path = assure::new_record::create(
-                &site,
-                &rtype,
-                &title,
-                id.as_deref(),
-                Date::today_utc(),
-            )?;
-            println!("{}", path.display());
+            let request = assure::new_record::Request {
+                type_name: &rtype,
+                title: &title,
+                id: id.as_deref(),
+                source: source.as_deref(),
+                date,
+            };
+            let created = assure::new_record::create(&site, &request, Date::today_utc())?;
+            // Joined part by part, so Windows shows its own separators throughout.
+            let shown = created
+                .rel
+                .split('/')
+                .fold(content.content.clone(), |path, part| path.join(part));
+            println!("created {} (ID {})", shown.display(), created.id);
+            println!("next:");
+            for step in &created.next {
+                println!("  - {step}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => {
+            let written = assure::starter::init(&dir, Date::today_utc())?;
+            println!(
+                "wrote a starter content folder with {} files: {}",
+                written.len(),
+                dir.display()
+            );
+            let content = if dir == std::path::Path::new("content") {
+                String::new()
+            } else {
+                format!(" --content {}", dir.display())
+            };
+            println!("next:");
+            println!("  - assure serve{content}   (the site at http://127.0.0.1:1111/, updated as you save)");
+            println!(
+                "  - edit the files in {}; {} explains them",
+                dir.display(),
+                dir.join("_README.md").display()
+            );
+            println!("  - assure check{content}   (every problem, with file and line)");
+            println!("  - assure build{content}   (the site in output/site, the PDF packs in output/pdf)");
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {

@@ -1,12 +1,16 @@
-//! `assure new TYPE "Title"`: starts a record file with the next free ID in its
-//! folder's numbering style and the type's fields as a commented template.
+//! `assure new TYPE "Title"`: starts a record file that passes `check`, with an ID made
+//! from what the record is (SPEC §13.6) and the type's fields as a commented template.
+//!
+//! IDs are permanent (links and packs name them), so they follow the record, not the
+//! folder: a recommendation is numbered in its review's series (`<review>-rN`), an
+//! event is named by its date and title, and other types continue their folder's
+//! `prefix-N` numbering.
 
 use crate::date::Date;
 use crate::model::schema::{RecordType, COMMON_FIELDS};
 use crate::model::Site;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 /// The prefix a type's IDs get when its folder has none to copy.
 fn default_prefix(t: RecordType) -> &'static str {
@@ -34,6 +38,13 @@ fn split_number(id: &str) -> Option<(&str, u64, usize)> {
 /// The next free ID after `existing`, following the most common `prefix + number`
 /// pattern among them (`act-07`, `act-08` → `act-09`).
 pub fn next_id(existing: &[String], fallback_prefix: &str) -> String {
+    next_free(existing, existing, fallback_prefix)
+}
+
+/// [`next_id`] in the style of `style_from`, free among `taken_among` (every ID of the
+/// site: IDs are unique across types).
+fn next_free(style_from: &[String], taken_among: &[String], fallback_prefix: &str) -> String {
+    let existing = style_from;
     let mut styles: BTreeMap<&str, (usize, u64, usize)> = BTreeMap::new();
     for id in existing {
         if let Some((prefix, n, width)) = split_number(id) {
@@ -50,7 +61,7 @@ pub fn next_id(existing: &[String], fallback_prefix: &str) -> String {
             (*p, *max, *width)
         });
     let taken: std::collections::HashSet<String> =
-        existing.iter().map(|s| s.to_lowercase()).collect();
+        taken_among.iter().map(|s| s.to_lowercase()).collect();
     let mut n = max + 1;
     loop {
         let id = format!("{prefix}{n:0width$}");
@@ -92,26 +103,164 @@ fn hint(t: RecordType, field: &str) -> String {
     }
 }
 
-/// Writes the new record; returns its path. Refuses to overwrite anything.
-pub fn create(
-    site: &Site,
-    type_name: &str,
-    title: &str,
-    id: Option<&str>,
-    today: Date,
-) -> Result<PathBuf> {
-    let Some(t) = RecordType::from_name(type_name) else {
+/// What `assure new` was asked for.
+pub struct Request<'a> {
+    pub type_name: &'a str,
+    pub title: &'a str,
+    /// `--id`: instead of the ID made from the record (SPEC §13.6).
+    pub id: Option<&'a str>,
+    /// `--source`: the review a recommendation comes from (required for them).
+    pub source: Option<&'a str>,
+    /// `--date`: the record's `date` (default today for evidence, reviews and events).
+    pub date: Option<Date>,
+}
+
+/// A record written by [`create`].
+pub struct Created {
+    pub id: String,
+    /// The new file, inside the content folder, with `/` separators.
+    pub rel: String,
+    /// What the author fills in next, one step a line.
+    pub next: Vec<String>,
+}
+
+/// `ofsted-2012-r4`: the next recommendation number in a review's series.
+pub fn next_in_series(existing: &[String], source: &str) -> String {
+    let prefix = format!("{}-r", source.to_lowercase());
+    let highest = existing
+        .iter()
+        .filter_map(|id| id.to_lowercase().strip_prefix(&prefix)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    format!("{source}-r{}", highest + 1)
+}
+
+/// `Inspection report published!` → `inspection-report-published` (ASCII letters and
+/// digits, at most 60 characters, cut at a word).
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let mut out = out.trim_end_matches('-').to_string();
+    if out.len() > 60 {
+        let cut = out[..60].rfind('-').unwrap_or(60);
+        out.truncate(cut);
+    }
+    out
+}
+
+/// The steps that make a new record of type `t` useful.
+fn next_steps(t: RecordType, id: &str) -> Vec<String> {
+    let mut steps: Vec<String> = match t {
+        RecordType::Recommendation => vec![
+            "replace the sample text below the `---` with the recommendation's words".into(),
+            "set `priority:`, `area:` and `due:` if the review gave them".into(),
+            format!("answer it with an action: `assure new action \"…\"`, then list `{id}` under the action's `addresses:`"),
+        ],
+        RecordType::Action => vec![
+            "set `owner:` and `due:`".into(),
+            "list the recommendations it answers under `addresses:` (or set the `plan:` and `objective:` it belongs to)".into(),
+        ],
+        RecordType::Evidence => vec![
+            "list what it proves under `supports:` (IDs of recommendations, actions or objectives)".into(),
+            format!("put the document in `evidence/files/`, name it in `file:`, then run `assure lock {id}` to record its fingerprint"),
+            "set `reviewed:` to the day someone last checked it is still true".into(),
+        ],
+        RecordType::Review => vec![
+            "set `kind:`, `by:` and `date:`".into(),
+            format!("add its recommendations: `assure new recommendation \"…\" --source {id}`"),
+        ],
+        RecordType::Event => vec![
+            "check `date:`, and set `kind:`".into(),
+            "list the records it concerns under `refs:`".into(),
+        ],
+        RecordType::Plan => vec![
+            "set `period:`, `approved:` and `status:`".into(),
+            "list its objectives under `objectives:` (each with an `id:` and a `title:`)".into(),
+        ],
+        RecordType::Page | RecordType::Objective => {
+            vec!["write the page in Markdown below the `---`".into()]
+        }
+    };
+    steps.push("lines starting with `#` are hints: remove the `#` to use a field".into());
+    steps.push("then run `assure check` (or keep `assure serve` open and watch the page)".into());
+    steps
+}
+
+/// The names of the reviews, for messages.
+fn review_list(site: &Site) -> String {
+    let ids: Vec<&str> = site
+        .of_type(RecordType::Review)
+        .map(|(_, r)| r.id.as_str())
+        .collect();
+    if ids.is_empty() {
+        "there are no reviews yet: start one with `assure new review \"…\"`".into()
+    } else {
+        format!("the reviews are: {}", ids.join(", "))
+    }
+}
+
+/// Writes the new record. Refuses to overwrite anything, and to make a record that
+/// `check` would refuse (a recommendation without a known review as its source).
+pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
+    let type_name = req.type_name;
+    let Some(t) = RecordType::from_name(type_name).filter(|t| *t != RecordType::Objective) else {
         bail!("`{type_name}` is not a record type; use plan, recommendation, action, evidence, review, event or page");
     };
+    let title = req.title;
     if title.trim().is_empty() {
-        bail!("the title is empty");
+        bail!("the title is empty: give one in quotes, e.g. `assure new {type_name} \"Audit of case files\"`");
     }
+    let source = match (t, req.source) {
+        (RecordType::Recommendation, None) => bail!(
+            "a recommendation needs `--source REVIEW`, the ID of the review or inspection that made it; {}",
+            review_list(site)
+        ),
+        (RecordType::Recommendation, Some(s)) => match site.get(s) {
+            Some(r) if r.rtype == RecordType::Review => Some(r.id.clone()),
+            Some(r) => bail!(
+                "`{s}` is a {}, not a review; {}",
+                r.rtype.name(),
+                review_list(site)
+            ),
+            None => bail!("there is no review `{s}`; {}", review_list(site)),
+        },
+        (_, Some(_)) => bail!("`--source` is for recommendations only"),
+        (_, None) => None,
+    };
+    let dated = matches!(
+        t,
+        RecordType::Evidence | RecordType::Event | RecordType::Review
+    );
+    let date = req.date.or(dated.then_some(today));
     let folder = site.files.root.join(t.folder());
-    let id = match id {
-        Some(id) => id.to_string(),
-        None => {
-            let existing: Vec<String> = site.of_type(t).map(|(_, r)| r.id.clone()).collect();
-            next_id(&existing, default_prefix(t))
+    let existing: Vec<String> = site.records.iter().map(|r| r.id.clone()).collect();
+    let id = match (req.id, t, &source) {
+        (Some(id), _, _) => id.to_string(),
+        (None, RecordType::Recommendation, Some(source)) => next_in_series(&existing, source),
+        (None, RecordType::Event, _) => {
+            let day = date.unwrap_or(today);
+            let base = match slug(title) {
+                s if s.is_empty() => format!("{day}-event"),
+                s => format!("{day}-{s}"),
+            };
+            let taken = |id: &str| site.get(id).is_some();
+            let mut id = base.clone();
+            let mut n = 2;
+            while taken(&id) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
+        }
+        (None, _, _) => {
+            let of_type: Vec<String> = site.of_type(t).map(|(_, r)| r.id.clone()).collect();
+            next_free(&of_type, &existing, default_prefix(t))
         }
     };
     if let Some(problem) = crate::model::build::id_problem(&id) {
@@ -127,25 +276,23 @@ pub fn create(
             folder.display()
         );
     }
+    let rel = format!("{}/{id}.md", t.folder());
     let path = folder.join(format!("{id}.md"));
     if std::fs::symlink_metadata(&path).is_ok() {
-        bail!("`{}` already exists", path.display());
+        bail!("`{rel}` already exists");
     }
     let mut text = String::from("---\n");
     text.push_str(&format!(
         "title: {}\n",
         serde_json::to_string(title.trim())?
     ));
-    let dated = matches!(
-        t,
-        RecordType::Evidence | RecordType::Event | RecordType::Review
-    );
     for f in COMMON_FIELDS.iter().chain(t.own_fields()) {
         let line = match f.name {
             "id" | "title" => continue,
             "status" if t.statuses().is_empty() => continue,
             "status" => format!("status: {}", t.statuses()[0]),
-            "date" if dated => format!("date: {today}"),
+            "date" if date.is_some() => format!("date: {}", date.unwrap_or(today)),
+            "source" if source.is_some() => format!("source: {}", source.as_deref().unwrap_or("")),
             "reviewed" => format!("reviewed: {today}"),
             name => format!("# {name}:"),
         };
@@ -165,16 +312,20 @@ pub fn create(
         _ => "\n",
     });
     std::fs::create_dir_all(&folder)
-        .with_context(|| format!("cannot create `{}`", folder.display()))?;
+        .with_context(|| format!("cannot create the folder `{}`", t.folder()))?;
     // `create_new`: never overwrite, even if the file appeared since the check above.
     use std::io::Write;
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .with_context(|| format!("cannot create `{}`", path.display()))?;
+        .with_context(|| format!("cannot create `{rel}`"))?;
     f.write_all(text.as_bytes())?;
-    Ok(path)
+    Ok(Created {
+        next: next_steps(t, &id),
+        id,
+        rel,
+    })
 }
 
 #[cfg(test)]
@@ -202,5 +353,20 @@ mod tests {
         assert_eq!(next_id(&ids(&[]), "act-"), "act-01");
         assert_eq!(next_id(&ids(&["about", "glossary"]), "page-"), "page-01");
         assert_eq!(next_id(&ids(&["E7", "E8", "e9"]), "e"), "E10");
+    }
+
+    #[test]
+    fn recommendations_join_their_reviews_series_and_events_take_date_and_title() {
+        let existing = ids(&["le-grand-2013-r8", "ofsted-2012-r1", "Ofsted-2012-R2"]);
+        assert_eq!(next_in_series(&existing, "ofsted-2012"), "ofsted-2012-r3");
+        assert_eq!(next_in_series(&existing, "apa-2009"), "apa-2009-r1");
+        assert_eq!(
+            slug("Inspection report: published!"),
+            "inspection-report-published"
+        );
+        assert_eq!(slug("  Café — Über  "), "caf-ber");
+        assert_eq!(slug("***"), "");
+        let long = slug(&"word ".repeat(30));
+        assert!(long.len() <= 60 && !long.ends_with('-'), "{long}");
     }
 }

@@ -3,8 +3,8 @@
 //! - One fixture content folder per diagnostic code under `tests/fixtures/<CODE>/`, each
 //!   with an `expected.txt` holding the exact human output of
 //!   `assure check --content tests/fixtures/<CODE>`, written from the SPEC (not copied
-//!   from the tool). Each test checks stdout, the exit code with and without `--strict`,
-//!   and the one-line summary on stderr.
+//!   from the tool). Each test checks stdout (the diagnostics, then the one-line
+//!   summary), the exit code with and without `--strict`, and that stderr is empty.
 //! - `--format json`: one JSON object per diagnostic with the six keys of SPEC §5.
 //! - Hostile inputs built at run time in temporary folders (bad encodings, alias bombs,
 //!   huge bodies and lists, deep nesting, long IDs, files outside the content folder):
@@ -87,10 +87,16 @@ fn check_fixture(name: &str) {
     let mut problems = Vec::new();
     let run = assure(&["check", "--content", &rel], &root);
     problems.extend(run.ending_problems());
-    if run.stdout != expected {
+    // The report is the diagnostics, then the summary line (SPEC §12 streams, as
+    // decided in CONTRIBUTING.md "Output streams").
+    let (report, summary_line) = match run.stdout.trim_end_matches('\n').rsplit_once('\n') {
+        Some((diags, last)) => (format!("{diags}\n"), last.to_string()),
+        None => (String::new(), run.stdout.trim_end().to_string()),
+    };
+    if report != expected {
         problems.push(format!(
             "stdout differs from {rel}/expected.txt:\n{}--- actual stdout:\n{}",
-            line_diff(&run.stdout, &expected),
+            line_diff(&report, &expected),
             run.stdout
         ));
     }
@@ -98,18 +104,21 @@ fn check_fixture(name: &str) {
     if run.end != want {
         problems.push(format!("exit code: expected {want:?}, got {:?}", run.end));
     }
-    let summary: Vec<&str> = run.stderr.lines().collect();
+    let summary: Vec<&str> = summary_line.lines().collect();
     let (e, w) = (count(errors, "error"), count(warnings, "warning"));
     let mentions = |phrase: &str| {
         regex::Regex::new(&format!(r"(^|[^0-9]){phrase}\b"))
             .expect("valid pattern")
             .is_match(summary[0])
     };
-    if summary.len() != 1 || !mentions(&e) || !mentions(&w) {
+    if summary.len() != 1 || !summary[0].starts_with("checked ") || !mentions(&e) || !mentions(&w) {
         problems.push(format!(
-            "stderr should be one summary line mentioning \"{e}\" and \"{w}\", got:\n{}",
-            run.stderr
+            "stdout should end with one summary line mentioning \"{e}\" and \"{w}\", got:\n{}",
+            run.stdout
         ));
+    }
+    if !run.stderr.is_empty() {
+        problems.push(format!("stderr should be empty, got:\n{}", run.stderr));
     }
 
     let strict = assure(&["check", "--content", &rel, "--strict"], &root);
@@ -223,7 +232,17 @@ fn json_format_has_one_object_per_diagnostic() {
         );
     }
     assert!(!rebuilt.is_empty(), "no JSON diagnostics printed");
-    let human_lines: Vec<&str> = human.stdout.lines().collect();
+    // The human report ends with the summary line, which JSON leaves to stderr.
+    let human_lines: Vec<&str> = human
+        .stdout
+        .lines()
+        .filter(|l| Diag::parse(l).is_some())
+        .collect();
+    assert!(human
+        .stdout
+        .lines()
+        .last()
+        .is_some_and(|l| l.starts_with("checked ")));
     assert_eq!(rebuilt, human_lines, "JSON and human output disagree");
     assert_eq!(
         json.stderr.lines().count(),

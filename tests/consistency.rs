@@ -404,17 +404,18 @@ fn from_status(source: &str, text: &str) -> Figures {
     f
 }
 
-/// `check`'s summary line on stderr: "readiness P (N of D recommendations evidenced)".
-fn from_check(source: &str, stderr: &str) -> Figures {
+/// `check`'s summary line, last on stdout: "readiness P (N of D recommendations evidenced)".
+fn from_check(source: &str, stdout: &str) -> Figures {
     let mut f = Figures::new(source);
+    let summary = stdout.lines().last().unwrap_or_default();
     match re(r"readiness (\d+\.\d %|n/a) \((\d+) of (\d+) recommendations evidenced\)")
-        .captures(stderr)
+        .captures(summary)
     {
         Some(c) => {
             f.put("readiness percent", &c[1]);
             f.readiness(num(&c[2]), num(&c[3]));
         }
-        None => f.fail(format!("no readiness in the summary line: {stderr}")),
+        None => f.fail(format!("no readiness in the summary line: {summary}")),
     }
     f
 }
@@ -1433,7 +1434,7 @@ fn outputs(content: &Path, audience: &str) -> (Vec<Figures>, Vec<Row>) {
         &format!("{who}: status --format json"),
         &status,
     ));
-    let (_, check) = run(&["check", "--audience", audience], content);
+    let (check, _) = run(&["check", "--audience", audience], content);
     out.push(from_check(&format!("{who}: check (summary line)"), &check));
 
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -1793,7 +1794,7 @@ fn the_trap_fixture_shows_the_hand_worked_figures_in_every_output() {
     // `check` and `status` count for `internal` by default, which also sees ev-14:
     // rec-6 is evidenced, so 4 of 6 (66.6 %), and only rec-2 and rec-8 are gaps.
     let (status, _) = run(&["status", "--format", "json"], &content);
-    let (_, check) = run(&["check"], &content);
+    let (check, _) = run(&["check"], &content);
     let internal = [
         from_status("internal: status --format json", &status),
         from_check("internal: check (summary line)", &check),

@@ -898,3 +898,140 @@ fn a_taken_port_is_a_usage_failure() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen"));
 }
+
+/// Undoes the page's escaping and `<code>` of a message, to compare it with `check`'s.
+fn page_text(html: &str) -> String {
+    html.replace("<code>", "`")
+        .replace("</code>", "`")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn content_that_never_built_gets_the_styled_problems_page_with_checks_diagnostics() {
+    let (_dir, root) = content();
+    // Errors from the start (and the warnings `check` gives beside them).
+    edit(
+        &root,
+        "actions/act-1.md",
+        "addresses: [rec-1]",
+        "addresses: [rec-99]",
+    );
+    write(
+        &root.join("pages/broken.md"),
+        "---\ntitle: Broken & <b>bold</b>\nrelated: [plan-1\n---\n",
+    );
+    write(
+        &root.join("evidence/ev-3.md"),
+        "---\ntitle: Old note\nstatus: current\nreviewed: 2010-01-01\n---\n",
+    );
+    let server = Server::start(&root);
+
+    let page = server.get("/");
+    assert_eq!(page.status, 503, "{}", page.text());
+    let html = page.text();
+    assert!(
+        html.contains("<h1>The site is not built yet</h1>"),
+        "{html}"
+    );
+    assert!(!html.contains("Page not found") && !html.contains("Go to the dashboard"));
+    assert!(html.contains("<link rel=\"stylesheet\" href=\"/__assure/serve.css\">"));
+    let css = server.get("/__assure/serve.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+    assert!(css.text().contains(".serve-problems"));
+    // Any other address shows the same page while there is no site.
+    assert!(server
+        .get("/actions/act-1.html")
+        .text()
+        .contains("The site is not built yet"));
+
+    // The same diagnostics as `check`, with paths inside the content folder.
+    let check = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args(["check", "--format", "json", "--content"])
+        .arg(&root)
+        .output()
+        .expect("assure check runs");
+    let prefix = format!("{}/", root.display());
+    let mut expected: Vec<(String, String, String)> = String::from_utf8_lossy(&check.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            let path = v["path"].as_str().unwrap_or_default();
+            (
+                format!(
+                    "{}:{}:{}",
+                    path.strip_prefix(&prefix).unwrap_or(path),
+                    v["line"],
+                    v["column"]
+                ),
+                v["code"].as_str().unwrap_or_default().to_string(),
+                v["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(expected.iter().any(|(_, code, _)| code.starts_with('W')));
+    assert!(expected.iter().any(|(_, code, _)| code == "E001"));
+    let item = regex::Regex::new(
+        r#"<li><span class="serve-where">([^<]*)</span> <span class="serve-code">([^<]*)</span> <span class="serve-message">(.*?)</span>(?: <a href="[^"]*">Open the page</a>)?</li>"#,
+    )
+    .expect("valid pattern");
+    let mut shown: Vec<(String, String, String)> = item
+        .captures_iter(&html)
+        .map(|c| (page_text(&c[1]), c[2].to_string(), page_text(&c[3])))
+        .collect();
+    expected.sort();
+    shown.sort();
+    assert_eq!(
+        shown, expected,
+        "the page lists what `check` lists:\n{html}"
+    );
+    // Messages are text: the author's `<b>` is escaped, never markup.
+    assert!(!html.contains("<b>bold"), "{html}");
+
+    // Fixed: the site is served.
+    edit(
+        &root,
+        "actions/act-1.md",
+        "addresses: [rec-99]",
+        "addresses: [rec-1]",
+    );
+    std::fs::remove_file(root.join("pages/broken.md")).expect("remove");
+    let page = server.wait_for("/", "turned into the dashboard", |r| r.status == 200);
+    assert!(!page.text().contains("not built yet"));
+}
+
+#[test]
+fn overlay_problems_carry_content_paths_plain_text_and_the_page() {
+    let (_dir, root) = content();
+    let server = Server::start(&root);
+    let mut events = server.events();
+    edit(
+        &root,
+        "actions/act-1.md",
+        "addresses: [rec-1]",
+        "addresses: [rec-99]",
+    );
+    let (_, data) = events.next_where("problems listing the error", |e, d| {
+        e == "problems" && d != "[]"
+    });
+    let problems: serde_json::Value = serde_json::from_str(&data).expect("JSON");
+    let first = &problems[0];
+    assert_eq!(first["file"], "actions/act-1.md", "{data}");
+    assert_eq!(first["page"], "actions/act-1.html", "{data}");
+    assert_eq!(first["severity"], "error", "{data}");
+    assert!(
+        first["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("unknown ID `rec-99`")),
+        "{data}"
+    );
+    // The absolute folder given with --content appears in `path` only, as `check` prints it.
+    assert!(!first["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains(&*root.to_string_lossy()));
+}

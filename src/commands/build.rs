@@ -29,6 +29,8 @@ pub struct Built {
     pub pages: usize,
     /// Readiness as the output's audience sees it ("66.6 %").
     pub readiness: String,
+    /// The PDF files written, inside the output folder (`pdf/<pack-id>.pdf`).
+    pub pdfs: Vec<String>,
 }
 
 impl Built {
@@ -39,8 +41,49 @@ impl Built {
             failed: true,
             pages: 0,
             readiness: String::new(),
+            pdfs: Vec::new(),
         }
     }
+}
+
+/// What a finished build tells its author: the page to open, each PDF written, the
+/// data, how to hand the site over, and what the warnings mean (SPEC §13.6).
+pub fn summary(built: &Built, output: &Path) -> String {
+    let mut out = String::new();
+    let line = |out: &mut String, label: &str, text: String| {
+        out.push_str(&format!("  {label:<15}{text}\n"));
+    };
+    let site = output.join("site");
+    line(
+        &mut out,
+        "open the site:",
+        format!("{}", site.join("index.html").display()),
+    );
+    for (i, pdf) in built.pdfs.iter().enumerate() {
+        let label = if i == 0 { "PDF packs:" } else { "" };
+        let path: PathBuf = pdf.split('/').collect();
+        line(&mut out, label, format!("{}", output.join(path).display()));
+    }
+    line(
+        &mut out,
+        "data:",
+        format!(
+            "{} (records.json, and a CSV per type for spreadsheets)",
+            output.join("data").display()
+        ),
+    );
+    out.push_str(&format!(
+        "  to hand the site over, copy the whole folder {} (to a USB stick, or zip it): it opens with no server and no internet\n",
+        site.display()
+    ));
+    let warnings = built.checked.diagnostics.warnings();
+    if warnings > 0 {
+        out.push_str(&format!(
+            "  the {warnings} warning{} above did not stop the build: each names something an inspector would notice (evidence out of date, an action overdue…)\n",
+            if warnings == 1 { "" } else { "s" }
+        ));
+    }
+    out
 }
 
 /// Runs a build. I/O and usage problems are errors (exit 2); content problems come back
@@ -105,11 +148,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         }
     };
     staging.finish(&checked.as_of.to_string(), &audience, &content_sha256)?;
+    let pdfs = packs.iter().map(|p| format!("pdf/{}.pdf", p.id)).collect();
     Ok(Built {
         checked,
         failed: false,
         pages,
         readiness: readiness_text,
+        pdfs,
     })
 }
 
@@ -198,11 +243,13 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
         &content_sha256,
     )?;
     let count = rendered.len();
+    let pdfs = rendered.iter().map(|(path, _)| path.clone()).collect();
     Ok(Built {
         checked,
         failed: false,
         pages: count,
         readiness: String::new(),
+        pdfs,
     })
 }
 

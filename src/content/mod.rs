@@ -7,6 +7,7 @@
 
 pub mod split;
 pub mod yaml;
+mod yaml_errors;
 
 use crate::diagnostics::{Code, Diagnostic, Pos};
 use rayon::prelude::*;

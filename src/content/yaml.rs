@@ -168,19 +168,6 @@ fn pos_of(marker: &saphyr_parser::Marker, line_offset: usize) -> Pos {
 pub const TAB_MESSAGE: &str =
     "tabs are not allowed in YAML: use spaces instead, to indent and after `:` or `-`";
 
-fn friendly(info: &str) -> String {
-    let lower = info.to_ascii_lowercase();
-    if lower.contains("tab") {
-        TAB_MESSAGE.into()
-    } else if lower.contains("mapping values are not allowed") {
-        "a value contains `: `; put quotes around it, or check the indentation".into()
-    } else if lower.contains("did not find expected key") || lower.contains("block mapping") {
-        format!("the YAML is not well formed ({info}): check the indentation of this line and the one before")
-    } else {
-        format!("the YAML is not well formed ({info}): check quotes, brackets and indentation")
-    }
-}
-
 /// Turns the parser's character indices into byte offsets, moving forward through the
 /// text (events arrive in order), so slicing stays linear in the file's size.
 struct CharCursor<'a> {
@@ -286,7 +273,14 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> 
                 if let Some(pos) = tab_before(text, e.marker(), line_offset) {
                     return err(pos, TAB_MESSAGE.into());
                 }
-                return err(pos_of(e.marker(), line_offset), friendly(e.info()));
+                let (pos, message) = super::yaml_errors::explain(
+                    text,
+                    line_offset,
+                    e.marker().line(),
+                    e.marker().col(),
+                    e.info(),
+                );
+                return err(pos, message);
             }
         };
         let pos = pos_of(&span.start, line_offset);

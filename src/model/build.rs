@@ -298,8 +298,12 @@ pub struct Built {
     pub reserved_id: Option<String>,
 }
 
+/// A key's name, if it is one: a scalar that is not empty or null (`"": x` and `~: x`
+/// are not field names, like any other key that is not a word).
 fn key_text(key: &Node) -> Option<&str> {
-    key.as_scalar().map(|s| s.text.as_str())
+    key.as_scalar()
+        .filter(|s| !key.is_null() && !s.text.trim().is_empty())
+        .map(|s| s.text.as_str())
 }
 
 /// Builds one record from its raw fields.
@@ -868,6 +872,16 @@ mod tests {
                 ("body", "r1", 8, 5)
             ]
         );
+    }
+
+    #[test]
+    fn empty_and_null_keys_are_not_field_names() {
+        let b = build("pages/p.md", "---\n\"\": x\n~: y\nnull: z\ntitle: T\n---\n");
+        assert_eq!(
+            codes(&b),
+            vec![(2, 1, Code::E003), (3, 1, Code::E003), (4, 1, Code::E003)]
+        );
+        assert!(b.diagnostics[0].message.contains("plain words"));
     }
 
     #[test]

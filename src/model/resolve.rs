@@ -114,6 +114,8 @@ pub fn resolve(
                         .flatten();
                     match suggestion {
                         Some(k) => format!("; did you mean `{}`?", records[index[k]].id),
+                        // A list item written without its `-` runs into the one above.
+                        None if key.contains(" - ") => "; these look like list items run together: start each item on its own line with `- `".to_string(),
                         None => "; check the spelling, or create the record".to_string(),
                     }
                 })

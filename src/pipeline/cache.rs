@@ -78,9 +78,23 @@ pub struct Cache {
     edited: HashSet<String>,
 }
 
+/// Fails, saying how to begin, when the content folder does not exist: run where it
+/// is, name it, or make one. (The usual first mistake: running in another folder.)
+pub fn missing_folder(dir: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(dir).is_ok() {
+        return Ok(());
+    }
+    let here = std::env::current_dir().map_or_else(|_| ".".into(), |d| d.display().to_string());
+    anyhow::bail!(
+        "there is no content folder `{}` in {here}: run assure in the folder that holds it, name it with `--content DIR`, or start one with `assure init`",
+        dir.display()
+    )
+}
+
 impl Cache {
     /// An empty cache for a content folder. `keep`: it will be used again (serve).
     pub fn new(dir: &Path, keep: bool) -> Result<Cache> {
+        missing_folder(dir)?;
         let root = dir
             .canonicalize()
             .with_context(|| format!("cannot read the content folder `{}`", dir.display()))?;

@@ -169,12 +169,24 @@ impl Engine {
         self.print_new(&checked.diagnostics);
         let errors = checked.diagnostics.errors();
         if errors > 0 {
-            let problems = checked
-                .diagnostics
-                .items
-                .iter()
-                .filter(|d| d.severity() == Severity::Error)
-                .filter_map(|d| serde_json::from_str::<Problem>(&d.json(&self.prefix)).ok())
+            // Errors first (what stops the site), then the warnings `check` also gives;
+            // each with the page of its record, when the last good site has one.
+            let mut items: Vec<&crate::diagnostics::Diagnostic> =
+                checked.diagnostics.items.iter().collect();
+            items.sort_by_key(|d| d.severity() != Severity::Error);
+            let mut pages: HashMap<&str, String> = HashMap::new();
+            for r in &checked.site.records {
+                let page = r.page_path();
+                if !pages.contains_key(r.path.as_str()) && self.output.pages.contains_key(&page) {
+                    pages.insert(&r.path, page);
+                }
+            }
+            let problems = items
+                .into_iter()
+                .map(|d| {
+                    let page = pages.get(d.path.as_str()).cloned().unwrap_or_default();
+                    Problem::diagnostic(d, &self.prefix, page)
+                })
                 .collect();
             self.output.publish_problems(problems);
             return Ok(Outcome::Problems { errors });

@@ -46,6 +46,12 @@ pub(crate) fn handle(rq: Request, shared: &Arc<Shared>, port: u16) {
         None => (target.as_str(), ""),
     };
     let path = path.split('#').next().unwrap_or("");
+    if path == super::pages::CSS_PATH {
+        return send(
+            rq,
+            bytes(200, super::pages::CSS.as_bytes(), "text/css; charset=utf-8"),
+        );
+    }
     if path == LIVE_SCRIPT {
         return send(
             rq,
@@ -64,7 +70,7 @@ pub(crate) fn handle(rq: Request, shared: &Arc<Shared>, port: u16) {
     let snapshot = shared.snapshot();
     if let Some(page) = snapshot.pages.get(&key) {
         let response = if key.ends_with(".html") {
-            let html = with_live_script(&page.body, &key, &shared.token(Some(page)));
+            let html = with_live_script(&page.body, &key, &shared.token(Some(page)), None);
             bytes(200, &html, content_type(&key))
         } else {
             bytes(200, &page.body, content_type(&key))
@@ -170,32 +176,40 @@ fn attachment(snapshot: &Snapshot, rel: &str) -> Option<Response<File>> {
     )
 }
 
-/// The "not found" page; its live script reloads it when the page appears.
+/// The page for a path the site does not have; its live script reloads it when the
+/// page appears. While no site was ever built (the content has errors), every path
+/// gets the "not built yet" page listing the problems, which reloads when they change.
 fn not_found(
     shared: &Shared,
     snapshot: &Snapshot,
     key: &str,
 ) -> Response<std::io::Cursor<Vec<u8>>> {
-    let building = snapshot.pages.is_empty();
-    let message = if building {
-        "The site could not be built yet: the problems are listed below. This page reloads by itself once they are fixed.".to_string()
-    } else {
-        format!(
-            "There is no page at <code>/{}</code> in this site.",
-            escape_html(key)
-        )
-    };
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; script-src 'self'; img-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'\">\n<title>Not found – assure serve</title>\n</head>\n<body>\n<main>\n<h1>Page not found</h1>\n<p>{message}</p>\n<p><a href=\"/index.html\">Go to the dashboard</a></p>\n</main>\n</body>\n</html>\n"
-    );
-    let html = with_live_script(html.as_bytes(), key, &shared.token(None));
+    if snapshot.pages.is_empty() {
+        let problems: Vec<super::Problem> =
+            serde_json::from_str(&snapshot.problems).unwrap_or_default();
+        let html = super::pages::not_built(&problems);
+        let html = with_live_script(
+            html.as_bytes(),
+            key,
+            &shared.token(None),
+            Some(&snapshot.problems),
+        );
+        return bytes(503, &html, "text/html; charset=utf-8");
+    }
+    let html = super::pages::not_found(key);
+    let html = with_live_script(html.as_bytes(), key, &shared.token(None), None);
     bytes(404, &html, "text/html; charset=utf-8")
 }
 
-/// Adds the live script before the last `</body>` (or at the end).
-fn with_live_script(html: &[u8], key: &str, token: &str) -> Vec<u8> {
+/// Adds the live script before the last `</body>` (or at the end). `problems`: on the
+/// "not built yet" page, the problems it lists, so that it reloads when they change
+/// (and draws no overlay over its own list).
+fn with_live_script(html: &[u8], key: &str, token: &str, problems: Option<&str>) -> Vec<u8> {
+    let listed = problems.map_or(String::new(), |p| {
+        format!(" data-problems=\"{}\"", escape_html(p))
+    });
     let tag = format!(
-        "<script src=\"{LIVE_SCRIPT}\" data-path=\"{}\" data-version=\"{}\"></script>\n",
+        "<script src=\"{LIVE_SCRIPT}\" data-path=\"{}\" data-version=\"{}\"{listed}></script>\n",
         escape_html(key),
         escape_html(token)
     );
@@ -392,7 +406,7 @@ mod tests {
 
     #[test]
     fn the_script_goes_before_the_last_body_end() {
-        let out = with_live_script(b"<p></body> x </BODY>\n", "index.html", "t");
+        let out = with_live_script(b"<p></body> x </BODY>\n", "index.html", "t", None);
         let out = String::from_utf8(out).unwrap_or_default();
         assert!(out.starts_with("<p></body> x <script src=\"/__assure/live.js\""));
         assert!(out.ends_with("</script>\n</BODY>\n"));

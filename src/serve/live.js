@@ -1,12 +1,15 @@
 // Live reload for `assure serve` (added to pages only by the preview server, never to a
 // built site). Listens for the server's events: `reload` names the pages that changed
 // (this one reloads if it is among them); `problems` lists the content errors, drawn
-// over the page until they are fixed while the last good version stays shown.
+// over the page until they are fixed while the last good version stays shown. On the
+// "not built yet" page (which lists the problems itself, `data-problems`) a change in
+// the problems reloads the page instead.
 (function () {
   "use strict";
   var me = document.currentScript;
   var path = (me && me.getAttribute("data-path")) || "";
   var version = (me && me.getAttribute("data-version")) || "";
+  var listed = me ? me.getAttribute("data-problems") : null;
   if (!window.EventSource) {
     return;
   }
@@ -36,6 +39,13 @@
     } catch (err) {
       return;
     }
+    if (listed !== null) {
+      if (e.data !== listed) {
+        source.close();
+        window.location.reload();
+      }
+      return;
+    }
     hidden = false;
     show(list);
   });
@@ -51,8 +61,22 @@
     return node;
   }
 
+  // Where, as a path inside the content folder (older servers sent only `path`).
   function where(p) {
-    return p.line ? p.path + ":" + p.line + ":" + p.column : p.path;
+    var file = p.file || p.path;
+    return p.line ? file + ":" + p.line + ":" + p.column : file;
+  }
+
+  // The message as text, its `…` spans as code (never as HTML).
+  function message(p, into) {
+    var parts = (p.text || p.message || "").split("`");
+    parts.forEach(function (part, i) {
+      if (i % 2 === 1 && i + 1 < parts.length) {
+        into.appendChild(el("code", "font:.95em/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f3f2f1;padding:0 .2em", part));
+      } else {
+        into.appendChild(document.createTextNode((i % 2 === 1 ? "`" : "") + part));
+      }
+    });
   }
 
   function show(list) {
@@ -60,10 +84,14 @@
       panel.remove();
       panel = null;
     }
-    if (!list.length || hidden) {
+    var errors = list.filter(function (p) {
+      return p.severity === "error";
+    });
+    var warnings = list.length - errors.length;
+    if (!errors.length || hidden) {
       return;
     }
-    var n = list.length;
+    var n = errors.length;
     panel = el(
       "section",
       "position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:60vh;overflow:auto;" +
@@ -89,14 +117,32 @@
     );
     status.setAttribute("role", "alert");
     var items = el("ol", "margin:0 0 .75rem;padding-left:1.5rem");
-    list.forEach(function (p) {
+    errors.forEach(function (p) {
       var li = el("li", "margin:0 0 .4rem");
       li.appendChild(el("code", "font:.95em/1.4 ui-monospace,Menlo,Consolas,monospace;font-weight:bold;word-break:break-all", where(p)));
       li.appendChild(document.createTextNode(" "));
-      var label = p.code ? p.severity + "[" + p.code + "]: " : "";
-      li.appendChild(el("span", "", label + p.message));
+      var text = el("span", "", p.code ? p.code + ": " : "");
+      message(p, text);
+      li.appendChild(text);
+      if (p.page && p.page !== path) {
+        li.appendChild(document.createTextNode(" "));
+        var link = el("a", "color:#1d70b8", "Open the page");
+        link.href = "/" + p.page.split("/").map(encodeURIComponent).join("/");
+        li.appendChild(link);
+      }
       items.appendChild(li);
     });
+    var note = null;
+    if (warnings) {
+      note = (
+        el(
+          "p",
+          "margin:0 0 .75rem",
+          "and " + warnings + (warnings === 1 ? " warning" : " warnings") +
+            " (warnings do not stop the site; assure check lists them)"
+        )
+      );
+    }
     var close = el(
       "button",
       "font:inherit;padding:.3rem .9rem;border:2px solid #0b0c0c;background:#f3f2f1;color:#0b0c0c;cursor:pointer",
@@ -110,6 +156,9 @@
     panel.appendChild(title);
     panel.appendChild(status);
     panel.appendChild(items);
+    if (note) {
+      panel.appendChild(note);
+    }
     panel.appendChild(close);
     (document.body || document.documentElement).appendChild(panel);
   }

@@ -16,6 +16,7 @@
 
 mod engine;
 mod http;
+mod pages;
 mod partial;
 
 use crate::date::Date;
@@ -73,7 +74,9 @@ pub(crate) enum Changed {
     Pages(Vec<String>),
 }
 
-/// A problem shown over open pages: the fields of `assure check --format json`.
+/// A problem shown over open pages: the fields of `assure check --format json`, and
+/// for people reading it in the browser, the file inside the content folder, the
+/// message with its paths inside the content folder too, and the page it concerns.
 #[derive(Serialize, Deserialize, Clone)]
 pub(crate) struct Problem {
     path: String,
@@ -82,9 +85,42 @@ pub(crate) struct Problem {
     severity: String,
     code: String,
     message: String,
+    /// The file inside the content folder (`actions/act-1.md`).
+    #[serde(default)]
+    file: String,
+    /// `message` with paths inside the content folder.
+    #[serde(default)]
+    text: String,
+    /// The site page of the record in `file`, when the served site has it.
+    #[serde(default)]
+    page: String,
 }
 
 impl Problem {
+    /// A content problem, as `check` reports it (paths under the `--content` prefix).
+    fn diagnostic(d: &crate::diagnostics::Diagnostic, prefix: &str, page: String) -> Problem {
+        let severity = match d.severity() {
+            crate::diagnostics::Severity::Error => "error",
+            crate::diagnostics::Severity::Warning => "warning",
+        };
+        let path = if prefix.trim_end_matches('/').is_empty() {
+            d.path.clone()
+        } else {
+            format!("{}/{}", prefix.trim_end_matches('/'), d.path)
+        };
+        Problem {
+            path,
+            line: d.pos.line,
+            column: d.pos.col,
+            severity: severity.into(),
+            code: d.code.as_str().into(),
+            message: d.display_message(prefix),
+            file: d.path.clone(),
+            text: d.display_message(""),
+            page,
+        }
+    }
+
     /// A problem with the site settings that is not a diagnostic (the site audience).
     fn site(prefix: &str, message: String) -> Problem {
         let prefix = prefix.trim_end_matches('/');
@@ -113,7 +149,10 @@ impl Problem {
             column: 0,
             severity: "error".into(),
             code: String::new(),
+            text: message.clone(),
             message,
+            file: path.to_string(),
+            page: String::new(),
         }
     }
 }
@@ -240,6 +279,7 @@ impl Shared {
 /// Runs `assure serve` until Ctrl-C or SIGTERM. Fails (exit code 2) when the content
 /// folder cannot be read, the site audience cannot be told, or the port is taken.
 pub fn serve(opts: &ServeOptions) -> Result<()> {
+    crate::pipeline::cache::missing_folder(&opts.content)?;
     let root = opts.content.canonicalize().with_context(|| {
         format!(
             "cannot read the content folder `{}`",

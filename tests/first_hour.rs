@@ -1,0 +1,472 @@
+//! The author's first hour (SPEC §13.6, §13.2, §12 "streams"), with the real binary in
+//! temporary folders: `assure init`, `check`, `build`, `new`; the YAML mistakes authors
+//! make, each with the exact diagnostic it must give; and which stream says what.
+
+mod common;
+
+use common::{assure, Diag, End, TempContent};
+use std::path::Path;
+
+/// Today as `assure` sees it (UTC), for the IDs and dates it writes.
+fn today() -> String {
+    let out = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .expect("`date` runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The diagnostics of `check` for one file inside `content`.
+fn diagnostics_of(run: &common::Run, file: &str) -> Vec<Diag> {
+    run.diagnostics()
+        .into_iter()
+        .filter(|d| d.path == format!("content/{file}"))
+        .collect()
+}
+
+#[test]
+fn init_check_build_and_new_from_nothing() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let here = dir.path();
+
+    // Before anything: the message says how to begin.
+    let none = assure(&["check"], here);
+    none.assert_exit(2);
+    assert!(
+        none.stderr.contains("assure init") && none.stderr.contains("--content"),
+        "{}",
+        none.stderr
+    );
+
+    let init = assure(&["init"], here);
+    init.assert_exit(0);
+    assert!(init.stdout.contains("assure serve"), "{}", init.stdout);
+    assert!(here.join("content/site.yaml").is_file());
+    assert!(here.join("content/_README.md").is_file());
+
+    // A starter that checks with no errors and no warnings.
+    let check = assure(&["check"], here);
+    check.assert_exit(0);
+    assert!(
+        check.diagnostics().is_empty(),
+        "the starter has problems:\n{}",
+        check.stdout
+    );
+    let summary = check.stdout.lines().last().unwrap_or_default();
+    assert!(
+        summary.contains("0 errors, 0 warnings") && summary.contains("1 of 1 recommendations"),
+        "{summary}"
+    );
+    assert!(
+        check.stderr.is_empty(),
+        "check's whole report is on stdout: {}",
+        check.stderr
+    );
+
+    // A second init refuses the folder now that it is not empty.
+    let again = assure(&["init"], here);
+    again.assert_exit(2);
+    assert!(again.stderr.contains("not empty"), "{}", again.stderr);
+
+    // The build: a site and a pack, and the summary says where they are.
+    let build = assure(&["build"], here);
+    build.assert_exit(0);
+    assert!(here.join("output/site/index.html").is_file());
+    assert!(here.join("output/pdf/inspection-pack.pdf").is_file());
+    for named in ["output/site/index.html", "output/pdf/inspection-pack.pdf"] {
+        assert!(build.stdout.contains(named), "{named}: {}", build.stdout);
+    }
+
+    // `new recommendation` joins its review's series, and the file passes check.
+    let rec = assure(
+        &[
+            "new",
+            "recommendation",
+            "X",
+            "--source",
+            "ofsted-inspection",
+        ],
+        here,
+    );
+    rec.assert_exit(0);
+    let rec_file = "recommendations/ofsted-inspection-r2.md";
+    assert!(
+        rec.stdout
+            .starts_with("created content/recommendations/ofsted-inspection-r2.md (ID ofsted-inspection-r2)\nnext:\n  - "),
+        "{}",
+        rec.stdout
+    );
+    assert!(here.join("content").join(rec_file).is_file());
+
+    let event = assure(&["new", "event", "Y"], here);
+    event.assert_exit(0);
+    let event_id = format!("{}-y", today());
+    let event_file = format!("timeline/{event_id}.md");
+    assert!(
+        event
+            .stdout
+            .starts_with(&format!("created content/{event_file} (ID {event_id})\n")),
+        "{}",
+        event.stdout
+    );
+
+    let action = assure(&["new", "action", "Z"], here);
+    action.assert_exit(0);
+    assert!(
+        action.stdout.contains("(ID act-02)"),
+        "actions continue `act-NN`: {}",
+        action.stdout
+    );
+
+    let check = assure(&["check"], here);
+    check.assert_exit(0);
+    for file in [rec_file, event_file.as_str(), "actions/act-02.md"] {
+        let errors: Vec<_> = diagnostics_of(&check, file)
+            .into_iter()
+            .filter(|d| d.severity == "error")
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:?}");
+    }
+
+    // A recommendation needs its source, which must be a review.
+    let no_source = assure(&["new", "recommendation", "W"], here);
+    no_source.assert_exit(2);
+    assert!(
+        no_source.stderr.contains("--source") && no_source.stderr.contains("ofsted-inspection"),
+        "{}",
+        no_source.stderr
+    );
+    let not_review = assure(&["new", "recommendation", "W", "--source", "act-01"], here);
+    not_review.assert_exit(2);
+    assert!(
+        not_review.stderr.contains("not a review"),
+        "{}",
+        not_review.stderr
+    );
+}
+
+#[test]
+fn init_into_a_named_folder_and_refusing_a_file() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let run = assure(&["init", "my-content"], dir.path());
+    run.assert_exit(0);
+    assert!(
+        run.stdout.contains("assure serve --content my-content"),
+        "{}",
+        run.stdout
+    );
+    assure(&["check", "--content", "my-content"], dir.path()).assert_exit(0);
+    std::fs::write(dir.path().join("a-file"), "x").expect("write");
+    assure(&["init", "a-file"], dir.path()).assert_exit(2);
+    // An empty folder is fine.
+    std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+    assure(&["init", "empty"], dir.path()).assert_exit(0);
+}
+
+/// One YAML mistake: the file's text and the one diagnostic it must give.
+struct Mistake {
+    file: &'static str,
+    text: &'static str,
+    /// (line, column, code, message); `None` for text that is valid as written.
+    expected: Option<(u32, u32, &'static str, &'static str)>,
+}
+
+const NOT_READ: &str = "; the record in this file was not read";
+
+fn mistakes() -> Vec<Mistake> {
+    vec![
+        Mistake {
+            file: "unclosed-bracket.md",
+            text: "---\ntitle: P\nrelated: [p2\ntags: [a]\n---\n",
+            expected: Some((3, 10, "E001", "this `[` opens a list that is never closed: add `]` after its last item, on the same line (`[a, b]`) (the YAML parser said: illegal placement of ':' indicator)")),
+        },
+        Mistake {
+            file: "unclosed-brace.md",
+            text: "---\ntitle: P\ndetails: {a: b\nowner: X\n---\n",
+            expected: Some((3, 10, "E001", "this `{` opens a mapping that is never closed: add `}` after its last entry, on the same line (`{start: 2014-01, end: 2015-03}`) (the YAML parser said: while parsing a flow mapping, did not find expected ',' or '}')")),
+        },
+        Mistake {
+            file: "unclosed-double-quote.md",
+            text: "---\ntitle: \"Plan for 2014\nowner: X\n---\n",
+            expected: Some((2, 8, "E001", "this `\"` opens a quoted text that is never closed: add the closing `\"` at the end of the value (the YAML parser said: invalid indentation in quoted scalar)")),
+        },
+        Mistake {
+            file: "unclosed-single-quote.md",
+            text: "---\ntitle: 'Plan\nowner: X\n---\n",
+            expected: Some((2, 8, "E001", "this `'` opens a quoted text that is never closed: add the closing `'` at the end of the value (inside '…', an apostrophe is written twice: `''`) (the YAML parser said: invalid indentation in quoted scalar)")),
+        },
+        Mistake {
+            file: "apostrophe-in-single-quotes.md",
+            text: "---\ntitle: 'Children's services'\n---\n",
+            expected: Some((2, 17, "E001", "this apostrophe ends the quoted text that `'` opened: write it twice (`''`), or put the whole value in double quotes instead (the YAML parser said: invalid trailing content after double-quoted scalar)")),
+        },
+        Mistake {
+            file: "text-after-quote.md",
+            text: "---\ntitle: \"Plan\" 2014\n---\n",
+            expected: Some((2, 15, "E001", "there is text after the closing quote: put the whole value inside the quotes (use '…' around a value that contains \") (the YAML parser said: invalid trailing content after double-quoted scalar)")),
+        },
+        Mistake {
+            file: "tab-indent.md",
+            text: "---\ntitle: P\ntags:\n\t- a\n---\n",
+            expected: Some((4, 1, "E001", "tabs are not allowed in YAML: use spaces instead, to indent and after `:` or `-`")),
+        },
+        Mistake {
+            file: "tab-after-colon.md",
+            text: "---\ntitle: P\nowner:\tX\n---\n",
+            expected: Some((3, 7, "E001", "tabs are not allowed in YAML: use spaces instead, to indent and after `:` or `-`")),
+        },
+        Mistake {
+            file: "no-space-after-colon.md",
+            text: "---\ntitle: P\nowner:X\ntags: [a]\n---\n",
+            expected: Some((3, 7, "E001", "put a space after the colon: `owner: X` (the YAML parser said: simple key expect ':')")),
+        },
+        Mistake {
+            file: "no-colon.md",
+            text: "---\ntitle: P\nowner X\n---\n",
+            expected: Some((3, 1, "E001", "this line is not a field: write it as `name: value`, with a colon and a space after the name (to continue the value of the line above, indent it further) (the YAML parser said: simple key expect ':')")),
+        },
+        Mistake {
+            file: "list-item-without-dash.md",
+            text: "---\ntitle: P\nrelated:\n  p2\n  - p3\n---\n",
+            expected: Some((4, 3, "E005", "unknown ID `p2 - p3` in `related`; these look like list items run together: start each item on its own line with `- `")),
+        },
+        Mistake {
+            file: "indented-field.md",
+            text: "---\ntitle: P\n  owner: X\n---\n",
+            expected: Some((3, 1, "E001", "this line is indented more than `title:` above it: start it in column 1, like `title:` (only the lines of a list or a block under a field are indented) (the YAML parser said: mapping values are not allowed in this context)")),
+        },
+        Mistake {
+            file: "misaligned-list.md",
+            text: "---\ntitle: P\ntags:\n  - a\n - b\n---\n",
+            expected: Some((5, 2, "E001", "this list item is not lined up with the one above it: put its `-` in column 3, under the `-` above (the YAML parser said: while parsing a block mapping, did not find expected key)")),
+        },
+        Mistake {
+            file: "list-item-among-fields.md",
+            text: "---\ntitle: P\n- a\n---\n",
+            expected: Some((3, 1, "E001", "this list item belongs to no field: `title:` above already has a value; write the field the list belongs to (such as `tags:`) on the line before, then the items indented under it (the YAML parser said: while parsing a block mapping, did not find expected key)")),
+        },
+        Mistake {
+            file: "colon-in-title.md",
+            text: "---\ntitle: Review: the findings\n---\n",
+            expected: Some((2, 8, "E001", "this value contains `: `, which YAML reads as the start of another field: put the whole value in quotes, `title: \"Review: the findings\"` (the YAML parser said: mapping values are not allowed in this context)")),
+        },
+        Mistake {
+            file: "smart-quotes.md",
+            text: "---\ntitle: “Review: the findings”\n---\n",
+            expected: Some((2, 8, "E001", "this is a curly quote, which YAML reads as an ordinary letter: type straight quotes (\" or ') around the value instead (word processors change them; a plain-text editor does not) (the YAML parser said: mapping values are not allowed in this context)")),
+        },
+        Mistake {
+            file: "no-as-a-title.md",
+            text: "---\ntitle: No\n---\n",
+            expected: None,
+        },
+        Mistake {
+            file: "yes-as-a-marking.md",
+            text: "---\ntitle: P\nclassification: yes\n---\n",
+            expected: Some((3, 1, "E003", "`yes` is not a valid `classification`; use one of: OFFICIAL, OFFICIAL-SENSITIVE")),
+        },
+        Mistake {
+            file: "date-with-slashes.md",
+            text: "---\ntitle: P\ndate: 30/09/2014\n---\n",
+            expected: Some((3, 1, "E003", "invalid date in `date`: write the date as `2014-09-30` (year-month-day), not `30/09/2014`")),
+        },
+        Mistake {
+            file: "stray-bracket.md",
+            text: "---\ntitle: P\ntags: [a, b]]\n---\n",
+            expected: Some((3, 13, "E001", "this `]` closes nothing: remove it, or add the `[` it belongs to (the YAML parser said: misplaced bracket)")),
+        },
+        Mistake {
+            file: "at-sign.md",
+            text: "---\ntitle: P\nowner: @lead\n---\n",
+            expected: Some((3, 8, "E001", "a value cannot start with `@`: put the whole value in quotes (the YAML parser said: unexpected character: `@')")),
+        },
+        Mistake {
+            file: "empty-key.md",
+            text: "---\ntitle: P\n\"\": x\n---\n",
+            expected: Some((3, 1, "E003", "field names must be plain words such as `title`")),
+        },
+        Mistake {
+            file: "null-key.md",
+            text: "---\ntitle: P\n~: x\n---\n",
+            expected: Some((3, 1, "E003", "field names must be plain words such as `title`")),
+        },
+        Mistake {
+            file: "unclosed-front-matter.md",
+            text: "---\ntitle: P\n",
+            expected: Some((1, 1, "E001", "the front matter is not closed: add a line `---` after the last field")),
+        },
+    ]
+}
+
+#[test]
+fn yaml_mistakes_get_plain_diagnostics_where_the_author_must_change() {
+    let c = TempContent::new();
+    c.write(
+        "site.yaml",
+        "title: T\norganisation: O\nas_of: 2014-09-30\n",
+    );
+    let table = mistakes();
+    assert!(table.len() >= 15);
+    for m in &table {
+        c.write(&format!("pages/{}", m.file), m.text);
+    }
+    let run = c.check(&[]);
+    assert!(matches!(run.end, End::Exited(1)), "{}", run.stderr);
+    let got = c.diagnostics(&run);
+    let mut problems = Vec::new();
+    for m in &table {
+        let path = format!("pages/{}", m.file);
+        let mine: Vec<&Diag> = got.iter().filter(|d| d.path == path).collect();
+        let want: Vec<(u32, u32, String, String)> = m
+            .expected
+            .iter()
+            .map(|&(l, col, code, message)| {
+                let message = if code == "E001" {
+                    format!("{message}{NOT_READ}")
+                } else {
+                    message.to_string()
+                };
+                (l, col, code.to_string(), message)
+            })
+            .collect();
+        let have: Vec<(u32, u32, String, String)> = mine
+            .iter()
+            .map(|d| (d.line, d.column, d.code.clone(), d.message.clone()))
+            .collect();
+        if have != want {
+            problems.push(format!(
+                "{}:\n  text:     {:?}\n  expected: {want:?}\n  got:      {have:?}",
+                m.file, m.text
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn windows_line_endings_give_the_same_diagnostics() {
+    // CRLF is how Windows editors save; the positions and words must not change.
+    let c = TempContent::new();
+    c.write(
+        "site.yaml",
+        "title: T\r\norganisation: O\r\nas_of: 2014-09-30\r\n",
+    );
+    for m in &mistakes() {
+        c.write(&format!("pages/{}", m.file), m.text.replace('\n', "\r\n"));
+    }
+    let crlf = c.diagnostics(&c.check(&[]));
+    let c2 = TempContent::new();
+    c2.write(
+        "site.yaml",
+        "title: T\norganisation: O\nas_of: 2014-09-30\n",
+    );
+    for m in &mistakes() {
+        c2.write(&format!("pages/{}", m.file), m.text);
+    }
+    let lf = c2.diagnostics(&c2.check(&[]));
+    assert_eq!(crlf, lf);
+}
+
+#[test]
+fn check_reports_on_stdout_and_other_commands_on_stderr() {
+    let root = common::crate_root();
+    let fixture = "tests/fixtures/E002";
+    let check = assure(&["check", "--content", fixture], &root);
+    let lines: Vec<&str> = check.stdout.lines().collect();
+    let last = lines.last().copied().unwrap_or_default();
+    assert!(
+        last.starts_with("checked "),
+        "the summary ends the report: {last}"
+    );
+    assert!(lines[..lines.len() - 1]
+        .iter()
+        .all(|l| Diag::parse(l).is_some()));
+    assert!(check.stderr.is_empty(), "{}", check.stderr);
+
+    // JSON: stdout is only diagnostic objects; the summary goes to stderr.
+    let json = assure(&["check", "--content", fixture, "--format", "json"], &root);
+    assert!(json
+        .stdout
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(json.stderr.starts_with("checked "), "{}", json.stderr);
+
+    // `status` and `build`: what was asked for on stdout, problems on stderr.
+    let status = assure(&["status", "--content", fixture], &root);
+    status.assert_exit(1);
+    assert!(status.stdout.is_empty(), "{}", status.stdout);
+    assert!(status.stderr.lines().any(|l| Diag::parse(l).is_some()));
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let w = "tests/fixtures/W105";
+    let build = assure(
+        &[
+            "build",
+            "--content",
+            w,
+            "--no-pdf",
+            "--audience",
+            "internal",
+            "--output",
+            &out.path().join("o").to_string_lossy(),
+        ],
+        &root,
+    );
+    build.assert_exit(0);
+    assert!(build.stderr.lines().all(|l| Diag::parse(l).is_some()));
+    assert!(build.stdout.contains("index.html"), "{}", build.stdout);
+    assert!(!build.stdout.lines().any(|l| Diag::parse(l).is_some()));
+}
+
+#[test]
+fn every_command_and_flag_has_help() {
+    let root = common::crate_root();
+    let top = assure(&["--help"], &root);
+    top.assert_exit(0);
+    let commands: Vec<String> = top
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 8, "{commands:?}");
+    for command in &commands {
+        // `-h`: one line per argument, its help text beside it.
+        let run = assure(&[command.as_str(), "-h"], &root);
+        run.assert_exit(0);
+        // Each argument line (`  --flag <X>  text`, `  <ARG>  text`) has its text.
+        for line in run.stdout.lines() {
+            let t = line.trim_start();
+            let is_arg = line.starts_with("  ")
+                && (t.starts_with('-') || t.starts_with('<') || t.starts_with('['));
+            if !is_arg {
+                continue;
+            }
+            let described = t
+                .split_once("  ")
+                .is_some_and(|(_, rest)| !rest.trim().is_empty());
+            // clap puts long help on the next line when the flag is long.
+            let next_has_text = run
+                .stdout
+                .lines()
+                .skip_while(|l| *l != line)
+                .nth(1)
+                .is_some_and(|n| n.starts_with("          ") && !n.trim().is_empty());
+            assert!(
+                described || next_has_text,
+                "`assure {command}`: `{t}` has no help text"
+            );
+        }
+    }
+}
+
+#[test]
+fn new_needs_a_content_folder_and_says_so() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let run = assure(&["new", "action", "X"], dir.path());
+    run.assert_exit(2);
+    assert!(run.stderr.contains("assure init"), "{}", run.stderr);
+    assert!(!Path::new(&dir.path().join("content")).exists());
+}
