@@ -22,6 +22,7 @@ pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hash;
+pub mod import;
 pub mod lock;
 pub mod markdown;
 pub mod model;
