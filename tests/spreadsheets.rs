@@ -133,7 +133,7 @@ fn title_block(dir: &Path) -> PathBuf {
     ws.write_row(4 + 1, 0, ["1.2", "Train team managers in supervision"])
         .unwrap();
     ws.write_string(5, 2, "Principal Social Worker").unwrap();
-    ws.write_datetime_with_format(5, 4, &date(2024, 6, 30), &dates)
+    ws.write_datetime_with_format(5, 4, date(2024, 6, 30), &dates)
         .unwrap();
     ws.write_string(5, 6, "A").unwrap();
     // Row 7: a section heading.
@@ -197,7 +197,7 @@ fn a_title_block_above_the_header() {
         "report:\n{report}"
     );
     for line in [
-        "header on row 4",
+        "header on row 4; rows 5–9 read as actions",
         "Ref               → id",
         "How?              → extra field `how`",
         "Update on progress  → body section",
@@ -254,7 +254,7 @@ fn merged_objective_cells_fill_down() {
     for (i, (r, a, l, s)) in rows.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_row(row, 1, [*r, *a, *l]).unwrap();
-        ws.write_datetime_with_format(row, 4, &date(2024, 4 + i as u8, 1), &dates)
+        ws.write_datetime_with_format(row, 4, date(2024, 4 + i as u8, 1), &dates)
             .unwrap();
         ws.write_string(row, 5, *s).unwrap();
     }

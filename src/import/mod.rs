@@ -640,7 +640,7 @@ pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
     let mut rep = String::new();
     let _ = writeln!(
         rep,
-        "{}, sheet \"{}\": header on row {}; {} rows as {}",
+        "{}, sheet \"{}\": header on row {}; {} as {}",
         req.source,
         sheet.name,
         h + 1,

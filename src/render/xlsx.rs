@@ -26,7 +26,7 @@ const DATE_FORMAT: &str = "d mmm yyyy";
 
 /// Column widths, in characters, between which a column's content sets its width.
 const MIN_WIDTH: usize = 8;
-const MAX_WIDTH: usize = 60;
+const MAX_WIDTH: usize = 50;
 
 /// The fill and text colour of a RAG rating: Excel's own "good / neutral / bad" pairs,
 /// whose dark text on a light fill stays legible in print and for colour-blind readers.
@@ -65,7 +65,7 @@ impl Formats {
                 .set_num_format(DATE_FORMAT)
                 .set_align(FormatAlign::Left)
                 .set_align(FormatAlign::Top),
-            text: Format::new().set_align(FormatAlign::Top),
+            text: Format::new().set_align(FormatAlign::Top).set_text_wrap(),
             link: Format::new()
                 .set_font_color(Color::RGB(0x0563C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single)
@@ -211,6 +211,13 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
     let last_col = (cols.len() - 1) as u16;
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, r, last_col)?;
+    // Printed for a board: A4 landscape, all columns on one page's width, the header
+    // row on every page, gridlines to read a row across by.
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_gridlines(true)
+        .set_repeat_rows(0, 0)?;
     // Dates show as "31 Mar 2014": wide enough for that, whatever the header.
     for (c, k) in kinds.iter().enumerate() {
         if *k == Kind::Date {
@@ -277,12 +284,13 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
     if let Some(pm) = r.per_mille() {
         number(ws, &mut row, "Percent evidenced", pm as f64 / 10.0)?;
     }
-    let section = |ws: &mut Worksheet,
-                   row: &mut u32,
-                   title: &str,
-                   pairs: Vec<(String, usize, Option<&Format>)>|
+    let mut section = |ws: &mut Worksheet,
+                       row: &mut u32,
+                       title: &str,
+                       pairs: Vec<(String, usize, Option<&Format>)>|
      -> Result<()> {
         *row += 1;
+        widths.see(0, title);
         ws.write_string_with_format(*row, 0, title, &f.header)?;
         ws.write_string_with_format(*row, 1, "Count", &f.header)?;
         *row += 1;
@@ -342,6 +350,7 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
     ];
     for (title, list) in lists {
         row += 1;
+        widths.see(0, title);
         ws.write_string_with_format(row, 0, title, &f.header)?;
         ws.write_number_with_format(row, 1, list.len() as f64, &f.header)?;
         row += 1;
@@ -354,9 +363,8 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
             row += 1;
         }
     }
-    // The section titles are long; the figures beside them need not be as wide.
-    widths.0[0] = widths.0[0].max(42);
     widths.apply(ws)?;
+    ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
