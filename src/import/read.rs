@@ -243,6 +243,22 @@ fn pick(shown: &str, sheets: &[(String, bool)], wanted: Option<&str>) -> Result<
     }
 }
 
+/// A date cell: its date, or its number when it is a time or a duration.
+fn datetime_cell(dt: &calamine::ExcelDateTime, is_1904: bool) -> Cell {
+    match serial_date(dt.as_f64(), is_1904).filter(|_| dt.is_datetime()) {
+        Some(date) => Cell::date(date),
+        None => Cell::number(dt.as_f64()),
+    }
+}
+
+/// An ISO 8601 date (`.ods` writes them): its date, else its text.
+fn iso_cell(s: &str) -> Cell {
+    match Date::parse_full(s.get(..10).unwrap_or(s)) {
+        Some(date) => Cell::date(date),
+        None => Cell::text(s),
+    }
+}
+
 fn cell_of(d: &DataRef<'_>, is_1904: bool) -> Cell {
     match d {
         DataRef::Int(n) => Cell::number(*n as f64),
@@ -250,31 +266,21 @@ fn cell_of(d: &DataRef<'_>, is_1904: bool) -> Cell {
         DataRef::String(s) => Cell::text(s),
         DataRef::SharedString(s) => Cell::text(s),
         DataRef::Bool(b) => Cell::text(if *b { "yes" } else { "no" }),
-        DataRef::DateTime(dt) if dt.is_datetime() => match serial_date(dt.as_f64(), is_1904) {
-            Some(date) => Cell::date(date),
-            None => Cell::number(dt.as_f64()),
-        },
-        DataRef::DateTime(dt) => Cell::number(dt.as_f64()),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::text(s),
+        DataRef::DateTime(dt) => datetime_cell(dt, is_1904),
+        DataRef::DateTimeIso(s) => iso_cell(s),
+        DataRef::DurationIso(s) => Cell::text(s),
         DataRef::Error(_) | DataRef::Empty => Cell::default(),
     }
 }
 
-fn cell_of_data(d: &Data) -> Cell {
+fn cell_of_data(d: &Data, is_1904: bool) -> Cell {
     match d {
         Data::Int(n) => Cell::number(*n as f64),
         Data::Float(f) => Cell::number(*f),
         Data::String(s) => Cell::text(s),
         Data::Bool(b) => Cell::text(if *b { "yes" } else { "no" }),
-        Data::DateTime(dt) if dt.is_datetime() => match serial_date(dt.as_f64(), false) {
-            Some(date) => Cell::date(date),
-            None => Cell::number(dt.as_f64()),
-        },
-        Data::DateTime(dt) => Cell::number(dt.as_f64()),
-        Data::DateTimeIso(s) => match crate::date::Date::parse_full(s.get(..10).unwrap_or(s)) {
-            Some(date) => Cell::date(date),
-            None => Cell::text(s),
-        },
+        Data::DateTime(dt) => datetime_cell(dt, is_1904),
+        Data::DateTimeIso(s) => iso_cell(s),
         Data::DurationIso(s) => Cell::text(s),
         Data::Error(_) | Data::Empty => Cell::default(),
     }
@@ -383,7 +389,7 @@ where
     for (r, c, d) in range.used_cells() {
         let (r, c) = (r as u32, c as u32);
         let (r0, c0) = range.start().unwrap_or((0, 0));
-        let cell = cell_of_data(d);
+        let cell = cell_of_data(d, false);
         if c + c0 < MAX_COLS && !cell.is_empty() {
             put(&mut rows, r + r0, c + c0, cell);
         }

@@ -46,6 +46,8 @@ struct Formats {
     title: Format,
     date: Format,
     text: Format,
+    /// Text that does not wrap (the Readiness sheet's, which has room beside it).
+    plain: Format,
     link: Format,
     rag: Vec<(&'static str, Format)>,
 }
@@ -66,6 +68,7 @@ impl Formats {
                 .set_align(FormatAlign::Left)
                 .set_align(FormatAlign::Top),
             text: Format::new().set_align(FormatAlign::Top).set_text_wrap(),
+            plain: Format::new(),
             link: Format::new()
                 .set_font_color(Color::RGB(0x0563C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single)
@@ -114,12 +117,25 @@ impl Widths {
         }
     }
 
+    fn width(&self, col: usize) -> usize {
+        (self.0.get(col).copied().unwrap_or(0) + 2).clamp(MIN_WIDTH, MAX_WIDTH)
+    }
+
     fn apply(&self, ws: &mut Worksheet) -> Result<()> {
-        for (col, w) in self.0.iter().enumerate() {
-            let w = (*w + 2).clamp(MIN_WIDTH, MAX_WIDTH);
-            ws.set_column_width(col as u16, w as f64)?;
+        for col in 0..self.0.len() {
+            ws.set_column_width(col as u16, self.width(col) as f64)?;
         }
         Ok(())
+    }
+
+    /// How many lines `text` wraps to in column `col` (at most 12, the row's limit).
+    fn lines(&self, col: usize, text: &str) -> usize {
+        let room = self.width(col).saturating_sub(2).max(1);
+        let n: usize = text
+            .lines()
+            .map(|l| l.chars().count().div_ceil(room).max(1))
+            .sum();
+        n.clamp(1, 12)
     }
 }
 
@@ -166,8 +182,11 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
         ws.write_string_with_format(0, c as u16, head, &f.header)?;
     }
     let mut r: u32 = 0;
+    // Per row, the longest text of each column, to size the row for wrapped text.
+    let mut texts: Vec<Vec<String>> = Vec::new();
     for (i, rec) in b.site().of_type(t) {
         r += 1;
+        texts.push(vec![String::new(); cols.len()]);
         for (c, value) in row(b, i).iter().enumerate() {
             let col = c as u16;
             let text = fit(&cell_text(value));
@@ -206,18 +225,22 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
                 }
             }
             widths.see(c, &text);
+            if let Some(slot) = texts.last_mut() {
+                slot[c] = text;
+            }
         }
     }
     let last_col = (cols.len() - 1) as u16;
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, r, last_col)?;
-    // Printed for a board: A4 landscape, all columns on one page's width, the header
-    // row on every page, gridlines to read a row across by.
+    // Printed for a board: A4 landscape with gridlines, the header row and the ID and
+    // title columns on every page (fitting every column on one page's width would
+    // make the text too small to read).
     ws.set_paper_size(9)
         .set_landscape()
-        .set_print_fit_to_pages(1, 0)
         .set_print_gridlines(true)
-        .set_repeat_rows(0, 0)?;
+        .set_repeat_rows(0, 0)?
+        .set_repeat_columns(0, 1)?;
     // Dates show as "31 Mar 2014": wide enough for that, whatever the header.
     for (c, k) in kinds.iter().enumerate() {
         if *k == Kind::Date {
@@ -225,6 +248,17 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
         }
     }
     widths.apply(ws)?;
+    for (n, row) in texts.iter().enumerate() {
+        let lines = row
+            .iter()
+            .enumerate()
+            .map(|(c, text)| widths.lines(c, text))
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(n as u32 + 1, 15.0 * lines as f64)?;
+        }
+    }
     Ok(())
 }
 
@@ -239,19 +273,19 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
     let mut put = |ws: &mut Worksheet, row: &mut u32, k: &str, v: &str| -> Result<()> {
         widths.see(0, k);
         widths.see(1, v);
-        ws.write_string_with_format(*row, 0, fit(k), &f.text)?;
-        ws.write_string_with_format(*row, 1, fit(v), &f.text)?;
+        ws.write_string_with_format(*row, 0, fit(k), &f.plain)?;
+        ws.write_string_with_format(*row, 1, fit(v), &f.plain)?;
         *row += 1;
         Ok(())
     };
     ws.write_string_with_format(row, 0, fit(&site.config.title), &f.title)?;
     row += 1;
     if !site.config.organisation.is_empty() {
-        ws.write_string_with_format(row, 0, fit(&site.config.organisation), &f.text)?;
+        ws.write_string_with_format(row, 0, fit(&site.config.organisation), &f.plain)?;
         row += 1;
     }
     row += 1;
-    ws.write_string_with_format(row, 0, "Readiness date", &f.text)?;
+    ws.write_string_with_format(row, 0, "Readiness date", &f.plain)?;
     let d = b.as_of;
     let dt = ExcelDateTime::from_ymd(d.year as u16, d.month, d.day)?;
     ws.write_datetime_with_format(row, 1, &dt, &f.date)?;
@@ -269,8 +303,8 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
         ),
     )?;
     let number = |ws: &mut Worksheet, row: &mut u32, k: &str, n: f64| -> Result<()> {
-        ws.write_string_with_format(*row, 0, k, &f.text)?;
-        ws.write_number_with_format(*row, 1, n, &f.text)?;
+        ws.write_string_with_format(*row, 0, k, &f.plain)?;
+        ws.write_number_with_format(*row, 1, n, &f.plain)?;
         *row += 1;
         Ok(())
     };
@@ -295,8 +329,8 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
         ws.write_string_with_format(*row, 1, "Count", &f.header)?;
         *row += 1;
         for (word, n, format) in pairs {
-            ws.write_string_with_format(*row, 0, &word, format.unwrap_or(&f.text))?;
-            ws.write_number_with_format(*row, 1, n as f64, &f.text)?;
+            ws.write_string_with_format(*row, 0, &word, format.unwrap_or(&f.plain))?;
+            ws.write_number_with_format(*row, 1, n as f64, &f.plain)?;
             *row += 1;
         }
         Ok(())
@@ -358,7 +392,7 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
             let rec = &site.records[i];
             let url = Url::new(format!("file:///../site/{}", rec.page_path()));
             ws.write_url_with_format(row, 0, url.set_text(&rec.id), &f.link)?;
-            ws.write_string_with_format(row, 1, fit(&rec.title), &f.text)?;
+            ws.write_string_with_format(row, 1, fit(&rec.title), &f.plain)?;
             widths.see(0, &rec.id);
             row += 1;
         }
