@@ -5,12 +5,12 @@
 //! ```text
 //! content/ ─ content (walk, split, YAML) ─ model::build (fields) ─ model::resolve (graph)
 //!          ─ analysis (readiness, warnings) + privacy ─ model::view (audience)
-//!          ─ analysis (per view) ─ render::{html, search, data, pdf} ─ output (swap)
+//!          ─ analysis (per view) ─ render::{html, search, data, xlsx, pdf} ─ output (swap)
 //! ```
 //!
 //! [`pipeline`] runs that sequence for every command (`serve` included); [`commands`]
 //! holds what each command does with its result; [`present`] is the vocabulary every
-//! renderer shows values in.
+//! renderer shows values in; [`import`] reads spreadsheet trackers into records.
 
 pub mod analysis;
 pub mod charts;
@@ -22,6 +22,7 @@ pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hash;
+pub mod import;
 pub mod lock;
 pub mod markdown;
 pub mod model;

@@ -146,6 +146,8 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
     },
+    /// Import a tracker (.xlsx, .xls, .ods or .csv) as one list file of records.
+    Import(ImportArgs),
     /// Show readiness, counts by status and the gap lists.
     Status {
         #[command(flatten)]
@@ -162,12 +164,50 @@ enum Command {
     },
 }
 
+/// `assure import` (SPEC §13.4).
+#[derive(Args)]
+struct ImportArgs {
+    /// The spreadsheet or CSV file.
+    file: PathBuf,
+    /// What its rows are: action, recommendation or evidence.
+    #[arg(long = "type", value_name = "TYPE")]
+    rtype: String,
+    /// The sheet to read (default: the first visible one).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// A YAML mapping of column header → field (or `body`, or `skip`).
+    #[arg(long)]
+    map: Option<PathBuf>,
+    #[command(flatten)]
+    content: ContentArgs,
+    /// Print the report and the list file; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn import(args: ImportArgs) -> Result<ExitCode> {
+    let done = assure::commands::import::run(&assure::commands::import::ImportOptions {
+        file: args.file,
+        rtype: args.rtype,
+        sheet: args.sheet,
+        map: args.map,
+        content: args.content.content,
+        dry_run: args.dry_run,
+    })?;
+    print!("{}", done.report);
+    if done.written.is_none() {
+        print!("{}", done.yaml);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse_full(text).ok_or_else(|| format!("`{text}` is not a full date: write YYYY-MM-DD"))
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Import(args) => import(args),
         Command::Check {
             content,
             as_of,

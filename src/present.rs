@@ -32,6 +32,7 @@ pub fn field_label(name: &str) -> String {
     match name {
         "id" => "ID".into(),
         "rag" => "RAG".into(),
+        "effective_rag" => "Effective RAG".into(),
         "sha256" => "Recorded SHA-256".into(),
         "url" => "Link".into(),
         _ => label(name),

@@ -1,5 +1,7 @@
 //! What each command does with the pipeline's result: `build` and `pack` write outputs,
-//! `status` summarises readiness. The command line itself is `main.rs`.
+//! `status` summarises readiness,
+//! `import` brings a spreadsheet tracker in. The command line itself is `main.rs`.
 
 pub mod build;
+pub mod import;
 pub mod status;

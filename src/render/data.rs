@@ -202,32 +202,65 @@ pub fn records_json(b: &Build<'_>) -> Vec<u8> {
     out
 }
 
-/// A spreadsheet cell: lists joined with "; ", formulas defused.
-fn cell(v: &Value) -> String {
-    let text = match v {
+/// The text of a tracker cell: lists joined with "; ", links as their IDs, a withheld
+/// link as "withheld", booleans as yes/no. Not yet defused (see [`defuse`]).
+pub(super) fn cell_text(v: &Value) -> String {
+    match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
         Value::Number(n) => n.to_string(),
-        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
+        Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join("; "),
         Value::Object(o) => {
             if o.get("withheld").is_some() {
                 "withheld".into()
             } else if let Some(id) = o.get("id") {
-                cell(id)
+                cell_text(id)
             } else {
                 o.iter()
-                    .map(|(k, v)| format!("{k}: {}", cell(v)))
+                    .map(|(k, v)| format!("{k}: {}", cell_text(v)))
                     .collect::<Vec<_>>()
                     .join("; ")
             }
         }
-    };
-    if text.starts_with(['=', '+', '-', '@']) {
+    }
+}
+
+/// Whether a spreadsheet would take this text for a formula (or, with a leading tab or
+/// carriage return, trim it into one): `= + - @`, tab, CR (OWASP "CSV injection").
+pub(super) fn formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Text a spreadsheet will show as text: a formula-like value gets a leading `'`.
+fn defuse(text: String) -> String {
+    if formula_like(&text) {
         format!("'{text}")
     } else {
         text
     }
+}
+
+/// A CSV cell: its text, defused.
+fn cell(v: &Value) -> String {
+    defuse(cell_text(v))
+}
+
+/// The columns of a type's tracker, the CSV's and the workbook's alike (SPEC §13.1): the
+/// common fields, the type's own in §3 order, then the type's derived columns.
+pub(super) fn columns(t: RecordType) -> Vec<&'static str> {
+    field_names(t)
+        .chain(derived_names(t).iter().copied())
+        .collect()
+}
+
+/// Record `i`'s values in [`columns`] order, as `records.json` has them.
+pub(super) fn row(b: &Build<'_>, i: usize) -> Vec<Value> {
+    let rec = &b.site().records[i];
+    field_names(rec.rtype)
+        .map(|n| field_json(b, rec, n))
+        .chain(derived(b, i).into_iter().map(|(_, v)| v))
+        .collect()
 }
 
 /// `data/records.json` as an output.
@@ -257,15 +290,9 @@ pub fn csv_files(b: &Build<'_>) -> Vec<(String, Vec<u8>)> {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(b"\xEF\xBB\xBF".to_vec());
-        let mut header: Vec<&str> = field_names(t).collect();
-        header.extend(derived_names(t));
-        let _ = w.write_record(&header);
-        for (i, rec) in rows {
-            let mut record: Vec<String> = field_names(t)
-                .map(|n| cell(&field_json(b, rec, n)))
-                .collect();
-            record.extend(derived(b, i).iter().map(|(_, v)| cell(v)));
-            let _ = w.write_record(&record);
+        let _ = w.write_record(columns(t));
+        for (i, _) in rows {
+            let _ = w.write_record(row(b, i).iter().map(cell));
         }
         // Writing to a Vec cannot fail.
         let bytes = w.into_inner().unwrap_or_default();
@@ -282,6 +309,10 @@ mod tests {
     fn cells_defuse_formulas_and_join_lists() {
         assert_eq!(cell(&json!("=SUM(A1)")), "'=SUM(A1)");
         assert_eq!(cell(&json!("@x")), "'@x");
+        assert_eq!(cell(&json!("\tx")), "'\tx");
+        assert_eq!(cell(&json!("\r=1")), "'\r=1");
+        assert_eq!(cell(&json!("+1")), "'+1");
+        assert_eq!(cell(&json!("-2")), "'-2");
         assert_eq!(cell(&json!(["a", "b"])), "a; b");
         assert_eq!(
             cell(&json!([{"withheld": true}, {"id": "r1", "title": "T"}])),

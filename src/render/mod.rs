@@ -12,6 +12,7 @@ pub mod pdf;
 pub mod search;
 pub mod svg;
 pub mod theme;
+pub mod xlsx;
 
 use crate::analysis::Analysis;
 use crate::date::Date;
@@ -72,5 +73,6 @@ pub const OUTPUTS: &[(&str, Output)] = &[
     ("search index", search::write),
     ("records.json", data::write_json),
     ("CSV trackers", data::write_csv),
+    ("tracker.xlsx", xlsx::write),
     ("theme files", theme::write),
 ];

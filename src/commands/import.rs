@@ -1,0 +1,126 @@
+//! `assure import FILE --type TYPE` (SPEC §13.4): reads a tracker with
+//! [`crate::import`] and writes its records as one list file,
+//! `<type folder>/imported-<sheet>.yaml`, never over an existing file.
+
+use crate::import::{self, read, Request, TYPES};
+use crate::model::schema::RecordType;
+use anyhow::{anyhow, bail, Context, Result};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub struct ImportOptions {
+    pub file: PathBuf,
+    /// action, recommendation or evidence.
+    pub rtype: String,
+    pub sheet: Option<String>,
+    pub map: Option<PathBuf>,
+    pub content: PathBuf,
+    pub dry_run: bool,
+}
+
+/// What an import did: the report to print and the file written (none on a dry run).
+pub struct Imported {
+    pub report: String,
+    /// The list file's text, for `--dry-run` to show.
+    pub yaml: String,
+    pub written: Option<PathBuf>,
+}
+
+/// Runs an import. Every failure (a hostile or unreadable file, an existing list file)
+/// is an error, and leaves the content folder as it was.
+pub fn run(opts: &ImportOptions) -> Result<Imported> {
+    let rtype = RecordType::from_name(&opts.rtype)
+        .filter(|t| TYPES.contains(t))
+        .ok_or_else(|| {
+            anyhow!(
+                "--type `{}`: `import` makes action, recommendation or evidence records",
+                opts.rtype
+            )
+        })?;
+    if !opts.content.join("site.yaml").is_file() {
+        bail!(
+            "{} is not a content folder (it has no site.yaml); name one with --content",
+            opts.content.display()
+        );
+    }
+    let map = match &opts.map {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read --map {}", p.display()))?;
+            let m: serde_yaml::Mapping = serde_yaml::from_str(&text).map_err(|e| {
+                anyhow!(
+                    "--map {}: not a YAML mapping of column header → field ({e})",
+                    p.display()
+                )
+            })?;
+            Some(m)
+        }
+        None => None,
+    };
+    let sheet = read::read(&opts.file, opts.sheet.as_deref())?;
+    let folder = opts.content.join(rtype.folder());
+    let path = folder.join(import::file_name(&sheet.name));
+    if path.exists() {
+        bail!(
+            "{} already exists: `import` never overwrites a file (move it away to import again); nothing was written",
+            path.display()
+        );
+    }
+    // IDs the content already has, so imported ones do not collide with them.
+    let (site, _) = crate::pipeline::load(&opts.content)?;
+    let taken: HashSet<String> = site.records.iter().map(|r| r.id.to_lowercase()).collect();
+    let source = opts
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let outcome = import::import(
+        &sheet,
+        &Request {
+            rtype,
+            map: map.as_ref(),
+            taken: &taken,
+            source: &source,
+        },
+    )?;
+    let mut report = outcome.report;
+    if opts.dry_run {
+        report.push_str(&format!(
+            "\n--dry-run: nothing written; {} ({} records) would hold:\n",
+            path.display(),
+            outcome.records
+        ));
+        return Ok(Imported {
+            report,
+            yaml: outcome.yaml,
+            written: None,
+        });
+    }
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    // create_new: a file that appeared since the check above is not overwritten either.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    if let Err(e) = f
+        .write_all(outcome.yaml.as_bytes())
+        .and_then(|_| f.sync_all())
+    {
+        // Nothing half-written is left behind.
+        let _ = std::fs::remove_file(&path);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    report.push_str(&format!(
+        "\nwrote {} ({} records); run `assure check` next\n",
+        path.display(),
+        outcome.records
+    ));
+    Ok(Imported {
+        report,
+        yaml: outcome.yaml,
+        written: Some(path),
+    })
+}

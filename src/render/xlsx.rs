@@ -1,0 +1,463 @@
+//! `data/tracker.xlsx` (SPEC §13.4): the CSV trackers as one workbook a board can sort,
+//! filter and print — a "Readiness" sheet with the figures of `status --format json`,
+//! then a sheet per type with the CSV's columns, a frozen header row, an autofilter,
+//! real dates, human labels, filled RAG cells (with the word too, never colour alone) and
+//! each ID a relative link to its page in `../site/`.
+//!
+//! Every cell is written as a value: a title such as `=HYPERLINK(…)` is a text cell, so
+//! nothing in the workbook is ever a formula. The workbook's dates and properties come
+//! from the readiness date, so the same content gives the same bytes.
+
+use super::data::{cell_text, columns, row};
+use super::{Build, Emit};
+use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, RAGS};
+use crate::present::{field_label, label};
+use anyhow::{Context, Result};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook,
+    Worksheet,
+};
+
+/// Excel's limit on the characters in one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// How dates show: unambiguous on both sides of the Atlantic ("31 Mar 2014").
+const DATE_FORMAT: &str = "d mmm yyyy";
+
+/// Column widths, in characters, between which a column's content sets its width.
+const MIN_WIDTH: usize = 8;
+const MAX_WIDTH: usize = 50;
+
+/// The fill and text colour of a RAG rating: Excel's own "good / neutral / bad" pairs,
+/// whose dark text on a light fill stays legible in print and for colour-blind readers.
+fn rag_colours(rag: &str) -> Option<(u32, u32)> {
+    match rag {
+        "red" => Some((0xFFC7CE, 0x9C0006)),
+        "amber" => Some((0xFFEB9C, 0x9C5700)),
+        "green" => Some((0xC6EFCE, 0x006100)),
+        "blue" => Some((0xBDD7EE, 0x1F4E78)),
+        _ => None,
+    }
+}
+
+/// The formats of the workbook, made once.
+struct Formats {
+    header: Format,
+    title: Format,
+    date: Format,
+    text: Format,
+    /// Text that does not wrap (the Readiness sheet's, which has room beside it).
+    plain: Format,
+    link: Format,
+    rag: Vec<(&'static str, Format)>,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xD9E1F2))
+            .set_border_bottom(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
+        Formats {
+            header,
+            title: Format::new().set_bold().set_font_size(14),
+            date: Format::new()
+                .set_num_format(DATE_FORMAT)
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::Top),
+            text: Format::new().set_align(FormatAlign::Top).set_text_wrap(),
+            plain: Format::new(),
+            link: Format::new()
+                .set_font_color(Color::RGB(0x0563C1))
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single)
+                .set_align(FormatAlign::Top),
+            rag: RAGS
+                .iter()
+                .filter_map(|r| {
+                    let (fill, font) = rag_colours(r)?;
+                    Some((
+                        *r,
+                        Format::new()
+                            .set_background_color(Color::RGB(fill))
+                            .set_font_color(Color::RGB(font))
+                            .set_align(FormatAlign::Top),
+                    ))
+                })
+                .collect(),
+        }
+    }
+
+    fn rag(&self, rag: &str) -> Option<&Format> {
+        self.rag.iter().find(|(r, _)| *r == rag).map(|(_, f)| f)
+    }
+}
+
+/// Text as one cell can hold it (Excel refuses longer strings).
+fn fit(text: &str) -> String {
+    if text.chars().count() <= MAX_CELL_CHARS {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(MAX_CELL_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// Tracks the widest content of each column of a sheet.
+struct Widths(Vec<usize>);
+
+impl Widths {
+    fn see(&mut self, col: usize, text: &str) {
+        // The longest line counts: a wrapped cell is as wide as its widest line.
+        let w = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        if let Some(slot) = self.0.get_mut(col) {
+            *slot = (*slot).max(w);
+        }
+    }
+
+    fn width(&self, col: usize) -> usize {
+        (self.0.get(col).copied().unwrap_or(0) + 2).clamp(MIN_WIDTH, MAX_WIDTH)
+    }
+
+    fn apply(&self, ws: &mut Worksheet) -> Result<()> {
+        for col in 0..self.0.len() {
+            ws.set_column_width(col as u16, self.width(col) as f64)?;
+        }
+        Ok(())
+    }
+
+    /// How many lines `text` wraps to in column `col` (at most 12, the row's limit).
+    fn lines(&self, col: usize, text: &str) -> usize {
+        let room = self.width(col).saturating_sub(2).max(1);
+        let n: usize = text
+            .lines()
+            .map(|l| l.chars().count().div_ceil(room).max(1))
+            .sum();
+        n.clamp(1, 12)
+    }
+}
+
+/// How a column's values are written.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// The record's ID, a link to its page.
+    Id,
+    /// A full date becomes a date cell; a partial one stays text ("2014-03").
+    Date,
+    /// A value with a human label; `rag` columns are also filled.
+    Label {
+        rag: bool,
+    },
+    Integer,
+    Text,
+}
+
+fn kind_of(t: RecordType, name: &str) -> Kind {
+    match name {
+        "id" => return Kind::Id,
+        "status" | "state" => return Kind::Label { rag: false },
+        "rag" | "effective_rag" => return Kind::Label { rag: true },
+        "overdue" | "evidenced" => return Kind::Label { rag: false },
+        _ => {}
+    }
+    match t.field(name).map(|f| f.kind) {
+        Some(FieldKind::Date) => Kind::Date,
+        Some(FieldKind::Enum(_)) => Kind::Label { rag: false },
+        Some(FieldKind::Integer) => Kind::Integer,
+        _ => Kind::Text,
+    }
+}
+
+/// One type's sheet: the CSV's columns, a row per record.
+fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> Result<()> {
+    ws.set_name(t.plural_title())?;
+    let cols = columns(t);
+    let kinds: Vec<Kind> = cols.iter().map(|c| kind_of(t, c)).collect();
+    let mut widths = Widths(vec![0; cols.len()]);
+    for (c, name) in cols.iter().enumerate() {
+        let head = field_label(name);
+        widths.see(c, &head);
+        ws.write_string_with_format(0, c as u16, head, &f.header)?;
+    }
+    let mut r: u32 = 0;
+    // Per row, the longest text of each column, to size the row for wrapped text.
+    let mut texts: Vec<Vec<String>> = Vec::new();
+    for (i, rec) in b.site().of_type(t) {
+        r += 1;
+        texts.push(vec![String::new(); cols.len()]);
+        for (c, value) in row(b, i).iter().enumerate() {
+            let col = c as u16;
+            let text = fit(&cell_text(value));
+            if text.is_empty() {
+                continue;
+            }
+            match kinds[c] {
+                Kind::Id => {
+                    let url = Url::new(format!("file:///../site/{}", rec.page_path()));
+                    ws.write_url_with_format(r, col, url.set_text(&text), &f.link)?;
+                }
+                Kind::Date => match crate::date::Date::parse_full(&text) {
+                    Some(d) => {
+                        let dt = ExcelDateTime::from_ymd(d.year as u16, d.month, d.day)?;
+                        ws.write_datetime_with_format(r, col, &dt, &f.date)?;
+                    }
+                    None => {
+                        ws.write_string_with_format(r, col, &text, &f.text)?;
+                    }
+                },
+                Kind::Label { rag } => {
+                    let shown = label(&text);
+                    let format = if rag { f.rag(&text) } else { None };
+                    ws.write_string_with_format(r, col, &shown, format.unwrap_or(&f.text))?;
+                }
+                Kind::Integer => match value.as_i64() {
+                    Some(n) => {
+                        ws.write_number_with_format(r, col, n as f64, &f.text)?;
+                    }
+                    None => {
+                        ws.write_string_with_format(r, col, &text, &f.text)?;
+                    }
+                },
+                Kind::Text => {
+                    ws.write_string_with_format(r, col, &text, &f.text)?;
+                }
+            }
+            widths.see(c, &text);
+            if let Some(slot) = texts.last_mut() {
+                slot[c] = text;
+            }
+        }
+    }
+    let last_col = (cols.len() - 1) as u16;
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, r, last_col)?;
+    // Printed for a board: A4 landscape with gridlines, the header row and the ID and
+    // title columns on every page (fitting every column on one page's width would
+    // make the text too small to read).
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_gridlines(true)
+        .set_repeat_rows(0, 0)?
+        .set_repeat_columns(0, 1)?;
+    // Dates show as "31 Mar 2014": wide enough for that, whatever the header.
+    for (c, k) in kinds.iter().enumerate() {
+        if *k == Kind::Date {
+            widths.see(c, "30 Sep 2014");
+        }
+    }
+    widths.apply(ws)?;
+    for (n, row) in texts.iter().enumerate() {
+        let lines = row
+            .iter()
+            .enumerate()
+            .map(|(c, text)| widths.lines(c, text))
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(n as u32 + 1, 15.0 * lines as f64)?;
+        }
+    }
+    Ok(())
+}
+
+/// The "Readiness" sheet: the figures of `assure status --format json`, in words.
+fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()> {
+    ws.set_name("Readiness")?;
+    let site = b.site();
+    let a = b.analysis;
+    let r = a.readiness;
+    let mut widths = Widths(vec![0; 2]);
+    let mut row: u32 = 0;
+    let mut put = |ws: &mut Worksheet, row: &mut u32, k: &str, v: &str| -> Result<()> {
+        widths.see(0, k);
+        widths.see(1, v);
+        ws.write_string_with_format(*row, 0, fit(k), &f.plain)?;
+        ws.write_string_with_format(*row, 1, fit(v), &f.plain)?;
+        *row += 1;
+        Ok(())
+    };
+    ws.write_string_with_format(row, 0, fit(&site.config.title), &f.title)?;
+    row += 1;
+    if !site.config.organisation.is_empty() {
+        ws.write_string_with_format(row, 0, fit(&site.config.organisation), &f.plain)?;
+        row += 1;
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, "Readiness date", &f.plain)?;
+    let d = b.as_of;
+    let dt = ExcelDateTime::from_ymd(d.year as u16, d.month, d.day)?;
+    ws.write_datetime_with_format(row, 1, &dt, &f.date)?;
+    row += 1;
+    put(ws, &mut row, "Audience", &b.view.audience)?;
+    put(
+        ws,
+        &mut row,
+        "Readiness",
+        &format!(
+            "{} of {} recommendations evidenced ({})",
+            r.evidenced,
+            r.counted,
+            r.percent_text()
+        ),
+    )?;
+    let number = |ws: &mut Worksheet, row: &mut u32, k: &str, n: f64| -> Result<()> {
+        ws.write_string_with_format(*row, 0, k, &f.plain)?;
+        ws.write_number_with_format(*row, 1, n, &f.plain)?;
+        *row += 1;
+        Ok(())
+    };
+    number(
+        ws,
+        &mut row,
+        "Recommendations evidenced",
+        r.evidenced as f64,
+    )?;
+    number(ws, &mut row, "Recommendations counted", r.counted as f64)?;
+    if let Some(pm) = r.per_mille() {
+        number(ws, &mut row, "Percent evidenced", pm as f64 / 10.0)?;
+    }
+    let mut section = |ws: &mut Worksheet,
+                       row: &mut u32,
+                       title: &str,
+                       pairs: Vec<(String, usize, Option<&Format>)>|
+     -> Result<()> {
+        *row += 1;
+        widths.see(0, title);
+        ws.write_string_with_format(*row, 0, title, &f.header)?;
+        ws.write_string_with_format(*row, 1, "Count", &f.header)?;
+        *row += 1;
+        for (word, n, format) in pairs {
+            ws.write_string_with_format(*row, 0, &word, format.unwrap_or(&f.plain))?;
+            ws.write_number_with_format(*row, 1, n as f64, &f.plain)?;
+            *row += 1;
+        }
+        Ok(())
+    };
+    let statuses = |t: RecordType| {
+        a.by_status(site, t)
+            .into_iter()
+            .map(|(s, n)| (label(s), n, None))
+            .collect::<Vec<_>>()
+    };
+    section(
+        ws,
+        &mut row,
+        "Recommendations by status",
+        statuses(RecordType::Recommendation),
+    )?;
+    section(
+        ws,
+        &mut row,
+        "Evidence by state",
+        a.by_state()
+            .into_iter()
+            .map(|(s, n)| (label(s.name()), n, None))
+            .collect(),
+    )?;
+    section(
+        ws,
+        &mut row,
+        "Actions by status",
+        statuses(RecordType::Action),
+    )?;
+    section(
+        ws,
+        &mut row,
+        "Actions by RAG",
+        a.by_rag()
+            .into_iter()
+            .map(|(c, n)| (label(c), n, f.rag(c)))
+            .collect(),
+    )?;
+    let g = &a.gaps;
+    let lists: [(&str, &Vec<usize>); 5] = [
+        ("Recommendations without current evidence", &g.unevidenced),
+        ("Overdue actions", &g.overdue),
+        ("Stale evidence", &g.stale),
+        ("Expired evidence", &g.expired),
+        (
+            "Changed evidence (file differs from its recorded sha256)",
+            &g.changed,
+        ),
+    ];
+    for (title, list) in lists {
+        row += 1;
+        widths.see(0, title);
+        ws.write_string_with_format(row, 0, title, &f.header)?;
+        ws.write_number_with_format(row, 1, list.len() as f64, &f.header)?;
+        row += 1;
+        for &i in list.iter() {
+            let rec = &site.records[i];
+            let url = Url::new(format!("file:///../site/{}", rec.page_path()));
+            ws.write_url_with_format(row, 0, url.set_text(&rec.id), &f.link)?;
+            ws.write_string_with_format(row, 1, fit(&rec.title), &f.plain)?;
+            widths.see(0, &rec.id);
+            row += 1;
+        }
+    }
+    widths.apply(ws)?;
+    ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// `data/tracker.xlsx`, as bytes.
+pub fn workbook(b: &Build<'_>) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let d = b.as_of;
+    // The readiness date stands for "when": a fixed date keeps the bytes the same.
+    let created = ExcelDateTime::from_ymd(d.year as u16, d.month, d.day)?;
+    let site = b.site();
+    let props = DocProperties::new()
+        .set_title(fit(&site.config.title))
+        .set_company(fit(&site.config.organisation))
+        .set_author("Assure")
+        .set_comment(format!(
+            "Tracker as of {}, audience {}, made by Assure {}",
+            b.as_of,
+            b.view.audience,
+            crate::VERSION
+        ))
+        .set_creation_datetime(&created);
+    wb.set_properties(&props);
+    let f = Formats::new();
+    readiness_sheet(b, wb.add_worksheet(), &f)?;
+    for t in ALL_TYPES {
+        if site.of_type(t).next().is_none() {
+            continue;
+        }
+        type_sheet(b, wb.add_worksheet(), t, &f)?;
+    }
+    wb.save_to_buffer().context("writing data/tracker.xlsx")
+}
+
+/// `data/tracker.xlsx` as an output.
+pub fn write(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
+    emit("data/tracker.xlsx", &workbook(b)?)?;
+    Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_fits_a_cell() {
+        let long = "x".repeat(MAX_CELL_CHARS + 10);
+        assert_eq!(fit(&long).chars().count(), MAX_CELL_CHARS);
+        assert_eq!(fit("short"), "short");
+    }
+
+    #[test]
+    fn columns_are_written_by_kind() {
+        assert!(matches!(kind_of(RecordType::Action, "id"), Kind::Id));
+        assert!(matches!(kind_of(RecordType::Action, "due"), Kind::Date));
+        assert!(matches!(
+            kind_of(RecordType::Action, "effective_rag"),
+            Kind::Label { rag: true }
+        ));
+        assert!(matches!(kind_of(RecordType::Page, "order"), Kind::Integer));
+        assert!(matches!(kind_of(RecordType::Action, "title"), Kind::Text));
+    }
+}
