@@ -13,6 +13,7 @@
 //! renderer shows values in.
 
 pub mod analysis;
+pub mod changes;
 pub mod charts;
 pub mod commands;
 pub mod config;

@@ -1,5 +1,6 @@
 //! What each command does with the pipeline's result: `build` and `pack` write outputs,
-//! `status` summarises readiness. The command line itself is `main.rs`.
+//! `status` summarises readiness, `diff` compares two outputs. The command line itself is `main.rs`.
 
 pub mod build;
+pub mod diff;
 pub mod status;

@@ -6,6 +6,7 @@
 //! The site audience's outputs are listed once, in [`OUTPUTS`]: a new format is a new
 //! file here and one line there.
 
+pub mod changes_page;
 pub mod data;
 pub mod html;
 pub mod pdf;
@@ -33,6 +34,8 @@ pub struct Build<'a> {
     pub hashes: &'a HashMap<String, String>,
     /// PDF packs linked from the site: `{title, href}`.
     pub site_packs: Vec<serde_json::Value>,
+    /// What changed since the baselines (SPEC §13.5), when any were given.
+    pub changes: Option<&'a crate::changes::Changes>,
 }
 
 impl<'a> Build<'a> {
@@ -50,6 +53,7 @@ impl<'a> Build<'a> {
             theme,
             hashes,
             site_packs: Vec::new(),
+            changes: None,
         }
     }
 
@@ -73,4 +77,5 @@ pub const OUTPUTS: &[(&str, Output)] = &[
     ("records.json", data::write_json),
     ("CSV trackers", data::write_csv),
     ("theme files", theme::write),
+    ("changes page", html::write_changes),
 ];
