@@ -372,6 +372,15 @@ pub struct Point {
     pub readiness: Readiness,
 }
 
+impl Point {
+    fn of(s: &Snapshot) -> Point {
+        Point {
+            as_of: s.as_of,
+            readiness: s.readiness,
+        }
+    }
+}
+
 /// Every change between a baseline and now, for one audience.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Changes {
@@ -391,12 +400,8 @@ pub struct Changes {
 impl Changes {
     /// The changes from the newest of `baselines` (oldest first, at least one) to `now`.
     pub fn since(baselines: &[Snapshot], now: &Snapshot, hidden: Hidden<'_>) -> Changes {
-        let point = |s: &Snapshot| Point {
-            as_of: s.as_of,
-            readiness: s.readiness,
-        };
-        let mut history: Vec<Point> = baselines.iter().map(point).collect();
-        history.push(point(now));
+        let mut history: Vec<Point> = baselines.iter().map(Point::of).collect();
+        history.push(Point::of(now));
         let old = baselines.last().unwrap_or(now);
         let mut c = compare(old, now, hidden);
         c.history = history;
@@ -495,24 +500,9 @@ pub fn compare(old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Changes {
     let groups = group(&all, old, new, hidden);
     Changes {
         audience: new.audience.clone(),
-        since: Point {
-            as_of: old.as_of,
-            readiness: old.readiness,
-        },
-        now: Point {
-            as_of: new.as_of,
-            readiness: new.readiness,
-        },
-        history: vec![
-            Point {
-                as_of: old.as_of,
-                readiness: old.readiness,
-            },
-            Point {
-                as_of: new.as_of,
-                readiness: new.readiness,
-            },
-        ],
+        since: Point::of(old),
+        now: Point::of(new),
+        history: vec![Point::of(old), Point::of(new)],
         groups,
         all,
     }

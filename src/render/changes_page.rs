@@ -32,6 +32,30 @@ fn change_json(c: &Change) -> Value {
            "detail": change_detail(c), "kind": c.kind.name(), "tone": present::tone(word)})
 }
 
+/// Readiness at each baseline and now, as a chart (SPEC §13.5): with one baseline,
+/// "then and now" says it all, so only with several.
+pub fn history_chart(c: &Changes) -> Option<crate::charts::Chart> {
+    let points: Vec<_> = c.history.iter().map(|p| (p.as_of, p.readiness)).collect();
+    (points.len() > 2).then(|| crate::charts::readiness_over_time(&points))
+}
+
+/// A chart for a template: its title, summary, SVG and table.
+fn chart_json(chart: &crate::charts::Chart) -> Value {
+    json!({"id": chart.id, "title": chart.title, "summary": chart.summary,
+           "svg": super::svg::svg(chart), "table": chart.table})
+}
+
+/// What the dashboard shows of the changes (`dashboard-changes.html`): the readiness
+/// then and now, how many changes, the chart over time.
+pub fn dashboard_context(c: &Changes) -> Value {
+    json!({
+        "since": point_json(&c.since),
+        "now": point_json(&c.now),
+        "total": c.all.len(),
+        "chart": history_chart(c).as_ref().map(chart_json),
+    })
+}
+
 /// What `changes.html` is given as `changes` (and the dashboard as its summary).
 pub fn context(c: &Changes) -> Value {
     let groups: Vec<Value> = c
@@ -53,6 +77,7 @@ pub fn context(c: &Changes) -> Value {
         "since": point_json(&c.since),
         "now": point_json(&c.now),
         "history": c.history.iter().map(point_json).collect::<Vec<_>>(),
+        "chart": history_chart(c).as_ref().map(chart_json),
         "total": c.all.len(),
         "counts": counts,
         "groups": groups,

@@ -1018,6 +1018,13 @@ impl<'a> Pages<'a> {
         ctx.insert("events", &json!({"recent": recent, "upcoming": upcoming}));
         put(&mut ctx, "gap_lists", serde_json::Value::Array(gap_lists));
         ctx.insert("packs", &self.b.site_packs);
+        if let Some(c) = self.b.changes {
+            put(
+                &mut ctx,
+                "changes",
+                super::changes_page::dashboard_context(c),
+            );
+        }
         Ok(("index.html".into(), self.render("index.html", &ctx)?))
     }
 

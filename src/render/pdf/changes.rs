@@ -6,6 +6,7 @@ use super::layout::{Block, Inline};
 use super::{bullets, cell, heading, para, PackDoc};
 use crate::changes::{Change, Changes, Point};
 use crate::present::{change_detail, change_heading};
+use crate::render::changes_page::history_chart;
 
 fn readiness(p: &Point) -> Vec<Inline> {
     let r = p.readiness;
@@ -21,6 +22,30 @@ fn readiness(p: &Point) -> Vec<Inline> {
 }
 
 impl PackDoc<'_> {
+    /// With several baselines, readiness at each and now (SPEC §13.5): the chart's
+    /// numbers, as the site's text equivalent shows them.
+    pub(super) fn readiness_history(&self, out: &mut Vec<Block>) {
+        let Some(chart) = self.input.changes.and_then(history_chart) else {
+            return;
+        };
+        out.push(heading(2, &chart.title, None, false));
+        out.push(para(&chart.summary));
+        out.push(Block::Table {
+            header: chart
+                .table
+                .head
+                .iter()
+                .map(|h| vec![Inline::bold(h.clone())])
+                .collect(),
+            rows: chart
+                .table
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| cell(c)).collect())
+                .collect(),
+        });
+    }
+
     /// A record a change names: a reference when visible in this view, else its title.
     fn change_ref(&self, id: &str, title: &str) -> Vec<Inline> {
         match self.site().index.get(&id.to_lowercase()) {
@@ -64,27 +89,7 @@ impl PackDoc<'_> {
                 }),
             ),
         ]));
-        if c.history.len() > 2 {
-            out.push(heading(2, "Readiness at each baseline", None, false));
-            out.push(Block::Table {
-                header: ["Date", "Evidenced", "Readiness"]
-                    .iter()
-                    .map(|h| vec![Inline::bold(*h)])
-                    .collect(),
-                rows: c
-                    .history
-                    .iter()
-                    .map(|p| {
-                        let r = p.readiness;
-                        vec![
-                            cell(&p.as_of.long()),
-                            cell(&format!("{} of {}", r.evidenced, r.counted)),
-                            cell(&r.percent_text()),
-                        ]
-                    })
-                    .collect(),
-            });
-        }
+        self.readiness_history(out);
         for g in &c.groups {
             let h = match &g.recommendation {
                 Some(s) if s.removed => format!("{} ({}, removed)", s.title, s.id),

@@ -310,6 +310,7 @@ impl<'a> PackDoc<'a> {
                 rows,
             });
         }
+        self.readiness_history(out);
     }
 
     fn actual_hash(&self, rec: &Record) -> Option<&String> {
