@@ -249,18 +249,24 @@ pub fn records_file(path: &Path) -> PathBuf {
     }
 }
 
-/// Reads baselines (oldest first) for an output of `audience`, refusing one for another
-/// audience, out of order, or later than `now`.
+/// Reads baselines (oldest first) for an output of `audience`, refusing one out of
+/// order or later than `now`, and one for another audience — unless `others_skipped`
+/// (site.yaml's baselines serve the outputs of their audience; a build for another
+/// audience shows no changes rather than failing).
 pub fn read_baselines(
     paths: &[PathBuf],
     audience: &str,
     now: Date,
     for_what: &str,
+    others_skipped: bool,
 ) -> Result<Vec<Snapshot>> {
     let mut out: Vec<Snapshot> = Vec::new();
     for path in paths {
         let s = Snapshot::read(path)?;
         let shown = records_file(path).display().to_string();
+        if others_skipped && s.audience != audience {
+            continue;
+        }
         s.require_audience(audience, &shown, for_what)?;
         if s.as_of > now {
             bail!(
@@ -280,6 +286,41 @@ pub fn read_baselines(
         out.push(s);
     }
     Ok(out)
+}
+
+/// Where a view's changes come from: its baselines, and how to treat them.
+pub struct Baselines<'a> {
+    pub paths: &'a [PathBuf],
+    /// The output, for messages ("this build", "pack `x`").
+    pub for_what: &'a str,
+    /// See [`read_baselines`].
+    pub others_skipped: bool,
+}
+
+/// The changes from `baselines` to a view (its site and analysis); `None` when no
+/// baseline is for its audience. `exists` says whether an ID names a record in the
+/// content (withheld ones included): such a record missing from the view is withheld,
+/// not removed, and never shown.
+pub fn for_view(
+    site: &Site,
+    a: &Analysis,
+    audience: &str,
+    as_of: Date,
+    baselines: &Baselines<'_>,
+    exists: Hidden<'_>,
+) -> Result<Option<Changes>> {
+    let base = read_baselines(
+        baselines.paths,
+        audience,
+        as_of,
+        baselines.for_what,
+        baselines.others_skipped,
+    )?;
+    if base.is_empty() {
+        return Ok(None);
+    }
+    let now = Snapshot::from_view(site, a, audience, as_of);
+    Ok(Some(Changes::since(&base, &now, exists)))
 }
 
 /// What kind of change, in the order SPEC §13.5 lists them (the order they are shown).

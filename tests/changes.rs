@@ -533,6 +533,24 @@ fn baselines_in_site_yaml_are_used_without_since_and_several_draw_readiness_over
         std::fs::read(b.after.join("site/changes.html")).unwrap(),
         "the same page as with --since"
     );
+    // site.yaml's baselines serve their own audience: a build for another shows no
+    // changes (an explicit `--since` for another audience is refused, above).
+    let public = scratch("with-baselines-public");
+    ok(
+        assure(&[
+            &"build",
+            &"--content",
+            &content,
+            &"--output",
+            &public,
+            &"--audience",
+            &"public",
+        ]),
+        "building for the public with the inspector's baselines in site.yaml",
+    );
+    assert!(!public.join("site/changes.html").exists());
+    let index = std::fs::read_to_string(public.join("site/index.html")).unwrap();
+    assert!(!index.contains("changes.html"));
     // Two baselines (oldest first): the dashboard and the pack show readiness at each.
     let two = scratch("two-baselines");
     ok(

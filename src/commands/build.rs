@@ -1,7 +1,7 @@
 //! `assure build`: check, filter for the site audience, render every output into a
 //! staging folder, write the manifest, swap it in (SPEC §8, §9).
 
-use crate::changes::{Changes, Snapshot};
+use crate::changes::Changes;
 use crate::date::Date;
 use crate::output::{self, Staging};
 use crate::pipeline::{self, Analysed, Checked};
@@ -81,12 +81,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     );
     let site_view = &views[&audience];
     let readiness_text = site_view.analysis.readiness.percent_text();
-    let baselines = if opts.since.is_empty() {
-        site_baselines(&checked)
+    // `--since` names baselines for this build: one for another audience is refused.
+    let (baselines, from_site) = if opts.since.is_empty() {
+        (site_baselines(&checked), true)
     } else {
-        opts.since.clone()
+        (opts.since.clone(), false)
     };
-    let changes = all_changes(&checked, &views, &audience, packs, &baselines)?;
+    let changes = all_changes(&checked, &views, &audience, packs, &baselines, from_site)?;
     let mut b = render::Build::new(site_view, checked.as_of, &theme, &checked.hashes);
     b.changes = changes.get(&audience);
     b.site_packs = packs
@@ -182,22 +183,6 @@ fn site_baselines(checked: &Checked) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The changes since `baselines` for one analysed view (SPEC §13.5); `for_what` names
-/// the output in messages. A record still in the content but withheld from the view
-/// never appears, not even as removed.
-fn changes_for(
-    checked: &Checked,
-    analysed: &Analysed,
-    baselines: &[PathBuf],
-    for_what: &str,
-) -> Result<Changes> {
-    let audience = &analysed.view.audience;
-    let now = Snapshot::from_view(analysed.site(), &analysed.analysis, audience, checked.as_of);
-    let base = crate::changes::read_baselines(baselines, audience, checked.as_of, for_what)?;
-    let exists = |id: &str| checked.site.get(id).is_some();
-    Ok(Changes::since(&base, &now, &exists))
-}
-
 /// The changes for the site's audience (`site` set) and for every pack with a `changes`
 /// section, by audience: each audience's once. None without baselines.
 fn all_changes(
@@ -206,24 +191,39 @@ fn all_changes(
     site: &str,
     packs: &[crate::config::Pack],
     baselines: &[PathBuf],
+    from_site: bool,
 ) -> Result<HashMap<String, Changes>> {
     let mut out = HashMap::new();
     if baselines.is_empty() {
         return Ok(out);
     }
-    if views.contains_key(site) {
-        out.insert(
-            site.to_string(),
-            changes_for(checked, &views[site], baselines, "this build")?,
+    let mut done = std::collections::HashSet::new();
+    let wanted = views
+        .get(site)
+        .map(|v| (v, "this build".to_string()))
+        .into_iter()
+        .chain(
+            packs
+                .iter()
+                .filter(|p| p.sections.contains(&crate::config::Section::Changes))
+                .map(|p| (&views[&p.audience], format!("pack `{}`", p.id))),
         );
-    }
-    for pack in packs {
-        if pack.sections.contains(&crate::config::Section::Changes)
-            && !out.contains_key(&pack.audience)
-        {
-            let what = format!("pack `{}`", pack.id);
-            let c = changes_for(checked, &views[&pack.audience], baselines, &what)?;
-            out.insert(pack.audience.clone(), c);
+    for (view, what) in wanted {
+        let audience = view.view.audience.clone();
+        if done.insert(audience.clone()) {
+            let from = crate::changes::Baselines {
+                paths: baselines,
+                for_what: &what,
+                others_skipped: from_site,
+            };
+            // Records still in the content but withheld from the view are not removed.
+            let exists = |id: &str| checked.site.get(id).is_some();
+            let (site, a) = (view.site(), &view.analysis);
+            if let Some(c) =
+                crate::changes::for_view(site, a, &audience, checked.as_of, &from, &exists)?
+            {
+                out.insert(audience, c);
+            }
         }
     }
     Ok(out)
@@ -265,7 +265,14 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
     pipeline::hash_all(&mut checked);
     let content_sha256 = output::content_digest(&checked.hashes);
     let views = pipeline::analysed_for(&checked, packs.iter().map(|p| p.audience.as_str()));
-    let changes = all_changes(&checked, &views, "", &packs, &site_baselines(&checked))?;
+    let changes = all_changes(
+        &checked,
+        &views,
+        "",
+        &packs,
+        &site_baselines(&checked),
+        true,
+    )?;
     let rendered: Vec<(String, Vec<u8>)> = packs
         .par_iter()
         .map(|pack| {

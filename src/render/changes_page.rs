@@ -84,11 +84,14 @@ pub fn context(c: &Changes) -> Value {
     })
 }
 
+/// The page `changes.html` (inside `site/`; `serve` serves it too).
+pub fn html(b: &Build<'_>, c: &Changes) -> Result<String> {
+    let title = format!("Changes since {}", c.since.as_of.long());
+    super::html::render_page(b, &title, "changes", "changes.html", "changes", context(c))
+}
+
 /// Writes `site/changes.html`.
 pub fn write(b: &Build<'_>, c: &Changes, emit: Emit<'_>) -> Result<usize> {
-    let title = format!("Changes since {}", c.since.as_of.long());
-    let html =
-        super::html::render_page(b, &title, "changes", "changes.html", "changes", context(c))?;
-    emit("site/changes.html", html.as_bytes())?;
+    emit("site/changes.html", html(b, c)?.as_bytes())?;
     Ok(1)
 }

@@ -65,7 +65,7 @@ impl PackDoc<'_> {
         let Some(c): Option<&Changes> = self.input.changes else {
             out.push(heading(1, "Changes", Some("section-changes"), true));
             out.push(para(
-                "No baseline was given, so there are no changes to show: build with `--since` and an earlier output, or list it under `baselines:` in site.yaml.",
+                "There is no baseline for this pack's audience, so there are no changes to show: build with `--since` and an earlier output for this audience, or list it under `baselines:` in site.yaml.",
             ));
             return;
         };
