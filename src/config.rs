@@ -27,6 +27,8 @@ pub enum Section {
     Timeline,
     Reviews,
     Matrix,
+    /// What changed since the newest baseline (SPEC §13.5).
+    Changes,
     Page(String),
 }
 
@@ -39,6 +41,7 @@ const SECTION_NAMES: &[&str] = &[
     "timeline",
     "reviews",
     "matrix",
+    "changes",
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +70,9 @@ pub struct Config {
     pub theme_pos: Pos,
     /// Markdown for the accessibility statement, replacing the default.
     pub accessibility: Option<String>,
+    /// Earlier outputs' `records.json` (or output folders), relative to the content
+    /// folder, oldest first, with where each was written (SPEC §13.5).
+    pub baselines: Vec<(String, Pos)>,
 }
 
 impl Default for Config {
@@ -86,6 +92,7 @@ impl Default for Config {
             theme: None,
             theme_pos: Pos::START,
             accessibility: None,
+            baselines: Vec::new(),
         }
     }
 }
@@ -101,6 +108,7 @@ const KEYS: &[&str] = &[
     "packs",
     "theme",
     "accessibility",
+    "baselines",
 ];
 
 impl Config {
@@ -291,6 +299,34 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                 ),
             },
             "packs" => packs_node = Some(value),
+            "baselines" => {
+                let items: Vec<&Node> = match &value.value {
+                    Value::Seq(items) => items.iter().collect(),
+                    _ if value.is_null() => Vec::new(),
+                    Value::Scalar(_) => vec![value],
+                    Value::Map(_) => {
+                        e008(
+                            value.pos,
+                            "`baselines` must be a list of paths such as `[_baselines/2014-03-31.json]`".into(),
+                        );
+                        Vec::new()
+                    }
+                };
+                for item in items {
+                    match scalar_text(item) {
+                        Some(t) if !t.trim().is_empty() => {
+                            config.baselines.push((t.trim().to_string(), item.pos))
+                        }
+                        _ => e008(
+                            item.pos,
+                            format!(
+                                "each baseline must be a path inside the content folder, such as `_baselines/2014-03-31.json`, not {}",
+                                item.describe()
+                            ),
+                        ),
+                    }
+                }
+            }
             other => {
                 let hint = closest(other, KEYS.iter().copied(), 2)
                     .map(|k| format!("; did you mean `{k}`?"))
@@ -437,6 +473,7 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
                             "timeline" => Section::Timeline,
                             "reviews" => Section::Reviews,
                             "matrix" => Section::Matrix,
+                            "changes" => Section::Changes,
                             _ if name.starts_with("page:") => {
                                 let id = name["page:".len()..].trim().to_string();
                                 pack.page_positions.push((id.clone(), s.pos));

@@ -88,6 +88,19 @@ enum Command {
         /// A theme folder whose templates and static files override the default theme.
         #[arg(long)]
         theme: Option<PathBuf>,
+        /// An earlier output folder (or its data/records.json) to show what changed since;
+        /// repeat it for several, oldest first (default: `baselines:` in site.yaml).
+        #[arg(long, value_name = "PATH")]
+        since: Vec<PathBuf>,
+    },
+    /// Show what changed between two outputs (folders or their data/records.json).
+    Diff {
+        /// The earlier output.
+        old: PathBuf,
+        /// The later output.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
     },
     /// Write the named PDF packs into OUTPUT/pdf/ (and update the manifest).
     Pack {
@@ -264,6 +277,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             as_of,
             strict,
             theme,
+            since,
         } => {
             let started = std::time::Instant::now();
             let opts = assure::commands::build::BuildOptions {
@@ -274,6 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 strict,
                 no_pdf,
                 theme,
+                since,
             };
             let built = assure::commands::build::build(&opts)?;
             let prefix = content.content.to_string_lossy();
@@ -297,6 +312,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 built.readiness
             );
             print!("{}", assure::commands::build::summary(&built, &output));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { old, new, format } => {
+            let changes = assure::commands::diff::diff(&old, &new)?;
+            match format {
+                Format::Human => print!("{}", assure::commands::diff::human(&changes)),
+                Format::Json => println!("{:#}", changes.to_json()),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Pack {

@@ -6,6 +6,7 @@
 //! worded once. Raw values appear only in data files, which do not use this module.
 
 use crate::analysis::{Analysis, Behind, EvidenceState};
+use crate::changes::{Change, Kind};
 use crate::model::schema::RecordType;
 use crate::model::Site;
 
@@ -139,6 +140,59 @@ pub fn trace_note(site: &Site, b: &Behind) -> Option<String> {
         (true, false) => Some(format!("directly and through {}", via.join(", "))),
         (false, _) => Some(format!("through {}", via.join(", "))),
     }
+}
+
+/// The heading of a kind of change since a baseline (SPEC §13.5).
+pub fn change_heading(k: Kind) -> &'static str {
+    match k {
+        Kind::StatusChanged => "Status changed",
+        Kind::Added => "Added",
+        Kind::Removed => "Removed",
+        Kind::EvidenceAdded => "Evidence added",
+        Kind::EvidenceChanged => "Evidence changed since sign-off",
+        Kind::NewlyStale => "Evidence now stale",
+        Kind::NewlyExpired => "Evidence now expired",
+        Kind::StateChanged => "Evidence state changed",
+        Kind::Completed => "Action completed",
+        Kind::NewlyOverdue => "Action now overdue",
+        Kind::DueMoved => "Due date moved",
+    }
+}
+
+/// A raw value of a change in words: a date as a reader says it ("30 June 2014"), a
+/// status or state by its label.
+pub fn change_value(c: &Change, raw: &str) -> String {
+    let dated = matches!(
+        c.kind,
+        Kind::DueMoved | Kind::Completed | Kind::NewlyOverdue
+    );
+    match crate::date::PartialDate::parse(raw) {
+        Ok(d) if dated => d.long(),
+        _ => label(raw),
+    }
+}
+
+/// What a change says after the record's title and ID: " — In progress → Met",
+/// " — due 30 June 2014", " — now Current", " — was Met", " — none → 30 June 2014 (later)".
+pub fn change_detail(c: &Change) -> String {
+    let v = |x: &Option<String>| x.as_deref().map(|raw| change_value(c, raw));
+    let (from, to) = (v(&c.from), v(&c.to));
+    let text = match c.kind {
+        Kind::Added | Kind::EvidenceAdded => to.map(|t| format!("now {t}")),
+        Kind::Removed => from.map(|f| format!("was {f}")),
+        Kind::Completed => to.map(|t| format!("completed {t}")),
+        Kind::NewlyOverdue => to.map(|t| format!("due {t}")),
+        _ => {
+            let none = || "none".to_string();
+            let way = c.direction.map(|d| format!(" ({d})")).unwrap_or_default();
+            Some(format!(
+                "{} → {}{way}",
+                from.unwrap_or_else(none),
+                to.unwrap_or_else(none)
+            ))
+        }
+    };
+    text.map(|t| format!(" — {t}")).unwrap_or_default()
 }
 
 #[cfg(test)]

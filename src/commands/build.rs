@@ -1,6 +1,7 @@
 //! `assure build`: check, filter for the site audience, render every output into a
 //! staging folder, write the manifest, swap it in (SPEC §8, §9).
 
+use crate::changes::Changes;
 use crate::date::Date;
 use crate::output::{self, Staging};
 use crate::pipeline::{self, Analysed, Checked};
@@ -19,6 +20,9 @@ pub struct BuildOptions {
     pub strict: bool,
     pub no_pdf: bool,
     pub theme: Option<PathBuf>,
+    /// Earlier outputs to compare with, oldest first (`--since`); empty: the
+    /// `baselines:` of site.yaml.
+    pub since: Vec<PathBuf>,
 }
 
 /// The outcome of a build that ran its checks.
@@ -120,7 +124,15 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     );
     let site_view = &views[&audience];
     let readiness_text = site_view.analysis.readiness.percent_text();
+    // `--since` names baselines for this build: one for another audience is refused.
+    let (baselines, from_site) = if opts.since.is_empty() {
+        (site_baselines(&checked), true)
+    } else {
+        (opts.since.clone(), false)
+    };
+    let changes = all_changes(&checked, &views, &audience, packs, &baselines, from_site)?;
     let mut b = render::Build::new(site_view, checked.as_of, &theme, &checked.hashes);
+    b.changes = changes.get(&audience);
     b.site_packs = packs
         .iter()
         .filter(|p| p.audience == audience)
@@ -136,6 +148,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             &views,
             &audience,
             &content_sha256,
+            &changes,
             &staging,
         )?;
         Ok(pages)
@@ -166,10 +179,18 @@ fn write_packs(
     views: &HashMap<String, Analysed>,
     site_audience: &str,
     content_sha256: &str,
+    changes: &HashMap<String, Changes>,
     staging: &Staging,
 ) -> Result<()> {
     packs.par_iter().try_for_each(|pack| {
-        let pdf = render_pack(checked, pack, &views[&pack.audience], content_sha256)?;
+        let changes = changes.get(&pack.audience);
+        let pdf = render_pack(
+            checked,
+            pack,
+            &views[&pack.audience],
+            content_sha256,
+            changes,
+        )?;
         staging.write(&format!("pdf/{}.pdf", pack.id), &pdf)?;
         if pack.audience == site_audience {
             staging.write(&format!("site/packs/{}.pdf", pack.id), &pdf)?;
@@ -183,6 +204,7 @@ fn render_pack(
     pack: &crate::config::Pack,
     analysed: &Analysed,
     content_sha256: &str,
+    changes: Option<&Changes>,
 ) -> Result<Vec<u8>> {
     render::pdf::render_pack(&render::pdf::PackInput {
         analysed,
@@ -190,7 +212,66 @@ fn render_pack(
         as_of: checked.as_of,
         hashes: &checked.hashes,
         content_sha256,
+        changes,
     })
+}
+
+/// The `baselines:` of site.yaml, as paths (they are relative to the content folder).
+fn site_baselines(checked: &Checked) -> Vec<PathBuf> {
+    let root = &checked.site.files.root;
+    checked
+        .site
+        .config
+        .baselines
+        .iter()
+        .map(|(p, _)| root.join(p))
+        .collect()
+}
+
+/// The changes for the site's audience (`site` set) and for every pack with a `changes`
+/// section, by audience: each audience's once. None without baselines.
+fn all_changes(
+    checked: &Checked,
+    views: &HashMap<String, Analysed>,
+    site: &str,
+    packs: &[crate::config::Pack],
+    baselines: &[PathBuf],
+    from_site: bool,
+) -> Result<HashMap<String, Changes>> {
+    let mut out = HashMap::new();
+    if baselines.is_empty() {
+        return Ok(out);
+    }
+    let mut done = std::collections::HashSet::new();
+    let wanted = views
+        .get(site)
+        .map(|v| (v, "this build".to_string()))
+        .into_iter()
+        .chain(
+            packs
+                .iter()
+                .filter(|p| p.sections.contains(&crate::config::Section::Changes))
+                .map(|p| (&views[&p.audience], format!("pack `{}`", p.id))),
+        );
+    for (view, what) in wanted {
+        let audience = view.view.audience.clone();
+        if done.insert(audience.clone()) {
+            let from = crate::changes::Baselines {
+                paths: baselines,
+                for_what: &what,
+                others_skipped: from_site,
+            };
+            // Records still in the content but withheld from the view are not removed.
+            let exists = |id: &str| checked.site.get(id).is_some();
+            let (site, a) = (view.site(), &view.analysis);
+            if let Some(c) =
+                crate::changes::for_view(site, a, &audience, checked.as_of, &from, &exists)?
+            {
+                out.insert(audience, c);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// What `assure pack` was asked to do.
@@ -229,11 +310,26 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
     pipeline::hash_all(&mut checked);
     let content_sha256 = output::content_digest(&checked.hashes);
     let views = pipeline::analysed_for(&checked, packs.iter().map(|p| p.audience.as_str()));
+    let changes = all_changes(
+        &checked,
+        &views,
+        "",
+        &packs,
+        &site_baselines(&checked),
+        true,
+    )?;
     let rendered: Vec<(String, Vec<u8>)> = packs
         .par_iter()
         .map(|pack| {
-            render_pack(&checked, pack, &views[&pack.audience], &content_sha256)
-                .map(|pdf| (format!("pdf/{}.pdf", pack.id), pdf))
+            let changes = changes.get(&pack.audience);
+            render_pack(
+                &checked,
+                pack,
+                &views[&pack.audience],
+                &content_sha256,
+                changes,
+            )
+            .map(|pdf| (format!("pdf/{}.pdf", pack.id), pdf))
         })
         .collect::<Result<_>>()?;
     output::update_files(

@@ -2,12 +2,11 @@
 //! meeting — the headline figure, counts by status, and the gap lists behind it — as
 //! text, or as one JSON object (SPEC §13.1) for other tools.
 
-use crate::analysis::Analysis;
 use crate::model::schema::RecordType;
 use crate::model::Site;
 use crate::pipeline::Analysed;
 use crate::present::label;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::fmt::Write;
 
 fn line_for(site: &Site, i: usize, extra: &str) -> String {
@@ -127,42 +126,8 @@ pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
 }
 
 /// The summary as one JSON object (SPEC §13.1): `as_of`, `audience`, `readiness`,
-/// counts by status, state and RAG, and the gap lists as ID arrays.
+/// counts by status, state and RAG, and the gap lists as ID arrays — the object
+/// `records.json` carries as `status`.
 pub fn json(a: &Analysed, as_of: crate::date::Date) -> Value {
-    let site = a.site();
-    let an: &Analysis = &a.analysis;
-    let r = an.readiness;
-    let counts = |pairs: Vec<(&str, usize)>| -> Value {
-        Value::Object(
-            pairs
-                .into_iter()
-                .map(|(k, n)| (k.to_string(), json!(n)))
-                .collect::<Map<_, _>>(),
-        )
-    };
-    let ids = |list: &[usize]| -> Value {
-        Value::Array(list.iter().map(|&i| json!(site.records[i].id)).collect())
-    };
-    let g = &an.gaps;
-    json!({
-        "as_of": as_of.to_string(),
-        "audience": a.view.audience,
-        "readiness": {
-            "evidenced": r.evidenced,
-            "counted": r.counted,
-            "percent": r.per_mille().map(|pm| pm as f64 / 10.0),
-        },
-        "recommendations": {"by_status": counts(an.by_status(site, RecordType::Recommendation))},
-        "evidence": {"by_state": counts(an.by_state().into_iter().map(|(s, n)| (s.name(), n)).collect())},
-        "actions": {
-            "by_status": counts(an.by_status(site, RecordType::Action)),
-            "by_rag": counts(an.by_rag()),
-            "overdue": g.overdue.len(),
-        },
-        "unevidenced": ids(&g.unevidenced),
-        "overdue": ids(&g.overdue),
-        "stale": ids(&g.stale),
-        "expired": ids(&g.expired),
-        "changed": ids(&g.changed),
-    })
+    crate::render::data::summary_json(a.site(), &a.analysis, &a.view.audience, as_of)
 }

@@ -173,6 +173,18 @@ pub fn resolve(
         }
     }
 
+    // Baselines named in site.yaml are content too.
+    for (path, pos) in &config.baselines {
+        if let Err(message) = check_baseline(&files.root, path) {
+            diags.push(Diagnostic::new(
+                SITE_FILE,
+                *pos,
+                Code::E008,
+                format!("`baselines`: {message}"),
+            ));
+        }
+    }
+
     // Pack pages must be pages visible to the pack's audience.
     for pack in &config.packs {
         for (id, pos) in &pack.page_positions {
@@ -498,12 +510,26 @@ pub fn check_file(root: &Path, written: &str, present: &HashSet<&str>) -> Result
 /// make a build read (and publish) files from elsewhere. A theme kept outside is named
 /// with `--theme`, which the person running the build chooses.
 pub fn check_folder(root: &Path, written: &str) -> Result<String, String> {
-    let shown = short(written);
     let outside = "; keep the theme inside the content folder (e.g. `theme: _theme`), or pass a folder elsewhere with `--theme`";
+    check_inside(root, written, outside, true)
+}
+
+/// A `baselines:` path of site.yaml (SPEC §13.5): an earlier output's `records.json`, or
+/// the output folder holding it, inside the content folder and not behind a symbolic
+/// link. Returns the path normalised.
+pub fn check_baseline(root: &Path, written: &str) -> Result<String, String> {
+    let outside = "; copy the earlier output's `data/records.json` into the content folder (e.g. `_baselines/2014-03-31.json`), or pass it with `--since`";
+    check_inside(root, written, outside, false)
+}
+
+/// A path inside the content folder that exists, goes through no symbolic link, and
+/// (when `folder`) is a folder.
+fn check_inside(root: &Path, written: &str, outside: &str, folder: bool) -> Result<String, String> {
+    let shown = short(written);
     let parts = normalise(written, outside, outside)?;
     if parts.is_empty() {
         return Err(format!(
-            "`{shown}` names the content folder itself; put the theme in a folder inside it, such as `_theme`"
+            "`{shown}` names the content folder itself; use a folder inside it, such as `_theme`"
         ));
     }
     let mut here = root.to_path_buf();
@@ -516,7 +542,7 @@ pub fn check_folder(root: &Path, written: &str) -> Result<String, String> {
                     parts[..=i].join("/")
                 ))
             }
-            Ok(meta) if i + 1 == parts.len() && !meta.is_dir() => {
+            Ok(meta) if folder && i + 1 == parts.len() && !meta.is_dir() => {
                 return Err(format!("`{shown}` is a file, not a folder"));
             }
             Ok(_) => {}

@@ -3,8 +3,10 @@
 //! with BOM, CRLF, formula injection defused — SPEC §12 "Data").
 
 use super::{Build, Emit};
+use crate::analysis::Analysis;
+use crate::date::Date;
 use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, COMMON_FIELDS};
-use crate::model::Record;
+use crate::model::{Record, Site};
 use serde_json::{json, Map, Value};
 
 fn dates(d: Option<crate::date::PartialDate>) -> Value {
@@ -174,6 +176,46 @@ impl serde::Serialize for Records<'_, '_> {
     }
 }
 
+/// The §13.1 summary of a view, as `assure status --format json` prints it: `as_of`,
+/// `audience`, `readiness {evidenced, counted, percent}`, counts by status, state and
+/// RAG, and the gap lists as ID arrays. `records.json` carries it too, as `status`.
+pub fn summary_json(site: &Site, an: &Analysis, audience: &str, as_of: Date) -> Value {
+    let r = an.readiness;
+    let counts = |pairs: Vec<(&str, usize)>| -> Value {
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, n)| (k.to_string(), json!(n)))
+                .collect::<Map<_, _>>(),
+        )
+    };
+    let ids = |list: &[usize]| -> Value {
+        Value::Array(list.iter().map(|&i| json!(site.records[i].id)).collect())
+    };
+    let g = &an.gaps;
+    json!({
+        "as_of": as_of.to_string(),
+        "audience": audience,
+        "readiness": {
+            "evidenced": r.evidenced,
+            "counted": r.counted,
+            "percent": r.per_mille().map(|pm| pm as f64 / 10.0),
+        },
+        "recommendations": {"by_status": counts(an.by_status(site, RecordType::Recommendation))},
+        "evidence": {"by_state": counts(an.by_state().into_iter().map(|(s, n)| (s.name(), n)).collect())},
+        "actions": {
+            "by_status": counts(an.by_status(site, RecordType::Action)),
+            "by_rag": counts(an.by_rag()),
+            "overdue": g.overdue.len(),
+        },
+        "unevidenced": ids(&g.unevidenced),
+        "overdue": ids(&g.overdue),
+        "stale": ids(&g.stale),
+        "expired": ids(&g.expired),
+        "changed": ids(&g.changed),
+    })
+}
+
 /// `data/records.json`.
 pub fn records_json(b: &Build<'_>) -> Vec<u8> {
     // Keys in sorted order, as serde_json writes an object's.
@@ -182,16 +224,23 @@ pub fn records_json(b: &Build<'_>) -> Vec<u8> {
         as_of: String,
         assure_version: &'static str,
         audience: &'a str,
+        /// What a later reader may rely on (SPEC §13.5): see [`crate::changes`].
+        format_version: u32,
+        /// As before format versions, with `percent` as text ("66.6 %").
         readiness: Value,
         records: Records<'a, 'b>,
+        /// The same object as `assure status --format json` (SPEC §13.1).
+        status: Value,
     }
     let r = b.analysis.readiness;
     let doc = Doc {
         as_of: b.as_of.to_string(),
         assure_version: crate::VERSION,
         audience: &b.view.audience,
+        format_version: crate::changes::RECORDS_FORMAT,
         readiness: json!({"percent": r.percent_text(), "evidenced": r.evidenced, "counted": r.counted}),
         records: Records(b),
+        status: summary_json(b.site(), b.analysis, &b.view.audience, b.as_of),
     };
     // About the size it will be: every body, plus the fields and links around it.
     let estimate: usize = b.site().records.iter().map(|r| r.body.len() + 1024).sum();

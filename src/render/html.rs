@@ -180,6 +180,9 @@ impl<'a> Pages<'a> {
         }
         nav.push(json!({"key": "matrix", "title": "Matrix", "href": "matrix.html"}));
         nav.push(json!({"key": "timeline", "title": "Timeline", "href": "timeline.html"}));
+        if b.changes.is_some() {
+            nav.push(json!({"key": "changes", "title": "Changes", "href": "changes.html"}));
+        }
         // Narrative pages, by `order`: their titles are often long, so they are listed in
         // the footer of every page and on the dashboard rather than in the top bar.
         let mut pages: Vec<&Record> = site.of_type(RecordType::Page).map(|(_, r)| r).collect();
@@ -1015,6 +1018,13 @@ impl<'a> Pages<'a> {
         ctx.insert("events", &json!({"recent": recent, "upcoming": upcoming}));
         put(&mut ctx, "gap_lists", serde_json::Value::Array(gap_lists));
         ctx.insert("packs", &self.b.site_packs);
+        if let Some(c) = self.b.changes {
+            put(
+                &mut ctx,
+                "changes",
+                super::changes_page::dashboard_context(c),
+            );
+        }
         Ok(("index.html".into(), self.render("index.html", &ctx)?))
     }
 
@@ -1292,5 +1302,33 @@ impl Pages<'_> {
                 )
             }
         }
+    }
+}
+
+/// Renders one page at the site's top level with `template`, the banner and footer of
+/// `section`, and `value` as `key` (pages made outside this module: the changes page).
+pub(super) fn render_page(
+    b: &Build<'_>,
+    title: &str,
+    section: &str,
+    template: &str,
+    key: &str,
+    value: serde_json::Value,
+) -> Result<String> {
+    let pages = Pages::new(b);
+    let crumbs = vec![
+        ("Dashboard".to_string(), Some("index.html".to_string())),
+        (title.to_string(), None),
+    ];
+    let mut ctx = pages.context("", title, section, crumbs)?;
+    put(&mut ctx, key, value);
+    pages.render(template, &ctx)
+}
+
+/// `site/changes.html` as an output (SPEC §13.5): nothing without baselines.
+pub fn write_changes(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
+    match b.changes {
+        Some(c) => super::changes_page::write(b, c, emit),
+        None => Ok(0),
     }
 }

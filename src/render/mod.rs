@@ -6,6 +6,7 @@
 //! The site audience's outputs are listed once, in [`OUTPUTS`]: a new format is a new
 //! file here and one line there.
 
+pub mod changes_page;
 pub mod data;
 pub mod html;
 pub mod pdf;
@@ -34,6 +35,8 @@ pub struct Build<'a> {
     pub hashes: &'a HashMap<String, String>,
     /// PDF packs linked from the site: `{title, href}`.
     pub site_packs: Vec<serde_json::Value>,
+    /// What changed since the baselines (SPEC §13.5), when any were given.
+    pub changes: Option<&'a crate::changes::Changes>,
 }
 
 impl<'a> Build<'a> {
@@ -51,6 +54,7 @@ impl<'a> Build<'a> {
             theme,
             hashes,
             site_packs: Vec::new(),
+            changes: None,
         }
     }
 
@@ -75,4 +79,5 @@ pub const OUTPUTS: &[(&str, Output)] = &[
     ("CSV trackers", data::write_csv),
     ("tracker.xlsx", xlsx::write),
     ("theme files", theme::write),
+    ("changes page", html::write_changes),
 ];

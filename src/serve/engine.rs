@@ -273,7 +273,36 @@ impl Engine {
 
     fn render(&mut self, checked: Checked, audience: &str, started: Instant) -> Result<Outcome> {
         let as_of = checked.as_of;
+        // Changes since site.yaml's baselines (SPEC §13.5): what the content holds,
+        // withheld records included, so that those are never shown as removed.
+        let root = checked.site.files.root.clone();
+        let baselines: Vec<PathBuf> = checked
+            .site
+            .config
+            .baselines
+            .iter()
+            .map(|(p, _)| root.join(p))
+            .collect();
+        let ids: HashSet<String> = if baselines.is_empty() {
+            HashSet::new()
+        } else {
+            checked.site.index.keys().cloned().collect()
+        };
         let (analysed, _) = pipeline::into_analysed(checked, audience);
+        let exists = |id: &str| ids.contains(&id.to_lowercase());
+        let from = crate::changes::Baselines {
+            paths: &baselines,
+            for_what: "the site served",
+            others_skipped: true,
+        };
+        let changes = crate::changes::for_view(
+            analysed.site(),
+            &analysed.analysis,
+            audience,
+            as_of,
+            &from,
+            &exists,
+        )?;
         let config = analysed.view.site.config.clone();
         let view = &analysed.view;
         let attachments = Arc::new(analysed.attachments.clone());
@@ -283,7 +312,8 @@ impl Engine {
         let Some(theme) = self.theme.as_ref() else {
             anyhow::bail!("the theme is not loaded");
         };
-        let b = Build::new(&analysed, as_of, &theme.theme, &hashes);
+        let mut b = Build::new(&analysed, as_of, &theme.theme, &hashes);
+        b.changes = changes.as_ref();
         let prints = fingerprints(view, &analysed.analysis, &hashes, &attachments);
         let shell = shell_print(view);
         let full = match &self.last {
@@ -314,6 +344,10 @@ impl Engine {
             let mut all: HashMap<String, Arc<[u8]>> = pages
                 .into_inner()
                 .map_err(|_| anyhow::anyhow!("a renderer failed"))?;
+            if let Some(c) = b.changes {
+                let html = render::changes_page::html(&b, c)?;
+                all.insert(CHANGES_PAGE.into(), Arc::from(html.into_bytes()));
+            }
             let mut search = SearchIndex::default();
             let script = search.update(&view.site, None);
             all.insert(SEARCH_SCRIPT.into(), Arc::from(script.into_bytes()));
@@ -466,6 +500,10 @@ impl Output {
             let rendered = partial::aggregate_pages(b, &aggregates)?;
             changed.extend(self.store(rendered));
         }
+        if let Some(c) = b.changes {
+            let html = render::changes_page::html(b, c)?;
+            changed.extend(self.store(vec![(CHANGES_PAGE.to_string(), html)]));
+        }
         if !touched.is_empty() || !removed.is_empty() {
             let search = self.search.get_or_insert_with(SearchIndex::default);
             let script = search.update(site, Some(&touched));
@@ -520,6 +558,9 @@ impl Output {
         self.shared.set_problems(problems);
     }
 }
+
+/// Where the changes since the baselines are served.
+const CHANGES_PAGE: &str = "changes.html";
 
 /// Where the search index is served.
 const SEARCH_SCRIPT: &str = "search-index.js";

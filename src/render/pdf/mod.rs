@@ -5,6 +5,7 @@
 //! evidence register with hashes — as layout [`Block`]s; `layout` decides where it goes.
 
 pub mod blocks;
+mod changes;
 pub mod layout;
 
 use crate::config::{Pack, Section};
@@ -49,6 +50,8 @@ pub struct PackInput<'a> {
     /// SHA-256 of content files by path.
     pub hashes: &'a HashMap<String, String>,
     pub content_sha256: &'a str,
+    /// What changed since the baselines, for the pack's audience (SPEC §13.5).
+    pub changes: Option<&'a crate::changes::Changes>,
 }
 
 /// One pack being written: its audience's analysed view and the records it includes.
@@ -307,6 +310,7 @@ impl<'a> PackDoc<'a> {
                 rows,
             });
         }
+        self.readiness_history(out);
     }
 
     fn actual_hash(&self, rec: &Record) -> Option<&String> {
@@ -719,7 +723,7 @@ fn included(view: &View, sections: &[Section]) -> BTreeSet<usize> {
                 }
                 &[]
             }
-            Section::Summary | Section::Matrix => &[],
+            Section::Summary | Section::Matrix | Section::Changes => &[],
         };
         for t in types {
             out.extend(view.site.of_type(*t).map(|(i, _)| i));
@@ -771,6 +775,7 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
             Section::Timeline => doc.timeline(&mut blocks),
             Section::Reviews => doc.reviews(&mut blocks),
             Section::Matrix => doc.matrix(&mut blocks),
+            Section::Changes => doc.changes(&mut blocks),
             Section::Page(id) => doc.page(id, &mut blocks),
         }
     }

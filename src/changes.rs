@@ -1,0 +1,791 @@
+//! What changed since a baseline (SPEC §13.5): a derived fact of one audience's view,
+//! computed once from an earlier output's `data/records.json` and read by every output
+//! that shows it — `site/changes.html`, the pack section `changes` and `assure diff`.
+//!
+//! Councils do not all keep their content in git, so the baseline is the output they
+//! already sent: its `records.json`, read back here into a [`Snapshot`]. The current
+//! view becomes a [`Snapshot`] too ([`Snapshot::from_view`], the same facts
+//! `records.json` writes), so `build --since OLD` and `diff OLD NEW` compare alike.
+//!
+//! Audience safety: a baseline is for one audience and is refused for another; a record
+//! appears only when it is visible now or, gone from the content, was visible in the
+//! baseline. A record that still exists but is withheld now is never shown, not even as
+//! "removed" — the caller says which IDs those are ([`Hidden`]).
+
+use crate::analysis::{Analysis, EvidenceState, Readiness};
+use crate::date::{Date, PartialDate};
+use crate::model::schema::RecordType;
+use crate::model::Site;
+use anyhow::{bail, Result};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The `format_version` of the `records.json` this Assure writes. Version 1 is the
+/// format before versions were written (no `format_version` key, no `status`): it holds
+/// every fact a comparison reads, so it is read too. Any other version is refused.
+pub const RECORDS_FORMAT: u32 = 2;
+
+/// Whether an ID names a record that exists in the content now but is withheld from the
+/// output's audience (such a record must not appear, even as removed).
+pub type Hidden<'a> = &'a dyn Fn(&str) -> bool;
+
+/// One record as a snapshot holds it: the facts a comparison reads.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SnapRecord {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub due: Option<String>,
+    #[serde(default)]
+    pub completed: Option<String>,
+    /// IDs of the recommendations an action addresses (visible ones only).
+    #[serde(default, deserialize_with = "link_ids")]
+    pub addresses: Vec<String>,
+    /// IDs of what an evidence record supports (visible ones only).
+    #[serde(default, deserialize_with = "link_ids")]
+    pub supports: Vec<String>,
+    /// Its page inside the output (`site/…`).
+    #[serde(default)]
+    pub page: Option<String>,
+    /// The derived facts (SPEC §13.1); `None` only in a file written before them.
+    #[serde(default)]
+    pub derived: Option<Derived>,
+}
+
+/// A record's derived facts, as `records.json` writes them.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Derived {
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub overdue: Option<bool>,
+}
+
+/// Links as `records.json` writes them (`{id, title, url}`, or `{withheld: true}`), one
+/// or a list: the IDs of the visible ones.
+fn link_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let one = |v: &Value| v.get("id").and_then(Value::as_str).map(str::to_string);
+    Ok(match &v {
+        Value::Array(items) => items.iter().filter_map(one).collect(),
+        Value::Object(_) => one(&v).into_iter().collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// What one output said: its readiness date, audience, readiness and records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub as_of: Date,
+    pub audience: String,
+    pub readiness: Readiness,
+    pub records: Vec<SnapRecord>,
+    /// Record position by lower-case ID (IDs match without regard to case).
+    index: HashMap<String, usize>,
+}
+
+impl Snapshot {
+    fn new(as_of: Date, audience: String, readiness: Readiness, records: Vec<SnapRecord>) -> Self {
+        let index = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.to_lowercase(), i))
+            .collect();
+        Snapshot {
+            as_of,
+            audience,
+            readiness,
+            records,
+            index,
+        }
+    }
+
+    /// The record with this ID, if the snapshot holds it.
+    pub fn get(&self, id: &str) -> Option<&SnapRecord> {
+        self.index
+            .get(&id.to_lowercase())
+            .map(|&i| &self.records[i])
+    }
+
+    /// The current view as a snapshot: the facts its `records.json` writes.
+    pub fn from_view(site: &Site, a: &Analysis, audience: &str, as_of: Date) -> Snapshot {
+        let date = |d: Option<PartialDate>| d.map(|d| d.to_string());
+        let ids = |r: &crate::model::Record, field: &str| -> Vec<String> {
+            r.targets(field)
+                .map(|t| site.records[t].id.clone())
+                .collect()
+        };
+        let records = site
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| SnapRecord {
+                id: r.id.clone(),
+                rtype: r.rtype.name().to_string(),
+                title: r.title.clone(),
+                status: (!r.status.is_empty()).then(|| r.status.to_string()),
+                due: date(r.due),
+                completed: date(r.completed),
+                addresses: ids(r, "addresses"),
+                supports: ids(r, "supports"),
+                page: Some(format!("site/{}", r.page_path())),
+                derived: Some(Derived {
+                    state: a.state_of(i).map(|s| s.name().to_string()),
+                    overdue: (r.rtype == RecordType::Action).then_some(a.overdue[i]),
+                }),
+            })
+            .collect();
+        Snapshot::new(as_of, audience.to_string(), a.readiness, records)
+    }
+
+    /// Reads an earlier output: its folder (holding `data/records.json`) or the file.
+    /// Every problem is an error saying what to do (exit 2): a missing or truncated
+    /// file, a format this version does not know, a file that is not Assure's.
+    pub fn read(path: &Path) -> Result<Snapshot> {
+        let file = records_file(path);
+        let shown = file.display();
+        let bytes = match std::fs::read(&file) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+                "there is no `{shown}`: give an earlier output folder (the one holding `data/records.json`) or that records.json file"
+            ),
+            Err(e) => bail!("cannot read `{shown}`: {e}"),
+        };
+        Snapshot::parse(&bytes, &shown.to_string())
+    }
+
+    /// [`Snapshot::read`] from bytes; `shown` names the file in messages.
+    pub fn parse(bytes: &[u8], shown: &str) -> Result<Snapshot> {
+        let not_ours = |why: String| {
+            anyhow::anyhow!(
+                "`{shown}` is not a records.json written by Assure ({why}); give the `data/records.json` of an earlier `assure build`"
+            )
+        };
+        let json_problem = |e: serde_json::Error| {
+            if e.is_eof() {
+                anyhow::anyhow!(
+                    "`{shown}` is cut short: its JSON ends early, at line {} (a copy or download that did not finish); copy the whole `data/records.json` again from the output it came from",
+                    e.line()
+                )
+            } else {
+                not_ours(e.to_string())
+            }
+        };
+        // The header first: a format this version does not know is refused before its
+        // records are read as if they were in a known one.
+        #[derive(Deserialize)]
+        struct Header {
+            format_version: Option<Value>,
+            assure_version: Option<String>,
+        }
+        let header: Header = serde_json::from_slice(bytes).map_err(json_problem)?;
+        let written_by = header.assure_version.as_deref().map_or_else(
+            || "an unknown version".to_string(),
+            |v| format!("Assure {v}"),
+        );
+        let version = match &header.format_version {
+            None => 1,
+            Some(v) => match v.as_u64() {
+                Some(n @ 1..) if n <= u64::from(RECORDS_FORMAT) => n as u32,
+                _ => bail!(
+                    "`{shown}` is in records.json format {v}, written by {written_by}; Assure {} reads formats 1 to {RECORDS_FORMAT}: compare it with {written_by} or later, or rebuild that output with this version",
+                    crate::VERSION
+                ),
+            },
+        };
+        #[derive(Deserialize)]
+        struct Counts {
+            evidenced: usize,
+            counted: usize,
+        }
+        #[derive(Deserialize)]
+        struct Doc {
+            as_of: String,
+            audience: String,
+            readiness: Counts,
+            records: Vec<SnapRecord>,
+        }
+        let doc: Doc = serde_json::from_slice(bytes).map_err(json_problem)?;
+        let as_of = Date::parse_full(&doc.as_of)
+            .ok_or_else(|| not_ours(format!("`as_of` is `{}`, not a date", doc.as_of)))?;
+        if doc.records.iter().any(|r| r.derived.is_none()) {
+            bail!(
+                "`{shown}` was written by {written_by} (records.json format {version}) before records carried their derived facts (evidence state, overdue); build the content as it stood on {as_of} with this version (`assure build --as-of {as_of}`) and use that output's records.json"
+            );
+        }
+        let readiness = Readiness {
+            evidenced: doc.readiness.evidenced,
+            counted: doc.readiness.counted,
+        };
+        Ok(Snapshot::new(as_of, doc.audience, readiness, doc.records))
+    }
+
+    /// Fails unless the snapshot was made for `audience` (`for_what` names the output
+    /// it would be compared with).
+    pub fn require_audience(&self, audience: &str, shown: &str, for_what: &str) -> Result<()> {
+        if self.audience != audience {
+            bail!(
+                "the baseline `{shown}` was built for the audience `{}`, but {for_what} is for `{audience}`: a baseline must be for the same audience; use the earlier output built for `{audience}` (`assure build --audience {audience}`)",
+                self.audience
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `PATH/data/records.json` for an output folder, else `PATH`.
+pub fn records_file(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.join("data").join("records.json")
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// Reads baselines (oldest first) for an output of `audience`, refusing one out of
+/// order or later than `now`, and one for another audience — unless `others_skipped`
+/// (site.yaml's baselines serve the outputs of their audience; a build for another
+/// audience shows no changes rather than failing).
+pub fn read_baselines(
+    paths: &[PathBuf],
+    audience: &str,
+    now: Date,
+    for_what: &str,
+    others_skipped: bool,
+) -> Result<Vec<Snapshot>> {
+    let mut out: Vec<Snapshot> = Vec::new();
+    for path in paths {
+        let s = Snapshot::read(path)?;
+        let shown = records_file(path).display().to_string();
+        if others_skipped && s.audience != audience {
+            continue;
+        }
+        s.require_audience(audience, &shown, for_what)?;
+        if s.as_of > now {
+            bail!(
+                "the baseline `{shown}` is as of {}, after this output's readiness date {now}: a baseline is an earlier output",
+                s.as_of
+            );
+        }
+        if let Some(prev) = out.last() {
+            if s.as_of < prev.as_of {
+                bail!(
+                    "the baseline `{shown}` (as of {}) comes after one as of {}: list baselines oldest first",
+                    s.as_of,
+                    prev.as_of
+                );
+            }
+        }
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// Where a view's changes come from: its baselines, and how to treat them.
+pub struct Baselines<'a> {
+    pub paths: &'a [PathBuf],
+    /// The output, for messages ("this build", "pack `x`").
+    pub for_what: &'a str,
+    /// See [`read_baselines`].
+    pub others_skipped: bool,
+}
+
+/// The changes from `baselines` to a view (its site and analysis); `None` when no
+/// baseline is for its audience. `exists` says whether an ID names a record in the
+/// content (withheld ones included): such a record missing from the view is withheld,
+/// not removed, and never shown.
+pub fn for_view(
+    site: &Site,
+    a: &Analysis,
+    audience: &str,
+    as_of: Date,
+    baselines: &Baselines<'_>,
+    exists: Hidden<'_>,
+) -> Result<Option<Changes>> {
+    let base = read_baselines(
+        baselines.paths,
+        audience,
+        as_of,
+        baselines.for_what,
+        baselines.others_skipped,
+    )?;
+    if base.is_empty() {
+        return Ok(None);
+    }
+    let now = Snapshot::from_view(site, a, audience, as_of);
+    Ok(Some(Changes::since(&base, &now, exists)))
+}
+
+/// What kind of change, in the order SPEC §13.5 lists them (the order they are shown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    StatusChanged,
+    Added,
+    Removed,
+    EvidenceAdded,
+    EvidenceChanged,
+    NewlyStale,
+    NewlyExpired,
+    StateChanged,
+    Completed,
+    NewlyOverdue,
+    DueMoved,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::StatusChanged,
+        Kind::Added,
+        Kind::Removed,
+        Kind::EvidenceAdded,
+        Kind::EvidenceChanged,
+        Kind::NewlyStale,
+        Kind::NewlyExpired,
+        Kind::StateChanged,
+        Kind::Completed,
+        Kind::NewlyOverdue,
+        Kind::DueMoved,
+    ];
+
+    /// The kind as data files write it (its words are [`crate::present::change_heading`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::StatusChanged => "status-changed",
+            Kind::Added => "added",
+            Kind::Removed => "removed",
+            Kind::EvidenceAdded => "evidence-added",
+            Kind::EvidenceChanged => "evidence-changed",
+            Kind::NewlyStale => "newly-stale",
+            Kind::NewlyExpired => "newly-expired",
+            Kind::StateChanged => "state-changed",
+            Kind::Completed => "completed",
+            Kind::NewlyOverdue => "newly-overdue",
+            Kind::DueMoved => "due-moved",
+        }
+    }
+}
+
+/// One change to one record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub kind: Kind,
+    pub id: String,
+    pub rtype: String,
+    pub title: String,
+    /// Its page inside the output (`site/…`), when it is visible now.
+    pub page: Option<String>,
+    /// The value before and after, raw (a status, state or date), when the kind has one;
+    /// for an added record its status or state now, for a removed one its last.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// For a moved due date: the new one is `later` or `earlier`.
+    pub direction: Option<&'static str>,
+}
+
+/// The changes that concern one recommendation (or none: `recommendation` is `None`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub recommendation: Option<Subject>,
+    pub changes: Vec<Change>,
+}
+
+/// A recommendation a group is about.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subject {
+    pub id: String,
+    pub title: String,
+    pub page: Option<String>,
+    /// Gone from the content since the baseline.
+    pub removed: bool,
+}
+
+/// Readiness at one date.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub as_of: Date,
+    pub readiness: Readiness,
+}
+
+impl Point {
+    fn of(s: &Snapshot) -> Point {
+        Point {
+            as_of: s.as_of,
+            readiness: s.readiness,
+        }
+    }
+}
+
+/// Every change between a baseline and now, for one audience.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Changes {
+    pub audience: String,
+    /// The baseline compared with (the newest given).
+    pub since: Point,
+    pub now: Point,
+    /// Readiness at each baseline, oldest first, then now.
+    pub history: Vec<Point>,
+    /// By recommendation (in the order of the records now, then removed ones), then the
+    /// changes tied to none. A change about several recommendations is in each group.
+    pub groups: Vec<Group>,
+    /// Every change once, in order of kind.
+    pub all: Vec<Change>,
+}
+
+impl Changes {
+    /// The changes from the newest of `baselines` (oldest first, at least one) to `now`.
+    pub fn since(baselines: &[Snapshot], now: &Snapshot, hidden: Hidden<'_>) -> Changes {
+        let mut history: Vec<Point> = baselines.iter().map(Point::of).collect();
+        history.push(Point::of(now));
+        let old = baselines.last().unwrap_or(now);
+        let mut c = compare(old, now, hidden);
+        c.history = history;
+        c
+    }
+}
+
+/// The changes from `old` to `new` (two snapshots for one audience).
+pub fn compare(old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Changes {
+    let mut all: Vec<Change> = Vec::new();
+    let change =
+        |kind: Kind, r: &SnapRecord, page: bool, from: Option<&str>, to: Option<&str>| Change {
+            kind,
+            id: r.id.clone(),
+            rtype: r.rtype.clone(),
+            title: r.title.clone(),
+            page: if page { r.page.clone() } else { None },
+            from: from.map(str::to_string),
+            to: to.map(str::to_string),
+            direction: None,
+        };
+    let state = |r: &SnapRecord| r.derived.as_ref().and_then(|d| d.state.clone());
+    let overdue = |r: &SnapRecord| r.derived.as_ref().and_then(|d| d.overdue) == Some(true);
+    for r in &new.records {
+        let is_evidence = r.rtype == RecordType::Evidence.name();
+        let Some(o) = old.get(&r.id) else {
+            let (kind, now) = if is_evidence {
+                (Kind::EvidenceAdded, state(r))
+            } else {
+                (Kind::Added, r.status.clone())
+            };
+            all.push(change(kind, r, true, None, now.as_deref()));
+            continue;
+        };
+        if is_evidence {
+            let (before, after) = (state(o), state(r));
+            if before != after {
+                let named = |s: EvidenceState| after.as_deref() == Some(s.name());
+                let kind = if named(EvidenceState::Changed) {
+                    Kind::EvidenceChanged
+                } else if named(EvidenceState::Expired) {
+                    Kind::NewlyExpired
+                } else if named(EvidenceState::Stale)
+                    && before.as_deref() != Some(EvidenceState::Expired.name())
+                {
+                    Kind::NewlyStale
+                } else {
+                    Kind::StateChanged
+                };
+                all.push(change(kind, r, true, before.as_deref(), after.as_deref()));
+            }
+        } else if o.status != r.status {
+            let kind = if r.rtype == RecordType::Action.name()
+                && r.status.as_deref() == Some("complete")
+            {
+                Kind::Completed
+            } else {
+                Kind::StatusChanged
+            };
+            let mut c = change(kind, r, true, o.status.as_deref(), r.status.as_deref());
+            if kind == Kind::Completed {
+                c.to = r.completed.clone().or(c.to);
+            }
+            all.push(c);
+        }
+        if overdue(r) && !overdue(o) {
+            all.push(change(Kind::NewlyOverdue, r, true, None, r.due.as_deref()));
+        }
+        if o.due != r.due && (o.due.is_some() || r.due.is_some()) {
+            let mut c = change(Kind::DueMoved, r, true, o.due.as_deref(), r.due.as_deref());
+            let last = |d: &Option<String>| {
+                d.as_deref()
+                    .and_then(|d| PartialDate::parse(d).ok())
+                    .map(PartialDate::last_day)
+            };
+            c.direction = match (last(&o.due), last(&r.due)) {
+                (Some(a), Some(b)) if b > a => Some("later"),
+                (Some(a), Some(b)) if b < a => Some("earlier"),
+                _ => None,
+            };
+            all.push(c);
+        }
+    }
+    // Gone from this view: shown only when gone from the content, never when withheld.
+    for o in &old.records {
+        if new.get(&o.id).is_none() && !hidden(&o.id) {
+            let last = if o.rtype == RecordType::Evidence.name() {
+                state(o)
+            } else {
+                o.status.clone()
+            };
+            all.push(change(Kind::Removed, o, false, last.as_deref(), None));
+        }
+    }
+    all.sort_by_key(|c| c.kind);
+    let groups = group(&all, old, new, hidden);
+    Changes {
+        audience: new.audience.clone(),
+        since: Point::of(old),
+        now: Point::of(new),
+        history: vec![Point::of(old), Point::of(new)],
+        groups,
+        all,
+    }
+}
+
+/// Groups changes by the recommendations they concern: a recommendation's own, the
+/// actions addressing it, the evidence supporting it or those actions.
+fn group(all: &[Change], old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Vec<Group> {
+    let rec = RecordType::Recommendation.name();
+    // A recommendation may head a group when visible now, or gone from the content.
+    let shown = |id: &str| -> Option<Subject> {
+        if let Some(r) = new.get(id) {
+            return (r.rtype == rec).then(|| Subject {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                page: r.page.clone(),
+                removed: false,
+            });
+        }
+        let r = old.get(id)?;
+        (r.rtype == rec && !hidden(id)).then(|| Subject {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            page: None,
+            removed: true,
+        })
+    };
+    let concerns = |c: &Change| -> Vec<String> {
+        let snap = if new.get(&c.id).is_some() { new } else { old };
+        let Some(r) = snap.get(&c.id) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<String> = if r.rtype == rec {
+            vec![r.id.clone()]
+        } else if r.rtype == RecordType::Action.name() {
+            r.addresses.clone()
+        } else if r.rtype == RecordType::Evidence.name() {
+            let mut ids = Vec::new();
+            for s in &r.supports {
+                match snap.get(s) {
+                    Some(t) if t.rtype == rec => ids.push(t.id.clone()),
+                    Some(t) if t.rtype == RecordType::Action.name() => {
+                        ids.extend(t.addresses.iter().cloned())
+                    }
+                    _ => {}
+                }
+            }
+            ids
+        } else {
+            Vec::new()
+        };
+        let mut seen = HashSet::new();
+        ids.retain(|id| shown(id).is_some() && seen.insert(id.to_lowercase()));
+        ids
+    };
+    // Group order: recommendations as the records now list them, then removed ones.
+    let mut order: Vec<String> = new
+        .records
+        .iter()
+        .chain(old.records.iter().filter(|o| new.get(&o.id).is_none()))
+        .filter(|r| r.rtype == rec)
+        .map(|r| r.id.to_lowercase())
+        .collect();
+    order.dedup();
+    let mut by_rec: HashMap<String, Vec<Change>> = HashMap::new();
+    let mut other: Vec<Change> = Vec::new();
+    for c in all {
+        let ids = concerns(c);
+        if ids.is_empty() {
+            other.push(c.clone());
+        }
+        for id in ids {
+            by_rec.entry(id.to_lowercase()).or_default().push(c.clone());
+        }
+    }
+    let mut groups: Vec<Group> = order
+        .iter()
+        .filter_map(|id| {
+            let changes = by_rec.remove(id)?;
+            Some(Group {
+                recommendation: shown(id),
+                changes,
+            })
+        })
+        .collect();
+    if !other.is_empty() {
+        groups.push(Group {
+            recommendation: None,
+            changes: other,
+        });
+    }
+    groups
+}
+
+fn readiness_json(p: &Point) -> Value {
+    let r = p.readiness;
+    json!({
+        "as_of": p.as_of.to_string(),
+        "evidenced": r.evidenced,
+        "counted": r.counted,
+        "percent": r.per_mille().map(|pm| pm as f64 / 10.0),
+    })
+}
+
+fn change_json(c: &Change) -> Value {
+    let mut v = json!({"kind": c.kind.name(), "id": c.id, "type": c.rtype, "title": c.title});
+    for (key, value) in [("from", &c.from), ("to", &c.to)] {
+        if let Some(x) = value {
+            v[key] = json!(x);
+        }
+    }
+    if let Some(d) = c.direction {
+        v["direction"] = json!(d);
+    }
+    if let Some(p) = &c.page {
+        v["page"] = json!(p);
+    }
+    v
+}
+
+impl Changes {
+    /// How many changes of each kind (kinds with none left out).
+    pub fn counts(&self) -> Vec<(Kind, usize)> {
+        Kind::ALL
+            .iter()
+            .map(|k| (*k, self.all.iter().filter(|c| c.kind == *k).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// The changes as data (`assure diff --format json`): raw values, no labels.
+    pub fn to_json(&self) -> Value {
+        let groups: Vec<Value> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let rec = g.recommendation.as_ref().map_or(Value::Null, |s| {
+                    let mut v = json!({"id": s.id, "title": s.title, "removed": s.removed});
+                    if let Some(p) = &s.page {
+                        v["page"] = json!(p);
+                    }
+                    v
+                });
+                json!({"recommendation": rec, "changes": g.changes.iter().map(change_json).collect::<Vec<_>>()})
+            })
+            .collect();
+        let counts: Vec<Value> = self
+            .counts()
+            .into_iter()
+            .map(|(k, n)| json!({"kind": k.name(), "count": n}))
+            .collect();
+        json!({
+            "audience": self.audience,
+            "since": readiness_json(&self.since),
+            "now": readiness_json(&self.now),
+            "history": self.history.iter().map(readiness_json).collect::<Vec<_>>(),
+            "total": self.all.len(),
+            "counts": counts,
+            "groups": groups,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: &str, t: &str, status: &str) -> SnapRecord {
+        SnapRecord {
+            id: id.into(),
+            rtype: t.into(),
+            title: format!("{id} title"),
+            status: Some(status.into()),
+            due: None,
+            completed: None,
+            addresses: Vec::new(),
+            supports: Vec::new(),
+            page: None,
+            derived: Some(Derived::default()),
+        }
+    }
+
+    fn snap(day: u8, records: Vec<SnapRecord>) -> Snapshot {
+        Snapshot::new(
+            Date::new(2014, 3, day).unwrap(),
+            "inspector".into(),
+            Readiness::default(),
+            records,
+        )
+    }
+
+    #[test]
+    fn withheld_records_are_never_removed_and_never_head_a_group() {
+        let mut act = rec("a1", "action", "in-progress");
+        act.addresses = vec!["r-hidden".into()];
+        let old = snap(
+            1,
+            vec![
+                rec("r-hidden", "recommendation", "open"),
+                rec("gone", "page", "published"),
+                act.clone(),
+            ],
+        );
+        let mut act2 = act.clone();
+        act2.addresses = Vec::new();
+        act2.status = Some("complete".into());
+        let new = snap(2, vec![act2]);
+        let hidden = |id: &str| id == "r-hidden";
+        let c = compare(&old, &new, &hidden);
+        let ids: Vec<(&str, Kind)> = c.all.iter().map(|c| (c.id.as_str(), c.kind)).collect();
+        assert_eq!(ids, vec![("gone", Kind::Removed), ("a1", Kind::Completed)]);
+        assert!(c.groups.iter().all(|g| g.recommendation.is_none()));
+    }
+
+    #[test]
+    fn due_dates_moved_say_which_way() {
+        let mut a = rec("a1", "action", "in-progress");
+        a.due = Some("2014-03".into());
+        let mut b = a.clone();
+        b.due = Some("2014-06-30".into());
+        let c = compare(&snap(1, vec![a]), &snap(2, vec![b]), &|_| false);
+        assert_eq!(c.all.len(), 1);
+        assert_eq!(c.all[0].kind, Kind::DueMoved);
+        assert_eq!(c.all[0].direction, Some("later"));
+    }
+
+    #[test]
+    fn unknown_formats_and_truncated_files_are_refused() {
+        let e = Snapshot::parse(br#"{"format_version": 9, "assure_version": "9.0.0"}"#, "x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("format 9") && e.contains("Assure 9.0.0"), "{e}");
+        let e = Snapshot::parse(br#"{"format_version": 2, "as_of": "2014"#, "x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cut short"), "{e}");
+        let e = Snapshot::parse(
+            br#"{"as_of": "2014-03-31", "audience": "a", "readiness": {"evidenced": 1, "counted": 2}, "records": [{"id": "r1", "type": "recommendation"}]}"#,
+            "x",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("before records carried"), "{e}");
+    }
+}

@@ -1,0 +1,103 @@
+//! The pack section `changes` (SPEC §13.5): readiness then and now, and every change
+//! since the newest baseline, grouped by recommendation — the same [`Changes`] the site's
+//! changes page and `assure diff` show, in the same words ([`crate::present`]).
+
+use super::layout::{Block, Inline};
+use super::{bullets, cell, heading, para, PackDoc};
+use crate::changes::{Change, Changes, Point};
+use crate::present::{change_detail, change_heading};
+use crate::render::changes_page::history_chart;
+
+fn readiness(p: &Point) -> Vec<Inline> {
+    let r = p.readiness;
+    vec![
+        Inline::bold(r.percent_text()),
+        Inline::plain(format!(
+            " — {} of {} recommendations evidenced, {}",
+            r.evidenced,
+            r.counted,
+            p.as_of.long()
+        )),
+    ]
+}
+
+impl PackDoc<'_> {
+    /// With several baselines, readiness at each and now (SPEC §13.5): the chart's
+    /// numbers, as the site's text equivalent shows them.
+    pub(super) fn readiness_history(&self, out: &mut Vec<Block>) {
+        let Some(chart) = self.input.changes.and_then(history_chart) else {
+            return;
+        };
+        out.push(heading(2, &chart.title, None, false));
+        out.push(para(&chart.summary));
+        out.push(Block::Table {
+            header: chart
+                .table
+                .head
+                .iter()
+                .map(|h| vec![Inline::bold(h.clone())])
+                .collect(),
+            rows: chart
+                .table
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| cell(c)).collect())
+                .collect(),
+        });
+    }
+
+    /// A record a change names: a reference when visible in this view, else its title.
+    fn change_ref(&self, id: &str, title: &str) -> Vec<Inline> {
+        match self.site().index.get(&id.to_lowercase()) {
+            Some(&i) => self.rec_ref(i),
+            None => vec![Inline::plain(format!("{title} ({id})"))],
+        }
+    }
+
+    fn change_line(&self, c: &Change) -> Vec<Inline> {
+        let mut line = vec![Inline::bold(format!("{}: ", change_heading(c.kind)))];
+        line.extend(self.change_ref(&c.id, &c.title));
+        line.push(Inline::plain(change_detail(c)));
+        line
+    }
+
+    pub(super) fn changes(&self, out: &mut Vec<Block>) {
+        let Some(c): Option<&Changes> = self.input.changes else {
+            out.push(heading(1, "Changes", Some("section-changes"), true));
+            out.push(para(
+                "There is no baseline for this pack's audience, so there are no changes to show: build with `--since` and an earlier output for this audience, or list it under `baselines:` in site.yaml.",
+            ));
+            return;
+        };
+        let title = format!("Changes since {}", c.since.as_of.long());
+        out.push(heading(1, &title, Some("section-changes"), true));
+        let counts = c
+            .counts()
+            .into_iter()
+            .map(|(k, n)| format!("{} {n}", change_heading(k)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        out.push(Block::KeyValue(vec![
+            ("Readiness then".into(), readiness(&c.since)),
+            ("Readiness now".into(), readiness(&c.now)),
+            (
+                "Changes".into(),
+                cell(&if c.all.is_empty() {
+                    "none".to_string()
+                } else {
+                    format!("{} — {counts}", c.all.len())
+                }),
+            ),
+        ]));
+        self.readiness_history(out);
+        for g in &c.groups {
+            let h = match &g.recommendation {
+                Some(s) if s.removed => format!("{} ({}, removed)", s.title, s.id),
+                Some(s) => format!("{} ({})", s.title, s.id),
+                None => "Not tied to a recommendation".to_string(),
+            };
+            out.push(heading(2, &h, None, false));
+            out.push(bullets(g.changes.iter().map(|ch| self.change_line(ch))));
+        }
+    }
+}
