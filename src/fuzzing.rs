@@ -311,6 +311,8 @@ pub fn plain_markdown_html(body: &str) -> Option<String> {
             Event::Start(Tag::Link { .. } | Tag::Image { .. })
                 | Event::Html(_)
                 | Event::InlineHtml(_)
+                // Task-list boxes are given an accessible name (SPEC §13.3).
+                | Event::TaskListMarker(_)
         )
     });
     plain.then(|| {

@@ -14,7 +14,7 @@ macro_rules! theme_files {
 
 const TEMPLATES: &[(&str, &[u8])] = theme_files!("templates":
     "base.html", "header.html", "footer.html", "link.html", "index.html", "list.html", "record.html",
-    "matrix.html", "timeline.html", "search.html", "page.html",
+    "matrix.html", "timeline.html", "search.html", "page.html", "chart.html",
 );
 
 const STATIC: &[(&str, &[u8])] = theme_files!("static":
