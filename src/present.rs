@@ -123,7 +123,7 @@ pub fn file_kind(path: &str) -> &'static str {
         "csv" => "CSV spreadsheet",
         "ppt" | "pptx" | "odp" => "Slides",
         "txt" => "Text file",
-        "md" => "Text file (Markdown)",
+        "md" => "Markdown text file",
         "html" | "htm" => "Web page",
         "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" => "Image",
         "zip" => "ZIP archive",

@@ -624,17 +624,34 @@ impl<'a> Pages<'a> {
         );
         // Everything else that links here, once per record, saying how; a record
         // already listed above is not listed again.
-        let shown: BTreeSet<&str> = relations
+        let mut shown: BTreeSet<String> = relations
             .iter()
-            .flat_map(|r| r.items.iter().map(|l| l.href.as_str()))
+            .flat_map(|r| r.items.iter().map(|l| l.href.clone()))
             .collect();
+        // The records this one names in its fields are in its summary list already.
+        for field in [
+            "source",
+            "plan",
+            "objective",
+            "addresses",
+            "supports",
+            "refs",
+            "related",
+        ] {
+            for t in rec.targets(field) {
+                shown.insert(format!("{root}{}", site.records[t].page_path()));
+            }
+        }
+        if let Some(p) = rec.parent {
+            shown.insert(format!("{root}{}", site.records[p].page_path()));
+        }
         let mut others: Vec<(usize, Vec<String>)> = Vec::new();
         for bl in &site.backlinks[i] {
             if matches!(
                 bl.field,
                 "source" | "addresses" | "objective" | "plan" | "supports"
             ) || events.contains(&bl.from)
-                || shown.contains(format!("{root}{}", site.records[bl.from].page_path()).as_str())
+                || shown.contains(&format!("{root}{}", site.records[bl.from].page_path()))
             {
                 continue;
             }

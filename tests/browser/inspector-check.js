@@ -8,6 +8,7 @@
 //     description, a sentence of its numbers and a table of them; their numbers, and
 //     the dashboard's "N of D recommendations evidenced (P %)", equal `status`'s;
 //   - no page of the site scrolls sideways at 320 px (WCAG 1.4.10, reflow);
+//   - search marks the words searched for in its results;
 //   - printed (print media, as a PDF read back with pdftotext), the dashboard, a record
 //     page, the matrix and the timeline carry the marking exactly once at the top and
 //     once at the bottom of every page, the site's name and readiness date at the top,
@@ -188,6 +189,20 @@ async function printing(ctx, siteDir, marking, title) {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
+/** Search marks the words searched for in titles and excerpts. */
+async function searchMarks(ctx, siteDir) {
+  const records = JSON.parse(fs.readFileSync(path.join(siteDir, "..", "data", "records.json"), "utf8")).records;
+  const rec = records.find((r) => r.type === "recommendation") || records[0];
+  const word = rec.title.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 5).sort((a, b) => b.length - a.length)[0];
+  if (!word) return;
+  const page = await ctx.newPage();
+  await page.goto(siteUrl(siteDir, `search.html?q=${encodeURIComponent(word.toLowerCase())}`));
+  await page.waitForSelector("#search-results li");
+  const marks = await page.evaluate(() => Array.from(document.querySelectorAll("#search-results mark"), (m) => m.textContent.toLowerCase()));
+  check(marks.length > 0 && marks.every((m) => m === word.toLowerCase()), `search marks “${word.toLowerCase()}” in its results`, JSON.stringify(marks.slice(0, 5)));
+  await page.close();
+}
+
 async function main() {
   const [siteDir, statusFile] = process.argv.slice(2);
   if (!siteDir || !statusFile || !fs.existsSync(path.join(siteDir, "index.html"))) {
@@ -202,6 +217,7 @@ async function main() {
   try {
     await charts(b.context, siteDir, status);
     await reflow(b.context, siteDir);
+    await searchMarks(b.context, siteDir);
     await printing(b.context, siteDir, marking, title.replace(/&#39;/g, "'").replace(/&amp;/g, "&"));
   } finally {
     await b.close();
