@@ -684,11 +684,7 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
             // A task-list box has a name, read before the item's words.
             Event::TaskListMarker(done) => {
                 rules.shown_words();
-                events.push(Event::InlineHtml(CowStr::Borrowed(if done {
-                    "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"/>\n"
-                } else {
-                    "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"/>\n"
-                })));
+                events.push(Event::InlineHtml(CowStr::Borrowed(task_box(done))));
             }
             other => {
                 if shows_words(&other) {
@@ -702,6 +698,16 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
+}
+
+/// A task-list item's box, as pulldown-cmark writes it plus an accessible name
+/// (pulldown-cmark's has none, so a screen reader announces an unnamed checkbox).
+pub fn task_box(done: bool) -> &'static str {
+    if done {
+        "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"/>\n"
+    } else {
+        "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"/>\n"
+    }
 }
 
 /// Whether an event inside a link shows something (a link of blank words has none).

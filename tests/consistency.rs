@@ -135,7 +135,11 @@ impl Figures {
 
     /// A gap list, and its length as the list's count.
     fn list(&mut self, name: &str, ids: &[String]) {
-        self.put(format!("list {name}"), ids.join(", "));
+        // The members count, not the order: the dashboard lists past-due recommendations
+        // most overdue first, the evidence list the newest first.
+        let mut sorted = ids.to_vec();
+        sorted.sort();
+        self.put(format!("list {name}"), sorted.join(", "));
         self.put(format!("count {name}"), ids.len());
     }
 
@@ -659,7 +663,11 @@ fn from_matrix(source: &str, html: &str) -> Figures {
     } else {
         f.fail("no count of recommendations without current evidence");
     }
-    let Some(tbody) = html
+    // The matrix itself, not the tables of numbers of the charts above it.
+    let table = html
+        .split_once(r#"id="matrix-table""#)
+        .map_or("", |(_, t)| t);
+    let Some(tbody) = table
         .split_once("<tbody>")
         .and_then(|(_, rest)| rest.split_once("</tbody>"))
         .map(|(body, _)| body)

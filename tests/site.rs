@@ -573,6 +573,10 @@ fn script_problems(site: &Path) -> Vec<String> {
                                 && tag.attr("content") == Some(CONTENT_SECURITY_POLICY)
                         }
                     },
+                    // The theme's charts (render/svg.rs), never one from content.
+                    "svg" => {
+                        tag.attr("class") == Some("chart-svg") && tag.attr("role") == Some("img")
+                    }
                     // Images come from Markdown bodies, as files of the site.
                     "img" => tag.attr("src").is_some_and(|s| !s.contains(':')),
                     _ => false,

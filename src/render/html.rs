@@ -985,7 +985,7 @@ impl<'a> Pages<'a> {
                     "priority" => {
                         values.sort_by_key(|(v, _)| present::rank(present::PRIORITIES, v))
                     }
-                    _ => values.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase())),
+                    _ => values.sort_by_key(|(_, l)| l.to_lowercase()),
                 }
                 let values: Vec<_> = values
                     .into_iter()
