@@ -176,6 +176,42 @@ impl Analysis {
         (due < as_of).then(|| as_of.days() - due.days())
     }
 
+    /// The overdue actions addressing recommendation `i` (each once, in backlink
+    /// order). With status `met`, any of them contradicts it (W108); the site flags it.
+    pub fn overdue_actions_addressing(&self, site: &Site, i: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for b in &site.backlinks[i] {
+            if b.field == "addresses" && self.overdue[b.from] && !out.contains(&b.from) {
+                out.push(b.from);
+            }
+        }
+        out
+    }
+
+    /// A recommendation marked `met` while an action addressing it is overdue.
+    pub fn met_but_action_overdue(&self, site: &Site, i: usize) -> bool {
+        let r = &site.records[i];
+        r.rtype == RecordType::Recommendation
+            && r.status == "met"
+            && !self.overdue_actions_addressing(site, i).is_empty()
+    }
+
+    /// The unevidenced recommendations split into those past their due date (with the
+    /// days overdue, most overdue first) and those not yet due or without a due date
+    /// (in site order).
+    pub fn unevidenced_by_due(&self, site: &Site) -> (Vec<(usize, i64)>, Vec<usize>) {
+        let mut past = Vec::new();
+        let mut not_yet = Vec::new();
+        for &i in &self.gaps.unevidenced {
+            match self.days_past_due(&site.records[i]) {
+                Some(d) => past.push((i, d)),
+                None => not_yet.push(i),
+            }
+        }
+        past.sort_by_key(|&(i, d)| (std::cmp::Reverse(d), i));
+        (past, not_yet)
+    }
+
     /// The evidence state of record `i`, if it is evidence.
     pub fn state_of(&self, i: usize) -> Option<EvidenceState> {
         self.state.get(i).copied().flatten()
@@ -432,10 +468,10 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
                     ));
                 }
                 if rec.status == "met" {
-                    let overdue: Vec<&str> = site.backlinks[i]
-                        .iter()
-                        .filter(|b| b.field == "addresses" && a.overdue[b.from])
-                        .map(|b| site.records[b.from].id.as_str())
+                    let overdue: Vec<&str> = a
+                        .overdue_actions_addressing(site, i)
+                        .into_iter()
+                        .map(|x| site.records[x].id.as_str())
                         .collect();
                     let why = if !a.evidenced[i] {
                         Some((

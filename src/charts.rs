@@ -144,13 +144,8 @@ pub fn dashboard(site: &Site, a: &Analysis) -> Vec<Chart> {
 /// How many counted recommendations are unevidenced and past their due date, and how
 /// many are unevidenced and not yet due (or have no due date).
 fn unevidenced_split(site: &Site, a: &Analysis) -> (usize, usize) {
-    let past = a
-        .gaps
-        .unevidenced
-        .iter()
-        .filter(|&&i| a.days_past_due(&site.records[i]).is_some())
-        .count();
-    (past, a.gaps.unevidenced.len() - past)
+    let (past, not_yet) = a.unevidenced_by_due(site);
+    (past.len(), not_yet.len())
 }
 
 /// Readiness as one bar: evidenced, not evidenced and past due, not yet due.
@@ -186,7 +181,7 @@ pub fn readiness(site: &Site, a: &Analysis) -> Chart {
         id: "readiness",
         title: "Readiness".into(),
         summary,
-        table: count_table("Recommendations", &parts),
+        table: count_table("Recommendations", "Number", &parts),
         drawing: stacked(&parts, counted),
     }
 }
@@ -207,7 +202,7 @@ pub fn actions_by_rag(a: &Analysis) -> Chart {
         id: "actions-by-rag",
         title: "Actions by RAG rating".into(),
         summary: format!("{} rated: {}.", plural(total, "action"), list(&parts)),
-        table: count_table("Actions", &parts),
+        table: count_table("RAG rating", "Actions", &parts),
         drawing: bars(&parts),
     }
 }
@@ -229,7 +224,7 @@ pub fn evidence_by_state(a: &Analysis) -> Chart {
         id: "evidence-by-state",
         title: "Evidence by state".into(),
         summary: format!("{}: {}.", plural(total, "evidence record"), list(&parts)),
-        table: count_table("Evidence records", &parts),
+        table: count_table("State", "Evidence records", &parts),
         drawing: bars(&parts),
     }
 }
@@ -573,10 +568,10 @@ pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {
     }
 }
 
-/// A table of labelled counts.
-fn count_table(what: &str, parts: &[Part]) -> Table {
+/// A table of labelled counts: `first` heads the labels, `what` the counts.
+fn count_table(first: &str, what: &str, parts: &[Part]) -> Table {
     Table {
-        head: vec![String::new(), what.to_string()],
+        head: vec![first.to_string(), what.to_string()],
         rows: parts
             .iter()
             .map(|p| vec![p.label.clone(), p.value.to_string()])

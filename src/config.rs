@@ -68,12 +68,50 @@ pub struct Config {
     pub theme: Option<String>,
     /// Where `theme` was written, to report a folder outside the content folder.
     pub theme_pos: Pos,
-    /// Markdown for the accessibility statement, replacing the default.
+    /// Markdown for the accessibility statement, replacing the default (`accessibility:`
+    /// written as text).
     pub accessibility: Option<String>,
     /// Earlier outputs' `records.json` (or output folders), relative to the content
     /// folder, oldest first, with where each was written (SPEC §13.5).
     pub baselines: Vec<(String, Pos)>,
+    /// The facts of the default statement (`accessibility:` written as a mapping).
+    pub statement: Statement,
 }
+
+/// How far a site complies with WCAG, as the model statement words it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compliance {
+    Full,
+    Partial,
+    None,
+}
+
+pub const COMPLIANCE: &[&str] = &["full", "partial", "none"];
+
+/// What `site.yaml` `accessibility:` says for the accessibility statement (SPEC §13.3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    /// Who to tell about a problem: an email address, a phone number or a team.
+    pub contact: Option<String>,
+    pub compliance: Compliance,
+    /// Content that is not accessible, one item each.
+    pub non_accessible: Vec<String>,
+    /// When the statement was prepared; the readiness date when not given.
+    pub prepared: Option<Date>,
+}
+
+impl Default for Statement {
+    fn default() -> Statement {
+        Statement {
+            contact: None,
+            compliance: Compliance::Partial,
+            non_accessible: Vec::new(),
+            prepared: None,
+        }
+    }
+}
+
+const STATEMENT_KEYS: &[&str] = &["contact", "compliance", "non_accessible", "prepared"];
 
 impl Default for Config {
     fn default() -> Config {
@@ -93,6 +131,7 @@ impl Default for Config {
             theme_pos: Pos::START,
             accessibility: None,
             baselines: Vec::new(),
+            statement: Statement::default(),
         }
     }
 }
@@ -220,7 +259,10 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                 config.theme = must_text(&mut e008);
                 config.theme_pos = value.pos;
             }
-            "accessibility" => config.accessibility = must_text(&mut e008),
+            "accessibility" => match &value.value {
+                Value::Map(fields) => config.statement = parse_statement(fields, &mut e008),
+                _ => config.accessibility = must_text(&mut e008),
+            },
             "as_of" => match text().and_then(|t| Date::parse_full(&t)) {
                 Some(d) => config.as_of = Some(d),
                 None => e008(
@@ -353,6 +395,76 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
         config.packs = parse_packs(node, &config, &mut e008);
     }
     (config, diags)
+}
+
+/// `accessibility:` as a mapping: every problem an E008 at its key or item.
+fn parse_statement(fields: &[(Node, Node)], e008: &mut dyn FnMut(Pos, String)) -> Statement {
+    let mut st = Statement::default();
+    for (key, value) in fields {
+        let Some(name) = scalar_text(key) else {
+            e008(
+                key.pos,
+                "`accessibility` settings must be plain words such as `contact`".into(),
+            );
+            continue;
+        };
+        match name {
+            "contact" => match scalar_text(value).filter(|t| !t.trim().is_empty()) {
+                Some(t) => st.contact = Some(t.trim().to_string()),
+                None => e008(
+                    value.pos,
+                    format!("`contact` must be an email address, phone number or team to tell, not {}", value.describe()),
+                ),
+            },
+            "compliance" => match scalar_text(value) {
+                Some("full") => st.compliance = Compliance::Full,
+                Some("partial") => st.compliance = Compliance::Partial,
+                Some("none") => st.compliance = Compliance::None,
+                other => {
+                    let hint = other
+                        .and_then(|c| crate::diagnostics::loose_match(c, COMPLIANCE.iter().copied()))
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    e008(
+                        value.pos,
+                        format!("`compliance` must be `full`, `partial` or `none`, not {}{hint}", value.describe()),
+                    )
+                }
+            },
+            "non_accessible" => match &value.value {
+                Value::Seq(items) => {
+                    for item in items {
+                        match scalar_text(item).filter(|t| !t.trim().is_empty()) {
+                            Some(t) => st.non_accessible.push(t.trim().to_string()),
+                            None => e008(
+                                item.pos,
+                                format!("each `non_accessible` item must be a sentence saying what is not accessible, not {}", item.describe()),
+                            ),
+                        }
+                    }
+                }
+                _ if value.is_null() => {}
+                _ => e008(
+                    value.pos,
+                    format!("`non_accessible` must be a list, one item per thing that is not accessible, not {}", value.describe()),
+                ),
+            },
+            "prepared" => match scalar_text(value).and_then(Date::parse_full) {
+                Some(d) => st.prepared = Some(d),
+                None => e008(
+                    value.pos,
+                    format!("`prepared` must be a full date such as `2014-09-30`, not {}", value.describe()),
+                ),
+            },
+            other => {
+                let hint = closest(other, STATEMENT_KEYS.iter().copied(), 3)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_else(|| format!("; `accessibility` may give {}", STATEMENT_KEYS.join(", ")));
+                e008(key.pos, format!("unknown `accessibility` setting `{other}`{hint}"));
+            }
+        }
+    }
+    st
 }
 
 /// "unknown audience `x`; …" with the names that exist.
@@ -553,6 +665,31 @@ mod tests {
         let got: Vec<(u32, u32)> = d.iter().map(|d| (d.pos.line, d.pos.col)).collect();
         assert_eq!(got, vec![(1, 1), (2, 8), (5, 15), (6, 25)], "{d:?}");
         assert!(d[0].message.contains("did you mean `title`"));
+    }
+
+    #[test]
+    fn the_accessibility_statement_settings_are_read_and_checked() {
+        let text = "title: T\naccessibility:\n  contact: access@example.gov.uk\n  compliance: partial\n  non_accessible:\n    - Scanned minutes are images of text.\n  prepared: 2014-09-01\n";
+        let (c, d) = parse(Some(text.as_bytes()));
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            c.statement.contact.as_deref(),
+            Some("access@example.gov.uk")
+        );
+        assert_eq!(c.statement.compliance, Compliance::Partial);
+        assert_eq!(c.statement.non_accessible.len(), 1);
+        assert_eq!(c.statement.prepared.unwrap().to_string(), "2014-09-01");
+
+        let bad = "title: T\naccessibility:\n  compliance: Partially\n  non_accessible: [fine, [a]]\n  prepared: 2014-09\n  contcat: x\n";
+        let (c, d) = parse(Some(bad.as_bytes()));
+        let got: Vec<(u32, u32)> = d.iter().map(|d| (d.pos.line, d.pos.col)).collect();
+        assert_eq!(got, vec![(3, 15), (4, 26), (5, 13), (6, 3)], "{d:?}");
+        assert_eq!(c.statement.non_accessible, vec!["fine".to_string()]);
+        assert!(
+            d[3].message.contains("did you mean `contact`"),
+            "{}",
+            d[3].message
+        );
     }
 
     #[test]

@@ -299,7 +299,8 @@ pub fn markdown_safety(body: &str) -> Result<(), String> {
 }
 
 /// pulldown-cmark's own HTML for a body with no links, images, raw HTML or `[[`
-/// (`None` for any other body): what Assure must give for plain Markdown.
+/// (`None` for any other body): what Assure must give for plain Markdown, task-list
+/// boxes given a name.
 pub fn plain_markdown_html(body: &str) -> Option<String> {
     use pulldown_cmark::{Event, Parser, Tag};
     if body.contains("[[") {
@@ -315,7 +316,12 @@ pub fn plain_markdown_html(body: &str) -> Option<String> {
     });
     plain.then(|| {
         let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(body, markdown::options()));
+        // Task-list boxes as pulldown-cmark writes them, with the name Assure adds.
+        let events = Parser::new_ext(body, markdown::options()).map(|e| match e {
+            Event::TaskListMarker(done) => Event::InlineHtml(markdown::task_box(done).into()),
+            other => other,
+        });
+        pulldown_cmark::html::push_html(&mut html, events);
         html
     })
 }

@@ -681,6 +681,11 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
                 rules.shown_words();
                 held.push(event);
             }
+            // A task-list box has a name, read before the item's words.
+            Event::TaskListMarker(done) => {
+                rules.shown_words();
+                events.push(Event::InlineHtml(CowStr::Borrowed(task_box(done))));
+            }
             other => {
                 if shows_words(&other) {
                     rules.shown_words();
@@ -693,6 +698,16 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
+}
+
+/// A task-list item's box, as pulldown-cmark writes it plus an accessible name
+/// (pulldown-cmark's has none, so a screen reader announces an unnamed checkbox).
+pub fn task_box(done: bool) -> &'static str {
+    if done {
+        "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"/>\n"
+    } else {
+        "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"/>\n"
+    }
 }
 
 /// Whether an event inside a link shows something (a link of blank words has none).
@@ -757,6 +772,14 @@ pub fn to_text(body: &str) -> String {
             Event::End(TagEnd::Link) if skipping => skipping = false,
             _ if skipping => {}
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            // The end of inline markup is not a word break: "**met**, and" is "met, and".
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => {}
             Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(' ') => {
                 out.push(' ')
             }
@@ -769,6 +792,21 @@ pub fn to_text(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_has_no_space_before_punctuation() {
+        assert_eq!(
+            to_text("It is **met**, and *checked*.\n\nNext [link](x.md)."),
+            "It is met, and checked. Next link."
+        );
+    }
+
+    #[test]
+    fn task_list_boxes_have_names() {
+        let html = to_html("- [x] one\n- [ ] two\n", &Fixed);
+        assert!(html.contains(r#"checked="" aria-label="Done""#), "{html}");
+        assert!(html.contains(r#"aria-label="Not done""#), "{html}");
+    }
 
     struct Fixed;
     impl Links for Fixed {

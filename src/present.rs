@@ -54,7 +54,10 @@ pub fn tone(word: &str) -> &'static str {
         | "expired"
         | "gap"
         | "not-evidenced"
-        | "no-current-evidence" => "red",
+        | "no-current-evidence"
+        | "action-overdue"
+        | "past-due"
+        | "does-not-match" => "red",
         "amber"
         | "in-progress"
         | "partially-met"
@@ -64,10 +67,122 @@ pub fn tone(word: &str) -> &'static str {
         | "high"
         | "immediate" => "amber",
         "green" | "met" | "complete" | "current" | "good" | "approved" | "active" | "published"
-        | "evidenced" => "green",
+        | "evidenced" | "matches" => "green",
         "blue" | "outstanding" => "blue",
         "open" => "purple",
         _ => "grey",
+    }
+}
+
+/// What a recommendation without a due date shows where due dates are listed.
+pub const NO_DUE_DATE: &str = "No due date";
+
+/// The two groups of unevidenced recommendations on the dashboard (SPEC §13.3).
+pub fn unevidenced_groups() -> (&'static str, &'static str) {
+    ("Past due", "Not yet due")
+}
+
+/// A gap list's words on the dashboard: its card's short label and its heading.
+pub fn gap_list_words(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "unevidenced" => (
+            "recommendations without current evidence",
+            "Recommendations without current evidence",
+        ),
+        "overdue" => ("overdue actions", "Overdue actions"),
+        "expired" => ("expired evidence", "Expired evidence"),
+        "stale" => (
+            "stale evidence",
+            "Stale evidence (not reviewed within the maximum age)",
+        ),
+        "changed" => (
+            "evidence files changed since sign-off",
+            "Changed evidence (the file differs from its recorded hash)",
+        ),
+        _ => ("", ""),
+    }
+}
+
+/// "548 days overdue" (or "1 day overdue").
+pub fn days_overdue(days: i64) -> String {
+    if days == 1 {
+        "1 day overdue".into()
+    } else {
+        format!("{days} days overdue")
+    }
+}
+
+/// What a file is, from its name: "PDF document", "Word document", "Text file" …
+pub fn file_kind(path: &str) -> &'static str {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "PDF document",
+        "doc" | "docx" | "odt" | "rtf" => "Word document",
+        "xls" | "xlsx" | "ods" => "Spreadsheet",
+        "csv" => "CSV spreadsheet",
+        "ppt" | "pptx" | "odp" => "Slides",
+        "txt" => "Text file",
+        "md" => "Markdown text file",
+        "html" | "htm" => "Web page",
+        "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" => "Image",
+        "zip" => "ZIP archive",
+        "eml" | "msg" => "Email",
+        _ => "File",
+    }
+}
+
+/// A file size as people read it: "812 bytes", "14 KB", "2.3 MB".
+pub fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes < KB {
+        format!("{bytes} bytes")
+    } else if bytes < MB {
+        format!("{} KB", bytes.div_ceil(KB))
+    } else {
+        let tenths = (bytes * 10).div_ceil(MB);
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    }
+}
+
+/// A file's type and size together, as attachment links show it: "PDF document, 14 KB".
+pub fn file_description(path: &str, bytes: Option<u64>) -> String {
+    match bytes {
+        Some(n) => format!("{}, {}", file_kind(path), file_size(n)),
+        None => file_kind(path).to_string(),
+    }
+}
+
+/// Whether an attachment's actual SHA-256 is the one recorded when it was signed off.
+pub fn hash_verdict(recorded: &str, actual: &str) -> &'static str {
+    if recorded.eq_ignore_ascii_case(actual) {
+        "matches"
+    } else {
+        "does-not-match"
+    }
+}
+
+/// What a hash verdict means, beside its tag.
+pub fn hash_explained(verdict: &str) -> &'static str {
+    if verdict == "matches" {
+        "the file is the one signed off"
+    } else {
+        "the file has changed since it was signed off; this copy's SHA-256 is"
+    }
+}
+
+/// How another record refers to this one, for "Referred to by": by the field it lists
+/// it in, or in its text.
+pub fn referred_how(field: &str) -> String {
+    match field {
+        "body" => "mentions it in its text".into(),
+        "related" => "lists it as related".into(),
+        "refs" => "an event concerning it".into(),
+        "supersedes" | "superseded_by" => "supersedes or is superseded by it".into(),
+        f => format!("refers to it ({})", field_label(f).to_lowercase()),
     }
 }
 
@@ -195,6 +310,84 @@ pub fn change_detail(c: &Change) -> String {
     text.map(|t| format!(" — {t}")).unwrap_or_default()
 }
 
+/// The accessibility statement (SPEC §13.3), as Markdown, with every section of the
+/// public-sector model statement: what the site offers, how accessible it is, how to
+/// report a problem, the enforcement procedure, compliance status, non-accessible
+/// content, how it was tested, and when the statement was prepared.
+pub fn accessibility_statement(config: &crate::config::Config, as_of: crate::date::Date) -> String {
+    use crate::config::Compliance;
+    let st = &config.statement;
+    let who = if config.organisation.is_empty() {
+        "The team that published this site".to_string()
+    } else {
+        config.organisation.clone()
+    };
+    let mut md = String::new();
+    let mut para = |text: &str| {
+        md.push_str(text);
+        md.push_str("\n\n");
+    };
+    para(&format!(
+        "This statement applies to the evidence site *{}*, published by {who}. It is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.",
+        config.title
+    ));
+    para("You should be able to:");
+    para("- use every page with a keyboard alone (a \"Skip to main content\" link comes first)\n- zoom in up to 400 % without text spilling off the screen, and read every page on a phone\n- read every status as words, not only as a colour, and every chart as a sentence and a table of its numbers\n- sort the lists and, with JavaScript, filter them; without JavaScript every list still shows in full\n- use the site offline, from a folder or a USB stick: no page makes any request to another server\n- print any page, with its security marking at the top and bottom");
+    para("## How accessible this website is");
+    para(match st.compliance {
+        Compliance::Full => "We know of no part of this website that is not accessible.",
+        Compliance::Partial => "Some parts of this website are not fully accessible; they are listed under \"Non-accessible content\" below.",
+        Compliance::None => "Much of this website is not yet accessible; what we know of is listed under \"Non-accessible content\" below.",
+    });
+    para("## Feedback and contact information");
+    para(&match &st.contact {
+        Some(c) => format!("If you need information on this website in a different format, or find a problem with it, contact {who}: {c}. Say which page and what went wrong."),
+        None => format!("If you need information on this website in a different format, or find a problem with it, tell {who}, naming the page and what went wrong."),
+    });
+    para("## Reporting accessibility problems with this website");
+    para(&format!(
+        "We are always looking to improve the accessibility of this website. If you find any problems not listed on this page, or think we are not meeting accessibility requirements, {}.",
+        match &st.contact {
+            Some(c) => format!("contact {c}"),
+            None => format!("tell {who}"),
+        }
+    ));
+    para("## Enforcement procedure");
+    para("The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the \"accessibility regulations\"). If you are not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS).");
+    para("## Technical information about this website's accessibility");
+    para(&format!("{who} is committed to making its website accessible, in accordance with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018."));
+    para("### Compliance status");
+    para(match st.compliance {
+        Compliance::Full => "This website is fully compliant with the Web Content Accessibility Guidelines version 2.2 AA standard.",
+        Compliance::Partial => "This website is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, due to the non-compliances listed below.",
+        Compliance::None => "This website is not compliant with the Web Content Accessibility Guidelines version 2.2 AA standard. The non-compliances are listed below.",
+    });
+    para("### Non-accessible content");
+    if st.non_accessible.is_empty() {
+        para(match st.compliance {
+            Compliance::Full => "We know of no content that is not accessible.",
+            _ => "Evidence attachments (reports, minutes, spreadsheets) are copies of documents as their authors supplied them, and may not meet the standard: ask for another format using the contact above.",
+        });
+    } else {
+        let items: Vec<String> = st
+            .non_accessible
+            .iter()
+            .map(|i| format!("- {}", i.replace('\n', " ")))
+            .collect();
+        para(&items.join("\n"));
+    }
+    para("### The PDF packs");
+    para("The PDF packs are tagged PDF that meets PDF/UA-1 (ISO 14289-1): headings, lists, tables with header cells, links that say where they go, images with alternative text, and the contents in reading order, with page markings and numbers set aside as artifacts.");
+    para("## How this website was tested");
+    para("Every kind of page this site is made of (the dashboard, the lists, a record of each type, the matrix, the timeline, search and this statement) is tested with automated checks, axe-core and HTML_CodeSniffer (WCAG 2.2 AA), in Chromium at 1280, 390 and 320 pixels wide and in print, each time the site builder is released. Every pack is checked against PDF/UA-1 with the page_validation checker (based on the Matterhorn Protocol) and its reading order with poppler's pdfinfo, in the same tests. The records' own text and attachments are not tested separately.");
+    para("## Preparation of this accessibility statement");
+    para(&format!(
+        "This statement was prepared on {}.",
+        st.prepared.unwrap_or(as_of).long()
+    ));
+    md.trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +401,20 @@ mod tests {
         assert_eq!(label("red"), "Red");
         assert_eq!(label("OFFICIAL-SENSITIVE"), "OFFICIAL-SENSITIVE");
         assert_eq!(label(""), "");
+    }
+
+    #[test]
+    fn files_are_described_by_type_and_size() {
+        assert_eq!(
+            file_description("a/b.PDF", Some(2048)),
+            "PDF document, 2 KB"
+        );
+        assert_eq!(file_description("x.txt", Some(12)), "Text file, 12 bytes");
+        assert_eq!(file_size(1024 * 1024 * 23 / 10), "2.3 MB");
+        assert_eq!(file_description("noext", None), "File");
+        assert_eq!(days_overdue(1), "1 day overdue");
+        assert_eq!(hash_verdict("AB", "ab"), "matches");
+        assert_eq!(label(hash_verdict("ab", "cd")), "Does not match");
     }
 
     #[test]

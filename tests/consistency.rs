@@ -135,7 +135,11 @@ impl Figures {
 
     /// A gap list, and its length as the list's count.
     fn list(&mut self, name: &str, ids: &[String]) {
-        self.put(format!("list {name}"), ids.join(", "));
+        // The members count, not the order: the dashboard lists past-due recommendations
+        // most overdue first, the evidence list the newest first.
+        let mut sorted = ids.to_vec();
+        sorted.sort();
+        self.put(format!("list {name}"), sorted.join(", "));
         self.put(format!("count {name}"), ids.len());
     }
 
@@ -516,13 +520,29 @@ fn from_csv(source: &str, data: &Path) -> Figures {
 /// the Records table.
 fn from_dashboard(source: &str, html: &str) -> Figures {
     let mut f = Figures::new(source);
-    match re(r#"<p class="figure">([^<]*)</p>"#).captures(html) {
-        Some(c) => f.put("readiness percent", c[1].trim()),
-        None => f.fail("no readiness figure"),
+    match re(r#"<p class="readiness-figure"><span class="figure">(\d+) of (\d+)</span> recommendations evidenced \(<span class="percent">([^<]*)</span>\)</p>"#).captures(html) {
+        Some(c) => {
+            f.readiness(num(&c[1]), num(&c[2]));
+            f.put("readiness percent", c[3].trim());
+        }
+        None => f.fail("no \"N of D recommendations evidenced (P %)\""),
     }
-    match re(r#"<p class="figure-label">(\d+) of (\d+) recommendations"#).captures(html) {
-        Some(c) => f.readiness(num(&c[1]), num(&c[2])),
-        None => f.fail("no \"N of D recommendations\" under the readiness figure"),
+    // The counts by status beside it.
+    match re(r#"(?s)<div class="readiness-statuses">(.*?)</div>"#).captures(html) {
+        Some(c) => {
+            let counts = re(r#"<strong class="tag tag-[a-z-]+">([^<]+)</strong> (\d+)"#)
+                .captures_iter(&c[1])
+                .map(|t| (raw(&t[1]), num(&t[2])))
+                .collect();
+            f.counts("recommendations", &REC_STATUSES, &counts);
+        }
+        None => f.fail("no counts by status beside the readiness figure"),
+    }
+    // The unevidenced split into past due and not yet due adds up to the list.
+    match re(r#"Not evidenced: <a href="\#gap-unevidenced"><strong>(\d+)</strong> past due</a> and <strong>(\d+)</strong> not yet due"#).captures(html) {
+        Some(c) => f.put("count unevidenced", num(&c[1]) + num(&c[2])),
+        None if html.contains(r#"<span class="gap-number">0</span> <span class="gap-label">recommendations without"#) => {}
+        None => f.fail("no split of the unevidenced into past due and not yet due"),
     }
     let mut cards = 0;
     for c in
@@ -643,7 +663,11 @@ fn from_matrix(source: &str, html: &str) -> Figures {
     } else {
         f.fail("no count of recommendations without current evidence");
     }
-    let Some(tbody) = html
+    // The matrix itself, not the tables of numbers of the charts above it.
+    let table = html
+        .split_once(r#"id="matrix-table""#)
+        .map_or("", |(_, t)| t);
+    let Some(tbody) = table
         .split_once("<tbody>")
         .and_then(|(_, rest)| rest.split_once("</tbody>"))
         .map(|(body, _)| body)

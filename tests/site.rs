@@ -15,8 +15,10 @@
 //!
 //! Checks made in headless Chromium (`tests/browser/*.js`, run with Node; needs
 //! `npm ci` in `tests/browser` and `/usr/bin/chromium`): clicking from the dashboard to
-//! an attachment, search, filters, axe-core at two widths, no network request, and no
-//! injected script running. A missing browser or npm package fails the test, with what
+//! an attachment, search, filters, axe-core at 1280, 390 and 320 px, no network request,
+//! no injected script running; the dashboard's charts with `status`'s figures, no
+//! sideways scrolling at 320 px, and the marking once at the top and bottom of every
+//! printed page; pa11y (HTML_CodeSniffer, WCAG 2 AA) on a page of every kind. A missing browser or npm package fails the test, with what
 //! to install; it is never skipped.
 
 mod common;
@@ -571,6 +573,10 @@ fn script_problems(site: &Path) -> Vec<String> {
                                 && tag.attr("content") == Some(CONTENT_SECURITY_POLICY)
                         }
                     },
+                    // The theme's charts (render/svg.rs), never one from content.
+                    "svg" => {
+                        tag.attr("class") == Some("chart-svg") && tag.attr("role") == Some("img")
+                    }
                     // Images come from Markdown bodies, as files of the site.
                     "img" => tag.attr("src").is_some_and(|s| !s.contains(':')),
                     _ => false,
@@ -944,6 +950,11 @@ fn the_csv_reader_is_strict() {
 
 /// Runs `node tests/browser/<script> <site>`; panics with its report unless it passes.
 fn browser(script: &str, site: &Path) -> String {
+    browser_with(script, site, &[])
+}
+
+/// [`browser`] with more arguments after the site folder.
+fn browser_with(script: &str, site: &Path, more: &[&Path]) -> String {
     let dir = crate_root().join("tests/browser");
     assert!(
         dir.join("node_modules/playwright-core").is_dir()
@@ -953,6 +964,7 @@ fn browser(script: &str, site: &Path) -> String {
     let run = Command::new("node")
         .arg(dir.join(script))
         .arg(site)
+        .args(more)
         .output()
         .expect("Node.js (`node`) must be installed to run the browser tests");
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
@@ -990,4 +1002,64 @@ fn browser_runs_no_injected_script_in_the_fixture_site() {
     let site = fixture().join("site");
     browser("site-check.js", &site);
     browser("xss-check.js", &site);
+}
+
+/// `assure status --format json` for the audience an output was built for, written
+/// beside it: the figures the site must show.
+fn status_json(out: &Path, content: &Path) -> PathBuf {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let audience = manifest["audience"]
+        .as_str()
+        .expect("manifest names its audience");
+    let run = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args([
+            "status",
+            "--format",
+            "json",
+            "--audience",
+            audience,
+            "--content",
+        ])
+        .arg(content)
+        .output()
+        .expect("run assure status");
+    let file = out.with_extension("status.json");
+    std::fs::write(&file, &run.stdout).unwrap();
+    file
+}
+
+#[test]
+fn browser_shows_the_charts_with_status_figures_reflows_at_320_px_and_prints_the_marking() {
+    let status = status_json(demo(), &crate_root().join("content"));
+    let report = browser_with("inspector-check.js", &demo().join("site"), &[&status]);
+    for step in [
+        "the dashboard has the readiness chart",
+        "the RAG chart's numbers are status's",
+        "the evidence-state chart's numbers are status's",
+        "recommendations evidenced (P %)",
+        "scrolls sideways at 320 px",
+        "once at the top and once at the bottom",
+    ] {
+        assert!(
+            report.contains(step),
+            "the inspector check did not report `{step}`:\n{report}"
+        );
+    }
+}
+
+#[test]
+fn the_fixture_site_reflows_at_320_px_and_prints_the_marking() {
+    let status = status_json(fixture(), &fixture_content());
+    browser_with("inspector-check.js", &fixture().join("site"), &[&status]);
+}
+
+#[test]
+fn pa11y_finds_no_errors_on_any_kind_of_page() {
+    let dir = crate_root().join("tests/browser");
+    assert!(
+        dir.join("node_modules/pa11y").is_dir(),
+        "the pa11y check needs its npm packages: run `npm ci` in tests/browser (.ci/run does)"
+    );
+    browser("pa11y-check.js", &demo().join("site"));
 }

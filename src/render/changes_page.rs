@@ -39,12 +39,6 @@ pub fn history_chart(c: &Changes) -> Option<crate::charts::Chart> {
     (points.len() > 2).then(|| crate::charts::readiness_over_time(&points))
 }
 
-/// A chart for a template: its title, summary, SVG and table.
-fn chart_json(chart: &crate::charts::Chart) -> Value {
-    json!({"id": chart.id, "title": chart.title, "summary": chart.summary,
-           "svg": super::svg::svg(chart), "table": chart.table})
-}
-
 /// What the dashboard shows of the changes (`dashboard-changes.html`): the readiness
 /// then and now, how many changes, the chart over time.
 pub fn dashboard_context(c: &Changes) -> Value {
@@ -52,7 +46,7 @@ pub fn dashboard_context(c: &Changes) -> Value {
         "since": point_json(&c.since),
         "now": point_json(&c.now),
         "total": c.all.len(),
-        "chart": history_chart(c).as_ref().map(chart_json),
+        "chart": history_chart(c).as_ref().map(super::svg::context),
     })
 }
 
@@ -77,7 +71,7 @@ pub fn context(c: &Changes) -> Value {
         "since": point_json(&c.since),
         "now": point_json(&c.now),
         "history": c.history.iter().map(point_json).collect::<Vec<_>>(),
-        "chart": history_chart(c).as_ref().map(chart_json),
+        "chart": history_chart(c).as_ref().map(super::svg::context),
         "total": c.all.len(),
         "counts": counts,
         "groups": groups,

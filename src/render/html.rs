@@ -314,8 +314,11 @@ impl<'a> Pages<'a> {
 
     /// Readiness facts worth a tag beside a record's standing wherever it is listed.
     fn flags(&self, i: usize) -> Vec<Tag> {
-        if self.b.analysis.overdue[i] {
+        let a = self.b.analysis;
+        if a.overdue[i] {
             vec![tag("overdue")]
+        } else if a.met_but_action_overdue(self.b.site(), i) {
+            vec![tag("action-overdue")]
         } else {
             Vec::new()
         }
@@ -400,6 +403,17 @@ impl<'a> Pages<'a> {
                     push(&field_label("due"), d);
                 }
                 push("Evidence", tag_html(present::evidence_word(site, a, i)));
+                if a.met_but_action_overdue(site, i) {
+                    let overdue: Vec<String> = a
+                        .overdue_actions_addressing(site, i)
+                        .into_iter()
+                        .map(|x| self.link_html(root, x))
+                        .collect();
+                    push(
+                        "Overdue actions",
+                        format!("{} {}", tag_html("action-overdue"), overdue.join("<br>")),
+                    );
+                }
             }
             RecordType::Action => {
                 if let Some(h) = refs_html("plan") {
@@ -420,12 +434,7 @@ impl<'a> Pages<'a> {
                     push(&field_label("completed"), d);
                 }
                 if let Some(rag) = a.rag[i] {
-                    let how = if rec.rag.is_some() {
-                        ""
-                    } else {
-                        " <span class=\"note\">(derived)</span>"
-                    };
-                    push(&field_label("rag"), format!("{}{how}", tag_html(rag)));
+                    push(&field_label("rag"), tag_html(rag));
                 }
             }
             RecordType::Evidence => {
@@ -457,9 +466,26 @@ impl<'a> Pages<'a> {
                     );
                 }
                 if let Some(h) = &rec.sha256 {
+                    let actual = rec.file_path().and_then(|p| self.b.hashes.get(p));
+                    let verdict = match actual {
+                        Some(actual) => {
+                            let word = present::hash_verdict(h, actual);
+                            let copy = if word == "matches" {
+                                String::new()
+                            } else {
+                                format!(" <span class=\"hash\">{}</span>", esc(actual))
+                            };
+                            format!(
+                                "<span class=\"hash-verdict\">{} <span class=\"note\">{}</span>{copy}</span>",
+                                tag_html(word),
+                                esc(present::hash_explained(word))
+                            )
+                        }
+                        None => String::new(),
+                    };
                     push(
                         "Recorded SHA-256",
-                        format!("<span class=\"hash\">{}</span>", esc(h)),
+                        format!("<span class=\"hash\">{}</span>{verdict}", esc(h)),
                     );
                 }
             }
@@ -579,36 +605,80 @@ impl<'a> Pages<'a> {
         }
         section("refs", "Records this event concerns", refs("refs"));
         section("related", "Related", refs("related"));
-        // Everything else that links here, once per record, saying how.
+        // Timeline events about this record, by date.
+        let mut events: Vec<usize> = site.backlinks[i]
+            .iter()
+            .filter(|b| b.field == "refs" || site.records[b.from].rtype == RecordType::Event)
+            .map(|b| b.from)
+            .collect();
+        events.sort_by_key(|&e| (site.records[e].date.map(|d| d.first_day()), e));
+        events.dedup();
+        section(
+            "events",
+            "In the timeline",
+            events
+                .iter()
+                .map(|&e| LinkCtx {
+                    note: site.records[e].date.map(|d| d.long()),
+                    status: None,
+                    ..self.link(root, e)
+                })
+                .collect(),
+        );
+        // Everything else that links here, once per record, saying how; a record
+        // already listed above is not listed again.
+        let mut shown: BTreeSet<String> = relations
+            .iter()
+            .flat_map(|r| r.items.iter().map(|l| l.href.clone()))
+            .collect();
+        // The records this one names in its fields are in its summary list already.
+        for field in [
+            "source",
+            "plan",
+            "objective",
+            "addresses",
+            "supports",
+            "refs",
+            "related",
+        ] {
+            for t in rec.targets(field) {
+                shown.insert(format!("{root}{}", site.records[t].page_path()));
+            }
+        }
+        if let Some(p) = rec.parent {
+            shown.insert(format!("{root}{}", site.records[p].page_path()));
+        }
         let mut others: Vec<(usize, Vec<String>)> = Vec::new();
         for bl in &site.backlinks[i] {
             if matches!(
                 bl.field,
                 "source" | "addresses" | "objective" | "plan" | "supports"
-            ) {
+            ) || events.contains(&bl.from)
+                || shown.contains(&format!("{root}{}", site.records[bl.from].page_path()))
+            {
                 continue;
             }
-            let how = match bl.field {
-                "body" => "mentions this in its text".to_string(),
-                f => format!("lists this in its {f} field"),
-            };
+            let how = present::referred_how(bl.field);
             match others.iter_mut().find(|(f, _)| *f == bl.from) {
                 Some((_, hows)) if !hows.contains(&how) => hows.push(how),
                 Some(_) => {}
                 None => others.push((bl.from, vec![how])),
             }
         }
-        section(
-            "backlinks",
-            "Referred to by",
-            others
-                .into_iter()
-                .map(|(from, hows)| LinkCtx {
-                    note: Some(hows.join("; ")),
-                    ..self.link(root, from)
-                })
-                .collect(),
-        );
+        let others: Vec<LinkCtx> = others
+            .into_iter()
+            .map(|(from, hows)| LinkCtx {
+                note: Some(hows.join("; ")),
+                ..self.link(root, from)
+            })
+            .collect();
+        if !others.is_empty() {
+            relations.push(Relation {
+                key: "backlinks".into(),
+                heading: "Referred to by".into(),
+                items: others,
+            });
+        }
 
         for rel in &mut relations {
             self.fill_links(&mut rel.items)?;
@@ -638,10 +708,23 @@ impl<'a> Pages<'a> {
         let mut attachments = Vec::new();
         if let Some(path) = rec.file_path() {
             if self.b.attachments.contains(path) {
+                // Its size, read from the content folder (links there were refused).
+                let size = std::fs::symlink_metadata(site.files.root.join(path))
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len());
+                // With a recorded hash the summary list says whether this copy matches
+                // it; without one, this copy's hash is the one to note.
+                let sha256 = rec
+                    .sha256
+                    .is_none()
+                    .then(|| self.b.hashes.get(path))
+                    .flatten();
                 attachments.push(json!({
                     "href": format!("{root}files/{}", encode_path(path)),
                     "name": path.rsplit('/').next().unwrap_or(path),
-                    "sha256": self.b.hashes.get(path),
+                    "description": present::file_description(path, size),
+                    "sha256": sha256,
                 }));
             }
         }
@@ -685,7 +768,12 @@ impl<'a> Pages<'a> {
         } else {
             folder.to_string()
         };
-        let mut ctx = self.context(root, &rec.title, &section, crumbs)?;
+        let page_title = if rec.rtype == RecordType::Page {
+            rec.title.clone()
+        } else {
+            format!("{} ({})", rec.title, rec.id)
+        };
+        let mut ctx = self.context(root, &page_title, &section, crumbs)?;
         ctx.insert("record", &record);
         Ok((rec.page_path(), self.render("record.html", &ctx)?))
     }
@@ -698,8 +786,10 @@ impl<'a> Pages<'a> {
             RecordType::Recommendation => &[
                 "ID", "Title", "Source", "Priority", "Due", "Status", "Evidence",
             ],
-            RecordType::Action => &["ID", "Title", "Owner", "Due", "Status", "RAG"],
-            RecordType::Evidence => &["ID", "Title", "Kind", "Date", "Reviewed", "State"],
+            RecordType::Action => &["ID", "Title", "Addresses", "Owner", "Due", "Status", "RAG"],
+            RecordType::Evidence => &[
+                "ID", "Title", "Kind", "Supports", "Date", "Reviewed", "State",
+            ],
             RecordType::Plan => &["ID", "Title", "Period", "Status"],
             RecordType::Objective => &["ID", "Title", "Plan"],
             RecordType::Review => &["ID", "Title", "Kind", "By", "Date", "Status"],
@@ -709,7 +799,17 @@ impl<'a> Pages<'a> {
         let standing_order = present::standing_order(t);
         let mut filter_values: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
         let mut rows = Vec::new();
-        for (i, rec) in site.of_type(t) {
+        let mut order: Vec<(usize, &Record)> = site.of_type(t).collect();
+        if t == RecordType::Evidence {
+            // The newest evidence first: what an inspector asks for.
+            order.sort_by_key(|(i, r)| {
+                (
+                    std::cmp::Reverse(r.reviewed.or(r.date).map(|d| d.first_day())),
+                    *i,
+                )
+            });
+        }
+        for (i, rec) in order {
             let text = |s: &str| json!({"text": s});
             let word = |w: &str, order: &[&str]| {
                 if w.is_empty() {
@@ -724,17 +824,29 @@ impl<'a> Pages<'a> {
             let title_cell = json!({"text": rec.title, "href": format!("{root}{}", rec.page_path()), "class": "cell-primary"});
             let standing = present::standing(site, a, i);
             let standing_cell = word(standing, &standing_order);
-            let first_target = |field: &str| {
-                rec.targets(field)
-                    .next()
-                    .map(|x| site.records[x].id.clone())
-                    .unwrap_or_default()
+            // The records a field names, as links by ID (withheld ones are left out).
+            let links = |field: &str| {
+                let items: Vec<serde_json::Value> = rec
+                    .targets(field)
+                    .map(|x| {
+                        let r = &site.records[x];
+                        json!({"text": r.id, "title": r.title, "href": format!("{root}{}", r.page_path())})
+                    })
+                    .collect();
+                json!({"links": items})
             };
             let cells: Vec<serde_json::Value> = match t {
                 RecordType::Recommendation => vec![
                     id_cell,
                     title_cell,
-                    text(&first_target("source")),
+                    match rec.targets("source").next() {
+                        Some(x) => {
+                            let r = &site.records[x];
+                            json!({"text": r.title, "href": format!("{root}{}", r.page_path()), "class": "wrap",
+                                   "sort": r.date.map(|d| d.to_string()).unwrap_or_default()})
+                        }
+                        None => text(""),
+                    },
                     match rec.priority {
                         Some(p) => {
                             json!({"text": label(p), "sort": present::sort_key(present::PRIORITIES, p)})
@@ -751,15 +863,21 @@ impl<'a> Pages<'a> {
                 RecordType::Action => vec![
                     id_cell,
                     title_cell,
+                    links("addresses"),
                     text(rec.owner.as_deref().unwrap_or("")),
                     date(rec.due),
-                    standing_cell,
+                    {
+                        let mut c = standing_cell;
+                        c["flags"] = json!(self.flags(i));
+                        c
+                    },
                     word(a.rag[i].unwrap_or(""), crate::model::schema::RAGS),
                 ],
                 RecordType::Evidence => vec![
                     id_cell,
                     title_cell,
                     text(&label(rec.kind.unwrap_or(""))),
+                    links("supports"),
                     date(rec.date),
                     date(rec.reviewed),
                     standing_cell,
@@ -827,10 +945,18 @@ impl<'a> Pages<'a> {
                 data.insert("rag", rag.to_string());
                 offer("rag", rag, label(rag));
             }
+            if let Some(p) = rec.priority {
+                data.insert("priority", p.to_string());
+                offer("priority", p, label(p));
+            }
+            if let Some(k) = rec.kind {
+                data.insert("kind", k.to_string());
+                offer("kind", k, label(k));
+            }
             if !rec.tags.is_empty() {
                 data.insert("tags", rec.tags.join("|"));
                 for tg in &rec.tags {
-                    offer("tags", tg, tg.clone());
+                    offer("tags", tg, label(tg));
                 }
             }
             rows.push(json!({"cells": cells, "data": data}));
@@ -842,6 +968,8 @@ impl<'a> Pages<'a> {
         };
         let filter_labels = [
             ("status", status_label),
+            ("priority", "Priority"),
+            ("kind", "Kind"),
             ("owner", "Owner"),
             ("rag", "RAG"),
             ("tags", "Tag"),
@@ -857,7 +985,10 @@ impl<'a> Pages<'a> {
                     "rag" => {
                         values.sort_by_key(|(v, _)| present::rank(crate::model::schema::RAGS, v))
                     }
-                    _ => {}
+                    "priority" => {
+                        values.sort_by_key(|(v, _)| present::rank(present::PRIORITIES, v))
+                    }
+                    _ => values.sort_by_key(|(_, l)| l.to_lowercase()),
                 }
                 let values: Vec<_> = values
                     .into_iter()
@@ -958,65 +1089,88 @@ impl<'a> Pages<'a> {
                 .unwrap_or_default()
         };
         let g = &a.gaps;
-        let list = |key: &str,
-                    short: &str,
-                    title: &str,
-                    detail_label: &str,
-                    items: &[usize],
-                    detail: &dyn Fn(usize) -> String| {
-            json!({"key": key, "short": short, "title": title, "detail_label": detail_label,
-                   "items": items.iter().map(|&i| self.gap_item(i, detail(i))).collect::<Vec<_>>()})
+        let group = |heading: Option<String>, detail_label: &str, items: Vec<serde_json::Value>| json!({"heading": heading, "detail_label": detail_label, "items": items});
+        let list = |key: &str, count: usize, groups: Vec<serde_json::Value>| {
+            let (short, title) = present::gap_list_words(key);
+            json!({"key": key, "short": short, "title": title, "count": count, "groups": groups})
         };
+        let simple =
+            |key: &str, detail_label: &str, items: &[usize], detail: &dyn Fn(usize) -> String| {
+                let rows = items.iter().map(|&i| self.gap_item(i, detail(i))).collect();
+                list(key, items.len(), vec![group(None, detail_label, rows)])
+            };
+        // Unevidenced recommendations: those past their due date (most overdue first,
+        // with the days) apart from those not yet due.
+        let (past, not_yet) = a.unevidenced_by_due(site);
+        let past_rows: Vec<serde_json::Value> = past
+            .iter()
+            .map(|&(i, days)| {
+                self.gap_item(i, format!("{} ({})", due(i), present::days_overdue(days)))
+            })
+            .collect();
+        let not_yet_rows: Vec<serde_json::Value> = not_yet
+            .iter()
+            .map(|&i| {
+                let d = due(i);
+                self.gap_item(
+                    i,
+                    if d.is_empty() {
+                        present::NO_DUE_DATE.to_string()
+                    } else {
+                        d
+                    },
+                )
+            })
+            .collect();
+        let (past_heading, not_yet_heading) = present::unevidenced_groups();
         let gap_lists = vec![
             list(
                 "unevidenced",
-                "recommendations without current evidence",
-                "Recommendations without current evidence",
-                "Due",
-                &g.unevidenced,
-                &due,
+                g.unevidenced.len(),
+                vec![
+                    group(Some(past_heading.to_string()), "Due", past_rows),
+                    group(Some(not_yet_heading.to_string()), "Due", not_yet_rows),
+                ],
             ),
-            list(
-                "overdue",
-                "overdue actions",
-                "Overdue actions",
-                "Due",
-                &g.overdue,
-                &due,
-            ),
-            list(
-                "expired",
-                "expired evidence",
-                "Expired evidence",
-                "Expired",
-                &g.expired,
-                &expires,
-            ),
-            list(
-                "stale",
-                "stale evidence",
-                "Stale evidence (not reviewed within the maximum age)",
-                "Last reviewed",
-                &g.stale,
-                &reviewed,
-            ),
-            list(
-                "changed",
-                "evidence files changed since sign-off",
-                "Changed evidence (the file differs from its recorded hash)",
-                "Recorded SHA-256",
-                &g.changed,
-                &recorded,
-            ),
+            simple("overdue", "Due", &g.overdue, &due),
+            simple("expired", "Expired", &g.expired, &expires),
+            simple("stale", "Last reviewed", &g.stale, &reviewed),
+            simple("changed", "Recorded SHA-256", &g.changed, &recorded),
         ];
+        // Recommendations marked met while an action addressing them is overdue (W108).
+        let contradicted: Vec<serde_json::Value> = site
+            .of_type(RecordType::Recommendation)
+            .filter(|(i, _)| a.met_but_action_overdue(site, *i))
+            .map(|(i, _)| {
+                let mut actions: Vec<LinkCtx> = a
+                    .overdue_actions_addressing(site, i)
+                    .into_iter()
+                    .map(|x| self.link("", x))
+                    .collect();
+                self.fill_links(&mut actions)?;
+                let mut item = self.gap_item(i, String::new());
+                item["actions"] = json!(actions);
+                Ok(item)
+            })
+            .collect::<Result<_>>()?;
         let r = a.readiness;
-        let readiness = json!({"percent": r.percent_text(), "per_mille": r.per_mille(), "evidenced": r.evidenced, "counted": r.counted});
+        let rec_statuses: Vec<Tag> = a
+            .by_status(site, RecordType::Recommendation)
+            .into_iter()
+            .map(|(s, n)| Tag { count: n, ..tag(s) })
+            .collect();
+        let readiness = json!({"percent": r.percent_text(), "per_mille": r.per_mille(), "evidenced": r.evidenced,
+                               "counted": r.counted, "unevidenced": g.unevidenced.len(),
+                               "past_due": past.len(), "not_yet_due": not_yet.len(), "statuses": rec_statuses});
+        let charts = self.charts(crate::charts::dashboard(site, a));
         let mut ctx = self.context("", "Dashboard", "index", Vec::new())?;
         ctx.insert("readiness", &readiness);
         ctx.insert("counts", &counts);
         ctx.insert("rag", &rag);
         ctx.insert("events", &json!({"recent": recent, "upcoming": upcoming}));
         put(&mut ctx, "gap_lists", serde_json::Value::Array(gap_lists));
+        ctx.insert("contradicted", &contradicted);
+        ctx.insert("charts", &charts);
         ctx.insert("packs", &self.b.site_packs);
         if let Some(c) = self.b.changes {
             put(
@@ -1026,6 +1180,11 @@ impl<'a> Pages<'a> {
             );
         }
         Ok(("index.html".into(), self.render("index.html", &ctx)?))
+    }
+
+    /// Charts as the templates show them (`chart.html`).
+    fn charts(&self, charts: Vec<crate::charts::Chart>) -> Vec<serde_json::Value> {
+        charts.iter().map(super::svg::context).collect()
     }
 
     fn event_ctx(&self, i: usize, root: &str) -> Result<serde_json::Value> {
@@ -1088,6 +1247,8 @@ impl<'a> Pages<'a> {
             ("Timeline".to_string(), None),
         ];
         let mut ctx = self.context("", "Timeline", "timeline", crumbs)?;
+        let strip = crate::charts::timeline_strip(site, self.b.analysis);
+        ctx.insert("charts", &self.charts(strip.into_iter().collect()));
         put(&mut ctx, "years", serde_json::Value::Array(years));
         ctx.insert("count", &events.len());
         Ok(("timeline.html".into(), self.render("timeline.html", &ctx)?))
@@ -1118,6 +1279,9 @@ impl<'a> Pages<'a> {
         ];
         let r = a.readiness;
         let mut ctx = self.context("", "Traceability matrix", "matrix", crumbs)?;
+        let mut charts = vec![crate::charts::readiness(site, a)];
+        charts.extend(crate::charts::recommendations_by_review(site));
+        ctx.insert("charts", &self.charts(charts));
         put(&mut ctx, "rows", serde_json::Value::Array(rows));
         ctx.insert("gaps", &a.gaps.unevidenced.len());
         ctx.insert(
@@ -1173,18 +1337,6 @@ fn value_text(v: &serde_yaml::Value) -> String {
         serde_yaml::Value::Tagged(t) => value_text(&t.value),
     }
 }
-
-const DEFAULT_ACCESSIBILITY: &str = "This evidence site is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA, as the Public Sector Bodies (Websites and Mobile Applications) Accessibility Regulations 2018 require.
-
-- Every page works with a keyboard alone; a \"Skip to main content\" link comes first.
-- Text uses the reader's system fonts and scales with the browser's zoom up to 400 %.
-- Status tags are written in words as well as shown in colour.
-- Tables have headings, and lists can be sorted and filtered; without JavaScript every table still shows in full.
-- The site works offline, from a folder or USB stick, and makes no request to any other server.
-- Every page prints cleanly, with its security marking at the top and bottom.
-- The PDF packs are tagged PDF that meets PDF/UA-1 (ISO 14289-1): headings, lists, tables with header cells, links that say where they go, images with alternative text, and the contents in reading order, with page markings and numbers set aside as artifacts. How it was tested: every pack is checked against PDF/UA-1 with the page_validation checker (based on the Matterhorn Protocol) and its reading order with poppler's pdfinfo, in the tests run on every change; they report no failures.
-
-If you find a problem using this site, please tell the team that published it, naming the page and what went wrong.";
 
 /// One page to render.
 #[derive(Clone, Copy)]
@@ -1247,7 +1399,9 @@ fn render_jobs(
     jobs.extend(
         ALL_TYPES
             .into_iter()
-            .filter(|t| site.of_type(*t).next().is_some())
+            // Narrative pages are listed in every page's footer and on the dashboard;
+            // a list of them would be a page nothing links to.
+            .filter(|t| *t != RecordType::Page && site.of_type(*t).next().is_some())
             .map(Job::List),
     );
     jobs.extend([Job::Timeline, Job::Search, Job::Accessibility]);
@@ -1282,13 +1436,11 @@ impl Pages<'_> {
             Job::Timeline => self.timeline(),
             Job::Search => self.simple_page("search.html", "Search", "search.html", String::new()),
             Job::Accessibility => {
-                let statement = self
-                    .b
-                    .site()
-                    .config
-                    .accessibility
-                    .as_deref()
-                    .unwrap_or(DEFAULT_ACCESSIBILITY);
+                let config = &self.b.site().config;
+                let statement = match &config.accessibility {
+                    Some(own) => own.clone(),
+                    None => present::accessibility_statement(config, self.b.as_of),
+                };
                 let no_links = PageLinks {
                     b: self.b,
                     root: "",
@@ -1298,7 +1450,7 @@ impl Pages<'_> {
                     "accessibility.html",
                     "Accessibility statement",
                     "page.html",
-                    markdown::to_html(statement, &no_links),
+                    markdown::to_html(&statement, &no_links),
                 )
             }
         }

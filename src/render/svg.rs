@@ -6,6 +6,13 @@ use crate::charts::{rgb, Anchor, Chart, Shape};
 use crate::markdown::escape_html;
 use std::fmt::Write;
 
+/// A chart as `chart.html` is given it: the drawing as inline SVG, its summary, and
+/// its numbers as a table (the text equivalent).
+pub fn context(chart: &Chart) -> serde_json::Value {
+    serde_json::json!({"id": chart.id, "title": chart.title, "summary": chart.summary,
+                       "svg": svg(chart), "head": chart.table.head, "rows": chart.table.rows})
+}
+
 /// The chart as an `<svg>` element that scales to its container's width.
 pub fn svg(chart: &Chart) -> String {
     let d = &chart.drawing;

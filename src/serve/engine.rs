@@ -675,9 +675,33 @@ fn aggregate_pages(
     }
     // The dashboard counts everything.
     out.insert("index.html".to_string());
+    // Narrative pages have no list (render::html builds none).
     for t in types {
-        if view.site.of_type(*t).next().is_some() {
+        if *t != RecordType::Page && view.site.of_type(*t).next().is_some() {
             out.insert(format!("{}/index.html", t.folder()));
+        }
+    }
+    // A list also names records its rows point to: a recommendation's source review
+    // (by title), what an action addresses, what evidence supports.
+    let names = |list: RecordType, t: RecordType| match list {
+        RecordType::Recommendation => t == RecordType::Review,
+        RecordType::Action => t == RecordType::Recommendation,
+        RecordType::Evidence => matches!(
+            t,
+            RecordType::Recommendation
+                | RecordType::Action
+                | RecordType::Objective
+                | RecordType::Plan
+        ),
+        _ => false,
+    };
+    for list in [
+        RecordType::Recommendation,
+        RecordType::Action,
+        RecordType::Evidence,
+    ] {
+        if types.iter().any(|t| names(list, *t)) && view.site.of_type(list).next().is_some() {
+            out.insert(format!("{}/index.html", list.folder()));
         }
     }
     if types.iter().any(|t| {

@@ -49,7 +49,7 @@ async function main() {
           const src = s.src ? decodeURIComponent(new URL(s.src).pathname) : "";
           if (!s.src || !scripts.some((x) => src === `${root}/${x}`)) out.push(`script ${src || s.textContent.slice(0, 60)}`);
         }
-        for (const el of document.querySelectorAll("iframe, object, embed, svg, base, img[src*=':']")) {
+        for (const el of document.querySelectorAll("iframe, object, embed, svg:not(.chart-svg[role=img]), base, img[src*=':']")) {
           out.push(`<${el.localName}>`);
         }
         return out;

@@ -26,6 +26,35 @@
     return total;
   }
 
+  /* Appends `text` to `el`, each occurrence of a search term in a <mark>. */
+  function highlighted(el, text, terms) {
+    var lower = text.toLowerCase(), at = 0;
+    while (at < text.length) {
+      var next = -1, len = 0;
+      for (var i = 0; i < terms.length; i++) {
+        var p = lower.indexOf(terms[i], at);
+        if (p !== -1 && (next === -1 || p < next || (p === next && terms[i].length > len))) { next = p; len = terms[i].length; }
+      }
+      if (next === -1) break;
+      if (next > at) el.appendChild(document.createTextNode(text.slice(at, next)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(next, next + len);
+      el.appendChild(mark);
+      at = next + len;
+    }
+    if (at < text.length) el.appendChild(document.createTextNode(text.slice(at)));
+  }
+
+  /* About 180 characters of the text around the first term it holds, cut at spaces. */
+  function excerpt(text, terms) {
+    var lower = text.toLowerCase(), first = -1;
+    terms.forEach(function (t) { var p = lower.indexOf(t); if (p !== -1 && (first === -1 || p < first)) first = p; });
+    var start = first > 60 ? text.lastIndexOf(" ", first - 50) + 1 : 0;
+    var end = Math.min(text.length, start + 180);
+    if (end < text.length) { var sp = text.lastIndexOf(" ", end); if (sp > start + 60) end = sp; }
+    return (start > 0 ? "…" : "") + text.slice(start, end).trim() + (end < text.length ? "…" : "");
+  }
+
   function run(query) {
     var whole = norm(query).trim();
     list.textContent = "";
@@ -45,7 +74,7 @@
       var a = document.createElement("a");
       a.className = "result-title";
       a.href = e.url;
-      a.textContent = e.title;
+      highlighted(a, e.title, terms);
       li.appendChild(a);
       var meta = document.createElement("span");
       meta.className = "meta";
@@ -62,7 +91,7 @@
       if (e.text) {
         var p = document.createElement("p");
         p.className = "excerpt";
-        p.textContent = e.text.slice(0, 180) + (e.text.length > 180 ? "…" : "");
+        highlighted(p, excerpt(e.text, terms), terms);
         li.appendChild(p);
       }
       list.appendChild(li);

@@ -42,6 +42,8 @@
   function makeFilterable(form) {
     var table = document.getElementById(form.getAttribute("data-filters"));
     if (!table) return;
+    /* The filters work only with this script, so only with it are they shown. */
+    form.hidden = false;
     var selects = form.querySelectorAll("select");
     var status = form.querySelector(".filter-count");
     function apply() {
@@ -58,7 +60,6 @@
       if (status) status.textContent = shown === rows.length ? "Showing all " + rows.length : "Showing " + shown + " of " + rows.length;
     }
     Array.prototype.forEach.call(selects, function (s) { s.addEventListener("change", apply); });
-    form.addEventListener("submit", function (e) { e.preventDefault(); });
     apply();
   }
 
@@ -74,7 +75,19 @@
     });
   }
 
+  /* A printout shows every chart's numbers: closed details would print as one line. */
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details.chart-numbers"), function (d) {
+      if (!d.open) { d.open = true; d.setAttribute("data-opened-for-print", ""); }
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-opened-for-print]"), function (d) {
+      d.open = false; d.removeAttribute("data-opened-for-print");
+    });
+  });
+
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
   Array.prototype.forEach.call(document.querySelectorAll("input[data-rows]"), makeGapToggle);
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-filters]"), makeFilterable);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-filters]"), makeFilterable);
 })();

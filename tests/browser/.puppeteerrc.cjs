@@ -1,0 +1,2 @@
+// pa11y drives Chromium through puppeteer: use the system Chromium, never download one.
+module.exports = { skipDownload: true };

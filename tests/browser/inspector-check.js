@@ -1,0 +1,240 @@
+// What an inspector sees of a built site, in headless Chromium from file://:
+//
+//   node tests/browser/inspector-check.js <output>/site <status.json>
+//
+// <status.json> is `assure status --format json --audience <site audience>`.
+// Checks, each reported as `ok` or `FAIL`:
+//   - the dashboard's charts are there, each an SVG with an accessible name and
+//     description, a sentence of its numbers and a table of them; their numbers, and
+//     the dashboard's "N of D recommendations evidenced (P %)", equal `status`'s;
+//   - no page of the site scrolls sideways at 320 px (WCAG 1.4.10, reflow);
+//   - search marks the words searched for in its results;
+//   - printed (print media, as a PDF read back with pdftotext), the dashboard, a record
+//     page, the matrix and the timeline carry the marking exactly once at the top and
+//     once at the bottom of every page, the site's name and readiness date at the top,
+//     and none of the screen's controls.
+// Exit status: 0 all passed, 1 a check failed, 2 usage, 3 missing Chromium or npm packages.
+"use strict";
+
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { execFileSync } = require("child_process");
+const { launch, siteUrl, htmlFiles } = require("./lib");
+
+let failures = 0;
+function check(cond, msg, detail) {
+  if (cond) console.log(`ok   ${msg}`);
+  else {
+    failures++;
+    console.log(`FAIL ${msg}${detail ? `: ${detail}` : ""}`);
+  }
+  return cond;
+}
+
+/** The label a raw value shows as (the site's one vocabulary): "in-progress" → "In progress". */
+function label(raw) {
+  const spaced = raw.replace(/[-_]/g, " ");
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+const STATES = ["withdrawn", "superseded", "draft", "changed", "expired", "stale", "current"];
+const RAGS = ["red", "amber", "green", "blue"];
+
+async function charts(ctx, siteDir, status) {
+  const page = await ctx.newPage();
+  await page.goto(siteUrl(siteDir, "index.html"));
+  const found = await page.evaluate(() =>
+    Array.from(document.querySelectorAll("div.chart"), (s) => {
+      const svg = s.querySelector("svg[role=img]");
+      const named = (attr) =>
+        (svg?.getAttribute(attr) || "")
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((id) => document.getElementById(id)?.textContent.trim() || "");
+      const rows = Array.from(s.querySelectorAll("table tbody tr"), (tr) =>
+        Array.from(tr.children, (c) => c.textContent.trim()),
+      );
+      return {
+        id: s.id.replace(/^chart-/, ""),
+        names: named("aria-labelledby"),
+        summary: s.querySelector(".chart-summary")?.textContent.trim() || "",
+        head: Array.from(s.querySelectorAll("table thead th"), (c) => c.textContent.trim()),
+        rows,
+        visibleSummary: !!s.querySelector(".chart-summary")?.offsetParent,
+      };
+    }),
+  );
+  const byId = Object.fromEntries(found.map((c) => [c.id, c]));
+  for (const id of ["readiness", "actions-by-rag", "evidence-by-state", "recommendations-by-review", "timeline"]) {
+    const c = byId[id];
+    if (!check(c, `the dashboard has the ${id} chart`)) continue;
+    check(
+      c.names.length === 2 && c.names.every((n) => n.length > 0),
+      `the ${id} chart's SVG has an accessible name and description`,
+      JSON.stringify(c.names),
+    );
+    check(c.visibleSummary && c.summary.length > 0, `the ${id} chart's numbers are in a visible sentence`);
+    check(c.rows.length > 0 && c.head.every((h) => h.length > 0), `the ${id} chart has a table of its numbers with headings`);
+  }
+  const count = (c, rowLabel) => {
+    const row = c && c.rows.find((r) => r[0] === rowLabel);
+    return row ? Number(row[1]) : NaN;
+  };
+  const r = byId.readiness;
+  if (r) {
+    const sum = r.rows.reduce((n, row) => n + Number(row[1]), 0);
+    check(
+      count(r, "Evidenced") === status.readiness.evidenced && sum === status.readiness.counted,
+      `the readiness chart shows ${status.readiness.evidenced} of ${status.readiness.counted}, as status does`,
+      JSON.stringify(r.rows),
+    );
+    const pastDue = count(r, "Not evidenced, past due") + count(r, "Not evidenced, not yet due");
+    check(pastDue === status.unevidenced.length, "past due and not yet due add up to the unevidenced list", `${pastDue}`);
+  }
+  const rag = byId["actions-by-rag"];
+  if (rag) {
+    const wrong = RAGS.filter((k) => count(rag, label(k)) !== (status.actions.by_rag[k] || 0));
+    check(wrong.length === 0, "the RAG chart's numbers are status's", `differ: ${wrong} in ${JSON.stringify(rag.rows)}`);
+  }
+  const st = byId["evidence-by-state"];
+  if (st) {
+    const wrong = STATES.filter((k) => count(st, label(k)) !== (status.evidence.by_state[k] || 0));
+    check(wrong.length === 0, "the evidence-state chart's numbers are status's", `differ: ${wrong}`);
+  }
+  const rev = byId["recommendations-by-review"];
+  if (rev) {
+    const total = rev.rows.reduce((n, row) => n + Number(row[row.length - 1]), 0);
+    const want = Object.values(status.recommendations.by_status).reduce((a, b) => a + b, 0);
+    check(total === want, `the recommendations-by-review chart counts ${want} recommendations, as status does`, `${total}`);
+    for (const [s, n] of Object.entries(status.recommendations.by_status)) {
+      const col = rev.head.indexOf(label(s));
+      const sum = col < 0 ? NaN : rev.rows.reduce((m, row) => m + Number(row[col]), 0);
+      check(sum === n, `the recommendations-by-review chart has ${n} ${s}`, `${sum}`);
+    }
+  }
+  const figure = await page.evaluate(() => document.querySelector(".readiness-figure")?.textContent.replace(/\s+/g, " ").trim());
+  const pct = status.readiness.percent.toFixed(1) + " %";
+  check(
+    figure === `${status.readiness.evidenced} of ${status.readiness.counted} recommendations evidenced (${pct})`,
+    "the dashboard says “N of D recommendations evidenced (P %)” with status's figures",
+    figure,
+  );
+  await page.close();
+}
+
+async function reflow(ctx, siteDir) {
+  const pages = htmlFiles(siteDir);
+  const queue = pages.slice();
+  const wide = [];
+  async function worker() {
+    const page = await ctx.newPage();
+    await page.setViewportSize({ width: 320, height: 800 });
+    for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
+      await page.goto(siteUrl(siteDir, rel));
+      const over = await page.evaluate(() => {
+        const d = document.documentElement;
+        const o = d.scrollWidth - d.clientWidth;
+        if (o <= 0) return null;
+        // The widest element, to say what overflows.
+        let worst = null;
+        for (const el of document.querySelectorAll("body *")) {
+          const r = el.getBoundingClientRect();
+          if (r.right > d.clientWidth + 0.5 && (!worst || r.right > worst.right)) {
+            worst = { right: r.right, what: el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ")[0] : "") };
+          }
+        }
+        return `${o}px too wide (${worst ? worst.what : "?"})`;
+      });
+      if (over) wide.push(`${rel}: ${over}`);
+    }
+    await page.close();
+  }
+  await Promise.all([worker(), worker()]);
+  check(wide.length === 0, `none of the ${pages.length} pages scrolls sideways at 320 px`, wide.slice(0, 8).join("; "));
+}
+
+async function printing(ctx, siteDir, marking, title) {
+  const records = JSON.parse(fs.readFileSync(path.join(siteDir, "..", "data", "records.json"), "utf8")).records;
+  const rec = records.find((r) => r.type === "recommendation") || records[0];
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "assure-print-"));
+  const page = await ctx.newPage();
+  for (const rel of ["index.html", rec.page.replace(/^site\//, ""), "matrix.html", "timeline.html"]) {
+    await page.goto(siteUrl(siteDir, rel));
+    await page.emulateMedia({ media: "print" });
+    const pdf = path.join(tmp, "page.pdf");
+    await page.pdf({ path: pdf, format: "A4", displayHeaderFooter: false });
+    const text = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" });
+    const sheets = text.split("\f").filter((t) => t.trim());
+    const bad = [];
+    sheets.forEach((sheet, n) => {
+      const lines = sheet.split("\n").map((l) => l.trim()).filter(Boolean);
+      const marks = lines.filter((l) => l === marking || l.startsWith(marking + " ") || l.endsWith(" " + marking)).length;
+      const all = (sheet.match(new RegExp(`(^|[^-A-Z])${marking}($|[^-A-Z])`, "gm")) || []).length;
+      if (lines[0] !== marking) bad.push(`page ${n + 1} starts with “${lines[0]}”`);
+      if (!lines.slice(-2).some((l) => l === marking || l.startsWith(marking + " ") || l.endsWith(" " + marking)))
+        bad.push(`page ${n + 1} ends with “${lines.slice(-2).join(" / ")}”`);
+      if (marks !== 2 || all !== 2) bad.push(`page ${n + 1} shows the marking ${all} times`);
+    });
+    const first = sheets[0] || "";
+    const flat = (t) => t.replace(/\s+/g, " ");
+    if (!flat(first).includes(flat(title).slice(0, 20))) bad.push("no site name on the first page");
+    if (!/Readiness\s+date:\s+\d/.test(first)) bad.push("no readiness date on the first page");
+    for (const screenOnly of ["Skip to main content", "Sort by", "Search by ID", "Show only recommendations"]) {
+      if (text.includes(screenOnly)) bad.push(`prints the screen's “${screenOnly}”`);
+    }
+    check(bad.length === 0, `printed, ${rel} (${sheets.length} pages) carries ${marking} once at the top and once at the bottom of each page`, bad.join("; "));
+    await page.emulateMedia({ media: "screen" });
+  }
+  await page.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Search marks the words searched for in titles and excerpts. */
+async function searchMarks(ctx, siteDir) {
+  const records = JSON.parse(fs.readFileSync(path.join(siteDir, "..", "data", "records.json"), "utf8")).records;
+  const rec = records.find((r) => r.type === "recommendation") || records[0];
+  const word = rec.title.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 5).sort((a, b) => b.length - a.length)[0];
+  if (!word) return;
+  const page = await ctx.newPage();
+  await page.goto(siteUrl(siteDir, `search.html?q=${encodeURIComponent(word.toLowerCase())}`));
+  await page.waitForSelector("#search-results li");
+  const marks = await page.evaluate(() => Array.from(document.querySelectorAll("#search-results mark"), (m) => m.textContent.toLowerCase()));
+  check(marks.length > 0 && marks.every((m) => m === word.toLowerCase()), `search marks “${word.toLowerCase()}” in its results`, JSON.stringify(marks.slice(0, 5)));
+  await page.close();
+}
+
+async function main() {
+  const [siteDir, statusFile] = process.argv.slice(2);
+  if (!siteDir || !statusFile || !fs.existsSync(path.join(siteDir, "index.html"))) {
+    console.error("usage: node inspector-check.js <site dir> <status.json>");
+    process.exit(2);
+  }
+  const status = JSON.parse(fs.readFileSync(statusFile, "utf8"));
+  const index = fs.readFileSync(path.join(siteDir, "index.html"), "utf8");
+  const marking = (index.match(/<div class="marking marking-top[^"]*"[^>]*>([^<]+)<\/div>/) || [])[1];
+  const title = (index.match(/<a class="site-title"[^>]*>([^<]+)<\/a>/) || [])[1] || "";
+  const b = await launch();
+  try {
+    await charts(b.context, siteDir, status);
+    await reflow(b.context, siteDir);
+    await searchMarks(b.context, siteDir);
+    const decoded = title
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, "&");
+    await printing(b.context, siteDir, marking, decoded);
+  } finally {
+    await b.close();
+  }
+  check(b.requests.length === 0, "no request left file://", b.requests.join(", "));
+  console.log(failures === 0 ? "all checks passed" : `${failures} check(s) failed`);
+  process.exit(failures === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
