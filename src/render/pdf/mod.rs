@@ -440,7 +440,7 @@ impl<'a> PackDoc<'a> {
                         notes.push(label(state.name()));
                     }
                     notes.extend(present::trace_note(self.site(), b));
-                    line.push(Inline::italic(format!(" — {}", notes.join("; "))));
+                    line.extend(italic_with_ids(&format!(" — {}", notes.join("; "))));
                     line
                 })));
             }
@@ -597,8 +597,12 @@ impl<'a> PackDoc<'a> {
                 vec![
                     id_cell(&e.id),
                     title,
-                    cell(&short_date(e.date)),
-                    cell(&short_date(e.reviewed)),
+                    // Dated above reviewed, in one column: the IDs need the room.
+                    cell(&format!(
+                        "{}\n{}",
+                        or_dash(short_date(e.date)),
+                        or_dash(short_date(e.reviewed))
+                    )),
                     cell(&state),
                     supports,
                     hash,
@@ -609,8 +613,7 @@ impl<'a> PackDoc<'a> {
             header: [
                 "ID",
                 "Title and kind",
-                "Date",
-                "Reviewed",
+                "Dated, reviewed",
                 "State",
                 "Supports",
                 "SHA-256",
@@ -767,7 +770,7 @@ impl<'a> PackDoc<'a> {
                         notes.push(label(state.name()));
                     }
                     notes.extend(present::trace_note(self.site(), b));
-                    evidence.push(Inline::italic(format!(" ({})", notes.join("; "))));
+                    evidence.extend(italic_with_ids(&format!(" ({})", notes.join("; "))));
                 }
                 if evidence.is_empty() {
                     evidence.push(Inline::italic("none"));
@@ -940,6 +943,37 @@ fn bullets(lines: impl IntoIterator<Item = Vec<Inline>>) -> Block {
             .into_iter()
             .map(|l| vec![Block::Paragraph(l)])
             .collect(),
+    }
+}
+
+/// Italic text whose hyphenated words (the IDs in "through act-01, act-02") are each
+/// kept on one line.
+fn italic_with_ids(text: &str) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::new();
+    for (n, word) in text.split(' ').enumerate() {
+        let space = if n > 0 { " " } else { "" };
+        if word.contains('-') {
+            out.push(Inline::italic(space));
+            out.push(Inline {
+                nobreak: true,
+                ..Inline::italic(word)
+            });
+        } else {
+            match out.last_mut() {
+                Some(last) if !last.nobreak => last.text.push_str(&format!("{space}{word}")),
+                _ => out.push(Inline::italic(format!("{space}{word}"))),
+            }
+        }
+    }
+    out.retain(|i| !i.text.is_empty());
+    out
+}
+
+fn or_dash(text: String) -> String {
+    if text.is_empty() {
+        "—".into()
+    } else {
+        text
     }
 }
 
