@@ -73,8 +73,7 @@ pub(crate) fn scale(d: &Drawing, width: f32) -> f32 {
     }
     (width / d.width)
         .min(BODY_H * 0.85 / d.height)
-        .min(1.0)
-        .max(0.0)
+        .clamp(0.0, 1.0)
 }
 
 fn rgb(c: (u8, u8, u8)) -> Rgb {
