@@ -1049,7 +1049,7 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
                 ("Issued".into(), input.issued.long()),
                 ("Marking".into(), doc.view.marking.to_string()),
                 // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
-                ("Content digest (SHA-256)".into(), digest.clone()),
+                ("Content digest (SHA-256)".into(), digest),
                 ("Built by".into(), format!("Assure {}", crate::VERSION)),
             ],
         },
@@ -1076,7 +1076,7 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
     // The pack says where it ends, so a missing last page shows.
     blocks.push(Block::Rule);
     blocks.push(Block::Paragraph(vec![Inline::italic(format!(
-        "End of {}: issued {}, readiness as of {}, content digest {digest}.",
+        "End of {}: issued {}, readiness as of {}.",
         pack.title,
         input.issued.long(),
         input.as_of.long()
