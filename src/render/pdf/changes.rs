@@ -50,7 +50,11 @@ impl PackDoc<'_> {
     fn change_ref(&self, id: &str, title: &str) -> Vec<Inline> {
         match self.site().index.get(&id.to_lowercase()) {
             Some(&i) => self.rec_ref(i),
-            None => vec![Inline::plain(format!("{title} ({id})"))],
+            None => vec![
+                Inline::plain(format!("{title} (")),
+                Inline::id(id.to_string()),
+                Inline::plain(")"),
+            ],
         }
     }
 
@@ -91,12 +95,21 @@ impl PackDoc<'_> {
         ]));
         self.readiness_history(out);
         for g in &c.groups {
-            let h = match &g.recommendation {
-                Some(s) if s.removed => format!("{} ({}, removed)", s.title, s.id),
-                Some(s) => format!("{} ({})", s.title, s.id),
-                None => "Not tied to a recommendation".to_string(),
+            // The ID is kept on one line (SPEC §13.3 packs: no breaks inside IDs).
+            let text = match &g.recommendation {
+                Some(s) => vec![
+                    Inline::plain(format!("{} (", s.title)),
+                    Inline::id(s.id.clone()),
+                    Inline::plain(if s.removed { ", removed)" } else { ")" }),
+                ],
+                None => vec![Inline::plain("Not tied to a recommendation")],
             };
-            out.push(heading(2, &h, None, false));
+            out.push(Block::Heading {
+                level: 2,
+                text,
+                anchor: None,
+                outline: false,
+            });
             out.push(bullets(g.changes.iter().map(|ch| self.change_line(ch))));
         }
     }
