@@ -59,6 +59,8 @@ pub struct Config {
     pub title: String,
     pub organisation: String,
     pub as_of: Option<Date>,
+    /// The date packs are issued on (SPEC §13.3); default the readiness date.
+    pub issued: Option<Date>,
     pub classification: &'static str,
     pub evidence_max_age_days: i64,
     pub site_audience: Option<String>,
@@ -119,6 +121,7 @@ impl Default for Config {
             title: "Improvement evidence".into(),
             organisation: String::new(),
             as_of: None,
+            issued: None,
             classification: "OFFICIAL",
             evidence_max_age_days: 365,
             site_audience: None,
@@ -140,6 +143,7 @@ const KEYS: &[&str] = &[
     "title",
     "organisation",
     "as_of",
+    "issued",
     "classification",
     "evidence_max_age_days",
     "site_audience",
@@ -268,6 +272,13 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                 None => e008(
                     value.pos,
                     format!("`as_of` must be a full date such as `2014-09-30`, not {}", value.describe()),
+                ),
+            },
+            "issued" => match text().and_then(|t| Date::parse_full(&t)) {
+                Some(d) => config.issued = Some(d),
+                None => e008(
+                    value.pos,
+                    format!("`issued` must be a full date such as `2014-10-06`, not {}", value.describe()),
                 ),
             },
             "classification" => match text().as_deref() {
@@ -689,6 +700,28 @@ mod tests {
             d[3].message.contains("did you mean `contact`"),
             "{}",
             d[3].message
+        );
+    }
+
+    #[test]
+    fn issued_is_a_full_date() {
+        let (c, d) = parse(Some(b"title: T\nissued: 2014-10-06\n"));
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.issued.unwrap().to_string(), "2014-10-06");
+        let (c, d) = parse(Some(b"title: T\nissued: October 2014\n"));
+        assert_eq!(c.issued, None);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].code, d[0].pos.line, d[0].pos.col), (Code::E008, 2, 9));
+        assert!(
+            d[0].message.contains("`issued` must be a full date"),
+            "{}",
+            d[0].message
+        );
+        let (_, d) = parse(Some(b"title: T\nisued: 2014-10-06\n"));
+        assert!(
+            d[0].message.contains("did you mean `issued`"),
+            "{}",
+            d[0].message
         );
     }
 

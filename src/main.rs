@@ -92,6 +92,9 @@ enum Command {
         /// repeat it for several, oldest first (default: `baselines:` in site.yaml).
         #[arg(long, value_name = "PATH")]
         since: Vec<PathBuf>,
+        /// The packs' issue date (YYYY-MM-DD); default: `issued` in site.yaml, else the readiness date.
+        #[arg(long, value_parser = parse_date)]
+        issued: Option<Date>,
     },
     /// Show what changed between two outputs (folders or their data/records.json).
     Diff {
@@ -115,6 +118,9 @@ enum Command {
         /// Accepted for symmetry with `build`; packs use the embedded fonts.
         #[arg(long)]
         theme: Option<PathBuf>,
+        /// The packs' issue date (YYYY-MM-DD); default: `issued` in site.yaml, else the readiness date.
+        #[arg(long, value_parser = parse_date)]
+        issued: Option<Date>,
     },
     /// Record the SHA-256 of evidence files in their `sha256:` field.
     Lock {
@@ -278,6 +284,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             strict,
             theme,
             since,
+            issued,
         } => {
             let started = std::time::Instant::now();
             let opts = assure::commands::build::BuildOptions {
@@ -289,6 +296,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 no_pdf,
                 theme,
                 since,
+                issued,
             };
             let built = assure::commands::build::build(&opts)?;
             let prefix = content.content.to_string_lossy();
@@ -327,11 +335,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             content,
             output,
             theme: _,
+            issued,
         } => {
             let built = assure::commands::build::pack(&assure::commands::build::PackOptions {
                 content: content.content.clone(),
                 output: output.clone(),
                 ids: ids.clone(),
+                issued,
             })?;
             let prefix = content.content.to_string_lossy();
             for d in &built.checked.diagnostics.items {

@@ -1134,14 +1134,29 @@ fn from_pack_recommendations(source: &str, text: &str, kinds: &BTreeMap<String, 
         }
     }
     rows.extend(current);
+    // The pack groups recommendations by source review; the lists compare in ID order.
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
     derive(&mut f, &rows, false, true, false);
     f
 }
 
-/// The pack's actions table: "(overdue)" beside a missed due date.
+/// The pack's actions, one "ID: title" heading each: "(overdue)" beside a missed due
+/// date.
 fn from_pack_actions(source: &str, text: &str, kinds: &BTreeMap<String, Kind>) -> Figures {
     let mut f = Figures::new(source);
-    let rows: Vec<Row> = pack_rows(text, |w| kinds.get(w) == Some(&Kind::Action))
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(c) = re(r"^([A-Za-z0-9][A-Za-z0-9._-]*): ").captures(line) {
+            if kinds.get(&c[1]) == Some(&Kind::Action) {
+                blocks.push((c[1].to_string(), String::new()));
+            }
+        }
+        if let Some((_, block)) = blocks.last_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    let rows: Vec<Row> = blocks
         .into_iter()
         .map(|(id, block)| Row {
             id,

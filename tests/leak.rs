@@ -630,7 +630,11 @@ fn variant_for(audience: &str, name: &str) -> PathBuf {
 /// What a pack shows: its text (digest blanked, whitespace dropped), its metadata and
 /// its strings (bookmarks, link targets).
 fn pack_view(pdf: &Path, digest: &str) -> (String, String, String) {
-    let text = without_whitespace(&pdftotext(pdf)).replace(digest, "DIGEST");
+    // The cover and the last line show the digest's first 12 digits (SPEC §13.3).
+    let short = &digest[..digest.len().min(12)];
+    let text = without_whitespace(&pdftotext(pdf))
+        .replace(digest, "DIGEST")
+        .replace(short, "DIGEST");
     let info = tool("pdfinfo").arg(pdf).output().expect("pdfinfo");
     let info: String = String::from_utf8_lossy(&info.stdout)
         .lines()
@@ -639,7 +643,7 @@ fn pack_view(pdf: &Path, digest: &str) -> (String, String, String) {
         .join("\n");
     let strings: String = pdf_strings(pdf, false)
         .lines()
-        .filter(|l| !l.contains(digest))
+        .filter(|l| !l.contains(short))
         .collect::<Vec<_>>()
         .join("\n");
     (text, info, strings)

@@ -23,6 +23,8 @@ pub struct BuildOptions {
     /// Earlier outputs to compare with, oldest first (`--since`); empty: the
     /// `baselines:` of site.yaml.
     pub since: Vec<PathBuf>,
+    /// The packs' issue date (`--issued`); else `issued` in site.yaml.
+    pub issued: Option<Date>,
 }
 
 /// The outcome of a build that ran its checks.
@@ -144,6 +146,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let result = write_all(&b, &staging, root).and_then(|pages| {
         write_packs(
             &checked,
+            opts.issued,
             packs,
             &views,
             &audience,
@@ -173,8 +176,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 
 /// Renders packs (in parallel) into `pdf/`, each from its audience's analysed view, and
 /// copies those for the site's audience under `site/packs/` for the dashboard to link.
+// Each argument is a distinct input of the packs; a struct for one caller would only
+// rename them.
+#[allow(clippy::too_many_arguments)]
 fn write_packs(
     checked: &Checked,
+    issued: Option<Date>,
     packs: &[crate::config::Pack],
     views: &HashMap<String, Analysed>,
     site_audience: &str,
@@ -186,6 +193,7 @@ fn write_packs(
         let changes = changes.get(&pack.audience);
         let pdf = render_pack(
             checked,
+            issued,
             pack,
             &views[&pack.audience],
             content_sha256,
@@ -199,8 +207,10 @@ fn write_packs(
     })
 }
 
+/// One pack; issued on `issued`, else `issued` in site.yaml, else the readiness date.
 fn render_pack(
     checked: &Checked,
+    issued: Option<Date>,
     pack: &crate::config::Pack,
     analysed: &Analysed,
     content_sha256: &str,
@@ -210,6 +220,9 @@ fn render_pack(
         analysed,
         pack,
         as_of: checked.as_of,
+        issued: issued
+            .or(checked.site.config.issued)
+            .unwrap_or(checked.as_of),
         hashes: &checked.hashes,
         content_sha256,
         changes,
@@ -279,6 +292,8 @@ pub struct PackOptions {
     pub content: PathBuf,
     pub output: PathBuf,
     pub ids: Vec<String>,
+    /// The packs' issue date (`--issued`); else `issued` in site.yaml.
+    pub issued: Option<Date>,
 }
 
 /// `assure pack ID…`: writes `<output>/pdf/<id>.pdf` for each pack, atomically, and
@@ -324,6 +339,7 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
             let changes = changes.get(&pack.audience);
             render_pack(
                 &checked,
+                opts.issued,
                 pack,
                 &views[&pack.audience],
                 &content_sha256,

@@ -99,6 +99,7 @@ impl Builder<'_> {
             italic: self.style.italic > 0,
             code: false,
             link: self.style.link.clone(),
+            nobreak: false,
         });
     }
 
@@ -268,14 +269,20 @@ impl Builder<'_> {
         }
         match &frame.shown {
             Shown::Link { web: true, .. } => self.style.link = None,
-            Shown::Record { id, .. } => {
-                if let Some(anchor) = self.links.anchor(id) {
+            Shown::Record { id, .. } => match self.links.anchor(id) {
+                Some(anchor) => {
                     self.style.link = None;
                     self.inlines.push(Inline::plain(" (p. "));
                     self.inlines.push(Inline::page_of(&anchor));
                     self.inlines.push(Inline::plain(")"));
                 }
-            }
+                // SPEC §13.3: a visible record the pack leaves out says so.
+                None => {
+                    self.inlines.push(Inline::plain(" ("));
+                    self.inlines.push(Inline::id(id.clone()));
+                    self.inlines.push(Inline::plain(", not in this pack)"));
+                }
+            },
             _ => {}
         }
     }
@@ -568,7 +575,7 @@ mod tests {
             ),
             (
                 "[[A]] [[U|]]",
-                "[Title A](#rec-a) (p. [{{page:rec-a}}](#rec-a)) Title U|",
+                "[Title A](#rec-a) (p. [{{page:rec-a}}](#rec-a)) Title U (U, not in this pack)|",
             ),
             (
                 "[[S|secret ![x](http://e/secret.png)]] [[nope|secret]]",

@@ -3,7 +3,7 @@
 //! changes page and `assure diff` show, in the same words ([`crate::present`]).
 
 use super::layout::{Block, Inline};
-use super::{bullets, cell, heading, para, PackDoc};
+use super::{bullets, cell, chart_blocks, heading, para, PackDoc};
 use crate::changes::{Change, Changes, Point};
 use crate::present::{change_detail, change_heading};
 use crate::render::changes_page::history_chart;
@@ -22,35 +22,23 @@ fn readiness(p: &Point) -> Vec<Inline> {
 }
 
 impl PackDoc<'_> {
-    /// With several baselines, readiness at each and now (SPEC §13.5): the chart's
-    /// numbers, as the site's text equivalent shows them.
+    /// With several baselines, readiness at each and now (SPEC §13.5), drawn as the
+    /// site's chart is, with its numbers.
     pub(super) fn readiness_history(&self, out: &mut Vec<Block>) {
-        let Some(chart) = self.input.changes.and_then(history_chart) else {
-            return;
-        };
-        out.push(heading(2, &chart.title, None, false));
-        out.push(para(&chart.summary));
-        out.push(Block::Table {
-            header: chart
-                .table
-                .head
-                .iter()
-                .map(|h| vec![Inline::bold(h.clone())])
-                .collect(),
-            rows: chart
-                .table
-                .rows
-                .iter()
-                .map(|r| r.iter().map(|c| cell(c)).collect())
-                .collect(),
-        });
+        if let Some(chart) = self.input.changes.and_then(history_chart) {
+            chart_blocks(&chart, out);
+        }
     }
 
     /// A record a change names: a reference when visible in this view, else its title.
     fn change_ref(&self, id: &str, title: &str) -> Vec<Inline> {
         match self.site().index.get(&id.to_lowercase()) {
             Some(&i) => self.rec_ref(i),
-            None => vec![Inline::plain(format!("{title} ({id})"))],
+            None => vec![
+                Inline::plain(format!("{title} (")),
+                Inline::id(id.to_string()),
+                Inline::plain(")"),
+            ],
         }
     }
 
@@ -91,12 +79,21 @@ impl PackDoc<'_> {
         ]));
         self.readiness_history(out);
         for g in &c.groups {
-            let h = match &g.recommendation {
-                Some(s) if s.removed => format!("{} ({}, removed)", s.title, s.id),
-                Some(s) => format!("{} ({})", s.title, s.id),
-                None => "Not tied to a recommendation".to_string(),
+            // The ID is kept on one line (SPEC §13.3 packs: no breaks inside IDs).
+            let text = match &g.recommendation {
+                Some(s) => vec![
+                    Inline::plain(format!("{} (", s.title)),
+                    Inline::id(s.id.clone()),
+                    Inline::plain(if s.removed { ", removed)" } else { ")" }),
+                ],
+                None => vec![Inline::plain("Not tied to a recommendation")],
             };
-            out.push(heading(2, &h, None, false));
+            out.push(Block::Heading {
+                level: 2,
+                text,
+                anchor: None,
+                outline: false,
+            });
             out.push(bullets(g.changes.iter().map(|ch| self.change_line(ch))));
         }
     }

@@ -47,6 +47,8 @@ pub struct PackInput<'a> {
     pub analysed: &'a Analysed,
     pub pack: &'a Pack,
     pub as_of: Date,
+    /// The date the pack is issued on (the cover, the PDF's dates).
+    pub issued: Date,
     /// SHA-256 of content files by path.
     pub hashes: &'a HashMap<String, String>,
     pub content_sha256: &'a str,
@@ -113,6 +115,27 @@ fn heading(level: u8, text: &str, anchor: Option<&str>, outline: bool) -> Block 
     }
 }
 
+/// A record's heading, "ID: title", with the ID kept on one line.
+fn record_heading(level: u8, r: &Record, outline: bool) -> Block {
+    Block::Heading {
+        level,
+        text: vec![
+            Inline::id(r.id.clone()),
+            Inline::plain(format!(": {}", r.title)),
+        ],
+        anchor: Some(r.key.clone()),
+        outline,
+    }
+}
+
+/// An ID in a table's ID column: monospaced and never broken.
+fn id_cell(id: &str) -> Vec<Inline> {
+    vec![Inline {
+        nobreak: true,
+        ..Inline::code(id.to_string())
+    }]
+}
+
 fn para(text: &str) -> Block {
     Block::Paragraph(vec![Inline::plain(text)])
 }
@@ -137,16 +160,19 @@ impl<'a> PackDoc<'a> {
         if self.included.contains(&i) {
             vec![
                 Inline::link(r.title.clone(), Link::Internal(r.key.clone())),
-                Inline::plain(format!(" ({}, p. ", r.id)),
+                Inline::plain(" ("),
+                Inline::id(r.id.clone()),
+                Inline::plain(", p. "),
                 Inline::page_of(&r.key),
                 Inline::plain(")"),
             ]
         } else {
             // SPEC §13.3: the reader knows not to look for it further on.
-            vec![Inline::plain(format!(
-                "{} ({}, not in this pack)",
-                r.title, r.id
-            ))]
+            vec![
+                Inline::plain(format!("{} (", r.title)),
+                Inline::id(r.id.clone()),
+                Inline::plain(", not in this pack)"),
+            ]
         }
     }
 
@@ -160,7 +186,7 @@ impl<'a> PackDoc<'a> {
             match rf.target {
                 Some(t) => out.extend(self.rec_ref(t)),
                 None if rf.withheld => out.push(Inline::italic("withheld")),
-                None => out.push(Inline::plain(rf.id.clone())),
+                None => out.push(Inline::id(rf.id.clone())),
             }
         }
         out
@@ -245,6 +271,10 @@ impl<'a> PackDoc<'a> {
             cell(&g.changed.len().to_string()),
         ));
         out.push(Block::KeyValue(kv));
+        // The dashboard's charts, drawn from the same chart model (SPEC §13.3).
+        for chart in crate::charts::dashboard(site, a) {
+            chart_blocks(&chart, out);
+        }
         let lists: [(&str, &Vec<usize>, &[&str]); 5] = [
             (
                 "Recommendations without current evidence",
@@ -328,14 +358,41 @@ impl<'a> PackDoc<'a> {
         if recs.is_empty() {
             out.push(para("There are no recommendations."));
         }
-        for i in recs {
+        // Grouped by the review that made them, oldest review first (SPEC §13.3), as
+        // the chart of recommendations by review orders them.
+        let mut groups: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+        for &i in &recs {
+            let source = self.rec(i).targets("source").next();
+            match groups.iter_mut().find(|(s, _)| *s == source) {
+                Some((_, items)) => items.push(i),
+                None => groups.push((source, vec![i])),
+            }
+        }
+        let date_of = |s: &Option<usize>| s.and_then(|r| self.rec(r).date.map(|d| d.first_day()));
+        groups.sort_by_key(|(s, _)| (s.is_none(), date_of(s), *s));
+        for (source, mut items) in groups {
+            items.sort_by(|&x, &y| natural_cmp(&self.rec(x).id, &self.rec(y).id));
+            let title = match source {
+                Some(r) => {
+                    let review = self.rec(r);
+                    match review.date {
+                        Some(d) => format!("From {} ({})", review.title, d.long()),
+                        None => format!("From {}", review.title),
+                    }
+                }
+                None => "Without a source review".to_string(),
+            };
+            out.push(heading(2, &title, None, true));
+            for i in items {
+                self.recommendation(i, out);
+            }
+        }
+    }
+
+    fn recommendation(&self, i: usize, out: &mut Vec<Block>) {
+        {
             let rec = self.rec(i);
-            out.push(heading(
-                2,
-                &format!("{}: {}", rec.id, rec.title),
-                Some(&rec.key),
-                true,
-            ));
+            out.push(record_heading(3, rec, true));
             let mut kv = vec![(field_label("status"), vec![Inline::bold(label(rec.status))])];
             if rec.refs_in("source").next().is_some() {
                 kv.push((field_label("source"), self.field_refs(i, "source")));
@@ -359,11 +416,9 @@ impl<'a> PackDoc<'a> {
                 }],
             ));
             out.push(Block::KeyValue(kv));
-            out.extend(self.body(i, 2));
+            out.extend(self.body(i, 3));
             let actions = self.backlinks(i, "addresses");
-            out.push(Block::Paragraph(vec![Inline::bold(
-                "Actions answering this",
-            )]));
+            out.push(heading(4, "Actions answering this", None, false));
             if actions.is_empty() {
                 out.push(para("None."));
             } else {
@@ -374,7 +429,7 @@ impl<'a> PackDoc<'a> {
                 })));
             }
             let trace = &self.a.trace[i];
-            out.push(Block::Paragraph(vec![Inline::bold("Evidence")]));
+            out.push(heading(4, "Evidence", None, false));
             if trace.is_empty() {
                 out.push(para("None."));
             } else {
@@ -385,7 +440,7 @@ impl<'a> PackDoc<'a> {
                         notes.push(label(state.name()));
                     }
                     notes.extend(present::trace_note(self.site(), b));
-                    line.push(Inline::italic(format!(" — {}", notes.join("; "))));
+                    line.extend(italic_with_ids(&format!(" — {}", notes.join("; "))));
                     line
                 })));
             }
@@ -405,32 +460,45 @@ impl<'a> PackDoc<'a> {
             out.push(para("There are no actions."));
             return;
         }
-        self.anchors(out, &items);
-        let rows = items
-            .iter()
-            .map(|&i| {
-                let a = self.rec(i);
-                let mut due = Self::date(a.due);
+        for i in items {
+            let a = self.rec(i);
+            out.push(record_heading(2, a, true));
+            let mut kv = Vec::new();
+            if let Some(owner) = &a.owner {
+                kv.push((field_label("owner"), cell(owner)));
+            }
+            if a.due.is_some() {
+                let mut due = vec![Inline::plain(Self::date(a.due))];
                 if self.a.overdue[i] {
-                    due.push_str(" (overdue)");
+                    due.push(Inline::bold(" (overdue)"));
                 }
-                vec![
-                    vec![Inline::code(a.id.clone())],
-                    cell(&a.title),
-                    cell(a.owner.as_deref().unwrap_or("")),
-                    cell(&due),
-                    cell(&label(a.status)),
-                    cell(&label(self.a.rag[i].unwrap_or(""))),
-                ]
-            })
-            .collect();
-        out.push(Block::Table {
-            header: ["ID", "Action", "Owner", "Due", "Status", "RAG"]
-                .iter()
-                .map(|c| vec![Inline::bold(*c)])
-                .collect(),
-            rows,
-        });
+                kv.push((field_label("due"), due));
+            }
+            kv.push((field_label("status"), cell(&label(a.status))));
+            if let Some(rag) = self.a.rag[i] {
+                kv.push((field_label("rag"), cell(&label(rag))));
+            }
+            for field in ["addresses", "objective"] {
+                if a.refs_in(field).next().is_some() {
+                    kv.push((field_label(field), self.field_refs(i, field)));
+                }
+            }
+            out.push(Block::KeyValue(kv));
+            // The evidence that supports this action, with its state.
+            let evidence = self.backlinks(i, "supports");
+            out.push(heading(4, "Evidence", None, false));
+            if evidence.is_empty() {
+                out.push(para("None."));
+            } else {
+                out.push(bullets(evidence.iter().map(|&e| {
+                    let mut line = self.rec_ref(e);
+                    if let Some(state) = self.a.state_of(e) {
+                        line.push(Inline::italic(format!(" — {}", label(state.name()))));
+                    }
+                    line
+                })));
+            }
+        }
     }
 
     fn plans(&self, out: &mut Vec<Block>) {
@@ -441,12 +509,7 @@ impl<'a> PackDoc<'a> {
         }
         for i in plans {
             let p = self.rec(i);
-            out.push(heading(
-                2,
-                &format!("{}: {}", p.id, p.title),
-                Some(&p.key),
-                true,
-            ));
+            out.push(record_heading(2, p, true));
             let mut kv = vec![(field_label("status"), cell(&label(p.status)))];
             if p.period_start.is_some() || p.period_end.is_some() {
                 kv.push((
@@ -465,12 +528,7 @@ impl<'a> PackDoc<'a> {
             out.extend(self.body(i, 2));
             for &o in &p.objectives {
                 let obj = self.rec(o);
-                out.push(heading(
-                    3,
-                    &format!("{}: {}", obj.id, obj.title),
-                    Some(&obj.key),
-                    false,
-                ));
+                out.push(record_heading(3, obj, false));
                 out.extend(self.body(o, 3));
                 let actions = self.backlinks(o, "objective");
                 if actions.is_empty() {
@@ -505,7 +563,7 @@ impl<'a> PackDoc<'a> {
             .map(|&i| {
                 let e = self.rec(i);
                 let actual = self.actual_hash(e);
-                let mut hash = vec![Inline::code(short_hash(actual.map(String::as_str)))];
+                let mut hash = id_cell(&short_hash(actual.map(String::as_str)));
                 if let (Some(recorded), Some(actual)) = (&e.sha256, actual) {
                     if recorded != actual {
                         hash.push(Inline::bold(format!(
@@ -514,21 +572,55 @@ impl<'a> PackDoc<'a> {
                         )));
                     }
                 }
+                let mut supports = Vec::new();
+                for rf in e.refs_in("supports") {
+                    // One per line: the column stays as narrow as its longest ID.
+                    if !supports.is_empty() {
+                        supports.push(Inline::plain("\n"));
+                    }
+                    if rf.withheld {
+                        supports.push(Inline::italic("withheld"));
+                    } else {
+                        supports.push(Inline::id(rf.id.clone()));
+                    }
+                }
+                let state = self
+                    .a
+                    .state_of(i)
+                    .map(|s| label(s.name()))
+                    .unwrap_or_default();
+                // The kind under the title: eight columns would not fit the page.
+                let mut title = vec![Inline::plain(e.title.clone())];
+                if let Some(kind) = e.kind {
+                    title.push(Inline::italic(format!("\n{}", label(kind))));
+                }
                 vec![
-                    vec![Inline::code(e.id.clone())],
-                    cell(&e.title),
-                    cell(&label(e.kind.unwrap_or(""))),
-                    cell(&Self::date(e.date)),
-                    cell(&Self::date(e.reviewed)),
+                    id_cell(&e.id),
+                    title,
+                    // Dated above reviewed, in one column: the IDs need the room.
+                    cell(&format!(
+                        "{}\n{}",
+                        or_dash(short_date(e.date)),
+                        or_dash(short_date(e.reviewed))
+                    )),
+                    cell(&state),
+                    supports,
                     hash,
                 ]
             })
             .collect();
         out.push(Block::Table {
-            header: ["ID", "Title", "Kind", "Date", "Reviewed", "SHA-256"]
-                .iter()
-                .map(|c| vec![Inline::bold(*c)])
-                .collect(),
+            header: [
+                "ID",
+                "Title and kind",
+                "Dated, reviewed",
+                "State",
+                "Supports",
+                "SHA-256",
+            ]
+            .iter()
+            .map(|c| vec![Inline::bold(*c)])
+            .collect(),
             rows,
         });
     }
@@ -541,25 +633,55 @@ impl<'a> PackDoc<'a> {
             out.push(para("There are no events."));
             return;
         }
-        self.anchors(out, &items);
-        let rows = items
+        let as_of = self.input.as_of;
+        // An event whose date (or, for a month or year, its first day) is after the
+        // readiness date had not happened as of it: those are set apart.
+        let (known, later): (Vec<usize>, Vec<usize>) = items
             .iter()
-            .map(|&i| {
-                let e = self.rec(i);
-                vec![
-                    cell(&Self::date(e.date)),
-                    cell(&e.title),
-                    cell(&label(e.kind.unwrap_or(""))),
-                ]
-            })
-            .collect();
-        out.push(Block::Table {
+            .partition(|&&i| self.rec(i).date.is_none_or(|d| d.first_day() <= as_of));
+        let table = |rows: &[usize]| Block::Table {
             header: ["Date", "Event", "Kind"]
                 .iter()
                 .map(|c| vec![Inline::bold(*c)])
                 .collect(),
-            rows,
-        });
+            rows: rows
+                .iter()
+                .map(|&i| {
+                    let e = self.rec(i);
+                    vec![
+                        cell(&Self::date(e.date)),
+                        cell(&e.title),
+                        cell(&label(e.kind.unwrap_or(""))),
+                    ]
+                })
+                .collect(),
+        };
+        self.anchors(out, &known);
+        if known.is_empty() {
+            out.push(para("No event is dated on or before the readiness date."));
+        } else {
+            out.push(table(&known));
+        }
+        out.push(Block::Rule);
+        out.push(Block::Paragraph(vec![
+            Inline::bold(format!("Readiness date: {}", as_of.long())),
+            Inline::plain(format!(
+                " — this pack shows the records as they stood on that day; {}.",
+                match later.len() {
+                    0 => "no event is dated after it".to_string(),
+                    1 => "one event is dated after it".to_string(),
+                    n => format!("{n} events are dated after it"),
+                }
+            )),
+        ]));
+        if !later.is_empty() {
+            out.push(heading(2, "After the readiness date", None, false));
+            out.push(para(
+                "Planned or expected events, dated after the readiness date.",
+            ));
+            self.anchors(out, &later);
+            out.push(table(&later));
+        }
     }
 
     fn reviews(&self, out: &mut Vec<Block>) {
@@ -575,12 +697,7 @@ impl<'a> PackDoc<'a> {
         }
         for i in items {
             let r = self.rec(i);
-            out.push(heading(
-                2,
-                &format!("{}: {}", r.id, r.title),
-                Some(&r.key),
-                true,
-            ));
+            out.push(record_heading(2, r, true));
             let mut kv = Vec::new();
             if let Some(k) = r.kind {
                 kv.push((field_label("kind"), cell(&label(k))));
@@ -607,7 +724,7 @@ impl<'a> PackDoc<'a> {
             out.extend(self.body(i, 2));
             let recs = self.backlinks(i, "source");
             if !recs.is_empty() {
-                out.push(Block::Paragraph(vec![Inline::bold("Recommendations")]));
+                out.push(heading(3, "Recommendations", None, false));
                 out.push(bullets(recs.iter().map(|&x| self.rec_ref(x))));
             }
         }
@@ -627,7 +744,7 @@ impl<'a> PackDoc<'a> {
                 if n > 0 {
                     line.push(Inline::plain("; "));
                 }
-                line.push(Inline::plain(self.rec(i).id.clone()));
+                line.push(Inline::id(self.rec(i).id.clone()));
             }
             if line.is_empty() {
                 line.push(Inline::italic("none"));
@@ -639,7 +756,7 @@ impl<'a> PackDoc<'a> {
             .map(|&i| {
                 let actions = self.backlinks(i, "addresses");
                 let rec = self.rec(i);
-                let mut first = vec![Inline::plain(format!("{} ", rec.id))];
+                let mut first = vec![Inline::id(rec.id.clone()), Inline::plain(" ")];
                 first.push(Inline::plain(rec.title.clone()));
                 // The same trace the recommendation's section and the site show.
                 let mut evidence = Vec::new();
@@ -647,13 +764,13 @@ impl<'a> PackDoc<'a> {
                     if n > 0 {
                         evidence.push(Inline::plain("; "));
                     }
-                    evidence.push(Inline::plain(self.rec(b.evidence).id.clone()));
+                    evidence.push(Inline::id(self.rec(b.evidence).id.clone()));
                     let mut notes = Vec::new();
                     if let Some(state) = self.a.state_of(b.evidence) {
                         notes.push(label(state.name()));
                     }
                     notes.extend(present::trace_note(self.site(), b));
-                    evidence.push(Inline::italic(format!(" ({})", notes.join("; "))));
+                    evidence.extend(italic_with_ids(&format!(" ({})", notes.join("; "))));
                 }
                 if evidence.is_empty() {
                     evidence.push(Inline::italic("none"));
@@ -690,6 +807,133 @@ impl<'a> PackDoc<'a> {
     }
 }
 
+/// A chart as its title, its drawing (whose alternative text is the title and the
+/// summary), the summary and its table of numbers.
+pub(super) fn chart_blocks(chart: &crate::charts::Chart, out: &mut Vec<Block>) {
+    use crate::charts::{self, Anchor};
+    use layout::{Shape, TextAnchor};
+    let d = &chart.drawing;
+    let shapes = d
+        .shapes
+        .iter()
+        .map(|shape| match shape {
+            charts::Shape::Rect { x, y, w, h, tone } => Shape::Rect {
+                x: *x,
+                y: *y,
+                w: *w,
+                h: *h,
+                color: charts::rgb(tone),
+            },
+            charts::Shape::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                tone,
+                width,
+                dashed,
+            } => Shape::Line {
+                x1: *x1,
+                y1: *y1,
+                x2: *x2,
+                y2: *y2,
+                width: *width,
+                color: charts::rgb(tone),
+                dashed: *dashed,
+            },
+            charts::Shape::Circle {
+                cx,
+                cy,
+                r,
+                tone,
+                filled,
+            } => Shape::Circle {
+                cx: *cx,
+                cy: *cy,
+                r: *r,
+                color: charts::rgb(tone),
+                filled: *filled,
+            },
+            charts::Shape::Text {
+                x,
+                y,
+                text,
+                size,
+                anchor,
+                bold,
+                tone,
+            } => Shape::Text {
+                x: *x,
+                y: *y,
+                text: text.clone(),
+                size: *size,
+                bold: *bold,
+                anchor: match anchor {
+                    Anchor::Start => TextAnchor::Start,
+                    Anchor::Middle => TextAnchor::Middle,
+                    Anchor::End => TextAnchor::End,
+                },
+                color: charts::rgb(tone),
+            },
+        })
+        .collect();
+    out.push(heading(2, &chart.title, None, false));
+    out.push(Block::Drawing(layout::Drawing {
+        width: d.width,
+        height: d.height,
+        shapes,
+        alt: format!("{}. {}", chart.title, chart.summary),
+    }));
+    out.push(para(&chart.summary));
+    // The summary gives every number; a table as well only where the numbers have
+    // more than one dimension and are few enough to read at a glance.
+    if chart.table.head.len() > 2 && (1..=8).contains(&chart.table.rows.len()) {
+        out.push(Block::Table {
+            header: chart
+                .table
+                .head
+                .iter()
+                .map(|h| vec![Inline::bold(h.clone())])
+                .collect(),
+            rows: chart
+                .table
+                .rows
+                .iter()
+                .map(|row| row.iter().map(|c| cell(c)).collect())
+                .collect(),
+        });
+    }
+}
+
+/// IDs in the order a reader counts: `r2` before `r10`.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(s: &str) -> Vec<(bool, String)> {
+        let mut out: Vec<(bool, String)> = Vec::new();
+        for c in s.chars() {
+            let digit = c.is_ascii_digit();
+            match out.last_mut() {
+                Some((d, text)) if *d == digit => text.push(c),
+                _ => out.push((digit, c.to_string())),
+            }
+        }
+        out
+    }
+    let key = |s: &str| {
+        parts(&s.to_lowercase())
+            .into_iter()
+            .map(|(digit, text)| {
+                if digit {
+                    let t = text.trim_start_matches('0');
+                    (format!("{:0>20}", t), String::new())
+                } else {
+                    (String::new(), text)
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+}
+
 /// A bulleted list, one line of inline text per item.
 fn bullets(lines: impl IntoIterator<Item = Vec<Inline>>) -> Block {
     Block::List {
@@ -700,6 +944,55 @@ fn bullets(lines: impl IntoIterator<Item = Vec<Inline>>) -> Block {
             .map(|l| vec![Block::Paragraph(l)])
             .collect(),
     }
+}
+
+/// Italic text whose hyphenated words (the IDs in "through act-01, act-02") are each
+/// kept on one line.
+fn italic_with_ids(text: &str) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::new();
+    for (n, word) in text.split(' ').enumerate() {
+        let space = if n > 0 { " " } else { "" };
+        if word.contains('-') {
+            out.push(Inline::italic(space));
+            out.push(Inline {
+                nobreak: true,
+                ..Inline::italic(word)
+            });
+        } else {
+            match out.last_mut() {
+                Some(last) if !last.nobreak => last.text.push_str(&format!("{space}{word}")),
+                _ => out.push(Inline::italic(format!("{space}{word}"))),
+            }
+        }
+    }
+    out.retain(|i| !i.text.is_empty());
+    out
+}
+
+fn or_dash(text: String) -> String {
+    if text.is_empty() {
+        "—".into()
+    } else {
+        text
+    }
+}
+
+/// A date as the register's narrow columns show it: "22 Sep 2014".
+fn short_date(d: Option<crate::date::PartialDate>) -> String {
+    d.map(|d| {
+        d.long()
+            .split(' ')
+            .map(|w| {
+                if w.len() > 3 && w.chars().all(char::is_alphabetic) {
+                    w.chars().take(3).collect()
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<String>>()
+            .join(" ")
+    })
+    .unwrap_or_default()
 }
 
 fn short_hash(h: Option<&str>) -> String {
@@ -744,18 +1037,19 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
         attachments: &input.analysed.attachments,
     };
     let config = &doc.site().config;
+    let digest: String = input.content_sha256.chars().take(12).collect();
     let mut blocks = vec![
         Block::Cover {
             title: pack.title.clone(),
             lines: vec![
+                ("Site".into(), config.title.clone()),
                 ("Organisation".into(), config.organisation.clone()),
                 ("Prepared for".into(), config.audience_title(&pack.audience)),
                 ("Readiness date".into(), input.as_of.long()),
+                ("Issued".into(), input.issued.long()),
                 ("Marking".into(), doc.view.marking.to_string()),
-                (
-                    "Content digest (SHA-256)".into(),
-                    input.content_sha256.to_string(),
-                ),
+                // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
+                ("Content digest (SHA-256)".into(), digest),
                 ("Built by".into(), format!("Assure {}", crate::VERSION)),
             ],
         },
@@ -779,11 +1073,19 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
             Section::Page(id) => doc.page(id, &mut blocks),
         }
     }
+    // The pack says where it ends, so a missing last page shows.
+    blocks.push(Block::Rule);
+    blocks.push(Block::Paragraph(vec![Inline::italic(format!(
+        "End of {}: issued {}, readiness as of {}.",
+        pack.title,
+        input.issued.long(),
+        input.as_of.long()
+    ))]));
     let mut info = DocInfo::new(
         &pack.title,
         &config.organisation,
         doc.view.marking,
-        (input.as_of.year, input.as_of.month, input.as_of.day),
+        (input.issued.year, input.issued.month, input.issued.day),
     );
     info.subject = format!("{} — readiness as of {}", config.title, input.as_of);
     layout::render(&info, fonts()?, &blocks)

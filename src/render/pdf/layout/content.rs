@@ -119,6 +119,39 @@ pub(crate) fn page_content(
                 w.out.extend_from_slice(image_name(index).as_bytes());
                 w.op(b" Do Q");
             }
+            Draw::Dashed {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                color,
+                dash,
+            } => {
+                // The dash pattern lives inside q…Q, so the tracked state stays true.
+                w.set_stroke(color, width, false);
+                w.op(b"q");
+                w.out.push(b'[');
+                w.nums(&[dash.0, dash.1]);
+                w.op(b"] 0 d");
+                w.nums(&[x1, PAGE_H - y1]);
+                w.op(b"m");
+                w.nums(&[x2, PAGE_H - y2]);
+                w.op(b"l S Q");
+            }
+            Draw::Circle {
+                cx,
+                cy,
+                r,
+                stroke,
+                fill,
+                width,
+            } => {
+                w.set_fill(fill);
+                w.set_stroke(stroke, width, false);
+                w.circle(cx, PAGE_H - cy, r);
+                w.op(b"b");
+            }
             Draw::Text { .. } | Draw::Link { .. } => {}
         }
     }
@@ -312,6 +345,23 @@ impl Writer {
             self.op(if dotted { b"1 J" } else { b"[] 0 d 0 J" });
         }
         self.stroke = Some((rgb, width, dotted));
+    }
+
+    /// A closed circle path of four Bézier arcs (PDF has no circle operator).
+    fn circle(&mut self, cx: f32, cy: f32, r: f32) {
+        // The control-point distance that makes a quarter arc of a cubic Bézier.
+        let k = 0.552_284_8 * r;
+        self.nums(&[cx + r, cy]);
+        self.op(b"m");
+        for [a, b, c, d, e, f] in [
+            [cx + r, cy + k, cx + k, cy + r, cx, cy + r],
+            [cx - k, cy + r, cx - r, cy + k, cx - r, cy],
+            [cx - r, cy - k, cx - k, cy - r, cx, cy - r],
+            [cx + k, cy - r, cx + r, cy - k, cx + r, cy],
+        ] {
+            self.nums(&[a, b, c, d, e, f]);
+            self.op(b"c");
+        }
     }
 
     /// Writes `text` as a literal string of two-byte glyph ids (the fonts are

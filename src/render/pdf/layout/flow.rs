@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
+use super::drawing::{self, Drawing};
 use super::fonts::{FaceId, Fonts};
 use super::image::{self, PdfImage};
 use super::table::{self, Row, TableLayout, CELL_PAD_Y};
@@ -35,7 +36,7 @@ pub(crate) const MARGIN_X: f32 = 56.693;
 pub(crate) const BODY_TOP: f32 = 68.0;
 pub(crate) const BODY_BOTTOM: f32 = PAGE_H - 64.0;
 pub(crate) const BODY_W: f32 = PAGE_W - 2.0 * MARGIN_X;
-const BODY_H: f32 = BODY_BOTTOM - BODY_TOP;
+pub(crate) const BODY_H: f32 = BODY_BOTTOM - BODY_TOP;
 
 // ---- Type and colour ----
 
@@ -117,6 +118,25 @@ pub(crate) enum Draw {
         y: f32,
         w: f32,
         h: f32,
+    },
+    /// A dashed line (a drawing's marker line): `dash` is (on, off) in points.
+    Dashed {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+        color: Rgb,
+        dash: (f32, f32),
+    },
+    /// A circle outlined in `stroke` and filled with `fill`.
+    Circle {
+        cx: f32,
+        cy: f32,
+        r: f32,
+        stroke: Rgb,
+        fill: Rgb,
+        width: f32,
     },
     /// A link annotation over this rectangle.
     Link {
@@ -212,6 +232,8 @@ enum Leaf<'a> {
     PageBreak,
     Anchor(&'a str),
     Image(usize),
+    /// A vector drawing (a chart), kept whole on one page.
+    Drawing(&'a Drawing),
     Cover {
         title: &'a str,
         lines: &'a [(String, String)],
@@ -509,7 +531,7 @@ fn new_item<'a>(leaf: Leaf<'a>, ctx: &Ctx) -> Item<'a> {
         ),
         Leaf::Table { .. } | Leaf::KeyValue(_) => (4.0, BLOCK_GAP),
         Leaf::Rule => (BLOCK_GAP, BLOCK_GAP),
-        Leaf::Image(_) => (4.0, BLOCK_GAP),
+        Leaf::Image(_) | Leaf::Drawing(_) => (4.0, BLOCK_GAP),
         Leaf::Contents { .. } => (0.0, BLOCK_GAP),
         Leaf::PageBreak | Leaf::Anchor(_) | Leaf::Cover { .. } => (0.0, 0.0),
     };
@@ -608,6 +630,7 @@ fn make_leaf<'a>(block: &'a Block, flat: &mut Flat<'a>) -> Option<Leaf<'a>> {
             }
             None => Leaf::AltText(alt),
         },
+        Block::Drawing(d) => Leaf::Drawing(d),
         Block::Cover { title, lines } => Leaf::Cover { title, lines },
         Block::Contents => {
             flat.needs_passes = true;
@@ -629,6 +652,31 @@ fn mention_pages_in_cells(cells: &[Vec<Inline>]) -> bool {
     cells
         .iter()
         .any(|cell| cell.iter().any(|i| i.text.contains(PAGE_REF_OPEN)))
+}
+
+/// The room a table needs where it starts: all of a short one, else its header and
+/// first row (or that row's first line, if the row is taller than a page). A heading
+/// before the table keeps with exactly this much, so the two are never parted.
+fn first_need(layout: &TableLayout) -> f32 {
+    let header_h = layout.header.as_ref().map_or(0.0, |r| r.height);
+    let first_h = layout.rows.first().map_or(0.0, |r| r.height);
+    let total = header_h + layout.rows.iter().map(|r| r.height).sum::<f32>();
+    if total <= BODY_H / 3.0 {
+        // A short table (a summary list, say) is not split at all.
+        total
+    } else if first_h + header_h <= BODY_H {
+        // Never a header alone: it needs at least the first row below it…
+        header_h + first_h
+    } else {
+        // …or, if that row is taller than a page, its first line.
+        let first_line = layout.rows.first().map_or(0.0, |row| {
+            row.cells
+                .iter()
+                .filter_map(|c| c.first().map(table::line_height))
+                .fold(0.0f32, f32::max)
+        });
+        header_h + first_line + 2.0 * CELL_PAD_Y
+    }
 }
 
 /// Width reserved for list markers: the widest number of the list (so numbers
@@ -1068,6 +1116,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 color,
                 link,
                 underline: link.is_some(),
+                nobreak: inline.nobreak,
             };
             let text = self.fill_page_refs(&inline.text);
             push_span(self.fonts, &mut spans, &text, style);
@@ -1313,6 +1362,10 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 self.used(top + 1.0);
             }
             Leaf::Image(image) => self.place_image(item, image, gap),
+            Leaf::Drawing(d) => {
+                let caption = self.caption_need(index);
+                self.place_drawing(item, d, gap, caption)
+            }
             Leaf::Cover { title, lines } => self.place_cover(title, lines),
             Leaf::Contents { outline } => self.place_contents(outline, gap),
         }
@@ -1419,11 +1472,12 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 let Prepared::Table(layout) = &*prepared else {
                     return 0.0;
                 };
-                let header = layout.header.as_ref().map_or(0.0, |r| r.height);
-                let first = layout.rows.first().map_or(0.0, |r| r.height);
-                header + first.min(BODY_H / 3.0)
+                first_need(layout)
             }
             Leaf::Image(image) => self.image_size(item, image).1,
+            Leaf::Drawing(d) => {
+                d.height * drawing::scale(d, Self::width_of(item)) + self.caption_need(index)
+            }
             Leaf::Rule => 1.0,
             Leaf::Contents { .. } => HEADINGS[0].0 * HEADING_LEADING * 2.0,
             _ => 0.0,
@@ -1691,25 +1745,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let x = MARGIN_X + item.left;
         let bars = item.bars.clone();
         let header_h = layout.header.as_ref().map_or(0.0, |r| r.height);
-        let first_h = layout.rows.first().map_or(0.0, |r| r.height);
-        let total = header_h + layout.rows.iter().map(|r| r.height).sum::<f32>();
-        let first_need = if total <= BODY_H / 3.0 {
-            // A short table (a summary list, say) is not split at all.
-            total
-        } else if first_h + header_h <= BODY_H {
-            // Never a header alone: it needs at least the first row below it…
-            header_h + first_h
-        } else {
-            // …or, if that row is taller than a page, its first line.
-            let first_line = layout.rows.first().map_or(0.0, |row| {
-                row.cells
-                    .iter()
-                    .filter_map(|c| c.first().map(table::line_height))
-                    .fold(0.0f32, f32::max)
-            });
-            header_h + first_line + 2.0 * CELL_PAD_Y
-        };
-        let mut top = self.slot(gap, first_need);
+        let mut top = self.slot(gap, first_need(layout));
         let (marker_page, marker_top) = (self.page(), top);
         // Table > THead > TR > TH (scope column), then TBody > TR > TD (a
         // key-value list's keys are TH with scope row). A header with no rows
@@ -1910,6 +1946,33 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 h,
             },
         );
+        self.mark_bars(page, &item.bars, top, top + h);
+        self.used(top + h);
+    }
+
+    /// A drawing scaled to the text width, moved whole to the next page if it
+    /// does not fit on this one.
+    /// A drawing's summary follows it onto the page: the space the first lines of the
+    /// paragraph after drawing `index` need, so a chart never ends a page alone.
+    fn caption_need(&mut self, index: usize) -> f32 {
+        let Some(next) = self.flat.items.get(index + 1) else {
+            return 0.0;
+        };
+        if !matches!(next.leaf, Leaf::Paragraph(_)) {
+            return 0.0;
+        }
+        let gap = self.flat.items[index].after.max(next.before);
+        gap + self.lead_height(index + 1, 3)
+    }
+
+    fn place_drawing(&mut self, item: &Item<'_>, d: &Drawing, gap: f32, caption: f32) {
+        let scale = drawing::scale(d, Self::width_of(item));
+        let h = d.height * scale;
+        let top = self.slot(gap, h + caption);
+        let page = self.page();
+        for draw in drawing::draws(self.fonts, d, MARGIN_X + item.left, top, scale) {
+            self.draw(page, draw);
+        }
         self.mark_bars(page, &item.bars, top, top + h);
         self.used(top + h);
     }

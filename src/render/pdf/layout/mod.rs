@@ -40,6 +40,7 @@
 //! ```
 
 mod content;
+mod drawing;
 mod flow;
 mod fonts;
 mod image;
@@ -58,6 +59,7 @@ mod tests_tags;
 
 use std::collections::BTreeMap;
 
+pub use drawing::{Drawing, Shape, TextAnchor};
 pub use fonts::{FontFiles, Fonts};
 
 /// Document-level facts: metadata and the page furniture.
@@ -136,6 +138,9 @@ pub enum Block {
         data: Vec<u8>,
         alt: String,
     },
+    /// A vector drawing (a chart) scaled to the text width and never split
+    /// across pages; its `alt` is what it shows in words.
+    Drawing(Drawing),
     /// A cover page: large title, then label/value lines. Starts on a page of
     /// its own and is always followed by a page break.
     Cover {
@@ -157,6 +162,8 @@ pub struct Inline {
     /// Monospaced (inline code).
     pub code: bool,
     pub link: Option<Link>,
+    /// Never broken across lines (IDs), unless wider than a whole line.
+    pub nobreak: bool,
 }
 
 impl Inline {
@@ -180,6 +187,14 @@ impl Inline {
     pub fn italic(text: impl Into<String>) -> Inline {
         Inline {
             italic: true,
+            ..Inline::plain(text)
+        }
+    }
+
+    /// A record ID: plain text that a line never ends inside.
+    pub fn id(text: impl Into<String>) -> Inline {
+        Inline {
+            nobreak: true,
             ..Inline::plain(text)
         }
     }

@@ -208,6 +208,8 @@ pub(crate) fn block_tag(block: &Block) -> Option<(Role, Option<String>)> {
         Block::Code(_) => (Role::Code, None),
         Block::Table { .. } | Block::KeyValue(_) => (Role::Table, None),
         Block::Image { alt, .. } => (Role::Figure, Some(figure_alt(alt))),
+        // A chart: its title and summary say what it shows.
+        Block::Drawing(d) => (Role::Figure, Some(figure_alt(&d.alt))),
         // The cover's title is an H1 and each of its lines a P, the contents'
         // title an H1 and its entries a TOC: both added during layout.
         Block::Cover { .. } | Block::Contents => (Role::Sect, None),

@@ -549,6 +549,7 @@ impl Rng {
                 bold: self.below(2) == 0,
                 italic: self.below(3) == 0,
                 code: self.below(5) == 0,
+                nobreak: self.below(6) == 0,
                 link: match self.below(4) {
                     0 => Some(Link::Internal(format!("a{}", self.below(3)))),
                     1 => Some(Link::External(self.text())),

@@ -28,6 +28,9 @@ pub(crate) struct Style {
     /// Index into the layout's link table, if the run is a link.
     pub link: Option<u32>,
     pub underline: bool,
+    /// A line may not end inside this run (an ID such as `le-grand-2013-r7`);
+    /// only a run wider than a whole line is cut, between characters.
+    pub nobreak: bool,
 }
 
 impl Style {
@@ -39,6 +42,7 @@ impl Style {
             color,
             link: None,
             underline: false,
+            nobreak: false,
         }
     }
 }
@@ -161,6 +165,16 @@ fn prepare<'s>(fonts: &Fonts, spans: &'s [Span]) -> Prepared<'s> {
         }
         let end = glyph_at;
         if end == start {
+            continue;
+        }
+        // No break inside an unbreakable run: between two of its characters.
+        let inside = |g: usize| {
+            g > 0
+                && g < glyphs.len()
+                && glyphs[g - 1].span == glyphs[g].span
+                && spans[glyphs[g].span].style.nobreak
+        };
+        if opportunity != BreakOpportunity::Mandatory && inside(end) {
             continue;
         }
         let mut trim_end = end;
