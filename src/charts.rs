@@ -699,7 +699,7 @@ fn legend(shapes: &mut Vec<Shape>, top: f32, statuses: &[&str]) -> f32 {
             y,
             w: 10.0,
             h: 10.0,
-            tone: tone(s),
+            tone: status_tone(s),
         });
         shapes.push(text(
             x + 14.0,
@@ -861,6 +861,31 @@ mod tests {
             .sum();
         assert_eq!(total, site.of_type(RecordType::Recommendation).count());
         assert!(charts.iter().any(|c| c.id == "timeline"));
+    }
+
+    /// The legend's swatch of a status is the colour of that status's bars: "in
+    /// progress" once had an amber swatch beside blue bars.
+    #[test]
+    fn the_legend_shows_the_colours_the_bars_use() {
+        let an = analysed_demo();
+        let chart = recommendations_by_review(&an.view.site).expect("the demo has reviews");
+        let (mut swatches, mut bars) = (Vec::new(), Vec::new());
+        for s in &chart.drawing.shapes {
+            if let Shape::Rect { w, h, tone, .. } = s {
+                if *w == 10.0 && *h == 10.0 {
+                    swatches.push(*tone);
+                } else {
+                    bars.push(*tone);
+                }
+            }
+        }
+        assert!(!bars.is_empty());
+        for tone in bars {
+            assert!(
+                swatches.contains(&tone),
+                "a bar in {tone} has no swatch in the legend ({swatches:?})"
+            );
+        }
     }
 
     #[test]
