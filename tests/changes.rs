@@ -297,11 +297,11 @@ fn the_pack_section_lists_the_same_changes() {
     let text = pdf_text(&b.after.join("pdf/inspector-pack.pdf"));
     assert_eq!(pack_groups(&text), expected_shown(), "{text}");
     assert!(
-        text.contains("66.6 % — 2 of 3 recommendations evidenced, 31 March 2014"),
+        text.contains("2 of 3 recommendations evidenced (66.6 %), 31 March 2014"),
         "{text}"
     );
     assert!(
-        text.contains("75.0 % — 3 of 4 recommendations evidenced, 30 September 2014"),
+        text.contains("3 of 4 recommendations evidenced (75.0 %), 30 September 2014"),
         "{text}"
     );
 }

@@ -1206,12 +1206,12 @@ fn from_pack(source: &str, pack: &Pack, kinds: &BTreeMap<String, Kind>) -> Figur
         return f;
     };
     let lines: Vec<&str> = text.lines().collect();
-    match re(r"(\d+\.\d %|n/a) — (\d+) of (\d+) recommendations evidenced").captures(&text) {
+    match re(r"(\d+) of (\d+) recommendations evidenced \((\d+\.\d %|n/a)\)").captures(&text) {
         Some(c) => {
-            f.put("readiness percent", &c[1]);
-            f.readiness(num(&c[2]), num(&c[3]));
+            f.put("readiness percent", &c[3]);
+            f.readiness(num(&c[1]), num(&c[2]));
         }
-        None => f.fail("no \"Readiness … N of D recommendations evidenced\""),
+        None => f.fail("no \"Readiness … N of D recommendations evidenced (P %)\""),
     }
     // "Evidence by state   Withdrawn 1 · … · Current 5", perhaps over several lines,
     // up to the next key.

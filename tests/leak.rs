@@ -554,8 +554,8 @@ fn readiness_and_marking_count_only_visible_records() {
         let pack = out.join(format!("pdf/pack-{audience}.pdf"));
         let text = pdftotext(&pack);
         assert!(
-            text.contains(&format!("{figure} — {of} evidenced")),
-            "{audience}: the pack summary should say {figure} — {of} evidenced:\n{text}"
+            text.contains(&format!("{of} evidenced ({figure})")),
+            "{audience}: the pack summary should say {of} evidenced ({figure}):\n{text}"
         );
         let sensitive = text.contains("OFFICIAL-SENSITIVE");
         assert_eq!(

@@ -11,11 +11,10 @@ use crate::render::changes_page::history_chart;
 fn readiness(p: &Point) -> Vec<Inline> {
     let r = p.readiness;
     vec![
-        Inline::bold(r.percent_text()),
+        Inline::bold(format!("{} of {}", r.evidenced, r.counted)),
         Inline::plain(format!(
-            " — {} of {} recommendations evidenced, {}",
-            r.evidenced,
-            r.counted,
+            " recommendations evidenced ({}), {}",
+            r.percent_text(),
             p.as_of.long()
         )),
     ]

@@ -226,12 +226,10 @@ impl<'a> PackDoc<'a> {
         let mut kv = vec![
             (
                 "Readiness".into(),
+                // SPEC §13.3: the count first, so "64 %" is not read as "two-thirds done".
                 vec![
-                    Inline::bold(r.percent_text()),
-                    Inline::plain(format!(
-                        " — {} of {} recommendations evidenced",
-                        r.evidenced, r.counted
-                    )),
+                    Inline::bold(format!("{} of {}", r.evidenced, r.counted)),
+                    Inline::plain(format!(" recommendations evidenced ({})", r.percent_text())),
                 ],
             ),
             ("Readiness date".into(), cell(&self.input.as_of.long())),
