@@ -1039,6 +1039,7 @@ fn browser_shows_the_charts_with_status_figures_reflows_at_320_px_and_prints_the
         "the evidence-state chart's numbers are status's",
         "recommendations evidenced (P %)",
         "scrolls sideways at 320 px",
+        "no heading splits a word at 320 px",
         "once at the top and once at the bottom",
     ] {
         assert!(

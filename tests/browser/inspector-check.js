@@ -127,6 +127,7 @@ async function reflow(ctx, siteDir) {
   const pages = htmlFiles(siteDir);
   const queue = pages.slice();
   const wide = [];
+  const broken = [];
   async function worker() {
     const page = await ctx.newPage();
     await page.setViewportSize({ width: 320, height: 800 });
@@ -147,11 +148,34 @@ async function reflow(ctx, siteDir) {
         return `${o}px too wide (${worst ? worst.what : "?"})`;
       });
       if (over) wide.push(`${rel}: ${over}`);
+      // A heading's ordinary words (up to 16 letters) are never split inside a word
+      // ("Recommendatio / ns" at 320 px once).
+      const split = await page.evaluate(() => {
+        const out = [];
+        for (const h of document.querySelectorAll("h1, h2")) {
+          const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
+          for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+            // Words between spaces and hyphens (a line may break after a hyphen).
+            const re = /[^\s\-\u2010-\u2014]+/g;
+            for (let m = re.exec(t.data); m; m = re.exec(t.data)) {
+              if (m[0].length > 16) continue;
+              const r = document.createRange();
+              r.setStart(t, m.index);
+              r.setEnd(t, m.index + m[0].length);
+              const tops = new Set([...r.getClientRects()].map((q) => Math.round(q.top)));
+              if (tops.size > 1) out.push(m[0]);
+            }
+          }
+        }
+        return out;
+      });
+      if (split.length) broken.push(`${rel}: ${split.join(", ")}`);
     }
     await page.close();
   }
   await Promise.all([worker(), worker()]);
   check(wide.length === 0, `none of the ${pages.length} pages scrolls sideways at 320 px`, wide.slice(0, 8).join("; "));
+  check(broken.length === 0, `no heading splits a word at 320 px`, broken.slice(0, 8).join("; "));
 }
 
 async function printing(ctx, siteDir, marking, title) {
