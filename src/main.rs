@@ -102,6 +102,7 @@ enum Command {
         old: PathBuf,
         /// The later output.
         new: PathBuf,
+        /// Text for people, or one JSON object for other programs.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },

@@ -444,9 +444,11 @@ fn every_command_and_flag_has_help() {
             if !is_arg {
                 continue;
             }
-            let described = t
-                .split_once("  ")
-                .is_some_and(|(_, rest)| !rest.trim().is_empty());
+            // clap's own notes ("[default: human] [possible values: …]") are no help.
+            let described = t.split_once("  ").is_some_and(|(_, rest)| {
+                let words = rest.split(" [").next().unwrap_or("");
+                !words.trim().is_empty() && !words.trim_start().starts_with('[')
+            });
             // clap puts long help on the next line when the flag is long.
             let next_has_text = run
                 .stdout
