@@ -74,7 +74,7 @@ pub fn summary(built: &Built, output: &Path) -> String {
         &mut out,
         "data:",
         format!(
-            "{} (records.json, and a CSV per type for spreadsheets)",
+            "{} (tracker.xlsx for Excel, records.json, and a CSV per type)",
             output.join("data").display()
         ),
     );
