@@ -15,7 +15,8 @@
 //!
 //! The figures are read from what users see: the dashboard, the matrix, the evidence and
 //! recommendation lists, every record page and every link's tags on every page,
-//! `data/records.json`, the CSV trackers, the summary of each PDF pack of the audience
+//! `data/records.json`, the CSV trackers, the workbook's Readiness sheet, the changes
+//! page's readiness now (where there are baselines), the summary of each PDF pack of the audience
 //! (`pdftotext -layout`), `status --format json`, `check`'s summary line, and the same
 //! pages fetched from `assure serve --audience X`.
 //!
@@ -513,6 +514,124 @@ fn from_csv(source: &str, data: &Path) -> Figures {
     }
     derive(&mut f, &rows, true, true, true);
     status_counts(&mut f, &rows);
+    f
+}
+
+/// The workbook's Readiness sheet (`data/tracker.xlsx`): readiness, the counts by status,
+/// state and RAG, and each gap list with its IDs, as the rows of column A and B.
+fn from_workbook(source: &str, path: &Path) -> Figures {
+    use calamine::{Data, Reader};
+    let mut f = Figures::new(source);
+    let mut wb: calamine::Xlsx<_> = match calamine::open_workbook(path) {
+        Ok(wb) => wb,
+        Err(e) => {
+            f.fail(format!("cannot open: {e}"));
+            return f;
+        }
+    };
+    let Ok(range) = wb.worksheet_range("Readiness") else {
+        f.fail("no Readiness sheet");
+        return f;
+    };
+    let text = |d: Option<&Data>| match d {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Float(x)) => format!("{x}"),
+        Some(Data::Int(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let rows: Vec<(String, String)> = range
+        .rows()
+        .map(|r| (text(r.first()), text(r.get(1))))
+        .collect();
+    let counts = [
+        ("Recommendations by status", "recommendations"),
+        ("Evidence by state", "evidence"),
+        ("Actions by status", "actions"),
+        ("Actions by RAG", "actions RAG"),
+    ];
+    let lists = [
+        ("Recommendations without current evidence", "unevidenced"),
+        ("Overdue actions", "overdue"),
+        ("Stale evidence", "stale"),
+        ("Expired evidence", "expired"),
+        ("Changed evidence", "changed"),
+    ];
+    let mut at = 0;
+    while at < rows.len() {
+        let (a, b) = &rows[at];
+        at += 1;
+        // The rows under a heading, up to the blank row that ends its section.
+        let block = |at: &mut usize| {
+            let mut out = Vec::new();
+            while let Some((k, v)) = rows.get(*at).filter(|(k, _)| !k.is_empty()) {
+                out.push((k.clone(), v.clone()));
+                *at += 1;
+            }
+            out
+        };
+        if a == "Readiness" {
+            match re(r"^(\d+) of (\d+) recommendations evidenced \(([^)]*)\)$").captures(b) {
+                Some(c) => {
+                    f.readiness(num(&c[1]), num(&c[2]));
+                    f.put("readiness percent", &c[3]);
+                }
+                None => f.fail(format!("Readiness reads `{b}`")),
+            }
+        } else if let Some((_, what)) = counts.iter().find(|(t, _)| t == a) {
+            let by: BTreeMap<String, usize> = block(&mut at)
+                .into_iter()
+                .map(|(k, v)| (raw(&k), num(&v)))
+                .collect();
+            match *what {
+                "evidence" => f.by_state(&by),
+                "recommendations" => f.counts(what, &REC_STATUSES, &by),
+                "actions" => f.counts(what, &ACTION_STATUSES, &by),
+                _ => f.counts(what, &RAGS, &by),
+            }
+        } else if let Some((_, name)) = lists.iter().find(|(t, _)| a.starts_with(t)) {
+            let ids: Vec<String> = block(&mut at).into_iter().map(|(id, _)| id).collect();
+            if num(b) != ids.len() {
+                f.fail(format!("{a} says {b} but lists {}", ids.len()));
+            }
+            f.list(name, &ids);
+            if *name == "overdue" {
+                f.put("count overdue", ids.len());
+            }
+        }
+    }
+    f
+}
+
+/// The changes page (`changes.html`, built with baselines): readiness now, the last row
+/// of readiness over time ("16 of 25 … now").
+fn from_changes(source: &str, html: &str) -> Figures {
+    let mut f = Figures::new(source);
+    let rows: Vec<Vec<String>> = re(r"(?s)<tr>(.*?)</tr>")
+        .captures_iter(html)
+        .map(|c| {
+            re(r"(?s)<t[hd][^>]*>(.*?)</t[hd]>")
+                .captures_iter(&c[1])
+                .map(|d| d[1].trim().to_string())
+                .collect()
+        })
+        .collect();
+    // The chart's numbers (date, evidenced, counted, per cent) or, with one baseline,
+    // the table of then and now (date, "N of D", per cent); the last row is now.
+    let last = rows.iter().rev().find(|r| r.len() == 4 || r.len() == 3);
+    match last.map(|r| r.as_slice()) {
+        Some([_, n, d, p]) if n.parse::<usize>().is_ok() => {
+            f.readiness(num(n), num(d));
+            f.put("readiness percent", p);
+        }
+        Some([_, of, p]) => match re(r"^(\d+) of (\d+)$").captures(of) {
+            Some(c) => {
+                f.readiness(num(&c[1]), num(&c[2]));
+                f.put("readiness percent", p);
+            }
+            None => f.fail(format!("readiness now reads `{of}`")),
+        },
+        _ => f.fail("no readiness-over-time numbers"),
+    }
     f
 }
 
@@ -1485,6 +1604,15 @@ fn outputs(content: &Path, audience: &str) -> (Vec<Figures>, Vec<Row>) {
         &format!("{who}: data/*.csv"),
         &output.join("data"),
     ));
+    out.push(from_workbook(
+        &format!("{who}: data/tracker.xlsx"),
+        &output.join("data/tracker.xlsx"),
+    ));
+    let changes = output.join("site/changes.html");
+    if changes.exists() {
+        let html = std::fs::read_to_string(&changes).expect("changes.html");
+        out.push(from_changes(&format!("{who}: changes.html"), &html));
+    }
     let html: Vec<String> = common::files(&output.join("site"))
         .into_iter()
         .filter(|p| p.ends_with(".html"))
