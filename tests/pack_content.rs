@@ -357,19 +357,7 @@ fn page_with(pdf: &Path, needle: &str) -> usize {
 
 #[test]
 fn the_summary_draws_the_charts_with_the_status_numbers() {
-    let status = assure()
-        .args([
-            "status",
-            "--format",
-            "json",
-            "--audience",
-            "inspector",
-            "--content",
-        ])
-        .arg(crate_root().join("content"))
-        .output()
-        .expect("status");
-    let s: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+    let s = common::status_json(&crate_root().join("content"), "inspector");
     let pdf = demo().join("pdf/inspection-pack.pdf");
     let page = page_with(&pdf, "Actions by RAG rating");
     let all = text(&pdf, &[])

@@ -147,20 +147,7 @@ fn the_inspection_pack_holds_every_record_of_its_sections() {
     }
     // The figure `status` gives for the pack's audience, not a number fixed here: the
     // demo content is revised as its story is checked against the sources.
-    let status = assure()
-        .args([
-            "status",
-            "--format",
-            "json",
-            "--audience",
-            "inspector",
-            "--content",
-        ])
-        .arg(&content)
-        .output()
-        .expect("run assure status");
-    let status: serde_json::Value =
-        serde_json::from_slice(&status.stdout).expect("status --format json parses");
+    let status = common::status_json(&content, "inspector");
     let percent = status["readiness"]["percent"]
         .as_f64()
         .expect("readiness percent");

@@ -443,6 +443,24 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// What `assure status --format json` says of `content` for `audience`: the figures
+/// every output must show (read from it, never fixed in a test, as the demo is revised).
+pub fn status_json(content: &Path, audience: &str) -> serde_json::Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args([
+            "status",
+            "--format",
+            "json",
+            "--audience",
+            audience,
+            "--content",
+        ])
+        .arg(content)
+        .output()
+        .expect("run assure status");
+    serde_json::from_slice(&o.stdout).expect("status --format json parses")
+}
+
 /// A command-line tool the PDF tests read packs with; a missing one fails the test with
 /// what to install, never skips it.
 pub fn tool(name: &str) -> Command {
