@@ -16,8 +16,9 @@ use crate::present::{label, tone};
 use serde::Serialize;
 
 /// Width of every drawing, in its own units. Narrow enough that text stays legible
-/// when a phone scales the drawing to its width.
-pub const WIDTH: f32 = 400.0;
+/// when a phone scales the drawing to its width: on a 390 px screen a drawing is about
+/// 358 px wide, so a unit is a little over a pixel and labels are near 12 px.
+pub const WIDTH: f32 = 340.0;
 
 /// Text sizes in drawing units.
 const TEXT: f32 = 11.0;

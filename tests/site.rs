@@ -1040,6 +1040,7 @@ fn browser_shows_the_charts_with_status_figures_reflows_at_320_px_and_prints_the
         "recommendations evidenced (P %)",
         "scrolls sideways at 320 px",
         "no heading splits a word at 320 px",
+        "chart text is 9.5 px or more at 390 px",
         "once at the top and once at the bottom",
     ] {
         assert!(
