@@ -885,7 +885,14 @@ pub(super) fn chart_blocks(chart: &crate::charts::Chart, out: &mut Vec<Block>) {
     out.push(para(&chart.summary));
     // The summary gives every number; a table as well only where the numbers have
     // more than one dimension and are few enough to read at a glance.
+    // Its own heading says what the table is when a page break parts it from the chart.
     if chart.table.head.len() > 2 && (1..=8).contains(&chart.table.rows.len()) {
+        out.push(heading(
+            3,
+            &format!("{}: the numbers", chart.title),
+            None,
+            false,
+        ));
         out.push(Block::Table {
             header: chart
                 .table
