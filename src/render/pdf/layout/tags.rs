@@ -23,6 +23,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use lopdf::{Dictionary, Object, ObjectId};
 
 use super::Block;
@@ -254,8 +256,19 @@ pub(crate) fn annot_key(pages: usize, index: usize) -> i64 {
     (pages + index) as i64
 }
 
-/// Writes the structure tree into `lo` and returns the `StructTreeRoot`.
-pub(crate) fn write(lo: &mut lopdf::Document, tree: &Tree, pages: &[PageTags]) -> ObjectId {
+/// The structure elements as PDF objects, each `(object number, "N 0 obj … endobj")`,
+/// written here rather than through lopdf: a pack has tens of thousands of them, and
+/// formatting them in parallel straight to bytes takes a fraction of the time and memory
+/// of building and saving as many lopdf dictionaries. `writer` splices them in.
+pub(crate) type Elements = Vec<(u32, Vec<u8>)>;
+
+/// Writes the structure tree: the `StructTreeRoot` and the parent tree into `lo`, and
+/// returns the root with the elements themselves as bytes (see [`Elements`]).
+pub(crate) fn write(
+    lo: &mut lopdf::Document,
+    tree: &Tree,
+    pages: &[PageTags],
+) -> (ObjectId, Elements) {
     let root = lo.new_object_id();
     let ids: Vec<ObjectId> = tree.nodes.iter().map(|_| lo.new_object_id()).collect();
     // Annotations by the element that holds them.
@@ -265,12 +278,21 @@ pub(crate) fn write(lo: &mut lopdf::Document, tree: &Tree, pages: &[PageTags]) -
             annots.entry(node).or_default().push((page, annot));
         }
     }
-    for (n, node) in tree.nodes.iter().enumerate() {
-        let mut kids = Vec::with_capacity(node.kids.len());
+    let element = |(n, node): (usize, &Node)| -> (u32, Vec<u8>) {
+        use std::io::Write;
+        let mut kids: Vec<u8> = Vec::with_capacity(8 * node.kids.len() + 8);
         let mut first_page: Option<usize> = None;
+        let sep = |kids: &mut Vec<u8>| {
+            if !kids.is_empty() {
+                kids.push(b' ');
+            }
+        };
         for kid in &node.kids {
             match *kid {
-                Kid::Node(child) => kids.push(Object::Reference(ids[child as usize])),
+                Kid::Node(child) => {
+                    sep(&mut kids);
+                    let _ = write!(kids, "{} 0 R", ids[child as usize].0);
+                }
                 Kid::Run { page, run } => {
                     let page = page as usize;
                     let Some(mcids) = pages.get(page).and_then(|p| p.run_mcids.get(run as usize))
@@ -278,15 +300,16 @@ pub(crate) fn write(lo: &mut lopdf::Document, tree: &Tree, pages: &[PageTags]) -
                         continue;
                     };
                     for &mcid in mcids {
+                        sep(&mut kids);
                         let first = *first_page.get_or_insert(page);
                         if first == page {
-                            kids.push(Object::Integer(i64::from(mcid)));
+                            let _ = write!(kids, "{mcid}");
                         } else {
-                            kids.push(Object::Dictionary(Dictionary::from_iter([
-                                ("Type", Object::Name(b"MCR".to_vec())),
-                                ("Pg", Object::Reference(pages[page].id)),
-                                ("MCID", Object::Integer(i64::from(mcid))),
-                            ])));
+                            let _ = write!(
+                                kids,
+                                "<</Type/MCR/Pg {} 0 R/MCID {mcid}>>",
+                                pages[page].id.0
+                            );
                         }
                     }
                 }
@@ -294,41 +317,43 @@ pub(crate) fn write(lo: &mut lopdf::Document, tree: &Tree, pages: &[PageTags]) -
         }
         for &(page, annot) in annots.get(&(n as NodeId)).into_iter().flatten() {
             first_page.get_or_insert(page);
-            kids.push(Object::Dictionary(Dictionary::from_iter([
-                ("Type", Object::Name(b"OBJR".to_vec())),
-                ("Pg", Object::Reference(pages[page].id)),
-                ("Obj", Object::Reference(annot)),
-            ])));
+            sep(&mut kids);
+            let _ = write!(
+                kids,
+                "<</Type/OBJR/Pg {} 0 R/Obj {} 0 R>>",
+                pages[page].id.0, annot.0
+            );
         }
         let parent = if n == 0 {
             root
         } else {
             ids[node.parent as usize]
         };
-        let mut dict = Dictionary::from_iter([
-            ("Type", Object::Name(b"StructElem".to_vec())),
-            ("S", Object::Name(node.role.name().as_bytes().to_vec())),
-            ("P", Object::Reference(parent)),
-            ("K", Object::Array(kids)),
-        ]);
+        let id = ids[n].0;
+        let mut out = Vec::with_capacity(kids.len() + 96);
+        let _ = write!(
+            out,
+            "{id} 0 obj\n<</Type/StructElem/S/{}/P {} 0 R/K[",
+            node.role.name(),
+            parent.0
+        );
+        out.extend_from_slice(&kids);
+        out.push(b']');
         if let Some(page) = first_page {
-            dict.set("Pg", Object::Reference(pages[page].id));
+            let _ = write!(out, "/Pg {} 0 R", pages[page].id.0);
         }
         if let Some(alt) = &node.alt {
-            dict.set("Alt", text_string(alt));
+            out.extend_from_slice(b"/Alt");
+            pdf_string(&mut out, alt);
         }
         if let Role::TH { column } = node.role {
-            let scope: &[u8] = if column { b"Column" } else { b"Row" };
-            dict.set(
-                "A",
-                Dictionary::from_iter([
-                    ("O", Object::Name(b"Table".to_vec())),
-                    ("Scope", Object::Name(scope.to_vec())),
-                ]),
-            );
+            let scope = if column { "Column" } else { "Row" };
+            let _ = write!(out, "/A<</O/Table/Scope/{scope}>>");
         }
-        lo.objects.insert(ids[n], Object::Dictionary(dict));
-    }
+        out.extend_from_slice(b">>\nendobj\n");
+        (id, out)
+    };
+    let elements: Elements = tree.nodes.par_iter().enumerate().map(element).collect();
 
     // The parent tree: each page's MCIDs to their elements, then each
     // annotation to its Link element.
@@ -360,7 +385,29 @@ pub(crate) fn write(lo: &mut lopdf::Document, tree: &Tree, pages: &[PageTags]) -
             ("ParentTreeNextKey", Object::Integer(next_key as i64)),
         ])),
     );
-    root
+    (root, elements)
+}
+
+/// A text string as [`text_string`] makes it, written out: literal with `\\`, `(`
+/// and `)` escaped if plain ASCII, otherwise hexadecimal UTF-16BE with a BOM.
+fn pdf_string(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        out.push(b'(');
+        for b in text.bytes() {
+            if matches!(b, b'\\' | b'(' | b')') {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out.push(b')');
+    } else {
+        out.push(b'<');
+        out.extend_from_slice(b"FEFF");
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(format!("{unit:04X}").as_bytes());
+        }
+        out.push(b'>');
+    }
 }
 
 /// A PDF text string: literal if plain ASCII, otherwise UTF-16BE with a BOM.
@@ -437,4 +484,24 @@ fn xml_escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pdf_string;
+
+    /// Written strings read back as the text: parentheses and backslashes escaped in a
+    /// literal, anything beyond ASCII as UTF-16BE with its byte-order mark.
+    #[test]
+    fn alternative_text_is_written_as_a_pdf_string() {
+        let w = |t: &str| {
+            let mut out = Vec::new();
+            pdf_string(&mut out, t);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(w("Chart (2014) a\\b"), r"(Chart \(2014\) a\\b)");
+        assert_eq!(w("Café"), "<FEFF00430061006600E9>");
+        assert_eq!(w("😀"), "<FEFFD83DDE00>");
+        assert_eq!(w(""), "()");
+    }
 }

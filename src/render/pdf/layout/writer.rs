@@ -170,7 +170,7 @@ pub(crate) fn write_pdf(
             annots,
         });
     }
-    let struct_tree = tags::write(&mut lo, &tree, &page_tags);
+    let (struct_tree, elements) = tags::write(&mut lo, &tree, &page_tags);
     drop(page_tags);
     drop(tree);
     let mut xmp = lopdf::Stream::new(
@@ -258,7 +258,100 @@ pub(crate) fn write_pdf(
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| err(&e))?;
     drop(lo);
+    let mut bytes = splice(bytes, elements)?;
     set_file_id(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Adds objects already written out ([`tags::Elements`]) to the PDF lopdf saved, whose
+/// cross-reference table skips their numbers: they take the table's place, and a new
+/// table lists every object, followed by lopdf's trailer.
+fn splice(mut bytes: Vec<u8>, objects: tags::Elements) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let bad = || "cannot write the PDF: its cross-reference table is not as expected".to_string();
+    let start = bytes
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .ok_or_else(bad)?;
+    // The number at the start of `text`, after white space ("97773>>" is 97773).
+    let number = |text: &[u8]| -> Option<usize> {
+        let text = std::str::from_utf8(text).ok()?.trim_start();
+        let end = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        text[..end].parse().ok()
+    };
+    let xref_at = number(&bytes[start + 9..]).ok_or_else(bad)?;
+    let trailer_at = bytes
+        .get(xref_at..start)
+        .and_then(|t| t.windows(7).position(|w| w == b"trailer"))
+        .map(|p| xref_at + p)
+        .ok_or_else(bad)?;
+    // Offsets and generations of the objects in use, by object number.
+    let mut offsets: Vec<Option<(usize, u16)>> = Vec::new();
+    let put = |offsets: &mut Vec<Option<(usize, u16)>>, n: usize, at: (usize, u16)| {
+        if offsets.len() <= n {
+            offsets.resize(n + 1, None);
+        }
+        offsets[n] = Some(at);
+    };
+    let table = std::str::from_utf8(&bytes[xref_at..trailer_at]).map_err(|_| bad())?;
+    let mut lines = table.lines();
+    if lines.next().map(str::trim) != Some("xref") {
+        return Err(bad());
+    }
+    // The next entry's object number and how many of its section are left.
+    let mut next = (0usize, 0usize);
+    for line in lines {
+        match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [offset, generation, kind] if next.1 > 0 => {
+                if *kind == "n" {
+                    let at = (
+                        offset.parse().map_err(|_| bad())?,
+                        generation.parse().map_err(|_| bad())?,
+                    );
+                    put(&mut offsets, next.0, at);
+                }
+                next = (next.0 + 1, next.1 - 1);
+            }
+            [first, count] => {
+                next = (
+                    first.parse().map_err(|_| bad())?,
+                    count.parse().map_err(|_| bad())?,
+                )
+            }
+            [] => {}
+            _ => return Err(bad()),
+        }
+    }
+    let trailer = bytes[trailer_at..start].to_vec();
+    let size = trailer
+        .windows(6)
+        .position(|w| w == b"/Size ")
+        .and_then(|p| number(&trailer[p + 6..]))
+        .ok_or_else(bad)?;
+    bytes.truncate(xref_at);
+    bytes.reserve(objects.iter().map(|(_, o)| o.len()).sum::<usize>() + 20 * size + 256);
+    for (n, object) in objects {
+        put(&mut offsets, n as usize, (bytes.len(), 0));
+        bytes.extend_from_slice(&object);
+    }
+    if offsets.len() > size {
+        return Err(bad());
+    }
+    let xref_at = bytes.len();
+    let _ = writeln!(bytes, "xref\n0 {size}");
+    // Each entry is exactly 20 bytes, ending in a space and a line feed.
+    for n in 0..size {
+        let _ = match offsets.get(n).copied().flatten() {
+            Some((offset, generation)) if n > 0 => {
+                writeln!(bytes, "{offset:010} {generation:05} n ")
+            }
+            _ => writeln!(bytes, "0000000000 65535 f "),
+        };
+    }
+    bytes.extend_from_slice(&trailer);
+    let _ = write!(bytes, "startxref\n{xref_at}\n%%EOF");
     Ok(bytes)
 }
 
