@@ -388,18 +388,25 @@ pub(crate) fn write(
     (root, elements)
 }
 
-/// A text string as [`text_string`] makes it, written out: literal with `\\`, `(`
-/// and `)` escaped if plain ASCII, otherwise hexadecimal UTF-16BE with a BOM.
-fn pdf_string(out: &mut Vec<u8>, text: &str) {
-    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
-        out.push(b'(');
-        for b in text.bytes() {
-            if matches!(b, b'\\' | b'(' | b')') {
-                out.push(b'\\');
-            }
-            out.push(b);
+/// Bytes as a PDF literal string: `\\`, `(` and `)` escaped, bytes outside printable
+/// ASCII as octal escapes (a URI is bytes, not text).
+pub(crate) fn pdf_literal(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'(');
+    for &b in bytes {
+        match b {
+            b'\\' | b'(' | b')' => out.extend_from_slice(&[b'\\', b]),
+            0x20..=0x7E => out.push(b),
+            _ => out.extend_from_slice(format!("\\{b:03o}").as_bytes()),
         }
-        out.push(b')');
+    }
+    out.push(b')');
+}
+
+/// A PDF text string, written out: literal with `\\`, `(`
+/// and `)` escaped if plain ASCII, otherwise hexadecimal UTF-16BE with a BOM.
+pub(crate) fn pdf_string(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        pdf_literal(out, text.as_bytes());
     } else {
         out.push(b'<');
         out.extend_from_slice(b"FEFF");
@@ -407,19 +414,6 @@ fn pdf_string(out: &mut Vec<u8>, text: &str) {
             out.extend_from_slice(format!("{unit:04X}").as_bytes());
         }
         out.push(b'>');
-    }
-}
-
-/// A PDF text string: literal if plain ASCII, otherwise UTF-16BE with a BOM.
-pub(crate) fn text_string(text: &str) -> Object {
-    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
-        Object::String(text.as_bytes().to_vec(), lopdf::StringFormat::Literal)
-    } else {
-        let mut data = vec![0xFE, 0xFF];
-        for unit in text.encode_utf16() {
-            data.extend_from_slice(&unit.to_be_bytes());
-        }
-        Object::String(data, lopdf::StringFormat::Hexadecimal)
     }
 }
 
@@ -488,7 +482,7 @@ fn xml_escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::pdf_string;
+    use super::{pdf_literal, pdf_string};
 
     /// Written strings read back as the text: parentheses and backslashes escaped in a
     /// literal, anything beyond ASCII as UTF-16BE with its byte-order mark.
@@ -503,5 +497,9 @@ mod tests {
         assert_eq!(w("Café"), "<FEFF00430061006600E9>");
         assert_eq!(w("😀"), "<FEFFD83DDE00>");
         assert_eq!(w(""), "()");
+        // A URI's bytes: beyond ASCII as octal escapes.
+        let mut out = Vec::new();
+        pdf_literal(&mut out, "a/é(1)".as_bytes());
+        assert_eq!(String::from_utf8(out).unwrap(), r"(a/\303\251\(1\))");
     }
 }

@@ -25,9 +25,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
-    Actions, BorderArray, ColorArray, Destination, DictItem, ExternalXObject, FontId,
-    HighlightingMode, LinkAnnotation, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Pt, Rect, TextItem, XObject, XObjectId,
+    DictItem, ExternalXObject, FontId, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Pt, TextItem, XObject, XObjectId,
 };
 use sha2::{Digest, Sha256};
 
@@ -95,21 +94,19 @@ pub(crate) fn write_pdf(
         .iter()
         .map(|page| content::page_content(fonts, &doc.tree, page, |i| image_id(i).0))
         .collect();
-    // The Link element of each page's annotations, in the order written.
-    let mut annot_nodes: Vec<Vec<NodeId>> = Vec::with_capacity(doc.pages.len());
+    // Each page's link annotations, written below with the structure elements.
+    let mut page_links: Vec<Vec<PageLink>> = Vec::with_capacity(doc.pages.len());
     pdf.pages = doc
         .pages
         .iter()
         .enumerate()
         .map(|(n, page)| {
-            let mut ops = if n == 0 {
+            let ops = if n == 0 {
                 std::mem::take(&mut glyph_census)
             } else {
                 Vec::new()
             };
-            let (links, nodes) = link_ops(page, &doc);
-            ops.extend(links);
-            annot_nodes.push(nodes);
+            page_links.push(links(page, &doc));
             PdfPage::new(
                 printpdf::Mm(PAGE_W * 25.4 / 72.0),
                 printpdf::Mm(PAGE_H * 25.4 / 72.0),
@@ -140,8 +137,9 @@ pub(crate) fn write_pdf(
     }
     let mut page_tags = Vec::with_capacity(page_count);
     let mut annot_count = 0;
-    for (n, ((&page_id, content), nodes)) in
-        page_ids.iter().zip(contents).zip(annot_nodes).enumerate()
+    let mut annot_objects: tags::Elements = Vec::new();
+    for (n, ((&page_id, content), links)) in
+        page_ids.iter().zip(contents).zip(page_links).enumerate()
     {
         let stream_id = lo
             .get_object(page_id)
@@ -153,13 +151,14 @@ pub(crate) fn write_pdf(
             .and_then(|stream| stream.as_stream_mut())
             .map_err(|e| err(&e))?
             .set_content(content.bytes);
-        let annots = tag_annotations(
+        let annots = annotations(
             &mut lo,
-            page_id,
-            n,
-            &nodes,
+            (page_id, n),
+            &links,
             &tree,
+            &page_ids,
             (page_count, annot_count),
+            &mut annot_objects,
         )
         .map_err(|e| err(&e))?;
         annot_count += annots.len();
@@ -170,7 +169,8 @@ pub(crate) fn write_pdf(
             annots,
         });
     }
-    let (struct_tree, elements) = tags::write(&mut lo, &tree, &page_tags);
+    let (struct_tree, mut elements) = tags::write(&mut lo, &tree, &page_tags);
+    elements.append(&mut annot_objects);
     drop(page_tags);
     drop(tree);
     let mut xmp = lopdf::Stream::new(
@@ -648,12 +648,22 @@ fn truncate(fonts: &Fonts, face_id: FaceId, text: &str, size: f32, max_width: f3
     out
 }
 
-/// printpdf link annotation operations for one page, and the Link element
-/// of each. A link drawn as furniture (in a repeated table header) has none,
-/// and is left out: it was there to follow where it was read.
-fn link_ops(page: &Page, doc: &Document) -> (Vec<Op>, Vec<NodeId>) {
-    let mut ops = Vec::new();
-    let mut nodes = Vec::new();
+/// A link on a page: its rectangle in PDF coordinates (x1, y1, x2, y2), where it goes
+/// and its `Link` element.
+struct PageLink {
+    rect: [f32; 4],
+    to: LinkTo,
+    node: NodeId,
+}
+
+enum LinkTo {
+    Uri(String),
+    Page(At),
+}
+
+/// The links drawn on a page, in drawing order, each inside its `Link` element.
+fn links(page: &Page, doc: &Document) -> Vec<PageLink> {
+    let mut out = Vec::new();
     let mut runs = page.marks.iter().peekable();
     let mut mark = Mark::Artifact;
     for (i, draw) in page.draws.iter().enumerate() {
@@ -666,79 +676,99 @@ fn link_ops(page: &Page, doc: &Document) -> (Vec<Op>, Vec<NodeId>) {
         let Mark::Node(node) = mark else {
             continue;
         };
-        let action = match doc.links.get(target as usize) {
-            Some(LinkTarget::Uri(url)) => Actions::Uri(url.clone()),
+        let to = match doc.links.get(target as usize) {
+            Some(LinkTarget::Uri(url)) => LinkTo::Uri(url.clone()),
             Some(LinkTarget::Anchor(id)) => match doc.anchors.get(id) {
-                Some(&at) => goto(at),
+                Some(&at) => LinkTo::Page(at),
                 None => continue,
             },
             Some(LinkTarget::Outline(i)) => match doc.outline.get(*i) {
-                Some(entry) => goto(entry.at),
+                Some(entry) => LinkTo::Page(entry.at),
                 None => continue,
             },
             None => continue,
         };
-        ops.push(Op::LinkAnnotation {
-            link: LinkAnnotation::new(
-                Rect {
-                    x: Pt(x),
-                    y: Pt(PAGE_H - y - h),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: None,
-                    winding_order: None,
-                },
-                action,
-                Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                Some(ColorArray::Transparent),
-                Some(HighlightingMode::Invert),
-            ),
+        let bottom = PAGE_H - y - h;
+        out.push(PageLink {
+            rect: [x, bottom, x + w, bottom + h],
+            to,
+            node,
         });
-        nodes.push(node);
     }
-    (ops, nodes)
+    out
 }
 
-/// Makes page `n`'s link annotations indirect objects (an `OBJR` must point
-/// at them) with a `/Contents` description and a `/StructParent`, and gives
-/// the page its `/StructParents` and `/Tabs /S`. Returns each annotation's
-/// object and Link element.
-/// `first_key` counts the annotations of the pages before.
-fn tag_annotations(
+/// Writes page `n`'s link annotations into `objects` as indirect objects (an `OBJR`
+/// points at each), with a `/Contents` description and a `/StructParent`, and gives
+/// the page its `/Annots`, `/StructParents` and `/Tabs /S`. Returns each annotation's
+/// object and Link element. `first_key` counts the annotations of the pages before.
+/// They are written here, as the structure elements are, not built as lopdf objects.
+fn annotations(
     lo: &mut lopdf::Document,
-    page_id: (u32, u16),
-    n: usize,
-    nodes: &[NodeId],
+    (page_id, n): ((u32, u16), usize),
+    links: &[PageLink],
     tree: &Tree,
+    page_ids: &[(u32, u16)],
     (pages, first_key): (usize, usize),
+    objects: &mut tags::Elements,
 ) -> Result<Vec<tags::TaggedAnnot>, lopdf::Error> {
-    let annots = lo
-        .get_dictionary(page_id)?
-        .get(b"Annots")
-        .and_then(|a| a.as_array())
-        .cloned()
-        .unwrap_or_default();
-    let mut out = Vec::with_capacity(annots.len());
-    let mut refs = Vec::with_capacity(annots.len());
-    for (annot, &node) in annots.into_iter().zip(nodes) {
-        let lopdf::Object::Dictionary(mut annot) = annot else {
-            continue;
-        };
-        annot.set("Contents", tags::text_string(&link_description(tree, node)));
-        annot.set(
-            "StructParent",
-            tags::annot_key(pages, first_key + out.len()),
+    use std::io::Write;
+    let mut out = Vec::with_capacity(links.len());
+    let mut refs = Vec::with_capacity(links.len());
+    for link in links {
+        let id = lo.new_object_id();
+        let [x1, y1, x2, y2] = link.rect.map(real);
+        let mut o = Vec::with_capacity(256);
+        let _ = write!(
+            o,
+            "{} 0 obj\n<</Type/Annot/Subtype/Link/Rect[{x1} {y1} {x2} {y2}]/A<<",
+            id.0
         );
-        annot.set("P", lopdf::Object::Reference(page_id));
-        let id = lo.add_object(annot);
+        match &link.to {
+            LinkTo::Uri(url) => {
+                o.extend_from_slice(b"/S/URI/URI");
+                tags::pdf_literal(&mut o, url.as_bytes());
+            }
+            LinkTo::Page(at) => {
+                let target = page_ids.get(at.page).copied().unwrap_or(page_id);
+                let _ = write!(
+                    o,
+                    "/S/GoTo/D[{} 0 R/XYZ null {} null]",
+                    target.0,
+                    real(dest_top(*at))
+                );
+            }
+        }
+        o.extend_from_slice(b">>/Border[0 0 0]/C[]/H/I/Contents");
+        tags::pdf_string(&mut o, &link_description(tree, link.node));
+        let _ = write!(
+            o,
+            "/StructParent {}/P {} 0 R>>\nendobj\n",
+            tags::annot_key(pages, first_key + out.len()),
+            page_id.0
+        );
+        objects.push((id.0, o));
         refs.push(lopdf::Object::Reference(id));
-        out.push((id, node));
+        out.push((id, link.node));
     }
     let page = lo.get_dictionary_mut(page_id)?;
-    page.set("Annots", refs);
+    if !refs.is_empty() {
+        page.set("Annots", refs);
+    }
     page.set("StructParents", n as i64);
     page.set("Tabs", lopdf::Object::Name(b"S".to_vec()));
     Ok(out)
+}
+
+/// A number as PDF writes it: at most three decimals, no trailing zeros ("12.5", "7").
+fn real(x: f32) -> String {
+    let text = format!("{:.3}", if x.is_finite() { x } else { 0.0 });
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
 }
 
 /// Deflates a stream not yet filtered, at zlib's default level: lopdf's own
@@ -791,15 +821,6 @@ fn compress_streams<'s, S: Send + 's>(streams: Vec<&'s mut S>, compress: fn(&mut
     });
 }
 
-fn goto(at: At) -> Actions {
-    Actions::Goto(Destination::Xyz {
-        page: at.page + 1,
-        left: None,
-        top: Some(dest_top(at)),
-        zoom: None,
-    })
-}
-
 /// What a link's annotation says it is (`/Contents`, PDF/UA-1 7.18.5): its
 /// text, or for a bare page number, the page.
 fn link_description(tree: &Tree, node: NodeId) -> String {
@@ -814,5 +835,20 @@ fn link_description(tree: &Tree, node: NodeId) -> String {
         "Link".to_string()
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::real;
+
+    #[test]
+    fn numbers_are_written_short_and_never_as_minus_zero() {
+        assert_eq!(real(12.5), "12.5");
+        assert_eq!(real(7.0), "7");
+        assert_eq!(real(0.0004), "0");
+        assert_eq!(real(-0.0001), "0");
+        assert_eq!(real(595.2756), "595.276");
+        assert_eq!(real(f32::NAN), "0");
     }
 }
