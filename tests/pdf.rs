@@ -374,6 +374,8 @@ fn the_demo_packs_meet_pdf_ua_1() {
             report.rules.passed > 50,
             "{pack}: too few rules ran:\n{report}"
         );
+        // The validator's summary, for `cargo test --test pdf -- --nocapture`.
+        println!("{pack}.pdf:\n{report}");
         let info =
             String::from_utf8_lossy(&tool("pdfinfo").arg(&pdf).output().expect("pdfinfo").stdout)
                 .into_owned();
