@@ -1012,20 +1012,9 @@ fn status_json(out: &Path, content: &Path) -> PathBuf {
     let audience = manifest["audience"]
         .as_str()
         .expect("manifest names its audience");
-    let run = Command::new(env!("CARGO_BIN_EXE_assure"))
-        .args([
-            "status",
-            "--format",
-            "json",
-            "--audience",
-            audience,
-            "--content",
-        ])
-        .arg(content)
-        .output()
-        .expect("run assure status");
+    let status = common::status_json(content, audience);
     let file = out.with_extension("status.json");
-    std::fs::write(&file, &run.stdout).unwrap();
+    std::fs::write(&file, status.to_string()).unwrap();
     file
 }
 
