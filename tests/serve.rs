@@ -285,6 +285,22 @@ fn write(path: &Path, text: &str) {
 }
 
 /// Replaces `from` with `to` in a content file (which must contain it).
+/// Points `act-1` at a recommendation that does not exist, and returns the problems
+/// serve then reports (as sent, and parsed).
+fn break_a_link(root: &Path, events: &mut EventStream) -> (String, serde_json::Value) {
+    edit(
+        root,
+        "actions/act-1.md",
+        "addresses: [rec-1]",
+        "addresses: [rec-99]",
+    );
+    let (_, data) = events.next_where("problems listing the error", |e, d| {
+        e == "problems" && d != "[]"
+    });
+    let problems = serde_json::from_str(&data).expect("problems are JSON");
+    (data, problems)
+}
+
 fn edit(root: &Path, path: &str, from: &str, to: &str) {
     let file = root.join(path);
     let text = std::fs::read_to_string(&file).expect("read");
@@ -425,16 +441,7 @@ fn content_errors_are_shown_and_the_last_good_site_stays() {
     let server = Server::start(&root);
     let mut events = server.events();
 
-    edit(
-        &root,
-        "actions/act-1.md",
-        "addresses: [rec-1]",
-        "addresses: [rec-99]",
-    );
-    let (_, data) = events.next_where("problems listing the error", |e, d| {
-        e == "problems" && d != "[]"
-    });
-    let problems: serde_json::Value = serde_json::from_str(&data).expect("problems are JSON");
+    let (data, problems) = break_a_link(&root, &mut events);
     let first = &problems[0];
     assert!(
         first["path"]
@@ -1009,16 +1016,7 @@ fn overlay_problems_carry_content_paths_plain_text_and_the_page() {
     let (_dir, root) = content();
     let server = Server::start(&root);
     let mut events = server.events();
-    edit(
-        &root,
-        "actions/act-1.md",
-        "addresses: [rec-1]",
-        "addresses: [rec-99]",
-    );
-    let (_, data) = events.next_where("problems listing the error", |e, d| {
-        e == "problems" && d != "[]"
-    });
-    let problems: serde_json::Value = serde_json::from_str(&data).expect("JSON");
+    let (data, problems) = break_a_link(&root, &mut events);
     let first = &problems[0];
     assert_eq!(first["file"], "actions/act-1.md", "{data}");
     assert_eq!(first["page"], "actions/act-1.html", "{data}");
