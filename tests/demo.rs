@@ -102,32 +102,148 @@ fn normalise(text: &str) -> String {
         .join(" ")
 }
 
-#[test]
-fn no_record_in_the_demo_is_dated_after_its_readiness_date() {
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(demo().join("data/records.json")).expect("records.json"),
-    )
-    .expect("records.json parses");
-    let as_of = json["as_of"].as_str().expect("as_of").to_string();
-    let records = json["records"].as_array().expect("records");
-    assert!(records.len() > 100, "expected the demo's records");
+/// Each record's dates that fall after `as_of`, as "id (field: date)": its own date,
+/// approval, review, completion, sign-off and agreement.
+fn dated_after(records: &[serde_json::Value], as_of: &str) -> Vec<String> {
     let mut late = Vec::new();
     for rec in records {
-        for field in ["date", "approved", "reviewed", "completed"] {
-            if let Some(d) = rec[field].as_str() {
-                if first_day(d) > as_of {
-                    late.push(format!(
-                        "{} ({field}: {d})",
-                        rec["id"].as_str().unwrap_or("?")
-                    ));
+        let id = rec["id"].as_str().unwrap_or("?");
+        let dates = ["date", "approved", "reviewed", "completed"]
+            .into_iter()
+            .map(|f| (f.to_string(), &rec[f]))
+            .chain(["signed_off", "agreed"].map(|f| (format!("{f}.on"), &rec[f]["on"])));
+        for (field, value) in dates {
+            if let Some(d) = value.as_str() {
+                if first_day(d).as_str() > as_of {
+                    late.push(format!("{id} ({field}: {d})"));
                 }
             }
         }
     }
+    late
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read records.json"))
+        .unwrap_or_else(|e| panic!("{} parses: {e}", path.display()))
+}
+
+#[test]
+fn no_record_in_the_demo_is_dated_after_its_readiness_date() {
+    let json = read_json(&demo().join("data/records.json"));
+    let as_of = json["as_of"].as_str().expect("as_of").to_string();
+    let records = json["records"].as_array().expect("records");
+    assert!(records.len() > 100, "expected the demo's records");
+    let late = dated_after(records, &as_of);
     assert!(
         late.is_empty(),
         "the demo is the position on {as_of}, yet these records are dated after it: {late:?}; \
          move later history to content/_later/ (see content/_README.md)"
+    );
+}
+
+/// Each baseline (issue 30) would pass as the output of its own day: no record,
+/// sign-off or completion dated after its readiness date, no record naming one that
+/// did not exist yet, no action complete or recommendation met on the strength of an
+/// action completed later, and its figures are the ones its own records give.
+#[test]
+fn each_baseline_is_the_content_as_it_stood_on_its_date() {
+    let dir = crate_root().join("content/_baselines");
+    let mut seen = 0;
+    for path in files_under(&dir) {
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        seen += 1;
+        let name = path.display().to_string();
+        let json = read_json(&path);
+        let as_of = json["as_of"].as_str().expect("as_of").to_string();
+        let records = json["records"].as_array().expect("records");
+        let late = dated_after(records, &as_of);
+        assert!(
+            late.is_empty(),
+            "{name}: records dated after {as_of}: {late:?}"
+        );
+
+        // Every record a baseline names is in it.
+        let ids: std::collections::BTreeSet<&str> =
+            records.iter().filter_map(|r| r["id"].as_str()).collect();
+        for rec in records {
+            for field in [
+                "source",
+                "plan",
+                "objective",
+                "addresses",
+                "supports",
+                "related",
+                "refs",
+            ] {
+                let named: Vec<&serde_json::Value> = match &rec[field] {
+                    serde_json::Value::Array(items) => items.iter().collect(),
+                    serde_json::Value::Null => vec![],
+                    one => vec![one],
+                };
+                for item in named {
+                    let id = item["id"].as_str().or(item.as_str()).unwrap_or("?");
+                    assert!(
+                        ids.contains(id),
+                        "{name}: {} names {id} in `{field}`, which did not exist yet on {as_of}",
+                        rec["id"]
+                    );
+                }
+            }
+        }
+
+        // Its figures are its records' own.
+        let recs: Vec<&serde_json::Value> = records
+            .iter()
+            .filter(|r| r["type"] == "recommendation")
+            .collect();
+        let counted = recs.iter().filter(|r| r["status"] != "superseded").count();
+        let evidenced = recs
+            .iter()
+            .filter(|r| r["status"] != "superseded" && r["derived"]["evidenced"] == true)
+            .count();
+        let readiness = &json["status"]["readiness"];
+        assert_eq!(readiness["counted"], counted, "{name}: counted");
+        assert_eq!(readiness["evidenced"], evidenced, "{name}: evidenced");
+        assert!(evidenced <= counted, "{name}: {evidenced} of {counted}");
+        let mut by_status = std::collections::BTreeMap::new();
+        for r in &recs {
+            *by_status
+                .entry(r["status"].as_str().unwrap_or("?"))
+                .or_insert(0) += 1;
+        }
+        let stated: std::collections::BTreeMap<&str, u64> = json["status"]["recommendations"]
+            ["by_status"]
+            .as_object()
+            .expect("by_status")
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_u64().unwrap_or(0)))
+            .collect();
+        let counted_by_status: std::collections::BTreeMap<&str, u64> =
+            by_status.into_iter().map(|(k, v)| (k, v as u64)).collect();
+        assert_eq!(
+            stated, counted_by_status,
+            "{name}: recommendations by status"
+        );
+
+        // Nothing complete or met before the action behind it was done.
+        let completed_later: std::collections::BTreeSet<&str> = records
+            .iter()
+            .filter(|r| r["type"] == "action" && r["status"] == "complete")
+            .filter(|r| r["completed"].as_str().is_none_or(|d| first_day(d) > as_of))
+            .filter_map(|r| r["id"].as_str())
+            .collect();
+        assert!(
+            completed_later.is_empty(),
+            "{name}: actions complete with no completion on or before {as_of}: {completed_later:?}"
+        );
+    }
+    assert!(
+        seen >= 2,
+        "expected the demo's two baselines in {}",
+        dir.display()
     );
 }
 
