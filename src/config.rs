@@ -78,6 +78,12 @@ pub struct Config {
     pub baselines: Vec<(String, Pos)>,
     /// The facts of the default statement (`accessibility:` written as a mapping).
     pub statement: Statement,
+    /// Where `accessibility` was written, for problems with its links.
+    pub accessibility_pos: Pos,
+    /// The relative links and images of the accessibility statement: each as written,
+    /// with the attachment it names inside the content folder (set when the site is
+    /// linked; a link that names none is an E007 there).
+    pub statement_links: Vec<(String, String)>,
 }
 
 /// How far a site complies with WCAG, as the model statement words it.
@@ -135,6 +141,8 @@ impl Default for Config {
             accessibility: None,
             baselines: Vec::new(),
             statement: Statement::default(),
+            accessibility_pos: Pos::START,
+            statement_links: Vec::new(),
         }
     }
 }
@@ -263,10 +271,13 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                 config.theme = must_text(&mut e008);
                 config.theme_pos = value.pos;
             }
-            "accessibility" => match &value.value {
-                Value::Map(fields) => config.statement = parse_statement(fields, &mut e008),
-                _ => config.accessibility = must_text(&mut e008),
-            },
+            "accessibility" => {
+                config.accessibility_pos = key.pos;
+                match &value.value {
+                    Value::Map(fields) => config.statement = parse_statement(fields, &mut e008),
+                    _ => config.accessibility = must_text(&mut e008),
+                }
+            }
             "as_of" => match text().and_then(|t| Date::parse_full(&t)) {
                 Some(d) => config.as_of = Some(d),
                 None => e008(

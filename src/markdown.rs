@@ -173,6 +173,238 @@ pub fn scan(body: &str) -> Vec<(BodyLink, usize)> {
     found
 }
 
+/// What stands for a withheld link where Markdown is read (a paragraph): it renders as
+/// "withheld" like any link to a withheld record.
+pub const WITHHELD_LINK: &str = "[[!withheld]]";
+
+/// The edits that make a body's raw HTML safe to publish (SPEC §14.6). Raw HTML is shown
+/// as text, never passed through, so whatever it holds reaches the reader as written:
+/// HTML comments go (they are never output), and a `[[ID]]` or `[[ID|words]]` written
+/// inside it, or a tag whose attribute names a withheld record's file, becomes
+/// "withheld" like any other link (an `<a>` with its words, up to its `</a>`). Byte
+/// ranges of `body` with their replacements, in order, not overlapping.
+pub fn raw_html_edits(
+    body: &str,
+    withheld_id: &dyn Fn(&str) -> bool,
+    withheld_file: &dyn Fn(&str) -> bool,
+) -> Vec<(std::ops::Range<usize>, &'static str)> {
+    if !body.contains('<') {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    // An inline `<a>` naming a withheld file: where it opened, and where the inline
+    // content seen since ends.
+    let mut open_anchor: Option<(usize, usize)> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::HtmlBlock) => {
+                html_text_edits(&body[range.clone()], range.start, "withheld", withheld_id, withheld_file, &mut out);
+            }
+            Event::InlineHtml(html) => {
+                if let Some((start, _)) = open_anchor {
+                    if is_closing_anchor(&html) {
+                        out.push((start..range.end, WITHHELD_LINK));
+                        open_anchor = None;
+                    } else {
+                        open_anchor = Some((start, range.end));
+                    }
+                    continue;
+                }
+                if html.starts_with("<!--") {
+                    out.push((range, ""));
+                } else if opening_tag(&html).is_some_and(|(name, _)| name == "a")
+                    && tag_names_withheld(&html, withheld_id, withheld_file)
+                {
+                    open_anchor = Some((range.start, range.end));
+                } else {
+                    html_text_edits(&html, range.start, WITHHELD_LINK, withheld_id, withheld_file, &mut out);
+                }
+            }
+            // The end of the block holding an unclosed withheld `<a>`: its words end here.
+            Event::End(_) if open_anchor.is_some() && !matches!(event, Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image)) => {
+                if let Some((start, end)) = open_anchor.take() {
+                    out.push((start..end, WITHHELD_LINK));
+                }
+            }
+            _ => {
+                if let Some((_, end)) = open_anchor.as_mut() {
+                    *end = (*end).max(range.end);
+                }
+            }
+        }
+    }
+    if let Some((start, end)) = open_anchor {
+        out.push((start..end, WITHHELD_LINK));
+    }
+    out.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut kept: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    for (range, with) in out {
+        if kept.last().is_none_or(|(last, _)| range.start >= last.end) {
+            kept.push((range, with));
+        }
+    }
+    kept
+}
+
+/// `</a>`, however spaced or cased.
+fn is_closing_anchor(html: &str) -> bool {
+    let t = html.trim();
+    t.len() >= 4
+        && t[..2].eq_ignore_ascii_case("</")
+        && t[2..].trim_end_matches('>').trim().eq_ignore_ascii_case("a")
+}
+
+/// An opening tag's name (lower-cased) and its length in bytes, when `html` starts with
+/// one.
+fn opening_tag(html: &str) -> Option<(String, usize)> {
+    let rest = html.strip_prefix('<')?;
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    // The tag ends at the first `>` outside quotes.
+    let mut quote = None;
+    for (i, c) in html.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some((name.to_ascii_lowercase(), i + 1)),
+            _ => {}
+        }
+    }
+    Some((name.to_ascii_lowercase(), html.len()))
+}
+
+/// The attribute values of a tag (`<a href="x" title='y' data=z>`), unquoted.
+fn attribute_values(tag: &str) -> Vec<&str> {
+    let mut values = Vec::new();
+    let bytes = tag.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' {
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let (start, end) = match bytes.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let start = i + 1;
+                    let end = tag[start..].find(q as char).map_or(tag.len(), |e| start + e);
+                    (start, end)
+                }
+                _ => {
+                    let start = i;
+                    let end = tag[start..]
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .map_or(tag.len(), |e| start + e);
+                    (start, end)
+                }
+            };
+            values.push(&tag[start..end]);
+            i = end + 1;
+        } else {
+            i += 1;
+        }
+    }
+    values
+}
+
+/// Whether a tag names a withheld record: an attribute naming its file, or a `[[…]]`
+/// naming it.
+fn tag_names_withheld(
+    tag: &str,
+    withheld_id: &dyn Fn(&str) -> bool,
+    withheld_file: &dyn Fn(&str) -> bool,
+) -> bool {
+    attribute_values(tag).into_iter().any(|v| {
+        let v = v.trim();
+        (!v.is_empty() && matches!(destination(v), Dest::Local { .. }) && withheld_file(v))
+            || wiki_links_in(v).iter().any(|(_, id)| withheld_id(id))
+    })
+}
+
+/// `[[ID]]` and `[[ID|words]]` written in raw text (not after `\`): each with its byte
+/// range and ID.
+fn wiki_links_in(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("[[").map(|i| from + i) {
+        let Some(close) = text[at + 2..].find("]]").map(|i| at + 2 + i) else {
+            break;
+        };
+        if text[..at].ends_with('\\') {
+            from = at + 2;
+            continue;
+        }
+        let inner = &text[at + 2..close];
+        let id = wiki_id(inner.split('|').next().unwrap_or(""));
+        out.push((at..close + 2, id));
+        from = close + 2;
+    }
+    out
+}
+
+/// The edits of [`raw_html_edits`] for one piece of raw HTML that starts at `base` in
+/// the body; `withheld` is what stands for a withheld link there.
+fn html_text_edits(
+    text: &str,
+    base: usize,
+    withheld: &'static str,
+    withheld_id: &dyn Fn(&str) -> bool,
+    withheld_file: &dyn Fn(&str) -> bool,
+    out: &mut Vec<(std::ops::Range<usize>, &'static str)>,
+) {
+    let mut i = 0;
+    let lower = text.to_ascii_lowercase();
+    while i < text.len() {
+        let Some(at) = text[i..].find(['<', '[']).map(|k| i + k) else {
+            break;
+        };
+        let rest = &text[at..];
+        if rest.starts_with("<!--") {
+            let end = rest[4..].find("-->").map_or(text.len(), |e| at + 4 + e + 3);
+            out.push((base + at..base + end, ""));
+            i = end;
+        } else if rest.starts_with("[[") {
+            match wiki_links_in(rest).into_iter().next() {
+                Some((r, id)) if r.start == 0 => {
+                    if withheld_id(id) && !text[..at].ends_with('\\') {
+                        out.push((base + at..base + at + r.end, withheld));
+                    }
+                    i = at + r.end;
+                }
+                _ => i = at + 2,
+            }
+        } else if let Some((name, len)) = opening_tag(rest) {
+            let tag = &rest[..len];
+            if tag_names_withheld(tag, withheld_id, withheld_file) {
+                // An anchor's words go with it, up to its `</a>`.
+                let end = if name == "a" {
+                    lower[at + len..]
+                        .find("</a")
+                        .and_then(|e| {
+                            let close = at + len + e;
+                            text[close..].find('>').map(|g| close + g + 1)
+                        })
+                        .unwrap_or(text.len())
+                } else {
+                    at + len
+                };
+                out.push((base + at..base + end, withheld));
+                i = end;
+            } else {
+                // Inside the tag, a `[[…]]` in an attribute still counts.
+                i = at + 1;
+            }
+        } else {
+            i = at + 1;
+        }
+    }
+}
+
 /// The file position of a byte offset in a body. For many offsets of one body use a
 /// [`Locator`]: this costs time in proportion to the body's length.
 pub fn position(body: &str, origin: &BodyOrigin, offset: usize) -> Pos {

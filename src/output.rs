@@ -527,6 +527,88 @@ pub fn content_digest(hashes: &std::collections::HashMap<String, String>) -> Str
     crate::hash::hex(&h.finalize())
 }
 
+/// The content digest of one audience's output (SPEC §14.6): [`content_digest`] over
+/// `site.yaml`, the files of the records the audience sees and the attachments it may
+/// see, and nothing else, so editing a withheld record changes no byte of it. A file
+/// that also holds records withheld from the audience (a list file, or a plan with a
+/// withheld objective) counts with those records' lines left out.
+pub fn audience_digest(
+    whole: &crate::model::Site,
+    view: &crate::model::view::View,
+    attachments: &std::collections::BTreeSet<String>,
+    hashes: &HashMap<String, String>,
+) -> String {
+    use crate::model::schema::RecordType;
+    let mut lines: HashMap<String, String> = HashMap::new();
+    let take = |lines: &mut HashMap<String, String>, path: &str| {
+        if let Some(h) = hashes.get(path) {
+            lines.insert(path.to_string(), h.clone());
+        }
+    };
+    take(&mut lines, crate::config::SITE_FILE);
+    for path in attachments {
+        take(&mut lines, path);
+    }
+    // The records of each file, in file order, and whether the audience sees each.
+    let mut by_file: BTreeMap<&str, Vec<(&crate::model::Record, bool)>> = BTreeMap::new();
+    for rec in &whole.records {
+        let seen = view.site.index.contains_key(&rec.key);
+        by_file.entry(rec.path.as_str()).or_default().push((rec, seen));
+    }
+    for (path, recs) in by_file {
+        if recs.iter().all(|(_, seen)| *seen) {
+            take(&mut lines, path);
+            continue;
+        }
+        if !recs.iter().any(|(_, seen)| *seen) {
+            continue;
+        }
+        let text = std::fs::read(whole.files.root.join(path)).unwrap_or_default();
+        let file_lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
+        let indent = |line: &[u8]| line.iter().take_while(|b| **b == b' ').count();
+        let blank = |line: &[u8]| line.iter().all(|b| b.is_ascii_whitespace());
+        // Records start at their first key (lines counted from 1).
+        let mut starts: Vec<usize> = recs
+            .iter()
+            .filter(|(r, _)| r.rtype != RecordType::Objective)
+            .map(|(r, _)| r.pos.line as usize)
+            .collect();
+        starts.sort_unstable();
+        let mut left_out = vec![false; file_lines.len() + 2];
+        for (rec, _) in recs.iter().filter(|(_, seen)| !seen) {
+            let from = rec.pos.line as usize;
+            let to = if rec.rtype == RecordType::Objective {
+                // An item of its plan's list: the lines indented at least as far as
+                // its first key.
+                let key_indent = rec.pos.col.saturating_sub(1) as usize;
+                (from + 1..=file_lines.len())
+                    .find(|&n| {
+                        let line = file_lines[n - 1];
+                        !blank(line) && indent(line) < key_indent
+                    })
+                    .unwrap_or(file_lines.len() + 1)
+            } else {
+                starts
+                    .iter()
+                    .find(|&&s| s > from)
+                    .copied()
+                    .unwrap_or(file_lines.len() + 1)
+            };
+            for n in from..to.min(left_out.len()) {
+                left_out[n] = true;
+            }
+        }
+        let mut h = Sha256::new();
+        for (i, line) in file_lines.iter().enumerate() {
+            if !left_out[i + 1] {
+                h.update(line);
+            }
+        }
+        lines.insert(path.to_string(), crate::hash::hex(&h.finalize()));
+    }
+    content_digest(&lines)
+}
+
 /// Replaces some files of an output (or adds them), and their manifest entries, as one
 /// step. Used by `assure pack`, which replaces single PDFs without rebuilding the site.
 ///

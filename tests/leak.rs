@@ -57,9 +57,17 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The binary under test: `ASSURE_LEAK_BIN` names another (an older build, to show a
+/// route leaking before it was closed).
+fn assure_bin() -> PathBuf {
+    std::env::var_os("ASSURE_LEAK_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_assure")))
+}
+
 /// `assure build --audience AUDIENCE` with PDFs; panics with stderr when it fails.
 fn build(content: &Path, out: &Path, audience: &str) {
-    let run = Command::new(env!("CARGO_BIN_EXE_assure"))
+    let run = Command::new(assure_bin())
         .arg("build")
         .arg("--content")
         .arg(content)
@@ -348,6 +356,23 @@ fn qdf(pdf: &Path) -> Vec<u8> {
     std::fs::read(&out).expect("qdf output")
 }
 
+/// Every entry of a zip file (a workbook), inflated, each after its name.
+fn unzipped(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a readable zip");
+    let mut out = String::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("a zip entry");
+        out.push_str(&entry.name().map(|n| n.into_owned()).unwrap_or_default());
+        out.push('\n');
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).expect("an entry inflates");
+        out.push_str(&decode_entities(&String::from_utf8_lossy(&data)));
+        out.push('\n');
+    }
+    out
+}
+
 /// The forms in which a file could carry a marker, by channel name, lower-cased.
 fn channels(rel: &str, path: &Path) -> Vec<(&'static str, String)> {
     let bytes = std::fs::read(path).expect("output file");
@@ -365,6 +390,8 @@ fn channels(rel: &str, path: &Path) -> Vec<(&'static str, String)> {
         out.push(("qpdf --qdf without NULs", without_nuls(&q)));
         out.push(("qpdf --qdf", String::from_utf8_lossy(&q).into_owned()));
         out.push(("PDF strings and names", pdf_strings(path, true)));
+    } else if rel.ends_with(".xlsx") {
+        out.push(("workbook (unzipped)", unzipped(&bytes)));
     } else {
         let decoded = percent_decode(&decode_entities(&decode_unicode_escapes(&raw)));
         out.push(("decoded twice", percent_decode(&decode_entities(&decoded))));
@@ -451,10 +478,12 @@ fn no_output_of_any_audience_holds_a_marker_of_a_record_withheld_from_it() {
                 "{audience}: no {expected}"
             );
         }
-        for pack in fixture.packs.keys() {
-            assert!(
+        // Only the packs of the build's own audience (SPEC §14.6).
+        for (pack, pack_audience) in &fixture.packs {
+            assert_eq!(
                 all.contains(&format!("pdf/{pack}.pdf")),
-                "{audience}: no pdf/{pack}.pdf"
+                pack_audience == audience,
+                "{audience}: pdf/{pack}.pdf (for {pack_audience})"
             );
         }
         problems.extend(
@@ -671,8 +700,13 @@ fn differences(a: &Path, b: &Path, audience: &str) -> Vec<String> {
             "different files: only in the first {only_a:?}, only in the second {only_b:?}"
         ));
     }
+    // The digest covers only what the audience sees (SPEC §14.6).
     let (da, db) = (content_digest(a), content_digest(b));
-    assert_ne!(da, db, "the variant should change the content digest");
+    if audience == INTERNAL {
+        assert_ne!(da, db, "the variant should change internal's content digest");
+    } else if da != db {
+        out.push(format!("the content digest changed: {da} → {db}"));
+    }
     for rel in fa.into_iter().filter(|p| fb.contains(p)) {
         let (pa, pb) = (a.join(&rel), b.join(&rel));
         if rel == "manifest.json" {
@@ -859,5 +893,506 @@ fn planted_leaks_are_found_in_every_form() {
                 .any(|l| l.starts_with(&format!("site/packs/pack-public.pdf [{channel}]"))),
             "the internal pack planted as the public one was not caught through {channel}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The routes of SPEC §14.6, each once a way through the wall: `tests/fixtures/leak-routes`
+// holds every one that must build (objectives with their own audience and marking, in
+// `.md` plans and list files; links and `[[…]]` inside raw HTML, inline HTML and
+// comments; a pack per audience); the others (a `file:` naming a record's file, merge
+// keys, a misspelt `audience`, the accessibility statement's links) are variants that
+// must be refused. Every output byte of every audience is searched, PDFs decompressed
+// and the workbook unzipped, for each withheld item's ID, title, body words, owner, file
+// name and hash.
+
+fn routes_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leak-routes")
+}
+
+/// The withheld items of the routes fixture and who may see each; `None`: nobody, not
+/// even internal (HTML comments).
+const ROUTE_ITEMS: &[(&str, Option<&[&str]>)] = &[
+    ("zwrecint", Some(&[])),
+    ("zwrecinsp", Some(&["inspector"])),
+    ("zwobjint", Some(&[])),
+    ("zwobjpub", Some(&["public"])),
+    ("zwobjlist", Some(&[])),
+    ("zwplanlist", Some(&[])),
+    ("zwplanlisto1", Some(&[])),
+    ("zwactlistint", Some(&[])),
+    ("zwevint", Some(&[])),
+    ("zwcomment", None),
+];
+
+fn route_withheld_from(item: &str, audience: &str) -> bool {
+    match ROUTE_ITEMS.iter().find(|(id, _)| *id == item) {
+        Some((_, None)) => true,
+        Some((_, Some(seen))) => audience != INTERNAL && !seen.contains(&audience),
+        None => false,
+    }
+}
+
+/// Every marker of the routes fixture (in its files' text and names, and the hash of
+/// each attachment), lower-cased, with the item owning it: the longest ID it starts with.
+fn route_markers(root: &Path) -> BTreeMap<String, &'static str> {
+    let owner = |token: &str| -> &'static str {
+        ROUTE_ITEMS
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| token.starts_with(id))
+            .max_by_key(|id| id.len())
+            .unwrap_or_else(|| panic!("marker `{token}` belongs to no item"))
+    };
+    let re = regex::Regex::new(r"(?i)zw[a-z0-9]+").expect("pattern");
+    let mut markers = BTreeMap::new();
+    for rel in files(root) {
+        let bytes = std::fs::read(root.join(&rel)).expect("fixture file");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        for m in re.find_iter(&rel).chain(re.find_iter(&text)) {
+            let token = m.as_str().to_ascii_lowercase();
+            let item = owner(&token);
+            markers.insert(token, item);
+        }
+        if let Some(name) = rel.strip_prefix("evidence/files/") {
+            if name.starts_with("zw") {
+                let hex = format!("{:x}", Sha256::digest(&bytes));
+                let item = owner(name);
+                markers.insert(hex[..12].to_string(), item);
+                markers.insert(hex, item);
+            }
+        }
+    }
+    markers
+}
+
+/// Markers of items withheld from `audience` found in any byte of an output (every
+/// file is for the build's audience): "file [channel]: marker (item)".
+fn route_leaks(out: &Path, audience: &str, markers: &BTreeMap<String, &str>) -> Vec<String> {
+    let withheld: Vec<(&String, &&str)> = markers
+        .iter()
+        .filter(|(_, item)| route_withheld_from(item, audience))
+        .collect();
+    let mut found = Vec::new();
+    for rel in files(out) {
+        for (channel, text) in channels(&rel, &out.join(&rel)) {
+            for (marker, item) in &withheld {
+                if text.contains(marker.as_str()) {
+                    found.push(format!("{rel} [{channel}]: `{marker}` of `{item}`"));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Runs `assure ARGS…` with the binary under test.
+fn run_assure(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(assure_bin())
+        .args(args)
+        .output()
+        .expect("run assure")
+}
+
+/// Builds `content` for `audience` into a fresh folder: the output, or the run that
+/// failed.
+fn try_build(content: &Path, name: &str, audience: &str) -> Result<PathBuf, std::process::Output> {
+    let out = scratch(name);
+    let run = run_assure(&[
+        "build".as_ref(),
+        "--content".as_ref(),
+        content.as_os_str(),
+        "--output".as_ref(),
+        out.as_os_str(),
+        "--audience".as_ref(),
+        audience.as_ref(),
+    ]);
+    if run.status.success() {
+        Ok(out)
+    } else {
+        Err(run)
+    }
+}
+
+fn route_builds() -> &'static BTreeMap<&'static str, PathBuf> {
+    static OUT: OnceLock<BTreeMap<&'static str, PathBuf>> = OnceLock::new();
+    OUT.get_or_init(|| {
+        ["inspector", "public", INTERNAL]
+            .into_iter()
+            .map(|a| {
+                let out = scratch(&format!("routes-{a}"));
+                build(&routes_dir(), &out, a);
+                (a, out)
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn no_route_reaches_another_audience() {
+    let markers = route_markers(&routes_dir());
+    assert!(markers.len() > 40, "the fixture lost its markers: {markers:?}");
+    let mut leaks = Vec::new();
+    for (audience, out) in route_builds() {
+        leaks.extend(
+            route_leaks(out, audience, &markers)
+                .into_iter()
+                .map(|l| format!("{audience}: {l}")),
+        );
+    }
+    assert!(leaks.is_empty(), "withheld items reached an output:\n{}", leaks.join("\n"));
+}
+
+#[test]
+fn the_routes_fixture_shows_each_item_where_it_may() {
+    // The search can fail: internal shows every item's title; the public its objective.
+    let shown = |out: &Path| -> String {
+        files(out)
+            .iter()
+            .flat_map(|rel| channels(rel, &out.join(rel)))
+            .map(|(_, text)| text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let internal = shown(&route_builds()[INTERNAL]);
+    for (item, seen) in ROUTE_ITEMS {
+        if seen.is_some() {
+            assert!(
+                internal.contains(&format!("{item}title")),
+                "the internal output lacks {item}'s title"
+            );
+        }
+    }
+    let public = shown(&route_builds()["public"]);
+    for marker in ["zwobjpubtitle", "zwobjpubbody", "zwobjpubwords"] {
+        assert!(public.contains(marker), "the public output lacks `{marker}`");
+    }
+    // Raw HTML keeps its visible words, and withheld links say "withheld".
+    let page = std::fs::read_to_string(route_builds()["inspector"].join("site/pages/page-html.html"))
+        .expect("the page");
+    assert!(page.contains("Last words:") && page.contains("withheld"), "{page}");
+}
+
+#[test]
+fn an_objectives_own_marking_marks_its_audiences_outputs() {
+    for (audience, marking) in [
+        ("inspector", "OFFICIAL-SENSITIVE"),
+        ("public", "OFFICIAL"),
+        (INTERNAL, "OFFICIAL-SENSITIVE"),
+    ] {
+        let html = std::fs::read_to_string(route_builds()[audience].join("site/index.html"))
+            .expect("dashboard");
+        assert!(
+            html.contains(&format!("aria-label=\"Security classification\">{marking}<")),
+            "{audience}: the site should be marked {marking}"
+        );
+    }
+}
+
+#[test]
+fn a_build_writes_only_its_audiences_packs() {
+    for (audience, out) in route_builds() {
+        let packs: Vec<String> = files(out)
+            .into_iter()
+            .filter(|p| p.ends_with(".pdf"))
+            .collect();
+        assert_eq!(
+            packs,
+            vec![
+                format!("pdf/pack-{audience}.pdf"),
+                format!("site/packs/pack-{audience}.pdf")
+            ],
+            "{audience}"
+        );
+    }
+}
+
+/// A copy of the routes fixture with `edits` applied: (path, text to replace, by what);
+/// an empty `from` writes the whole file.
+fn routes_variant(name: &str, edits: &[(&str, &str, &str)]) -> PathBuf {
+    let dir = scratch(name);
+    copy_tree(&routes_dir(), &dir);
+    for (rel, from, to) in edits {
+        let path = dir.join(rel);
+        let text = if from.is_empty() {
+            to.to_string()
+        } else {
+            let old = std::fs::read_to_string(&path).expect("variant file");
+            assert!(old.contains(from), "{rel} lacks `{from}`");
+            old.replace(from, to)
+        };
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, text).expect("write variant");
+    }
+    dir
+}
+
+/// Builds a variant for every audience: each must fail with exit 1 and `code` at
+/// every `expected` place ("path:line"), writing no output; a build that goes ahead is
+/// searched for leaks, which are named in the failure.
+fn assert_refused(name: &str, edits: &[(&str, &str, &str)], code: &str, expected: &[&str]) {
+    let content = routes_variant(name, edits);
+    let markers = route_markers(&content);
+    for audience in ["inspector", "public"] {
+        match try_build(&content, &format!("{name}-{audience}"), audience) {
+            Ok(out) => panic!(
+                "{name}: the build for {audience} went ahead; what it leaked:\n{}",
+                route_leaks(&out, audience, &markers).join("\n")
+            ),
+            Err(run) => {
+                let stderr = String::from_utf8_lossy(&run.stderr);
+                assert_eq!(run.status.code(), Some(1), "{name}: {stderr}");
+                for place in expected {
+                    assert!(
+                        stderr.lines().any(|l| l.contains(&format!("{place}:"))
+                            && l.contains(&format!("[{code}]"))),
+                        "{name}: no {code} at {place}:\n{stderr}"
+                    );
+                }
+                assert!(
+                    !scratch_path(&format!("{name}-{audience}")).exists(),
+                    "{name}: a refused build wrote an output"
+                );
+            }
+        }
+    }
+}
+
+fn scratch_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("leak-tests")
+        .join(name)
+}
+
+const STEAL: &str = "---\ntitle: Evidence naming a record's file\nkind: report\ndate: 2014-09-01\nreviewed: 2014-09-01\nsupports: [rec-open]\n";
+
+#[test]
+fn route_file_naming_a_records_file_is_refused() {
+    assert_refused(
+        "route-file",
+        &[
+            ("evidence/steal-md.md", "", &format!("{STEAL}file: recommendations/zwrecint.md\n---\n")),
+            ("evidence/steal-list.md", "", &format!("{STEAL}file: actions/list.yaml\n---\n")),
+            ("evidence/steal-plan.md", "", &format!("{STEAL}file: ./plans/../plans/list.yaml\n---\n")),
+            ("evidence/steal-site.md", "", &format!("{STEAL}file: site.yaml\n---\n")),
+        ],
+        "E007",
+        &[
+            "evidence/steal-md.md:7",
+            "evidence/steal-list.md:7",
+            "evidence/steal-plan.md:7",
+            "evidence/steal-site.md:7",
+        ],
+    );
+}
+
+#[test]
+fn route_merge_keys_are_refused() {
+    assert_refused(
+        "route-merge",
+        &[
+            (
+                "recommendations/merged.yaml",
+                "",
+                "records:\n  - &hidden\n    id: zwrecintmergeone\n    title: ZWRECINTMERGEONETITLE\n    source: rev-open\n    <<: { audience: [internal] }\n  - <<: *hidden\n    id: zwrecintmergetwo\n    title: ZWRECINTMERGETWOTITLE\n",
+            ),
+            (
+                "pages/merged.md",
+                "",
+                "---\ntitle: ZWRECINTMERGEPAGETITLE\ndetails:\n  <<: { a: b }\n---\nZWRECINTMERGEPAGEBODY\n",
+            ),
+        ],
+        "E003",
+        &[
+            "recommendations/merged.yaml:6",
+            "recommendations/merged.yaml:7",
+            "pages/merged.md:4",
+        ],
+    );
+}
+
+#[test]
+fn route_misspelt_audience_is_an_error() {
+    assert_refused(
+        "route-misspelt",
+        &[
+            ("recommendations/zwrecint.md", "audience: [internal]", "Audience: [internal]"),
+            (
+                "pages/zwrecintplural.md",
+                "",
+                "---\ntitle: ZWRECINTPLURALTITLE\naudiences: [internal]\n---\nZWRECINTPLURALBODY\n",
+            ),
+            (
+                "pages/zwrecintslip.md",
+                "",
+                "---\ntitle: ZWRECINTSLIPTITLE\naudiance: [internal]\nclasification: OFFICIAL-SENSITIVE\n---\n",
+            ),
+            ("plans/plan-open.md", "    audience: [internal]\n    classification", "    audeince: [internal]\n    classification"),
+        ],
+        "E003",
+        &[
+            "recommendations/zwrecint.md:3",
+            "pages/zwrecintplural.md:3",
+            "pages/zwrecintslip.md:3",
+            "pages/zwrecintslip.md:4",
+            "plans/plan-open.md:11",
+        ],
+    );
+}
+
+#[test]
+fn route_accessibility_statement_links_stay_inside_the_content() {
+    let outside = scratch_path("route-statement-outside.png");
+    std::fs::write(&outside, b"not a picture").expect("write");
+    assert_refused(
+        "route-statement",
+        &[(
+            "site.yaml",
+            "site_audience: inspector\n",
+            "site_audience: inspector\naccessibility: \"![logo](../route-statement-outside.png) and [minutes](recommendations/zwrecint.md)\"\n",
+        )],
+        "E007",
+        &["site.yaml:10"],
+    );
+    // A file inside the content folder is copied with the site, and linked there.
+    let content = routes_variant(
+        "route-statement-inside",
+        &[(
+            "site.yaml",
+            "site_audience: inspector\n",
+            "site_audience: inspector\naccessibility: \"The statement: ![chart](evidence/files/open.txt)\"\n",
+        )],
+    );
+    let out = try_build(&content, "route-statement-inside-out", "inspector")
+        .unwrap_or_else(|run| panic!("{}", String::from_utf8_lossy(&run.stderr)));
+    let page = std::fs::read_to_string(out.join("site/accessibility.html")).expect("statement");
+    assert!(page.contains("src=\"files/evidence/files/open.txt\""), "{page}");
+    assert!(out.join("site/files/evidence/files/open.txt").is_file());
+}
+
+fn manifest_digest(out: &Path) -> String {
+    content_digest(out)
+}
+
+#[test]
+fn the_digest_covers_site_yaml_and_only_what_the_audience_sees() {
+    let base = &route_builds()["inspector"];
+    let digest = manifest_digest(base);
+    let cover = |out: &Path| {
+        let text = pdftotext(&out.join("pdf/pack-inspector.pdf"));
+        text.split('\u{c}').next().unwrap_or("").to_string()
+    };
+    // Every withheld item changed, in its own file, in a list file and in a plan.
+    let hidden = routes_variant(
+        "digest-hidden",
+        &[
+            ("recommendations/zwrecint.md", "ZWRECINTBODY", "ZWRECINTBODY changed"),
+            ("plans/plan-open.md", "ZWOBJINTBODY", "ZWOBJINTBODY changed"),
+            ("plans/plan-open.md", "ZWOBJPUBBODY", "ZWOBJPUBBODY changed"),
+            ("plans/list.yaml", "ZWOBJLISTBODY", "ZWOBJLISTBODY changed"),
+            ("plans/list.yaml", "ZWPLANLISTO1BODY", "ZWPLANLISTO1BODY changed"),
+            ("actions/list.yaml", "ZWACTLISTINTBODY", "ZWACTLISTINTBODY changed"),
+            ("evidence/files/zwevintfile.txt", "", "other bytes\n"),
+            ("evidence/zwnew.md", "", "---\ntitle: ZWEVINTNEW\naudience: [internal]\n---\n"),
+        ],
+    );
+    let out = try_build(&hidden, "digest-hidden-out", "inspector")
+        .unwrap_or_else(|run| panic!("{}", String::from_utf8_lossy(&run.stderr)));
+    assert_eq!(manifest_digest(&out), digest, "withheld edits changed the digest");
+    assert_eq!(cover(&out), cover(base), "withheld edits changed the pack cover");
+    // What the audience sees does change it: site.yaml, a visible record, a visible
+    // record of a list file.
+    for (name, edit) in [
+        ("digest-site", ("site.yaml", "title: Leak routes fixture", "title: Leak routes fixture, again")),
+        ("digest-visible", ("recommendations/rec-open.md", "Recruit", "Recruit, train")),
+        ("digest-list", ("plans/list.yaml", "Open objective of the list plan", "Open objective, renamed")),
+        ("digest-objective", ("plans/plan-open.md", "Everyone sees this objective.", "Everyone sees it.")),
+    ] {
+        let content = routes_variant(name, &[edit]);
+        let out = try_build(&content, &format!("{name}-out"), "inspector")
+            .unwrap_or_else(|run| panic!("{}", String::from_utf8_lossy(&run.stderr)));
+        assert_ne!(manifest_digest(&out), digest, "{name}: the digest should change");
+        assert_ne!(cover(&out), cover(base), "{name}: the cover should change");
+    }
+}
+
+/// `GET path` from a local server: status and body.
+fn http_get(port: u16, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+        .expect("request");
+    let mut bytes = Vec::new();
+    let _ = stream.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+/// The problems page `assure serve --audience AUDIENCE` shows for content with errors.
+fn served_problems(content: &Path, audience: &str) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(assure_bin())
+        .args(["serve", "--port", "0", "--audience", audience, "--content"])
+        .arg(content)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("assure serve starts");
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+    let port: u16 = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?']).next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("serve printed no address: {line:?}")
+        });
+    let start = std::time::Instant::now();
+    let mut page = String::new();
+    while start.elapsed() < std::time::Duration::from_secs(60) {
+        let (status, text) = http_get(port, "/");
+        if status == 503 && text.contains("not built yet") {
+            page = text;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!page.is_empty(), "serve never showed its problems page");
+    page
+}
+
+#[test]
+fn serve_names_withheld_records_only_when_serving_internal() {
+    let content = routes_variant(
+        "serve-problems",
+        &[
+            // A problem in a withheld record, and one naming it from a visible record.
+            ("recommendations/zwrecint.md", "priority: high", "priority: ZWRECINTPRIORITY"),
+            ("actions/act-open.md", "addresses: [rec-open]", "addresses: [rec-open, zwevint]"),
+            // One the inspector may see.
+            ("pages/page-html.md", "order: 1", "order: first"),
+        ],
+    );
+    let page = served_problems(&content, "inspector").to_ascii_lowercase();
+    assert!(page.contains("page-html.md"), "the inspector's own problem is shown: {page}");
+    assert!(page.contains("withheld from"), "hidden problems are counted: {page}");
+    for marker in ["zwrecint", "zwevint"] {
+        assert!(!page.contains(marker), "serving the inspector names `{marker}`: {page}");
+    }
+    let page = served_problems(&content, INTERNAL).to_ascii_lowercase();
+    for marker in ["zwrecint", "zwevint", "page-html.md"] {
+        assert!(page.contains(marker), "serving internal should name `{marker}`");
     }
 }

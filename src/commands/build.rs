@@ -113,18 +113,29 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let theme = Theme::load(theme_dir.as_deref())?;
 
     pipeline::hash_all(&mut checked);
-    let content_sha256 = output::content_digest(&checked.hashes);
-    // One analysed view per audience: the site's, and each pack's.
-    let packs: &[crate::config::Pack] = if opts.no_pdf {
-        &[]
+    // Only this audience's packs: an output is for one audience, every byte of it
+    // (SPEC §14.6). Other packs come from a build for their own audience.
+    let packs: Vec<crate::config::Pack> = if opts.no_pdf {
+        Vec::new()
     } else {
-        &checked.site.config.packs
+        checked
+            .site
+            .config
+            .packs
+            .iter()
+            .filter(|p| p.audience == audience)
+            .cloned()
+            .collect()
     };
-    let views = pipeline::analysed_for(
-        &checked,
-        std::iter::once(audience.as_str()).chain(packs.iter().map(|p| p.audience.as_str())),
-    );
+    let packs = packs.as_slice();
+    let views = pipeline::analysed_for(&checked, [audience.as_str()]);
     let site_view = &views[&audience];
+    let content_sha256 = output::audience_digest(
+        &checked.site,
+        &site_view.view,
+        &site_view.attachments,
+        &checked.hashes,
+    );
     let readiness_text = site_view.analysis.readiness.percent_text();
     // `--since` names baselines for this build: one for another audience is refused.
     let (baselines, from_site) = if opts.since.is_empty() {
@@ -322,9 +333,16 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
         return Ok(Built::stopped(checked));
     }
     output::check_output_folder(&opts.output, &opts.content)?;
+    // An output is for one audience: its packs are that audience's alone.
+    let audience = output_audience(&opts.output, &packs)?;
     pipeline::hash_all(&mut checked);
-    let content_sha256 = output::content_digest(&checked.hashes);
-    let views = pipeline::analysed_for(&checked, packs.iter().map(|p| p.audience.as_str()));
+    let views = pipeline::analysed_for(&checked, [audience.as_str()]);
+    let content_sha256 = output::audience_digest(
+        &checked.site,
+        &views[&audience].view,
+        &views[&audience].attachments,
+        &checked.hashes,
+    );
     let changes = all_changes(
         &checked,
         &views,
@@ -363,6 +381,33 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
         readiness: String::new(),
         pdfs,
     })
+}
+
+/// The audience of the output `assure pack` adds to: its manifest's, else the packs'
+/// own. A pack for another audience is refused (exit 2): it would put what that
+/// audience sees into an output made for someone else.
+fn output_audience(output: &Path, packs: &[crate::config::Pack]) -> Result<String> {
+    let written = std::fs::read(output.join(output::MANIFEST))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|m| m["audience"].as_str().map(str::to_string));
+    let audience = match written {
+        Some(a) => a,
+        None => packs.first().map(|p| p.audience.clone()).unwrap_or_default(),
+    };
+    let others: Vec<String> = packs
+        .iter()
+        .filter(|p| p.audience != audience)
+        .map(|p| format!("`{}` (for {})", p.id, p.audience))
+        .collect();
+    if !others.is_empty() {
+        anyhow::bail!(
+            "the output `{}` is for `{audience}`; the pack {} is for another audience: write it into that audience's output (`--output`)",
+            output.display(),
+            others.join(", ")
+        );
+    }
+    Ok(audience)
 }
 
 /// Renders and writes every file of the output into the staging folder: each output

@@ -45,6 +45,14 @@ pub fn is_record_path(rel: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".yaml") || lower.ends_with(".yml")
 }
 
+/// Whether a path inside the content folder names an attachment: any file but a record
+/// file or `site.yaml`. The one answer to "may this file be published as a file" (an
+/// evidence `file`, a copied link target): a record's file holds the whole record
+/// (and a list file several), whoever may see them.
+pub fn is_attachment(rel: &str) -> bool {
+    rel != "site.yaml" && !is_record_path(rel)
+}
+
 /// Lists the content folder. Fails only when the folder itself cannot be read.
 pub fn walk(root: &Path) -> io::Result<ContentFiles> {
     let meta = std::fs::metadata(root)?;

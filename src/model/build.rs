@@ -242,6 +242,58 @@ fn join_and(items: &[&str]) -> String {
     }
 }
 
+/// The fields that decide who sees a record. A near miss of one of them (case, plural,
+/// one or two letters) is an error, not a typo warning: the field would be ignored and
+/// the record published to everyone, or under the site's default marking (SPEC §14.6).
+const WALL_FIELDS: [&str; 2] = ["audience", "classification"];
+
+/// The wall field a key is a near miss of, if it is one.
+pub fn wall_near_miss(key: &str) -> Option<&'static str> {
+    let lower = key.trim().to_lowercase();
+    WALL_FIELDS.into_iter().find(|field| {
+        key != *field
+            && (lower == *field
+                || lower.strip_suffix('s') == Some(field)
+                || strsim::damerau_levenshtein(&lower, field) <= 2)
+    })
+}
+
+/// The E003 for a near miss of a wall field.
+fn wall_message(key: &str, field: &str) -> String {
+    let effect = if field == "audience" {
+        "would publish this record to everyone"
+    } else {
+        "would publish this record under the site's default marking"
+    };
+    format!(
+        "`{}` is not a field: a misspelt `{field}` {effect}; write `{field}:` (lower case, as shown)",
+        short(key)
+    )
+}
+
+/// YAML merge keys (`<<: *anchor`) are refused wherever they stand in a record: read as
+/// a field they would hide what they merge (an `audience`, say) from every check.
+const MERGE_KEY_MESSAGE: &str = "YAML merge keys (`<<`) are not read: the fields they merge (such as `audience`) would be ignored; write the fields out in this record";
+
+/// Where a node holds a merge key (`<<`), at any depth.
+fn merge_keys(node: &Node, out: &mut Vec<Pos>) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Scalar(_) => {}
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(pairs) => {
+                for (k, v) in pairs {
+                    if k.as_scalar().is_some_and(|s| s.text == "<<") {
+                        out.push(k.pos);
+                    }
+                    stack.push(v);
+                }
+            }
+        }
+    }
+}
+
 /// An empty record of a type, to be filled in.
 fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
     Record {
@@ -386,6 +438,17 @@ pub fn build_record(raw: RawRecord) -> Built {
     let mut objectives_node: Option<&Node> = None;
     let known: Vec<&'static str> = rtype.known_names().collect();
 
+    let mut merges = Vec::new();
+    for (key, value) in &raw.fields {
+        if key.as_scalar().is_some_and(|s| s.text == "<<") {
+            merges.push(key.pos);
+        }
+        merge_keys(value, &mut merges);
+    }
+    for pos in merges {
+        c.report(pos, Code::E003, MERGE_KEY_MESSAGE.into());
+    }
+
     for (key, value) in &raw.fields {
         let Some(name) = key_text(key) else {
             c.report(
@@ -395,6 +458,9 @@ pub fn build_record(raw: RawRecord) -> Built {
             );
             continue;
         };
+        if name == "<<" {
+            continue; // refused above
+        }
         rec.field_pos.push((name.to_string(), key.pos));
         c.at = key.pos;
         match name {
@@ -446,6 +512,10 @@ pub fn build_record(raw: RawRecord) -> Built {
                     .find(|f| f.name == name)
                     .or_else(|| super::schema::COMMON_FIELDS.iter().find(|f| f.name == name))
                 else {
+                    if let Some(field) = wall_near_miss(name) {
+                        c.report(key.pos, Code::E003, wall_message(name, field));
+                        continue;
+                    }
                     c.unknown_key(name, key.pos, &known);
                     rec.extra.push((name.to_string(), value.to_value()));
                     continue;
@@ -709,6 +779,47 @@ fn read_judgements(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
     }
 }
 
+/// The fields an objective may have.
+const OBJECTIVE_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "audience",
+    "classification",
+    "personal_data_reviewed",
+];
+
+/// An objective's own `audience`, narrowed to its plan's: a name the plan is withheld
+/// from is an error (the objective stays withheld from it). `internal` sees everything.
+fn narrowed_audience(
+    c: &mut Checker<'_>,
+    plan: &Record,
+    own: Vec<(String, Pos)>,
+) -> Vec<(String, Pos)> {
+    let Some(plan_names) = &plan.audience else {
+        return own;
+    };
+    let mut kept = Vec::new();
+    for (name, pos) in own {
+        if name == crate::config::INTERNAL || plan_names.iter().any(|(n, _)| *n == name) {
+            kept.push((name, pos));
+        } else {
+            let list: Vec<String> = plan_names.iter().map(|(n, _)| format!("`{n}`")).collect();
+            c.report(
+                pos,
+                Code::E003,
+                format!(
+                    "`{}` does not see this objective's plan (its audience is {}): an objective can narrow its plan's audience, not widen it; remove `{}` here, or add it to the plan's `audience`",
+                    short(&name),
+                    if list.is_empty() { "internal only".to_string() } else { list.join(", ") },
+                    short(&name)
+                ),
+            );
+        }
+    }
+    kept
+}
+
 /// A plan's objectives, each a record of type objective.
 fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Record> {
     let items: Vec<&Node> = match &value.value {
@@ -738,6 +849,8 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
         };
         let pos = pairs.first().map_or(item.pos, |(k, _)| k.pos);
         let mut obj = blank(RecordType::Objective, &plan.path, pos);
+        // An objective takes its plan's audience and marking; its own may narrow them,
+        // never widen them (SPEC §14.6).
         obj.audience = plan.audience.clone();
         obj.classification = plan.classification;
         obj.personal_data_reviewed = plan.personal_data_reviewed;
@@ -783,10 +896,26 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
                 Some("personal_data_reviewed") => {
                     obj.personal_data_reviewed = c.date("personal_data_reviewed", v)
                 }
+                Some("audience") => {
+                    let own = c.list("audience", v);
+                    obj.audience = Some(narrowed_audience(c, plan, own));
+                }
+                Some("classification") => {
+                    if let Some(own) = c.one_of("classification", v, super::schema::CLASSIFICATIONS) {
+                        if own == "OFFICIAL-SENSITIVE" {
+                            obj.classification = Some(own);
+                        }
+                    }
+                }
+                Some("<<") => {} // refused with every merge key of the record
+                Some(other) if wall_near_miss(other).is_some() => {
+                    let field = wall_near_miss(other).unwrap_or("audience");
+                    c.report(k.pos, Code::E003, wall_message(other, field));
+                }
                 Some(other) => {
                     // Typo hints as for records, against the objective's own fields.
                     let rtype = std::mem::replace(&mut c.rtype, RecordType::Objective);
-                    c.unknown_key(other, k.pos, &["id", "title", "description", "personal_data_reviewed"]);
+                    c.unknown_key(other, k.pos, OBJECTIVE_FIELDS);
                     c.rtype = rtype;
                     obj.extra.push((other.to_string(), v.to_value()));
                 }

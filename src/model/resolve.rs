@@ -138,8 +138,13 @@ pub fn resolve(
 
     // Audiences named by records must exist.
     for rec in &records {
-        if rec.rtype == RecordType::Objective {
-            continue; // inherited from the plan, already checked there
+        // An objective's names are its plan's, or a narrowing of them (both checked at
+        // the plan) unless the plan names none.
+        let plan_has_audience = rec
+            .parent
+            .is_some_and(|p| records[p].audience.is_some());
+        if rec.rtype == RecordType::Objective && plan_has_audience {
+            continue;
         }
         for (name, pos) in rec.audience.iter().flatten() {
             if !config.has_audience(name) {
@@ -160,6 +165,13 @@ pub fn resolve(
         .map(|rec| check_files(rec, &files.root, &present))
         .collect();
     diags.extend(file_diags.into_iter().flatten());
+
+    // The accessibility statement's links follow the body rules: files inside the
+    // content folder, attachments only, copied with the site (SPEC §14.6).
+    let mut config = config;
+    let (links, statement_diags) = statement_links(&config, &files.root, &present);
+    config.statement_links = links;
+    diags.extend(statement_diags);
 
     // A theme named in site.yaml is content: inside the content folder, not behind a link.
     if let Some(theme) = &config.theme {
@@ -245,6 +257,49 @@ pub fn resolve(
         backlinks,
     };
     (site, diags)
+}
+
+/// The relative links and images of the accessibility statement (its Markdown as
+/// written in site.yaml, or the default statement made with the site's words), each
+/// with the attachment it names; E007 for those that name none.
+fn statement_links(
+    config: &Config,
+    root: &Path,
+    present: &HashSet<&str>,
+) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+    let statement = match &config.accessibility {
+        Some(own) => own.clone(),
+        // Links come only from the site's words, never from the date.
+        None => crate::present::accessibility_statement(
+            config,
+            config
+                .as_of
+                .unwrap_or_else(|| crate::date::Date::from_days(0)),
+        ),
+    };
+    let mut links = Vec::new();
+    let mut diags = Vec::new();
+    for (link, _) in crate::markdown::scan(&statement) {
+        let crate::markdown::BodyLink::Local { target, .. } = link else {
+            continue;
+        };
+        let written = target.split(['#', '?']).next().unwrap_or("");
+        match check_file(root, &percent_decode(written), present)
+            .and_then(|path| attachment(written, path))
+        {
+            Ok(path) => links.push((target, path)),
+            Err(message) => diags.push(Diagnostic::new(
+                SITE_FILE,
+                config.accessibility_pos,
+                Code::E007,
+                format!(
+                    "the accessibility statement's link to `{}`: {message}",
+                    short(&target)
+                ),
+            )),
+        }
+    }
+    (links, diags)
 }
 
 /// What a reference names.
@@ -341,7 +396,7 @@ fn look_up(
 fn check_files(rec: &mut Record, root: &Path, present: &HashSet<&str>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     if let Some(file) = rec.file.as_mut() {
-        match check_file(root, &file.path, present) {
+        match check_file(root, &file.path, present).and_then(|path| attachment(&file.path, path)) {
             Ok(path) => file.resolved = Some(path),
             Err(message) => diags.push(Diagnostic::new(
                 &rec.path,
@@ -376,12 +431,48 @@ fn check_files(rec: &mut Record, root: &Path, present: &HashSet<&str>) -> Vec<Di
     diags
 }
 
+/// A path `file:` may name: an attachment, never a record's file (a list file holding
+/// records included) or `site.yaml`, which would publish whole records, whoever may
+/// see them, as a file (SPEC §14.6).
+fn attachment(written: &str, path: String) -> Result<String, String> {
+    if crate::content::is_attachment(&path) {
+        return Ok(path);
+    }
+    let what = if path == SITE_FILE {
+        "the site settings".to_string()
+    } else {
+        "a record file (records are shown through their own pages)".to_string()
+    };
+    Err(format!(
+        "`{}` is {what}, not an attachment; name a document such as `evidence/files/report.pdf`, or link the record with `supports:` or `related:`",
+        short(written)
+    ))
+}
+
 fn join_or(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
         [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
+}
+
+/// Where a relative link written in a record's file (`record_path`) points inside the
+/// content folder, normalised as [`check_file`] does, if it stays inside; whether the
+/// file exists is not asked.
+pub fn content_path(record_path: &str, dest: &str) -> Option<String> {
+    let written = dest.split(['#', '?']).next().unwrap_or("");
+    let dir = record_path.rsplit_once('/').map_or("", |(d, _)| d);
+    let relative = if dir.is_empty() || written.starts_with('/') {
+        written.to_string()
+    } else {
+        format!("{dir}/{written}")
+    };
+    let decoded = percent_decode(&relative);
+    normalise(&decoded, "", "")
+        .ok()
+        .map(|parts| parts.join("/"))
+        .filter(|p| !p.is_empty())
 }
 
 /// `%20` and friends in Markdown link destinations.

@@ -53,7 +53,6 @@ pub fn view(site: &Site, audience: &str) -> View {
             continue;
         }
         let mut rec = rec.clone();
-        let mut withheld_ranges = Vec::new();
         let to_withheld_file = |l: &super::LocalLink| {
             l.path
                 .as_deref()
@@ -71,27 +70,25 @@ pub fn view(site: &Site, audience: &str) -> View {
                 }
             }
         }
-        if rec.refs.iter().any(|r| r.withheld && r.field == "body")
-            || rec.local_links.iter().any(to_withheld_file)
+        let withheld_id = |id: &str| {
+            site.index
+                .get(&id.to_lowercase())
+                .is_some_and(|&t| new_index[t].is_none())
+        };
+        let withheld_file = |dest: &str| {
+            rec.local_links
+                .iter()
+                .any(|l| l.dest == dest && to_withheld_file(l))
+                || super::resolve::content_path(&rec.path, dest)
+                    .is_some_and(|p| withheld_files.contains(p.as_str()))
+        };
+        let markdown_links = rec.refs.iter().any(|r| r.withheld && r.field == "body")
+            || rec.local_links.iter().any(to_withheld_file);
+        if let Some(body) = published_body(&rec.body, markdown_links, &withheld_id, &withheld_file)
         {
-            withheld_ranges = withheld_links(
-                &rec.body,
-                |id| {
-                    site.index
-                        .get(&id.to_lowercase())
-                        .is_some_and(|&t| new_index[t].is_none())
-                },
-                |dest| {
-                    rec.local_links
-                        .iter()
-                        .any(|l| l.dest == dest && to_withheld_file(l))
-                },
-            );
-            rec.local_links.retain(|l| !to_withheld_file(l));
+            rec.body = body;
         }
-        for (range, replacement) in withheld_ranges.into_iter().rev() {
-            rec.body.replace_range(range, replacement);
-        }
+        rec.local_links.retain(|l| !to_withheld_file(l));
         rec.parent = rec.parent.and_then(|p| new_index[p]);
         rec.objectives = rec
             .objectives
@@ -153,6 +150,12 @@ pub fn into_view(site: Site, audience: &str) -> View {
             .collect();
     }
     site.files.record_files = Vec::new();
+    // Nothing is withheld, but HTML comments are never output.
+    for rec in site.records.iter_mut() {
+        if let Some(body) = published_body(&rec.body, false, &|_| false, &|_| false) {
+            rec.body = body;
+        }
+    }
     View {
         site,
         audience: audience.to_string(),
@@ -185,12 +188,47 @@ impl View {
             out.extend(rec.file_path().map(str::to_string));
             out.extend(rec.local_links.iter().filter_map(|l| l.path.clone()));
         }
+        out.extend(self.site.config.statement_links.iter().map(|(_, p)| p.clone()));
+        // Only attachments are ever published as files: never a record's file or
+        // site.yaml, which hold whole records and settings.
+        out.retain(|p| crate::content::is_attachment(p));
         out
     }
 }
 
-/// What stands for a withheld link in a body.
-const WITHHELD_LINK: &str = "[[!withheld]]";
+use markdown::WITHHELD_LINK;
+
+/// A body as it may be published, when that differs from the body as written: links to
+/// withheld records (`[[…]]`, relative links and images to their files, the same inside
+/// raw HTML) become "withheld", and HTML comments go (SPEC §14.6). `markdown_links`:
+/// whether the Markdown itself has such a link (the raw HTML is always read).
+fn published_body(
+    body: &str,
+    markdown_links: bool,
+    withheld_id: &dyn Fn(&str) -> bool,
+    withheld_file: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    let mut edits = markdown::raw_html_edits(body, withheld_id, withheld_file);
+    if markdown_links {
+        edits.extend(withheld_links(body, withheld_id, withheld_file));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    // Outermost edits only, applied from the end.
+    edits.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
+    let mut kept: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    for (range, replacement) in edits {
+        if kept.last().is_none_or(|(last, _)| range.start >= last.end) {
+            kept.push((range, replacement));
+        }
+    }
+    let mut out = body.to_string();
+    for (range, replacement) in kept.into_iter().rev() {
+        out.replace_range(range, replacement);
+    }
+    Some(out)
+}
 
 /// Byte ranges of the links in a body whose target is withheld, with what replaces
 /// them: `[[…]]` links to a withheld record, relative links and images to a file
@@ -213,8 +251,8 @@ pub fn renumber_backlinks(links: &[Backlink], new_index: &[Option<usize>]) -> Ve
 
 fn withheld_links(
     body: &str,
-    withheld_id: impl Fn(&str) -> bool,
-    withheld_file: impl Fn(&str) -> bool,
+    withheld_id: &dyn Fn(&str) -> bool,
+    withheld_file: &dyn Fn(&str) -> bool,
 ) -> Vec<(std::ops::Range<usize>, &'static str)> {
     use pulldown_cmark::{Event, LinkType, Parser, Tag};
     let events = Parser::new_ext(body, markdown::options()).into_offset_iter();
@@ -286,7 +324,7 @@ mod tests {
 
     fn rewrite(body: &str) -> String {
         let mut out = body.to_string();
-        let found = withheld_links(body, |id| id == "secret", |dest| dest == "../r/secret.md");
+        let found = withheld_links(body, &|id| id == "secret", &|dest| dest == "../r/secret.md");
         for (range, replacement) in found.into_iter().rev() {
             out.replace_range(range, replacement);
         }

@@ -145,7 +145,19 @@ impl Links for PageLinks<'_> {
     }
 
     fn local(&self, dest: &str) -> Option<String> {
-        let path = self.record?.local_path(dest)?;
+        let path = match self.record {
+            Some(r) => r.local_path(dest)?,
+            // A page of the site's own words (the accessibility statement): its links
+            // were checked when the site was linked.
+            None => self
+                .b
+                .site()
+                .config
+                .statement_links
+                .iter()
+                .find(|(d, _)| d == dest)
+                .map(|(_, p)| p.as_str())?,
+        };
         self.b
             .attachments
             .contains(path)

@@ -171,8 +171,9 @@ impl Engine {
         if errors > 0 {
             // Errors first (what stops the site), then the warnings `check` also gives;
             // each with the page of its record, when the last good site has one.
-            let mut items: Vec<&crate::diagnostics::Diagnostic> =
-                checked.diagnostics.items.iter().collect();
+            // Only the problems the served audience may know of (SPEC §14.6).
+            let audience = self.audience(&checked).ok();
+            let (mut items, hidden) = shown_problems(&checked, audience.as_deref());
             items.sort_by_key(|d| d.severity() != Severity::Error);
             let mut pages: HashMap<&str, String> = HashMap::new();
             for r in &checked.site.records {
@@ -181,13 +182,24 @@ impl Engine {
                     pages.insert(&r.path, page);
                 }
             }
-            let problems = items
+            let mut problems: Vec<Problem> = items
                 .into_iter()
                 .map(|d| {
                     let page = pages.get(d.path.as_str()).cloned().unwrap_or_default();
                     Problem::diagnostic(d, &self.prefix, page)
                 })
                 .collect();
+            if hidden > 0 {
+                problems.push(Problem::other(
+                    "",
+                    format!(
+                        "{hidden} problem{} in content withheld from `{}` (or not readable); run `assure check`, or serve with `--audience internal`, to see {}",
+                        if hidden == 1 { "" } else { "s" },
+                        audience.as_deref().unwrap_or("this audience"),
+                        if hidden == 1 { "it" } else { "them" },
+                    ),
+                ));
+            }
             self.output.publish_problems(problems);
             return Ok(Outcome::Problems { errors });
         }
@@ -723,4 +735,59 @@ fn aggregate_pages(
         out.insert("timeline.html".to_string());
     }
     out
+}
+
+/// The problems the problem overlay may show to `audience` (unknown: as if to an
+/// audience that sees only records written for everyone), and how many it may not: a
+/// problem in a file holding a record withheld from it, in a file with no readable
+/// record, or naming a withheld record's ID or file. Only `internal` sees them all.
+fn shown_problems<'a>(
+    checked: &'a Checked,
+    audience: Option<&str>,
+) -> (Vec<&'a crate::diagnostics::Diagnostic>, usize) {
+    let items = &checked.diagnostics.items;
+    if audience == Some(crate::config::INTERNAL) {
+        return (items.iter().collect(), 0);
+    }
+    let records = &checked.site.records;
+    let withheld = |r: &crate::model::Record| match audience {
+        Some(a) => !r.visible_to(a),
+        None => r.audience.is_some(),
+    };
+    let mut hidden_files: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut names: Vec<String> = Vec::new();
+    for r in records.iter().filter(|r| withheld(r)) {
+        hidden_files.insert(r.path.as_str());
+        names.push(r.key.clone());
+    }
+    names.extend(hidden_files.iter().map(|p| p.to_lowercase()));
+    let readable: std::collections::HashSet<&str> =
+        records.iter().map(|r| r.path.as_str()).collect();
+    let names_withheld = |message: &str| {
+        let lower = message.to_lowercase();
+        names.iter().any(|n| {
+            lower.match_indices(n.as_str()).any(|(at, _)| {
+                let id_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+                let before = lower[..at].chars().next_back();
+                let after = lower[at + n.len()..].chars().next();
+                // A whole ID or path, not part of a longer one ("a-1" in "a-10").
+                !before.is_some_and(id_char)
+                    && !after.is_some_and(|c| id_char(c) && c != '.')
+            })
+        })
+    };
+    let mut shown = Vec::new();
+    let mut hidden = 0;
+    for d in items {
+        let in_record_file = crate::content::is_record_path(&d.path);
+        if hidden_files.contains(d.path.as_str())
+            || (in_record_file && !readable.contains(d.path.as_str()))
+            || names_withheld(&d.message)
+        {
+            hidden += 1;
+        } else {
+            shown.push(d);
+        }
+    }
+    (shown, hidden)
 }
