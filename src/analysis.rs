@@ -23,6 +23,8 @@ pub enum EvidenceState {
     Withdrawn,
     Superseded,
     Draft,
+    /// Holds no file, link or location (SPEC §14.1): it never counts.
+    Empty,
     Changed,
     Expired,
     Stale,
@@ -31,10 +33,11 @@ pub enum EvidenceState {
 
 impl EvidenceState {
     /// Every state, in order of precedence.
-    pub const ALL: [EvidenceState; 7] = [
+    pub const ALL: [EvidenceState; 8] = [
         EvidenceState::Withdrawn,
         EvidenceState::Superseded,
         EvidenceState::Draft,
+        EvidenceState::Empty,
         EvidenceState::Changed,
         EvidenceState::Expired,
         EvidenceState::Stale,
@@ -47,6 +50,7 @@ impl EvidenceState {
             EvidenceState::Withdrawn => "withdrawn",
             EvidenceState::Superseded => "superseded",
             EvidenceState::Draft => "draft",
+            EvidenceState::Empty => "empty",
             EvidenceState::Changed => "changed",
             EvidenceState::Expired => "expired",
             EvidenceState::Stale => "stale",
@@ -70,26 +74,44 @@ pub struct Behind {
     pub counts: bool,
 }
 
-/// Readiness: evidenced recommendations of those counted (not superseded).
+/// Readiness (SPEC §14.3): of the recommendations counted (not superseded), those met
+/// and evidenced, and those evidenced.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Readiness {
     pub evidenced: usize,
     pub counted: usize,
+    /// Status `met` and evidenced: the headline figure.
+    pub met_evidenced: usize,
+}
+
+/// "81.8 %" (one decimal, rounded down, never a false 100 %), or "n/a" with nothing
+/// counted.
+pub fn percent_text(per_mille: Option<usize>) -> String {
+    match per_mille {
+        Some(pm) => format!("{}.{} %", pm / 10, pm % 10),
+        None => "n/a".into(),
+    }
 }
 
 impl Readiness {
-    /// "81.8 %" (one decimal, rounded down, never a false 100 %), or "n/a" with no
-    /// recommendations.
+    /// The evidenced share as text: "64.0 %".
     pub fn percent_text(&self) -> String {
-        match self.per_mille() {
-            Some(pm) => format!("{}.{} %", pm / 10, pm % 10),
-            None => "n/a".into(),
-        }
+        percent_text(self.per_mille())
     }
 
-    /// Readiness in tenths of a percent, rounded down.
+    /// The evidenced share in tenths of a percent, rounded down.
     pub fn per_mille(&self) -> Option<usize> {
         (self.counted > 0).then(|| self.evidenced * 1000 / self.counted)
+    }
+
+    /// The met-and-evidenced share as text: "36.0 %".
+    pub fn met_percent_text(&self) -> String {
+        percent_text(self.met_per_mille())
+    }
+
+    /// The met-and-evidenced share in tenths of a percent, rounded down.
+    pub fn met_per_mille(&self) -> Option<usize> {
+        (self.counted > 0).then(|| self.met_evidenced * 1000 / self.counted)
     }
 }
 
@@ -98,12 +120,73 @@ impl Readiness {
 pub struct Gaps {
     /// Counted recommendations that are not evidenced.
     pub unevidenced: Vec<usize>,
+    /// Counted recommendations past their due date, neither met nor superseded,
+    /// whatever their evidence (SPEC §14.4).
+    pub past_due: Vec<usize>,
     /// Actions past their due date and not complete or cancelled.
     pub overdue: Vec<usize>,
     /// Evidence by state.
     pub stale: Vec<usize>,
     pub expired: Vec<usize>,
     pub changed: Vec<usize>,
+    /// Evidence that counts (current, not a reference) with no `signed_off`.
+    pub unsigned: Vec<usize>,
+    /// Actions and recommendations whose `due` has moved from `original_due`.
+    pub due_moved: Vec<usize>,
+}
+
+impl Gaps {
+    /// The records of one gap list.
+    pub fn list(&self, kind: GapKind) -> &[usize] {
+        match kind {
+            GapKind::Unevidenced => &self.unevidenced,
+            GapKind::PastDue => &self.past_due,
+            GapKind::Overdue => &self.overdue,
+            GapKind::Stale => &self.stale,
+            GapKind::Expired => &self.expired,
+            GapKind::Changed => &self.changed,
+            GapKind::Unsigned => &self.unsigned,
+        }
+    }
+}
+
+/// The gap lists behind readiness, in the order the SPEC names them (§13.1, §14.2,
+/// §14.4). Their words are in `present`; their data-file names here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GapKind {
+    Unevidenced,
+    PastDue,
+    Overdue,
+    Stale,
+    Expired,
+    Changed,
+    Unsigned,
+}
+
+impl GapKind {
+    /// Every gap list, in order.
+    pub const ALL: [GapKind; 7] = [
+        GapKind::Unevidenced,
+        GapKind::PastDue,
+        GapKind::Overdue,
+        GapKind::Stale,
+        GapKind::Expired,
+        GapKind::Changed,
+        GapKind::Unsigned,
+    ];
+
+    /// The list's name in data files (`status --format json`, `records.json`).
+    pub fn key(self) -> &'static str {
+        match self {
+            GapKind::Unevidenced => "unevidenced",
+            GapKind::PastDue => "past_due",
+            GapKind::Overdue => "overdue",
+            GapKind::Stale => "stale",
+            GapKind::Expired => "expired",
+            GapKind::Changed => "changed",
+            GapKind::Unsigned => "unsigned",
+        }
+    }
 }
 
 /// What the raw record says, before precedence picks one state: the warnings need it
@@ -113,6 +196,8 @@ struct EvidenceFacts {
     hash_differs: bool,
     expired: bool,
     too_old: bool,
+    /// Holds no file, link or location.
+    empty: bool,
 }
 
 /// Every derived fact of one site (indices as in `Site::records`).
@@ -123,6 +208,8 @@ pub struct Analysis {
     pub state: Vec<Option<EvidenceState>>,
     /// Per record: an action past due and not done.
     pub overdue: Vec<bool>,
+    /// Per record: a counted recommendation past its due date and not met (§14.4).
+    pub past_due: Vec<bool>,
     /// Per record: an action's RAG (explicit, else derived; none when cancelled).
     pub rag: Vec<Option<&'static str>>,
     /// Per record: a recommendation with current evidence behind it.
@@ -212,6 +299,31 @@ impl Analysis {
         (past, not_yet)
     }
 
+    /// Days past due of a past-due recommendation or an overdue action; `None` for
+    /// anything else (a met recommendation late is not late any more).
+    pub fn late_by(&self, site: &Site, i: usize) -> Option<i64> {
+        if self.past_due[i] || self.overdue[i] {
+            self.days_past_due(&site.records[i])
+        } else {
+            None
+        }
+    }
+
+    /// A list of records, most days late first (then in site order).
+    pub fn by_lateness(&self, site: &Site, list: &[usize]) -> Vec<(usize, i64)> {
+        let mut out: Vec<(usize, i64)> = list
+            .iter()
+            .map(|&i| (i, self.late_by(site, i).unwrap_or(0)))
+            .collect();
+        out.sort_by_key(|&(i, d)| (std::cmp::Reverse(d), i));
+        out
+    }
+
+    /// Whether a recommendation is met and evidenced (the headline, SPEC §14.3).
+    pub fn met_evidenced(&self, site: &Site, i: usize) -> bool {
+        site.records[i].status == "met" && self.evidenced[i] && self.counted(site, i)
+    }
+
     /// The evidence state of record `i`, if it is evidence.
     pub fn state_of(&self, i: usize) -> Option<EvidenceState> {
         self.state.get(i).copied().flatten()
@@ -231,6 +343,7 @@ pub fn analyse(
         as_of: Some(as_of),
         state: vec![None; n],
         overdue: vec![false; n],
+        past_due: vec![false; n],
         rag: vec![None; n],
         evidenced: vec![false; n],
         trace: vec![Vec::new(); n],
@@ -266,6 +379,7 @@ pub fn analyse(
                 }
             }
             RecordType::Evidence => {
+                let reference = rec.is_reference();
                 let facts = EvidenceFacts {
                     hash_differs: match (&rec.sha256, rec.file_path()) {
                         (Some(recorded), Some(path)) => {
@@ -273,16 +387,20 @@ pub fn analyse(
                         }
                         _ => false,
                     },
-                    expired: rec.expires.is_some_and(|d| d.last_day() < as_of),
-                    too_old: match rec.reviewed.or(rec.date) {
-                        Some(d) => today - d.first_day().days() > max_age_days,
-                        None => true,
-                    },
+                    // A reference is cited for context: it does not go out of date.
+                    expired: !reference && rec.expires.is_some_and(|d| d.last_day() < as_of),
+                    too_old: !reference
+                        && match rec.reviewed.or(rec.date) {
+                            Some(d) => today - d.first_day().days() > max_age_days,
+                            None => true,
+                        },
+                    empty: !rec.holds(),
                 };
                 let state = match rec.status {
                     "withdrawn" => EvidenceState::Withdrawn,
                     "superseded" => EvidenceState::Superseded,
                     "draft" => EvidenceState::Draft,
+                    _ if facts.empty => EvidenceState::Empty,
                     _ if facts.hash_differs => EvidenceState::Changed,
                     _ if facts.expired => EvidenceState::Expired,
                     _ if facts.too_old => EvidenceState::Stale,
@@ -292,6 +410,9 @@ pub fn analyse(
                     EvidenceState::Changed => a.gaps.changed.push(i),
                     EvidenceState::Expired => a.gaps.expired.push(i),
                     EvidenceState::Stale => a.gaps.stale.push(i),
+                    EvidenceState::Current if !reference && rec.signed_off.is_none() => {
+                        a.gaps.unsigned.push(i)
+                    }
                     _ => {}
                 }
                 a.facts[i] = facts;
@@ -310,9 +431,23 @@ pub fn analyse(
             a.readiness.counted += 1;
             if a.evidenced[i] {
                 a.readiness.evidenced += 1;
+                if rec.status == "met" {
+                    a.readiness.met_evidenced += 1;
+                }
             } else {
                 a.gaps.unevidenced.push(i);
             }
+            let missed = rec.due.is_some_and(|d| d.last_day() < as_of);
+            if missed && rec.status != "met" {
+                a.past_due[i] = true;
+                a.gaps.past_due.push(i);
+            }
+        }
+    }
+    for (i, rec) in site.records.iter().enumerate() {
+        let dated = matches!(rec.rtype, RecordType::Action | RecordType::Recommendation);
+        if dated && rec.due_moved().is_some() {
+            a.gaps.due_moved.push(i);
         }
     }
     a
@@ -359,14 +494,15 @@ fn trace(site: &Site, state: &[Option<EvidenceState>], i: usize) -> Vec<Behind> 
         }
     }
     for b in &mut out {
-        let current = state[b.evidence] == Some(EvidenceState::Current);
+        let current = state[b.evidence] == Some(EvidenceState::Current)
+            && !site.records[b.evidence].is_reference();
         let open_route = b.via.iter().any(|&a| site.records[a].status != "cancelled");
         b.counts = current && (b.direct || open_route);
     }
     out
 }
 
-/// Warnings W101–W105 and W108 from the analysis of the whole content.
+/// Warnings W101–W105, W108 and W110–W112 from the analysis of the whole content.
 pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let as_of = a.as_of.map(|d| d.to_string()).unwrap_or_default();
@@ -380,8 +516,13 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
                         rec.pos_of("sha256"),
                         Code::W101,
                         format!(
-                            "evidence `{}`: its file has changed since it was signed off (the recorded `sha256` no longer matches); check the file, then run `assure lock {}`",
-                            rec.id, rec.id
+                            "evidence `{}`: its file has changed since it was signed off{} (the recorded `sha256` no longer matches); check the file, then run `assure lock {}`",
+                            rec.id,
+                            rec.signed_off
+                                .as_ref()
+                                .map(|s| format!(" by {} on {}", s.by, s.on.long()))
+                                .unwrap_or_default(),
+                            rec.id
                         ),
                     ));
                 }
@@ -418,7 +559,22 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
                         ),
                     ));
                 }
-                if rec.status == "current" && rec.refs_in("supports").next().is_none() {
+                if rec.status == "current" && !rec.is_reference() && f.empty {
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        rec.pos,
+                        Code::W110,
+                        format!(
+                            "evidence `{}` holds no file, url or location; it does not count until one is added (or set `status: draft` until it is)",
+                            rec.id
+                        ),
+                    ));
+                }
+                // A reference is cited for context and need support nothing.
+                if rec.status == "current"
+                    && !rec.is_reference()
+                    && rec.refs_in("supports").next().is_none()
+                {
                     out.push(Diagnostic::new(
                         &rec.path,
                         rec.pos_of("supports"),
@@ -464,6 +620,32 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
                         format!(
                             "recommendation `{}` has no current evidence: add evidence with `supports: [{}]` (or supporting an action that addresses it)",
                             rec.id, rec.id
+                        ),
+                    ));
+                }
+                if a.past_due[i] {
+                    let days = a.days_past_due(rec).unwrap_or(0);
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        rec.pos_of("due"),
+                        Code::W112,
+                        format!(
+                            "recommendation `{}` is past due: due {}, {} before {as_of}, and still {}; mark it met (with `agreed`) when it is, or agree a new `due` date (keeping the first in `original_due`)",
+                            rec.id,
+                            rec.due.map(|d| d.to_string()).unwrap_or_default(),
+                            crate::present::days_word(days),
+                            rec.status
+                        ),
+                    ));
+                }
+                if rec.status == "met" && rec.agreed.is_none() {
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        rec.pos_of("status"),
+                        Code::W111,
+                        format!(
+                            "recommendation `{}` is marked met, but nobody is recorded as agreeing it: add `agreed: {{by: …, on: YYYY-MM-DD}}` (who agreed it is met, and when)",
+                            rec.id
                         ),
                     ));
                 }
@@ -522,12 +704,16 @@ mod tests {
         let r = Readiness {
             counted: 11,
             evidenced: 9,
+            met_evidenced: 0,
         };
+        assert_eq!(r.met_percent_text(), "0.0 %");
         assert_eq!(r.percent_text(), "81.8 %");
         let r = Readiness {
             counted: 1000,
             evidenced: 999,
+            met_evidenced: 999,
         };
+        assert_eq!(r.met_percent_text(), "99.9 %");
         assert_eq!(r.percent_text(), "99.9 %");
         assert_eq!(Readiness::default().percent_text(), "n/a");
     }

@@ -66,6 +66,8 @@ pub struct Derived {
     pub state: Option<String>,
     #[serde(default)]
     pub overdue: Option<bool>,
+    #[serde(default)]
+    pub evidenced: Option<bool>,
 }
 
 /// Links as `records.json` writes them (`{id, title, url}`, or `{withheld: true}`), one
@@ -139,6 +141,7 @@ impl Snapshot {
                 derived: Some(Derived {
                     state: a.state_of(i).map(|s| s.name().to_string()),
                     overdue: (r.rtype == RecordType::Action).then_some(a.overdue[i]),
+                    evidenced: (r.rtype == RecordType::Recommendation).then_some(a.evidenced[i]),
                 }),
             })
             .collect();
@@ -204,6 +207,9 @@ impl Snapshot {
         struct Counts {
             evidenced: usize,
             counted: usize,
+            /// Written since SPEC §14.3; counted from the records in older files.
+            #[serde(default)]
+            met_evidenced: Option<usize>,
         }
         #[derive(Deserialize)]
         struct Doc {
@@ -220,9 +226,17 @@ impl Snapshot {
                 "`{shown}` was written by {written_by} (records.json format {version}) before records carried their derived facts (evidence state, overdue); build the content as it stood on {as_of} with this version (`assure build --as-of {as_of}`) and use that output's records.json"
             );
         }
+        let met_evidenced = doc.readiness.met_evidenced.unwrap_or_else(|| {
+            doc.records
+                .iter()
+                .filter(|r| r.rtype == "recommendation" && r.status.as_deref() == Some("met"))
+                .filter(|r| r.derived.as_ref().and_then(|d| d.evidenced) == Some(true))
+                .count()
+        });
         let readiness = Readiness {
             evidenced: doc.readiness.evidenced,
             counted: doc.readiness.counted,
+            met_evidenced,
         };
         Ok(Snapshot::new(as_of, doc.audience, readiness, doc.records))
     }
@@ -642,6 +656,8 @@ fn readiness_json(p: &Point) -> Value {
     let r = p.readiness;
     json!({
         "as_of": p.as_of.to_string(),
+        "met_evidenced": r.met_evidenced,
+        "met_evidenced_percent": r.met_per_mille().map(|pm| pm as f64 / 10.0),
         "evidenced": r.evidenced,
         "counted": r.counted,
         "percent": r.per_mille().map(|pm| pm as f64 / 10.0),

@@ -114,6 +114,7 @@ pub fn rgb(tone: &str) -> (u8, u8, u8) {
         "green" => (0x0d, 0x5a, 0x32),
         "blue" => (0x0f, 0x4a, 0x88),
         "purple" => (0x4a, 0x2c, 0x7c),
+        "teal" => (0x00, 0x5e, 0x66),
         "grey" => (0x5f, 0x6b, 0x76),
         "track" => (0xe9, 0xec, 0xef),
         "muted" => (0x51, 0x5a, 0x63),
@@ -142,40 +143,25 @@ pub fn dashboard(site: &Site, a: &Analysis) -> Vec<Chart> {
     charts
 }
 
-/// How many counted recommendations are unevidenced and past their due date, and how
-/// many are unevidenced and not yet due (or have no due date).
-fn unevidenced_split(site: &Site, a: &Analysis) -> (usize, usize) {
-    let (past, not_yet) = a.unevidenced_by_due(site);
-    (past.len(), not_yet.len())
-}
-
-/// Readiness as one bar: evidenced, not evidenced and past due, not yet due.
-pub fn readiness(site: &Site, a: &Analysis) -> Chart {
-    let Readiness { evidenced, counted } = a.readiness;
-    let (past, not_yet) = unevidenced_split(site, a);
-    let parts = vec![
-        Part {
-            label: "Evidenced".into(),
-            value: evidenced,
-            tone: "green",
-        },
-        Part {
-            label: "Not evidenced, past due".into(),
-            value: past,
-            tone: "red",
-        },
-        Part {
-            label: "Not evidenced, not yet due".into(),
-            value: not_yet,
-            tone: "grey",
-        },
-    ];
-    let summary = if counted == 0 {
+/// Readiness as one bar of three parts (SPEC §14.3): met and evidenced; evidenced,
+/// not yet met; not evidenced.
+pub fn readiness(_site: &Site, a: &Analysis) -> Chart {
+    let r = a.readiness;
+    let parts: Vec<Part> = crate::present::readiness_bar(&r)
+        .into_iter()
+        .map(|(label, value, tone)| Part {
+            label: label.into(),
+            value,
+            tone,
+        })
+        .collect();
+    let summary = if r.counted == 0 {
         "There are no recommendations to count yet.".to_string()
     } else {
         format!(
-            "{evidenced} of {counted} recommendations evidenced ({}); {past} not evidenced and past due; {not_yet} not evidenced and not yet due.",
-            a.readiness.percent_text()
+            "{}; {} not evidenced.",
+            crate::present::readiness_sentence(&r),
+            r.counted - r.evidenced
         )
     };
     Chart {
@@ -183,7 +169,7 @@ pub fn readiness(site: &Site, a: &Analysis) -> Chart {
         title: "Readiness".into(),
         summary,
         table: count_table("Recommendations", "Number", &parts),
-        drawing: stacked(&parts, counted),
+        drawing: stacked(&parts, r.counted),
     }
 }
 
@@ -278,7 +264,7 @@ pub fn recommendations_by_review(site: &Site) -> Option<Chart> {
             .map(|s| Part {
                 label: label(s),
                 value: recs.iter().filter(|r| *r == s).count(),
-                tone: status_tone(s),
+                tone: tone(s),
             })
             .collect();
         let name = match source {
@@ -504,6 +490,7 @@ pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {
     let mut table = Table {
         head: vec![
             "Readiness date".into(),
+            "Met and evidenced".into(),
             "Evidenced".into(),
             "Counted".into(),
             "Per cent".into(),
@@ -514,6 +501,7 @@ pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {
     let mut said = Vec::new();
     for (date, r) in points {
         let share = r.evidenced as f32 / r.counted.max(1) as f32;
+        let met_share = r.met_evidenced as f32 / r.counted.max(1) as f32;
         let w = WIDTH - LABEL_COLUMN - 70.0;
         shapes.push(text(
             LABEL_COLUMN - 6.0,
@@ -536,12 +524,19 @@ pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {
             y,
             w: w * share,
             h: BAR,
-            tone: "green",
+            tone: tone("evidenced"),
+        });
+        shapes.push(Shape::Rect {
+            x: LABEL_COLUMN,
+            y,
+            w: w * met_share,
+            h: BAR,
+            tone: tone("met"),
         });
         shapes.push(text(
             LABEL_COLUMN + w + 6.0,
             y + BAR - 4.0,
-            format!("{} of {}", r.evidenced, r.counted),
+            format!("{}, {} of {}", r.met_evidenced, r.evidenced, r.counted),
             TEXT,
             Anchor::Start,
             false,
@@ -550,16 +545,21 @@ pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {
         y += BAR + 8.0;
         table.rows.push(vec![
             date.long(),
+            r.met_evidenced.to_string(),
             r.evidenced.to_string(),
             r.counted.to_string(),
             r.percent_text(),
         ]);
-        said.push(format!("{}: {} of {}", date.long(), r.evidenced, r.counted));
+        said.push(format!(
+            "{}: {}",
+            date.long(),
+            crate::present::readiness_sentence(r)
+        ));
     }
     Chart {
         id: "readiness-over-time",
         title: "Readiness over time".into(),
-        summary: format!("Recommendations evidenced — {}.", said.join("; ")),
+        summary: format!("Readiness at each date — {}.", said.join(" | ")),
         table,
         drawing: Drawing {
             width: WIDTH,
@@ -700,7 +700,7 @@ fn legend(shapes: &mut Vec<Shape>, top: f32, statuses: &[&str]) -> f32 {
             y,
             w: 10.0,
             h: 10.0,
-            tone: status_tone(s),
+            tone: tone(s),
         });
         shapes.push(text(
             x + 14.0,
@@ -733,15 +733,6 @@ fn text(
         anchor,
         bold,
         tone,
-    }
-}
-
-/// A recommendation status's colour in a stacked bar. The site's tags share amber
-/// between "in progress" and "partially met"; side by side in one bar they must differ.
-fn status_tone(status: &str) -> &'static str {
-    match status {
-        "in-progress" => "blue",
-        other => tone(other),
     }
 }
 
@@ -829,7 +820,11 @@ mod tests {
             .map(|row| row[1].parse::<usize>().unwrap())
             .sum();
         assert_eq!(sum, a.readiness.counted);
-        assert_eq!(r.table.rows[0][1], a.readiness.evidenced.to_string());
+        assert_eq!(r.table.rows[0][1], a.readiness.met_evidenced.to_string());
+        assert_eq!(
+            r.table.rows[1][1],
+            (a.readiness.evidenced - a.readiness.met_evidenced).to_string()
+        );
         let rag = &charts[1];
         for (c, n) in a.by_rag() {
             let row = rag

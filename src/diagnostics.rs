@@ -35,6 +35,9 @@ pub enum Code {
     W107,
     W108,
     W109,
+    W110,
+    W111,
+    W112,
 }
 
 impl Code {
@@ -48,7 +51,10 @@ impl Code {
             | Code::W106
             | Code::W107
             | Code::W108
-            | Code::W109 => Severity::Warning,
+            | Code::W109
+            | Code::W110
+            | Code::W111
+            | Code::W112 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -72,6 +78,9 @@ impl Code {
             Code::W107 => "W107",
             Code::W108 => "W108",
             Code::W109 => "W109",
+            Code::W110 => "W110",
+            Code::W111 => "W111",
+            Code::W112 => "W112",
         }
     }
 }

@@ -256,10 +256,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let a = pipeline::analysed(&checked, audience.as_deref().unwrap_or(INTERNAL));
                 let r = a.analysis.readiness;
                 format!(
-                    "readiness {} ({} of {} recommendations evidenced) as of {}",
-                    r.percent_text(),
-                    r.evidenced,
-                    r.counted,
+                    "readiness: {} as of {}",
+                    assure::present::readiness_sentence(&r),
                     checked.as_of
                 )
             };

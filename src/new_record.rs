@@ -78,7 +78,7 @@ fn hint(t: RecordType, field: &str) -> String {
     match field {
         "status" => values(t.statuses()),
         "owner" => "the person or role accountable".into(),
-        "date" | "approved" | "due" | "completed" | "reviewed" | "expires" => {
+        "date" | "approved" | "due" | "original_due" | "completed" | "reviewed" | "expires" => {
             "YYYY-MM-DD, YYYY-MM or YYYY".into()
         }
         "audience" => "leave out for everyone, or e.g. [internal]".into(),
@@ -92,6 +92,9 @@ fn hint(t: RecordType, field: &str) -> String {
         "supports" => "[IDs of recommendations, actions, objectives or plans]".into(),
         "file" => "evidence/files/NAME (inside the content folder)".into(),
         "sha256" => "filled in by `assure lock`".into(),
+        "location" => "where the document is kept, if not a file or url".into(),
+        "signed_off" => "{by: who signed it off, on: YYYY-MM-DD}".into(),
+        "agreed" => "{by: who agreed it is met, on: YYYY-MM-DD}".into(),
         "period" => "{start: YYYY-MM, end: YYYY-MM}".into(),
         "objectives" => "a list of `- id: …` / `title: …`".into(),
         "judgements" => "area: outstanding | good | requires-improvement | inadequate".into(),
@@ -290,6 +293,9 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
         let line = match f.name {
             "id" | "title" => continue,
             "status" if t.statuses().is_empty() => continue,
+            // New evidence holds nothing yet: a draft until its file, link or
+            // location is added (SPEC §14.1).
+            "status" if t == RecordType::Evidence => "status: draft".to_string(),
             "status" => format!("status: {}", t.statuses()[0]),
             "date" if date.is_some() => format!("date: {}", date.unwrap_or(today)),
             "source" if source.is_some() => format!("source: {}", source.as_deref().unwrap_or("")),

@@ -5,7 +5,7 @@
 //! and one sort order; a recommendation's evidence and the way evidence reaches it are
 //! worded once. Raw values appear only in data files, which do not use this module.
 
-use crate::analysis::{Analysis, Behind, EvidenceState};
+use crate::analysis::{Analysis, Behind, EvidenceState, GapKind, Readiness};
 use crate::changes::{Change, Kind};
 use crate::model::schema::RecordType;
 use crate::model::Site;
@@ -16,6 +16,10 @@ pub const PRIORITIES: &[&str] = &["immediate", "high", "medium", "low"];
 /// The human label of an enum value, a derived state or a RAG rating: its first letter
 /// capitalised and hyphens as spaces ("partially-met" → "Partially met").
 pub fn label(value: &str) -> String {
+    if value == "empty" {
+        // The evidence state of a record that holds nothing (SPEC §14.1).
+        return "Nothing held".into();
+    }
     if value.chars().all(|c| c.is_ascii_uppercase() || c == '-') {
         // Markings are written in capitals by convention: OFFICIAL-SENSITIVE.
         return value.to_string();
@@ -36,13 +40,21 @@ pub fn field_label(name: &str) -> String {
         "effective_rag" => "Effective RAG".into(),
         "sha256" => "Recorded SHA-256".into(),
         "url" => "Link".into(),
+        "location" => "Held at".into(),
+        "original_due" => "Originally due".into(),
+        "days_past_due" => "Days past due".into(),
         _ => label(name),
     }
 }
 
-/// The colour of a status, RAG, judgement or state word (a CSS class suffix).
+/// The colour of a status, RAG, judgement or state word (a CSS class suffix, and the
+/// chart and pack colour of [`crate::charts::rgb`]). One colour per meaning (SPEC
+/// §14.5): blue is done and nothing else; green is sound or on track; amber is partly
+/// there or at risk; red is failing, late or not to be relied on; teal is under way;
+/// purple is not begun; grey is out of play (superseded, cancelled, withdrawn, draft).
 pub fn tone(word: &str) -> &'static str {
     match word {
+        "blue" | "met" | "complete" => "blue",
         "red"
         | "not-met"
         | "blocked"
@@ -50,29 +62,31 @@ pub fn tone(word: &str) -> &'static str {
         | "overdue"
         | "stale"
         | "changed"
-        | "withdrawn"
         | "expired"
+        | "empty"
         | "gap"
         | "not-evidenced"
         | "no-current-evidence"
         | "action-overdue"
         | "past-due"
+        | "unsigned"
         | "does-not-match" => "red",
         "amber"
-        | "in-progress"
         | "partially-met"
         | "requires-improvement"
-        | "draft"
         | "priority-action"
         | "high"
         | "immediate" => "amber",
-        "green" | "met" | "complete" | "current" | "good" | "approved" | "active" | "published"
-        | "evidenced" | "matches" => "green",
-        "blue" | "outstanding" => "blue",
-        "open" => "purple",
+        "green" | "current" | "good" | "outstanding" | "approved" | "active" | "published"
+        | "evidenced" | "matches" | "signed-off" | "agreed" => "green",
+        "in-progress" => "teal",
+        "open" | "not-started" => "purple",
         _ => "grey",
     }
 }
+
+/// Every colour [`tone`] gives, each one meaning.
+pub const TONES: &[&str] = &["blue", "green", "amber", "red", "teal", "purple", "grey"];
 
 /// What a recommendation without a due date shows where due dates are listed.
 pub const NO_DUE_DATE: &str = "No due date";
@@ -82,34 +96,132 @@ pub fn unevidenced_groups() -> (&'static str, &'static str) {
     ("Past due", "Not yet due")
 }
 
-/// A gap list's words on the dashboard: its card's short label and its heading.
-pub fn gap_list_words(key: &str) -> (&'static str, &'static str) {
-    match key {
-        "unevidenced" => (
+/// A gap list's words: its card's short label and its heading (SPEC order, one place).
+pub fn gap_list_words(kind: GapKind) -> (&'static str, &'static str) {
+    match kind {
+        GapKind::Unevidenced => (
             "recommendations without current evidence",
             "Recommendations without current evidence",
         ),
-        "overdue" => ("overdue actions", "Overdue actions"),
-        "expired" => ("expired evidence", "Expired evidence"),
-        "stale" => (
+        GapKind::PastDue => (
+            "recommendations past due",
+            "Recommendations past due (not met)",
+        ),
+        GapKind::Overdue => ("overdue actions", "Overdue actions"),
+        GapKind::Expired => ("expired evidence", "Expired evidence"),
+        GapKind::Stale => (
             "stale evidence",
             "Stale evidence (not reviewed within the maximum age)",
         ),
-        "changed" => (
+        GapKind::Changed => (
             "evidence files changed since sign-off",
             "Changed evidence (the file differs from its recorded hash)",
         ),
-        _ => ("", ""),
+        GapKind::Unsigned => (
+            "counted evidence not signed off",
+            "Counted evidence with no sign-off recorded",
+        ),
     }
 }
 
 /// "548 days overdue" (or "1 day overdue").
 pub fn days_overdue(days: i64) -> String {
+    format!("{} overdue", days_word(days))
+}
+
+/// "548 days past due" (or "1 day past due").
+pub fn days_past_due(days: i64) -> String {
+    format!("{} past due", days_word(days))
+}
+
+/// "548 days", "1 day".
+pub fn days_word(days: i64) -> String {
     if days == 1 {
-        "1 day overdue".into()
+        "1 day".into()
     } else {
-        format!("{days} days overdue")
+        format!("{days} days")
     }
+}
+
+/// The readiness headline (SPEC §14.3), met-and-evidenced first, as runs of text with
+/// the figures marked for emphasis: every output that shows readiness says it with
+/// these words. Joined: "9 of 25 recommendations met and evidenced (36.0 %); 16 of 25
+/// have current evidence (64.0 %)".
+pub fn readiness_parts(r: &Readiness) -> [(String, bool); 4] {
+    [
+        (format!("{} of {}", r.met_evidenced, r.counted), true),
+        (
+            format!(
+                " recommendations met and evidenced ({}); ",
+                r.met_percent_text()
+            ),
+            false,
+        ),
+        (format!("{} of {}", r.evidenced, r.counted), true),
+        (
+            format!(" have current evidence ({})", r.percent_text()),
+            false,
+        ),
+    ]
+}
+
+/// The readiness headline as plain text (see [`readiness_parts`]).
+pub fn readiness_sentence(r: &Readiness) -> String {
+    readiness_parts(r).into_iter().map(|(t, _)| t).collect()
+}
+
+/// What the three parts of the readiness bar are called (SPEC §14.3), with their
+/// colours: met and evidenced (done), evidenced and not yet met, not evidenced.
+pub fn readiness_bar(r: &Readiness) -> [(&'static str, usize, &'static str); 3] {
+    [
+        ("Met and evidenced", r.met_evidenced, tone("met")),
+        (
+            "Evidenced, not yet met",
+            r.evidenced - r.met_evidenced,
+            tone("evidenced"),
+        ),
+        (
+            "Not evidenced",
+            r.counted - r.evidenced,
+            tone("not-evidenced"),
+        ),
+    ]
+}
+
+/// A due date as pages and packs say it, with its move when it moved (SPEC §14.4):
+/// "30 June 2014 (moved from 31 March 2014, 91 days later)".
+pub fn due_text(rec: &crate::model::Record) -> Option<String> {
+    let due = rec.due?;
+    Some(match rec.due_moved() {
+        Some((from, to)) => {
+            let shift = to.last_day().days() - from.last_day().days();
+            let way = if shift >= 0 { "later" } else { "earlier" };
+            format!(
+                "{} (moved from {}, {} {way})",
+                due.long(),
+                from.long(),
+                days_word(shift.abs())
+            )
+        }
+        None => due.long(),
+    })
+}
+
+/// Who signed off or agreed, and when: "the Performance Board on 14 January 2026".
+pub fn sign_off_text(s: &crate::model::SignOff) -> String {
+    format!("{} on {}", s.by, s.on.long())
+}
+
+/// Where an evidence record's document is held, as the pack's register and the site
+/// say it: its file path, else its link, else its location; `None` when nothing.
+pub fn held_at(rec: &crate::model::Record) -> Option<String> {
+    fn some(t: &Option<String>) -> Option<&str> {
+        t.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+    rec.file_path()
+        .map(str::to_string)
+        .or_else(|| some(&rec.url).map(str::to_string))
+        .or_else(|| some(&rec.location).map(str::to_string))
 }
 
 /// What a file is, from its name: "PDF document", "Word document", "Text file" …
@@ -165,12 +277,16 @@ pub fn hash_verdict(recorded: &str, actual: &str) -> &'static str {
     }
 }
 
-/// What a hash verdict means, beside its tag.
-pub fn hash_explained(verdict: &str) -> &'static str {
+/// What a hash verdict means, beside its tag, naming who signed the file off where
+/// that is recorded (SPEC §14.2).
+pub fn hash_explained(verdict: &str, signed_off: Option<&crate::model::SignOff>) -> String {
+    let by = signed_off
+        .map(|s| format!(" by {}", sign_off_text(s)))
+        .unwrap_or_default();
     if verdict == "matches" {
-        "the file is the one signed off"
+        format!("the file is the one signed off{by}")
     } else {
-        "the file has changed since it was signed off; this copy's SHA-256 is"
+        format!("the file has changed since it was signed off{by}; this copy's SHA-256 is")
     }
 }
 
@@ -202,7 +318,7 @@ pub fn sort_key(order: &[&str], value: &str) -> String {
 }
 
 /// Evidence states as data files write them, in order of precedence.
-pub fn state_order() -> [&'static str; 7] {
+pub fn state_order() -> [&'static str; 8] {
     EvidenceState::ALL.map(EvidenceState::name)
 }
 

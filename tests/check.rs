@@ -173,6 +173,9 @@ fixtures! {
     fixture_w107_personal_data => "W107",
     fixture_w108_status_contradicts_facts => "W108",
     fixture_w109_actions_answering_nothing => "W109",
+    fixture_w110_evidence_holding_nothing => "W110",
+    fixture_w111_met_without_agreement => "W111",
+    fixture_w112_recommendations_past_due => "W112",
 }
 
 /// The E007 fixture's symbolic links are part of the fixture: make sure the checkout

@@ -54,7 +54,8 @@ fn init_check_build_and_new_from_nothing() {
     );
     let summary = check.stdout.lines().last().unwrap_or_default();
     assert!(
-        summary.contains("0 errors, 0 warnings") && summary.contains("1 of 1 recommendations"),
+        summary.contains("0 errors, 0 warnings")
+            && summary.contains("0 of 1 recommendations met and evidenced (0.0 %); 1 of 1 have current evidence (100.0 %)"),
         "{summary}"
     );
     assert!(
@@ -118,8 +119,24 @@ fn init_check_build_and_new_from_nothing() {
         action.stdout
     );
 
+    // New evidence holds nothing yet, so it is a draft (SPEC §14.1): it neither counts
+    // nor warns until its file, link or location is added.
+    let evidence = assure(&["new", "evidence", "V"], here);
+    evidence.assert_exit(0);
+    assert!(evidence.stdout.contains("(ID ev-02)"), "{}", evidence.stdout);
+    let written = std::fs::read_to_string(here.join("content/evidence/ev-02.md")).unwrap();
+    assert!(
+        written.lines().any(|l| l.starts_with("status: draft")),
+        "{written}"
+    );
+
     let check = assure(&["check"], here);
     check.assert_exit(0);
+    assert!(
+        diagnostics_of(&check, "evidence/ev-02.md").is_empty(),
+        "a new draft is no warning: {}",
+        check.stdout
+    );
     for file in [rec_file, event_file.as_str(), "actions/act-02.md"] {
         let errors: Vec<_> = diagnostics_of(&check, file)
             .into_iter()

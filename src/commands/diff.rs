@@ -25,14 +25,7 @@ pub fn diff(old: &Path, new: &Path) -> Result<Changes> {
 /// The changes as text, in the words the site and packs use.
 pub fn human(c: &Changes) -> String {
     let mut out = String::new();
-    let r = |p: &Point| {
-        format!(
-            "{} of {} recommendations evidenced ({})",
-            p.readiness.evidenced,
-            p.readiness.counted,
-            p.readiness.percent_text()
-        )
-    };
+    let r = |p: &Point| crate::present::readiness_sentence(&p.readiness);
     let _ = writeln!(
         out,
         "Changes from {} to {} (audience: {})\n",

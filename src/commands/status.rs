@@ -2,10 +2,11 @@
 //! meeting — the headline figure, counts by status, and the gap lists behind it — as
 //! text, or as one JSON object (SPEC §13.1) for other tools.
 
+use crate::analysis::GapKind;
 use crate::model::schema::RecordType;
 use crate::model::Site;
 use crate::pipeline::Analysed;
-use crate::present::label;
+use crate::present::{self, label};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -13,9 +14,6 @@ fn line_for(site: &Site, i: usize, extra: &str) -> String {
     let r = &site.records[i];
     format!("  {:<24} {}{extra}\n", r.id, r.title)
 }
-
-/// A gap list: its heading, the records, and what to say after each one.
-type GapList<'a> = (&'a str, &'a Vec<usize>, &'a dyn Fn(usize) -> String);
 
 /// The summary as plain text.
 pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
@@ -29,10 +27,8 @@ pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
     }
     let _ = writeln!(
         out,
-        "\nReadiness {} — {} of {} recommendations evidenced (as of {}, audience: {})\n",
-        r.percent_text(),
-        r.evidenced,
-        r.counted,
+        "\nReadiness: {} (as of {}, audience: {})\n",
+        present::readiness_sentence(&r),
         as_of,
         a.view.audience
     );
@@ -84,43 +80,62 @@ pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
             None => " — never reviewed".to_string(),
         }
     };
-    let sections: [GapList; 5] = [
-        (
-            "Recommendations without current evidence",
-            &g.unevidenced,
-            &|i| format!(" ({})", label(site.records[i].status)),
-        ),
-        ("Overdue actions", &g.overdue, &|i| {
-            let a = &site.records[i];
-            format!(
-                " — due {}, {}{}",
-                a.due.map(|d| d.to_string()).unwrap_or_default(),
-                label(a.status),
-                a.owner
-                    .as_ref()
-                    .map(|o| format!(", {o}"))
-                    .unwrap_or_default()
-            )
-        }),
-        ("Expired evidence", &g.expired, &|i| {
-            let e = &site.records[i];
-            format!(
-                " — expired {}",
-                e.expires.map(|d| d.to_string()).unwrap_or_default()
-            )
-        }),
-        ("Stale evidence", &g.stale, &reviewed),
-        (
-            "Changed evidence (file differs from its recorded sha256)",
-            &g.changed,
-            &|_| String::new(),
-        ),
-    ];
-    for (title, list, extra) in sections {
+    // Past due and overdue: most days late first, with the days and the owner.
+    let late = |i: usize| {
+        let rec = &site.records[i];
+        format!(
+            " — due {}, {}, {}{}",
+            present::due_text(rec).unwrap_or_default(),
+            present::days_past_due(an.late_by(site, i).unwrap_or(0)),
+            label(rec.status),
+            rec.owner
+                .as_ref()
+                .map(|o| format!(", owner {o}"))
+                .unwrap_or_else(|| ", no owner".to_string())
+        )
+    };
+    let expired = |i: usize| {
+        let e = &site.records[i];
+        format!(
+            " — expired {}",
+            e.expires.map(|d| d.to_string()).unwrap_or_default()
+        )
+    };
+    let unsigned = |i: usize| {
+        let e = &site.records[i];
+        format!(" — held at {}", present::held_at(e).unwrap_or_default())
+    };
+    for kind in GapKind::ALL {
+        let (_, title) = present::gap_list_words(kind);
+        let extra: &dyn Fn(usize) -> String = match kind {
+            GapKind::Unevidenced => &|i| format!(" ({})", label(site.records[i].status)),
+            GapKind::PastDue | GapKind::Overdue => &late,
+            GapKind::Expired => &expired,
+            GapKind::Stale => &reviewed,
+            GapKind::Changed => &|_| String::new(),
+            GapKind::Unsigned => &unsigned,
+        };
+        let list: Vec<usize> = match kind {
+            GapKind::PastDue | GapKind::Overdue => an
+                .by_lateness(site, g.list(kind))
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect(),
+            _ => g.list(kind).to_vec(),
+        };
         let _ = writeln!(out, "\n{title}: {}", list.len());
-        for &i in list.iter() {
+        for i in list {
             out.push_str(&line_for(site, i, &extra(i)));
         }
+    }
+    let _ = writeln!(out, "\nDue dates moved: {}", g.due_moved.len());
+    for &i in &g.due_moved {
+        let rec = &site.records[i];
+        out.push_str(&line_for(
+            site,
+            i,
+            &format!(" — due {}", present::due_text(rec).unwrap_or_default()),
+        ));
     }
     out
 }

@@ -3,7 +3,7 @@
 //! that later checks still run.
 
 use super::schema::{FieldKind, RecordType, ALL_TYPES, JUDGEMENTS};
-use super::{FileRef, Record, Ref};
+use super::{FileRef, Record, Ref, SignOff};
 use crate::content::yaml::{Node, Value};
 use crate::content::{BodyOrigin, RawRecord};
 use crate::date::PartialDate;
@@ -320,6 +320,8 @@ fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
         area: None,
         priority: None,
         due: None,
+        original_due: None,
+        agreed: None,
         completed: None,
         rag: None,
         kind: None,
@@ -329,6 +331,8 @@ fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
         reviewed: None,
         expires: None,
         originator: None,
+        location: None,
+        signed_off: None,
         by: None,
         judgements: Vec::new(),
         order: None,
@@ -525,6 +529,10 @@ pub fn build_record(raw: RawRecord) -> Built {
                     (n, FieldKind::Refs(_)) => c.refs(n, value, false, &mut rec.refs),
                     ("approved", _) => rec.approved = c.date(name, value),
                     ("due", _) => rec.due = c.date(name, value),
+                    ("original_due", _) => rec.original_due = c.date(name, value),
+                    ("location", _) => rec.location = c.text(name, value),
+                    ("signed_off", _) => rec.signed_off = read_sign_off(&mut c, name, value),
+                    ("agreed", _) => rec.agreed = read_sign_off(&mut c, name, value),
                     ("completed", _) => rec.completed = c.date(name, value),
                     ("reviewed", _) => rec.reviewed = c.date(name, value),
                     ("expires", _) => rec.expires = c.date(name, value),
@@ -748,6 +756,56 @@ fn read_period(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
                 Code::E003,
                 format!("`period` has only `start` and `end`, not {}", k.describe()),
             ),
+        }
+    }
+}
+
+/// `signed_off: {by: TEXT, on: DATE}` or `agreed: {…}`: both parts are required.
+fn read_sign_off(c: &mut Checker<'_>, name: &str, value: &Node) -> Option<SignOff> {
+    let example = format!("write it as `{name}: {{by: Performance Board, on: 2014-01-14}}`");
+    let Some(pairs) = value.as_map() else {
+        if !value.is_null() {
+            c.report(
+                c.at,
+                Code::E003,
+                format!("`{name}` must say who and when; {example}"),
+            );
+        }
+        return None;
+    };
+    let key_pos = c.at;
+    let (mut by, mut on) = (None, None);
+    for (k, v) in pairs {
+        c.at = k.pos;
+        match key_text(k) {
+            Some("by") => {
+                by = c
+                    .text(&format!("{name}.by"), v)
+                    .filter(|t| !t.trim().is_empty())
+            }
+            Some("on") => on = c.date(&format!("{name}.on"), v),
+            _ => c.report(
+                k.pos,
+                Code::E003,
+                format!("`{name}` has only `by` and `on`, not {}", k.describe()),
+            ),
+        }
+    }
+    c.at = key_pos;
+    match (by, on) {
+        (Some(by), Some(on)) => Some(SignOff { by, on }),
+        (by, on) => {
+            let missing = match (by.is_none(), on.is_none()) {
+                (true, true) => "who (`by`) and when (`on`)",
+                (true, false) => "who (`by`)",
+                _ => "when (`on`)",
+            };
+            c.report(
+                key_pos,
+                Code::E003,
+                format!("`{name}` needs {missing}; {example}"),
+            );
+            None
         }
     }
 }

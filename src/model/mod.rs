@@ -49,6 +49,13 @@ pub struct LocalLink {
     pub pos: Pos,
 }
 
+/// Who signed off or agreed something, and when: `signed_off` and `agreed` (SPEC §14.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignOff {
+    pub by: String,
+    pub on: PartialDate,
+}
+
 /// One record, every field checked and typed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -85,6 +92,10 @@ pub struct Record {
     pub area: Option<String>,
     pub priority: Option<&'static str>,
     pub due: Option<PartialDate>,
+    /// The due date first agreed, when `due` has since moved (SPEC §14.4).
+    pub original_due: Option<PartialDate>,
+    /// Who agreed a `met` recommendation is met, and when (SPEC §14.2).
+    pub agreed: Option<SignOff>,
     // Action
     pub completed: Option<PartialDate>,
     pub rag: Option<&'static str>,
@@ -96,6 +107,10 @@ pub struct Record {
     pub reviewed: Option<PartialDate>,
     pub expires: Option<PartialDate>,
     pub originator: Option<String>,
+    /// Where the document is kept, when it is neither a file nor a link (SPEC §14.1).
+    pub location: Option<String>,
+    /// Who signed the document off, and when (SPEC §14.2).
+    pub signed_off: Option<SignOff>,
     // Review
     pub by: Option<String>,
     pub judgements: Vec<(String, &'static str)>,
@@ -153,6 +168,26 @@ impl Record {
     /// Resolved targets of one field.
     pub fn targets<'a>(&'a self, field: &'a str) -> impl Iterator<Item = usize> + 'a {
         self.refs_in(field).filter_map(|r| r.target)
+    }
+
+    /// Whether evidence holds a document: an attachment that exists, a link, or a
+    /// place it is kept (SPEC §14.1).
+    pub fn holds(&self) -> bool {
+        let some = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
+        self.file_path().is_some() || some(&self.url) || some(&self.location)
+    }
+
+    /// Evidence cited for context only (`kind: reference`): never stale, never counted.
+    pub fn is_reference(&self) -> bool {
+        self.kind == Some("reference")
+    }
+
+    /// A due date that has moved from the one first agreed: (original, now).
+    pub fn due_moved(&self) -> Option<(PartialDate, PartialDate)> {
+        match (self.original_due, self.due) {
+            (Some(o), Some(d)) if o != d => Some((o, d)),
+            _ => None,
+        }
     }
 
     /// Whether an audience may see this record.

@@ -95,12 +95,15 @@ const RECOMMENDATION_FIELDS: &[Field] = &[
         FieldKind::Enum(&["immediate", "high", "medium", "low"]),
     ),
     f("due", FieldKind::Date),
+    f("original_due", FieldKind::Date),
+    f("agreed", FieldKind::Special),
 ];
 const ACTION_FIELDS: &[Field] = &[
     f("plan", FieldKind::Ref(&[T::Plan])),
     f("objective", FieldKind::Ref(&[T::Objective])),
     f("addresses", FieldKind::Refs(&[T::Recommendation])),
     f("due", FieldKind::Date),
+    f("original_due", FieldKind::Date),
     f("completed", FieldKind::Date),
     f("rag", FieldKind::Enum(RAGS)),
 ];
@@ -116,12 +119,15 @@ const EVIDENCE_FIELDS: &[Field] = &[
             "survey",
             "case-audit",
             "letter",
+            "reference",
             "other",
         ]),
     ),
     f("file", FieldKind::Text),
     f("url", FieldKind::Text),
+    f("location", FieldKind::Text),
     f("sha256", FieldKind::Text),
+    f("signed_off", FieldKind::Special),
     f("reviewed", FieldKind::Date),
     f("expires", FieldKind::Date),
     f(

@@ -19,7 +19,9 @@ fn href(page: &Option<String>) -> Option<&str> {
 pub fn point_json(p: &Point) -> Value {
     let r = p.readiness;
     json!({"as_of": p.as_of.to_string(), "as_of_long": p.as_of.long(), "evidenced": r.evidenced,
-           "counted": r.counted, "percent": r.percent_text(), "per_mille": r.per_mille()})
+           "counted": r.counted, "percent": r.percent_text(), "per_mille": r.per_mille(),
+           "met_evidenced": r.met_evidenced, "met_percent": r.met_percent_text(),
+           "sentence": present::readiness_sentence(&r)})
 }
 
 fn change_json(c: &Change) -> Value {

@@ -3,7 +3,7 @@
 //! with BOM, CRLF, formula injection defused — SPEC §12 "Data").
 
 use super::{Build, Emit};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, GapKind};
 use crate::date::Date;
 use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, COMMON_FIELDS};
 use crate::model::{Record, Site};
@@ -65,6 +65,10 @@ fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
         ("reviewed", _) => dates(rec.reviewed),
         ("expires", _) => dates(rec.expires),
         ("originator", _) => json!(rec.originator),
+        ("location", _) => json!(rec.location),
+        ("original_due", _) => dates(rec.original_due),
+        ("signed_off", _) => sign_off_json(rec.signed_off.as_ref()),
+        ("agreed", _) => sign_off_json(rec.agreed.as_ref()),
         ("by", _) => json!(rec.by),
         ("judgements", _) => Value::Object(
             rec.judgements
@@ -77,17 +81,48 @@ fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
     }
 }
 
+/// `signed_off` or `agreed` as `{by, on}`.
+fn sign_off_json(s: Option<&crate::model::SignOff>) -> Value {
+    s.map_or(Value::Null, |s| json!({"by": s.by, "on": s.on.to_string()}))
+}
+
+/// Fields written as two tracker columns (SPEC §14.2): `signed_off` as
+/// `signed_off_by` and `signed_off_on`, `agreed` as `agreed_by` and `agreed_on`.
+const SPLIT_FIELDS: &[(&str, [&str; 2])] = &[
+    ("signed_off", ["signed_off_by", "signed_off_on"]),
+    ("agreed", ["agreed_by", "agreed_on"]),
+];
+
+/// A field's tracker columns: its own name, or its two parts.
+fn field_columns(name: &'static str) -> Vec<&'static str> {
+    match SPLIT_FIELDS.iter().find(|(f, _)| *f == name) {
+        Some((_, parts)) => parts.to_vec(),
+        None => vec![name],
+    }
+}
+
+/// A field's tracker cells, as [`field_columns`] names them.
+fn field_cells(name: &str, v: Value) -> Vec<Value> {
+    if SPLIT_FIELDS.iter().any(|(f, _)| *f == name) {
+        let part = |k: &str| v.get(k).cloned().unwrap_or(Value::Null);
+        vec![part("by"), part("on")]
+    } else {
+        vec![v]
+    }
+}
+
 fn field_names(t: RecordType) -> impl Iterator<Item = &'static str> {
     COMMON_FIELDS.iter().chain(t.own_fields()).map(|f| f.name)
 }
 
-/// The derived columns of a type (SPEC §13.1): actions `effective_rag` and `overdue`,
-/// evidence `state`, recommendations `evidenced`.
+/// The derived columns of a type (SPEC §13.1, §14.4): actions `effective_rag`,
+/// `overdue` and `days_past_due`, evidence `state`, recommendations `evidenced`,
+/// `past_due` and `days_past_due`.
 fn derived_names(t: RecordType) -> &'static [&'static str] {
     match t {
-        RecordType::Action => &["effective_rag", "overdue"],
+        RecordType::Action => &["effective_rag", "overdue", "days_past_due"],
         RecordType::Evidence => &["state"],
-        RecordType::Recommendation => &["evidenced"],
+        RecordType::Recommendation => &["evidenced", "past_due", "days_past_due"],
         _ => &[],
     }
 }
@@ -104,6 +139,8 @@ fn derived(b: &Build<'_>, i: usize) -> Vec<(&'static str, Value)> {
                 "overdue" => json!(a.overdue[i]),
                 "state" => json!(a.state_of(i).map(|s| s.name())),
                 "evidenced" => json!(a.evidenced[i]),
+                "past_due" => json!(a.past_due[i]),
+                "days_past_due" => json!(a.late_by(b.site(), i)),
                 _ => Value::Null,
             };
             (name, v)
@@ -177,8 +214,9 @@ impl serde::Serialize for Records<'_, '_> {
 }
 
 /// The §13.1 summary of a view, as `assure status --format json` prints it: `as_of`,
-/// `audience`, `readiness {evidenced, counted, percent}`, counts by status, state and
-/// RAG, and the gap lists as ID arrays. `records.json` carries it too, as `status`.
+/// `audience`, `readiness {counted, met_evidenced, met_evidenced_percent, evidenced,
+/// percent}`, counts by status, state and RAG, `due_moved`, and the gap lists as ID
+/// arrays (SPEC §13.1, §14). `records.json` carries it too, as `status`.
 pub fn summary_json(site: &Site, an: &Analysis, audience: &str, as_of: Date) -> Value {
     let r = an.readiness;
     let counts = |pairs: Vec<(&str, usize)>| -> Value {
@@ -193,12 +231,14 @@ pub fn summary_json(site: &Site, an: &Analysis, audience: &str, as_of: Date) -> 
         Value::Array(list.iter().map(|&i| json!(site.records[i].id)).collect())
     };
     let g = &an.gaps;
-    json!({
+    let mut out = json!({
         "as_of": as_of.to_string(),
         "audience": audience,
         "readiness": {
-            "evidenced": r.evidenced,
             "counted": r.counted,
+            "met_evidenced": r.met_evidenced,
+            "met_evidenced_percent": r.met_per_mille().map(|pm| pm as f64 / 10.0),
+            "evidenced": r.evidenced,
             "percent": r.per_mille().map(|pm| pm as f64 / 10.0),
         },
         "recommendations": {"by_status": counts(an.by_status(site, RecordType::Recommendation))},
@@ -208,12 +248,12 @@ pub fn summary_json(site: &Site, an: &Analysis, audience: &str, as_of: Date) -> 
             "by_rag": counts(an.by_rag()),
             "overdue": g.overdue.len(),
         },
-        "unevidenced": ids(&g.unevidenced),
-        "overdue": ids(&g.overdue),
-        "stale": ids(&g.stale),
-        "expired": ids(&g.expired),
-        "changed": ids(&g.changed),
-    })
+        "due_moved": g.due_moved.len(),
+    });
+    for kind in GapKind::ALL {
+        out[kind.key()] = ids(g.list(kind));
+    }
+    out
 }
 
 /// `data/records.json`.
@@ -238,7 +278,8 @@ pub fn records_json(b: &Build<'_>) -> Vec<u8> {
         assure_version: crate::VERSION,
         audience: &b.view.audience,
         format_version: crate::changes::RECORDS_FORMAT,
-        readiness: json!({"percent": r.percent_text(), "evidenced": r.evidenced, "counted": r.counted}),
+        readiness: json!({"percent": r.percent_text(), "evidenced": r.evidenced, "counted": r.counted,
+                          "met_evidenced": r.met_evidenced, "met_evidenced_percent": r.met_percent_text()}),
         records: Records(b),
         status: summary_json(b.site(), b.analysis, &b.view.audience, b.as_of),
     };
@@ -299,6 +340,7 @@ fn cell(v: &Value) -> String {
 /// common fields, the type's own in §3 order, then the type's derived columns.
 pub(super) fn columns(t: RecordType) -> Vec<&'static str> {
     field_names(t)
+        .flat_map(field_columns)
         .chain(derived_names(t).iter().copied())
         .collect()
 }
@@ -307,7 +349,7 @@ pub(super) fn columns(t: RecordType) -> Vec<&'static str> {
 pub(super) fn row(b: &Build<'_>, i: usize) -> Vec<Value> {
     let rec = &b.site().records[i];
     field_names(rec.rtype)
-        .map(|n| field_json(b, rec, n))
+        .flat_map(|n| field_cells(n, field_json(b, rec, n)))
         .chain(derived(b, i).into_iter().map(|(_, v)| v))
         .collect()
 }

@@ -9,7 +9,7 @@
 
 use super::theme::error_chain;
 use super::{Build, Emit};
-use crate::analysis::Behind;
+use crate::analysis::{Behind, GapKind};
 use crate::markdown::{self, escape_html, LinkTarget, Links};
 use crate::model::schema::{RecordType, ALL_TYPES};
 use crate::model::view::WITHHELD_ID;
@@ -28,6 +28,19 @@ pub struct Tag {
     label: String,
     class: &'static str,
     count: usize,
+}
+
+/// The dashboard's readiness bar (SPEC §14.3): its three parts, each with its label,
+/// count, colour and width in tenths of a percent.
+fn readiness_meter(r: &crate::analysis::Readiness) -> Vec<serde_json::Value> {
+    present::readiness_bar(r)
+        .into_iter()
+        .filter(|(_, n, _)| *n > 0)
+        .map(|(label, n, tone)| {
+            json!({"label": label, "count": n, "tone": tone,
+                   "per_mille": n * 1000 / r.counted.max(1)})
+        })
+        .collect()
 }
 
 /// A tag for a status, state, RAG or judgement word: its label and colour.
@@ -329,6 +342,8 @@ impl<'a> Pages<'a> {
         let a = self.b.analysis;
         if a.overdue[i] {
             vec![tag("overdue")]
+        } else if a.past_due[i] {
+            vec![tag("past-due")]
         } else if a.met_but_action_overdue(self.b.site(), i) {
             vec![tag("action-overdue")]
         } else {
@@ -382,6 +397,15 @@ impl<'a> Pages<'a> {
                 esc(&label(word))
             )
         };
+        // A past-due recommendation or overdue action: its tag and the days late.
+        let late = |i: usize| match a.late_by(site, i) {
+            Some(days) => format!(
+                " {} <span class=\"note\">{}</span>",
+                tag_html(if a.overdue[i] { "overdue" } else { "past-due" }),
+                esc(&present::days_past_due(days))
+            ),
+            None => String::new(),
+        };
         let refs_html = |field: &str| -> Option<String> {
             let items: Vec<String> = rec
                 .refs_in(field)
@@ -411,10 +435,13 @@ impl<'a> Pages<'a> {
                 if let Some(p) = rec.priority {
                     push(&field_label("priority"), esc(&label(p)));
                 }
-                if let Some(d) = date(rec.due) {
-                    push(&field_label("due"), d);
+                if let Some(d) = present::due_text(rec) {
+                    push(&field_label("due"), format!("{}{}", esc(&d), late(i)));
                 }
                 push("Evidence", tag_html(present::evidence_word(site, a, i)));
+                if let Some(s) = &rec.agreed {
+                    push(&field_label("agreed"), esc(&present::sign_off_text(s)));
+                }
                 if a.met_but_action_overdue(site, i) {
                     let overdue: Vec<String> = a
                         .overdue_actions_addressing(site, i)
@@ -434,13 +461,8 @@ impl<'a> Pages<'a> {
                 if let Some(h) = refs_html("objective") {
                     push(&field_label("objective"), h);
                 }
-                if let Some(d) = date(rec.due) {
-                    let overdue = if a.overdue[i] {
-                        format!(" {}", tag_html("overdue"))
-                    } else {
-                        String::new()
-                    };
-                    push(&field_label("due"), format!("{d}{overdue}"));
+                if let Some(d) = present::due_text(rec) {
+                    push(&field_label("due"), format!("{}{}", esc(&d), late(i)));
                 }
                 if let Some(d) = date(rec.completed) {
                     push(&field_label("completed"), d);
@@ -466,6 +488,12 @@ impl<'a> Pages<'a> {
                     push("State", tag_html(state.name()));
                 }
                 push("Recorded status", esc(&label(rec.status)));
+                if let Some(l) = &rec.location {
+                    push(&field_label("location"), esc(l));
+                }
+                if let Some(s) = &rec.signed_off {
+                    push("Signed off", esc(&present::sign_off_text(s)));
+                }
                 if let Some(u) = &rec.url {
                     let safe = u.starts_with("https://") || u.starts_with("http://");
                     push(
@@ -490,7 +518,7 @@ impl<'a> Pages<'a> {
                             format!(
                                 "<span class=\"hash-verdict\">{} <span class=\"note\">{}</span>{copy}</span>",
                                 tag_html(word),
-                                esc(present::hash_explained(word))
+                                esc(&present::hash_explained(word, rec.signed_off.as_ref()))
                             )
                         }
                         None => String::new(),
@@ -796,7 +824,7 @@ impl<'a> Pages<'a> {
         let root = "../";
         let cols: &[&str] = match t {
             RecordType::Recommendation => &[
-                "ID", "Title", "Source", "Priority", "Due", "Status", "Evidence",
+                "ID", "Title", "Source", "Priority", "Owner", "Due", "Status", "Evidence",
             ],
             RecordType::Action => &["ID", "Title", "Addresses", "Owner", "Due", "Status", "RAG"],
             RecordType::Evidence => &[
@@ -831,6 +859,17 @@ impl<'a> Pages<'a> {
                 }
             };
             let date = |d: Option<crate::date::PartialDate>| json!({"text": d.map(|d| d.long()).unwrap_or_default(), "sort": d.map(|d| d.to_string()).unwrap_or_default()});
+            // A due date with its move and, when late, the days past due (SPEC §14.4).
+            let due_cell = {
+                let mut c = date(rec.due);
+                if let Some(t) = present::due_text(rec) {
+                    c["text"] = json!(match a.late_by(site, i) {
+                        Some(days) => format!("{t} — {}", present::days_past_due(days)),
+                        None => t,
+                    });
+                }
+                c
+            };
             let id_cell = json!({"text": rec.id, "href": format!("{root}{}", rec.page_path()), "class": "id"});
             // The title leads each row when a phone shows the table as a list of cards.
             let title_cell = json!({"text": rec.title, "href": format!("{root}{}", rec.page_path()), "class": "cell-primary"});
@@ -865,8 +904,13 @@ impl<'a> Pages<'a> {
                         }
                         None => text(""),
                     },
-                    date(rec.due),
-                    standing_cell,
+                    text(rec.owner.as_deref().unwrap_or("")),
+                    due_cell,
+                    {
+                        let mut c = standing_cell;
+                        c["flags"] = json!(self.flags(i));
+                        c
+                    },
                     word(
                         present::evidence_word(site, a, i),
                         &["not-evidenced", "evidenced", "not-counted"],
@@ -877,7 +921,7 @@ impl<'a> Pages<'a> {
                     title_cell,
                     links("addresses"),
                     text(rec.owner.as_deref().unwrap_or("")),
-                    date(rec.due),
+                    due_cell,
                     {
                         let mut c = standing_cell;
                         c["flags"] = json!(self.flags(i));
@@ -957,6 +1001,10 @@ impl<'a> Pages<'a> {
                 data.insert("rag", rag.to_string());
                 offer("rag", rag, label(rag));
             }
+            if a.late_by(site, i).is_some() {
+                data.insert("late", "past-due".into());
+                offer("late", "past-due", label("past-due"));
+            }
             if let Some(p) = rec.priority {
                 data.insert("priority", p.to_string());
                 offer("priority", p, label(p));
@@ -984,6 +1032,7 @@ impl<'a> Pages<'a> {
             ("kind", "Kind"),
             ("owner", "Owner"),
             ("rag", "RAG"),
+            ("late", "Past due"),
             ("tags", "Tag"),
         ];
         let filters: Vec<serde_json::Value> = filter_labels
@@ -1079,7 +1128,7 @@ impl<'a> Pages<'a> {
             .take(3)
             .map(|&i| self.event_ctx(i, ""))
             .collect::<Result<_>>()?;
-        let due = |i: usize| site.records[i].due.map(|d| d.long()).unwrap_or_default();
+        let due = |i: usize| present::due_text(&site.records[i]).unwrap_or_default();
         let reviewed = |i: usize| {
             let e = &site.records[i];
             e.reviewed
@@ -1101,54 +1150,84 @@ impl<'a> Pages<'a> {
                 .unwrap_or_default()
         };
         let g = &a.gaps;
-        let group = |heading: Option<String>, detail_label: &str, items: Vec<serde_json::Value>| json!({"heading": heading, "detail_label": detail_label, "items": items});
-        let list = |key: &str, count: usize, groups: Vec<serde_json::Value>| {
-            let (short, title) = present::gap_list_words(key);
-            json!({"key": key, "short": short, "title": title, "count": count, "groups": groups})
+        let group = |heading: Option<String>, detail_label: &str, items: Vec<serde_json::Value>| json!({"heading": heading, "detail_label": detail_label, "items": items, "owner": detail_label == "Due"});
+        let list = |kind: GapKind, groups: Vec<serde_json::Value>| {
+            let (short, title) = present::gap_list_words(kind);
+            json!({"key": kind.key().replace('_', "-"), "short": short, "title": title,
+                   "count": g.list(kind).len(), "groups": groups})
         };
-        let simple =
-            |key: &str, detail_label: &str, items: &[usize], detail: &dyn Fn(usize) -> String| {
-                let rows = items.iter().map(|&i| self.gap_item(i, detail(i))).collect();
-                list(key, items.len(), vec![group(None, detail_label, rows)])
-            };
+        let with_owner = |mut item: serde_json::Value, i: usize| {
+            item["owner"] = json!(site.records[i].owner.as_deref().unwrap_or("No owner"));
+            item
+        };
+        // Past-due recommendations and overdue actions: most days late first, with the
+        // days and the owner (SPEC §14.4).
+        let late_rows = |items: &[usize]| -> Vec<serde_json::Value> {
+            a.by_lateness(site, items)
+                .into_iter()
+                .map(|(i, days)| {
+                    let item =
+                        self.gap_item(i, format!("{} — {}", due(i), present::days_past_due(days)));
+                    with_owner(item, i)
+                })
+                .collect()
+        };
         // Unevidenced recommendations: those past their due date (most overdue first,
         // with the days) apart from those not yet due.
         let (past, not_yet) = a.unevidenced_by_due(site);
         let past_rows: Vec<serde_json::Value> = past
             .iter()
             .map(|&(i, days)| {
-                self.gap_item(i, format!("{} ({})", due(i), present::days_overdue(days)))
+                let item =
+                    self.gap_item(i, format!("{} — {}", due(i), present::days_past_due(days)));
+                with_owner(item, i)
             })
             .collect();
         let not_yet_rows: Vec<serde_json::Value> = not_yet
             .iter()
             .map(|&i| {
                 let d = due(i);
-                self.gap_item(
+                let item = self.gap_item(
                     i,
                     if d.is_empty() {
                         present::NO_DUE_DATE.to_string()
                     } else {
                         d
                     },
-                )
+                );
+                with_owner(item, i)
             })
             .collect();
         let (past_heading, not_yet_heading) = present::unevidenced_groups();
-        let gap_lists = vec![
-            list(
-                "unevidenced",
-                g.unevidenced.len(),
-                vec![
-                    group(Some(past_heading.to_string()), "Due", past_rows),
-                    group(Some(not_yet_heading.to_string()), "Due", not_yet_rows),
-                ],
-            ),
-            simple("overdue", "Due", &g.overdue, &due),
-            simple("expired", "Expired", &g.expired, &expires),
-            simple("stale", "Last reviewed", &g.stale, &reviewed),
-            simple("changed", "Recorded SHA-256", &g.changed, &recorded),
-        ];
+        let rows = |items: &[usize], detail: &dyn Fn(usize) -> String| -> Vec<serde_json::Value> {
+            items.iter().map(|&i| self.gap_item(i, detail(i))).collect()
+        };
+        let held = |i: usize| present::held_at(&site.records[i]).unwrap_or_default();
+        let gap_lists: Vec<serde_json::Value> = GapKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let groups = match kind {
+                    GapKind::Unevidenced => vec![
+                        group(Some(past_heading.to_string()), "Due", past_rows.clone()),
+                        group(
+                            Some(not_yet_heading.to_string()),
+                            "Due",
+                            not_yet_rows.clone(),
+                        ),
+                    ],
+                    GapKind::PastDue | GapKind::Overdue => {
+                        vec![group(None, "Due", late_rows(g.list(kind)))]
+                    }
+                    GapKind::Expired => vec![group(None, "Expired", rows(&g.expired, &expires))],
+                    GapKind::Stale => vec![group(None, "Last reviewed", rows(&g.stale, &reviewed))],
+                    GapKind::Changed => {
+                        vec![group(None, "Recorded SHA-256", rows(&g.changed, &recorded))]
+                    }
+                    GapKind::Unsigned => vec![group(None, "Held at", rows(&g.unsigned, &held))],
+                };
+                list(kind, groups)
+            })
+            .collect();
         // Recommendations marked met while an action addressing them is overdue (W108).
         let contradicted: Vec<serde_json::Value> = site
             .of_type(RecordType::Recommendation)
@@ -1173,6 +1252,9 @@ impl<'a> Pages<'a> {
             .collect();
         let readiness = json!({"percent": r.percent_text(), "per_mille": r.per_mille(), "evidenced": r.evidenced,
                                "counted": r.counted, "unevidenced": g.unevidenced.len(),
+                               "met_evidenced": r.met_evidenced, "met_percent": r.met_percent_text(),
+                               "parts": present::readiness_parts(&r).map(|(t, _)| t),
+                               "bar": readiness_meter(&r),
                                "past_due": past.len(), "not_yet_due": not_yet.len(), "statuses": rec_statuses});
         let charts = self.charts(crate::charts::dashboard(site, a));
         let mut ctx = self.context("", "Dashboard", "index", Vec::new())?;
@@ -1298,7 +1380,8 @@ impl<'a> Pages<'a> {
         ctx.insert("gaps", &a.gaps.unevidenced.len());
         ctx.insert(
             "readiness",
-            &json!({"percent": r.percent_text(), "evidenced": r.evidenced, "counted": r.counted}),
+            &json!({"percent": r.percent_text(), "evidenced": r.evidenced, "counted": r.counted,
+                    "parts": present::readiness_parts(&r).map(|(t, _)| t)}),
         );
         Ok(("matrix.html".into(), self.render("matrix.html", &ctx)?))
     }

@@ -10,6 +10,7 @@
 
 use super::data::{cell_text, columns, row};
 use super::{Build, Emit};
+use crate::analysis::GapKind;
 use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, RAGS};
 use crate::present::{field_label, label};
 use anyhow::{Context, Result};
@@ -159,7 +160,9 @@ fn kind_of(t: RecordType, name: &str) -> Kind {
         "id" => return Kind::Id,
         "status" | "state" => return Kind::Label { rag: false },
         "rag" | "effective_rag" => return Kind::Label { rag: true },
-        "overdue" | "evidenced" => return Kind::Label { rag: false },
+        "overdue" | "evidenced" | "past_due" => return Kind::Label { rag: false },
+        "days_past_due" => return Kind::Integer,
+        "signed_off_on" | "agreed_on" => return Kind::Date,
         _ => {}
     }
     match t.field(name).map(|f| f.kind) {
@@ -295,12 +298,7 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
         ws,
         &mut row,
         "Readiness",
-        &format!(
-            "{} of {} recommendations evidenced ({})",
-            r.evidenced,
-            r.counted,
-            r.percent_text()
-        ),
+        &crate::present::readiness_sentence(&r),
     )?;
     let number = |ws: &mut Worksheet, row: &mut u32, k: &str, n: f64| -> Result<()> {
         ws.write_string_with_format(*row, 0, k, &f.plain)?;
@@ -311,6 +309,15 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
     number(
         ws,
         &mut row,
+        "Recommendations met and evidenced",
+        r.met_evidenced as f64,
+    )?;
+    if let Some(pm) = r.met_per_mille() {
+        number(ws, &mut row, "Percent met and evidenced", pm as f64 / 10.0)?;
+    }
+    number(
+        ws,
+        &mut row,
         "Recommendations evidenced",
         r.evidenced as f64,
     )?;
@@ -318,6 +325,12 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
     if let Some(pm) = r.per_mille() {
         number(ws, &mut row, "Percent evidenced", pm as f64 / 10.0)?;
     }
+    number(
+        ws,
+        &mut row,
+        "Due dates moved",
+        a.gaps.due_moved.len() as f64,
+    )?;
     let mut section = |ws: &mut Worksheet,
                        row: &mut u32,
                        title: &str,
@@ -372,27 +385,38 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
             .collect(),
     )?;
     let g = &a.gaps;
-    let lists: [(&str, &Vec<usize>); 5] = [
-        ("Recommendations without current evidence", &g.unevidenced),
-        ("Overdue actions", &g.overdue),
-        ("Stale evidence", &g.stale),
-        ("Expired evidence", &g.expired),
-        (
-            "Changed evidence (file differs from its recorded sha256)",
-            &g.changed,
-        ),
-    ];
-    for (title, list) in lists {
+    for kind in GapKind::ALL {
+        let (_, title) = crate::present::gap_list_words(kind);
+        let late = matches!(kind, GapKind::PastDue | GapKind::Overdue);
+        let list: Vec<usize> = if late {
+            a.by_lateness(site, g.list(kind))
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            g.list(kind).to_vec()
+        };
         row += 1;
         widths.see(0, title);
         ws.write_string_with_format(row, 0, title, &f.header)?;
         ws.write_number_with_format(row, 1, list.len() as f64, &f.header)?;
+        if late {
+            ws.write_string_with_format(row, 2, "Days past due", &f.header)?;
+            ws.write_string_with_format(row, 3, "Owner", &f.header)?;
+        }
         row += 1;
-        for &i in list.iter() {
+        for i in list {
             let rec = &site.records[i];
             let url = Url::new(format!("file:///../site/{}", rec.page_path()));
             ws.write_url_with_format(row, 0, url.set_text(&rec.id), &f.link)?;
             ws.write_string_with_format(row, 1, fit(&rec.title), &f.plain)?;
+            if late {
+                let days = a.late_by(site, i).unwrap_or(0);
+                ws.write_number_with_format(row, 2, days as f64, &f.plain)?;
+                if let Some(o) = &rec.owner {
+                    ws.write_string_with_format(row, 3, fit(o), &f.plain)?;
+                }
+            }
             widths.see(0, &rec.id);
             row += 1;
         }

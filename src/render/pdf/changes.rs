@@ -9,15 +9,18 @@ use crate::present::{change_detail, change_heading};
 use crate::render::changes_page::history_chart;
 
 fn readiness(p: &Point) -> Vec<Inline> {
-    let r = p.readiness;
-    vec![
-        Inline::bold(format!("{} of {}", r.evidenced, r.counted)),
-        Inline::plain(format!(
-            " recommendations evidenced ({}), {}",
-            r.percent_text(),
-            p.as_of.long()
-        )),
-    ]
+    let mut line: Vec<Inline> = crate::present::readiness_parts(&p.readiness)
+        .into_iter()
+        .map(|(t, bold)| {
+            if bold {
+                Inline::bold(t)
+            } else {
+                Inline::plain(t)
+            }
+        })
+        .collect();
+    line.push(Inline::plain(format!(", {}", p.as_of.long())));
+    line
 }
 
 impl PackDoc<'_> {

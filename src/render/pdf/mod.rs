@@ -8,6 +8,7 @@ pub mod blocks;
 mod changes;
 pub mod layout;
 
+use crate::analysis::GapKind;
 use crate::config::{Pack, Section};
 use crate::date::Date;
 use crate::markdown::{LinkTarget, Links};
@@ -226,11 +227,17 @@ impl<'a> PackDoc<'a> {
         let mut kv = vec![
             (
                 "Readiness".into(),
-                // SPEC §13.3: the count first, so "64 %" is not read as "two-thirds done".
-                vec![
-                    Inline::bold(format!("{} of {}", r.evidenced, r.counted)),
-                    Inline::plain(format!(" recommendations evidenced ({})", r.percent_text())),
-                ],
+                // SPEC §14.3: met and evidenced first, each count before its share.
+                present::readiness_parts(&r)
+                    .into_iter()
+                    .map(|(t, bold)| {
+                        if bold {
+                            Inline::bold(t)
+                        } else {
+                            Inline::plain(t)
+                        }
+                    })
+                    .collect(),
             ),
             ("Readiness date".into(), cell(&self.input.as_of.long())),
         ];
@@ -258,76 +265,72 @@ impl<'a> PackDoc<'a> {
         ] {
             kv.push((title.into(), counts(by)));
         }
-        kv.push(("Overdue actions".into(), cell(&g.overdue.len().to_string())));
+        for kind in GapKind::ALL {
+            let (short, _) = present::gap_list_words(kind);
+            kv.push((label(short), cell(&g.list(kind).len().to_string())));
+        }
         kv.push((
-            "Expired evidence".into(),
-            cell(&g.expired.len().to_string()),
-        ));
-        kv.push(("Stale evidence".into(), cell(&g.stale.len().to_string())));
-        kv.push((
-            "Changed evidence".into(),
-            cell(&g.changed.len().to_string()),
+            "Due dates moved".into(),
+            cell(&g.due_moved.len().to_string()),
         ));
         out.push(Block::KeyValue(kv));
         // The dashboard's charts, drawn from the same chart model (SPEC §13.3).
         for chart in crate::charts::dashboard(site, a) {
             chart_blocks(&chart, out);
         }
-        let lists: [(&str, &Vec<usize>, &[&str]); 5] = [
-            (
-                "Recommendations without current evidence",
-                &g.unevidenced,
-                &["Recommendation", "Status", "Due"],
-            ),
-            (
-                "Overdue actions",
-                &g.overdue,
-                &["Action", "Owner", "Due", "Status"],
-            ),
-            (
-                "Expired evidence",
-                &g.expired,
-                &["Evidence", "Reviewed", "Expires"],
-            ),
-            (
-                "Stale evidence",
-                &g.stale,
-                &["Evidence", "Reviewed", "Expires"],
-            ),
-            (
-                "Changed evidence",
-                &g.changed,
-                &["Evidence", "Recorded SHA-256", "Actual SHA-256"],
-            ),
-        ];
-        for (title, items, cols) in lists {
+        for kind in GapKind::ALL {
+            let (_, title) = present::gap_list_words(kind);
+            let cols: &[&str] = match kind {
+                GapKind::Unevidenced => &["Recommendation", "Status", "Due"],
+                GapKind::PastDue => &["Recommendation", "Owner", "Due", "Days past due", "Status"],
+                GapKind::Overdue => &["Action", "Owner", "Due", "Days past due", "Status"],
+                GapKind::Expired | GapKind::Stale => &["Evidence", "Reviewed", "Expires"],
+                GapKind::Changed => &["Evidence", "Recorded SHA-256", "Actual SHA-256"],
+                GapKind::Unsigned => &["Evidence", "Owner", "Held at"],
+            };
             out.push(heading(2, title, None, false));
+            let items: Vec<usize> = match kind {
+                GapKind::PastDue | GapKind::Overdue => a
+                    .by_lateness(site, g.list(kind))
+                    .into_iter()
+                    .map(|(i, _)| i)
+                    .collect(),
+                _ => g.list(kind).to_vec(),
+            };
             if items.is_empty() {
                 out.push(para("None."));
                 continue;
             }
+            let due = |rec: &Record| cell(&present::due_text(rec).unwrap_or_default());
             let rows = items
                 .iter()
                 .map(|&i| {
                     let rec = self.rec(i);
+                    let owner = cell(rec.owner.as_deref().unwrap_or(""));
                     let mut row = vec![self.rec_ref(i)];
-                    match rec.rtype {
-                        RecordType::Recommendation => {
+                    match kind {
+                        GapKind::Unevidenced => {
                             row.push(cell(&label(rec.status)));
-                            row.push(cell(&Self::date(rec.due)));
+                            row.push(due(rec));
                         }
-                        RecordType::Action => {
-                            row.push(cell(rec.owner.as_deref().unwrap_or("")));
-                            row.push(cell(&Self::date(rec.due)));
+                        GapKind::PastDue | GapKind::Overdue => {
+                            row.push(owner);
+                            row.push(due(rec));
+                            let days = a.late_by(site, i).unwrap_or(0);
+                            row.push(cell(&days.to_string()));
                             row.push(cell(&label(rec.status)));
                         }
-                        _ if title.starts_with("Changed") => {
+                        GapKind::Changed => {
                             row.push(cell(&short_hash(rec.sha256.as_deref())));
                             row.push(cell(&short_hash(self.actual_hash(rec).map(String::as_str))));
                         }
-                        _ => {
+                        GapKind::Expired | GapKind::Stale => {
                             row.push(cell(&Self::date(rec.reviewed.or(rec.date))));
                             row.push(cell(&Self::date(rec.expires)));
+                        }
+                        GapKind::Unsigned => {
+                            row.push(owner);
+                            row.push(cell(&present::held_at(rec).unwrap_or_default()));
                         }
                     }
                     row
@@ -401,8 +404,18 @@ impl<'a> PackDoc<'a> {
             if let Some(p) = rec.priority {
                 kv.push((field_label("priority"), cell(&label(p))));
             }
-            if rec.due.is_some() {
-                kv.push((field_label("due"), cell(&Self::date(rec.due))));
+            if let Some(due) = present::due_text(rec) {
+                let mut due = vec![Inline::plain(due)];
+                if let Some(days) = self.a.late_by(self.site(), i) {
+                    due.push(Inline::bold(format!(" ({})", present::days_past_due(days))));
+                }
+                kv.push((field_label("due"), due));
+            }
+            if let Some(owner) = &rec.owner {
+                kv.push((field_label("owner"), cell(owner)));
+            }
+            if let Some(s) = &rec.agreed {
+                kv.push((field_label("agreed"), cell(&present::sign_off_text(s))));
             }
             let word = present::evidence_word(self.site(), self.a, i);
             kv.push((
@@ -465,10 +478,10 @@ impl<'a> PackDoc<'a> {
             if let Some(owner) = &a.owner {
                 kv.push((field_label("owner"), cell(owner)));
             }
-            if a.due.is_some() {
-                let mut due = vec![Inline::plain(Self::date(a.due))];
-                if self.a.overdue[i] {
-                    due.push(Inline::bold(" (overdue)"));
+            if let Some(text) = present::due_text(a) {
+                let mut due = vec![Inline::plain(text)];
+                if let Some(days) = self.a.late_by(self.site(), i) {
+                    due.push(Inline::bold(format!(" ({})", present::days_overdue(days))));
                 }
                 kv.push((field_label("due"), due));
             }
@@ -547,11 +560,13 @@ impl<'a> PackDoc<'a> {
             Some("section-evidence"),
             true,
         ));
-        let items = self.of_type(RecordType::Evidence);
+        let mut items = self.of_type(RecordType::Evidence);
         if items.is_empty() {
             out.push(para("There is no evidence."));
             return;
         }
+        // Natural ID order (SPEC §14.1): ev-2 before ev-10.
+        items.sort_by(|&x, &y| natural_cmp(&self.rec(x).id, &self.rec(y).id));
         out.push(para(
             "SHA-256 shows the first 12 hexadecimal digits of each file's hash as built; a file whose recorded hash differs is flagged.",
         ));
@@ -592,6 +607,18 @@ impl<'a> PackDoc<'a> {
                 if let Some(kind) = e.kind {
                     title.push(Inline::italic(format!("\n{}", label(kind))));
                 }
+                // Where it is held, and who signed it off (SPEC §14.1, §14.2).
+                title.push(Inline::plain(format!(
+                    "\n{}: {}",
+                    field_label("location"),
+                    present::held_at(e).unwrap_or_else(|| "nothing held".into())
+                )));
+                if let Some(s) = &e.signed_off {
+                    title.push(Inline::plain(format!(
+                        "\nSigned off by {}",
+                        present::sign_off_text(s)
+                    )));
+                }
                 vec![
                     id_cell(&e.id),
                     title,
@@ -610,7 +637,7 @@ impl<'a> PackDoc<'a> {
         out.push(Block::Table {
             header: [
                 "ID",
-                "Title and kind",
+                "Title, kind, where held",
                 "Dated, reviewed",
                 "State",
                 "Supports",
