@@ -569,6 +569,11 @@ pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
     at
 }
 
+/// The reserved link target that renders as "withheld" (not a valid ID, so no record
+/// can ever have it). Audience views write it in place of a withheld record's ID
+/// ([`crate::model::view`]).
+pub const WITHHELD_ID: &str = "!withheld";
+
 /// How a renderer wants `[[ID]]` shown.
 pub enum LinkTarget {
     /// A visible record: its URL (relative to the page) and title.
@@ -997,7 +1002,7 @@ pub fn to_text(body: &str) -> String {
                 link_type: LinkType::WikiLink { .. },
                 dest_url,
                 ..
-            }) if dest_url.as_ref() == crate::model::view::WITHHELD_ID => {
+            }) if dest_url.as_ref() == WITHHELD_ID => {
                 out.push_str("withheld");
                 skipping = true;
             }

@@ -857,6 +857,392 @@ fn pages_match_a_full_build_with_withheld_records() {
     assert_matches_build_after(&root, &dir.path().join("output"), steps);
 }
 
+/// A recommendation marked `met` while an action answering it falls overdue is tagged
+/// "Action overdue" wherever it is listed: on its review's page and on the page of
+/// evidence supporting it, neither of which shows the action. (Serve once kept a
+/// hand-written map of what each page reads, which missed both.)
+#[test]
+fn an_action_falling_overdue_under_a_met_recommendation_shows_on_every_page() {
+    let (dir, root) = content();
+    let steps: Vec<Step> = vec![
+        (
+            "the recommendation met, with evidence of its own",
+            Box::new(|r| {
+                edit(r, "recommendations/rec-1.md", "status: open", "status: met");
+                write(
+                    &r.join("evidence/ev-3.md"),
+                    "---\ntitle: Supervision policy\nkind: document\nstatus: current\nreviewed: 2014-08-01\nsupports: [rec-1]\n---\nThe policy.\n",
+                );
+            }),
+        ),
+        (
+            "its action now overdue",
+            Box::new(|r| edit(r, "actions/act-1.md", "due: 2014-12", "due: 2014-08")),
+        ),
+        (
+            "and due later again",
+            Box::new(|r| edit(r, "actions/act-1.md", "due: 2014-08", "due: 2014-12")),
+        ),
+    ];
+    assert_matches_build_after(&root, &dir.path().join("output"), steps);
+}
+
+/// A small deterministic random number generator (SplitMix64): the property test below
+/// must make the same edits on every run, on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// One record file of the property test's fixture: its front matter, field by field
+/// (`None` leaves a field out), and its body.
+#[derive(Clone)]
+struct Doc {
+    path: String,
+    fields: Vec<(&'static str, Option<String>)>,
+    body: String,
+}
+
+impl Doc {
+    fn new(path: &str, fields: &[(&'static str, &str)], body: &str) -> Doc {
+        Doc {
+            path: path.to_string(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (*k, (!v.is_empty()).then(|| v.to_string())))
+                .collect(),
+            body: body.to_string(),
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::from("---\n");
+        for (k, v) in &self.fields {
+            if let Some(v) = v {
+                out.push_str(&format!("{k}: {v}\n"));
+            }
+        }
+        out.push_str("---\n");
+        out.push_str(&self.body);
+        out
+    }
+
+    fn set(&mut self, key: &'static str, value: Option<String>) {
+        match self.fields.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.fields.push((key, value)),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    fn kind(&self) -> &str {
+        self.path.split('/').next().unwrap_or("")
+    }
+}
+
+/// Adds or removes `id` from a `[a, b]` list field, never leaving it empty.
+fn toggle_in_list(doc: &mut Doc, key: &'static str, id: &str) -> String {
+    let now = doc.get(key).unwrap_or("[]");
+    let mut items: Vec<String> = now
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let what = if let Some(at) = items.iter().position(|i| i == id) {
+        if items.len() == 1 {
+            return format!("{} keeps {key}: {id}", doc.path);
+        }
+        items.remove(at);
+        "removed from"
+    } else {
+        items.push(id.to_string());
+        "added to"
+    };
+    doc.set(key, Some(format!("[{}]", items.join(", "))));
+    format!("{id} {what} {}'s {key}", doc.path)
+}
+
+/// The property test's fixture: every linking type, evidence with and without
+/// attachments, and a timeline and narrative page that name records.
+fn random_fixture() -> (Vec<(String, String)>, Vec<Doc>) {
+    let plain = vec![
+        (
+            "site.yaml".to_string(),
+            "title: Property test\norganisation: Test Council\nas_of: 2014-09-30\nsite_audience: inspector\naudiences:\n  inspector: { title: Inspectors }\n".to_string(),
+        ),
+        (
+            "plans/plan-1.md".to_string(),
+            "---\ntitle: Improvement plan\nstatus: active\nobjectives:\n  - id: obj-1\n    title: Better practice\n    description: Answers [[rec-1]].\n  - id: obj-2\n    title: Better records\n---\nThe plan, after [[rev-1]].\n".to_string(),
+        ),
+        (
+            "timeline/events.yaml".to_string(),
+            "records:\n  - id: evt-1\n    title: Inspection published\n    date: 2014-03-10\n    refs: [rec-1, rev-1]\n  - id: evt-2\n    title: Monitoring visit\n    date: 2014-11-02\n    refs: [rec-2]\n".to_string(),
+        ),
+        (
+            "pages/about.md".to_string(),
+            "---\ntitle: About this site\norder: 1\n---\nAbout [[plan-1]] and [[act-2]].\n".to_string(),
+        ),
+        ("evidence/files/report-1.txt".to_string(), "Report one.\n".to_string()),
+        ("evidence/files/report-2.txt".to_string(), "Report two.\n".to_string()),
+    ];
+    let mut docs = vec![
+        Doc::new(
+            "reviews/rev-1.md",
+            &[
+                ("title", "Inspection 2014"),
+                ("kind", "inspection"),
+                ("date", "2014-03"),
+                ("status", "published"),
+            ],
+            "The inspection.\n",
+        ),
+        Doc::new(
+            "reviews/rev-2.md",
+            &[
+                ("title", "Peer review"),
+                ("kind", "review"),
+                ("date", "2014-05"),
+                ("status", "published"),
+            ],
+            "A peer review.\n",
+        ),
+    ];
+    for (n, source) in [(1, "rev-1"), (2, "rev-2"), (3, "rev-1")] {
+        docs.push(Doc::new(
+            &format!("recommendations/rec-{n}.md"),
+            &[
+                ("title", &format!("Recommendation {n}")),
+                ("source", source),
+                ("status", "open"),
+                ("due", ""),
+            ],
+            &format!("Recommendation {n}, see [[act-{n}]].\n"),
+        ));
+    }
+    for (n, objective, addresses) in [
+        (1, "obj-1", "[rec-1]"),
+        (2, "obj-1", "[rec-2]"),
+        (3, "obj-2", "[rec-3, rec-1]"),
+        (4, "obj-2", "[rec-2]"),
+    ] {
+        docs.push(Doc::new(
+            &format!("actions/act-{n}.md"),
+            &[
+                ("title", &format!("Action {n}")),
+                ("plan", "plan-1"),
+                ("objective", objective),
+                ("addresses", addresses),
+                ("due", "2014-12"),
+                ("status", "in-progress"),
+                ("audience", ""),
+            ],
+            &format!("Action {n}.\n"),
+        ));
+    }
+    for (n, supports, file) in [
+        (1, "[act-1]", "evidence/files/report-1.txt"),
+        (2, "[rec-1]", ""),
+        (3, "[act-3, rec-2]", "evidence/files/report-2.txt"),
+        (4, "[act-4]", ""),
+    ] {
+        docs.push(Doc::new(
+            &format!("evidence/ev-{n}.md"),
+            &[
+                ("title", &format!("Evidence {n}")),
+                ("kind", "audit"),
+                ("status", "current"),
+                ("reviewed", "2014-06-01"),
+                ("supports", supports),
+                ("file", file),
+                ("audience", ""),
+            ],
+            &format!("Evidence {n}, about [[rec-{}]].\n", 1 + n % 3),
+        ));
+    }
+    (plain, docs)
+}
+
+/// Makes one random edit to `docs` (and perhaps an attachment under `root`'s files);
+/// returns the index of the changed doc (if any) and what was done.
+fn random_edit(
+    rng: &mut Rng,
+    docs: &mut [Doc],
+    files: &mut Vec<(String, String)>,
+) -> (Option<usize>, String) {
+    let i = rng.below(docs.len());
+    let doc = &mut docs[i];
+    let kind = doc.kind().to_string();
+    let what = match (rng.below(7), kind.as_str()) {
+        (0, "recommendations") => {
+            let s = rng.pick(&[
+                "open",
+                "in-progress",
+                "met",
+                "partially-met",
+                "not-met",
+                "superseded",
+            ]);
+            doc.set("status", Some(s.into()));
+            format!("{} status {s}", doc.path)
+        }
+        (0, "actions") => {
+            let s = rng.pick(&[
+                "not-started",
+                "in-progress",
+                "complete",
+                "blocked",
+                "cancelled",
+            ]);
+            doc.set("status", Some(s.into()));
+            doc.set(
+                "completed",
+                (s == "complete").then(|| "2014-09-01".to_string()),
+            );
+            format!("{} status {s}", doc.path)
+        }
+        (0, "evidence") => {
+            let s = rng.pick(&["current", "draft", "superseded", "withdrawn"]);
+            doc.set("status", Some(s.into()));
+            format!("{} status {s}", doc.path)
+        }
+        (1, "recommendations" | "actions") => {
+            let due = rng.pick(&["", "2014-04", "2014-08", "2014-09-30", "2014-10", "2015-03"]);
+            doc.set("due", (!due.is_empty()).then(|| due.to_string()));
+            format!("{} due {due:?}", doc.path)
+        }
+        (2, "actions") => {
+            let rec = rng.pick(&["rec-1", "rec-2", "rec-3"]);
+            toggle_in_list(doc, "addresses", rec)
+        }
+        (2, "evidence") => {
+            let target = rng.pick(&["act-1", "act-2", "act-3", "act-4", "rec-1", "rec-3"]);
+            toggle_in_list(doc, "supports", target)
+        }
+        (3, "actions" | "evidence" | "recommendations") => {
+            let a = rng.pick(&["", "[internal]", "[inspector]"]);
+            doc.set("audience", (!a.is_empty()).then(|| a.to_string()));
+            format!("{} audience {a:?}", doc.path)
+        }
+        (4, "evidence") => {
+            let d = rng.pick(&[
+                "2012-01-10",
+                "2013-06-01",
+                "2014-02-28",
+                "2014-06-01",
+                "2014-09-15",
+            ]);
+            doc.set("reviewed", Some(d.into()));
+            let e = rng.pick(&["", "2014-07-01", "2015-01-01"]);
+            doc.set("expires", (!e.is_empty()).then(|| e.to_string()));
+            format!("{} reviewed {d}, expires {e:?}", doc.path)
+        }
+        (5, "evidence") => {
+            let f = rng.pick(&[
+                "",
+                "evidence/files/report-1.txt",
+                "evidence/files/report-2.txt",
+            ]);
+            doc.set("file", (!f.is_empty()).then(|| f.to_string()));
+            format!("{} file {f:?}", doc.path)
+        }
+        (5, _) => {
+            let n = 1 + rng.below(2);
+            let text = format!("Report {n}, version {}.\n", rng.below(1000));
+            let path = format!("evidence/files/report-{n}.txt");
+            files.push((path.clone(), text));
+            return (None, format!("{path} rewritten"));
+        }
+        _ => {
+            let t = format!("Title {}", rng.below(1000));
+            doc.set("title", Some(t.clone()));
+            format!("{} title {t}", doc.path)
+        }
+    };
+    (Some(i), what)
+}
+
+/// For random edits of a fixture (statuses, due dates, links added and removed,
+/// audiences, evidence dates, attachments), every page serve shows equals the page a
+/// fresh `build` writes, byte for byte. The seed is fixed; `ASSURE_PROPERTY_SEED` and
+/// `ASSURE_PROPERTY_EDITS` choose others (the failure message names the edits made).
+#[test]
+fn random_edits_keep_every_served_page_equal_to_a_fresh_build() {
+    let seed = std::env::var("ASSURE_PROPERTY_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_261_206_u64);
+    let edits: usize = std::env::var("ASSURE_PROPERTY_EDITS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let root = dir.path().join("content");
+    let (plain, mut docs) = random_fixture();
+    for (path, text) in &plain {
+        write(&root.join(path), text);
+    }
+    for d in &docs {
+        write(&root.join(&d.path), &d.text());
+    }
+    let mut rng = Rng(seed);
+    let mut steps: Vec<Step> = vec![("start", Box::new(|_| {}))];
+    let mut made = Vec::new();
+    for n in 0..edits {
+        // Two edits at once now and then: a save burst.
+        let mut writes: Vec<(String, String)> = Vec::new();
+        let mut whats = Vec::new();
+        for _ in 0..1 + usize::from(n % 5 == 4) {
+            let mut files = Vec::new();
+            let (changed, what) = random_edit(&mut rng, &mut docs, &mut files);
+            if let Some(i) = changed {
+                writes.push((docs[i].path.clone(), docs[i].text()));
+            }
+            writes.extend(files);
+            whats.push(what);
+        }
+        let what = format!("edit {} (seed {seed}): {}", n + 1, whats.join("; "));
+        made.push(what.clone());
+        let what: &'static str =
+            Box::leak(format!("{what}\nedits so far:\n{}", made.join("\n")).into_boxed_str());
+        steps.push((
+            what,
+            Box::new(move |r| {
+                for (path, text) in &writes {
+                    write(&r.join(path), text);
+                }
+            }),
+        ));
+    }
+    let started = Instant::now();
+    assert_matches_build_after(&root, &dir.path().join("output"), steps);
+    eprintln!(
+        "{edits} random edits (seed {seed}): every served page matched the build, in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn stops_cleanly_on_sigint() {

@@ -10,9 +10,9 @@ use crate::content::ContentFiles;
 use crate::markdown;
 use std::collections::{HashMap, HashSet};
 
-/// The reserved link target that renders as "withheld" (not a valid ID, so no record
-/// can ever have it).
-pub const WITHHELD_ID: &str = "!withheld";
+// The reserved link target a view writes for a withheld record; defined with the
+// Markdown that reads it, so that `markdown` needs nothing from the model.
+pub use crate::markdown::WITHHELD_ID;
 
 /// A site filtered for one audience.
 #[derive(Debug)]

@@ -1,12 +1,12 @@
 //! `site/changes.html`: what changed since the last baseline (SPEC §13.5), grouped by
 //! recommendation so an inspector reads "what happened on this recommendation".
 //!
-//! Reads the [`Changes`] the build computed once; words come from [`present`].
+//! Reads the [`Changes`] the build computed once; words come from [`present`]. Makes
+//! the templates' data only: [`super::html::changes_page`] renders it as a page, with
+//! the site's banner and footer.
 
-use super::{Build, Emit};
 use crate::changes::{Change, Changes, Point};
 use crate::present::{self, change_detail, change_heading};
-use anyhow::Result;
 use serde_json::{json, Value};
 
 /// A page inside `site/` as a link from the site's top level.
@@ -78,16 +78,4 @@ pub fn context(c: &Changes) -> Value {
         "counts": counts,
         "groups": groups,
     })
-}
-
-/// The page `changes.html` (inside `site/`; `serve` serves it too).
-pub fn html(b: &Build<'_>, c: &Changes) -> Result<String> {
-    let title = format!("Changes since {}", c.since.as_of.long());
-    super::html::render_page(b, &title, "changes", "changes.html", "changes", context(c))
-}
-
-/// Writes `site/changes.html`.
-pub fn write(b: &Build<'_>, c: &Changes, emit: Emit<'_>) -> Result<usize> {
-    emit("site/changes.html", html(b, c)?.as_bytes())?;
-    Ok(1)
 }

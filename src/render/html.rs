@@ -1459,6 +1459,17 @@ pub fn render_each(b: &Build<'_>, emit: impl Fn(&str, &str) -> Result<()> + Sync
     render_jobs(b, |_, _| true, emit)
 }
 
+/// [`render_each`] for the pages `wanted` accepts (as in [`render_some`]): `serve`
+/// re-renders the pages it has not already brought up to date and keeps those that
+/// differ, without holding them all.
+pub fn render_each_where(
+    b: &Build<'_>,
+    wanted: impl Fn(Option<&str>, &str) -> bool + Sync,
+    emit: impl Fn(&str, &str) -> Result<()> + Sync,
+) -> Result<usize> {
+    render_jobs(b, wanted, emit)
+}
+
 /// Renders the pages `wanted` accepts, given a record page's record ID, or `None` and
 /// the section of any other page (`index`, `matrix`, `timeline`, `search`,
 /// `accessibility`, or a list's folder). `serve` uses it to re-render a few pages.
@@ -1552,30 +1563,27 @@ impl Pages<'_> {
     }
 }
 
-/// Renders one page at the site's top level with `template`, the banner and footer of
-/// `section`, and `value` as `key` (pages made outside this module: the changes page).
-pub(super) fn render_page(
-    b: &Build<'_>,
-    title: &str,
-    section: &str,
-    template: &str,
-    key: &str,
-    value: serde_json::Value,
-) -> Result<String> {
+/// The page `changes.html` (SPEC §13.5; inside `site/`, and `serve` serves it too):
+/// what [`super::changes_page`] makes of the changes, with the banner and footer.
+pub fn changes_page(b: &Build<'_>, c: &crate::changes::Changes) -> Result<String> {
+    let title = format!("Changes since {}", c.since.as_of.long());
     let pages = Pages::new(b);
     let crumbs = vec![
         ("Dashboard".to_string(), Some("index.html".to_string())),
-        (title.to_string(), None),
+        (title.clone(), None),
     ];
-    let mut ctx = pages.context("", title, section, crumbs)?;
-    put(&mut ctx, key, value);
-    pages.render(template, &ctx)
+    let mut ctx = pages.context("", &title, "changes", crumbs)?;
+    put(&mut ctx, "changes", super::changes_page::context(c));
+    pages.render("changes.html", &ctx)
 }
 
 /// `site/changes.html` as an output (SPEC §13.5): nothing without baselines.
 pub fn write_changes(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
     match b.changes {
-        Some(c) => super::changes_page::write(b, c, emit),
+        Some(c) => {
+            emit("site/changes.html", changes_page(b, c)?.as_bytes())?;
+            Ok(1)
+        }
         None => Ok(0),
     }
 }

@@ -1,17 +1,17 @@
 //! The live build: keeps the rendered site in memory and brings it up to date after each
-//! change, re-rendering only the pages whose inputs changed.
+//! change.
 //!
 //! A rebuild checks the content ([`super::model`]); with errors, the last good site stays
 //! served and the problems go to open pages. Otherwise it compares every record with the
-//! last good build by two fingerprints — its *face* (what other pages show of it: ID,
-//! title, status, readiness) and its *links* (what it refers to, what refers to it, its
-//! attachment) — and re-renders:
+//! last good build by two fingerprints — its *face* (ID, title, status, readiness) and
+//! its *links* — and brings the pages up to date in two passes:
 //!
-//! 1. the pages of records whose file changed, and every page showing a record whose face
-//!    or links changed; then tells open pages (this is what an author waits for);
-//! 2. pages listing many records (dashboard, lists, matrix, timeline) and the search
-//!    index, when a record they list changed; pages that read a great many records, such
-//!    as a plan with thousands of actions, come here too; then tells open pages again.
+//! 1. the pages of records whose file changed and the pages around records whose face
+//!    or links changed (this is what an author waits for); then tells open pages;
+//! 2. every other page, rendered again and kept where its bytes differ, the changes
+//!    page and the search index; pages the site no longer has go; then tells open pages
+//!    again. This pass is what makes every served page the page `build` writes: the
+//!    fingerprints only choose the first pass.
 //!
 //! A change to `site.yaml`, the theme, the readiness date, the types present or the
 //! narrative pages (which every page's header and footer show) re-renders everything.
@@ -31,12 +31,12 @@ use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// A page whose inputs include more records than this is re-rendered after the others
-/// (phase 2), so that a change to one action does not wait for its plan's page.
-const LARGE_PAGE_INPUTS: usize = 200;
+/// A page listing more records than this is left to the second pass, so that a change
+/// to one action does not wait for its plan's page.
+const LARGE_PAGE: usize = 200;
 
 /// What `serve` was asked to do.
 pub struct Settings {
@@ -357,7 +357,7 @@ impl Engine {
                 .into_inner()
                 .map_err(|_| anyhow::anyhow!("a renderer failed"))?;
             if let Some(c) = b.changes {
-                let html = render::changes_page::html(&b, c)?;
+                let html = render::html::changes_page(&b, c)?;
                 all.insert(CHANGES_PAGE.into(), Arc::from(html.into_bytes()));
             }
             let mut search = SearchIndex::default();
@@ -438,11 +438,10 @@ impl Output {
     ) -> Result<Outcome> {
         let site = b.site();
         let graph = Graph { site };
-        // Records to re-render (own) and records whose change shows elsewhere (spread).
+        // Records edited (own) and records whose change may show elsewhere (spread).
         let mut own = BTreeSet::new();
         let mut spread = BTreeSet::new();
         let mut touched: HashSet<String> = HashSet::new();
-        let mut touched_types: HashSet<RecordType> = HashSet::new();
         for (i, rec) in site.records.iter().enumerate() {
             let now = prints[&rec.key];
             match last.records.get(&rec.key) {
@@ -458,65 +457,33 @@ impl Output {
                 }
             }
             touched.insert(rec.key.clone());
-            touched_types.insert(rec.rtype);
         }
-        // Pages that went: records gone (or withheld), or now of another type (folder).
-        let mut removed = Vec::new();
-        for (key, before) in &last.records {
-            if prints.get(key).is_none_or(|now| now.rtype != before.rtype) {
-                removed.push(format!("{}/{key}.html", before.rtype.folder()));
-                touched_types.insert(before.rtype);
-            }
-        }
-        let mut pages = own;
+        let mut first = own;
         for &x in &spread {
-            graph.pages_showing(x, &mut pages);
+            graph.pages_showing(x, &mut first);
         }
-        // Large pages wait for phase 2.
-        let (small, large): (BTreeSet<usize>, BTreeSet<usize>) = pages.iter().partition(|&&p| {
-            let mut inputs = BTreeSet::new();
-            graph.page_inputs(p, &mut inputs);
-            inputs.len() <= LARGE_PAGE_INPUTS
-        });
+        first.retain(|&p| graph.listed(p) <= LARGE_PAGE);
 
-        let mut changed = Vec::new();
-        for path in &removed {
-            if self.pages.remove(path).is_some() {
-                changed.push(path.clone());
+        // Pass 1: the pages an author most likely looks at.
+        let mut total = 0;
+        if !first.is_empty() {
+            let rendered = partial::record_pages(b, &first)?;
+            let changed = self.store(rendered);
+            total += changed.len();
+            if !changed.is_empty() {
+                self.publish(Changed::Pages(changed), Arc::clone(&attachments));
             }
-        }
-        if !small.is_empty() {
-            let rendered = partial::record_pages(b, &small)?;
-            changed.extend(self.store(rendered));
         }
         let first_millis = started.elapsed().as_millis();
-        let mut total = changed.len();
-        if !changed.is_empty() {
-            self.publish(Changed::Pages(changed), Arc::clone(&attachments));
-        }
 
-        // Phase 2.
-        let mut changed = Vec::new();
-        if !large.is_empty() {
-            let rendered = partial::record_pages(b, &large)?;
-            changed.extend(self.store(rendered));
-        }
-        let aggregates = aggregate_pages(
-            b.view,
-            &graph,
-            &touched,
-            &touched_types,
-            !removed.is_empty(),
-        );
-        if !aggregates.is_empty() {
-            let rendered = partial::aggregate_pages(b, &aggregates)?;
-            changed.extend(self.store(rendered));
-        }
+        // Pass 2: every other page, kept where it differs (see the module's comment).
+        let done: HashSet<&str> = first.iter().map(|&p| site.records[p].id.as_str()).collect();
+        let mut changed = self.rerender_except(b, &done)?;
         if let Some(c) = b.changes {
-            let html = render::changes_page::html(b, c)?;
+            let html = render::html::changes_page(b, c)?;
             changed.extend(self.store(vec![(CHANGES_PAGE.to_string(), html)]));
         }
-        if !touched.is_empty() || !removed.is_empty() {
+        if !touched.is_empty() || prints.len() != last.records.len() {
             let search = self.search.get_or_insert_with(SearchIndex::default);
             let script = search.update(site, Some(&touched));
             changed.extend(self.store(vec![(SEARCH_SCRIPT.to_string(), script)]));
@@ -533,6 +500,70 @@ impl Output {
             first_millis,
             total_millis: started.elapsed().as_millis(),
         })
+    }
+
+    /// Renders every page of the site but the record pages of `done` (already brought
+    /// up to date), stores those whose bytes differ from the served ones, and drops
+    /// served pages the site no longer has; returns the paths that changed.
+    ///
+    /// Why every page rather than the pages whose inputs changed: at 10,000 records,
+    /// re-rendering the whole site takes about as long as working out, for each page,
+    /// what it read (see the figures beside [`LARGE_PAGE`]), and it cannot miss a
+    /// page: no list of what a page reads, hand-kept or recorded, has to be right.
+    fn rerender_except(&mut self, b: &Build<'_>, done: &HashSet<&str>) -> Result<Vec<String>> {
+        let next = self.generation + 1;
+        let served = &self.pages;
+        let fresh: Mutex<Vec<(String, Option<Arc<[u8]>>)>> = Mutex::new(Vec::new());
+        let failed = || anyhow::anyhow!("a renderer failed");
+        render::html::render_each_where(
+            b,
+            |id, _| id.is_none_or(|id| !done.contains(id)),
+            |path, html| {
+                let same = served
+                    .get(path)
+                    .is_some_and(|p| *p.body == *html.as_bytes());
+                let body = (!same).then(|| Arc::from(html.as_bytes()));
+                fresh
+                    .lock()
+                    .map_err(|_| failed())?
+                    .push((path.to_string(), body));
+                Ok(())
+            },
+        )?;
+        let fresh = fresh.into_inner().map_err(|_| failed())?;
+        let site = b.site();
+        let mut present: HashSet<String> = site.records.iter().map(|r| r.page_path()).collect();
+        let mut changed = Vec::new();
+        for (path, body) in fresh {
+            if let Some(body) = body {
+                self.pages.insert(
+                    path.clone(),
+                    Page {
+                        body,
+                        version: next,
+                    },
+                );
+                changed.push(path.clone());
+            }
+            present.insert(path);
+        }
+        // Pages of records gone (deleted, withheld or moved to another folder).
+        let gone: Vec<String> = self
+            .pages
+            .keys()
+            .filter(|p| {
+                p.ends_with(".html")
+                    && !present.contains(*p)
+                    && !p.starts_with("static/")
+                    && (*p != CHANGES_PAGE || b.changes.is_none())
+            })
+            .cloned()
+            .collect();
+        for path in gone {
+            self.pages.remove(&path);
+            changed.push(path);
+        }
+        Ok(changed)
     }
 
     /// Stores rendered pages that differ from those served; returns their paths.
@@ -671,72 +702,6 @@ fn shell_print(view: &View) -> u64 {
         .collect();
     hash_of((types, pages))
 }
-
-/// The pages listing many records that show one of the touched records (or listed one
-/// now removed), by path.
-fn aggregate_pages(
-    view: &View,
-    graph: &Graph<'_>,
-    touched: &HashSet<String>,
-    types: &HashSet<RecordType>,
-    removed: bool,
-) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    if touched.is_empty() && !removed {
-        return out;
-    }
-    // The dashboard counts everything.
-    out.insert("index.html".to_string());
-    // Narrative pages have no list (render::html builds none).
-    for t in types {
-        if *t != RecordType::Page && view.site.of_type(*t).next().is_some() {
-            out.insert(format!("{}/index.html", t.folder()));
-        }
-    }
-    // A list also names records its rows point to: a recommendation's source review
-    // (by title), what an action addresses, what evidence supports.
-    let names = |list: RecordType, t: RecordType| match list {
-        RecordType::Recommendation => t == RecordType::Review,
-        RecordType::Action => t == RecordType::Recommendation,
-        RecordType::Evidence => matches!(
-            t,
-            RecordType::Recommendation
-                | RecordType::Action
-                | RecordType::Objective
-                | RecordType::Plan
-        ),
-        _ => false,
-    };
-    for list in [
-        RecordType::Recommendation,
-        RecordType::Action,
-        RecordType::Evidence,
-    ] {
-        if types.iter().any(|t| names(list, *t)) && view.site.of_type(list).next().is_some() {
-            out.insert(format!("{}/index.html", list.folder()));
-        }
-    }
-    if types.iter().any(|t| {
-        matches!(
-            t,
-            RecordType::Recommendation | RecordType::Action | RecordType::Evidence
-        )
-    }) {
-        out.insert("matrix.html".to_string());
-    }
-    // The timeline shows events and the records they refer to.
-    let events_show_touched = view.site.of_type(RecordType::Event).any(|(_, e)| {
-        e.refs
-            .iter()
-            .filter_map(|r| r.target)
-            .any(|t| touched.contains(&graph.site.records[t].key))
-    });
-    if events_show_touched || types.contains(&RecordType::Event) {
-        out.insert("timeline.html".to_string());
-    }
-    out
-}
-
 /// The problems the problem overlay may show to `audience` (unknown: as if to an
 /// audience that sees only records written for everyone), and how many it may not: a
 /// problem in a file holding a record withheld from it, in a file with no readable

@@ -17,8 +17,8 @@
 //! Coordinates arrive top-down (as layout uses them) and are flipped here.
 //! Numbers are written with at most two decimals (three for colours).
 
-use super::flow::{Draw, Page, PAGE_H};
 use super::fonts::{FaceId, Fonts};
+use super::page::{Draw, Page, PAGE_H};
 use super::tags::{Mark, NodeId, Role, Tree};
 use super::text::Rgb;
 

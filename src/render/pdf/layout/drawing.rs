@@ -3,8 +3,8 @@
 //! and turned into page [`Draw`]s. A drawing is never split across pages, and it
 //! carries an alternative text (its title and summary) for readers who cannot see it.
 
-use super::flow::{Draw, BODY_H};
 use super::fonts::{FaceId, Fonts};
+use super::page::{Draw, BODY_H};
 use super::text::{Rgb, Style};
 
 /// Shapes in a box `width` × `height` (the drawing's own units).

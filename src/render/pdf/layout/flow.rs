@@ -20,23 +20,11 @@ use std::rc::Rc;
 use super::drawing::{self, Drawing};
 use super::fonts::{FaceId, Fonts};
 use super::image::{self, PdfImage};
+use super::page::{Draw, Page, BODY_BOTTOM, BODY_H, BODY_TOP, BODY_W, MARGIN_X};
 use super::table::{self, Row, TableLayout, CELL_PAD_Y};
 use super::tags::{self, Mark, NodeId, Role, Tree};
 use super::text::{break_lines, push_span, Line, Rgb, Span, Style};
 use super::{Block, Inline, Link, PAGE_REF_CLOSE, PAGE_REF_OPEN};
-
-// ---- Page geometry (points; y grows downwards from the top of the page) ----
-
-/// A4 portrait.
-pub(crate) const PAGE_W: f32 = 595.276;
-pub(crate) const PAGE_H: f32 = 841.89;
-/// 20 mm side margins.
-pub(crate) const MARGIN_X: f32 = 56.693;
-/// Body text area; the header and footer furniture sit outside it.
-pub(crate) const BODY_TOP: f32 = 68.0;
-pub(crate) const BODY_BOTTOM: f32 = PAGE_H - 64.0;
-pub(crate) const BODY_W: f32 = PAGE_W - 2.0 * MARGIN_X;
-pub(crate) const BODY_H: f32 = BODY_BOTTOM - BODY_TOP;
 
 // ---- Type and colour ----
 
@@ -85,76 +73,6 @@ const CONTENTS_NUMBER_W: f32 = 28.0;
 const MAX_PASSES: usize = 6;
 
 // ---- Output of layout ----
-
-/// Something drawn on a page. Coordinates are points from the top-left corner.
-#[derive(Clone, Debug)]
-pub(crate) enum Draw {
-    /// Text with its baseline at `y`.
-    Text {
-        x: f32,
-        y: f32,
-        style: Style,
-        text: String,
-    },
-    Fill {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        color: Rgb,
-    },
-    Line {
-        x1: f32,
-        y1: f32,
-        x2: f32,
-        y2: f32,
-        width: f32,
-        color: Rgb,
-        dotted: bool,
-    },
-    Image {
-        index: usize,
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-    },
-    /// A dashed line (a drawing's marker line): `dash` is (on, off) in points.
-    Dashed {
-        x1: f32,
-        y1: f32,
-        x2: f32,
-        y2: f32,
-        width: f32,
-        color: Rgb,
-        dash: (f32, f32),
-    },
-    /// A circle outlined in `stroke` and filled with `fill`.
-    Circle {
-        cx: f32,
-        cy: f32,
-        r: f32,
-        stroke: Rgb,
-        fill: Rgb,
-        width: f32,
-    },
-    /// A link annotation over this rectangle.
-    Link {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        target: u32,
-    },
-}
-
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Page {
-    pub draws: Vec<Draw>,
-    /// What the draws are: from draw index `.0` on, `.1` (furniture before
-    /// the first).
-    pub marks: Vec<(usize, Mark)>,
-}
 
 /// A position in the laid-out document (page from 0).
 #[derive(Clone, Copy, Debug, PartialEq)]

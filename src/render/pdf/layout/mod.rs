@@ -44,6 +44,7 @@ mod drawing;
 mod flow;
 mod fonts;
 mod image;
+mod page;
 mod subset;
 mod table;
 mod tags;

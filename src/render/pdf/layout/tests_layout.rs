@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use super::flow::{self, Draw, BODY_BOTTOM, BODY_TOP, MARGIN_X, PAGE_W};
+use super::flow;
 use super::fonts::{FaceId, FontFiles, Fonts};
+use super::page::{Draw, BODY_BOTTOM, BODY_TOP, MARGIN_X, PAGE_W};
 use super::table;
 use super::text::{break_lines, content_widths, push_span, Rgb, Span, Style};
 use super::*;

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use super::flow::{MARGIN_X, PAGE_H, PAGE_W};
+use super::page::{MARGIN_X, PAGE_H, PAGE_W};
 use super::tests_layout::{fonts, info};
 use super::*;
 

@@ -31,11 +31,9 @@ use printpdf::{
 use sha2::{Digest, Sha256};
 
 use super::content;
-use super::flow::{
-    At, Document, Draw, LinkTarget, OutlineEntry, Page, BODY_SIZE, INK, MARGIN_X, MUTED, PAGE_H,
-    PAGE_W,
-};
+use super::flow::{At, Document, LinkTarget, OutlineEntry, BODY_SIZE, INK, MUTED};
 use super::fonts::{FaceId, Fonts};
+use super::page::{Draw, Page, MARGIN_X, PAGE_H, PAGE_W};
 use super::subset::subset_truetype;
 use super::tags::{self, Mark, NodeId, PageTags, Tree};
 use super::text::Style;
