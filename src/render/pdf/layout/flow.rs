@@ -1067,8 +1067,13 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let baseline = top + (height - 1.117 * size) / 2.0 + 0.905 * size;
         let mut last_link: Option<(u32, usize)> = None;
         let base = self.mark;
+        let last = line.frags.len().saturating_sub(1);
         for (n, frag) in line.frags.iter().enumerate() {
             let fx = x + frag.x;
+            let mut text = frag.text.clone();
+            if n == last && line.space_after {
+                text.push(' ');
+            }
             // A link's text, underline and annotation are its Link element.
             self.mark = match frag.style.link {
                 Some(target) => self.link_mark(target, &frag.text, n == 0),
@@ -1083,7 +1088,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
                     x: fx,
                     y: baseline,
                     style: frag.style,
-                    text: frag.text.clone(),
+                    text,
                 },
             );
             if frag.style.underline {
@@ -1471,9 +1476,8 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let item = &self.flat.items[index];
         // An empty list item still shows its marker.
         let empty_line = [Line {
-            frags: Vec::new(),
-            width: 0.0,
             size: BODY_SIZE,
+            ..Line::default()
         }];
         let lines = match prepared.lines() {
             [] if item.markers.is_empty() => return,
@@ -1497,6 +1501,8 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let char_w = face.char_width('0', CODE_SIZE).max(0.1);
         let per_line = ((inner / char_w).floor() as usize).max(1);
         let mut lines: Vec<String> = Vec::new();
+        // Whether each line ends a source line.
+        let mut ends: Vec<bool> = Vec::new();
         let code = code.strip_suffix('\n').unwrap_or(code);
         for source in code.split('\n') {
             // Expand tabs to the next multiple of four columns.
@@ -1525,6 +1531,15 @@ impl<'f, 'a> Layouter<'f, 'a> {
             for piece in chars.chunks(per_line) {
                 lines.push(piece.iter().collect());
             }
+            ends.resize(lines.len(), false);
+            if let Some(last) = ends.last_mut() {
+                *last = true;
+            }
+        }
+        // A source line's last piece is followed by a space in the drawn text (as
+        // soft breaks are; see `Line::space_after`), except the block's last line.
+        if let Some(last) = ends.last_mut() {
+            *last = false;
         }
         let line_h = CODE_SIZE * CODE_LEADING;
         let heights = vec![line_h; lines.len()];
@@ -1548,12 +1563,13 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 self.draw_markers(chunk.page, item, chunk.top + CODE_PAD, line_h);
             }
             let mut top = chunk.top + CODE_PAD;
-            for line in &lines[chunk.start..chunk.end] {
+            for (n, line) in lines[chunk.start..chunk.end].iter().enumerate() {
                 let mut spans = Vec::new();
                 push_span(self.fonts, &mut spans, line, style);
                 let set = Line {
                     width: 0.0,
                     size: CODE_SIZE,
+                    space_after: ends[chunk.start + n],
                     frags: spans
                         .into_iter()
                         .map(|span| super::text::Frag {
@@ -2017,9 +2033,8 @@ impl<'f, 'a> Layouter<'f, 'a> {
             let mut lines = break_lines(self.fonts, &spans, width);
             if lines.is_empty() {
                 lines.push(Line {
-                    frags: Vec::new(),
-                    width: 0.0,
                     size: BODY_SIZE,
+                    ..Line::default()
                 });
             }
             let heights = Self::line_heights(&lines, LEADING);
@@ -2043,8 +2058,11 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 .outline_pages
                 .get(entry)
                 .map_or_else(|| "?".to_string(), |p| p.to_string());
-            let number_w = number_face.text_width(&number, BODY_SIZE);
             self.tree.nodes[link_node as usize].text = format!("{title} (page {number})");
+            // Drawn with a space before it, so the entry's text reads "Summary 4",
+            // not "Summary4".
+            let number = format!(" {number}");
+            let number_w = number_face.text_width(&number, BODY_SIZE);
             let page = last_chunk.page;
             let lead_from = x + lines[last].width + 6.0;
             let lead_to = right - CONTENTS_NUMBER_W;

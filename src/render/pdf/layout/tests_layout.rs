@@ -83,6 +83,29 @@ fn texts(doc: &flow::Document) -> Vec<(usize, f32, f32, String)> {
         .collect()
 }
 
+/// A line that ends where the source had a space carries one (so extracted and tagged
+/// text keep the words apart); the last line, and a word cut between characters, do not.
+#[test]
+fn soft_line_breaks_keep_their_space() {
+    let text = "Director of Children's Services and Chair of the safeguarding board ".repeat(6);
+    let lines = text::break_lines(fonts(), &spans(&[(&text, FaceId::Regular)]), 200.0);
+    assert!(lines.len() > 3);
+    let (last, rest) = lines.split_last().unwrap();
+    assert!(
+        rest.iter().all(|l| l.space_after),
+        "every soft break keeps its space"
+    );
+    assert!(!last.space_after);
+    let joined: String = lines
+        .iter()
+        .map(|l| format!("{}{}", line_text(l), if l.space_after { " " } else { "" }))
+        .collect();
+    assert_eq!(joined, text.trim_end());
+    let long = "x".repeat(300);
+    let cut = text::break_lines(fonts(), &spans(&[(&long, FaceId::Regular)]), 100.0);
+    assert!(cut.len() > 1 && cut.iter().all(|l| !l.space_after));
+}
+
 #[test]
 fn lines_fit_and_keep_every_word() {
     let text = "The quick brown fox jumps over the lazy dog. ".repeat(20);
@@ -259,7 +282,8 @@ fn table_header_repeats_and_rows_are_not_split() {
         let label = all.iter().find(|t| t.3 == format!("R{i}")).unwrap();
         let two = all
             .iter()
-            .filter(|t| t.0 == label.0 && (t.3 == "two" || t.3 == "lines"))
+            // A soft line break's space is drawn at the end of its line.
+            .filter(|t| t.0 == label.0 && (t.3.trim() == "two" || t.3 == "lines"))
             .filter(|t| (t.2 - label.2).abs() < 30.0)
             .count();
         assert_eq!(two, 2, "row R{i} split");
@@ -280,7 +304,10 @@ fn a_row_taller_than_a_page_is_split_between_lines() {
     assert!(doc.pages.len() >= 3);
     let all = texts(&doc);
     for i in 0..150 {
-        let found: Vec<_> = all.iter().filter(|t| t.3 == format!("line {i}")).collect();
+        let found: Vec<_> = all
+            .iter()
+            .filter(|t| t.3.trim_end() == format!("line {i}"))
+            .collect();
         assert_eq!(found.len(), 1);
         assert!(found[0].2 <= BODY_BOTTOM && found[0].2 >= BODY_TOP);
     }
@@ -468,7 +495,8 @@ fn page_references_and_contents_use_final_page_numbers() {
         .any(|l| *l == format!("Target is on page {page}.")));
     // Contents: the heading's entry carries its page number.
     assert!(all.iter().any(|t| t.0 == 0 && t.3 == "The target"));
-    assert!(all.iter().any(|t| t.0 == 0 && t.3 == page.to_string()));
+    // Drawn with a space before it, so the entry reads "The target 3".
+    assert!(all.iter().any(|t| t.0 == 0 && t.3 == format!(" {page}")));
 }
 
 #[test]

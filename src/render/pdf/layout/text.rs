@@ -104,6 +104,11 @@ pub(crate) struct Line {
     /// Largest line size (see [`Style::line_size`]) on the line: sets its
     /// height and baseline.
     pub size: f32,
+    /// The line ends where the source had a space (a soft break between words):
+    /// the drawn text carries one, invisible at the line's end, so that text
+    /// extraction and the tagged text (`pdfinfo -struct-text`, screen readers) keep
+    /// the words apart instead of fusing them ("Director" + "of").
+    pub space_after: bool,
 }
 
 /// One character with what layout needs to know about it.
@@ -305,9 +310,17 @@ pub(crate) fn break_lines(fonts: &Fonts, spans: &[Span], width: f32) -> Vec<Line
         ranges.push(range);
     }
 
+    let count = ranges.len();
     ranges
         .into_iter()
-        .map(|(start, end)| build_line(&prep, start, end))
+        .enumerate()
+        .map(|(n, (start, end))| {
+            let mut line = build_line(&prep, start, end);
+            // Not after the last line, nor after a word cut between characters.
+            line.space_after =
+                n + 1 < count && glyphs.get(end).is_some_and(|g| g.ch.is_whitespace());
+            line
+        })
         .collect()
 }
 
