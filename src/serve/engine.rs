@@ -702,6 +702,7 @@ fn shell_print(view: &View) -> u64 {
         .collect();
     hash_of((types, pages))
 }
+
 /// The problems the problem overlay may show to `audience` (unknown: as if to an
 /// audience that sees only records written for everyone), and how many it may not: a
 /// problem in a file holding a record withheld from it, in a file with no readable
