@@ -557,7 +557,10 @@ pub fn audience_digest(
     let mut by_file: BTreeMap<&str, Vec<(&crate::model::Record, bool)>> = BTreeMap::new();
     for rec in &whole.records {
         let seen = view.site.index.contains_key(&rec.key);
-        by_file.entry(rec.path.as_str()).or_default().push((rec, seen));
+        by_file
+            .entry(rec.path.as_str())
+            .or_default()
+            .push((rec, seen));
     }
     for (path, recs) in by_file {
         if recs.iter().all(|(_, seen)| *seen) {

@@ -1087,7 +1087,16 @@ mod tests {
 
     #[test]
     fn near_misses_of_the_wall_fields_are_errors() {
-        for key in ["Audience", "audiences", "audiance", "audeince", "AUDIENCE", "Classification", "clasification", "classifications"] {
+        for key in [
+            "Audience",
+            "audiences",
+            "audiance",
+            "audeince",
+            "AUDIENCE",
+            "Classification",
+            "clasification",
+            "classifications",
+        ] {
             assert!(wall_near_miss(key).is_some(), "{key}");
         }
         for key in ["audience", "classification", "area", "owner", "kind"] {
@@ -1095,13 +1104,18 @@ mod tests {
         }
         let b = build("pages/p.md", "---\ntitle: T\naudiances: [internal]\n---\n");
         assert_eq!(codes(&b), vec![(3, 1, Code::E003)]);
-        assert!(b.diagnostics[0].message.contains("would publish this record to everyone"));
+        assert!(b.diagnostics[0]
+            .message
+            .contains("would publish this record to everyone"));
         assert!(b.records[0].extra.is_empty(), "not kept as a field");
     }
 
     #[test]
     fn merge_keys_are_refused_at_the_key() {
-        let b = build("pages/p.md", "---\ntitle: T\n<<: {audience: [internal]}\n---\n");
+        let b = build(
+            "pages/p.md",
+            "---\ntitle: T\n<<: {audience: [internal]}\n---\n",
+        );
         assert_eq!(codes(&b), vec![(3, 1, Code::E003)]);
         assert!(b.records[0].extra.is_empty() && b.records[0].audience.is_none());
     }
@@ -1113,7 +1127,12 @@ mod tests {
             "---\ntitle: P\naudience: [inspector, public]\nobjectives:\n  - id: o1\n    title: One\n  - id: o2\n    title: Two\n    audience: [public, internal]\n    classification: OFFICIAL-SENSITIVE\n  - id: o3\n    title: Three\n    audience: [other]\n    classification: OFFICIAL\n---\n",
         );
         let names = |i: usize| -> Vec<String> {
-            b.records[i].audience.iter().flatten().map(|(n, _)| n.clone()).collect()
+            b.records[i]
+                .audience
+                .iter()
+                .flatten()
+                .map(|(n, _)| n.clone())
+                .collect()
         };
         assert_eq!(names(1), ["inspector", "public"]);
         assert_eq!(names(2), ["public", "internal"]);
