@@ -198,7 +198,14 @@ pub fn raw_html_edits(
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::HtmlBlock) => {
-                html_text_edits(&body[range.clone()], range.start, "withheld", withheld_id, withheld_file, &mut out);
+                html_text_edits(
+                    &body[range.clone()],
+                    range.start,
+                    "withheld",
+                    withheld_id,
+                    withheld_file,
+                    &mut out,
+                );
             }
             Event::InlineHtml(html) => {
                 if let Some((start, _)) = open_anchor {
@@ -217,11 +224,30 @@ pub fn raw_html_edits(
                 {
                     open_anchor = Some((range.start, range.end));
                 } else {
-                    html_text_edits(&html, range.start, WITHHELD_LINK, withheld_id, withheld_file, &mut out);
+                    html_text_edits(
+                        &html,
+                        range.start,
+                        WITHHELD_LINK,
+                        withheld_id,
+                        withheld_file,
+                        &mut out,
+                    );
                 }
             }
             // The end of the block holding an unclosed withheld `<a>`: its words end here.
-            Event::End(_) if open_anchor.is_some() && !matches!(event, Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image)) => {
+            Event::End(_)
+                if open_anchor.is_some()
+                    && !matches!(
+                        event,
+                        Event::End(
+                            TagEnd::Emphasis
+                                | TagEnd::Strong
+                                | TagEnd::Strikethrough
+                                | TagEnd::Link
+                                | TagEnd::Image
+                        )
+                    ) =>
+            {
                 if let Some((start, end)) = open_anchor.take() {
                     out.push((start..end, WITHHELD_LINK));
                 }
@@ -251,7 +277,10 @@ fn is_closing_anchor(html: &str) -> bool {
     let t = html.trim();
     t.len() >= 4
         && t[..2].eq_ignore_ascii_case("</")
-        && t[2..].trim_end_matches('>').trim().eq_ignore_ascii_case("a")
+        && t[2..]
+            .trim_end_matches('>')
+            .trim()
+            .eq_ignore_ascii_case("a")
 }
 
 /// An opening tag's name (lower-cased) and its length in bytes, when `html` starts with
@@ -292,7 +321,9 @@ fn attribute_values(tag: &str) -> Vec<&str> {
             let (start, end) = match bytes.get(i) {
                 Some(&q @ (b'"' | b'\'')) => {
                     let start = i + 1;
-                    let end = tag[start..].find(q as char).map_or(tag.len(), |e| start + e);
+                    let end = tag[start..]
+                        .find(q as char)
+                        .map_or(tag.len(), |e| start + e);
                     (start, end)
                 }
                 _ => {

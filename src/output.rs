@@ -527,9 +527,9 @@ pub fn content_digest(hashes: &std::collections::HashMap<String, String>) -> Str
     crate::hash::hex(&h.finalize())
 }
 
-/// The content digest of one audience's output (SPEC §14.6): [`content_digest`] over
-/// `site.yaml`, the files of the records the audience sees and the attachments it may
-/// see, and nothing else, so editing a withheld record changes no byte of it. A file
+/// The content digest of one audience's output (SPEC §14.6): for `internal`, every
+/// content file; for any other audience, [`content_digest`] over `site.yaml`, the files
+/// of the records it sees and the attachments it may see, and nothing else, so editing a withheld record changes no byte of it. A file
 /// that also holds records withheld from the audience (a list file, or a plan with a
 /// withheld objective) counts with those records' lines left out.
 pub fn audience_digest(
@@ -539,6 +539,10 @@ pub fn audience_digest(
     hashes: &HashMap<String, String>,
 ) -> String {
     use crate::model::schema::RecordType;
+    // `internal` sees the whole content folder.
+    if view.audience == crate::config::INTERNAL {
+        return content_digest(hashes);
+    }
     let mut lines: HashMap<String, String> = HashMap::new();
     let take = |lines: &mut HashMap<String, String>, path: &str| {
         if let Some(h) = hashes.get(path) {
@@ -553,7 +557,10 @@ pub fn audience_digest(
     let mut by_file: BTreeMap<&str, Vec<(&crate::model::Record, bool)>> = BTreeMap::new();
     for rec in &whole.records {
         let seen = view.site.index.contains_key(&rec.key);
-        by_file.entry(rec.path.as_str()).or_default().push((rec, seen));
+        by_file
+            .entry(rec.path.as_str())
+            .or_default()
+            .push((rec, seen));
     }
     for (path, recs) in by_file {
         if recs.iter().all(|(_, seen)| *seen) {

@@ -1625,14 +1625,17 @@ fn outputs(content: &Path, audience: &str) -> (Vec<Figures>, Vec<Row>) {
         !packs.is_empty(),
         "site.yaml has no pack with a summary for {audience}"
     );
-    // Each pack is for its own audience, whatever the site's: its packs are read from
-    // this build and from a build of the site for another audience.
+    // A build writes only its own audience's packs (SPEC §14.6): the build for another
+    // audience has none of these.
     let other = other_audience(content, audience);
     let other_output = build(content, &other, &dir.path().join("other"));
-    let builds = [
-        (output.clone(), String::new()),
-        (other_output, format!(" (in the build for {other})")),
-    ];
+    for id in &packs {
+        assert!(
+            !other_output.join(format!("pdf/{id}.pdf")).exists(),
+            "{who}: the build for {other} wrote pdf/{id}.pdf"
+        );
+    }
+    let builds = [(output.clone(), String::new())];
     for ((built, note), id) in builds
         .iter()
         .flat_map(|b| packs.iter().map(move |id| (b, id)))

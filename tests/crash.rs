@@ -246,9 +246,13 @@ fn start(args: &[&std::ffi::OsStr], kill_at: Option<&str>, wait: bool) -> Child 
     cmd.spawn().expect("start assure")
 }
 
+/// For `internal`, whose content digest covers every content file (SPEC §14.6), as
+/// [`content_digest`] computes it.
 fn build_args<'a>(content: &'a Path, out: &'a Path) -> Vec<&'a std::ffi::OsStr> {
     vec![
         "build".as_ref(),
+        "--audience".as_ref(),
+        "internal".as_ref(),
         "--content".as_ref(),
         content.as_os_str(),
         "--output".as_ref(),

@@ -703,7 +703,10 @@ fn differences(a: &Path, b: &Path, audience: &str) -> Vec<String> {
     // The digest covers only what the audience sees (SPEC §14.6).
     let (da, db) = (content_digest(a), content_digest(b));
     if audience == INTERNAL {
-        assert_ne!(da, db, "the variant should change internal's content digest");
+        assert_ne!(
+            da, db,
+            "the variant should change internal's content digest"
+        );
     } else if da != db {
         out.push(format!("the content digest changed: {da} → {db}"));
     }
@@ -1031,7 +1034,10 @@ fn route_builds() -> &'static BTreeMap<&'static str, PathBuf> {
 #[test]
 fn no_route_reaches_another_audience() {
     let markers = route_markers(&routes_dir());
-    assert!(markers.len() > 40, "the fixture lost its markers: {markers:?}");
+    assert!(
+        markers.len() > 40,
+        "the fixture lost its markers: {markers:?}"
+    );
     let mut leaks = Vec::new();
     for (audience, out) in route_builds() {
         leaks.extend(
@@ -1040,7 +1046,11 @@ fn no_route_reaches_another_audience() {
                 .map(|l| format!("{audience}: {l}")),
         );
     }
-    assert!(leaks.is_empty(), "withheld items reached an output:\n{}", leaks.join("\n"));
+    assert!(
+        leaks.is_empty(),
+        "withheld items reached an output:\n{}",
+        leaks.join("\n")
+    );
 }
 
 #[test]
@@ -1065,12 +1075,19 @@ fn the_routes_fixture_shows_each_item_where_it_may() {
     }
     let public = shown(&route_builds()["public"]);
     for marker in ["zwobjpubtitle", "zwobjpubbody", "zwobjpubwords"] {
-        assert!(public.contains(marker), "the public output lacks `{marker}`");
+        assert!(
+            public.contains(marker),
+            "the public output lacks `{marker}`"
+        );
     }
     // Raw HTML keeps its visible words, and withheld links say "withheld".
-    let page = std::fs::read_to_string(route_builds()["inspector"].join("site/pages/page-html.html"))
-        .expect("the page");
-    assert!(page.contains("Last words:") && page.contains("withheld"), "{page}");
+    let page =
+        std::fs::read_to_string(route_builds()["inspector"].join("site/pages/page-html.html"))
+            .expect("the page");
+    assert!(
+        page.contains("Last words:") && page.contains("withheld"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -1083,7 +1100,9 @@ fn an_objectives_own_marking_marks_its_audiences_outputs() {
         let html = std::fs::read_to_string(route_builds()[audience].join("site/index.html"))
             .expect("dashboard");
         assert!(
-            html.contains(&format!("aria-label=\"Security classification\">{marking}<")),
+            html.contains(&format!(
+                "aria-label=\"Security classification\">{marking}<"
+            )),
             "{audience}: the site should be marked {marking}"
         );
     }
@@ -1171,10 +1190,26 @@ fn route_file_naming_a_records_file_is_refused() {
     assert_refused(
         "route-file",
         &[
-            ("evidence/steal-md.md", "", &format!("{STEAL}file: recommendations/zwrecint.md\n---\n")),
-            ("evidence/steal-list.md", "", &format!("{STEAL}file: actions/list.yaml\n---\n")),
-            ("evidence/steal-plan.md", "", &format!("{STEAL}file: ./plans/../plans/list.yaml\n---\n")),
-            ("evidence/steal-site.md", "", &format!("{STEAL}file: site.yaml\n---\n")),
+            (
+                "evidence/steal-md.md",
+                "",
+                &format!("{STEAL}file: recommendations/zwrecint.md\n---\n"),
+            ),
+            (
+                "evidence/steal-list.md",
+                "",
+                &format!("{STEAL}file: actions/list.yaml\n---\n"),
+            ),
+            (
+                "evidence/steal-plan.md",
+                "",
+                &format!("{STEAL}file: ./plans/../plans/list.yaml\n---\n"),
+            ),
+            (
+                "evidence/steal-site.md",
+                "",
+                &format!("{STEAL}file: site.yaml\n---\n"),
+            ),
         ],
         "E007",
         &[
@@ -1266,7 +1301,10 @@ fn route_accessibility_statement_links_stay_inside_the_content() {
     let out = try_build(&content, "route-statement-inside-out", "inspector")
         .unwrap_or_else(|run| panic!("{}", String::from_utf8_lossy(&run.stderr)));
     let page = std::fs::read_to_string(out.join("site/accessibility.html")).expect("statement");
-    assert!(page.contains("src=\"files/evidence/files/open.txt\""), "{page}");
+    assert!(
+        page.contains("src=\"files/evidence/files/open.txt\""),
+        "{page}"
+    );
     assert!(out.join("site/files/evidence/files/open.txt").is_file());
 }
 
@@ -1286,32 +1324,84 @@ fn the_digest_covers_site_yaml_and_only_what_the_audience_sees() {
     let hidden = routes_variant(
         "digest-hidden",
         &[
-            ("recommendations/zwrecint.md", "ZWRECINTBODY", "ZWRECINTBODY changed"),
+            (
+                "recommendations/zwrecint.md",
+                "ZWRECINTBODY",
+                "ZWRECINTBODY changed",
+            ),
             ("plans/plan-open.md", "ZWOBJINTBODY", "ZWOBJINTBODY changed"),
             ("plans/plan-open.md", "ZWOBJPUBBODY", "ZWOBJPUBBODY changed"),
             ("plans/list.yaml", "ZWOBJLISTBODY", "ZWOBJLISTBODY changed"),
-            ("plans/list.yaml", "ZWPLANLISTO1BODY", "ZWPLANLISTO1BODY changed"),
-            ("actions/list.yaml", "ZWACTLISTINTBODY", "ZWACTLISTINTBODY changed"),
+            (
+                "plans/list.yaml",
+                "ZWPLANLISTO1BODY",
+                "ZWPLANLISTO1BODY changed",
+            ),
+            (
+                "actions/list.yaml",
+                "ZWACTLISTINTBODY",
+                "ZWACTLISTINTBODY changed",
+            ),
             ("evidence/files/zwevintfile.txt", "", "other bytes\n"),
-            ("evidence/zwnew.md", "", "---\ntitle: ZWEVINTNEW\naudience: [internal]\n---\n"),
+            (
+                "evidence/zwnew.md",
+                "",
+                "---\ntitle: ZWEVINTNEW\naudience: [internal]\n---\n",
+            ),
         ],
     );
     let out = try_build(&hidden, "digest-hidden-out", "inspector")
         .unwrap_or_else(|run| panic!("{}", String::from_utf8_lossy(&run.stderr)));
-    assert_eq!(manifest_digest(&out), digest, "withheld edits changed the digest");
-    assert_eq!(cover(&out), cover(base), "withheld edits changed the pack cover");
+    assert_eq!(
+        manifest_digest(&out),
+        digest,
+        "withheld edits changed the digest"
+    );
+    assert_eq!(
+        cover(&out),
+        cover(base),
+        "withheld edits changed the pack cover"
+    );
     // What the audience sees does change it: site.yaml, a visible record, a visible
     // record of a list file.
     for (name, edit) in [
-        ("digest-site", ("site.yaml", "title: Leak routes fixture", "title: Leak routes fixture, again")),
-        ("digest-visible", ("recommendations/rec-open.md", "Recruit", "Recruit, train")),
-        ("digest-list", ("plans/list.yaml", "Open objective of the list plan", "Open objective, renamed")),
-        ("digest-objective", ("plans/plan-open.md", "Everyone sees this objective.", "Everyone sees it.")),
+        (
+            "digest-site",
+            (
+                "site.yaml",
+                "title: Leak routes fixture",
+                "title: Leak routes fixture, again",
+            ),
+        ),
+        (
+            "digest-visible",
+            ("recommendations/rec-open.md", "Recruit", "Recruit, train"),
+        ),
+        (
+            "digest-list",
+            (
+                "plans/list.yaml",
+                "Open objective of the list plan",
+                "Open objective, renamed",
+            ),
+        ),
+        (
+            "digest-objective",
+            (
+                "plans/plan-open.md",
+                "Everyone sees this objective.",
+                "Everyone sees it.",
+            ),
+        ),
     ] {
         let content = routes_variant(name, &[edit]);
         let out = try_build(&content, &format!("{name}-out"), "inspector")
             .unwrap_or_else(|run| panic!("{}", String::from_utf8_lossy(&run.stderr)));
-        assert_ne!(manifest_digest(&out), digest, "{name}: the digest should change");
+        assert_ne!(
+            manifest_digest(&out),
+            digest,
+            "{name}: the digest should change"
+        );
         assert_ne!(cover(&out), cover(base), "{name}: the cover should change");
     }
 }
@@ -1323,8 +1413,11 @@ fn http_get(port: u16, path: &str) -> (u16, String) {
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(20)))
         .expect("timeout");
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
-        .expect("request");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
     let mut bytes = Vec::new();
     let _ = stream.read_to_end(&mut bytes);
     let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -1379,20 +1472,40 @@ fn serve_names_withheld_records_only_when_serving_internal() {
         "serve-problems",
         &[
             // A problem in a withheld record, and one naming it from a visible record.
-            ("recommendations/zwrecint.md", "priority: high", "priority: ZWRECINTPRIORITY"),
-            ("actions/act-open.md", "addresses: [rec-open]", "addresses: [rec-open, zwevint]"),
+            (
+                "recommendations/zwrecint.md",
+                "priority: high",
+                "priority: ZWRECINTPRIORITY",
+            ),
+            (
+                "actions/act-open.md",
+                "addresses: [rec-open]",
+                "addresses: [rec-open, zwevint]",
+            ),
             // One the inspector may see.
             ("pages/page-html.md", "order: 1", "order: first"),
         ],
     );
     let page = served_problems(&content, "inspector").to_ascii_lowercase();
-    assert!(page.contains("page-html.md"), "the inspector's own problem is shown: {page}");
-    assert!(page.contains("withheld from"), "hidden problems are counted: {page}");
+    assert!(
+        page.contains("page-html.md"),
+        "the inspector's own problem is shown: {page}"
+    );
+    assert!(
+        page.contains("withheld from"),
+        "hidden problems are counted: {page}"
+    );
     for marker in ["zwrecint", "zwevint"] {
-        assert!(!page.contains(marker), "serving the inspector names `{marker}`: {page}");
+        assert!(
+            !page.contains(marker),
+            "serving the inspector names `{marker}`: {page}"
+        );
     }
     let page = served_problems(&content, INTERNAL).to_ascii_lowercase();
     for marker in ["zwrecint", "zwevint", "page-html.md"] {
-        assert!(page.contains(marker), "serving internal should name `{marker}`");
+        assert!(
+            page.contains(marker),
+            "serving internal should name `{marker}`"
+        );
     }
 }

@@ -42,6 +42,7 @@ fn demo() -> &'static Path {
         let dir = std::env::temp_dir().join(format!("assure-pdf-demo-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         build(&root().join("content"), &dir);
+        add_sos_pack(&dir);
         dir
     })
 }
@@ -97,6 +98,27 @@ fn struct_strings(listing: &str) -> Vec<String> {
         .filter(|l| l.len() >= 2 && l.starts_with('"') && l.ends_with('"'))
         .map(|l| l[1..l.len() - 1].to_string())
         .collect()
+}
+
+/// A build writes only its audience's packs: the Secretary of State's comes from a
+/// build for that audience, put beside the inspector's for these tests.
+fn add_sos_pack(dir: &Path) {
+    let other = dir.with_extension("sos");
+    let _ = std::fs::remove_dir_all(&other);
+    let o = assure()
+        .args(["build", "--audience", "secretary-of-state", "--content"])
+        .arg(root().join("content"))
+        .arg("--output")
+        .arg(&other)
+        .output()
+        .expect("run assure");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::copy(
+        other.join("pdf/report-to-secretary-of-state.pdf"),
+        dir.join("pdf/report-to-secretary-of-state.pdf"),
+    )
+    .expect("copy the pack");
+    let _ = std::fs::remove_dir_all(&other);
 }
 
 fn pages(pdf: &Path) -> usize {
@@ -596,6 +618,7 @@ fn two_builds_give_identical_packs() {
     let second = std::env::temp_dir().join(format!("assure-pdf-demo2-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&second);
     build(&root().join("content"), &second);
+    add_sos_pack(&second);
     for pack in ["inspection-pack", "report-to-secretary-of-state"] {
         let a = std::fs::read(demo().join(format!("pdf/{pack}.pdf"))).expect("first");
         let b = std::fs::read(second.join(format!("pdf/{pack}.pdf"))).expect("second");

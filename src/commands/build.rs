@@ -333,16 +333,22 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
         return Ok(Built::stopped(checked));
     }
     output::check_output_folder(&opts.output, &opts.content)?;
-    // An output is for one audience: its packs are that audience's alone.
-    let audience = output_audience(&opts.output, &packs)?;
     pipeline::hash_all(&mut checked);
-    let views = pipeline::analysed_for(&checked, [audience.as_str()]);
-    let content_sha256 = output::audience_digest(
-        &checked.site,
-        &views[&audience].view,
-        &views[&audience].attachments,
-        &checked.hashes,
+    // Each pack named is asked for by ID: it is filtered, and its digest made, for its
+    // own audience; the manifest keeps the digest of the output's audience.
+    let manifest_audience = output_audience(&opts.output, &packs);
+    let views = pipeline::analysed_for(
+        &checked,
+        packs
+            .iter()
+            .map(|p| p.audience.as_str())
+            .chain(std::iter::once(manifest_audience.as_str())),
     );
+    let digest = |audience: &str| {
+        let a = &views[audience];
+        output::audience_digest(&checked.site, &a.view, &a.attachments, &checked.hashes)
+    };
+    let content_sha256 = digest(&manifest_audience);
     let changes = all_changes(
         &checked,
         &views,
@@ -360,7 +366,7 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
                 opts.issued,
                 pack,
                 &views[&pack.audience],
-                &content_sha256,
+                &digest(&pack.audience),
                 changes,
             )
             .map(|pdf| (format!("pdf/{}.pdf", pack.id), pdf))
@@ -383,31 +389,15 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
     })
 }
 
-/// The audience of the output `assure pack` adds to: its manifest's, else the packs'
-/// own. A pack for another audience is refused (exit 2): it would put what that
-/// audience sees into an output made for someone else.
-fn output_audience(output: &Path, packs: &[crate::config::Pack]) -> Result<String> {
-    let written = std::fs::read(output.join(output::MANIFEST))
+/// The audience of the output `assure pack` adds to: its manifest's, else the first
+/// pack's.
+fn output_audience(output: &Path, packs: &[crate::config::Pack]) -> String {
+    std::fs::read(output.join(output::MANIFEST))
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .and_then(|m| m["audience"].as_str().map(str::to_string));
-    let audience = match written {
-        Some(a) => a,
-        None => packs.first().map(|p| p.audience.clone()).unwrap_or_default(),
-    };
-    let others: Vec<String> = packs
-        .iter()
-        .filter(|p| p.audience != audience)
-        .map(|p| format!("`{}` (for {})", p.id, p.audience))
-        .collect();
-    if !others.is_empty() {
-        anyhow::bail!(
-            "the output `{}` is for `{audience}`; the pack {} is for another audience: write it into that audience's output (`--output`)",
-            output.display(),
-            others.join(", ")
-        );
-    }
-    Ok(audience)
+        .and_then(|m| m["audience"].as_str().map(str::to_string))
+        .or_else(|| packs.first().map(|p| p.audience.clone()))
+        .unwrap_or_else(|| crate::config::INTERNAL.to_string())
 }
 
 /// Renders and writes every file of the output into the staging folder: each output

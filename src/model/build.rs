@@ -1144,6 +1144,64 @@ mod tests {
     }
 
     #[test]
+    fn near_misses_of_the_wall_fields_are_errors() {
+        for key in [
+            "Audience",
+            "audiences",
+            "audiance",
+            "audeince",
+            "AUDIENCE",
+            "Classification",
+            "clasification",
+            "classifications",
+        ] {
+            assert!(wall_near_miss(key).is_some(), "{key}");
+        }
+        for key in ["audience", "classification", "area", "owner", "kind"] {
+            assert_eq!(wall_near_miss(key), None, "{key}");
+        }
+        let b = build("pages/p.md", "---\ntitle: T\naudiances: [internal]\n---\n");
+        assert_eq!(codes(&b), vec![(3, 1, Code::E003)]);
+        assert!(b.diagnostics[0]
+            .message
+            .contains("would publish this record to everyone"));
+        assert!(b.records[0].extra.is_empty(), "not kept as a field");
+    }
+
+    #[test]
+    fn merge_keys_are_refused_at_the_key() {
+        let b = build(
+            "pages/p.md",
+            "---\ntitle: T\n<<: {audience: [internal]}\n---\n",
+        );
+        assert_eq!(codes(&b), vec![(3, 1, Code::E003)]);
+        assert!(b.records[0].extra.is_empty() && b.records[0].audience.is_none());
+    }
+
+    #[test]
+    fn objectives_narrow_their_plans_audience_and_marking() {
+        let b = build(
+            "plans/p.md",
+            "---\ntitle: P\naudience: [inspector, public]\nobjectives:\n  - id: o1\n    title: One\n  - id: o2\n    title: Two\n    audience: [public, internal]\n    classification: OFFICIAL-SENSITIVE\n  - id: o3\n    title: Three\n    audience: [other]\n    classification: OFFICIAL\n---\n",
+        );
+        let names = |i: usize| -> Vec<String> {
+            b.records[i]
+                .audience
+                .iter()
+                .flatten()
+                .map(|(n, _)| n.clone())
+                .collect()
+        };
+        assert_eq!(names(1), ["inspector", "public"]);
+        assert_eq!(names(2), ["public", "internal"]);
+        assert_eq!(b.records[2].classification, Some("OFFICIAL-SENSITIVE"));
+        // Widening is refused, and the objective stays withheld.
+        assert_eq!(names(3), Vec::<String>::new());
+        assert_eq!(b.records[3].classification, None);
+        assert_eq!(codes(&b), vec![(13, 16, Code::E003)]);
+    }
+
+    #[test]
     fn actions_answering_nothing_are_w109_at_their_first_line() {
         let b = build(
             "actions/a.md",

@@ -140,9 +140,7 @@ pub fn resolve(
     for rec in &records {
         // An objective's names are its plan's, or a narrowing of them (both checked at
         // the plan) unless the plan names none.
-        let plan_has_audience = rec
-            .parent
-            .is_some_and(|p| records[p].audience.is_some());
+        let plan_has_audience = rec.parent.is_some_and(|p| records[p].audience.is_some());
         if rec.rtype == RecordType::Objective && plan_has_audience {
             continue;
         }

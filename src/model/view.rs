@@ -188,7 +188,13 @@ impl View {
             out.extend(rec.file_path().map(str::to_string));
             out.extend(rec.local_links.iter().filter_map(|l| l.path.clone()));
         }
-        out.extend(self.site.config.statement_links.iter().map(|(_, p)| p.clone()));
+        out.extend(
+            self.site
+                .config
+                .statement_links
+                .iter()
+                .map(|(_, p)| p.clone()),
+        );
         // Only attachments are ever published as files: never a record's file or
         // site.yaml, which hold whole records and settings.
         out.retain(|p| crate::content::is_attachment(p));
@@ -329,6 +335,42 @@ mod tests {
             out.replace_range(range, replacement);
         }
         out
+    }
+
+    fn publish(body: &str) -> String {
+        published_body(body, true, &|id| id == "secret", &|dest| {
+            dest == "../r/secret.md"
+        })
+        .unwrap_or_else(|| body.to_string())
+    }
+
+    #[test]
+    fn raw_html_follows_the_withheld_rules_and_comments_go() {
+        // An HTML block: links and `[[…]]` inside it, and its comments.
+        assert_eq!(
+            publish("<div>\n[[secret|words]] and [[ok|fine]]\n<a href=\"../r/secret.md\">link words</a> <!-- note [[secret]] -->\n</div>\n"),
+            "<div>\nwithheld and [[ok|fine]]\nwithheld \n</div>\n"
+        );
+        // Inline HTML: an anchor goes with its words; comments go; other tags stay, but
+        // not a tag naming a withheld record in an attribute.
+        assert_eq!(
+            publish(
+                "A <a href=\"../r/secret.md\">*link* words</a>, <b>[[secret]]</b> <!-- x --> end."
+            ),
+            "A [[!withheld]], <b>[[!withheld]]</b>  end."
+        );
+        assert_eq!(
+            publish("<span title=\"[[secret|w]]\">t</span> <img src='../r/secret.md'>"),
+            "[[!withheld]]t</span> [[!withheld]]"
+        );
+        // A comment standing alone, over several lines, and one never closed.
+        assert_eq!(
+            publish("Text.\n\n<!-- a\n[[secret|w]] -->\n\nMore.\n"),
+            "Text.\n\n\n\nMore.\n"
+        );
+        assert_eq!(publish("Text.\n\n<!-- open\nsecret words\n"), "Text.\n\n");
+        // Code is not HTML.
+        assert_eq!(publish("`<!-- kept -->`"), "`<!-- kept -->`");
     }
 
     #[test]

@@ -737,8 +737,7 @@ fn shown_problems<'a>(
                 let before = lower[..at].chars().next_back();
                 let after = lower[at + n.len()..].chars().next();
                 // A whole ID or path, not part of a longer one ("a-1" in "a-10").
-                !before.is_some_and(id_char)
-                    && !after.is_some_and(|c| id_char(c) && c != '.')
+                !before.is_some_and(id_char) && !after.is_some_and(|c| id_char(c) && c != '.')
             })
         })
     };
