@@ -124,6 +124,20 @@ pub fn gap_list_words(kind: GapKind) -> (&'static str, &'static str) {
     }
 }
 
+/// A gap list's count as the pack's summary table labels it: short, so the table's
+/// first column stays narrow.
+pub fn gap_count_label(kind: GapKind) -> &'static str {
+    match kind {
+        GapKind::Unevidenced => "Without current evidence",
+        GapKind::PastDue => "Past due recommendations",
+        GapKind::Overdue => "Overdue actions",
+        GapKind::Stale => "Stale evidence",
+        GapKind::Expired => "Expired evidence",
+        GapKind::Changed => "Changed evidence",
+        GapKind::Unsigned => "Unsigned evidence",
+    }
+}
+
 /// "548 days overdue" (or "1 day overdue").
 pub fn days_overdue(days: i64) -> String {
     format!("{} overdue", days_word(days))
