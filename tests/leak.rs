@@ -523,6 +523,7 @@ fn the_internal_build_shows_every_marker_and_each_audience_its_own() {
 
 #[test]
 fn readiness_and_marking_count_only_visible_records() {
+    let tags = regex::Regex::new("<[^>]*>").expect("a pattern");
     for (audience, out) in builds() {
         let (figure, of, marking) = if *audience == INTERNAL {
             ("100.0 %", "7 of 7 recommendations", "OFFICIAL-SENSITIVE")
@@ -537,7 +538,6 @@ fn readiness_and_marking_count_only_visible_records() {
         // current evidence (P %)" after the met-and-evidenced figure.
         let (n_of_d, _) = of.split_once(" recommendations").unwrap_or((of, ""));
         let evidenced = format!("{n_of_d} have current evidence ({figure})");
-        let tags = regex::Regex::new("<[^>]*>").expect("a pattern");
         let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         let plain = words(&tags.replace_all(&html, ""));
         assert!(
