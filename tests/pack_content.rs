@@ -470,3 +470,77 @@ fn readiness_over_time_is_drawn_in_the_pack() {
         );
     }
 }
+
+/// One colour per meaning (SPEC §14.5), in the pack as on the site: the site's tags take
+/// their coloured edge from the `--fill-…` colours of the theme, which are the colours
+/// charts draw (the browser check compares tags and SVG charts); here the pack's own
+/// drawing operators are sampled. Every fill colour on the summary's chart pages is one
+/// of the palette's; the readiness bar draws met and evidenced in blue (done), and the
+/// chart of recommendations by status draws "in progress" (teal) apart from "partially
+/// met" (amber).
+#[test]
+fn the_pack_draws_each_value_in_its_one_colour() {
+    use assure::charts::rgb;
+    use assure::present::{tone, TONES};
+    let css = std::fs::read_to_string(crate_root().join("themes/default/static/style.css"))
+        .expect("the theme's style sheet");
+    for t in TONES {
+        let (r, g, b) = rgb(t);
+        let want = format!("--fill-{t}: #{r:02x}{g:02x}{b:02x};");
+        assert!(css.contains(&want), "the theme lacks `{want}`");
+    }
+    let pdf = demo().join("pdf/inspection-pack.pdf");
+    let doc = lopdf::Document::load(&pdf).expect("lopdf");
+    let pages = doc.get_pages();
+    let fills = |n: usize| -> Vec<(u8, u8, u8)> {
+        let content =
+            String::from_utf8_lossy(&doc.get_page_content(pages[&(n as u32)])).into_owned();
+        // A fill colour and the rectangle it fills: bars and legend swatches (rules and
+        // other page furniture are thinner than 8 pt).
+        let op = regex::Regex::new(
+            r"(?m)^([0-9.]+) ([0-9.]+) ([0-9.]+) rg\s+[0-9.-]+ [0-9.-]+ [0-9.]+ ([0-9.]+) re f",
+        )
+        .expect("a pattern");
+        op.captures_iter(&content)
+            .filter(|c| c[4].parse::<f32>().unwrap_or(0.0) >= 8.0)
+            .map(|c| {
+                let v = |i: usize| (c[i].parse::<f32>().unwrap_or(-1.0) * 255.0).round() as u8;
+                (v(1), v(2), v(3))
+            })
+            .collect()
+    };
+    let palette: Vec<(u8, u8, u8)> = TONES
+        .iter()
+        .chain(&["track", "muted", "white", "ink"])
+        .map(|t| rgb(t))
+        .collect();
+    let readiness = page_with(&pdf, "Met and evidenced:");
+    let by_review = page_with(&pdf, "Recommendations by status, for each source review");
+    for n in [readiness, by_review] {
+        for c in fills(n) {
+            assert!(
+                palette.contains(&c),
+                "page {n} fills with {c:?}, not a palette colour"
+            );
+        }
+    }
+    let on = |n: usize, word: &str| fills(n).contains(&rgb(tone(word)));
+    assert!(
+        on(readiness, "met"),
+        "the readiness bar draws no blue for met and evidenced"
+    );
+    assert!(on(readiness, "evidenced") && on(readiness, "not-evidenced"));
+    assert_ne!(tone("in-progress"), tone("partially-met"));
+    assert!(on(by_review, "in-progress") && on(by_review, "partially-met"));
+    // Blue is done and nothing else.
+    for word in [
+        "in-progress",
+        "open",
+        "current",
+        "evidenced",
+        "green",
+        "outstanding",
+    ] {
+        assert_ne!(tone(word), "blue", "{word} is drawn blue");
+    }
+}
