@@ -548,6 +548,59 @@ mod tests {
     }
 
     #[test]
+    fn the_headline_says_met_and_evidenced_first() {
+        let r = Readiness {
+            counted: 25,
+            evidenced: 16,
+            met_evidenced: 9,
+        };
+        assert_eq!(
+            readiness_sentence(&r),
+            "9 of 25 recommendations met and evidenced (36.0 %); 16 of 25 have current evidence (64.0 %)"
+        );
+        let parts: Vec<usize> = readiness_bar(&r).iter().map(|p| p.1).collect();
+        assert_eq!(parts, vec![9, 7, 9]);
+        assert_eq!(
+            readiness_sentence(&Readiness::default()),
+            "0 of 0 recommendations met and evidenced (n/a); 0 of 0 have current evidence (n/a)"
+        );
+        assert_eq!(label("empty"), "Nothing held");
+        assert_eq!(label("reference"), "Reference");
+        assert_eq!(days_past_due(1), "1 day past due");
+    }
+
+    /// One colour per meaning (SPEC §14.5): blue is done and nothing else, and "in
+    /// progress" is not "partially met".
+    #[test]
+    fn one_colour_per_meaning() {
+        assert_eq!(tone("met"), "blue");
+        assert_eq!(tone("complete"), "blue");
+        assert_eq!(tone("blue"), "blue");
+        assert_ne!(tone("in-progress"), tone("partially-met"));
+        for word in [
+            "outstanding",
+            "current",
+            "evidenced",
+            "in-progress",
+            "open",
+            "green",
+        ] {
+            assert_ne!(tone(word), "blue", "{word}");
+        }
+        for t in [
+            "red",
+            "amber",
+            "green",
+            "blue",
+            "in-progress",
+            "open",
+            "superseded",
+        ] {
+            assert!(TONES.contains(&tone(t)));
+        }
+    }
+
+    #[test]
     fn orders_follow_the_spec() {
         let statuses = RecordType::Recommendation.statuses();
         assert!(sort_key(statuses, "open") < sort_key(statuses, "met"));
