@@ -124,6 +124,20 @@ pub fn gap_list_words(kind: GapKind) -> (&'static str, &'static str) {
     }
 }
 
+/// A gap list's count as the pack's summary table labels it: short, so the table's
+/// first column stays narrow.
+pub fn gap_count_label(kind: GapKind) -> &'static str {
+    match kind {
+        GapKind::Unevidenced => "Without current evidence",
+        GapKind::PastDue => "Past due recommendations",
+        GapKind::Overdue => "Overdue actions",
+        GapKind::Stale => "Stale evidence",
+        GapKind::Expired => "Expired evidence",
+        GapKind::Changed => "Changed evidence",
+        GapKind::Unsigned => "Unsigned evidence",
+    }
+}
+
 /// "548 days overdue" (or "1 day overdue").
 pub fn days_overdue(days: i64) -> String {
     format!("{} overdue", days_word(days))
@@ -531,6 +545,59 @@ mod tests {
         assert_eq!(days_overdue(1), "1 day overdue");
         assert_eq!(hash_verdict("AB", "ab"), "matches");
         assert_eq!(label(hash_verdict("ab", "cd")), "Does not match");
+    }
+
+    #[test]
+    fn the_headline_says_met_and_evidenced_first() {
+        let r = Readiness {
+            counted: 25,
+            evidenced: 16,
+            met_evidenced: 9,
+        };
+        assert_eq!(
+            readiness_sentence(&r),
+            "9 of 25 recommendations met and evidenced (36.0 %); 16 of 25 have current evidence (64.0 %)"
+        );
+        let parts: Vec<usize> = readiness_bar(&r).iter().map(|p| p.1).collect();
+        assert_eq!(parts, vec![9, 7, 9]);
+        assert_eq!(
+            readiness_sentence(&Readiness::default()),
+            "0 of 0 recommendations met and evidenced (n/a); 0 of 0 have current evidence (n/a)"
+        );
+        assert_eq!(label("empty"), "Nothing held");
+        assert_eq!(label("reference"), "Reference");
+        assert_eq!(days_past_due(1), "1 day past due");
+    }
+
+    /// One colour per meaning (SPEC §14.5): blue is done and nothing else, and "in
+    /// progress" is not "partially met".
+    #[test]
+    fn one_colour_per_meaning() {
+        assert_eq!(tone("met"), "blue");
+        assert_eq!(tone("complete"), "blue");
+        assert_eq!(tone("blue"), "blue");
+        assert_ne!(tone("in-progress"), tone("partially-met"));
+        for word in [
+            "outstanding",
+            "current",
+            "evidenced",
+            "in-progress",
+            "open",
+            "green",
+        ] {
+            assert_ne!(tone(word), "blue", "{word}");
+        }
+        for t in [
+            "red",
+            "amber",
+            "green",
+            "blue",
+            "in-progress",
+            "open",
+            "superseded",
+        ] {
+            assert!(TONES.contains(&tone(t)));
+        }
     }
 
     #[test]

@@ -50,10 +50,11 @@ fn re(pattern: &'static str) -> &'static regex::Regex {
 }
 
 /// Evidence states in their order of precedence (SPEC §13.1).
-const STATES: [&str; 7] = [
+const STATES: [&str; 8] = [
     "withdrawn",
     "superseded",
     "draft",
+    "empty",
     "changed",
     "expired",
     "stale",
@@ -79,12 +80,22 @@ const ACTION_STATUSES: [&str; 5] = [
 const RAGS: [&str; 4] = ["red", "amber", "green", "blue"];
 
 /// The gap lists behind readiness, as the dashboard names them.
-const LISTS: [&str; 5] = ["unevidenced", "overdue", "expired", "stale", "changed"];
+const LISTS: [&str; 7] = [
+    "unevidenced",
+    "past_due",
+    "overdue",
+    "expired",
+    "stale",
+    "changed",
+    "unsigned",
+];
 
 /// Keys of the per-record facts (each followed by the record's ID).
 const STATE_OF: &str = "state of ";
 const EVIDENCED: &str = "evidenced ";
 const OVERDUE: &str = "overdue ";
+/// Days past due of a past-due recommendation or an overdue action (SPEC §14.4).
+const DAYS_LATE: &str = "days late ";
 
 fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -175,6 +186,25 @@ impl Figures {
         self.put("readiness D", d);
     }
 
+    /// The readiness sentence (SPEC §14.3), in text with any markup removed: "M of D
+    /// recommendations met and evidenced (P %); N of D have current evidence (Q %)".
+    fn headline(&mut self, text: &str) {
+        let plain = re(r"<[^>]*>").replace_all(text, "");
+        let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+        match re(r"(\d+) of (\d+) recommendations met and evidenced \((\d+\.\d %|n/a)\); (\d+) of (\d+) have current evidence \((\d+\.\d %|n/a)\)")
+            .captures(&plain)
+        {
+            Some(c) => {
+                self.put("readiness M", num(&c[1]));
+                self.put("readiness met percent", &c[3]);
+                self.readiness(num(&c[4]), num(&c[2]));
+                self.put("readiness D", num(&c[5]));
+                self.put("readiness percent", &c[6]);
+            }
+            None => self.fail(format!("no readiness sentence in `{}`", plain.chars().take(300).collect::<String>())),
+        }
+    }
+
     fn get(&self, key: &str) -> Option<&str> {
         self.map.get(key).map(String::as_str)
     }
@@ -182,7 +212,11 @@ impl Figures {
 
 /// A raw value from its label: "In progress" → "in-progress".
 fn raw(label: &str) -> String {
-    label.trim().to_lowercase().replace(' ', "-")
+    match label.trim() {
+        // The one state whose label is not its value (SPEC §14.1).
+        "Nothing held" => "empty".into(),
+        l => l.to_lowercase().replace(' ', "-"),
+    }
 }
 
 /// The labels of the tags in a piece of HTML, in order.
@@ -231,6 +265,21 @@ struct Row {
     page: String,
     /// An action's effective RAG (data files only).
     rag: Option<String>,
+    /// The facts of SPEC §14 the data files carry.
+    more: Extra,
+}
+
+/// A record's §14 facts, as the data files give them.
+#[derive(Clone, Debug, Default)]
+struct Extra {
+    /// A recommendation past due.
+    past_due: Option<bool>,
+    /// Days past due (a past-due recommendation or an overdue action).
+    days_late: Option<i64>,
+    /// Evidence of kind `reference`.
+    reference: bool,
+    /// Evidence with `signed_off` recorded.
+    signed: Option<bool>,
 }
 
 fn yes(b: bool) -> &'static str {
@@ -261,10 +310,22 @@ fn derive(f: &mut Figures, rows: &[Row], evidence: bool, recs: bool, actions: bo
         for s in ["stale", "expired", "changed"] {
             f.list(s, lists.get(s).map_or(&[][..], |v| v.as_slice()));
         }
+        // Counted evidence (current, not a reference) with no sign-off.
+        let ev: Vec<&Row> = rows.iter().filter(|r| r.kind == Kind::Evidence).collect();
+        if ev.iter().all(|r| r.more.signed.is_some()) {
+            let unsigned: Vec<String> = ev
+                .iter()
+                .filter(|r| r.state.as_deref() == Some("current") && !r.more.reference)
+                .filter(|r| r.more.signed == Some(false))
+                .map(|r| r.id.clone())
+                .collect();
+            f.list("unsigned", &unsigned);
+        }
     }
     if recs {
         f.complete.insert(EVIDENCED);
-        let (mut n, mut d, mut unevidenced) = (0, 0, Vec::new());
+        let (mut n, mut d, mut m, mut unevidenced) = (0, 0, 0, Vec::new());
+        let mut past_due = Some(Vec::new());
         for r in rows.iter().filter(|r| r.kind == Kind::Recommendation) {
             let Some(ev) = r.evidenced else {
                 f.fail(format!("recommendation `{}` shows no evidence word", r.id));
@@ -275,13 +336,32 @@ fn derive(f: &mut Figures, rows: &[Row], evidence: bool, recs: bool, actions: bo
                 d += 1;
                 if ev {
                     n += 1;
+                    if r.status == "met" {
+                        m += 1;
+                    }
                 } else {
                     unevidenced.push(r.id.clone());
                 }
             }
+            match (r.more.past_due, past_due.as_mut()) {
+                (Some(true), Some(list)) => {
+                    list.push(r.id.clone());
+                    if let Some(days) = r.more.days_late {
+                        f.put(format!("{DAYS_LATE}{}", r.id), days);
+                    }
+                }
+                (Some(false), _) => {}
+                _ => past_due = None,
+            }
         }
         f.readiness(n, d);
+        if rows.iter().any(|r| !r.status.is_empty()) {
+            f.put("readiness M", m);
+        }
         f.list("unevidenced", &unevidenced);
+        if let Some(list) = past_due {
+            f.list("past_due", &list);
+        }
     }
     if actions {
         f.complete.insert(OVERDUE);
@@ -294,6 +374,9 @@ fn derive(f: &mut Figures, rows: &[Row], evidence: bool, recs: bool, actions: bo
             f.put(format!("{OVERDUE}{}", r.id), yes(o));
             if o {
                 overdue.push(r.id.clone());
+                if let Some(days) = r.more.days_late {
+                    f.put(format!("{DAYS_LATE}{}", r.id), days);
+                }
             }
         }
         f.list("overdue", &overdue);
@@ -362,12 +445,19 @@ fn from_status(source: &str, text: &str) -> Figures {
     let n = v["readiness"]["evidenced"].as_u64().unwrap_or(u64::MAX) as usize;
     let d = v["readiness"]["counted"].as_u64().unwrap_or(u64::MAX) as usize;
     f.readiness(n, d);
+    let percent = |key: &str| match v["readiness"][key].as_f64() {
+        Some(p) => format!("{p:.1} %"),
+        None => "n/a".into(),
+    };
+    f.put("readiness percent", percent("percent"));
+    f.put("readiness met percent", percent("met_evidenced_percent"));
     f.put(
-        "readiness percent",
-        match v["readiness"]["percent"].as_f64() {
-            Some(p) => format!("{p:.1} %"),
-            None => "n/a".into(),
-        },
+        "readiness M",
+        v["readiness"]["met_evidenced"].as_u64().unwrap_or(u64::MAX),
+    );
+    f.put(
+        "count due_moved",
+        v["due_moved"].as_u64().unwrap_or(u64::MAX),
     );
     let counts: BTreeMap<String, usize> = v["evidence"]["by_state"]
         .as_object()
@@ -413,15 +503,7 @@ fn from_status(source: &str, text: &str) -> Figures {
 fn from_check(source: &str, stdout: &str) -> Figures {
     let mut f = Figures::new(source);
     let summary = stdout.lines().last().unwrap_or_default();
-    match re(r"readiness (\d+\.\d %|n/a) \((\d+) of (\d+) recommendations evidenced\)")
-        .captures(summary)
-    {
-        Some(c) => {
-            f.put("readiness percent", &c[1]);
-            f.readiness(num(&c[2]), num(&c[3]));
-        }
-        None => f.fail(format!("no readiness in the summary line: {summary}")),
-    }
+    f.headline(summary);
     f
 }
 
@@ -434,6 +516,14 @@ fn from_records_json(source: &str, text: &str) -> (Figures, Vec<Row>) {
     let d = r["counted"].as_u64().unwrap_or(u64::MAX) as usize;
     f.readiness(n, d);
     f.put("readiness percent", r["percent"].as_str().unwrap_or("?"));
+    f.put(
+        "readiness M",
+        r["met_evidenced"].as_u64().unwrap_or(u64::MAX),
+    );
+    f.put(
+        "readiness met percent",
+        r["met_evidenced_percent"].as_str().unwrap_or("?"),
+    );
     let rows: Vec<Row> = v["records"]
         .as_array()
         .expect("records")
@@ -453,6 +543,13 @@ fn from_records_json(source: &str, text: &str) -> (Figures, Vec<Row>) {
                     .trim_start_matches("site/")
                     .to_string(),
                 rag: d["effective_rag"].as_str().map(str::to_string),
+                more: Extra {
+                    past_due: d["past_due"].as_bool(),
+                    days_late: d["days_past_due"].as_i64(),
+                    reference: rec["kind"].as_str() == Some("reference"),
+                    signed: (rec["type"].as_str() == Some("evidence"))
+                        .then(|| rec.get("signed_off").is_some()),
+                },
             }
         })
         .collect();
@@ -509,6 +606,13 @@ fn from_csv(source: &str, data: &Path) -> Figures {
                 overdue: flag("overdue"),
                 page: String::new(),
                 rag: m.get("effective_rag").filter(|s| !s.is_empty()).cloned(),
+                more: Extra {
+                    past_due: flag("past_due"),
+                    days_late: m.get("days_past_due").and_then(|d| d.parse().ok()),
+                    reference: m.get("kind").map(String::as_str) == Some("reference"),
+                    signed: (kind == Kind::Evidence)
+                        .then(|| m.get("signed_off_by").is_some_and(|s| !s.is_empty())),
+                },
             });
         }
     }
@@ -551,11 +655,21 @@ fn from_workbook(source: &str, path: &Path) -> Figures {
     ];
     let lists = [
         ("Recommendations without current evidence", "unevidenced"),
+        ("Recommendations past due", "past_due"),
         ("Overdue actions", "overdue"),
         ("Stale evidence", "stale"),
         ("Expired evidence", "expired"),
         ("Changed evidence", "changed"),
+        ("Counted evidence with no sign-off", "unsigned"),
     ];
+    // Past due and overdue lists give the days in column C.
+    let days: BTreeMap<String, String> = range
+        .rows()
+        .filter_map(|r| match (text(r.first()), text(r.get(2))) {
+            (id, d) if !id.is_empty() && d.parse::<i64>().is_ok() => Some((id, d)),
+            _ => None,
+        })
+        .collect();
     let mut at = 0;
     while at < rows.len() {
         let (a, b) = &rows[at];
@@ -570,13 +684,9 @@ fn from_workbook(source: &str, path: &Path) -> Figures {
             out
         };
         if a == "Readiness" {
-            match re(r"^(\d+) of (\d+) recommendations evidenced \(([^)]*)\)$").captures(b) {
-                Some(c) => {
-                    f.readiness(num(&c[1]), num(&c[2]));
-                    f.put("readiness percent", &c[3]);
-                }
-                None => f.fail(format!("Readiness reads `{b}`")),
-            }
+            f.headline(b);
+        } else if a == "Due dates moved" {
+            f.put("count due_moved", b);
         } else if let Some((_, what)) = counts.iter().find(|(t, _)| t == a) {
             let by: BTreeMap<String, usize> = block(&mut at)
                 .into_iter()
@@ -592,6 +702,14 @@ fn from_workbook(source: &str, path: &Path) -> Figures {
             let ids: Vec<String> = block(&mut at).into_iter().map(|(id, _)| id).collect();
             if num(b) != ids.len() {
                 f.fail(format!("{a} says {b} but lists {}", ids.len()));
+            }
+            if matches!(*name, "past_due" | "overdue") {
+                for id in &ids {
+                    match days.get(id) {
+                        Some(d) => f.put(format!("{DAYS_LATE}{id}"), d),
+                        None => f.fail(format!("{id} in {a} has no days past due")),
+                    }
+                }
             }
             f.list(name, &ids);
             if *name == "overdue" {
@@ -617,19 +735,16 @@ fn from_changes(source: &str, html: &str) -> Figures {
         .collect();
     // The chart's numbers (date, evidenced, counted, per cent) or, with one baseline,
     // the table of then and now (date, "N of D", per cent); the last row is now.
-    let last = rows.iter().rev().find(|r| r.len() == 4 || r.len() == 3);
+    // The chart's numbers (date, met and evidenced, evidenced, counted, per cent) or,
+    // with one baseline, the table of then and now, whose last cell is the sentence.
+    let last = rows.iter().rev().find(|r| r.len() == 5 || r.len() == 4);
     match last.map(|r| r.as_slice()) {
-        Some([_, n, d, p]) if n.parse::<usize>().is_ok() => {
+        Some([_, m, n, d, p]) if n.parse::<usize>().is_ok() => {
             f.readiness(num(n), num(d));
+            f.put("readiness M", num(m));
             f.put("readiness percent", p);
         }
-        Some([_, of, p]) => match re(r"^(\d+) of (\d+)$").captures(of) {
-            Some(c) => {
-                f.readiness(num(&c[1]), num(&c[2]));
-                f.put("readiness percent", p);
-            }
-            None => f.fail(format!("readiness now reads `{of}`")),
-        },
+        Some([_, _, _, sentence]) => f.headline(sentence),
         _ => f.fail("no readiness-over-time numbers"),
     }
     f
@@ -639,12 +754,14 @@ fn from_changes(source: &str, html: &str) -> Figures {
 /// the Records table.
 fn from_dashboard(source: &str, html: &str) -> Figures {
     let mut f = Figures::new(source);
-    match re(r#"<p class="readiness-figure"><span class="figure">(\d+) of (\d+)</span> recommendations evidenced \(<span class="percent">([^<]*)</span>\)</p>"#).captures(html) {
-        Some(c) => {
-            f.readiness(num(&c[1]), num(&c[2]));
-            f.put("readiness percent", c[3].trim());
-        }
-        None => f.fail("no \"N of D recommendations evidenced (P %)\""),
+    // The large figure is met and evidenced (SPEC §14.3).
+    match re(
+        r#"(?s)<p class="readiness-figure"><span class="figure">(\d+) of (\d+)</span>(.*?)</p>"#,
+    )
+    .captures(html)
+    {
+        Some(c) => f.headline(&c[0]),
+        None => f.fail("no readiness figure"),
     }
     // The counts by status beside it.
     match re(r#"(?s)<div class="readiness-statuses">(.*?)</div>"#).captures(html) {
@@ -664,21 +781,21 @@ fn from_dashboard(source: &str, html: &str) -> Figures {
         None => f.fail("no split of the unevidenced into past due and not yet due"),
     }
     let mut cards = 0;
-    for c in
-        re(r##"<a href="#gap-([a-z]+)"><span class="gap-number">(\d+)</span>"##).captures_iter(html)
+    for c in re(r##"<a href="#gap-([a-z-]+)"><span class="gap-number">(\d+)</span>"##)
+        .captures_iter(html)
     {
         cards += 1;
-        f.put(format!("count {}", &c[1]), &c[2]);
+        f.put(format!("count {}", c[1].replace('-', "_")), &c[2]);
     }
     if cards != LISTS.len() {
         f.fail(format!("{cards} gap cards, not {}", LISTS.len()));
     }
     let mut sections = 0;
-    for c in re(r#"(?s)<section class="gap" aria-labelledby="gap-([a-z]+)">(.*?)</section>"#)
+    for c in re(r#"(?s)<section class="gap" aria-labelledby="gap-([a-z-]+)">(.*?)</section>"#)
         .captures_iter(html)
     {
         sections += 1;
-        let key = c[1].to_string();
+        let key = c[1].replace('-', "_");
         let body = &c[2];
         match re(r#"<span class="count">\((\d+)\)</span></h3>"#).captures(body) {
             Some(n) => f.put(format!("count {key}"), &n[1]),
@@ -706,6 +823,12 @@ fn from_dashboard(source: &str, html: &str) -> Figures {
                     f.put(format!("{OVERDUE}{id}"), yes(tags.iter().any(|t| t == "Overdue")))
                 }
                 _ => {}
+            }
+            if matches!(key.as_str(), "past_due" | "overdue") {
+                match re(r"(\d+) days? past due").captures(&row[0]) {
+                    Some(d) => f.put(format!("{DAYS_LATE}{id}"), &d[1]),
+                    None => f.fail(format!("`{id}` in the {key} list shows no days past due")),
+                }
             }
             ids.push(id);
         }
@@ -763,14 +886,9 @@ fn from_dashboard(source: &str, html: &str) -> Figures {
 /// The matrix: "N of D recommendations evidenced", the gap count and the gap rows.
 fn from_matrix(source: &str, html: &str) -> Figures {
     let mut f = Figures::new(source);
-    match re(r#"<p class="matrix-readiness"><strong>(\d+) of (\d+)</strong> recommendations evidenced \(([^)]*)\)"#)
-        .captures(html)
-    {
-        Some(c) => {
-            f.readiness(num(&c[1]), num(&c[2]));
-            f.put("readiness percent", &c[3]);
-        }
-        None => f.fail("no \"N of D recommendations evidenced\""),
+    match re(r#"(?s)<p class="matrix-readiness">(.*?)</p>"#).captures(html) {
+        Some(c) => f.headline(&c[1]),
+        None => f.fail("no readiness sentence"),
     }
     if let Some(c) = re(r"<strong>(\d+) of (\d+)</strong> recommendations have no current evidence")
         .captures(html)
@@ -886,6 +1004,7 @@ fn from_evidence_list(source: &str, html: &str) -> Figures {
             overdue: None,
             page: String::new(),
             rag: None,
+            more: Extra::default(),
         });
     }
     derive(&mut f, &rows, true, false, false);
@@ -901,7 +1020,12 @@ fn from_recommendation_list(source: &str, html: &str) -> Figures {
             f.fail("a row without an ID");
             continue;
         };
-        let status = cell(&cells, "Status").map(tag_labels).unwrap_or_default();
+        let mut status = cell(&cells, "Status").map(tag_labels).unwrap_or_default();
+        // A past-due recommendation carries the "Past due" tag after its status.
+        let past_due = status.len() == 2 && status[1] == "Past due";
+        if past_due {
+            status.pop();
+        }
         let evidence = cell(&cells, "Evidence").map(tag_labels).unwrap_or_default();
         if status.len() != 1 || evidence.len() != 1 {
             f.fail(format!(
@@ -918,6 +1042,10 @@ fn from_recommendation_list(source: &str, html: &str) -> Figures {
             overdue: None,
             page: String::new(),
             rag: None,
+            more: Extra {
+                past_due: Some(past_due),
+                ..Extra::default()
+            },
         });
     }
     derive(&mut f, &rows, false, true, false);
@@ -959,6 +1087,7 @@ fn record_page_row(f: &mut Figures, page: &str, html: &str) -> Option<Row> {
         overdue: None,
         page: page.to_string(),
         rag: None,
+        more: Extra::default(),
     };
     match kind {
         Kind::Evidence => {
@@ -1225,6 +1354,7 @@ fn from_pack_recommendations(source: &str, text: &str, kinds: &BTreeMap<String, 
                     overdue: None,
                     page: String::new(),
                     rag: None,
+                    more: Extra::default(),
                 });
                 continue;
             }
@@ -1244,7 +1374,7 @@ fn from_pack_recommendations(source: &str, text: &str, kinds: &BTreeMap<String, 
             }
         }
         // "• Title (ev-01, p. 9) — Current; through act-1"
-        for c in re(r"\(([A-Za-z0-9][A-Za-z0-9._-]*)(?:, p\. \d+)?\) — ([A-Z][a-z]+)")
+        for c in re(r"\(([A-Za-z0-9][A-Za-z0-9._-]*)(?:, p\. \d+)?\) — (Nothing held|[A-Z][a-z]+)")
             .captures_iter(line)
         {
             if kinds.get(&c[1]) == Some(&Kind::Evidence) {
@@ -1283,9 +1413,10 @@ fn from_pack_actions(source: &str, text: &str, kinds: &BTreeMap<String, Kind>) -
             status: String::new(),
             state: None,
             evidenced: None,
-            overdue: Some(block.contains("(overdue)")),
+            overdue: Some(re(r"\(\d+ days? overdue\)").is_match(&block)),
             page: String::new(),
             rag: None,
+            more: Extra::default(),
         })
         .collect();
     derive(&mut f, &rows, false, false, true);
@@ -1325,13 +1456,12 @@ fn from_pack(source: &str, pack: &Pack, kinds: &BTreeMap<String, Kind>) -> Figur
         return f;
     };
     let lines: Vec<&str> = text.lines().collect();
-    match re(r"(\d+) of (\d+) recommendations evidenced \((\d+\.\d %|n/a)\)").captures(&text) {
-        Some(c) => {
-            f.put("readiness percent", &c[3]);
-            f.readiness(num(&c[1]), num(&c[2]));
-        }
-        None => f.fail("no \"Readiness … N of D recommendations evidenced (P %)\""),
-    }
+    // The sentence wraps in its cell: the first occurrence, read as one line.
+    let start = text.find("Readiness").unwrap_or(0);
+    let end = text[start..]
+        .find("Readiness date")
+        .map_or(text.len(), |e| start + e);
+    f.headline(&text[start..end]);
     // "Evidence by state   Withdrawn 1 · … · Current 5", perhaps over several lines,
     // up to the next key.
     match lines
@@ -1341,16 +1471,18 @@ fn from_pack(source: &str, pack: &Pack, kinds: &BTreeMap<String, Kind>) -> Figur
         Some(at) => {
             let mut joined = String::new();
             for l in &lines[at..] {
-                if !joined.is_empty() && l.trim_start().starts_with("Overdue actions") {
+                if !joined.is_empty() && l.trim_start().starts_with("Past due recommendations") {
                     break;
                 }
                 joined.push_str(l);
                 joined.push(' ');
             }
-            let counts = re(r"(Withdrawn|Superseded|Draft|Changed|Expired|Stale|Current) (\d+)")
-                .captures_iter(&joined)
-                .map(|c| (raw(&c[1]), num(&c[2])))
-                .collect();
+            let counts = re(
+                r"(Withdrawn|Superseded|Draft|Nothing held|Changed|Expired|Stale|Current) (\d+)",
+            )
+            .captures_iter(&joined)
+            .map(|c| (raw(&c[1]), num(&c[2])))
+            .collect();
             f.by_state(&counts);
         }
         None => f.fail("no \"Evidence by state\""),
@@ -1370,10 +1502,13 @@ fn from_pack(source: &str, pack: &Pack, kinds: &BTreeMap<String, Kind>) -> Figur
         }
     }
     for (key, name) in [
+        ("Past due recommendations", "past_due"),
         ("Overdue actions", "overdue"),
-        ("Expired evidence", "expired"),
         ("Stale evidence", "stale"),
+        ("Expired evidence", "expired"),
         ("Changed evidence", "changed"),
+        ("Unsigned evidence", "unsigned"),
+        ("Due dates moved", "due_moved"),
     ] {
         let n = lines.iter().find_map(|l| {
             let rest = l.trim().strip_prefix(key)?;
@@ -1392,10 +1527,28 @@ fn from_pack(source: &str, pack: &Pack, kinds: &BTreeMap<String, Kind>) -> Figur
             "unevidenced",
             Kind::Recommendation,
         ),
+        (
+            "Recommendations past due (not met)",
+            "past_due",
+            Kind::Recommendation,
+        ),
         ("Overdue actions", "overdue", Kind::Action),
+        (
+            "Stale evidence (not reviewed within the maximum age)",
+            "stale",
+            Kind::Evidence,
+        ),
         ("Expired evidence", "expired", Kind::Evidence),
-        ("Stale evidence", "stale", Kind::Evidence),
-        ("Changed evidence", "changed", Kind::Evidence),
+        (
+            "Changed evidence (the file differs from its recorded hash)",
+            "changed",
+            Kind::Evidence,
+        ),
+        (
+            "Counted evidence with no sign-off recorded",
+            "unsigned",
+            Kind::Evidence,
+        ),
     ];
     let starts: Vec<Option<usize>> = headings
         .iter()
@@ -1763,8 +1916,11 @@ fn assert_not_counted_as_gaps(rows: &[Row], outputs: &[Figures]) {
 struct Expected {
     /// Readiness N and D, and the percentage (one decimal, rounded down).
     readiness: (usize, usize, &'static str),
-    /// Evidence by state: withdrawn, superseded, draft, changed, expired, stale, current.
-    by_state: [usize; 7],
+    /// Met and evidenced, and its percentage (SPEC §14.3).
+    met: (usize, &'static str),
+    /// Evidence by state: withdrawn, superseded, draft, empty, changed, expired, stale,
+    /// current.
+    by_state: [usize; 8],
     /// Recommendations by status: open, in-progress, met, partially-met, not-met,
     /// superseded.
     recommendations: [usize; 6],
@@ -1777,6 +1933,13 @@ struct Expected {
     stale: &'static [&'static str],
     expired: &'static [&'static str],
     changed: &'static [&'static str],
+    /// Past-due recommendations and overdue actions, with their days past due.
+    past_due: &'static [(&'static str, i64)],
+    overdue_days: &'static [(&'static str, i64)],
+    /// Counted evidence with no sign-off.
+    unsigned: &'static [&'static str],
+    /// Actions and recommendations whose due date moved.
+    due_moved: usize,
     /// Evidence records visible to the audience and their states.
     states: &'static [(&'static str, &'static str)],
     /// Recommendations visible to the audience: evidenced or not.
@@ -1806,6 +1969,10 @@ const STATES_SEEN_BY_ALL: &[(&str, &str)] = &[
     ("ev-10", "superseded"),
     ("ev-11", "withdrawn"),
     ("ev-12", "draft"),
+    // Recorded current, but it holds no file, url or location (SPEC §14.1).
+    ("ev-15", "empty"),
+    // A reference: dated 2012, yet never stale; current, and never counted.
+    ("ev-16", "current"),
 ];
 
 fn expected_map(e: &Expected) -> BTreeMap<String, String> {
@@ -1816,6 +1983,13 @@ fn expected_map(e: &Expected) -> BTreeMap<String, String> {
     put("readiness N".into(), e.readiness.0.to_string());
     put("readiness D".into(), e.readiness.1.to_string());
     put("readiness percent".into(), e.readiness.2.to_string());
+    put("readiness M".into(), e.met.0.to_string());
+    put("readiness met percent".into(), e.met.1.to_string());
+    put("count due_moved".into(), e.due_moved.to_string());
+    let past_due: Vec<&str> = e.past_due.iter().map(|(id, _)| *id).collect();
+    for (id, days) in e.past_due.iter().chain(e.overdue_days) {
+        put(format!("{DAYS_LATE}{id}"), days.to_string());
+    }
     for (s, n) in STATES.iter().zip(e.by_state) {
         put(format!("evidence {s}"), n.to_string());
     }
@@ -1838,6 +2012,8 @@ fn expected_map(e: &Expected) -> BTreeMap<String, String> {
         ("stale", e.stale),
         ("expired", e.expired),
         ("changed", e.changed),
+        ("past_due", &past_due),
+        ("unsigned", e.unsigned),
     ] {
         put(format!("list {name}"), list.join(", "));
         put(format!("count {name}"), list.len().to_string());
@@ -1869,8 +2045,11 @@ fn inspector() -> Expected {
         // Evidenced: rec-1 (ev-01, ev-08 directly), rec-5 (ev-04), rec-7 (ev-03 through
         // open act-1) = 3. 3 of 6 = 50.0 %.
         readiness: (3, 6, "50.0 %"),
-        // Current ev-01, 02, 03, 04, 08; changed ev-05, 09, 13; the rest one each.
-        by_state: [1, 1, 1, 3, 1, 1, 5],
+        // Of those, only rec-7 is met (rec-1 and rec-5 are open): 1 of 6 = 16.6 %.
+        met: (1, "16.6 %"),
+        // Current ev-01, 02, 03, 04, 08, 16; empty ev-15; changed ev-05, 09, 13; the
+        // rest one each.
+        by_state: [1, 1, 1, 1, 3, 1, 1, 6],
         // Open rec-1, 5, 8; in progress rec-2; met rec-7; partially met rec-6;
         // superseded rec-3, 4.
         recommendations: [3, 1, 1, 1, 0, 2],
@@ -1888,6 +2067,17 @@ fn inspector() -> Expected {
         stale: &["ev-07"],
         expired: &["ev-06"],
         changed: &["ev-05", "ev-09", "ev-13"],
+        // rec-2 due 2014-06 (30 June: 92 days), rec-6 due 2014-03 (31 March: 183
+        // days), whatever their evidence. Not rec-8: due 2014-09 ends on the readiness
+        // date. Not rec-7: met.
+        past_due: &[("rec-2", 92), ("rec-6", 183)],
+        // act-3 due 2014-06 (92 days); act-4 due 2014-08-31 (30 days).
+        overdue_days: &[("act-3", 92), ("act-4", 30)],
+        // Current and not a reference, without `signed_off`: all but ev-01 (signed)
+        // and ev-16 (a reference).
+        unsigned: &["ev-02", "ev-03", "ev-04", "ev-08"],
+        // act-1 (2014-09 → 2014-12) and rec-5 (2014-12 → 2015-03).
+        due_moved: 2,
         states,
         // rec-3 is superseded but evidenced (ev-01): evidenced, yet not counted.
         evidenced: &[
@@ -1916,8 +2106,10 @@ fn public() -> Expected {
         // rec-8 is for inspectors: counted rec-1, 2, 5, 6, 7 = 5. rec-5's only evidence
         // (ev-04) is withheld: evidenced rec-1, rec-7 = 2. 2 of 5 = 40.0 %.
         readiness: (2, 5, "40.0 %"),
+        // rec-7: 1 of 5 = 20.0 %.
+        met: (1, "20.0 %"),
         // Without ev-04 (current) and ev-13 (changed).
-        by_state: [1, 1, 1, 2, 1, 1, 4],
+        by_state: [1, 1, 1, 1, 2, 1, 1, 5],
         // Without rec-8 (open) and act-4 (not started, red).
         recommendations: [2, 1, 1, 1, 0, 2],
         actions_by_status: [0, 3, 1, 0, 1],
@@ -1928,6 +2120,10 @@ fn public() -> Expected {
         stale: &["ev-07"],
         expired: &["ev-06"],
         changed: &["ev-05", "ev-09"],
+        past_due: &[("rec-2", 92), ("rec-6", 183)],
+        overdue_days: &[("act-3", 92)],
+        unsigned: &["ev-02", "ev-03", "ev-08"],
+        due_moved: 2,
         states: STATES_SEEN_BY_ALL,
         evidenced: &[
             ("rec-1", true),
@@ -1975,8 +2171,10 @@ fn the_trap_fixture_shows_the_hand_worked_figures_in_every_output() {
         ("readiness percent", "66.6 %"),
         ("list unevidenced", "rec-2, rec-8"),
         ("count unevidenced", "2"),
-        ("evidence current", "6"),
-        ("evidence total", "14"),
+        ("evidence current", "7"),
+        ("evidence total", "16"),
+        ("list unsigned", "ev-02, ev-03, ev-04, ev-08, ev-14"),
+        ("count unsigned", "5"),
     ] {
         expected.insert(k.into(), v.into());
     }
@@ -1994,7 +2192,7 @@ fn every_output_of_the_demo_agrees() {
             let is_status = f.source.ends_with("status --format json");
             let is_records = f.source.ends_with("data/records.json");
             for (k, v) in &f.map {
-                let per_record = [STATE_OF, EVIDENCED, OVERDUE]
+                let per_record = [STATE_OF, EVIDENCED, OVERDUE, DAYS_LATE]
                     .iter()
                     .any(|p| k.starts_with(p));
                 if (is_status && !per_record) || (is_records && per_record) {

@@ -123,7 +123,11 @@ fn init_check_build_and_new_from_nothing() {
     // nor warns until its file, link or location is added.
     let evidence = assure(&["new", "evidence", "V"], here);
     evidence.assert_exit(0);
-    assert!(evidence.stdout.contains("(ID ev-02)"), "{}", evidence.stdout);
+    assert!(
+        evidence.stdout.contains("(ID ev-02)"),
+        "{}",
+        evidence.stdout
+    );
     let written = std::fs::read_to_string(here.join("content/evidence/ev-02.md")).unwrap();
     assert!(
         written.lines().any(|l| l.starts_with("status: draft")),

@@ -115,7 +115,13 @@ fn ids(out: &Path) -> Vec<String> {
 #[test]
 fn no_raw_enum_value_in_any_pack() {
     for pdf in packs() {
-        let all = text(&pdf, &[]);
+        // File paths (where evidence is held, SPEC §14.1) are written as they are named:
+        // `evidence/files/case-audit-themes-2014.md` is a name, not a raw value.
+        let all = text(&pdf, &[])
+            .split_whitespace()
+            .filter(|w| !w.contains('/'))
+            .collect::<Vec<_>>()
+            .join(" ");
         for raw in [
             "in-progress",
             "partially-met",
@@ -378,9 +384,15 @@ fn the_summary_draws_the_charts_with_the_status_numbers() {
         .collect::<Vec<_>>()
         .join(" ");
     let r = &s["readiness"];
+    // Both headline figures, met and evidenced first (SPEC §14.3).
     assert!(all.contains(&format!(
-        "{} of {} recommendations evidenced",
-        r["evidenced"], r["counted"]
+        "{} of {} recommendations met and evidenced ({:.1} %); {} of {} have current evidence ({:.1} %)",
+        r["met_evidenced"],
+        r["counted"],
+        r["met_evidenced_percent"].as_f64().unwrap_or(0.0),
+        r["evidenced"],
+        r["counted"],
+        r["percent"].as_f64().unwrap_or(0.0)
     )));
     let rag: Vec<String> = ["red", "amber", "green", "blue"]
         .iter()
@@ -395,7 +407,11 @@ fn the_summary_draws_the_charts_with_the_status_numbers() {
         rag.join(", ")
     );
     for (state, n) in s["evidence"]["by_state"].as_object().expect("by_state") {
-        let word = format!("{}{}", state[..1].to_uppercase(), &state[1..]);
+        // Each state by its label; `empty` reads "Nothing held" (SPEC §14.1).
+        let word = match state.as_str() {
+            "empty" => "Nothing held".to_string(),
+            _ => format!("{}{}", state[..1].to_uppercase(), &state[1..]),
+        };
         assert!(all.contains(&format!("{word} {n}")), "no {word} {n}");
     }
 
@@ -426,7 +442,7 @@ fn each_chart_shares_its_page_with_its_summary() {
     for (title, summary) in [
         ("Actions by RAG rating", "actions rated:"),
         ("Evidence by state", "evidence records:"),
-        ("Readiness over time", "Recommendations evidenced —"),
+        ("Readiness over time", "Readiness at each date —"),
     ] {
         // The page of the summary also holds the chart's heading, above it.
         let (n, page) = pages
@@ -465,5 +481,79 @@ fn readiness_over_time_is_drawn_in_the_pack() {
             content.contains("0.051 0.353 0.196 rg") && content.matches(" re f").count() >= 3,
             "page {n} names readiness over time but draws no bars"
         );
+    }
+}
+
+/// One colour per meaning (SPEC §14.5), in the pack as on the site: the site's tags take
+/// their coloured edge from the `--fill-…` colours of the theme, which are the colours
+/// charts draw (the browser check compares tags and SVG charts); here the pack's own
+/// drawing operators are sampled. Every fill colour on the summary's chart pages is one
+/// of the palette's; the readiness bar draws met and evidenced in blue (done), and the
+/// chart of recommendations by status draws "in progress" (teal) apart from "partially
+/// met" (amber).
+#[test]
+fn the_pack_draws_each_value_in_its_one_colour() {
+    use assure::charts::rgb;
+    use assure::present::{tone, TONES};
+    let css = std::fs::read_to_string(crate_root().join("themes/default/static/style.css"))
+        .expect("the theme's style sheet");
+    for t in TONES {
+        let (r, g, b) = rgb(t);
+        let want = format!("--fill-{t}: #{r:02x}{g:02x}{b:02x};");
+        assert!(css.contains(&want), "the theme lacks `{want}`");
+    }
+    let pdf = demo().join("pdf/inspection-pack.pdf");
+    let doc = lopdf::Document::load(&pdf).expect("lopdf");
+    let pages = doc.get_pages();
+    let fills = |n: usize| -> Vec<(u8, u8, u8)> {
+        let content =
+            String::from_utf8_lossy(&doc.get_page_content(pages[&(n as u32)])).into_owned();
+        // A fill colour and the rectangle it fills: bars and legend swatches (rules and
+        // other page furniture are thinner than 8 pt).
+        let op = regex::Regex::new(
+            r"(?m)^([0-9.]+) ([0-9.]+) ([0-9.]+) rg\s+[0-9.-]+ [0-9.-]+ [0-9.]+ ([0-9.]+) re f",
+        )
+        .expect("a pattern");
+        op.captures_iter(&content)
+            .filter(|c| c[4].parse::<f32>().unwrap_or(0.0) >= 8.0)
+            .map(|c| {
+                let v = |i: usize| (c[i].parse::<f32>().unwrap_or(-1.0) * 255.0).round() as u8;
+                (v(1), v(2), v(3))
+            })
+            .collect()
+    };
+    let palette: Vec<(u8, u8, u8)> = TONES
+        .iter()
+        .chain(&["track", "muted", "white", "ink"])
+        .map(|t| rgb(t))
+        .collect();
+    let readiness = page_with(&pdf, "Met and evidenced:");
+    let by_review = page_with(&pdf, "Recommendations by status, for each source review");
+    for n in [readiness, by_review] {
+        for c in fills(n) {
+            assert!(
+                palette.contains(&c),
+                "page {n} fills with {c:?}, not a palette colour"
+            );
+        }
+    }
+    let on = |n: usize, word: &str| fills(n).contains(&rgb(tone(word)));
+    assert!(
+        on(readiness, "met"),
+        "the readiness bar draws no blue for met and evidenced"
+    );
+    assert!(on(readiness, "evidenced") && on(readiness, "not-evidenced"));
+    assert_ne!(tone("in-progress"), tone("partially-met"));
+    assert!(on(by_review, "in-progress") && on(by_review, "partially-met"));
+    // Blue is done and nothing else.
+    for word in [
+        "in-progress",
+        "open",
+        "current",
+        "evidenced",
+        "green",
+        "outstanding",
+    ] {
+        assert_ne!(tone(word), "blue", "{word} is drawn blue");
     }
 }

@@ -779,7 +779,7 @@ fn shown(t: assure::model::schema::RecordType, name: &str, csv: &str) -> String 
     };
     let labelled = matches!(
         name,
-        "status" | "rag" | "effective_rag" | "state" | "overdue" | "evidenced"
+        "status" | "rag" | "effective_rag" | "state" | "overdue" | "evidenced" | "past_due"
     ) || matches!(t.field(name).map(|f| f.kind), Some(FieldKind::Enum(_)));
     if labelled {
         assure::present::label(raw)

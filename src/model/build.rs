@@ -1072,6 +1072,49 @@ mod tests {
     }
 
     #[test]
+    fn sign_off_and_agreement_need_who_and_when() {
+        let b = build(
+            "evidence/e1.md",
+            "---\ntitle: T\nlocation: Board papers\nsigned_off: {by: Performance Board, on: 2014-01-14}\n---\n",
+        );
+        assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+        let s = b.records[0].signed_off.as_ref().expect("signed off");
+        assert_eq!(
+            (s.by.as_str(), s.on.to_string()),
+            ("Performance Board", "2014-01-14".to_string())
+        );
+        assert_eq!(b.records[0].location.as_deref(), Some("Board papers"));
+        // One part without the other is E003 at the key, and records nothing.
+        let b = build(
+            "recommendations/r1.md",
+            "---\ntitle: T\nsource: rev\nstatus: met\nagreed: {by: Board}\n---\n",
+        );
+        assert_eq!(codes(&b), vec![(5, 1, Code::E003)]);
+        assert!(
+            b.diagnostics[0].message.contains("when (`on`)"),
+            "{}",
+            b.diagnostics[0].message
+        );
+        assert!(b.records[0].agreed.is_none());
+        let b = build(
+            "evidence/e2.md",
+            "---\ntitle: T\nsigned_off: yesterday\n---\n",
+        );
+        assert_eq!(codes(&b), vec![(3, 1, Code::E003)]);
+        let b = build(
+            "actions/a1.md",
+            "---\ntitle: T\naddresses: [r1]\noriginal_due: 2014-03\ndue: 2014-06\n---\n",
+        );
+        assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+        assert_eq!(
+            b.records[0]
+                .due_moved()
+                .map(|(a, b)| (a.to_string(), b.to_string())),
+            Some(("2014-03".to_string(), "2014-06".to_string()))
+        );
+    }
+
+    #[test]
     fn reports_bad_values_at_their_place() {
         let b = build(
             "actions/a1.md",

@@ -7,6 +7,9 @@
 //   - the dashboard's charts are there, each an SVG with an accessible name and
 //     description, a sentence of its numbers and a table of them; their numbers, and
 //     the dashboard's "N of D recommendations evidenced (P %)", equal `status`'s;
+//   - one colour per meaning (SPEC §14.5): each status, state and RAG value has the same
+//     colour on its tags as on the charts, blue is only for done, and "in progress" and
+//     "partially met" differ;
 //   - no page of the site scrolls sideways at 320 px (WCAG 1.4.10, reflow);
 //   - search marks the words searched for in its results;
 //   - printed (print media, as a PDF read back with pdftotext), the dashboard, a record
@@ -34,11 +37,12 @@ function check(cond, msg, detail) {
 
 /** The label a raw value shows as (the site's one vocabulary): "in-progress" → "In progress". */
 function label(raw) {
+  if (raw === "empty") return "Nothing held";
   const spaced = raw.replace(/[-_]/g, " ");
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
-const STATES = ["withdrawn", "superseded", "draft", "changed", "expired", "stale", "current"];
+const STATES = ["withdrawn", "superseded", "draft", "empty", "changed", "expired", "stale", "current"];
 const RAGS = ["red", "amber", "green", "blue"];
 
 async function charts(ctx, siteDir, status) {
@@ -84,13 +88,16 @@ async function charts(ctx, siteDir, status) {
   const r = byId.readiness;
   if (r) {
     const sum = r.rows.reduce((n, row) => n + Number(row[1]), 0);
+    // Three parts (SPEC §14.3): met and evidenced; evidenced, not yet met; not evidenced.
+    const rd = status.readiness;
     check(
-      count(r, "Evidenced") === status.readiness.evidenced && sum === status.readiness.counted,
-      `the readiness chart shows ${status.readiness.evidenced} of ${status.readiness.counted}, as status does`,
+      count(r, "Met and evidenced") === rd.met_evidenced &&
+        count(r, "Evidenced, not yet met") === rd.evidenced - rd.met_evidenced &&
+        count(r, "Not evidenced") === rd.counted - rd.evidenced &&
+        sum === rd.counted,
+      `the readiness chart shows ${rd.met_evidenced} met and evidenced and ${rd.evidenced} evidenced of ${rd.counted}, as status does`,
       JSON.stringify(r.rows),
     );
-    const pastDue = count(r, "Not evidenced, past due") + count(r, "Not evidenced, not yet due");
-    check(pastDue === status.unevidenced.length, "past due and not yet due add up to the unevidenced list", `${pastDue}`);
   }
   const rag = byId["actions-by-rag"];
   if (rag) {
@@ -114,17 +121,82 @@ async function charts(ctx, siteDir, status) {
     }
   }
   const figure = await page.evaluate(() => document.querySelector(".readiness-figure")?.textContent.replace(/\s+/g, " ").trim());
-  const pct = status.readiness.percent.toFixed(1) + " %";
-  check(
-    figure === `${status.readiness.evidenced} of ${status.readiness.counted} recommendations evidenced (${pct})`,
-    "the dashboard says “N of D recommendations evidenced (P %)” with status's figures",
-    figure,
-  );
+  const pct = (p) => (p === null ? "n/a" : p.toFixed(1) + " %");
+  const rd = status.readiness;
+  const sentence =
+    `${rd.met_evidenced} of ${rd.counted} recommendations met and evidenced (${pct(rd.met_evidenced_percent)}); ` +
+    `${rd.evidenced} of ${rd.counted} have current evidence (${pct(rd.percent)})`;
+  check(figure === sentence, "the dashboard says both headline figures with status's figures", figure);
   await page.close();
 }
 
 // On a 390 px phone every chart's smallest text is still 9.5 px or more once the drawing
 // is scaled to the screen (at 400 units wide the numbers were 8.5 px).
+/** The drawing colour of "blue", which means done and nothing else (SPEC §14.5). */
+const BLUE = "rgb(15, 74, 136)";
+const DONE = ["Met", "Complete", "Blue", "Met and evidenced"];
+
+/**
+ * One colour per meaning (SPEC §14.5): on the dashboard and the lists, every status,
+ * state and RAG value has one colour, the same on its tags (their coloured edge) as on
+ * the charts' bars and legend swatches; blue is only for done; "In progress" and
+ * "Partially met" differ.
+ */
+async function colours(ctx, siteDir) {
+  const seen = {};
+  for (const file of ["index.html", "recommendations/index.html", "actions/index.html", "evidence/index.html"]) {
+    const page = await ctx.newPage();
+    await page.goto(siteUrl(siteDir, file));
+    const pairs = await page.evaluate(() => {
+      const out = [];
+      for (const t of document.querySelectorAll(".tag")) {
+        out.push(["tag", t.textContent.trim(), getComputedStyle(t).borderLeftColor]);
+      }
+      const rgb = (hex) => {
+        const n = parseInt(hex.slice(1), 16);
+        return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+      };
+      for (const chart of document.querySelectorAll("div.chart")) {
+        const svg = chart.querySelector("svg");
+        if (!svg) continue;
+        // Charts of one bar per value draw its label, then its bar.
+        const bars = ["chart-actions-by-rag", "chart-evidence-by-state"].includes(chart.id);
+        const kids = Array.from(svg.children);
+        kids.forEach((el, i) => {
+          const next = kids[i + 1];
+          if (!next) return;
+          // A bar: its label, then its rect. A legend swatch: a 10 by 10 rect, then its label.
+          if (bars && el.tagName === "text" && next.tagName === "rect") {
+            out.push(["chart", el.textContent.trim(), rgb(next.getAttribute("fill"))]);
+          } else if (el.tagName === "rect" && el.getAttribute("width") === "10" && next.tagName === "text") {
+            out.push(["chart", next.textContent.trim().replace(/: \d+$/, ""), rgb(el.getAttribute("fill"))]);
+          }
+        });
+      }
+      return out;
+    });
+    for (const [where, label, colour] of pairs) {
+      (seen[label] = seen[label] || new Set()).add(`${colour}`);
+      (seen[`${label} (${where})`] = seen[`${label} (${where})`] || new Set()).add(colour);
+    }
+    await page.close();
+  }
+  const both = Object.keys(seen).filter((k) => seen[`${k} (tag)`] && seen[`${k} (chart)`]);
+  check(both.length >= 3, "tags and charts share values to compare", both.join(", "));
+  const mixed = Object.keys(seen)
+    .filter((k) => !k.endsWith(")") && seen[k].size !== 1)
+    .map((k) => `${k}: ${[...seen[k]].join(" / ")}`);
+  check(mixed.length === 0, "each status, state and RAG value has one colour on tags and charts", mixed.join("; "));
+  const blue = Object.keys(seen).filter((k) => !k.endsWith(")") && seen[k].has(BLUE) && !DONE.includes(k));
+  check(blue.length === 0, "blue means done and nothing else", blue.join(", "));
+  const one = (k) => seen[k] && [...seen[k]][0];
+  check(
+    !(one("In progress") && one("Partially met")) || one("In progress") !== one("Partially met"),
+    "“In progress” and “Partially met” have different colours",
+    `${one("In progress")} / ${one("Partially met")}`,
+  );
+}
+
 async function chartTextOnAPhone(ctx, siteDir) {
   const page = await ctx.newPage();
   await page.setViewportSize({ width: 390, height: 800 });
@@ -259,6 +331,7 @@ async function main() {
   const b = await launch();
   try {
     await charts(b.context, siteDir, status);
+    await colours(b.context, siteDir);
     await reflow(b.context, siteDir);
     await chartTextOnAPhone(b.context, siteDir);
     await searchMarks(b.context, siteDir);

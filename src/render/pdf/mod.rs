@@ -265,9 +265,12 @@ impl<'a> PackDoc<'a> {
         ] {
             kv.push((title.into(), counts(by)));
         }
-        for kind in GapKind::ALL {
-            let (short, _) = present::gap_list_words(kind);
-            kv.push((label(short), cell(&g.list(kind).len().to_string())));
+        // The unevidenced are the readiness figure's complement; the rest are counted.
+        for kind in GapKind::ALL.into_iter().skip(1) {
+            kv.push((
+                present::gap_count_label(kind).into(),
+                cell(&g.list(kind).len().to_string()),
+            ));
         }
         kv.push((
             "Due dates moved".into(),
