@@ -102,14 +102,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         return Ok(Built::stopped(checked));
     }
     output::check_output_folder(&opts.output, &opts.content)?;
-    let theme_dir = opts.theme.clone().or_else(|| {
-        checked
-            .site
-            .config
-            .theme
-            .as_ref()
-            .map(|t| opts.content.join(t))
-    });
+    let theme_dir = pipeline::theme_dir(&opts.content, opts.theme.as_deref(), &checked.site.config);
     let theme = Theme::load(theme_dir.as_deref())?;
 
     pipeline::hash_all(&mut checked);
@@ -139,7 +132,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let readiness_text = site_view.analysis.readiness.percent_text();
     // `--since` names baselines for this build: one for another audience is refused.
     let (baselines, from_site) = if opts.since.is_empty() {
-        (site_baselines(&checked), true)
+        (pipeline::site_baselines(&checked.site), true)
     } else {
         (opts.since.clone(), false)
     };
@@ -238,18 +231,6 @@ fn render_pack(
         content_sha256,
         changes,
     })
-}
-
-/// The `baselines:` of site.yaml, as paths (they are relative to the content folder).
-fn site_baselines(checked: &Checked) -> Vec<PathBuf> {
-    let root = &checked.site.files.root;
-    checked
-        .site
-        .config
-        .baselines
-        .iter()
-        .map(|(p, _)| root.join(p))
-        .collect()
 }
 
 /// The changes for the site's audience (`site` set) and for every pack with a `changes`
@@ -354,7 +335,7 @@ pub fn pack(opts: &PackOptions) -> Result<Built> {
         &views,
         "",
         &packs,
-        &site_baselines(&checked),
+        &pipeline::site_baselines(&checked.site),
         true,
     )?;
     let rendered: Vec<(String, Vec<u8>)> = packs

@@ -329,7 +329,7 @@ impl Cache {
         }
     }
 
-    /// Prepares the copies the next rebuild links (see [`FileEntry::spare`]).
+    /// Prepares the copies the next rebuild links (see `FileEntry::spare`).
     pub fn prepare_spares(&mut self) {
         if !self.keep {
             return;

@@ -23,7 +23,7 @@ use crate::model::Site;
 use anyhow::Result;
 pub use cache::Cache;
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A checked site: every record, every problem, and the analysis of the whole content
@@ -45,12 +45,66 @@ pub struct Analysed {
     pub analysis: Analysis,
     /// Content files the audience may see (referenced by its visible records).
     pub attachments: BTreeSet<String>,
+    /// The size in bytes of each attachment that is a regular file.
+    pub sizes: HashMap<String, u64>,
 }
 
 impl Analysed {
+    fn new(view: View, analysis: Analysis) -> Analysed {
+        let attachments = view.attachments();
+        let root = &view.site.files.root;
+        let sizes = attachments
+            .iter()
+            .filter_map(|p| Some((p.clone(), regular_file(&root.join(p))?.len())))
+            .collect();
+        Analysed {
+            view,
+            analysis,
+            attachments,
+            sizes,
+        }
+    }
+
     pub fn site(&self) -> &Site {
         &self.view.site
     }
+
+    /// The bytes of an attachment the audience may see (an image a body shows); `None`
+    /// for any other file, one that is not a regular file, or one that cannot be read.
+    /// Renderers read content files only through here.
+    pub fn attachment_bytes(&self, path: &str) -> Option<Vec<u8>> {
+        if !self.attachments.contains(path) {
+            return None;
+        }
+        let full = self.site().files.root.join(path);
+        regular_file(&full)?;
+        std::fs::read(full).ok()
+    }
+}
+
+/// The metadata of a regular file, never following a symbolic link (SPEC §2: links in
+/// the content folder were refused when it was read).
+fn regular_file(path: &Path) -> Option<std::fs::Metadata> {
+    std::fs::symlink_metadata(path).ok().filter(|m| m.is_file())
+}
+
+/// The theme folder: `--theme` when given, else site.yaml's `theme:` (inside the
+/// content folder), else none (the built-in theme). `build` and `serve` both ask here.
+pub fn theme_dir(content: &Path, asked: Option<&Path>, config: &config::Config) -> Option<PathBuf> {
+    asked
+        .map(Path::to_path_buf)
+        .or_else(|| config.theme.as_ref().map(|t| content.join(t)))
+}
+
+/// The `baselines:` of site.yaml, as paths (they are relative to the content folder).
+/// `build` and `serve` both ask here.
+pub fn site_baselines(site: &Site) -> Vec<PathBuf> {
+    let root = &site.files.root;
+    site.config
+        .baselines
+        .iter()
+        .map(|(p, _)| root.join(p))
+        .collect()
 }
 
 /// Reads a content folder into a linked site with every structural, field and link
@@ -168,15 +222,7 @@ pub fn into_analysed(checked: Checked, audience: &str) -> (Analysed, Diagnostics
         analysis,
     } = checked;
     let view = view::into_view(site, audience);
-    let attachments = view.attachments();
-    (
-        Analysed {
-            view,
-            analysis,
-            attachments,
-        },
-        diagnostics,
-    )
+    (Analysed::new(view, analysis), diagnostics)
 }
 
 fn finish(view: View, checked: &Checked) -> Analysed {
@@ -190,12 +236,7 @@ fn finish(view: View, checked: &Checked) -> Analysed {
             &checked.hashes,
         )
     };
-    let attachments = view.attachments();
-    Analysed {
-        view,
-        analysis,
-        attachments,
-    }
+    Analysed::new(view, analysis)
 }
 
 /// Analysed views for several audiences, each made once.
@@ -211,4 +252,71 @@ pub fn analysed_for<'a>(
         .into_par_iter()
         .map(|a| (a.to_string(), analysed(checked, a)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, bytes: &[u8]) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folder");
+        std::fs::write(path, bytes).expect("write");
+    }
+
+    /// Renderers get attachment sizes and bytes from here: only files the audience may
+    /// see, only regular files.
+    #[test]
+    fn attachments_are_read_for_the_audience_only() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let root = dir.path();
+        write(
+            root,
+            "site.yaml",
+            b"title: T\norganisation: O\nas_of: 2014-09-30\nsite_audience: inspector\naudiences:\n  inspector: { title: Inspectors }\n",
+        );
+        write(
+            root,
+            "evidence/ev-1.md",
+            b"---\ntitle: Seen\nkind: audit\nstatus: current\nreviewed: 2014-06-01\nfile: evidence/files/seen.txt\n---\n![A chart](files/chart.png)\n",
+        );
+        write(
+            root,
+            "evidence/ev-2.md",
+            b"---\ntitle: Hidden\nkind: audit\nstatus: current\nreviewed: 2014-06-01\nfile: evidence/files/hidden.txt\naudience: [internal]\n---\nNot for inspectors.\n",
+        );
+        write(root, "evidence/files/seen.txt", b"twelve bytes");
+        write(root, "evidence/files/chart.png", b"not really a PNG");
+        write(root, "evidence/files/hidden.txt", b"secret");
+        let checked = check(root, None).expect("the folder reads");
+        assert_eq!(checked.diagnostics.errors(), 0);
+        let a = analysed(&checked, "inspector");
+        assert_eq!(a.sizes.get("evidence/files/seen.txt"), Some(&12));
+        assert_eq!(a.sizes.get("evidence/files/hidden.txt"), None);
+        assert_eq!(
+            a.attachment_bytes("evidence/files/chart.png").as_deref(),
+            Some(&b"not really a PNG"[..])
+        );
+        assert_eq!(a.attachment_bytes("evidence/files/hidden.txt"), None);
+        assert_eq!(a.attachment_bytes("site.yaml"), None);
+        let internal = analysed(&checked, "internal");
+        assert_eq!(internal.sizes.get("evidence/files/hidden.txt"), Some(&6));
+    }
+
+    /// `build` and `serve` find the theme folder and the baselines here.
+    #[test]
+    fn the_theme_folder_is_the_one_asked_for_else_site_yamls() {
+        let mut config = config::Config::default();
+        let content = Path::new("/c");
+        assert_eq!(theme_dir(content, None, &config), None);
+        config.theme = Some("theme".into());
+        assert_eq!(
+            theme_dir(content, None, &config),
+            Some(PathBuf::from("/c/theme"))
+        );
+        assert_eq!(
+            theme_dir(content, Some(Path::new("/t")), &config),
+            Some(PathBuf::from("/t"))
+        );
+    }
 }

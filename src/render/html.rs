@@ -748,11 +748,7 @@ impl<'a> Pages<'a> {
         let mut attachments = Vec::new();
         if let Some(path) = rec.file_path() {
             if self.b.attachments.contains(path) {
-                // Its size, read from the content folder (links there were refused).
-                let size = std::fs::symlink_metadata(site.files.root.join(path))
-                    .ok()
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len());
+                let size = self.b.sizes.get(path).copied();
                 // With a recorded hash the summary list says whether this copy matches
                 // it; without one, this copy's hash is the one to note.
                 let sha256 = rec

@@ -33,6 +33,8 @@ pub struct Build<'a> {
     pub theme: &'a theme::Theme,
     /// SHA-256 of content files, by path inside the content folder.
     pub hashes: &'a HashMap<String, String>,
+    /// Attachment sizes in bytes, by path (from the pipeline: renderers read no files).
+    pub sizes: &'a HashMap<String, u64>,
     /// PDF packs linked from the site: `{title, href}`.
     pub site_packs: Vec<serde_json::Value>,
     /// What changed since the baselines (SPEC §13.5), when any were given.
@@ -50,6 +52,7 @@ impl<'a> Build<'a> {
             view: &analysed.view,
             analysis: &analysed.analysis,
             attachments: &analysed.attachments,
+            sizes: &analysed.sizes,
             as_of,
             theme,
             hashes,

@@ -1,8 +1,8 @@
 //! `assure serve`: the evidence site at `http://127.0.0.1:PORT/`, rebuilt as the author
 //! edits and reloaded in open browser tabs (SPEC §8).
 //!
-//! The site is built into memory, never into the `build` output: [`engine`] keeps every
-//! page as bytes and re-renders only the pages a change touches; [`http`] serves them on
+//! The site is built into memory, never into the `build` output: `engine` keeps every
+//! page as bytes and brings them up to date after each change; `http` serves them on
 //! the loopback interface, with evidence attachments read from the content folder only
 //! when a visible record references them. A watcher on the content and theme folders
 //! (debounced, so an editor's save burst is one rebuild) drives the engine; open pages
@@ -11,7 +11,7 @@
 //! and open pages show the errors over it until they are fixed.
 //!
 //! Threads: the rebuild thread owns the engine and the watcher; a few workers answer
-//! requests from the published [`Snapshot`]; each event stream has its own thread; the
+//! requests from the published `Snapshot`; each event stream has its own thread; the
 //! main thread waits for Ctrl-C or SIGTERM and then stops the workers.
 
 mod engine;

@@ -64,8 +64,6 @@ struct PackDoc<'a> {
     input: &'a PackInput<'a>,
     /// Indices (in the view) of records with an anchor in this pack.
     included: BTreeSet<usize>,
-    /// Files the pack's audience may see (referenced by its visible records).
-    attachments: &'a BTreeSet<String>,
 }
 
 /// `[[ID]]` resolution inside one record's body.
@@ -98,12 +96,9 @@ impl PackLinks for BodyLinks<'_> {
     }
 
     fn image(&self, dest: &str) -> Option<Vec<u8>> {
-        // Only files the audience may see: those its visible records reference.
+        // The pipeline gives only files the audience may see.
         let path = self.record.local_path(dest)?;
-        if !self.doc.attachments.contains(path) {
-            return None;
-        }
-        std::fs::read(self.doc.view.site.files.root.join(path)).ok()
+        self.doc.input.analysed.attachment_bytes(path)
     }
 }
 
@@ -1069,7 +1064,6 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
         a: &input.analysed.analysis,
         input,
         included: included(view, &pack.sections),
-        attachments: &input.analysed.attachments,
     };
     let config = &doc.site().config;
     let digest: String = input.content_sha256.chars().take(12).collect();

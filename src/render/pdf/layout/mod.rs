@@ -5,19 +5,21 @@
 //! printpdf writes the PDF objects (fonts, images, pages, annotations);
 //! everything about where text goes is decided here:
 //!
-//! - [`fonts`] parses the embedded faces once and measures characters;
-//! - [`text`] breaks styled runs into lines at Unicode break opportunities;
-//! - [`flow`] places blocks on pages (keeping headings with what follows, never
+//! - `fonts` parses the embedded faces once and measures characters;
+//! - `text` breaks styled runs into lines at Unicode break opportunities;
+//! - `flow` places blocks on pages (keeping headings with what follows, never
 //!   splitting a table row through a line, repeating table headers);
-//! - [`table`] sizes table columns from their content;
-//! - [`image`] turns PNG and JPEG files into PDF image objects without decoding
+//! - `page` is what a laid-out page is: its geometry and what is drawn on it
+//!   (read by `flow`, `drawing`, `content` and `writer`);
+//! - `table` sizes table columns from their content;
+//! - `image` turns PNG and JPEG files into PDF image objects without decoding
 //!   them where PDF can take them as they are;
-//! - [`subset`] cuts the embedded fonts down to the glyphs used;
-//! - [`content`] writes the page content streams, every part of them marked
+//! - `subset` cuts the embedded fonts down to the glyphs used;
+//! - `content` writes the page content streams, every part of them marked
 //!   as content of a structure element or as furniture;
-//! - [`tags`] is the structure tree that makes a pack a tagged PDF (PDF/UA-1):
+//! - `tags` is the structure tree that makes a pack a tagged PDF (PDF/UA-1):
 //!   headings, paragraphs, lists, tables, links, figures, the contents;
-//! - [`writer`] stamps the marking and "Page N of M" on every page and writes the
+//! - `writer` stamps the marking and "Page N of M" on every page and writes the
 //!   PDF: metadata, nested bookmarks, link annotations, and a content-derived
 //!   `/ID` so the same input always gives the same bytes.
 //!

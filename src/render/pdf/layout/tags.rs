@@ -14,7 +14,7 @@
 //!   whose every mark is its content (a chart is a figure made of fills);
 //! - [`content`](super::content) wraps each run in marked content with an MCID
 //!   (`/P <</MCID 3>> BDC … EMC`) or in `/Artifact BMC … EMC`;
-//! - [`write`] turns the tree into `StructElem` objects with their `/K` kids in
+//! - [`write()`] turns the tree into `StructElem` objects with their `/K` kids in
 //!   reading order (MCIDs, marked-content references across pages, link
 //!   annotations), the `ParentTree` and the `StructTreeRoot`.
 //!
