@@ -49,6 +49,16 @@ pub struct LocalLink {
     pub pos: Pos,
 }
 
+/// One judgement of a review: an area and its grade, as written, with their places
+/// (checked against the review's framework once the site's settings are known).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judgement {
+    pub area: String,
+    pub grade: String,
+    pub area_pos: Pos,
+    pub grade_pos: Pos,
+}
+
 /// One record, every field checked and typed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -98,7 +108,9 @@ pub struct Record {
     pub originator: Option<String>,
     // Review
     pub by: Option<String>,
-    pub judgements: Vec<(String, &'static str)>,
+    /// The judgement framework named in `framework:` (SPEC §14.10), where it was written.
+    pub framework: Option<(String, Pos)>,
+    pub judgements: Vec<Judgement>,
     // Page
     pub order: Option<i64>,
 

@@ -66,10 +66,11 @@ fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
         ("expires", _) => dates(rec.expires),
         ("originator", _) => json!(rec.originator),
         ("by", _) => json!(rec.by),
+        ("framework", _) => json!(rec.framework.as_ref().map(|(name, _)| name)),
         ("judgements", _) => Value::Object(
             rec.judgements
                 .iter()
-                .map(|(a, g)| (a.clone(), json!(g)))
+                .map(|j| (j.area.clone(), json!(j.grade)))
                 .collect(),
         ),
         ("order", _) => json!(rec.order),
