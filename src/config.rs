@@ -84,6 +84,81 @@ pub struct Config {
     /// with the attachment it names inside the content folder (set when the site is
     /// linked; a link that names none is an E007 there).
     pub statement_links: Vec<(String, String)>,
+    /// Judgement frameworks a review's `framework:` may name: ILACS, built in, then
+    /// those of `frameworks:` (one named `ilacs` replaces the built-in one).
+    pub frameworks: Vec<Framework>,
+}
+
+/// A judgement framework (SPEC §14.10): the areas an inspection judges and the scale
+/// it grades them on, each value with the words pages and packs show for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Framework {
+    pub name: String,
+    pub title: String,
+    /// `(value, label)`, in the order the framework lists them.
+    pub areas: Vec<(String, String)>,
+    /// `(value, label)`, best grade first.
+    pub scale: Vec<(String, String)>,
+}
+
+/// The name of the built-in framework.
+pub const ILACS: &str = "ilacs";
+
+/// Ofsted's inspection of local authority children's services (ILACS): its judgement
+/// areas and its four-point scale, as the inspection reports word them.
+pub fn ilacs() -> Framework {
+    let pairs = |items: &[(&str, &str)]| {
+        items
+            .iter()
+            .map(|(v, l)| (v.to_string(), l.to_string()))
+            .collect()
+    };
+    Framework {
+        name: ILACS.into(),
+        title: "Ofsted inspection of local authority children's services (ILACS)".into(),
+        areas: pairs(&[
+            ("overall-effectiveness", "Overall effectiveness"),
+            (
+                "impact-of-leaders",
+                "The impact of leaders on social work practice with children and families",
+            ),
+            (
+                "help-and-protection",
+                "The experiences and progress of children who need help and protection",
+            ),
+            (
+                "children-in-care",
+                "The experiences and progress of children in care",
+            ),
+            (
+                "care-leavers",
+                "The experiences and progress of care leavers",
+            ),
+        ]),
+        scale: pairs(&[
+            ("outstanding", "Outstanding"),
+            ("good", "Good"),
+            ("requires-improvement", "Requires improvement to be good"),
+            ("inadequate", "Inadequate"),
+        ]),
+    }
+}
+
+impl Framework {
+    pub fn area_label(&self, area: &str) -> Option<&str> {
+        find_label(&self.areas, area)
+    }
+
+    pub fn grade_label(&self, grade: &str) -> Option<&str> {
+        find_label(&self.scale, grade)
+    }
+}
+
+fn find_label<'a>(pairs: &'a [(String, String)], value: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(v, _)| v == value)
+        .map(|(_, l)| l.as_str())
 }
 
 /// How far a site complies with WCAG, as the model statement words it.
@@ -143,6 +218,7 @@ impl Default for Config {
             statement: Statement::default(),
             accessibility_pos: Pos::START,
             statement_links: Vec::new(),
+            frameworks: vec![ilacs()],
         }
     }
 }
@@ -160,6 +236,7 @@ const KEYS: &[&str] = &[
     "theme",
     "accessibility",
     "baselines",
+    "frameworks",
 ];
 
 impl Config {
@@ -176,6 +253,10 @@ impl Config {
 
     pub fn pack(&self, id: &str) -> Option<&Pack> {
         self.packs.iter().find(|p| p.id == id)
+    }
+
+    pub fn framework(&self, name: &str) -> Option<&Framework> {
+        self.frameworks.iter().find(|f| f.name == name)
     }
 }
 
@@ -363,6 +444,7 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                 ),
             },
             "packs" => packs_node = Some(value),
+            "frameworks" => parse_frameworks(value, &mut config, &mut e008),
             "baselines" => {
                 let items: Vec<&Node> = match &value.value {
                     Value::Seq(items) => items.iter().collect(),
@@ -487,6 +569,144 @@ fn parse_statement(fields: &[(Node, Node)], e008: &mut dyn FnMut(Pos, String)) -
         }
     }
     st
+}
+
+/// `frameworks:`: a mapping of names, each with a `title`, its `areas` and its `scale`
+/// (mappings of value to label, the scale best grade first).
+fn parse_frameworks(node: &Node, config: &mut Config, e008: &mut dyn FnMut(Pos, String)) {
+    const EXAMPLE: &str = "e.g. `child-protection-2012: { areas: { overall-effectiveness: Overall effectiveness }, scale: { good: Good, inadequate: Inadequate } }`";
+    let entries = match &node.value {
+        Value::Map(entries) => entries,
+        _ if node.is_null() => return,
+        _ => {
+            e008(
+                node.pos,
+                format!("`frameworks` must be a mapping of framework names, {EXAMPLE}"),
+            );
+            return;
+        }
+    };
+    for (key, value) in entries {
+        let Some(name) = scalar_text(key).filter(|n| crate::model::build::valid_id_syntax(n))
+        else {
+            e008(
+                key.pos,
+                "a framework's name must use letters, digits, `-`, `_` or `.`".into(),
+            );
+            continue;
+        };
+        let Some(fields) = value.as_map() else {
+            e008(
+                value.pos,
+                format!("framework `{name}` must give `areas` and `scale`, {EXAMPLE}"),
+            );
+            continue;
+        };
+        let mut framework = Framework {
+            name: name.to_string(),
+            title: name.to_string(),
+            areas: Vec::new(),
+            scale: Vec::new(),
+        };
+        // Each value and its label; a bare list gives values whose labels are the words.
+        let values = |what: &str, node: &Node, e008: &mut dyn FnMut(Pos, String)| {
+            let mut out: Vec<(String, String)> = Vec::new();
+            let mut push = |value: &str,
+                            label: Option<&str>,
+                            pos: Pos,
+                            e008: &mut dyn FnMut(Pos, String)| {
+                if !crate::model::build::valid_id_syntax(value) {
+                    e008(pos, format!("each of framework `{name}`'s {what} must be a word such as `good`, written with letters, digits and `-`"));
+                } else if out.iter().any(|(v, _)| v == value) {
+                    e008(
+                        pos,
+                        format!("framework `{name}` lists `{value}` twice in its {what}"),
+                    );
+                } else {
+                    let label = label.map_or_else(|| crate::present::label(value), str::to_string);
+                    out.push((value.to_string(), label));
+                }
+            };
+            match &node.value {
+                Value::Map(pairs) => {
+                    for (k, v) in pairs {
+                        match scalar_text(k) {
+                            Some(value) => push(
+                                value,
+                                scalar_text(v)
+                                    .filter(|l| !l.trim().is_empty())
+                                    .map(str::trim),
+                                k.pos,
+                                e008,
+                            ),
+                            None => e008(
+                                k.pos,
+                                format!("framework `{name}`'s {what} must be words such as `good`"),
+                            ),
+                        }
+                    }
+                }
+                Value::Seq(items) => {
+                    for item in items {
+                        match scalar_text(item) {
+                            Some(value) => push(value, None, item.pos, e008),
+                            None => e008(
+                                item.pos,
+                                format!("framework `{name}`'s {what} must be words such as `good`"),
+                            ),
+                        }
+                    }
+                }
+                _ => e008(
+                    node.pos,
+                    format!(
+                        "framework `{name}`'s `{what}` must map each value to its label, {EXAMPLE}"
+                    ),
+                ),
+            }
+            out
+        };
+        let mut seen = (false, false);
+        for (fk, fv) in fields {
+            match scalar_text(fk) {
+                Some("title") => match scalar_text(fv) {
+                    Some(t) if !t.trim().is_empty() => framework.title = t.trim().to_string(),
+                    _ => e008(fv.pos, format!("framework `{name}`'s `title` must be text")),
+                },
+                Some("areas") => {
+                    seen.0 = true;
+                    framework.areas = values("areas", fv, e008);
+                }
+                Some("scale") => {
+                    seen.1 = true;
+                    framework.scale = values("scale", fv, e008);
+                }
+                _ => {
+                    let hint = scalar_text(fk)
+                        .and_then(|k| closest(k, ["title", "areas", "scale"], 2))
+                        .map(|k| format!("; did you mean `{k}`?"))
+                        .unwrap_or_else(|| "; a framework has `title`, `areas` and `scale`".into());
+                    e008(
+                        fk.pos,
+                        format!("unknown framework setting {}{hint}", fk.describe()),
+                    );
+                }
+            }
+        }
+        if !seen.0 || !seen.1 {
+            let missing = if !seen.0 { "areas" } else { "scale" };
+            e008(
+                key.pos,
+                format!("framework `{name}` has no `{missing}`; {EXAMPLE}"),
+            );
+            continue;
+        }
+        match config.frameworks.iter_mut().find(|f| f.name == name) {
+            Some(existing) if existing.name == ILACS => *existing = framework,
+            Some(_) => e008(key.pos, format!("two frameworks are named `{name}`")),
+            None => config.frameworks.push(framework),
+        }
+    }
 }
 
 /// "unknown audience `x`; …" with the names that exist.

@@ -24,6 +24,7 @@ pub mod diagnostics;
 pub mod fuzzing;
 pub mod hash;
 pub mod import;
+pub mod judgements;
 pub mod lock;
 pub mod markdown;
 pub mod model;

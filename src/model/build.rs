@@ -2,8 +2,8 @@
 //! every problem reported (E002, E003, W106), and the record kept whenever it can be so
 //! that later checks still run.
 
-use super::schema::{FieldKind, RecordType, ALL_TYPES, JUDGEMENTS};
-use super::{FileRef, Record, Ref, SignOff};
+use super::schema::{FieldKind, RecordType, ALL_TYPES};
+use super::{FileRef, Judgement, Record, Ref, SignOff};
 use crate::content::yaml::{Node, Value};
 use crate::content::{BodyOrigin, RawRecord};
 use crate::date::PartialDate;
@@ -334,6 +334,7 @@ fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
         location: None,
         signed_off: None,
         by: None,
+        framework: None,
         judgements: Vec::new(),
         order: None,
         extra: Vec::new(),
@@ -547,6 +548,11 @@ pub fn build_record(raw: RawRecord) -> Built {
                     ("url", _) => rec.url = c.text(name, value),
                     ("originator", _) => rec.originator = c.text(name, value),
                     ("by", _) => rec.by = c.text(name, value),
+                    ("framework", _) => {
+                        rec.framework = c
+                            .text(name, value)
+                            .map(|t| (t.trim().to_string(), value.pos))
+                    }
                     ("file", _) => {
                         rec.file = c.text(name, value).map(|path| FileRef {
                             path: path.trim().to_string(),
@@ -831,9 +837,15 @@ fn read_judgements(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
             continue;
         };
         c.at = k.pos;
-        if let Some(grade) = c.one_of(&format!("judgements.{area}"), v, JUDGEMENTS) {
-            rec.judgements.push((area.to_string(), grade));
-        }
+        let Some(grade) = c.text(&format!("judgements.{area}"), v) else {
+            continue;
+        };
+        rec.judgements.push(Judgement {
+            area: area.to_string(),
+            grade: grade.trim().to_string(),
+            area_pos: k.pos,
+            grade_pos: v.pos,
+        });
     }
 }
 

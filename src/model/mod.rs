@@ -56,6 +56,16 @@ pub struct SignOff {
     pub on: PartialDate,
 }
 
+/// One judgement of a review: an area and its grade, as written, with their places
+/// (checked against the review's framework once the site's settings are known).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judgement {
+    pub area: String,
+    pub grade: String,
+    pub area_pos: Pos,
+    pub grade_pos: Pos,
+}
+
 /// One record, every field checked and typed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -113,7 +123,9 @@ pub struct Record {
     pub signed_off: Option<SignOff>,
     // Review
     pub by: Option<String>,
-    pub judgements: Vec<(String, &'static str)>,
+    /// The judgement framework named in `framework:` (SPEC §14.10), where it was written.
+    pub framework: Option<(String, Pos)>,
+    pub judgements: Vec<Judgement>,
     // Page
     pub order: Option<i64>,
 

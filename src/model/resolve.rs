@@ -195,6 +195,11 @@ pub fn resolve(
         }
     }
 
+    // Judgements against their framework (SPEC §14.10).
+    for rec in records.iter().filter(|r| r.rtype == RecordType::Review) {
+        diags.extend(crate::judgements::check(&config, rec));
+    }
+
     // Pack pages must be pages visible to the pack's audience.
     for pack in &config.packs {
         for (id, pos) in &pack.page_positions {

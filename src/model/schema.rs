@@ -152,6 +152,7 @@ const REVIEW_FIELDS: &[Field] = &[
         ]),
     ),
     f("by", FieldKind::Text),
+    f("framework", FieldKind::Text),
     f("judgements", FieldKind::Special),
 ];
 const EVENT_FIELDS: &[Field] = &[

@@ -70,10 +70,11 @@ fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
         ("signed_off", _) => sign_off_json(rec.signed_off.as_ref()),
         ("agreed", _) => sign_off_json(rec.agreed.as_ref()),
         ("by", _) => json!(rec.by),
+        ("framework", _) => json!(rec.framework.as_ref().map(|(name, _)| name)),
         ("judgements", _) => Value::Object(
             rec.judgements
                 .iter()
-                .map(|(a, g)| (a.clone(), json!(g)))
+                .map(|j| (j.area.clone(), json!(j.grade)))
                 .collect(),
         ),
         ("order", _) => json!(rec.order),

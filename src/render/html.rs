@@ -52,6 +52,21 @@ fn tag(word: &str) -> Tag {
     }
 }
 
+/// A review's judgements as the templates show them: the area and the grade in the
+/// framework's words (SPEC §14.10), the grade's colour from its value.
+fn judgement_rows(config: &crate::config::Config, rec: &Record) -> Vec<serde_json::Value> {
+    crate::judgements::words(config, rec)
+        .into_iter()
+        .map(|j| {
+            let grade = Tag {
+                label: j.grade,
+                ..tag(&j.value)
+            };
+            json!({"area": j.area, "grade": grade})
+        })
+        .collect()
+}
+
 /// A link to a record, as the templates show it: title, ID, status and readiness flags.
 #[derive(Serialize, Clone, Default)]
 struct LinkCtx {
@@ -740,11 +755,7 @@ impl<'a> Pages<'a> {
                        "body": self.body_html(obj, root), "actions": actions}))
             })
             .collect::<Result<_>>()?;
-        let judgements: Vec<serde_json::Value> = rec
-            .judgements
-            .iter()
-            .map(|(area, grade)| json!({"area": area, "grade": tag(grade)}))
-            .collect();
+        let judgements = judgement_rows(&site.config, rec);
         let mut attachments = Vec::new();
         if let Some(path) = rec.file_path() {
             if self.b.attachments.contains(path) {
@@ -1262,6 +1273,19 @@ impl<'a> Pages<'a> {
         ctx.insert("contradicted", &contradicted);
         ctx.insert("charts", &charts);
         ctx.insert("packs", &self.b.site_packs);
+        // The latest inspection's judgements, in its framework's words (SPEC §14.10).
+        if let Some(i) = crate::judgements::latest(site) {
+            let rec = &site.records[i];
+            ctx.insert(
+                "judgements",
+                &json!({
+                    "source": crate::judgements::source(rec),
+                    "href": rec.page_path(),
+                    "framework": crate::judgements::framework(&site.config, rec).map(|f| &f.title),
+                    "rows": judgement_rows(&site.config, rec),
+                }),
+            );
+        }
         if let Some(c) = self.b.changes {
             put(
                 &mut ctx,

@@ -737,10 +737,9 @@ impl<'a> PackDoc<'a> {
             if !r.judgements.is_empty() {
                 out.push(Block::Table {
                     header: vec![vec![Inline::bold("Area")], vec![Inline::bold("Judgement")]],
-                    rows: r
-                        .judgements
-                        .iter()
-                        .map(|(a, g)| vec![cell(a), cell(&label(g))])
+                    rows: crate::judgements::words(&self.site().config, r)
+                        .into_iter()
+                        .map(|j| vec![cell(&j.area), cell(&j.grade)])
                         .collect(),
                 });
             }
@@ -1055,6 +1054,23 @@ fn included(view: &View, sections: &[Section]) -> BTreeSet<usize> {
     out
 }
 
+/// The cover lines of the latest inspection's judgements (SPEC §14.10): where they come
+/// from, then each area and its grade in the framework's words.
+fn latest_judgements(site: &Site) -> Vec<(String, String)> {
+    let Some(i) = crate::judgements::latest(site) else {
+        return Vec::new();
+    };
+    let rec = &site.records[i];
+    let mut lines = vec![(
+        "Latest inspection".to_string(),
+        crate::judgements::source(rec),
+    )];
+    for j in crate::judgements::words(&site.config, rec) {
+        lines.push((j.area, j.grade));
+    }
+    lines
+}
+
 /// Renders one pack to PDF bytes.
 pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
     let pack = input.pack;
@@ -1080,7 +1096,10 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
                 // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
                 ("Content digest (SHA-256)".into(), digest),
                 ("Built by".into(), format!("Assure {}", crate::VERSION)),
-            ],
+            ]
+            .into_iter()
+            .chain(latest_judgements(doc.site()))
+            .collect(),
         },
         Block::Contents,
         Block::PageBreak,
