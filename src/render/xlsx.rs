@@ -2,11 +2,14 @@
 //! filter and print — a "Readiness" sheet with the figures of `status --format json`,
 //! then a sheet per type with the CSV's columns, a frozen header row, an autofilter,
 //! real dates, human labels, filled RAG cells (with the word too, never colour alone) and
-//! each ID a relative link to its page in `../site/`.
+//! each ID a relative link to its page in `../site/`; and, after "Readiness", the
+//! council-layout "Action plan" ([`action_plan`]).
 //!
 //! Every cell is written as a value: a title such as `=HYPERLINK(…)` is a text cell, so
 //! nothing in the workbook is ever a formula. The workbook's dates and properties come
 //! from the readiness date, so the same content gives the same bytes.
+
+mod action_plan;
 
 use super::data::{cell_text, columns, row};
 use super::{Build, Emit};
@@ -423,6 +426,10 @@ pub fn workbook(b: &Build<'_>) -> Result<Vec<u8>> {
     wb.set_properties(&props);
     let f = Formats::new();
     readiness_sheet(b, wb.add_worksheet(), &f)?;
+    let planned = [RecordType::Recommendation, RecordType::Action];
+    if planned.iter().any(|&t| site.of_type(t).next().is_some()) {
+        action_plan::sheet(b, wb.add_worksheet(), &f)?;
+    }
     for t in ALL_TYPES {
         if site.of_type(t).next().is_none() {
             continue;
