@@ -204,6 +204,10 @@ struct ImportArgs {
     /// Print the report and the list file; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Make the Evidence column's items draft evidence records (in a second list file,
+    /// under evidence/) that support the row's record.
+    #[arg(long)]
+    evidence_records: bool,
 }
 
 fn import(args: ImportArgs) -> Result<ExitCode> {
@@ -214,6 +218,7 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         map: args.map,
         content: args.content.content,
         dry_run: args.dry_run,
+        evidence_records: args.evidence_records,
     })?;
     print!("{}", done.report);
     if done.written.is_none() {
