@@ -22,8 +22,9 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
     after_help = "New here? `assure init` writes a starter content folder; then `assure serve` shows it as a site while you edit.\nOutput: what a command was asked for goes to stdout (check's report, status, the files built); problems met along the way go to stderr."
 )]
 struct Cli {
+    /// None: `assure` alone, which opens the site for editing (SPEC §14.11).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Args)]
@@ -203,6 +204,10 @@ struct ImportArgs {
     /// Print the report and the list file; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Make the Evidence column's items draft evidence records (in a second list file,
+    /// under evidence/) that support the row's record.
+    #[arg(long)]
+    evidence_records: bool,
 }
 
 fn import(args: ImportArgs) -> Result<ExitCode> {
@@ -213,6 +218,7 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         map: args.map,
         content: args.content.content,
         dry_run: args.dry_run,
+        evidence_records: args.evidence_records,
     })?;
     print!("{}", done.report);
     if done.written.is_none() {
@@ -225,8 +231,50 @@ fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse_full(text).ok_or_else(|| format!("`{text}` is not a full date: write YYYY-MM-DD"))
 }
 
+/// The port `assure` alone serves on when it is free (`serve`'s default), else any.
+const HERE_PORT: u16 = 1111;
+
+/// Set (to anything) to keep `assure` alone from opening a browser: tests, and machines
+/// with no desktop.
+const NO_BROWSER: &str = "ASSURE_NO_BROWSER";
+
+/// `assure` with no command (SPEC §14.11), as a double-click runs it: in a folder that
+/// holds `content/`, serve it and open the browser at it; elsewhere, say how to start.
+fn open_here() -> Result<ExitCode> {
+    let content = PathBuf::from("content");
+    if !content.is_dir() {
+        let here = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_else(|_| ".".into());
+        eprintln!(
+            "There is no content/ folder in {here}, so there is nothing to show yet.\n\
+             To start one here, run `assure init`; then run `assure` again to see it as a site in your browser.\n\
+             If your content is elsewhere, go to the folder that holds it first. `assure --help` lists every command."
+        );
+        return Ok(ExitCode::from(2));
+    }
+    // Another `assure` may already serve on the usual port: then any free one will do.
+    let port = if std::net::TcpListener::bind(("127.0.0.1", HERE_PORT)).is_ok() {
+        HERE_PORT
+    } else {
+        0
+    };
+    assure::serve::serve(&assure::serve::ServeOptions {
+        content,
+        port,
+        theme: None,
+        audience: None,
+        as_of: None,
+        open_browser: std::env::var_os(NO_BROWSER).is_none(),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        return open_here();
+    };
+    match command {
         Command::Import(args) => import(args),
         Command::Check {
             content,
@@ -439,6 +487,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 theme,
                 audience,
                 as_of,
+                open_browser: false,
             })?;
             Ok(ExitCode::SUCCESS)
         }

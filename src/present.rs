@@ -518,9 +518,68 @@ pub fn accessibility_statement(config: &crate::config::Config, as_of: crate::dat
     md.trim_end().to_string()
 }
 
+/// Body headings under which a record keeps its progress update, as normalised words
+/// (letters and digits, lower case): what `import` makes of a "Progress update" column.
+const PROGRESS_HEADINGS: &[&str] = &[
+    "progressupdate",
+    "progress",
+    "update",
+    "updates",
+    "latestupdate",
+    "updateonprogress",
+];
+
+/// An action's progress update, as the tracker's Action plan shows it (SPEC §14.11):
+/// the text of its body's "Progress update" section (or "Progress", "Latest update"…),
+/// else the body's first paragraph, as plain text.
+pub fn progress_update(body: &str) -> String {
+    let heading = |line: &str| -> Option<String> {
+        let t = line.trim_start();
+        let rest = t.trim_start_matches('#');
+        (t.starts_with('#') && (rest.is_empty() || rest.starts_with(' '))).then(|| {
+            rest.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
+    };
+    let lines: Vec<&str> = body.lines().collect();
+    let section = lines
+        .iter()
+        .position(|l| heading(l).is_some_and(|h| PROGRESS_HEADINGS.contains(&h.as_str())))
+        .map(|at| {
+            lines[at + 1..]
+                .iter()
+                .take_while(|l| heading(l).is_none())
+                .copied()
+                .collect::<Vec<_>>()
+        });
+    let chosen = section.unwrap_or_else(|| {
+        lines
+            .iter()
+            .skip_while(|l| l.trim().is_empty() || heading(l).is_some())
+            .take_while(|l| !l.trim().is_empty() && heading(l).is_none())
+            .copied()
+            .collect()
+    });
+    crate::markdown::to_text(&chosen.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_progress_update_is_its_section_else_the_first_paragraph() {
+        let body = "Intro [[ev-1|the audit]].\n\n## Progress update\n\nOn **track**,\nsigned off.\n\n## Risks\n\nNone.";
+        assert_eq!(progress_update(body), "On track, signed off.");
+        assert_eq!(progress_update("## Latest update\nDone."), "Done.");
+        assert_eq!(
+            progress_update("\nFirst [[ev-1|audit]] line\nand more.\n\nSecond."),
+            "First audit line and more."
+        );
+        assert_eq!(progress_update(""), "");
+    }
 
     #[test]
     fn labels_read_as_words() {

@@ -493,3 +493,15 @@ fn new_needs_a_content_folder_and_says_so() {
     assert!(run.stderr.contains("assure init"), "{}", run.stderr);
     assert!(!Path::new(&dir.path().join("content")).exists());
 }
+
+#[test]
+fn assure_alone_in_a_folder_without_content_says_to_run_init() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let run = assure::<&str>(&[], dir.path());
+    run.assert_exit(2);
+    assert!(run.stderr.contains("no content/ folder"), "{}", run.stderr);
+    assert!(run.stderr.contains("`assure init`"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // Nothing was made: `init` is the author's choice.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

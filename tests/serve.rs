@@ -24,9 +24,16 @@ struct Server {
 
 impl Server {
     fn start(content: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_assure"));
+        command
             .args(["serve", "--port", "0", "--content"])
-            .arg(content)
+            .arg(content);
+        Server::run(command)
+    }
+
+    /// Runs `command` (an `assure` that serves) and reads the address it prints.
+    fn run(mut command: Command) -> Server {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -1418,4 +1425,79 @@ fn overlay_problems_carry_content_paths_plain_text_and_the_page() {
         .as_str()
         .unwrap_or_default()
         .contains(&*root.to_string_lossy()));
+}
+
+/// A stand-in browser: a script that records the address it is asked to open, found by
+/// the browser-opening library through `$BROWSER` as a desktop's browser would be.
+#[cfg(unix)]
+fn recording_browser(dir: &Path) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("browser.sh");
+    let opened = dir.join("opened.txt");
+    write(
+        &script,
+        &format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    (script, opened)
+}
+
+/// `assure` alone where `content/` is: serves it and opens the browser at it.
+#[cfg(unix)]
+#[test]
+fn assure_alone_serves_the_content_here_and_opens_the_browser() {
+    let (dir, _root) = content();
+    let (script, opened) = recording_browser(dir.path());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_assure"));
+    command
+        .current_dir(dir.path())
+        .env("BROWSER", &script)
+        .env_remove("ASSURE_NO_BROWSER");
+    let server = Server::run(command);
+    let home = server.wait_for("/", "answered", |r| r.status == 200);
+    assert!(home.text().contains("Serve test"), "{}", home.text());
+    let url = format!("http://127.0.0.1:{}/", server.port);
+    let start = Instant::now();
+    loop {
+        let got = std::fs::read_to_string(&opened).unwrap_or_default();
+        if got.lines().any(|l| l == url) {
+            break;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the browser was not opened at {url}: {got:?}\n{}",
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `ASSURE_NO_BROWSER` keeps the browser shut; `assure serve` never opens one.
+#[cfg(unix)]
+#[test]
+fn no_browser_opens_when_asked_not_to_or_for_serve() {
+    let (dir, root) = content();
+    let (script, opened) = recording_browser(dir.path());
+    let mut alone = Command::new(env!("CARGO_BIN_EXE_assure"));
+    alone
+        .current_dir(dir.path())
+        .env("BROWSER", &script)
+        .env("ASSURE_NO_BROWSER", "1");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_assure"));
+    serve
+        .args(["serve", "--port", "0", "--content"])
+        .arg(&root)
+        .env("BROWSER", &script)
+        .env_remove("ASSURE_NO_BROWSER");
+    for command in [alone, serve] {
+        let server = Server::run(command);
+        server.wait_for("/", "answered", |r| r.status == 200);
+        // Opening follows the address line at once: give it time to happen, if it would.
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(
+            !opened.exists(),
+            "a browser was opened\n{}",
+            server.stderr()
+        );
+    }
 }

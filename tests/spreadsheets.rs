@@ -528,6 +528,239 @@ fn map_overrides_and_dry_run_writes_nothing() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Rows that name their recommendation (SPEC §14.11): "Rec No.", "Rec", "Recommendation
+// no.", "Ofsted recommendation" → `addresses`, by ID or by the recommendation's words;
+// `--evidence-records` makes the Evidence column draft evidence records.
+
+/// The content of [`content`] with two recommendations of its review.
+fn content_with_recommendations() -> TempContent {
+    let c = content();
+    c.write(
+        "recommendations/ofsted-2023-r1.md",
+        "---\ntitle: Improve the quality and frequency of supervision for social workers\nsource: ofsted-2023\n---\n",
+    );
+    c.write(
+        "recommendations/ofsted-2023-r2.md",
+        "---\ntitle: Ensure that return home interviews are offered to every child who goes missing\nsource: ofsted-2023\n---\n",
+    );
+    c
+}
+
+/// One sheet, "Plan", of these rows (the first the header), every cell text.
+fn sheet_of_rows(dir: &Path, name: &str, rows: &[&[&str]]) -> PathBuf {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Plan").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                ws.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    save(&mut wb, dir, name)
+}
+
+#[test]
+fn recommendation_columns_name_recommendations_by_id_or_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    for header in ["Rec No.", "Rec", "Recommendation no."] {
+        let c = content_with_recommendations();
+        let file = sheet_of_rows(
+            tmp.path(),
+            "by-id.xlsx",
+            &[
+                &["Action no.", header, "Action", "Lead"],
+                &[
+                    "1",
+                    "ofsted-2023-r1",
+                    "Run monthly supervision audits",
+                    "Head of QA",
+                ],
+                &[
+                    "2",
+                    "OFSTED-2023-R2, ofsted-2023-r1",
+                    "Offer every interview",
+                    "Missing lead",
+                ],
+            ],
+        );
+        let (report, records) = import_ok(
+            &c,
+            &file,
+            &["--type", "action"],
+            "actions/imported-plan.yaml",
+        );
+        assert_eq!(
+            records,
+            yaml(
+                r###"
+- {id: act-1, title: Run monthly supervision audits, owner: Head of QA, addresses: [ofsted-2023-r1]}
+- {id: act-2, title: Offer every interview, owner: Missing lead, addresses: [ofsted-2023-r2, ofsted-2023-r1]}
+"###
+            ),
+            "{header}: {report}"
+        );
+        assert!(report.contains("→ addresses"), "{header}: {report}");
+        assert_checks(&c, &[]);
+    }
+
+    // By the recommendation's words: whole, numbered, or its opening; Assure's own
+    // tracker's "ID: title"; words that fit two titles are kept as written, and said.
+    let c = content_with_recommendations();
+    c.write(
+        "recommendations/ofsted-2023-r3.md",
+        "---\ntitle: Improve the quality of plans for children in need\nsource: ofsted-2023\n---\n",
+    );
+    let file = sheet_of_rows(
+        tmp.path(),
+        "by-words.xlsx",
+        &[
+            &["Ofsted recommendation", "Action"],
+            &["2. Ensure that return home interviews are offered to every child who goes missing.", "Offer interviews"],
+            &["Improve the quality and frequency of supervision", "Audit supervision"],
+            &["ofsted-2023-r3: Improve the quality of plans for children in need", "Rewrite plans"],
+            &["Improve the quality", "Something vague"],
+        ],
+    );
+    let (report, records) = import_ok(
+        &c,
+        &file,
+        &["--type", "action"],
+        "actions/imported-plan.yaml",
+    );
+    assert_eq!(
+        records,
+        yaml(
+            r###"
+- {id: act-row-2, title: Offer interviews, addresses: [ofsted-2023-r2]}
+- {id: act-row-3, title: Audit supervision, addresses: [ofsted-2023-r1]}
+- {id: act-row-4, title: Rewrite plans, addresses: [ofsted-2023-r3]}
+- {id: act-row-5, title: Something vague, addresses_as_written: Improve the quality}
+"###
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("row 5: Ofsted recommendation \"Improve the quality\" matches the titles of several recommendations (ofsted-2023-r1, ofsted-2023-r3): write the ID"),
+        "{report}"
+    );
+    assert_checks(&c, &[]);
+}
+
+#[test]
+fn evidence_records_are_drafted_from_the_evidence_column() {
+    let c = content_with_recommendations();
+    let tmp = tempfile::tempdir().unwrap();
+    let rows: &[&[&str]] = &[
+        &["Ref", "Rec No.", "Action", "Evidence"],
+        &[
+            "1",
+            "ofsted-2023-r1",
+            "Audit supervision",
+            "1. Supervision audit, March 2024\n2. Staff survey",
+        ],
+        &["2", "ofsted-2023-r2", "Offer interviews", ""],
+        &[
+            "3",
+            "ofsted-2023-r2",
+            "Report to the board",
+            "Board minutes; ",
+        ],
+    ];
+    let file = sheet_of_rows(tmp.path(), "tracker.xlsx", rows);
+
+    // Without the flag the column is a body section, as before.
+    let run = import(&c, &file, &["--type", "action", "--dry-run"]);
+    run.assert_exit(0);
+    assert!(
+        run.stdout.contains("Evidence  → body section"),
+        "{}",
+        run.stdout
+    );
+
+    let before = files(c.root());
+    let dry = import(
+        &c,
+        &file,
+        &["--type", "action", "--evidence-records", "--dry-run"],
+    );
+    dry.assert_exit(0);
+    assert_eq!(files(c.root()), before, "--dry-run wrote something");
+    assert!(
+        dry.stdout.contains("3 draft evidence records"),
+        "{}",
+        dry.stdout
+    );
+
+    let (report, actions) = import_ok(
+        &c,
+        &file,
+        &["--type", "action", "--evidence-records"],
+        "actions/imported-plan.yaml",
+    );
+    assert_eq!(
+        actions,
+        yaml(
+            r###"
+- {id: act-1, title: Audit supervision, addresses: [ofsted-2023-r1]}
+- {id: act-2, title: Offer interviews, addresses: [ofsted-2023-r2]}
+- {id: act-3, title: Report to the board, addresses: [ofsted-2023-r2]}
+"###
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("Evidence  → draft evidence records (--evidence-records)"),
+        "{report}"
+    );
+    assert!(report.contains("draft evidence records: 3"), "{report}");
+    let text = std::fs::read_to_string(c.root().join("evidence/imported-plan.yaml")).unwrap();
+    let doc: Yaml = serde_yaml::from_str(&text).unwrap();
+    let drafted = |id: &str, title: &str, row: u32, action: &str| {
+        format!("- id: {id}\n  title: {title}\n  status: draft\n  supports: [{action}]\n  body: \"Drafted by `assure import` from tracker.xlsx, row {row}. Add the `file:` or `url:` it stands for, and set `status: current` once it is reviewed.\\n\"\n")
+    };
+    let want = [
+        drafted("ev-act-1", "\"Supervision audit, March 2024\"", 2, "act-1"),
+        drafted("ev-act-1-2", "Staff survey", 2, "act-1"),
+        drafted("ev-act-3", "Board minutes", 4, "act-3"),
+    ]
+    .concat();
+    assert_eq!(doc["records"], yaml(&want));
+    // Drafts pass check: they are evidence still to be found, not errors.
+    assert_checks(&c, &[]);
+    let status = assure(
+        &[
+            "status".as_ref(),
+            "--content".as_ref(),
+            c.root().as_os_str(),
+        ],
+        &crate_root(),
+    );
+    status.assert_exit(0);
+
+    // A second import refuses, since either file exists; nothing changes.
+    let again = import(&c, &file, &["--type", "action", "--evidence-records"]);
+    again.assert_exit(2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+
+    // A sheet with no Evidence column: the flag says so.
+    let c = content_with_recommendations();
+    let bare = sheet_of_rows(
+        tmp.path(),
+        "bare.xlsx",
+        &[&["Ref", "Action"], &["9", "Do it"]],
+    );
+    let run = import(&c, &bare, &["--type", "action", "--evidence-records"]);
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("has no Evidence column"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------
 // Hostile workbooks: each a clear error, exit 2, nothing written, bounded time and memory.
 
 /// A minimal .xlsx whose one sheet's XML is written by `sheet`.
@@ -969,10 +1202,13 @@ fn titles_that_look_like_formulas_stay_text() {
     let sis: Vec<&str> = strings.split("<si>").skip(1).collect();
     let cell_re = regex::Regex::new(r#"<c r="([A-Z]+)(\d+)"([^>]*)>(.*?)</c>"#).unwrap();
     let mut checked = 0;
+    // The Action plan (the second sheet) names each action "ID: title", its Lead the owner.
+    let mut in_plan = 0;
     for (name, bytes) in &parts {
         if !name.starts_with("xl/worksheets/") {
             continue;
         }
+        let plan = name.ends_with("sheet2.xml");
         let xml = String::from_utf8_lossy(bytes);
         assert!(
             !xml.contains("<f>") && !xml.contains("<f "),
@@ -993,11 +1229,16 @@ fn titles_that_look_like_formulas_stay_text() {
                 let esc = t.replace('&', "&amp;").replace('<', "&lt;");
                 sis[idx].contains(esc.trim_start_matches(['\t', '\r']))
             }) {
-                checked += 1;
+                if plan {
+                    in_plan += 1;
+                } else {
+                    checked += 1;
+                }
             }
         }
-        // Every cell in the Actions sheet's title column holds a shared string.
-        if xml.contains("Tabbed") || name.ends_with("sheet2.xml") {
+        // Every cell in the Action plan's and the Actions sheet's title column holds a
+        // shared string.
+        if xml.contains("Tabbed") || plan || name.ends_with("sheet3.xml") {
             for cap in cell_re.captures_iter(&xml) {
                 if &cap[1] == "B" && &cap[2] != "1" {
                     assert!(
@@ -1012,6 +1253,11 @@ fn titles_that_look_like_formulas_stay_text() {
     }
     // Each title twice (title and owner columns).
     assert_eq!(checked, titles.len() * 2, "string cells holding the titles");
+    assert_eq!(
+        in_plan,
+        titles.len() * 2,
+        "Action plan cells holding the titles"
+    );
     // Read back, each is exactly the text written.
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("data/tracker.xlsx")).unwrap();
     let range = wb.worksheet_range("Actions").unwrap();
@@ -1020,4 +1266,273 @@ fn titles_that_look_like_formulas_stay_text() {
     let mut want: Vec<String> = titles.iter().map(|t| t.to_string()).collect();
     want.sort();
     assert_eq!(got, want);
+}
+
+// ---------------------------------------------------------------------------------------
+// The Action plan sheet (SPEC §14.11): the council layout, read back and printed.
+
+/// The demo built into `out` (no packs).
+fn demo_tracker(out: &Path) -> PathBuf {
+    build(&crate_root().join("content"), out, "internal");
+    out.join("data/tracker.xlsx")
+}
+
+#[test]
+fn the_action_plan_sheet_is_in_the_council_layout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let path = demo_tracker(&out);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    assert_eq!(wb.sheet_names()[..2], ["Readiness", "Action plan"]);
+    let sheet = wb.worksheet_range("Action plan").unwrap();
+    let rows: Vec<Vec<&Data>> = sheet.rows().map(|r| r.iter().collect()).collect();
+    let header: Vec<String> = rows[0].iter().map(|d| cell_text(d)).collect();
+    assert_eq!(
+        header,
+        [
+            "Recommendation",
+            "Action",
+            "Lead",
+            "Due",
+            "BRAG",
+            "Progress update",
+            "Evidence"
+        ]
+    );
+
+    // Against data/records.json: a row per action under each recommendation it
+    // addresses, a row for a recommendation with none, and the action's facts.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("data/records.json")).unwrap()).unwrap();
+    let records = json["records"].as_array().unwrap();
+    let of_type = |t: &'static str| records.iter().filter(move |r| r["type"] == t);
+    let mut want: Vec<(String, String)> = Vec::new();
+    for rec in of_type("recommendation") {
+        let rid = rec["id"].as_str().unwrap();
+        let mine: Vec<&str> = of_type("action")
+            .filter(|a| {
+                a["addresses"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|x| x["id"] == rid))
+            })
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        if mine.is_empty() {
+            want.push((rid.into(), String::new()));
+        }
+        want.extend(mine.into_iter().map(|a| (rid.to_string(), a.to_string())));
+    }
+    let id_of = |d: &Data| cell_text(d).split(':').next().unwrap_or("").to_string();
+    let got: Vec<(String, String)> = rows[1..]
+        .iter()
+        .map(|r| (id_of(r[0]), id_of(r[1])))
+        .filter(|(rec, _)| !rec.starts_with("Not linked"))
+        .collect();
+    assert_eq!(got, want);
+    let mut dates = 0;
+    for row in &rows[1..] {
+        let Some(action) = records.iter().find(|r| r["id"] == id_of(row[1]).as_str()) else {
+            continue;
+        };
+        assert_eq!(cell_text(row[2]), action["owner"].as_str().unwrap_or(""));
+        // Due: a full date is a date cell; a partial one ("2013-04") is text.
+        match (action["due"].as_str(), row[3]) {
+            (None, Data::Empty) => {}
+            (Some(due), Data::DateTime(_)) if due.len() == 10 => {
+                assert_eq!(cell_text(row[3]), due);
+                dates += 1;
+            }
+            (Some(due), Data::String(s)) if due.len() < 10 => assert_eq!(s, due),
+            (due, cell) => panic!("{}: due {due:?} written as {cell:?}", action["id"]),
+        }
+        let rag = action["derived"]["effective_rag"].as_str().unwrap_or("");
+        assert_eq!(cell_text(row[4]), assure::present::label(rag));
+    }
+    assert!(dates > 5, "the demo's full due dates are date cells");
+    // A progress update and evidence where the demo has them.
+    assert!(
+        rows[1..]
+            .iter()
+            .filter(|r| !cell_text(r[5]).is_empty())
+            .count()
+            > 10
+    );
+    let act01 = rows[1..]
+        .iter()
+        .find(|r| id_of(r[1]) == "act-01")
+        .expect("act-01 has a row");
+    assert!(
+        cell_text(act01[5]).starts_with("Every unallocated child in need case was reviewed"),
+        "{:?}",
+        act01[5]
+    );
+
+    // Every row of the Action plan has the height of its wrapped text (LibreOffice
+    // prints rows at the height the workbook gives them).
+    let bytes = std::fs::read(&path).unwrap();
+    let parts = unzip(&bytes);
+    let xml = String::from_utf8_lossy(
+        &parts
+            .iter()
+            .find(|(n, _)| n == "xl/worksheets/sheet2.xml")
+            .expect("the Action plan's part")
+            .1,
+    )
+    .into_owned();
+    let row_re = regex::Regex::new(r#"<row r="(\d+)"([^>]*)>"#).unwrap();
+    let mut tall = 0;
+    for cap in row_re.captures_iter(&xml) {
+        let n: usize = cap[1].parse().unwrap();
+        if n == 1 {
+            continue;
+        }
+        assert!(
+            cap[2].contains(r#"customHeight="1""#),
+            "row {n}: {}",
+            &cap[0]
+        );
+        let ht: f64 = cap[2]
+            .split("ht=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .unwrap_or_else(|| panic!("row {n} has no height: {}", &cap[0]));
+        let progress = cell_text(rows[n - 1][5]);
+        assert!(
+            ht >= 15.0 * (progress.chars().count() as f64 / 46.0).ceil(),
+            "row {n}: {ht} pt for {} characters of progress update",
+            progress.chars().count()
+        );
+        tall += usize::from(ht > 15.0);
+    }
+    assert!(tall > 10, "{tall} rows taller than one line");
+
+    // Every sheet: no full date is ever text; a date cell is always a whole day.
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        for (r, row) in range.rows().enumerate() {
+            for cell in row {
+                if let Data::String(s) = cell {
+                    assert!(
+                        assure::date::Date::parse_full(s.trim()).is_none(),
+                        "{name} row {}: the full date {s:?} is text",
+                        r + 1
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether a tool is installed: it runs and says its version (`-v` for poppler's).
+fn installed(tool: &str, version_flag: &str) -> bool {
+    std::process::Command::new(tool)
+        .arg(version_flag)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn the_action_plan_prints_landscape_one_page_wide_with_its_header_on_every_page() {
+    if !installed("soffice", "--version") || !installed("pdftotext", "-v") {
+        eprintln!(
+            "SKIPPED: printing the Action plan needs LibreOffice (soffice) and poppler-utils; \
+             install them with `apt-get install libreoffice-calc-nogui poppler-utils`"
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let path = demo_tracker(&tmp.path().join("out"));
+    let pdf_dir = tmp.path().join("pdf");
+    // A profile of its own, so a LibreOffice already running cannot take the job.
+    let profile = format!("file://{}", tmp.path().join("profile").display());
+    let run = std::process::Command::new("soffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&pdf_dir)
+        .arg(&path)
+        .output()
+        .expect("soffice runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let pdf = pdf_dir.join("tracker.pdf");
+    let info = std::process::Command::new("pdfinfo")
+        .args(["-f", "1", "-l", "100000"])
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo runs");
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a page count");
+    let page_text = |n: usize| -> String {
+        let out = std::process::Command::new("pdftotext")
+            .args(["-layout", "-f", &n.to_string(), "-l", &n.to_string()])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let headers = [
+        "Recommendation",
+        "Action",
+        "Lead",
+        "Due",
+        "BRAG",
+        "Progress update",
+        "Evidence",
+    ];
+    // The Action plan's pages: those that carry its own header words.
+    let plan: Vec<(usize, String)> = (1..=pages)
+        .map(|n| (n, page_text(n)))
+        .filter(|(_, t)| t.contains("Progress update") && t.contains("BRAG"))
+        .collect();
+    assert!(
+        !plan.is_empty(),
+        "no page of the Action plan in {pages} pages"
+    );
+    for (n, text) in &plan {
+        // The header row is on every page, and with it every column (one page wide).
+        for h in headers {
+            assert!(text.contains(h), "page {n} lacks the column {h}:\n{text}");
+        }
+        let size = info
+            .lines()
+            .find(|l| l.starts_with(&format!("Page {n:>4} size:")))
+            .unwrap_or_else(|| panic!("no size of page {n}:\n{info}"));
+        let dims: Vec<f64> = size
+            .split("size:")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        assert!(dims[0] > dims[1], "page {n} is not landscape: {size}");
+    }
+    // Pages follow each other; every action row is on one of them with its Evidence
+    // column (a row's cells are never on another page than its first).
+    let first = plan[0].0;
+    assert_eq!(
+        plan.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        (first..first + plan.len()).collect::<Vec<_>>()
+    );
+    let all: String = plan.iter().map(|(_, t)| t.as_str()).collect();
+    for id in ["act-01", "act-10", "act-24"] {
+        assert!(all.contains(&format!("{id}:")), "{id} is not printed");
+    }
+    eprintln!(
+        "the Action plan prints on {} A4 landscape pages, one page wide (the workbook: {pages} pages)",
+        plan.len()
+    );
+    assert!(
+        plan.len() <= 25,
+        "the Action plan takes {} pages",
+        plan.len()
+    );
 }

@@ -7,7 +7,7 @@ use crate::model::schema::RecordType;
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub struct ImportOptions {
     pub file: PathBuf,
@@ -17,6 +17,8 @@ pub struct ImportOptions {
     pub map: Option<PathBuf>,
     pub content: PathBuf,
     pub dry_run: bool,
+    /// `--evidence-records`: the Evidence column as draft evidence records.
+    pub evidence_records: bool,
 }
 
 /// What an import did: the report to print and the file written (none on a dry run).
@@ -61,15 +63,27 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
     let sheet = read::read(&opts.file, opts.sheet.as_deref())?;
     let folder = opts.content.join(rtype.folder());
     let path = folder.join(import::file_name(&sheet.name));
-    if path.exists() {
-        bail!(
-            "{} already exists: `import` never overwrites a file (move it away to import again); nothing was written",
-            path.display()
-        );
+    let evidence_folder = opts.content.join(RecordType::Evidence.folder());
+    let evidence_path = evidence_folder.join(import::file_name(&sheet.name));
+    let mut writes = vec![&path];
+    if opts.evidence_records {
+        writes.push(&evidence_path);
+    }
+    for p in &writes {
+        if p.exists() {
+            bail!(
+                "{} already exists: `import` never overwrites a file (move it away to import again); nothing was written",
+                p.display()
+            );
+        }
     }
     // IDs the content already has, so imported ones do not collide with them.
     let (site, _) = crate::pipeline::load(&opts.content)?;
     let taken: HashSet<String> = site.records.iter().map(|r| r.id.to_lowercase()).collect();
+    let recommendations: Vec<(String, String)> = site
+        .of_type(RecordType::Recommendation)
+        .map(|(_, r)| (r.id.clone(), r.title.clone()))
+        .collect();
     let source = opts
         .file
         .file_name()
@@ -82,6 +96,8 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
             map: map.as_ref(),
             taken: &taken,
             source: &source,
+            recommendations: &recommendations,
+            evidence_records: opts.evidence_records,
         },
     )?;
     let mut report = outcome.report;
@@ -91,27 +107,30 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
             path.display(),
             outcome.records
         ));
+        let mut yaml = outcome.yaml;
+        if let Some((text, n)) = &outcome.evidence {
+            yaml.push_str(&format!(
+                "\n# --dry-run: {} ({n} draft evidence records) would hold:\n{text}",
+                evidence_path.display()
+            ));
+        }
         return Ok(Imported {
             report,
-            yaml: outcome.yaml,
+            yaml,
             written: None,
         });
     }
-    std::fs::create_dir_all(&folder)
-        .with_context(|| format!("cannot create {}", folder.display()))?;
-    // create_new: a file that appeared since the check above is not overwritten either.
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    if let Err(e) = f
-        .write_all(outcome.yaml.as_bytes())
-        .and_then(|_| f.sync_all())
-    {
-        // Nothing half-written is left behind.
-        let _ = std::fs::remove_file(&path);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    write_new(&folder, &path, &outcome.yaml)?;
+    if let Some((text, n)) = &outcome.evidence {
+        if let Err(e) = write_new(&evidence_folder, &evidence_path, text) {
+            // Both files or neither.
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
+        report.push_str(&format!(
+            "\nwrote {} ({n} draft evidence records)",
+            evidence_path.display()
+        ));
     }
     report.push_str(&format!(
         "\nwrote {} ({} records); run `assure check` next\n",
@@ -123,4 +142,22 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
         yaml: outcome.yaml,
         written: Some(path),
     })
+}
+
+/// Writes a new file in `folder` (made if missing), never over an existing one.
+fn write_new(folder: &Path, path: &Path, text: &str) -> Result<()> {
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    // create_new: a file that appeared since the check above is not overwritten either.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    if let Err(e) = f.write_all(text.as_bytes()).and_then(|_| f.sync_all()) {
+        // Nothing half-written is left behind.
+        let _ = std::fs::remove_file(path);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
 }

@@ -96,6 +96,28 @@ const DUE: &[&str] = &[
     "completionby",
 ];
 
+/// Headers of a column naming the recommendation a row answers, by ID or by its words
+/// (SPEC §14.11): an action's `addresses`, an evidence record's `supports`.
+const RECOMMENDATION_REFS: &[&str] = &[
+    "recommendation",
+    "recommendations",
+    "recommendationref",
+    "recommendationno",
+    "recommendationnumber",
+    "rec",
+    "recs",
+    "recno",
+    "recnumber",
+    "recref",
+    "ofstedrecommendation",
+    "ofstedrecommendations",
+    "ofstedrec",
+    "ofstedrecno",
+    "addresses",
+    "linkedrecommendation",
+    "relatestorecommendation",
+];
+
 const ACTION: &[(&str, &[&str])] = &[
     ("id", &["actionref", "actionno", "actionnumber", "actionid"]),
     (
@@ -115,19 +137,7 @@ const ACTION: &[(&str, &[&str])] = &[
     ("rag", &["rag", "brag", "ragstatus", "ragrating", "rating"]),
     ("plan", &["plan"]),
     ("objective", &["objective", "objectiveref", "objectiveid"]),
-    (
-        "addresses",
-        &[
-            "recommendation",
-            "recommendations",
-            "recommendationref",
-            "recommendationno",
-            "recref",
-            "addresses",
-            "linkedrecommendation",
-            "relatestorecommendation",
-        ],
-    ),
+    ("addresses", RECOMMENDATION_REFS),
     (
         "completed",
         &[
@@ -156,6 +166,7 @@ const RECOMMENDATION: &[(&str, &[&str])] = &[
             "recommendation",
             "recommendations",
             "recommendationtext",
+            "ofstedrecommendation",
             "description",
             "what",
             "finding",
@@ -195,6 +206,9 @@ const EVIDENCE: &[(&str, &[&str])] = &[
             "supports",
             "recommendation",
             "recommendations",
+            "recno",
+            "recommendationno",
+            "ofstedrecommendation",
             "action",
             "actions",
             "linkedto",
@@ -292,6 +306,26 @@ mod tests {
         assert_eq!(
             recognise(a, "Recommendation"),
             Some(Target::Field("addresses"))
+        );
+        for rec in [
+            "Rec No.",
+            "Rec",
+            "Recommendation no.",
+            "Ofsted recommendation",
+        ] {
+            assert_eq!(recognise(a, rec), Some(Target::Field("addresses")), "{rec}");
+        }
+        assert_eq!(
+            recognise(RecordType::Recommendation, "Rec No."),
+            Some(Target::Field("id"))
+        );
+        assert_eq!(
+            recognise(RecordType::Recommendation, "Ofsted recommendation"),
+            Some(Target::Field("title"))
+        );
+        assert_eq!(
+            recognise(RecordType::Evidence, "Rec No."),
+            Some(Target::Field("supports"))
         );
         assert_eq!(recognise(a, "Evidence of impact"), Some(Target::Body));
         assert_eq!(recognise(a, "Update on progress"), Some(Target::Body));

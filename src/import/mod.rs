@@ -100,6 +100,12 @@ pub struct Request<'a> {
     pub taken: &'a HashSet<String>,
     /// The file's name, for the report and the list file's comment.
     pub source: &'a str,
+    /// The content's recommendations, `(ID, title)`: a Recommendation column names
+    /// them by ID or by their words (SPEC §14.11).
+    pub recommendations: &'a [(String, String)],
+    /// `--evidence-records`: an Evidence column becomes draft evidence records that
+    /// support the row's record, instead of a section of its body.
+    pub evidence_records: bool,
 }
 
 /// An import made in memory: the list file's text and the report.
@@ -107,6 +113,68 @@ pub struct Outcome {
     pub yaml: String,
     pub report: String,
     pub records: usize,
+    /// With `--evidence-records`: the evidence list file's text and its record count.
+    pub evidence: Option<(String, usize)>,
+}
+
+/// Headers of the column `--evidence-records` reads, as normalised words.
+const EVIDENCE_COLUMN: &[&str] = &["evidence", "supportingevidence", "evidencedocuments"];
+
+/// What a cell's words name among the content's recommendations.
+#[derive(Debug, PartialEq)]
+enum Named {
+    One(String),
+    /// Words that match the titles of several: their IDs.
+    Several(Vec<String>),
+    Nothing,
+}
+
+/// Lower-case words of letters and digits, one space apart: for comparing titles.
+fn words(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The recommendation `text` names: its ID (alone, or before "ID: title" as Assure's
+/// own tracker writes it), else its words — the same as one title, or holding one
+/// title or held in one (with a number or note around it) and no other.
+fn recommendation_named(text: &str, recs: &[(String, String)]) -> Named {
+    let t = text.trim();
+    let by_id = |id: &str| {
+        recs.iter()
+            .find(|(r, _)| r.eq_ignore_ascii_case(id.trim()))
+            .map(|(r, _)| r.clone())
+    };
+    if let Some(id) = by_id(t).or_else(|| t.split_once(':').and_then(|(id, _)| by_id(id))) {
+        return Named::One(id);
+    }
+    let w = words(t);
+    // Too few words to tell a title by ("R1", "3.2").
+    if w.split(' ').count() < 3 {
+        return Named::Nothing;
+    }
+    let pick = |test: &dyn Fn(&str) -> bool| -> Vec<String> {
+        recs.iter()
+            .filter(|(_, title)| test(&words(title)))
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    let mut found = pick(&|title| title == w);
+    if found.is_empty() {
+        found = pick(&|title| {
+            // Whole words only: " the quality " is in " improve the quality of ".
+            let (title, w) = (format!(" {title} "), format!(" {w} "));
+            title.split(' ').count() >= 5 && (title.contains(&w) || w.contains(&title))
+        });
+    }
+    match found.len() {
+        0 => Named::Nothing,
+        1 => Named::One(found.remove(0)),
+        _ => Named::Several(found),
+    }
 }
 
 /// The list file's name inside the type folder, made from the sheet's name:
@@ -323,8 +391,10 @@ fn one_line(text: &str) -> String {
 }
 
 /// The value of one mapped cell put into the record being built.
+#[allow(clippy::too_many_arguments)]
 fn put_field(
     t: RecordType,
+    recs: &[(String, String)],
     b: &mut Built,
     notes: &mut Notes,
     row: usize,
@@ -410,6 +480,17 @@ fn put_field(
             }
             None => fail(b, notes, &format!("is not one of {}", allowed.join(", "))),
         },
+        (_, Some(FieldKind::Refs(_))) if ref_type(field) == Some(RecordType::Recommendation) => {
+            match recommendations_of(&text, field, recs) {
+                Ok(ids) => {
+                    b.fields.insert(
+                        field,
+                        Yaml::Sequence(ids.into_iter().map(Yaml::String).collect()),
+                    );
+                }
+                Err(why) => fail(b, notes, &why),
+            }
+        }
         (_, Some(FieldKind::Refs(_))) => {
             let parts = values::split_refs(&text);
             if parts.iter().all(|p| values::id_like(p)) {
@@ -438,6 +519,52 @@ fn put_field(
             b.fields.insert(field, Yaml::String(text));
         }
     }
+}
+
+/// The recommendations a cell names: the whole cell as one (its words may hold commas),
+/// else each part by ID or words, or made an ID from a short reference ("R1", "3").
+fn recommendations_of(
+    text: &str,
+    field: &str,
+    recs: &[(String, String)],
+) -> Result<Vec<String>, String> {
+    if let Named::One(id) = recommendation_named(text, recs) {
+        return Ok(vec![id]);
+    }
+    let mut ids = Vec::new();
+    for part in values::split_refs(text) {
+        match recommendation_named(&part, recs) {
+            Named::One(id) => ids.push(id),
+            Named::Several(several) => {
+                return Err(format!(
+                    "matches the titles of several recommendations ({}): write the ID",
+                    several.join(", ")
+                ))
+            }
+            Named::Nothing if values::id_like(&part) => ids.extend(ref_id(&part, field)),
+            Named::Nothing => return Err(
+                "names no recommendation (by ID, or by words matching one recommendation's title)"
+                    .into(),
+            ),
+        }
+    }
+    Ok(ids)
+}
+
+/// The items of an Evidence cell: one per line or `;`, bullets and numbers taken off.
+fn evidence_items(text: &str) -> Vec<String> {
+    text.split(['\n', ';'])
+        .map(|item| {
+            let t = item.trim().trim_start_matches(['-', '*', '•', '–', '·']);
+            // "1." or "2)" before an item.
+            let t = match t.trim_start().split_once(['.', ')']) {
+                Some((n, rest)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => rest,
+                _ => t,
+            };
+            one_line(t)
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// An extra field's value: numbers as numbers, dates as ISO dates, text as text.
@@ -500,6 +627,12 @@ pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
         .map(|(c, head, _)| (*c, head.clone()))
         .unwrap_or_default();
     let header_norm: Vec<String> = headers.iter().map(|h| header::normalise(h)).collect();
+    let evidence_col = if req.evidence_records {
+        Some(evidence_column(t, &columns, req.source)?)
+    } else {
+        None
+    };
+    let mut evidence: Vec<Yaml> = Vec::new();
 
     let mut notes = Notes::default();
     let mut skipped: Vec<(usize, String)> = Vec::new();
@@ -550,12 +683,18 @@ pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
             body: Vec::new(),
             id: None,
         };
+        let mut evidence_text = String::new();
         for (c, head, target) in &columns {
             let empty = Cell::default();
             let cell = row.get(*c).unwrap_or(&empty);
+            if Some(*c) == evidence_col {
+                evidence_text = cell.display();
+                continue;
+            }
             match target {
                 Target::Field(f) => put_field(
                     t,
+                    req.recommendations,
                     &mut b,
                     &mut notes,
                     row_no,
@@ -601,6 +740,32 @@ pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
             );
         }
         used.insert(id.to_lowercase());
+        for item in evidence_items(&evidence_text) {
+            let base = format!("{}{id}", values::id_prefix(RecordType::Evidence));
+            let mut eid = base.clone();
+            let mut n = 2;
+            while used.contains(&eid.to_lowercase()) || req.taken.contains(&eid.to_lowercase()) {
+                eid = format!("{base}-{n}");
+                n += 1;
+            }
+            used.insert(eid.to_lowercase());
+            let mut e = Mapping::new();
+            e.insert("id".into(), Yaml::String(eid));
+            e.insert("title".into(), Yaml::String(item));
+            e.insert("status".into(), Yaml::String("draft".into()));
+            e.insert(
+                "supports".into(),
+                Yaml::Sequence(vec![Yaml::String(id.clone())]),
+            );
+            e.insert(
+                "body".into(),
+                Yaml::String(format!(
+                    "Drafted by `assure import` from {}, row {row_no}. Add the `file:` or `url:` it stands for, and set `status: current` once it is reviewed.\n",
+                    req.source
+                )),
+            );
+            evidence.push(Yaml::Mapping(e));
+        }
 
         let mut m = Mapping::new();
         m.insert("id".into(), Yaml::String(id));
@@ -637,6 +802,24 @@ pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
         serde_yaml::to_string(&doc)?
     );
 
+    let evidence_yaml = match evidence_col {
+        Some(_) => {
+            let n = evidence.len();
+            let mut doc = Mapping::new();
+            doc.insert("records".into(), Yaml::Sequence(evidence));
+            Some((
+                format!(
+                    "# Draft evidence records made by `assure import --evidence-records` from {}, sheet \"{}\", one per item of its Evidence column.\n# Edit freely: importing again never overwrites this file.\n{}",
+                    req.source,
+                    sheet.name,
+                    serde_yaml::to_string(&doc)?
+                ),
+                n,
+            ))
+        }
+        None => None,
+    };
+
     let mut rep = String::new();
     let _ = writeln!(
         rep,
@@ -657,11 +840,19 @@ pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
         .max()
         .unwrap_or(0)
         .min(40);
-    for (_, head, target) in &columns {
+    for (c, head, target) in &columns {
         let head = one_line(head);
-        let _ = writeln!(rep, "  {head:<width$}  → {}", target.describe(&head));
+        let to = if Some(*c) == evidence_col {
+            "draft evidence records (--evidence-records)".to_string()
+        } else {
+            target.describe(&head)
+        };
+        let _ = writeln!(rep, "  {head:<width$}  → {to}");
     }
     let _ = writeln!(rep, "\nrecords: {}", records.len());
+    if let Some((_, n)) = &evidence_yaml {
+        let _ = writeln!(rep, "draft evidence records: {n}");
+    }
     if !from_fill.is_empty() {
         let _ = writeln!(
             rep,
@@ -696,7 +887,36 @@ pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
         yaml,
         report: rep,
         records: records.len(),
+        evidence: evidence_yaml,
     })
+}
+
+/// The column `--evidence-records` reads: one whose header says Evidence, which would
+/// otherwise be a section of the body.
+fn evidence_column(
+    t: RecordType,
+    columns: &[(usize, String, Target)],
+    source: &str,
+) -> Result<usize> {
+    if t == RecordType::Evidence {
+        bail!("--evidence-records makes evidence records from a sheet of actions or recommendations; this import is of evidence");
+    }
+    columns
+        .iter()
+        .find(|(_, head, target)| {
+            *target == Target::Body && EVIDENCE_COLUMN.contains(&header::normalise(head).as_str())
+        })
+        .map(|(c, _, _)| *c)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--evidence-records: {source} has no Evidence column (its columns: {}); name one with --map (e.g. `\"Proof\": body`) and a header such as Evidence",
+                columns
+                    .iter()
+                    .map(|(_, h, _)| h.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
 }
 
 #[cfg(test)]
@@ -710,6 +930,63 @@ mod tests {
             "imported-action-plan-2024.yaml"
         );
         assert_eq!(file_name("!!"), "imported-sheet.yaml");
+    }
+
+    #[test]
+    fn recommendations_are_named_by_id_or_by_their_words() {
+        let recs: Vec<(String, String)> = [
+            (
+                "ofsted-r1",
+                "Ensure that all children in need cases are allocated",
+            ),
+            ("ofsted-r2", "Improve the quality of supervision"),
+            (
+                "ofsted-r3",
+                "Improve the quality of supervision for managers",
+            ),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let one = |id: &str| Named::One(id.to_string());
+        assert_eq!(recommendation_named("OFSTED-R1", &recs), one("ofsted-r1"));
+        assert_eq!(
+            recommendation_named("ofsted-r2: Improve the quality", &recs),
+            one("ofsted-r2")
+        );
+        assert_eq!(
+            recommendation_named(
+                "1. Ensure that all children in need cases are allocated.",
+                &recs
+            ),
+            one("ofsted-r1")
+        );
+        assert_eq!(
+            recommendation_named("improve the quality of supervision", &recs),
+            one("ofsted-r2")
+        );
+        assert_eq!(
+            recommendation_named("quality of supervision", &recs),
+            Named::Several(vec!["ofsted-r2".into(), "ofsted-r3".into()])
+        );
+        assert_eq!(recommendation_named("R1", &recs), Named::Nothing);
+        assert_eq!(
+            recommendations_of("R1, ofsted-r2", "addresses", &recs),
+            Ok(vec!["R1".to_string(), "ofsted-r2".to_string()])
+        );
+        assert_eq!(
+            recommendations_of("3", "addresses", &recs),
+            Ok(vec!["rec-3".to_string()])
+        );
+        assert!(recommendations_of("Something nobody wrote down", "addresses", &recs).is_err());
+    }
+
+    #[test]
+    fn evidence_cells_split_into_items() {
+        assert_eq!(
+            evidence_items("1. Audit report\n- Minutes of the board; Survey  results\n\n"),
+            ["Audit report", "Minutes of the board", "Survey results"]
+        );
     }
 
     #[test]

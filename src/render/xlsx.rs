@@ -2,11 +2,14 @@
 //! filter and print — a "Readiness" sheet with the figures of `status --format json`,
 //! then a sheet per type with the CSV's columns, a frozen header row, an autofilter,
 //! real dates, human labels, filled RAG cells (with the word too, never colour alone) and
-//! each ID a relative link to its page in `../site/`.
+//! each ID a relative link to its page in `../site/`; and, after "Readiness", the
+//! council-layout "Action plan" ([`action_plan`]).
 //!
 //! Every cell is written as a value: a title such as `=HYPERLINK(…)` is a text cell, so
 //! nothing in the workbook is ever a formula. The workbook's dates and properties come
 //! from the readiness date, so the same content gives the same bytes.
+
+mod action_plan;
 
 use super::data::{cell_text, columns, row};
 use super::{Build, Emit};
@@ -447,13 +450,57 @@ pub fn workbook(b: &Build<'_>) -> Result<Vec<u8>> {
     wb.set_properties(&props);
     let f = Formats::new();
     readiness_sheet(b, wb.add_worksheet(), &f)?;
+    let planned = [RecordType::Recommendation, RecordType::Action];
+    if planned.iter().any(|&t| site.of_type(t).next().is_some()) {
+        action_plan::sheet(b, wb.add_worksheet(), &f)?;
+    }
     for t in ALL_TYPES {
         if site.of_type(t).next().is_none() {
             continue;
         }
         type_sheet(b, wb.add_worksheet(), t, &f)?;
     }
-    wb.save_to_buffer().context("writing data/tracker.xlsx")
+    let mut bytes = wb.save_to_buffer().context("writing data/tracker.xlsx")?;
+    same_on_every_host(&mut bytes);
+    Ok(bytes)
+}
+
+/// The zip "made by" system of every central-directory entry set to Unix (3), whatever
+/// the host. The zip writer records the system it runs on (DOS on Windows, Unix
+/// elsewhere) in the high byte of each entry's "version made by"; nothing else in the
+/// workbook depends on the host, so with this the Windows build writes the same bytes
+/// as the Linux one (SPEC §14.11). A workbook this cannot walk is left as it is.
+fn same_on_every_host(zip: &mut [u8]) {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    const CENTRAL: &[u8] = b"PK\x01\x02";
+    const UNIX: u8 = 3;
+    let u16_at = |b: &[u8], i: usize| b.get(i..i + 2).map(|s| u16::from_le_bytes([s[0], s[1]]));
+    let u32_at = |b: &[u8], i: usize| {
+        b.get(i..i + 4)
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    };
+    // The end-of-central-directory record: the last one, 22 bytes plus any comment.
+    let Some(end) = zip.windows(4).rposition(|w| w == EOCD) else {
+        return;
+    };
+    let (Some(entries), Some(start)) = (u16_at(zip, end + 10), u32_at(zip, end + 16)) else {
+        return;
+    };
+    let mut at = start as usize;
+    for _ in 0..entries {
+        if zip.get(at..at + 4) != Some(CENTRAL) {
+            return;
+        }
+        let (Some(name), Some(extra), Some(comment)) = (
+            u16_at(zip, at + 28),
+            u16_at(zip, at + 30),
+            u16_at(zip, at + 32),
+        ) else {
+            return;
+        };
+        zip[at + 5] = UNIX;
+        at += 46 + name as usize + extra as usize + comment as usize;
+    }
 }
 
 /// `data/tracker.xlsx` as an output.
@@ -465,6 +512,41 @@ pub fn write(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zip_entries_say_unix_whatever_the_host() {
+        // A zip as the writer makes it on Windows: "made by" DOS (0) in every entry.
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .system(zip::System::Dos)
+                .last_modified_time(zip::DateTime::default());
+            for name in ["a.xml", "b/c.xml"] {
+                z.start_file(name, opts).unwrap();
+                std::io::Write::write_all(&mut z, b"<x/>").unwrap();
+            }
+            z.finish().unwrap();
+        }
+        let mut bytes = buf.into_inner();
+        let made_by = |b: &[u8]| -> Vec<u8> {
+            b.windows(4)
+                .enumerate()
+                .filter(|(_, w)| *w == b"PK\x01\x02")
+                .map(|(i, _)| b[i + 5])
+                .collect()
+        };
+        assert_eq!(made_by(&bytes), [0, 0]);
+        let before = bytes.clone();
+        same_on_every_host(&mut bytes);
+        assert_eq!(made_by(&bytes), [3, 3]);
+        // Only those two bytes changed, and the zip still reads.
+        let changed = before.iter().zip(&bytes).filter(|(a, b)| a != b).count();
+        assert_eq!(changed, 2);
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(z.len(), 2);
+        assert_eq!(z.by_index(1).unwrap().name().unwrap(), "b/c.xml");
+    }
 
     #[test]
     fn long_text_fits_a_cell() {

@@ -47,6 +47,8 @@ pub struct ServeOptions {
     pub theme: Option<PathBuf>,
     pub audience: Option<String>,
     pub as_of: Option<Date>,
+    /// Open the site in the default browser once it is served (`assure` alone).
+    pub open_browser: bool,
 }
 
 /// One served file and the publication it last changed in.
@@ -401,6 +403,14 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
         opts.content.display()
     );
     let _ = std::io::stdout().flush();
+    if opts.open_browser {
+        let url = format!("http://127.0.0.1:{port}/");
+        // No browser (a server, a locked-down desktop) is no failure: the address is
+        // printed above for the author to open.
+        if let Err(e) = opener::open_browser(&url) {
+            eprintln!("could not open a browser ({e}); open {url} in yours");
+        }
+    }
 
     let _ = stop_rx.recv();
     stopping.store(true, Ordering::Relaxed);
