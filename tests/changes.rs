@@ -487,10 +487,11 @@ fn a_named_pipe_as_a_baseline_is_refused_at_once() {
         .unwrap()
         .success());
     let out_dir = dir.join("output");
+    let after = fixture("after");
     let args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
         &"build",
         &"--content",
-        &fixture("after"),
+        &after,
         &"--output",
         &out_dir,
         &"--since",
