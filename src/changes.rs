@@ -154,13 +154,13 @@ impl Snapshot {
     pub fn read(path: &Path) -> Result<Snapshot> {
         let file = records_file(path);
         let shown = file.display();
-        let bytes = match std::fs::read(&file) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+        if std::fs::metadata(&file).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+            bail!(
                 "there is no `{shown}`: give an earlier output folder (the one holding `data/records.json`) or that records.json file"
-            ),
-            Err(e) => bail!("cannot read `{shown}`: {e}"),
-        };
+            );
+        }
+        // A regular file of bounded size: a named pipe or a device is refused at once.
+        let bytes = crate::untrusted::read(&file, "a baseline", crate::untrusted::MAX_BYTES)?;
         Snapshot::parse(&bytes, &shown.to_string())
     }
 
@@ -238,7 +238,12 @@ impl Snapshot {
             counted: doc.readiness.counted,
             met_evidenced,
         };
-        Ok(Snapshot::new(as_of, doc.audience, readiness, doc.records))
+        check_figures(&readiness, &doc.records, shown)?;
+        let snapshot = Snapshot::new(as_of, doc.audience, readiness, doc.records);
+        if snapshot.index.len() != snapshot.records.len() {
+            bail!("`{shown}` does not add up: it lists a record ID twice. {AS_BUILT}");
+        }
+        Ok(snapshot)
     }
 
     /// Fails unless the snapshot was made for `audience` (`for_what` names the output
@@ -252,6 +257,38 @@ impl Snapshot {
         }
         Ok(())
     }
+}
+
+/// What to do with a `records.json` whose figures do not add up.
+const AS_BUILT: &str = "It is not as Assure wrote it (edited by hand, or damaged): use the records.json of that output as it was built";
+
+/// Refuses a baseline whose readiness cannot be true of its records: more evidenced
+/// than counted ("10 of 1"), or more counted than it has recommendations (exactly as
+/// many as are not superseded, when every recommendation says its status).
+fn check_figures(r: &Readiness, records: &[SnapRecord], shown: &str) -> Result<()> {
+    let recommendations: Vec<&SnapRecord> = records
+        .iter()
+        .filter(|rec| rec.rtype == "recommendation")
+        .collect();
+    let with_status = recommendations.iter().all(|rec| rec.status.is_some());
+    let counted = recommendations
+        .iter()
+        .filter(|rec| rec.status.as_deref() != Some("superseded"))
+        .count();
+    let problem = if r.evidenced > r.counted {
+        "more evidenced than counted".to_string()
+    } else if with_status && r.counted != counted {
+        format!("it has {counted} recommendations that count (not superseded)")
+    } else if r.counted > recommendations.len() {
+        format!("it has {} recommendations", recommendations.len())
+    } else {
+        return Ok(());
+    };
+    bail!(
+        "`{shown}` does not add up: its readiness is {} of {} recommendations evidenced, but {problem}. {AS_BUILT}",
+        r.evidenced,
+        r.counted
+    )
 }
 
 /// `PATH/data/records.json` for an output folder, else `PATH`.
@@ -803,5 +840,35 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("before records carried"), "{e}");
+    }
+
+    #[test]
+    fn figures_that_do_not_add_up_are_refused() {
+        let rec = |id: &str, status: &str| {
+            format!(
+                r#"{{"id": "{id}", "type": "recommendation", "status": "{status}", "derived": {{}}}}"#
+            )
+        };
+        let doc = |evidenced: u32, counted: u32, records: &[String]| {
+            format!(
+                r#"{{"format_version": 2, "as_of": "2014-03-31", "audience": "a", "readiness": {{"evidenced": {evidenced}, "counted": {counted}}}, "records": [{}]}}"#,
+                records.join(", ")
+            )
+        };
+        let parse = |text: String| Snapshot::parse(text.as_bytes(), "x");
+        let open = rec("r1", "open");
+        let gone = rec("r2", "superseded");
+        assert!(parse(doc(1, 1, &[open.clone(), gone.clone()])).is_ok());
+        for (bad, says) in [
+            (doc(10, 1, &[open.clone()]), "more evidenced than counted"),
+            (
+                doc(1, 2, &[open.clone(), gone]),
+                "1 recommendations that count",
+            ),
+            (doc(0, 2, &[open.clone(), open]), "a record ID twice"),
+        ] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains("does not add up") && e.contains(says), "{e}");
+        }
     }
 }

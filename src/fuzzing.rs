@@ -93,6 +93,89 @@ const COMPANIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The workbook kinds the `import_*` targets feed: `import_xlsx`, `import_xls`,
+/// `import_ods`.
+pub use crate::import::read::Kind as WorkbookKind;
+
+/// A workbook's bytes through what `assure import` does with them: the checks and the
+/// parse a child process runs ([`crate::import::read::parse_workbook`], here in this
+/// process, so the fuzzer sees what the library does), then the records made of its
+/// rows. `Ok` with the number of records, or the message `import` would print.
+///
+/// A panic or an abort inside the spreadsheet library is found here, but `assure` is
+/// safe from it (the child process); `tests/fuzz_corpus.rs` replays such inputs
+/// through the program and requires exit code 2.
+pub fn import(kind: WorkbookKind, data: &[u8]) -> Result<usize, String> {
+    use crate::import::{self, read, Request};
+    let name = format!("fuzz.{}", kind.name());
+    let bytes = workbook_bytes(kind, bounded(data));
+    let sheet = read::parse_workbook(&name, kind, bytes, None).map_err(|e| e.to_string())?;
+    let taken = std::collections::HashSet::from(["act-1".to_string()]);
+    let request = Request {
+        rtype: crate::model::schema::RecordType::Action,
+        map: None,
+        taken: &taken,
+        source: &name,
+    };
+    import::import(&sheet, &request)
+        .map(|outcome| outcome.records)
+        .map_err(|e| e.to_string())
+}
+
+/// The workbook an `import_*` input stands for. A zip (`PK…`) or an `.xls` is taken as
+/// it is; other bytes are the XML of the one sheet (`.xlsx`) or of `content.xml`
+/// (`.ods`), put into a minimal workbook here. A fuzzer's change to a zip almost always
+/// breaks a checksum, which is refused before the library sees the XML; this way its
+/// changes reach the library's XML reading too.
+pub fn workbook_bytes(kind: WorkbookKind, data: &[u8]) -> Vec<u8> {
+    const XLSX: [(&str, &str); 4] = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+    ];
+    const ODS: [(&str, &str); 2] = [
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        (
+            "META-INF/manifest.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+        ),
+    ];
+    let (fixed, part): (&[(&str, &str)], &str) = match kind {
+        _ if data.starts_with(b"PK") => return data.to_vec(),
+        WorkbookKind::Xlsx => (&XLSX, "xl/worksheets/sheet1.xml"),
+        WorkbookKind::Ods => (&ODS, "content.xml"),
+        WorkbookKind::Xls | WorkbookKind::Csv => return data.to_vec(),
+    };
+    use std::io::Write;
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // Writing to memory fails only on a bug; an empty workbook is still an input.
+    let written = (|| -> zip::result::ZipResult<Vec<u8>> {
+        for (name, text) in fixed {
+            z.start_file(*name, options)?;
+            z.write_all(text.as_bytes())?;
+        }
+        z.start_file(part, options)?;
+        z.write_all(data)?;
+        Ok(z.finish()?.into_inner())
+    })();
+    written.unwrap_or_default()
+}
+
 /// What a loader run found (for tests: a run that returns did not crash).
 #[derive(Debug, Default)]
 pub struct LoaderOutcome {

@@ -36,6 +36,8 @@ pub mod privacy;
 pub mod render;
 pub mod serve;
 pub mod starter;
+pub mod terminal;
+pub mod untrusted;
 
 /// The version written into outputs (part of what makes them reproducible).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

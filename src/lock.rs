@@ -102,6 +102,11 @@ pub fn lock(site: &Site, ids: &[String]) -> Result<Vec<Locked>> {
         let bytes = std::fs::read(&full).with_context(|| format!("cannot read `{rel}`"))?;
         let updated =
             apply(&bytes, file_edits).with_context(|| format!("cannot lock records in `{rel}`"))?;
+        // The edit is line-based; before it is written, the file must still say all it
+        // said, hashes apart. Otherwise the file is left as it is.
+        if yaml_without_hashes(rel, &updated) != yaml_without_hashes(rel, &bytes) {
+            bail!("cannot lock records in `{rel}`: its `file:` or `sha256:` is written in a way `lock` cannot edit safely; write each on one line (`file: evidence/files/name.pdf`) and lock again");
+        }
         write_atomic(&full, &updated)?;
     }
     Ok(done)
@@ -122,6 +127,10 @@ fn apply(bytes: &[u8], mut edits: Vec<Edit>) -> Result<Vec<u8>> {
         let Some(line) = lines.get(e.line.saturating_sub(1)).cloned() else {
             bail!("line {} is missing", e.line);
         };
+        // The key's value may go on below it (a block scalar `file: >-`, a long plain or
+        // quoted scalar): the new line goes after the whole value, and a replaced value
+        // loses all its lines.
+        let last = value_end(&lines, e.line, e.col);
         let prefix: String = line.chars().take(e.col.saturating_sub(1)).collect();
         let before_key = prefix.trim_end();
         if before_key.ends_with('{') || before_key.ends_with(',') {
@@ -143,7 +152,7 @@ fn apply(bytes: &[u8], mut edits: Vec<Edit>) -> Result<Vec<u8>> {
                 .map(|c| if c == '-' { ' ' } else { c })
                 .collect();
             let new_line = format!("{indent}sha256: {}{ending}", e.hash);
-            let at = e.line.min(lines.len());
+            let at = last.min(lines.len());
             if !lines[at - 1].ends_with('\n') {
                 lines[at - 1].push_str(ending);
             }
@@ -154,7 +163,8 @@ fn apply(bytes: &[u8], mut edits: Vec<Edit>) -> Result<Vec<u8>> {
             let value = rest.strip_prefix("sha256:").unwrap_or(rest);
             // Keep a trailing comment (` # …`) that follows the value.
             let comment = value.find(" #").map(|i| &value[i..]).unwrap_or("");
-            let had_ending = line.ends_with('\n');
+            let had_ending = line.ends_with('\n') || last > e.line;
+            lines.drain(e.line..last);
             lines[e.line - 1] = format!(
                 "{prefix}sha256: {}{comment}{}",
                 e.hash,
@@ -165,6 +175,60 @@ fn apply(bytes: &[u8], mut edits: Vec<Edit>) -> Result<Vec<u8>> {
     let mut out = bom.to_vec();
     out.extend(lines.concat().into_bytes());
     Ok(out)
+}
+
+/// The 1-based number of the last line of the value whose key is at `line`, column
+/// `col`: the lines below it that are indented past the key (or blank, between such
+/// lines) continue it. A block scalar kept with `+` keeps its trailing blank lines.
+fn value_end(lines: &[String], line: usize, col: usize) -> usize {
+    let key_line = &lines[line - 1];
+    let value: String = key_line.chars().skip(col.saturating_sub(1)).collect();
+    let value = value.split_once(':').map_or("", |(_, v)| v).trim();
+    let keep = (value.starts_with('|') || value.starts_with('>'))
+        && value.split('#').next().unwrap_or("").contains('+');
+    let mut last = line;
+    for (i, l) in lines.iter().enumerate().skip(line) {
+        let text = l.trim_end_matches(['\r', '\n']);
+        if text.trim().is_empty() {
+            if keep {
+                last = i + 1;
+            }
+            continue;
+        }
+        let indent = text.chars().take_while(|&c| c == ' ').count();
+        if indent < col {
+            break;
+        }
+        last = i + 1;
+    }
+    last
+}
+
+/// A record file's YAML (its front matter, or the whole of a list file) with every
+/// `sha256` key taken out, to tell that locking changed nothing else.
+fn yaml_without_hashes(rel: &str, bytes: &[u8]) -> Option<serde_yaml::Value> {
+    fn strip(v: &mut serde_yaml::Value) {
+        match v {
+            serde_yaml::Value::Mapping(m) => {
+                m.remove("sha256");
+                m.iter_mut().for_each(|(_, v)| strip(v));
+            }
+            serde_yaml::Value::Sequence(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let text = crate::content::split::decode(bytes).ok()?;
+    let yaml = if rel.ends_with(".md") {
+        crate::content::split::split_front_matter(&text)
+            .ok()?
+            .front_matter
+            .to_string()
+    } else {
+        text
+    };
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(&yaml).ok()?;
+    strip(&mut doc);
+    Some(doc)
 }
 
 #[cfg(test)]
@@ -232,5 +296,29 @@ mod tests {
             vec![edit(2, 14, true)]
         )
         .is_err());
+    }
+
+    #[test]
+    fn a_block_scalar_value_keeps_all_its_lines() {
+        let src = "---\ntitle: A\nfile: >-\n  evidence/files/\n  a.txt\n\nowner: Q\n---\nBody\n";
+        let out =
+            String::from_utf8(apply(src.as_bytes(), vec![edit(3, 1, true)]).unwrap()).unwrap();
+        assert_eq!(
+            out,
+            format!("---\ntitle: A\nfile: >-\n  evidence/files/\n  a.txt\nsha256: {H}\n\nowner: Q\n---\nBody\n")
+        );
+        assert_eq!(
+            yaml_without_hashes("a.md", out.as_bytes()),
+            yaml_without_hashes("a.md", src.as_bytes())
+        );
+        // In a list file, under the item's indentation; a replaced block value goes whole.
+        let src = "records:\n  - id: e1\n    file: |\n      a.txt\n    sha256: >\n      old\n  - id: e2\n";
+        let out = apply(src.as_bytes(), vec![edit(5, 5, false)]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!(
+                "records:\n  - id: e1\n    file: |\n      a.txt\n    sha256: {H}\n  - id: e2\n"
+            )
+        );
     }
 }

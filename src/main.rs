@@ -6,6 +6,7 @@ use assure::commands::status;
 use assure::config::INTERNAL;
 use assure::date::Date;
 use assure::pipeline;
+use assure::{errln, out, outln};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -183,6 +184,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Internal: parses a workbook from standard input for `import`, in a process of its
+    /// own with limits (see `assure::import::contain`).
+    #[command(name = "__read-workbook", hide = true)]
+    ReadWorkbook {
+        kind: String,
+        shown: String,
+        sheet: Option<String>,
+    },
 }
 
 /// `assure import` (SPEC §13.4).
@@ -220,9 +229,9 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         dry_run: args.dry_run,
         evidence_records: args.evidence_records,
     })?;
-    print!("{}", done.report);
+    out!("{}", done.report);
     if done.written.is_none() {
-        print!("{}", done.yaml);
+        out!("{}", done.yaml);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -276,6 +285,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Import(args) => import(args),
+        Command::ReadWorkbook { kind, shown, sheet } => {
+            let code = assure::import::contain::child(&kind, &shown, sheet.as_deref());
+            Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
+        }
         Command::Check {
             content,
             as_of,
@@ -296,7 +309,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 });
                 out.push('\n');
             }
-            print!("{out}");
+            out!("{out}");
             let records = checked.site.records.len();
             let readiness = if checked.diagnostics.errors() > 0 {
                 "readiness is not computed while the content has errors".to_string()
@@ -317,8 +330,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // The summary is part of the report (`assure check > problems.txt` keeps
             // it), except in JSON, where stdout holds only diagnostic objects.
             match format {
-                Format::Human => println!("{summary}"),
-                Format::Json => eprintln!("{summary}"),
+                Format::Human => outln!("{summary}"),
+                Format::Json => errln!("{summary}"),
             }
             Ok(exit(checked.diagnostics.fail(strict)))
         }
@@ -348,17 +361,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let built = assure::commands::build::build(&opts)?;
             let prefix = content.content.to_string_lossy();
             for d in &built.checked.diagnostics.items {
-                eprintln!("{}", d.human(&prefix));
+                errln!("{}", d.human(&prefix));
             }
             if built.failed {
-                eprintln!(
+                errln!(
                     "{}: nothing was built; `{}` is unchanged",
                     built.checked.diagnostics.summary(),
                     output.display()
                 );
                 return Ok(ExitCode::from(1));
             }
-            println!(
+            outln!(
                 "built {} pages into {} in {:.2} s ({}); readiness {}",
                 built.pages,
                 output.join("site").display(),
@@ -366,14 +379,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 built.checked.diagnostics.summary(),
                 built.readiness
             );
-            print!("{}", assure::commands::build::summary(&built, &output));
+            out!("{}", assure::commands::build::summary(&built, &output));
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { old, new, format } => {
             let changes = assure::commands::diff::diff(&old, &new)?;
             match format {
-                Format::Human => print!("{}", assure::commands::diff::human(&changes)),
-                Format::Json => println!("{:#}", changes.to_json()),
+                Format::Human => out!("{}", assure::commands::diff::human(&changes)),
+                Format::Json => outln!("{:#}", changes.to_json()),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -392,17 +405,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })?;
             let prefix = content.content.to_string_lossy();
             for d in &built.checked.diagnostics.items {
-                eprintln!("{}", d.human(&prefix));
+                errln!("{}", d.human(&prefix));
             }
             if built.failed {
-                eprintln!(
+                errln!(
                     "{}: no pack was written",
                     built.checked.diagnostics.summary()
                 );
                 return Ok(ExitCode::from(1));
             }
             for id in &ids {
-                println!(
+                outln!(
                     "wrote {}",
                     output.join("pdf").join(format!("{id}.pdf")).display()
                 );
@@ -413,12 +426,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (site, _) = pipeline::load(&content.content)?;
             let locked = assure::lock::lock(&site, &ids)?;
             if locked.is_empty() {
-                println!(
+                outln!(
                     "every evidence file already has a recorded sha256; name IDs to re-record them"
                 );
             }
             for l in locked {
-                println!("{} {}: sha256 {} ({})", l.action, l.id, l.sha256, l.path);
+                outln!("{} {}: sha256 {} ({})", l.action, l.id, l.sha256, l.path);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -444,16 +457,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .rel
                 .split('/')
                 .fold(content.content.clone(), |path, part| path.join(part));
-            println!("created {} (ID {})", shown.display(), created.id);
-            println!("next:");
+            outln!("created {} (ID {})", shown.display(), created.id);
+            outln!("next:");
             for step in &created.next {
-                println!("  - {step}");
+                outln!("  - {step}");
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { dir } => {
             let written = assure::starter::init(&dir, Date::today_utc())?;
-            println!(
+            outln!(
                 "wrote a starter content folder with {} files: {}",
                 written.len(),
                 dir.display()
@@ -463,15 +476,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 format!(" --content {}", dir.display())
             };
-            println!("next:");
-            println!("  - assure serve{content}   (the site at http://127.0.0.1:1111/, updated as you save)");
-            println!(
+            outln!("next:");
+            outln!("  - assure serve{content}   (the site at http://127.0.0.1:1111/, updated as you save)");
+            outln!(
                 "  - edit the files in {}; {} explains them",
                 dir.display(),
                 dir.join("_README.md").display()
             );
-            println!("  - assure check{content}   (every problem, with file and line)");
-            println!("  - assure build{content}   (the site in output/site, the PDF packs in output/pdf)");
+            outln!("  - assure check{content}   (every problem, with file and line)");
+            outln!("  - assure build{content}   (the site in output/site, the PDF packs in output/pdf)");
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
@@ -502,10 +515,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             pipeline::known_audience(&checked.site.config, audience).map_err(anyhow::Error::msg)?;
             let prefix = content.content.to_string_lossy();
             for d in &checked.diagnostics.items {
-                eprintln!("{}", d.human(&prefix));
+                errln!("{}", d.human(&prefix));
             }
             if checked.diagnostics.errors() > 0 {
-                eprintln!(
+                errln!(
                     "{}: fix the errors above; readiness is not computed while the content has errors",
                     checked.diagnostics.summary()
                 );
@@ -513,8 +526,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let a = pipeline::analysed(&checked, audience);
             match format {
-                Format::Human => print!("{}", status::render(&a, checked.as_of)),
-                Format::Json => println!("{}", status::json(&a, checked.as_of)),
+                Format::Human => out!("{}", status::render(&a, checked.as_of)),
+                Format::Json => outln!("{}", status::json(&a, checked.as_of)),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -541,11 +554,18 @@ fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             ExitCode::from(2)
         }
+    };
+    // A reader that went away ends the printing quietly; any other failure to write
+    // the report is a failure of the command.
+    if let Some(why) = assure::terminal::write_failure() {
+        errln!("error: cannot write to standard output: {why}");
+        return ExitCode::from(2);
     }
+    code
 }

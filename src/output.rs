@@ -46,8 +46,8 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// Refuses an output folder that overlaps the content folder, or that holds files but
-/// no manifest (it is not ours to replace).
+/// Refuses an output folder that overlaps the content folder, or that holds anything
+/// but an output Assure wrote (SPEC §14.7): replacing it would delete what it holds.
 pub fn check_output_folder(output: &Path, content: &Path) -> Result<()> {
     let out = absolute(output)?;
     let content = absolute(content)?;
@@ -65,18 +65,102 @@ pub fn check_output_folder(output: &Path, content: &Path) -> Result<()> {
                 output.display()
             );
         }
-        let empty = std::fs::read_dir(&out)
-            .with_context(|| format!("cannot read the output folder `{}`", output.display()))?
-            .next()
-            .is_none();
-        if !empty && !out.join(MANIFEST).is_file() {
+        if let Err(why) = written_by_assure(&out) {
             bail!(
-                "the output folder `{}` already holds files but no {MANIFEST}, so it was not made by assure; choose another folder or empty it",
+                "the output folder `{}` was not made by assure ({why}), and building would replace everything in it: choose another folder, or empty this one",
                 output.display()
             );
         }
     }
     Ok(())
+}
+
+/// What Assure writes as a manifest's `generator`, so an output is told from a folder
+/// that merely holds some other `manifest.json` (a web app's, say).
+pub const GENERATOR: &str = "Assure";
+
+/// `Ok` when `dir` is empty or holds an output Assure wrote: its manifest is Assure's —
+/// `generator` is [`GENERATOR`] (or, in an output from before that field, an
+/// `assure_version` and `content_sha256` are there), and `files` maps relative paths to
+/// SHA-256 hashes — and everything at its top level is the manifest or the first part
+/// of a path the manifest lists. Otherwise why not, in words.
+pub fn written_by_assure(dir: &Path) -> std::result::Result<(), String> {
+    let entries: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("it cannot be read: {e}"))?
+        .map(|e| {
+            e.map(|e| e.file_name().to_string_lossy().into_owned())
+                .map_err(|e| format!("it cannot be read: {e}"))
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let manifest = read_manifest(dir)?;
+    let tops: HashSet<&str> = manifest
+        .files
+        .keys()
+        .filter_map(|p| p.split('/').next())
+        .collect();
+    match entries
+        .iter()
+        .find(|e| *e != MANIFEST && !tops.contains(e.as_str()) && !OS_LITTER.contains(&e.as_str()))
+    {
+        Some(stranger) => Err(format!(
+            "it holds `{stranger}`, which its {MANIFEST} does not list"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// What a file manager leaves in any folder it shows (macOS Finder, Windows Explorer):
+/// not the user's work, and no reason to refuse an output.
+const OS_LITTER: [&str; 3] = [".DS_Store", "Thumbs.db", "desktop.ini"];
+
+/// An output's manifest, as far as telling whose it is needs.
+struct Listing {
+    files: HashMap<String, String>,
+}
+
+/// Reads and checks `dir`'s manifest (through the bounded reader: a pipe or a device
+/// planted under its name is refused, not waited on). `Err` says why it is not Assure's.
+fn read_manifest(dir: &Path) -> std::result::Result<Listing, String> {
+    let path = dir.join(MANIFEST);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Err(format!("it holds files but no {MANIFEST}"));
+    }
+    let bytes = crate::untrusted::read(&path, "assure", crate::untrusted::MAX_BYTES)
+        .map_err(|e| format!("{e:#}"))?;
+    let not_ours = || format!("its {MANIFEST} is not one assure writes");
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| not_ours())?;
+    let text = |key: &str| doc.get(key).and_then(serde_json::Value::as_str);
+    let generator = match text("generator") {
+        Some(g) => g == GENERATOR,
+        None => text("assure_version").is_some() && text("content_sha256").is_some(),
+    };
+    let files = doc
+        .get("files")
+        .and_then(serde_json::Value::as_object)
+        .filter(|_| generator)
+        .ok_or_else(not_ours)?;
+    let mut out = HashMap::with_capacity(files.len());
+    for (rel, hash) in files {
+        let hash = hash
+            .as_str()
+            .filter(|h| is_sha256(h))
+            .ok_or_else(not_ours)?;
+        let relative = !rel.is_empty()
+            && !rel.starts_with('/')
+            && rel.split('/').all(|part| !part.is_empty() && part != "..");
+        if !relative {
+            return Err(not_ours());
+        }
+        out.insert(rel.clone(), hash.to_string());
+    }
+    Ok(Listing { files: out })
+}
+
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A staging folder being filled; its files' hashes are collected for the manifest.
@@ -258,6 +342,7 @@ impl Staging {
     pub fn finish(self, as_of: &str, audience: &str, content_sha256: &str) -> Result<()> {
         #[derive(Serialize)]
         struct Manifest<'a> {
+            generator: &'a str,
             assure_version: &'a str,
             as_of: &'a str,
             audience: &'a str,
@@ -269,6 +354,7 @@ impl Staging {
             .lock()
             .map_err(|_| anyhow::anyhow!("a writer failed"))?;
         let manifest = Manifest {
+            generator: GENERATOR,
             assure_version: crate::VERSION,
             as_of,
             audience,
@@ -295,15 +381,7 @@ impl Staging {
 /// The files listed in the manifest of an existing output (empty when there is none or
 /// it cannot be read: then nothing is reused).
 fn previous_files(output: &Path) -> HashMap<String, String> {
-    #[derive(serde::Deserialize)]
-    struct Listed {
-        files: HashMap<String, String>,
-    }
-    std::fs::read(output.join(MANIFEST))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Listed>(&bytes).ok())
-        .map(|m| m.files)
-        .unwrap_or_default()
+    read_manifest(output).map(|m| m.files).unwrap_or_default()
 }
 
 /// Whether two files hold the same bytes, read in blocks (attachments can be large).
@@ -635,6 +713,7 @@ pub fn update_files(
         Ok(bytes) => serde_json::from_slice(&bytes)
             .with_context(|| format!("`{}` is not valid JSON", manifest_path.display()))?,
         Err(_) => serde_json::json!({
+            "generator": GENERATOR,
             "assure_version": crate::VERSION,
             "as_of": as_of,
             "audience": serde_json::Value::Null,
@@ -642,6 +721,10 @@ pub fn update_files(
             "files": {},
         }),
     };
+    if let Some(m) = manifest.as_object_mut() {
+        // An output from before the field says whose it is from now on.
+        m.insert("generator".into(), GENERATOR.into());
+    }
     let staging = Staging::new(output)?;
     let result = (|| {
         if output.is_dir() {
@@ -781,6 +864,43 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(left, ["output"], "no `.output.old-PID` is left behind");
+    }
+
+    /// Whose a folder is: told from its manifest and what sits beside it.
+    #[test]
+    fn an_output_is_told_from_a_folder_with_some_manifest() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let d = dir.path();
+        assert!(written_by_assure(d).is_ok(), "an empty folder");
+        let hash = "ab".repeat(32);
+        let write = |text: String| std::fs::write(d.join(MANIFEST), text).expect("write");
+        std::fs::create_dir_all(d.join("site")).expect("mkdir");
+        std::fs::write(d.join("site/index.html"), "x").expect("write");
+        // One written before `generator` existed.
+        write(format!(
+            r#"{{"assure_version": "0.9.0", "content_sha256": "{hash}", "files": {{"site/index.html": "{hash}"}}}}"#
+        ));
+        assert!(written_by_assure(d).is_ok());
+        std::fs::write(d.join(".DS_Store"), "x").expect("write");
+        assert!(written_by_assure(d).is_ok(), "a file manager's litter");
+        for (manifest, why) in [
+            (
+                r#"{"name": "app", "files": {}}"#.to_string(),
+                "not one assure writes",
+            ),
+            (
+                format!(r#"{{"generator": "Assure", "files": {{"../x": "{hash}"}}}}"#),
+                "not one assure writes",
+            ),
+            (
+                format!(r#"{{"generator": "Assure", "files": {{"data/a.csv": "{hash}"}}}}"#),
+                "`site`, which",
+            ),
+        ] {
+            write(manifest);
+            let err = written_by_assure(d).unwrap_err();
+            assert!(err.contains(why), "{err}");
+        }
     }
 
     /// The flush used where there is no `syncfs`, over files and folders.

@@ -459,6 +459,62 @@ fn refused(name: &str, edit: impl Fn(&[u8]) -> Vec<u8>, says: &[&str]) {
 }
 
 #[test]
+fn a_baseline_whose_figures_do_not_add_up_is_refused() {
+    refused(
+        "figures",
+        |b| {
+            let mut doc: serde_json::Value = serde_json::from_slice(b).unwrap();
+            let counted = doc["readiness"]["counted"].as_u64().unwrap();
+            doc["readiness"]["evidenced"] = serde_json::json!(counted + 9);
+            serde_json::to_vec_pretty(&doc).unwrap()
+        },
+        &["does not add up", "more evidenced than counted"],
+    );
+    refused(
+        "counted",
+        |b| {
+            let mut doc: serde_json::Value = serde_json::from_slice(b).unwrap();
+            doc["readiness"]["evidenced"] = serde_json::json!(0);
+            doc["readiness"]["counted"] = serde_json::json!(1000);
+            serde_json::to_vec_pretty(&doc).unwrap()
+        },
+        &["does not add up", "0 of 1000"],
+    );
+}
+
+/// A named pipe as a baseline (no writer will ever come): refused at once, not waited on.
+#[test]
+fn a_named_pipe_as_a_baseline_is_refused_at_once() {
+    let dir = scratch("fifo");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("records.json");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let out_dir = dir.join("output");
+    let after = fixture("after");
+    let args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+        &"build",
+        &"--content",
+        &after,
+        &"--output",
+        &out_dir,
+        &"--since",
+        &fifo,
+    ];
+    let run = common::assure_with_timeout(
+        &args,
+        &common::crate_root(),
+        std::time::Duration::from_secs(20),
+    );
+    run.assert_exit(2);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    assert!(!out_dir.exists(), "nothing is written");
+}
+
+#[test]
 fn a_truncated_baseline_is_refused() {
     refused(
         "truncated",

@@ -4,8 +4,16 @@
 //! `fuzz/fuzz_targets/` call. This is the short smoke run of the fuzzers in CI.
 //!
 //! Each input must come back (no panic) within [`LIMIT`], even in a debug build.
+//!
+//! The `import_*` targets parse workbooks in-process, where the spreadsheet library's
+//! own crashes show; `assure import` parses them in a child process with limits. So
+//! their inputs are replayed through the program: exit 0, 1 or 2, never a crash,
+//! within 30 s and 1 GiB (SPEC §14.7).
+
+mod common;
 
 use assure::fuzzing;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -103,4 +111,89 @@ fn markdown_safety_corpus() {
             }
         }
     });
+}
+
+/// A starter content folder for `import` to read IDs from.
+fn import_content() -> &'static Path {
+    static CONTENT: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    CONTENT
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("a temporary folder");
+            let folder = dir.path().join("c");
+            common::assure(&[OsStr::new("init"), folder.as_os_str()], dir.path()).assert_exit(0);
+            dir
+        })
+        .path()
+}
+
+/// Every input of an `import_*` target through `assure import --dry-run`.
+fn replay_import(target: &str, kind: fuzzing::WorkbookKind) {
+    let content = import_content().join("c");
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    for (i, path) in inputs(target).into_iter().enumerate() {
+        let file = scratch.path().join(format!("input-{i}.{}", kind.name()));
+        let data = std::fs::read(&path).expect("read a fuzz input");
+        // As the target reads it (a sheet's XML is put into a workbook).
+        let cut = &data[..data.len().min(fuzzing::MAX_INPUT)];
+        std::fs::write(&file, fuzzing::workbook_bytes(kind, cut)).expect("write a workbook");
+        let run = common::assure(
+            &[
+                OsStr::new("import"),
+                file.as_os_str(),
+                OsStr::new("--type"),
+                OsStr::new("action"),
+                OsStr::new("--dry-run"),
+                OsStr::new("--content"),
+                content.as_os_str(),
+            ],
+            scratch.path(),
+        );
+        assert!(
+            matches!(run.end, common::End::Exited(0..=2)) && !run.stderr.contains("panicked"),
+            "{}: {:?}\n{}",
+            path.display(),
+            run.end,
+            run.stderr
+        );
+        assert!(
+            run.elapsed < Duration::from_secs(30),
+            "{} took {:?}",
+            path.display(),
+            run.elapsed
+        );
+        run.assert_bounded_memory();
+    }
+}
+
+#[test]
+fn import_xlsx_corpus() {
+    replay_import("import_xlsx", fuzzing::WorkbookKind::Xlsx);
+}
+
+#[test]
+fn import_xls_corpus() {
+    replay_import("import_xls", fuzzing::WorkbookKind::Xls);
+}
+
+#[test]
+fn import_ods_corpus() {
+    replay_import("import_ods", fuzzing::WorkbookKind::Ods);
+}
+
+/// The seeds are ordinary workbooks: in-process too, as the targets run them.
+#[test]
+fn import_seeds_in_process() {
+    for (target, kind) in [
+        ("import_xlsx", fuzzing::WorkbookKind::Xlsx),
+        ("import_xls", fuzzing::WorkbookKind::Xls),
+        ("import_ods", fuzzing::WorkbookKind::Ods),
+    ] {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/seeds")
+            .join(target);
+        for entry in std::fs::read_dir(root).expect("the seeds") {
+            let data = std::fs::read(entry.expect("a seed").path()).expect("read a seed");
+            let _ = fuzzing::import(kind, &data);
+        }
+    }
 }

@@ -805,14 +805,21 @@ const SHEET_TAIL: &str = "</sheetData></worksheet>";
 /// Imports a hostile file: exit 2 with a message containing `says`, nothing written,
 /// quickly and in bounded memory.
 fn refused(file: &Path, says: &str) {
+    refused_within(file, says, Duration::from_secs(20));
+}
+
+/// [`refused`], within `limit` (SPEC §14.7 allows 30 s: a workbook that makes the
+/// library spin is stopped after 20).
+fn refused_within(file: &Path, says: &str, limit: Duration) {
     let c = content();
     let before = files(c.root());
     let run = import(&c, file, &["--type", "action"]);
     run.assert_exit(2);
     run.assert_bounded_memory();
     assert!(
-        run.elapsed < Duration::from_secs(20),
-        "took {:?}",
+        run.elapsed < limit,
+        "{} took {:?}",
+        file.display(),
         run.elapsed
     );
     assert!(
@@ -937,6 +944,104 @@ fn a_csv_renamed_xlsx_is_refused() {
     let file = tmp.path().join("renamed.xlsx");
     std::fs::write(&file, "Ref,Action\n1,Do it\n").unwrap();
     refused(&file, "CSV file renamed .xlsx");
+}
+
+/// The hostile-import corpus, `tests/fixtures/hostile-import/` (its README says where
+/// each file comes from): workbooks that made the spreadsheet library panic, abort on a
+/// huge allocation, loop for ever or take gigabytes. The library reads them in a child
+/// process with limits: each is "not a readable workbook" (or another plain refusal),
+/// exit 2, within 30 s and 1 GiB.
+#[test]
+fn the_hostile_import_corpus_is_refused_within_the_limits() {
+    let dir = crate_root().join("tests/fixtures/hostile-import");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".md"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "{names:?}");
+    // One thread each: the two that spin take the whole time limit.
+    let runs: Vec<_> = names
+        .into_iter()
+        .map(|name| {
+            let file = dir.join(&name);
+            std::thread::spawn(move || {
+                let says = if name.contains("repeated-rows") {
+                    // Refused before it is read whole, or stopped at the memory limit.
+                    "workbook"
+                } else {
+                    "not a readable workbook"
+                };
+                refused_within(&file, says, Duration::from_secs(30));
+            })
+        })
+        .collect();
+    for r in runs {
+        r.join()
+            .expect("a hostile workbook was not refused within the limits");
+    }
+}
+
+/// Thousands of merged regions that each reach the last row: each cell is filled once,
+/// so the time does not grow as regions × rows.
+#[test]
+fn thousands_of_merged_regions_are_read_quickly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("merges.xlsx");
+    let n = 19_000;
+    raw_xlsx(
+        &file,
+        |w| {
+            let mut out = std::io::BufWriter::new(w);
+            out.write_all(SHEET_HEAD.as_bytes()).unwrap();
+            out.write_all(br#"<row r="1"><c r="A1" t="inlineStr"><is><t>Objective</t></is></c><c r="B1" t="inlineStr"><is><t>Action</t></is></c></row>"#).unwrap();
+            let long = "an objective written out at length ".repeat(8);
+            for r in 2..n + 2 {
+                write!(
+                    out,
+                    r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{long}{r}</t></is></c></row>"#
+                )
+                .unwrap();
+            }
+            write!(out, r#"</sheetData><mergeCells count="{n}">"#).unwrap();
+            for r in 2..n + 2 {
+                write!(out, r#"<mergeCell ref="A{r}:A1048576"/>"#).unwrap();
+            }
+            out.write_all(b"</mergeCells></worksheet>").unwrap();
+        },
+        Some(9),
+    );
+    let c = content();
+    let run = import(&c, &file, &["--type", "action", "--dry-run"]);
+    assert!(
+        matches!(run.end, common::End::Exited(0 | 2)),
+        "{:?}: {}",
+        run.end,
+        run.stderr
+    );
+    run.assert_bounded_memory();
+    assert!(
+        run.elapsed < Duration::from_secs(5),
+        "took {:?}",
+        run.elapsed
+    );
+}
+
+/// `/dev/zero` never ends and a named pipe with no writer never answers: both are
+/// refused at once, without reading.
+#[test]
+fn devices_and_named_pipes_are_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("tracker.xlsx");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    for file in [Path::new("/dev/zero"), fifo.as_path()] {
+        refused_within(file, "not a regular file", Duration::from_secs(5));
+    }
 }
 
 // ---------------------------------------------------------------------------------------

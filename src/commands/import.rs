@@ -48,8 +48,10 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
     }
     let map = match &opts.map {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read --map {}", p.display()))?;
+            // A map is a few lines; it comes from outside the content like the tracker.
+            let bytes = crate::untrusted::read(p, "--map", 1024 * 1024)?;
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("--map {} is not UTF-8 text", p.display()))?;
             let m: serde_yaml::Mapping = serde_yaml::from_str(&text).map_err(|e| {
                 anyhow!(
                     "--map {}: not a YAML mapping of column header → field ({e})",
@@ -62,11 +64,13 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
     };
     let sheet = read::read(&opts.file, opts.sheet.as_deref())?;
     let folder = opts.content.join(rtype.folder());
+    inside_content(&opts.content, &folder)?;
     let path = folder.join(import::file_name(&sheet.name));
     let evidence_folder = opts.content.join(RecordType::Evidence.folder());
     let evidence_path = evidence_folder.join(import::file_name(&sheet.name));
     let mut writes = vec![&path];
     if opts.evidence_records {
+        inside_content(&opts.content, &evidence_folder)?;
         writes.push(&evidence_path);
     }
     for p in &writes {
@@ -158,6 +162,30 @@ fn write_new(folder: &Path, path: &Path, text: &str) -> Result<()> {
         // Nothing half-written is left behind.
         let _ = std::fs::remove_file(path);
         return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Refuses a type folder that leads out of the content folder (a symbolic link, or a
+/// file where the folder should be): `import` writes inside the content folder only.
+fn inside_content(content: &Path, folder: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(folder) else {
+        // Not there yet: it is created inside the content folder.
+        return Ok(());
+    };
+    let shown = folder.display();
+    if meta.file_type().is_symlink() {
+        bail!("`{shown}` is a symbolic link: `import` writes only inside the content folder; make it a real folder, then import again; nothing was written");
+    }
+    if !meta.is_dir() {
+        bail!("`{shown}` is a file, not a folder; nothing was written");
+    }
+    let real = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("cannot read `{}`", p.display()))
+    };
+    if !real(folder)?.starts_with(real(content)?) {
+        bail!("`{shown}` is outside the content folder: `import` writes only inside it; nothing was written");
     }
     Ok(())
 }

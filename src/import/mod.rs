@@ -8,6 +8,7 @@
 //! them. This module puts a record together from each row and says what it could not
 //! use, and why. It writes nothing: the command does, and never over an existing file.
 
+pub mod contain;
 pub mod header;
 pub mod read;
 pub mod values;
@@ -21,20 +22,41 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 use values::DateValue;
 
-/// What a cell holds.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What a cell holds. (Serialisable: a workbook is parsed in a child process, which
+/// sends its cells back as JSON — see [`contain`].)
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     #[default]
     Empty,
     Text(String),
+    /// Always finite ([`Cell::number`] makes a NaN or an infinity an empty cell).
     Number(f64),
     /// A cell Excel formats as a date.
-    Date(Date),
+    Date(#[serde(with = "days")] Date),
+}
+
+/// A date as its day number, the form [`Value::Date`] crosses between processes in.
+mod days {
+    use crate::date::Date;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(d.days())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let n = i64::deserialize(d)?;
+        // Excel's dates end in 9999; anything far outside is not a date at all.
+        if !(-1_000_000..=3_000_000).contains(&n) {
+            return Err(serde::de::Error::custom("a day number out of range"));
+        }
+        Ok(Date::from_days(n))
+    }
 }
 
 /// One cell of a sheet: its value, its fill colour, and whether it was filled down
 /// from a merged cell above.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
     pub value: Value,
     pub fill: Option<(u8, u8, u8)>,
@@ -55,6 +77,10 @@ impl Cell {
     }
 
     pub fn number(n: f64) -> Cell {
+        if !n.is_finite() {
+            // A damaged .xls can hold one; no tracker means it, and JSON cannot carry it.
+            return Cell::default();
+        }
         Cell {
             value: Value::Number(n),
             ..Cell::default()

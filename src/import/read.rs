@@ -1,5 +1,6 @@
-//! Reading a tracker into a grid of cells: `.xlsx`/`.xls`/`.ods` through calamine,
-//! `.csv` through the csv crate (UTF-8 with or without a BOM, else Windows-1252).
+//! Reading a tracker into a grid of cells: `.xlsx`/`.xls`/`.ods` through calamine (in
+//! a child process with limits, [`super::contain`]), `.csv` through the csv crate (UTF-8
+//! with or without a BOM, else Windows-1252).
 //!
 //! A workbook is a zip of XML parts, and a hostile one can be small on disk and huge
 //! inside. So before calamine opens anything, the zip's central directory is read and
@@ -11,13 +12,13 @@
 
 use super::Cell;
 use crate::date::Date;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use calamine::{Data, DataRef, Reader, SheetVisible};
 use std::io::{Cursor, Read};
 use std::path::Path;
 
 /// The largest file `import` reads (a council's tracker is a few megabytes).
-pub const MAX_FILE: u64 = 64 * 1024 * 1024;
+pub const MAX_FILE: u64 = crate::untrusted::MAX_BYTES;
 /// The most a workbook's parts may inflate to, together.
 pub const MAX_UNZIPPED: u64 = 256 * 1024 * 1024;
 /// The most parts a workbook may have.
@@ -28,6 +29,7 @@ pub const MAX_ROWS: u32 = 20_000;
 pub const MAX_COLS: u32 = 256;
 
 /// One sheet as read: its name, the rows of cells, and the names of every sheet.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
     pub name: String,
     pub rows: Vec<Vec<Cell>>,
@@ -35,12 +37,30 @@ pub struct Sheet {
 }
 
 /// Which reader a file needs, told from its first bytes and then its extension.
-#[derive(Debug, PartialEq)]
-enum Kind {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
     Xlsx,
     Ods,
     Xls,
     Csv,
+}
+
+impl Kind {
+    /// The name a child process is told the kind by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Xlsx => "xlsx",
+            Kind::Ods => "ods",
+            Kind::Xls => "xls",
+            Kind::Csv => "csv",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        [Kind::Xlsx, Kind::Ods, Kind::Xls, Kind::Csv]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
 }
 
 fn extension(path: &Path) -> String {
@@ -93,45 +113,51 @@ fn looks_like_text(bytes: &[u8]) -> bool {
             .all(|&b| b >= 0x20 || b == b'\n' || b == b'\r' || b == b'\t')
 }
 
-/// Reads `sheet` (default: the first visible one) of the file at `path`.
+/// Reads `sheet` (default: the first visible one) of the file at `path`: through the
+/// bounded reader (a regular file of at most [`MAX_FILE`] bytes), a CSV file here, a
+/// workbook in a child process with limits ([`super::contain`]).
 pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
-    let shown = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {shown}"))?
-        .len();
-    if size > MAX_FILE {
-        bail!(
-            "{shown} is {} MB; `import` reads trackers up to {} MB",
-            size / (1024 * 1024),
-            MAX_FILE / (1024 * 1024)
-        );
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = crate::untrusted::read(path, "`import`", MAX_FILE)?;
     match sniff(path, &bytes)? {
         Kind::Csv => read_csv(path, &bytes, sheet),
+        kind => super::contain::parse(&path.display().to_string(), kind, bytes, sheet),
+    }
+}
+
+/// Parses a workbook's bytes in this process, with the caps that cost nothing (the zip
+/// checked part by part, rows streamed and counted). The child process of
+/// [`super::contain`] runs this, and so do the fuzz targets.
+pub fn parse_workbook(
+    shown: &str,
+    kind: Kind,
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<Sheet> {
+    match kind {
+        Kind::Csv => bail!("{shown} is a CSV file, not a workbook"),
         Kind::Xlsx => {
-            check_zip(&shown, &bytes)?;
-            read_xlsx(&shown, bytes, sheet)
+            check_zip(shown, &bytes)?;
+            read_xlsx(shown, bytes, sheet)
         }
         Kind::Ods => {
-            check_zip(&shown, &bytes)?;
+            check_zip(shown, &bytes)?;
             let wb = calamine::Ods::new(Cursor::new(bytes))
                 .map_err(|e| anyhow!("{shown} is not a readable .ods workbook: {e}"))?;
-            read_ranged(&shown, wb, sheet, |_, _| Vec::new())
+            read_ranged(shown, wb, sheet, |_, _| Vec::new())
         }
         Kind::Xls => {
             let cursor = Cursor::new(bytes);
             if let Err(calamine::XlsxError::Password) =
                 calamine::Xlsx::<Cursor<Vec<u8>>>::new(cursor.clone())
             {
-                bail!(password(&shown));
+                bail!(password(shown));
             }
             let wb = match calamine::Xls::new(cursor) {
                 Ok(wb) => wb,
-                Err(calamine::XlsError::Password) => bail!(password(&shown)),
+                Err(calamine::XlsError::Password) => bail!(password(shown)),
                 Err(e) => bail!("{shown} is not a readable .xls workbook: {e}"),
             };
-            read_ranged(&shown, wb, sheet, |wb: &calamine::Xls<_>, name| {
+            read_ranged(shown, wb, sheet, |wb: &calamine::Xls<_>, name| {
                 wb.merge_cells_by_sheet_name(name).unwrap_or_default()
             })
         }
@@ -406,11 +432,24 @@ where
 /// Merged cells fill down: each row of a region spanning several rows gets the value
 /// of its top-left cell (a merged "Objective" beside its actions). A merge within one
 /// row (a title across the columns) stays in its first cell.
+///
+/// Each cell is filled once at most: regions are taken top first per column, and a row
+/// already filled is not filled again. Excel never overlaps regions, but a hostile file
+/// can declare thousands that all reach the last row, which filled one by one would
+/// cost regions × rows.
 fn fill_merged(rows: &mut Vec<Vec<Cell>>, merges: &[calamine::Dimensions]) {
+    let mut merges: Vec<&calamine::Dimensions> = merges
+        .iter()
+        .filter(|m| m.end.0 > m.start.0 && m.start.0 < MAX_ROWS && m.start.1 < MAX_COLS)
+        .collect();
+    merges.sort_by_key(|m| (m.start.1, m.start.0));
+    // Per column, the last row a region has filled.
+    let mut filled: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
     for m in merges {
         let (r0, c0) = m.start;
-        let (r1, _) = m.end;
-        if r1 <= r0 || r0 >= MAX_ROWS || c0 >= MAX_COLS {
+        let last = m.end.0.min(MAX_ROWS - 1);
+        let from = filled.get(&c0).map_or(r0 + 1, |&f| f.max(r0) + 1);
+        if from > last {
             continue;
         }
         let top = rows
@@ -421,11 +460,12 @@ fn fill_merged(rows: &mut Vec<Vec<Cell>>, merges: &[calamine::Dimensions]) {
         if top.is_empty() {
             continue;
         }
-        for r in r0 + 1..=r1.min(MAX_ROWS - 1) {
+        for r in from..=last {
             let mut cell = top.clone();
             cell.merged = true;
             put(rows, r, c0, cell);
         }
+        filled.insert(c0, last);
     }
 }
 

@@ -230,7 +230,7 @@ impl Engine {
     /// Shows a problem that is not a diagnostic (theme, rendering, audience) in the
     /// terminal and over open pages.
     fn fail(&self, problem: Problem) -> Outcome {
-        eprintln!("error: {}", problem.describe());
+        crate::errln!("error: {}", problem.describe());
         self.output.publish_problems(vec![problem]);
         Outcome::Problems { errors: 1 }
     }
@@ -244,7 +244,7 @@ impl Engine {
             .collect();
         for line in &now {
             if !self.printed.contains(line) {
-                eprintln!("{line}");
+                crate::errln!("{line}");
             }
         }
         self.printed = now.into_iter().collect();

@@ -16,6 +16,7 @@
 
 mod engine;
 mod http;
+mod listen;
 mod pages;
 mod partial;
 
@@ -296,14 +297,13 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     socket2::SockRef::from(&listener)
         .set_nodelay(true)
         .context("cannot set TCP_NODELAY")?;
-    let server = tiny_http::Server::from_listener(listener, None)
+    // Kept listening for the whole run, even after running out of file descriptors.
+    let server = listen::Listener::new(listener)
         .map_err(|e| anyhow!("cannot serve on 127.0.0.1:{}: {e}", opts.port))?;
     let port = server
-        .server_addr()
-        .to_ip()
+        .addr()
         .map(|a| a.port())
         .ok_or_else(|| anyhow!("the server has no TCP address"))?;
-    let server = Arc::new(server);
 
     let mut engine = engine::Engine::new(
         engine::Settings {
@@ -335,8 +335,8 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
             let server = Arc::clone(&server);
             let shared = Arc::clone(&shared);
             std::thread::spawn(move || {
-                // `recv` fails once the server is unblocked at shutdown.
-                while let Ok(rq) = server.recv() {
+                // `recv` gives nothing once the server is stopped at shutdown.
+                while let Some(rq) = server.recv() {
                     http::handle(rq, &shared, port);
                 }
             })
@@ -382,11 +382,11 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
                         report(&outcome, failing);
                         failing = matches!(outcome, engine::Outcome::Problems { .. });
                     }
-                    Err(e) => eprintln!("error: {e:#}"),
+                    Err(e) => crate::errln!("error: {e:#}"),
                 }
                 // `site.yaml` may have named another theme folder.
                 if let Err(e) = follow(&mut debouncer, &mut watched, engine.watched()) {
-                    eprintln!("error: {e:#}");
+                    crate::errln!("error: {e:#}");
                 }
             }
         });
@@ -398,7 +398,7 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     })
     .context("cannot install the Ctrl-C handler")?;
 
-    println!(
+    crate::outln!(
         "Serving {} at http://127.0.0.1:{port}/ (press Ctrl-C to stop)",
         opts.content.display()
     );
@@ -414,13 +414,11 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
 
     let _ = stop_rx.recv();
     stopping.store(true, Ordering::Relaxed);
-    for _ in &workers {
-        server.unblock();
-    }
+    server.stop(workers.len());
     for w in workers {
         let _ = w.join();
     }
-    eprintln!("stopped");
+    crate::errln!("stopped");
     Ok(())
 }
 
@@ -451,15 +449,15 @@ fn report(outcome: &engine::Outcome, failing: bool) {
             total_millis,
         } => {
             if *pages > 0 {
-                eprintln!(
+                crate::errln!(
                     "updated {pages} file{} ({first_millis} ms to the first, {total_millis} ms in all)",
                     if *pages == 1 { "" } else { "s" }
                 );
             } else if failing {
-                eprintln!("fixed: the site is up to date again");
+                crate::errln!("fixed: the site is up to date again");
             }
         }
-        engine::Outcome::Problems { errors } => eprintln!(
+        engine::Outcome::Problems { errors } => crate::errln!(
             "{errors} error{}: still serving the last good site; open pages show the problems",
             if *errors == 1 { "" } else { "s" }
         ),

@@ -1,0 +1,9 @@
+//! Arbitrary bytes as a .xlsx workbook through `assure import`'s reader and record making.
+#![no_main]
+
+use assure::fuzzing::{import, WorkbookKind};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = import(WorkbookKind::Xlsx, data);
+});
