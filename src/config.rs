@@ -78,6 +78,8 @@ pub struct Config {
     pub baselines: Vec<(String, Pos)>,
     /// The facts of the default statement (`accessibility:` written as a mapping).
     pub statement: Statement,
+    /// `branding: {logo, colour}`: the council's logo and header colour.
+    pub branding: crate::branding::Branding,
 }
 
 /// How far a site complies with WCAG, as the model statement words it.
@@ -135,6 +137,7 @@ impl Default for Config {
             accessibility: None,
             baselines: Vec::new(),
             statement: Statement::default(),
+            branding: Default::default(),
         }
     }
 }
@@ -152,6 +155,7 @@ const KEYS: &[&str] = &[
     "theme",
     "accessibility",
     "baselines",
+    "branding",
 ];
 
 impl Config {
@@ -352,6 +356,7 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                 ),
             },
             "packs" => packs_node = Some(value),
+            "branding" => config.branding = crate::branding::parse(value, &mut e008),
             "baselines" => {
                 let items: Vec<&Node> = match &value.value {
                     Value::Seq(items) => items.iter().collect(),

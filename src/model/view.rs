@@ -185,6 +185,15 @@ impl View {
             out.extend(rec.file_path().map(str::to_string));
             out.extend(rec.local_links.iter().filter_map(|l| l.path.clone()));
         }
+        // The logo of `site.yaml` `branding`, shown to every audience.
+        out.extend(
+            self.site
+                .config
+                .branding
+                .logo
+                .as_ref()
+                .and_then(|l| l.resolved.clone()),
+        );
         out
     }
 }

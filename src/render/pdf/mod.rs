@@ -1043,24 +1043,36 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
     };
     let config = &doc.site().config;
     let digest: String = input.content_sha256.chars().take(12).collect();
-    let mut blocks = vec![
-        Block::Cover {
-            title: pack.title.clone(),
-            lines: vec![
-                ("Site".into(), config.title.clone()),
-                ("Organisation".into(), config.organisation.clone()),
-                ("Prepared for".into(), config.audience_title(&pack.audience)),
-                ("Readiness date".into(), input.as_of.long()),
-                ("Issued".into(), input.issued.long()),
-                ("Marking".into(), doc.view.marking.to_string()),
-                // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
-                ("Content digest (SHA-256)".into(), digest),
-                ("Built by".into(), format!("Assure {}", crate::VERSION)),
-            ],
-        },
-        Block::Contents,
-        Block::PageBreak,
-    ];
+    let mut blocks = vec![Block::Cover {
+        title: pack.title.clone(),
+        lines: vec![
+            ("Site".into(), config.title.clone()),
+            ("Organisation".into(), config.organisation.clone()),
+            ("Prepared for".into(), config.audience_title(&pack.audience)),
+            ("Readiness date".into(), input.as_of.long()),
+            ("Issued".into(), input.issued.long()),
+            ("Marking".into(), doc.view.marking.to_string()),
+            // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
+            ("Content digest (SHA-256)".into(), digest),
+            ("Built by".into(), format!("Assure {}", crate::VERSION)),
+        ],
+    }];
+    // The council's logo (`site.yaml` `branding`), under the cover's details.
+    if let Some(path) = config
+        .branding
+        .logo
+        .as_ref()
+        .and_then(|l| l.resolved.as_deref())
+    {
+        if let Ok(data) = std::fs::read(doc.site().files.root.join(path)) {
+            let alt = match config.organisation.as_str() {
+                "" => "Logo".to_string(),
+                org => format!("Logo of {org}"),
+            };
+            blocks.push(Block::Image { data, alt });
+        }
+    }
+    blocks.extend([Block::Contents, Block::PageBreak]);
     for (n, section) in pack.sections.iter().enumerate() {
         if n > 0 {
             blocks.push(Block::PageBreak);
