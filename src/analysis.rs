@@ -365,11 +365,14 @@ pub fn analyse(
                     Some("blue")
                 } else if a.overdue[i] || rec.status == "blocked" {
                     Some("red")
-                } else if rec.status == "not-started"
-                    && rec
-                        .due
-                        .is_some_and(|d| (0..=30).contains(&(d.last_day().days() - today)))
+                } else if rec.owner.is_none()
+                    || rec.due.is_none()
+                    || (rec.status == "not-started"
+                        && rec
+                            .due
+                            .is_some_and(|d| (0..=30).contains(&(d.last_day().days() - today))))
                 {
+                    // Nobody to answer for it, or no date to hold it to: not on track.
                     Some("amber")
                 } else {
                     Some("green")

@@ -159,6 +159,8 @@ fn find_label<'a>(pairs: &'a [(String, String)], value: &str) -> Option<&'a str>
         .iter()
         .find(|(v, _)| v == value)
         .map(|(_, l)| l.as_str())
+    /// `branding: {logo, colour}`: the council's logo and header colour.
+    pub branding: crate::branding::Branding,
 }
 
 /// How far a site complies with WCAG, as the model statement words it.
@@ -219,6 +221,7 @@ impl Default for Config {
             accessibility_pos: Pos::START,
             statement_links: Vec::new(),
             frameworks: vec![ilacs()],
+            branding: Default::default(),
         }
     }
 }
@@ -237,6 +240,7 @@ const KEYS: &[&str] = &[
     "accessibility",
     "baselines",
     "frameworks",
+    "branding",
 ];
 
 impl Config {
@@ -445,6 +449,7 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
             },
             "packs" => packs_node = Some(value),
             "frameworks" => parse_frameworks(value, &mut config, &mut e008),
+            "branding" => config.branding = crate::branding::parse(value, &mut e008),
             "baselines" => {
                 let items: Vec<&Node> = match &value.value {
                     Value::Seq(items) => items.iter().collect(),

@@ -204,7 +204,8 @@ impl fmt::Display for PartialDate {
     }
 }
 
-/// Explains a badly written date, recognising `March 2009` and `18/03/2013` styles.
+/// Explains a badly written date, recognising `March 2009`, `5th February 2026` and
+/// `18/03/2013` styles.
 fn hint_for_bad_date(text: &str) -> String {
     let words: Vec<&str> = text.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     let month_of = |w: &str| {
@@ -214,14 +215,28 @@ fn hint_for_bad_date(text: &str) -> String {
         })
     };
     let year_of = |w: &str| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit());
+    // `5th`, `1st`, `22nd`, `3rd`: the day as people write it in letters.
+    let day_of = |w: &str| {
+        let lower = w.to_ascii_lowercase();
+        let digits = ["st", "nd", "rd", "th"]
+            .iter()
+            .find_map(|s| lower.strip_suffix(s))
+            .unwrap_or(&lower)
+            .to_string();
+        digits.parse::<u8>().ok().filter(|d| (1..=31).contains(d))
+    };
+    let words: Vec<&str> = words
+        .into_iter()
+        .filter(|w| !w.eq_ignore_ascii_case("the") && !w.eq_ignore_ascii_case("of"))
+        .collect();
     match words.as_slice() {
         [m, y] if month_of(m).is_some() && year_of(y) => {
             let m = month_of(m).unwrap_or(0) + 1;
             format!("write the date as `{y}-{m:02}` (year-month), not `{text}`")
         }
-        [d, m, y] if d.parse::<u8>().is_ok() && month_of(m).is_some() && year_of(y) => {
+        [d, m, y] | [m, d, y] if day_of(d).is_some() && month_of(m).is_some() && year_of(y) => {
             let m = month_of(m).unwrap_or(0) + 1;
-            let d: u8 = d.parse().unwrap_or(1);
+            let d = day_of(d).unwrap_or(1);
             format!("write the date as `{y}-{m:02}-{d:02}` (year-month-day), not `{text}`")
         }
         _ => {
@@ -268,6 +283,16 @@ mod tests {
         assert!(PartialDate::parse("18/03/2013")
             .unwrap_err()
             .contains("`2013-03-18`"));
+        // Ordinal days, and the day after the month, get the same rewrite.
+        for written in [
+            "5th February 2026",
+            "5 Feb 2026",
+            "February 5th, 2026",
+            "the 5th of February 2026",
+        ] {
+            let hint = PartialDate::parse(written).unwrap_err();
+            assert!(hint.contains("`2026-02-05`"), "{written}: {hint}");
+        }
         assert!(PartialDate::parse("soon").is_err());
     }
 

@@ -382,8 +382,8 @@ pub fn markdown_safety(body: &str) -> Result<(), String> {
 }
 
 /// pulldown-cmark's own HTML for a body with no links, images, raw HTML or `[[`
-/// (`None` for any other body): what Assure must give for plain Markdown, task-list
-/// boxes given a name.
+/// (`None` for any other body): what Assure must give for plain Markdown, a task's
+/// state in words instead of a checkbox.
 pub fn plain_markdown_html(body: &str) -> Option<String> {
     use pulldown_cmark::{Event, Parser, Tag};
     if body.contains("[[") {
@@ -399,9 +399,9 @@ pub fn plain_markdown_html(body: &str) -> Option<String> {
     });
     plain.then(|| {
         let mut html = String::new();
-        // Task-list boxes as pulldown-cmark writes them, with the name Assure adds.
+        // Task states in words, where pulldown-cmark writes a checkbox.
         let events = Parser::new_ext(body, markdown::options()).map(|e| match e {
-            Event::TaskListMarker(done) => Event::InlineHtml(markdown::task_box(done).into()),
+            Event::TaskListMarker(done) => Event::InlineHtml(markdown::task_state(done).into()),
             other => other,
         });
         pulldown_cmark::html::push_html(&mut html, events);

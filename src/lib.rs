@@ -13,6 +13,7 @@
 //! renderer shows values in; [`import`] reads spreadsheet trackers into records.
 
 pub mod analysis;
+pub mod branding;
 pub mod changes;
 pub mod charts;
 pub mod commands;

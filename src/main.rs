@@ -145,9 +145,11 @@ enum Command {
         /// For a recommendation: the ID of the review it comes from (required).
         #[arg(long, value_name = "REVIEW")]
         source: Option<String>,
-        /// The record's date (YYYY-MM-DD); default today for evidence, reviews and events.
+        /// The record's date (YYYY-MM-DD); default today for evidence, reviews and events. A review's ID is made from its kind and this date (`ofsted-2026`, `monitoring-visit-2026-03`).
         #[arg(long, value_parser = parse_date)]
         date: Option<Date>,
+        #[command(flatten)]
+        fields: NewFields,
         #[command(flatten)]
         content: ContentArgs,
     },
@@ -234,6 +236,58 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         out!("{}", done.yaml);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fields `assure new` can fill in, each checked as `check` would (IDs that exist,
+/// dates, known values).
+#[derive(clap::Args, Debug, Default)]
+struct NewFields {
+    /// The person or role accountable.
+    #[arg(long)]
+    owner: Option<String>,
+    /// For an action or recommendation: when it is due (YYYY-MM-DD, YYYY-MM or YYYY).
+    #[arg(long)]
+    due: Option<String>,
+    /// For an action: the recommendations it answers, IDs separated by commas.
+    #[arg(long, value_name = "IDS")]
+    addresses: Option<String>,
+    /// For an action: the plan it belongs to.
+    #[arg(long, value_name = "PLAN")]
+    plan: Option<String>,
+    /// For an action: the plan objective it serves.
+    #[arg(long, value_name = "OBJECTIVE")]
+    objective: Option<String>,
+    /// For evidence: what it proves, IDs of recommendations, actions, objectives or plans separated by commas.
+    #[arg(long, value_name = "IDS")]
+    supports: Option<String>,
+    /// For a review, evidence or event: its kind (a review's is read from its title when not given).
+    #[arg(long)]
+    kind: Option<String>,
+    /// For a recommendation: immediate, high, medium or low.
+    #[arg(long)]
+    priority: Option<String>,
+    /// For an event: the records it concerns, IDs separated by commas.
+    #[arg(long, value_name = "IDS")]
+    refs: Option<String>,
+}
+
+impl NewFields {
+    fn given(self) -> Vec<(&'static str, String)> {
+        [
+            ("owner", self.owner),
+            ("due", self.due),
+            ("addresses", self.addresses),
+            ("plan", self.plan),
+            ("objective", self.objective),
+            ("supports", self.supports),
+            ("kind", self.kind),
+            ("priority", self.priority),
+            ("refs", self.refs),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
+        .collect()
+    }
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -441,6 +495,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             id,
             source,
             date,
+            fields,
             content,
         } => {
             let (site, _) = pipeline::load(&content.content)?;
@@ -450,6 +505,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 id: id.as_deref(),
                 source: source.as_deref(),
                 date,
+                fields: fields.given(),
             };
             let created = assure::new_record::create(&site, &request, Date::today_utc())?;
             // Joined part by part, so Windows shows its own separators throughout.

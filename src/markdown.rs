@@ -949,10 +949,10 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
                 rules.shown_words();
                 held.push(event);
             }
-            // A task-list box has a name, read before the item's words.
+            // A task's state, in words before the item's own.
             Event::TaskListMarker(done) => {
                 rules.shown_words();
-                events.push(Event::InlineHtml(CowStr::Borrowed(task_box(done))));
+                events.push(Event::InlineHtml(CowStr::Borrowed(task_state(done))));
             }
             other => {
                 if shows_words(&other) {
@@ -968,13 +968,22 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
     html
 }
 
-/// A task-list item's box, as pulldown-cmark writes it plus an accessible name
-/// (pulldown-cmark's has none, so a screen reader announces an unnamed checkbox).
-pub fn task_box(done: bool) -> &'static str {
+/// A task-list item's state, in words: the site is read, not filled in, so a greyed-out
+/// checkbox (pulldown-cmark's `<input>`) would only look like a control that fails.
+pub fn task_state(done: bool) -> &'static str {
     if done {
-        "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"/>\n"
+        "<span class=\"task-state task-done\">Done:</span> "
     } else {
-        "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"/>\n"
+        "<span class=\"task-state task-open\">Not done:</span> "
+    }
+}
+
+/// The same state in a pack, where a line of text holds it.
+pub fn task_state_text(done: bool) -> &'static str {
+    if done {
+        "Done: "
+    } else {
+        "Not done: "
     }
 }
 
@@ -1070,10 +1079,17 @@ mod tests {
     }
 
     #[test]
-    fn task_list_boxes_have_names() {
+    fn task_lists_say_each_state_in_words() {
         let html = to_html("- [x] one\n- [ ] two\n", &Fixed);
-        assert!(html.contains(r#"checked="" aria-label="Done""#), "{html}");
-        assert!(html.contains(r#"aria-label="Not done""#), "{html}");
+        assert!(!html.contains("<input"), "{html}");
+        assert!(
+            html.contains(r#"<li><span class="task-state task-done">Done:</span> one</li>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li><span class="task-state task-open">Not done:</span> two</li>"#),
+            "{html}"
+        );
     }
 
     struct Fixed;

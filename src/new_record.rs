@@ -116,6 +116,9 @@ pub struct Request<'a> {
     pub source: Option<&'a str>,
     /// `--date`: the record's `date` (default today for evidence, reviews and events).
     pub date: Option<Date>,
+    /// Fields given on the command line (`--owner`, `--due`, `--addresses`, `--kind`,
+    /// …): the field's name and the value as typed, lists with commas.
+    pub fields: Vec<(&'static str, String)>,
 }
 
 /// A record written by [`create`].
@@ -125,6 +128,109 @@ pub struct Created {
     pub rel: String,
     /// What the author fills in next, one step a line.
     pub next: Vec<String>,
+}
+
+/// The kind of review a title names ("Ofsted monitoring visit" → `monitoring-visit`),
+/// the most specific words first; `review` when it names none.
+pub fn review_kind_from_title(title: &str) -> &'static str {
+    let words = slug(title).replace('-', " ");
+    let has = |phrase: &str| format!(" {words} ").contains(&format!(" {phrase} "));
+    [
+        ("monitoring visit", "monitoring-visit"),
+        ("focused visit", "focused-visit"),
+        ("governance review", "governance-review"),
+        ("inspection", "inspection"),
+        ("direction", "direction"),
+        ("decision", "decision"),
+        ("letter", "letter"),
+        ("report", "report"),
+    ]
+    .into_iter()
+    .find(|(phrase, _)| has(phrase))
+    .map_or("review", |(_, kind)| kind)
+}
+
+/// A review's ID from its kind and date: a full inspection by its year (`ofsted-2026`:
+/// there is one a year at most), anything else by its kind and month
+/// (`monitoring-visit-2026-03`); `-2`, `-3` … when that is taken.
+pub fn review_id(kind: &str, date: Date, taken: impl Fn(&str) -> bool) -> String {
+    let candidates = if kind == "inspection" {
+        vec![
+            format!("ofsted-{}", date.year),
+            format!("ofsted-{}-{:02}", date.year, date.month),
+        ]
+    } else {
+        vec![format!("{kind}-{}-{:02}", date.year, date.month)]
+    };
+    if let Some(free) = candidates.iter().find(|c| !taken(c)) {
+        return free.clone();
+    }
+    let base = candidates.last().cloned().unwrap_or_default();
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|c| !taken(c))
+        .unwrap_or(base)
+}
+
+/// A value given on the command line, checked against its field and written as YAML, so
+/// the file passes `check`: IDs that exist and are of the right type, real dates, known
+/// values.
+fn preset_line(site: &Site, t: RecordType, name: &str, value: &str) -> Result<String> {
+    use crate::model::schema::FieldKind;
+    let Some(field) = t.field(name) else {
+        bail!("`--{name}` is not a field of {}", t.with_article());
+    };
+    let ids = |targets: &[RecordType]| -> Result<Vec<String>> {
+        let items: Vec<&str> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .collect();
+        if items.is_empty() {
+            bail!("`--{name}` needs at least one ID");
+        }
+        items
+            .into_iter()
+            .map(|id| match site.get(id) {
+                Some(r) if targets.is_empty() || targets.contains(&r.rtype) => Ok(r.id.clone()),
+                Some(r) => bail!(
+                    "`--{name}` takes {}; `{id}` is {}",
+                    targets
+                        .iter()
+                        .map(|t| t.name())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    r.rtype.with_article()
+                ),
+                None => bail!("`--{name}`: there is no record `{id}`"),
+            })
+            .collect()
+    };
+    Ok(match field.kind {
+        FieldKind::Ref(targets) => {
+            let ids = ids(targets)?;
+            if ids.len() > 1 {
+                bail!("`--{name}` takes one ID");
+            }
+            format!("{name}: {}", ids.join(""))
+        }
+        FieldKind::Refs(targets) => format!("{name}: [{}]", ids(targets)?.join(", ")),
+        FieldKind::Date => match crate::date::PartialDate::parse(value.trim()) {
+            Ok(d) => format!("{name}: {d}"),
+            Err(hint) => bail!("`--{name}`: {hint}"),
+        },
+        FieldKind::Enum(allowed) => match allowed.iter().find(|v| **v == value.trim()) {
+            Some(v) => format!("{name}: {v}"),
+            None => bail!(
+                "`{value}` is not a valid `--{name}`; use one of: {}",
+                allowed.join(", ")
+            ),
+        },
+        FieldKind::Text if !value.trim().is_empty() => {
+            format!("{name}: {}", serde_json::to_string(value.trim())?)
+        }
+        _ => bail!("`--{name}` cannot be set by `assure new`; edit the file"),
+    })
 }
 
 /// `ofsted-2012-r4`: the next recommendation number in a review's series.
@@ -241,11 +347,40 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
         RecordType::Evidence | RecordType::Event | RecordType::Review
     );
     let date = req.date.or(dated.then_some(today));
+    // A review's kind, given or read from its title, names its ID and fills `kind:`.
+    let mut presets: Vec<(&str, String)> = req
+        .fields
+        .iter()
+        .map(|(name, value)| Ok((*name, preset_line(site, t, name, value)?)))
+        .collect::<Result<_>>()?;
+    let review_kind = match t {
+        RecordType::Review => {
+            let given = presets.iter().find(|(n, _)| *n == "kind");
+            let kind = match given {
+                Some(_) => req
+                    .fields
+                    .iter()
+                    .find(|(n, _)| *n == "kind")
+                    .map_or("review", |(_, v)| v.trim()),
+                None => review_kind_from_title(title),
+            };
+            if given.is_none() {
+                presets.push(("kind", format!("kind: {kind}")));
+            }
+            Some(kind.to_string())
+        }
+        _ => None,
+    };
     let folder = site.files.root.join(t.folder());
     let existing: Vec<String> = site.records.iter().map(|r| r.id.clone()).collect();
     let id = match (req.id, t, &source) {
         (Some(id), _, _) => id.to_string(),
         (None, RecordType::Recommendation, Some(source)) => next_in_series(&existing, source),
+        (None, RecordType::Review, _) => review_id(
+            review_kind.as_deref().unwrap_or("review"),
+            date.unwrap_or(today),
+            |id| site.get(id).is_some(),
+        ),
         (None, RecordType::Event, _) => {
             let day = date.unwrap_or(today);
             let base = match slug(title) {
@@ -290,8 +425,10 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
         serde_json::to_string(title.trim())?
     ));
     for f in COMMON_FIELDS.iter().chain(t.own_fields()) {
+        let preset = presets.iter().find(|(n, _)| *n == f.name);
         let line = match f.name {
             "id" | "title" => continue,
+            _ if preset.is_some() => preset.map(|(_, l)| l.clone()).unwrap_or_default(),
             "status" if t.statuses().is_empty() => continue,
             // New evidence holds nothing yet: a draft until its file, link or
             // location is added (SPEC §14.1).

@@ -47,6 +47,47 @@ pub fn field_label(name: &str) -> String {
     }
 }
 
+/// Where a row of a record page's summary list comes, by its label, in the order an
+/// inspector reads a record: what it is (0), who answers for it (1), when (2), how it
+/// stands (3), then the rest in the order given (4).
+pub fn reading_order(label: &str) -> u8 {
+    let named = |names: &[&str]| names.iter().any(|n| field_label(n) == label);
+    if named(&[
+        "id",
+        "source",
+        "finding",
+        "area",
+        "priority",
+        "plan",
+        "objective",
+        "kind",
+    ]) {
+        0
+    } else if named(&["owner", "by", "originator"]) {
+        1
+    } else if named(&[
+        "date",
+        "period",
+        "approved",
+        "due",
+        "completed",
+        "reviewed",
+        "expires",
+    ]) {
+        2
+    } else if named(&[
+        "rag",
+        "evidence",
+        "state",
+        "recorded_status",
+        "overdue_actions",
+    ]) {
+        3
+    } else {
+        4
+    }
+}
+
 /// The colour of a status, RAG, judgement or state word (a CSS class suffix, and the
 /// chart and pack colour of [`crate::charts::rgb`]). One colour per meaning (SPEC
 /// §14.5): blue is done and nothing else; green is sound or on track; amber is partly
@@ -363,6 +404,23 @@ pub fn evidence_word(site: &Site, a: &Analysis, i: usize) -> &'static str {
     } else {
         "not-counted"
     }
+}
+
+/// Recommendations grouped by the review that made them, the newest review first (an
+/// inspector asks about the latest inspection's first); those whose source is not
+/// shown come last. Within a group, the order of the site (natural ID order).
+pub fn by_source(site: &Site) -> Vec<(Option<usize>, Vec<usize>)> {
+    let mut groups: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    for (i, r) in site.of_type(RecordType::Recommendation) {
+        let source = r.targets("source").next();
+        match groups.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, recs)) => recs.push(i),
+            None => groups.push((source, vec![i])),
+        }
+    }
+    let date = |s: Option<usize>| s.and_then(|i| site.records[i].date.map(|d| d.first_day()));
+    groups.sort_by_key(|(s, _)| (s.is_none(), std::cmp::Reverse(date(*s)), *s));
+    groups
 }
 
 /// How evidence reaches a recommendation, when not only directly: "through act-01",

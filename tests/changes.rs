@@ -682,3 +682,35 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The build's summary counts every page it writes, `changes.html` included (it said
+/// one fewer once).
+#[test]
+fn the_build_summary_counts_the_changes_page() {
+    let out = scratch("count");
+    let run = ok(
+        build_after(&out, &[&built().before]),
+        "building after/ --since before",
+    );
+    let summary = String::from_utf8_lossy(&run.stdout).to_string();
+    fn html_files(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .expect("read the site")
+            .flatten()
+            .map(|e| e.path())
+            .map(|p| {
+                if p.is_dir() {
+                    html_files(&p)
+                } else {
+                    usize::from(p.extension().is_some_and(|x| x == "html"))
+                }
+            })
+            .sum()
+    }
+    let written = html_files(&out.join("site"));
+    assert!(out.join("site/changes.html").is_file());
+    assert!(
+        summary.contains(&format!("built {written} pages into")),
+        "{written} HTML files written; the summary says:\n{summary}"
+    );
+}

@@ -904,16 +904,18 @@ fn from_matrix(source: &str, html: &str) -> Figures {
     let table = html
         .split_once(r#"id="matrix-table""#)
         .map_or("", |(_, t)| t);
-    let Some(tbody) = table
-        .split_once("<tbody>")
-        .and_then(|(_, rest)| rest.split_once("</tbody>"))
-        .map(|(body, _)| body)
-    else {
+    // Every group of rows (one per source review), to the end of the table.
+    let table = table.split_once("</table>").map_or(table, |(t, _)| t);
+    let tbody = bodies(table);
+    if tbody.is_empty() {
         f.fail("no table");
         return f;
-    };
+    }
     let mut gaps = Vec::new();
-    for row in re(r"(?s)<tr([^>]*)>(.*?)</tr>").captures_iter(tbody) {
+    for row in re(r"(?s)<tr([^>]*)>(.*?)</tr>").captures_iter(&tbody) {
+        if row[1].contains("group-head") {
+            continue;
+        }
         let head = row[2].split("</th>").next().unwrap_or("");
         let Some(id) = re(r#"<span class="id">([^<]+)</span>"#).captures(head) else {
             f.fail("a matrix row without an ID");
@@ -939,15 +941,24 @@ fn from_matrix(source: &str, html: &str) -> Figures {
     f
 }
 
+/// The insides of every `<tbody>` of `html`, one after another (a grouped table has
+/// one per group).
+fn bodies(html: &str) -> String {
+    html.split("<tbody>")
+        .skip(1)
+        .filter_map(|part| part.split_once("</tbody>").map(|(body, _)| body))
+        .collect()
+}
+
 /// The rows of a list page: each body row's `data-status` (what the filter matches)
-/// and its cells.
+/// and its cells. The heading rows of groups have no data and are not rows of records.
 fn list_rows(html: &str) -> Vec<(String, String)> {
-    let body = html
-        .split_once("<tbody>")
-        .and_then(|(_, rest)| rest.split_once("</tbody>"))
-        .map_or("", |(body, _)| body);
+    let table = html
+        .split_once(r#"id="records-table""#)
+        .map_or("", |(_, t)| t);
+    let body = bodies(table.split_once("</table>").map_or(table, |(t, _)| t));
     re(r#"(?s)<tr((?: data-[a-z]+="[^"]*")*)>(.*?)</tr>"#)
-        .captures_iter(body)
+        .captures_iter(&body)
         .map(|c| {
             let status = re(r#"data-status="([^"]*)""#)
                 .captures(&c[1])
@@ -2056,7 +2067,8 @@ fn inspector() -> Expected {
         // Not started act-4; in progress act-1, 3, 6; complete act-5; cancelled act-2.
         actions_by_status: [1, 3, 1, 0, 1],
         // Red: act-3, act-4 (overdue). Green: act-1, and act-6 (in progress, so not
-        // amber though due today). Blue: act-5. act-2 (cancelled) has none.
+        // amber though due today; both have an owner and a due date, without which
+        // they would be amber). Blue: act-5. act-2 (cancelled) has none.
         rag: [2, 0, 2, 1],
         // rec-2: only through cancelled act-2; rec-6: nothing current visible (ev-14 is
         // internal); rec-8: no evidence.

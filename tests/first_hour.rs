@@ -292,6 +292,16 @@ fn mistakes() -> Vec<Mistake> {
             expected: Some((3, 1, "E003", "invalid date in `date`: write the date as `2014-09-30` (year-month-day), not `30/09/2014`")),
         },
         Mistake {
+            file: "list-without-brackets.md",
+            text: "---\ntitle: P\nrelated: p2, p3\n---\n",
+            expected: Some((3, 1, "E003", "a list needs square brackets: write `related: [p2, p3]` (or each ID on its own line starting with `- `)")),
+        },
+        Mistake {
+            file: "ordinal-date.md",
+            text: "---\ntitle: P\ndate: 5th February 2026\n---\n",
+            expected: Some((3, 1, "E003", "invalid date in `date`: write the date as `2026-02-05` (year-month-day), not `5th February 2026`")),
+        },
+        Mistake {
             file: "stray-bracket.md",
             text: "---\ntitle: P\ntags: [a, b]]\n---\n",
             expected: Some((3, 13, "E001", "this `]` closes nothing: remove it, or add the `[` it belongs to (the YAML parser said: misplaced bracket)")),
@@ -504,4 +514,257 @@ fn assure_alone_in_a_folder_without_content_says_to_run_init() {
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     // Nothing was made: `init` is the author's choice.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// `assure new` names each record from what it is: a review from its kind and date
+/// (a full inspection by its year), a recommendation from its review, an event from
+/// its date and title, others by their folder's numbering; and fills in the fields
+/// given as options, checked as `check` checks them, so every file still passes.
+#[test]
+fn new_ids_come_from_kind_and_date_and_options_fill_fields() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let here = dir.path();
+    assure(&["init"], here).assert_exit(0);
+    // (arguments after `new`, the ID made, lines the file must hold)
+    let table: &[(&[&str], &str, &[&str])] = &[
+        (
+            &["review", "Ofsted inspection", "--date", "2026-03-10"],
+            "ofsted-2026",
+            &["kind: inspection", "date: 2026-03-10"],
+        ),
+        (
+            &["review", "Ofsted monitoring visit", "--date", "2026-03-04"],
+            "monitoring-visit-2026-03",
+            &["kind: monitoring-visit"],
+        ),
+        (
+            &["review", "Second monitoring visit", "--date", "2026-03-25"],
+            "monitoring-visit-2026-03-2",
+            &["kind: monitoring-visit"],
+        ),
+        (
+            &[
+                "review",
+                "Ofsted inspection (re-inspection)",
+                "--date",
+                "2026-11-02",
+            ],
+            "ofsted-2026-11",
+            &["kind: inspection"],
+        ),
+        (
+            &[
+                "review",
+                "Focused visit: front door",
+                "--date",
+                "2026-06-01",
+            ],
+            "focused-visit-2026-06",
+            &["kind: focused-visit"],
+        ),
+        (
+            &["review", "Peer challenge", "--date", "2026-05-01"],
+            "review-2026-05",
+            &["kind: review"],
+        ),
+        (
+            &[
+                "review",
+                "LGA peer challenge",
+                "--kind",
+                "governance-review",
+                "--date",
+                "2026-05-01",
+            ],
+            "governance-review-2026-05",
+            &["kind: governance-review"],
+        ),
+        (
+            &[
+                "recommendation",
+                "Improve supervision",
+                "--source",
+                "ofsted-2026",
+                "--priority",
+                "high",
+                "--due",
+                "2026-12",
+            ],
+            "ofsted-2026-r1",
+            &["source: ofsted-2026", "priority: high", "due: 2026-12"],
+        ),
+        (
+            &[
+                "action",
+                "Train team managers",
+                "--addresses",
+                "ofsted-2026-r1",
+                "--owner",
+                "Head of service",
+                "--due",
+                "2026-09",
+            ],
+            "act-02",
+            &[
+                "addresses: [ofsted-2026-r1]",
+                "owner: \"Head of service\"",
+                "due: 2026-09",
+            ],
+        ),
+        (
+            &[
+                "evidence",
+                "Supervision audit",
+                "--supports",
+                "act-02, ofsted-2026-r1",
+                "--kind",
+                "audit",
+            ],
+            "ev-02",
+            &["supports: [act-02, ofsted-2026-r1]", "kind: audit"],
+        ),
+        (
+            &[
+                "event",
+                "Inspection report published",
+                "--date",
+                "2026-04-20",
+                "--refs",
+                "ofsted-2026",
+            ],
+            "2026-04-20-inspection-report-published",
+            &["refs: [ofsted-2026]", "date: 2026-04-20"],
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (args, id, lines) in table {
+        let mut full = vec!["new"];
+        full.extend_from_slice(args);
+        let run = assure(&full, here);
+        let made = run
+            .stdout
+            .lines()
+            .next()
+            .and_then(|l| l.rsplit_once("(ID "))
+            .map(|(_, rest)| rest.trim_end_matches(')').to_string());
+        if made.as_deref() != Some(*id) {
+            problems.push(format!(
+                "new {}: made {made:?}, want `{id}`; {}",
+                args.join(" "),
+                run.stderr
+            ));
+            continue;
+        }
+        let folder = match args[0] {
+            "review" => "reviews",
+            "recommendation" => "recommendations",
+            "action" => "actions",
+            "evidence" => "evidence",
+            _ => "timeline",
+        };
+        let text = std::fs::read_to_string(here.join(format!("content/{folder}/{id}.md")))
+            .unwrap_or_default();
+        for line in *lines {
+            if !text
+                .lines()
+                .any(|l| l.trim_end() == *line || l.starts_with(&format!("{line} ")))
+            {
+                problems.push(format!("{id}: no line `{line}` in:\n{text}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let check = assure(&["check"], here);
+    let errors: Vec<_> = check
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.severity == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    // Values `check` would refuse are refused before anything is written.
+    for (args, says) in [
+        (
+            &["action", "A", "--addresses", "rec-99"][..],
+            "there is no record `rec-99`",
+        ),
+        (
+            &["action", "A", "--addresses", "ofsted-2026"][..],
+            "`ofsted-2026` is a review",
+        ),
+        (
+            &["action", "A", "--supports", "act-01"][..],
+            "`--supports` is not a field of an action",
+        ),
+        (
+            &["action", "A", "--due", "5th February 2026"][..],
+            "`2026-02-05`",
+        ),
+        (
+            &["review", "R", "--kind", "visit"][..],
+            "not a valid `--kind`",
+        ),
+    ] {
+        let mut full = vec!["new"];
+        full.extend_from_slice(args);
+        let run = assure(&full, here);
+        run.assert_exit(2);
+        assert!(
+            run.stderr.contains(says),
+            "new {}: {}",
+            args.join(" "),
+            run.stderr
+        );
+    }
+    assert!(!here.join("content/actions/act-03.md").exists());
+}
+
+/// SPEC §7 made explicit: an action with no owner or no due date is not Green.
+#[test]
+fn an_action_with_no_owner_or_due_date_is_amber_not_green() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let here = dir.path();
+    assure(&["init"], here).assert_exit(0);
+    let rags = |here: &Path| -> serde_json::Value {
+        let run = assure(&["status", "--format", "json"], here);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("status JSON");
+        v["actions"]["by_rag"].clone()
+    };
+    let before = rags(here);
+    assure(
+        &[
+            "new",
+            "action",
+            "Nobody's, undated",
+            "--addresses",
+            "ofsted-inspection-r1",
+        ],
+        here,
+    )
+    .assert_exit(0);
+    assure(
+        &[
+            "new",
+            "action",
+            "Owned, undated",
+            "--addresses",
+            "ofsted-inspection-r1",
+            "--owner",
+            "Head of service",
+        ],
+        here,
+    )
+    .assert_exit(0);
+    let after = rags(here);
+    let n = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap_or(0);
+    assert_eq!(
+        n(&after, "green"),
+        n(&before, "green"),
+        "{before} → {after}"
+    );
+    assert_eq!(
+        n(&after, "amber"),
+        n(&before, "amber") + 2,
+        "{before} → {after}"
+    );
 }

@@ -409,8 +409,10 @@ fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> R
     );
     copies?;
     let counts = counts?;
+    // Every HTML page written: changes.html is a page of the site too.
     Ok(counts
         .iter()
-        .find(|(name, _)| *name == "site pages")
-        .map_or(0, |(_, n)| *n))
+        .filter(|(name, _)| matches!(*name, "site pages" | "changes page"))
+        .map(|(_, n)| *n)
+        .sum())
 }

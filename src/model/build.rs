@@ -178,6 +178,28 @@ impl Checker<'_> {
             }
             return;
         }
+        // `supports: act-02, ilacs-2025-r1` is one text to YAML, never two IDs (an ID
+        // has no comma): say how to write the list rather than call it an unknown ID.
+        if let Some(s) = value
+            .as_scalar()
+            .filter(|s| s.plain && s.text.contains(','))
+        {
+            let items: Vec<&str> = s
+                .text
+                .split(',')
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .collect();
+            self.report(
+                self.at,
+                Code::E003,
+                format!(
+                    "a list needs square brackets: write `{field}: [{}]` (or each ID on its own line starting with `- `)",
+                    short(&items.join(", "))
+                ),
+            );
+            return;
+        }
         for (id, pos) in self.list(field, value) {
             out.push(Ref {
                 field,

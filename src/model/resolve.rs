@@ -17,7 +17,7 @@ const MAX_HINTS: usize = 200;
 
 /// Assembles the site from built records (in path order) and checks every link.
 pub fn resolve(
-    config: Config,
+    mut config: Config,
     files: ContentFiles,
     built: Vec<Built>,
     reserved: HashSet<String>,
@@ -180,6 +180,19 @@ pub fn resolve(
                 Code::E008,
                 format!("`theme`: {message}"),
             ));
+        }
+    }
+
+    // The logo is content, checked like an evidence attachment.
+    if let Some(logo) = config.branding.logo.as_mut() {
+        match check_file(&files.root, &logo.written, &present) {
+            Ok(path) => logo.resolved = Some(path),
+            Err(message) => diags.push(Diagnostic::new(
+                SITE_FILE,
+                logo.pos,
+                Code::E007,
+                format!("`branding` `logo`: {message}"),
+            )),
         }
     }
 

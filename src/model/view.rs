@@ -198,6 +198,15 @@ impl View {
         // Only attachments are ever published as files: never a record's file or
         // site.yaml, which hold whole records and settings.
         out.retain(|p| crate::content::is_attachment(p));
+        // The logo of `site.yaml` `branding`, shown to every audience.
+        out.extend(
+            self.site
+                .config
+                .branding
+                .logo
+                .as_ref()
+                .and_then(|l| l.resolved.clone()),
+        );
         out
     }
 }

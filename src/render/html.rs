@@ -245,6 +245,7 @@ impl<'a> Pages<'a> {
             "nav": nav,
             "pages": pages,
             "sensitive": b.view.marking == "OFFICIAL-SENSITIVE",
+            "branding": branding_ctx(&site.config.branding),
         });
         Pages {
             b,
@@ -593,6 +594,8 @@ impl<'a> Pages<'a> {
         if let Some(c) = rec.classification {
             push(&field_label("classification"), esc(c));
         }
+        // What, who, when, then how it stands (a stable sort keeps each part's order).
+        out.sort_by_key(|(label, _)| present::reading_order(label));
         out.into_iter()
             .map(|(label, html)| Field { label, html })
             .collect()
@@ -805,7 +808,7 @@ impl<'a> Pages<'a> {
         let mut crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string()))];
         if rec.rtype != RecordType::Page {
             crumbs.push((
-                rec.rtype.plural_title().to_string(),
+                list_title(rec.rtype).to_string(),
                 Some(format!("{folder}/index.html")),
             ));
         }
@@ -882,13 +885,14 @@ impl<'a> Pages<'a> {
             let title_cell = json!({"text": rec.title, "href": format!("{root}{}", rec.page_path()), "class": "cell-primary"});
             let standing = present::standing(site, a, i);
             let standing_cell = word(standing, &standing_order);
-            // The records a field names, as links by ID (withheld ones are left out).
+            // The records a field names, as links by title with the ID beside (withheld
+            // ones are left out).
             let links = |field: &str| {
                 let items: Vec<serde_json::Value> = rec
                     .targets(field)
                     .map(|x| {
                         let r = &site.records[x];
-                        json!({"text": r.id, "title": r.title, "href": format!("{root}{}", r.page_path())})
+                        json!({"text": r.title, "id": r.id, "href": format!("{root}{}", r.page_path())})
                     })
                     .collect();
                 json!({"links": items})
@@ -900,7 +904,7 @@ impl<'a> Pages<'a> {
                     match rec.targets("source").next() {
                         Some(x) => {
                             let r = &site.records[x];
-                            json!({"text": r.title, "href": format!("{root}{}", r.page_path()), "class": "wrap",
+                            json!({"text": r.title, "id": r.id, "href": format!("{root}{}", r.page_path()), "class": "wrap",
                                    "sort": r.date.map(|d| d.to_string()).unwrap_or_default()})
                         }
                         None => text(""),
@@ -958,11 +962,13 @@ impl<'a> Pages<'a> {
                 RecordType::Objective => vec![
                     id_cell,
                     title_cell,
-                    text(
-                        &rec.parent
-                            .map(|p| site.records[p].id.clone())
-                            .unwrap_or_default(),
-                    ),
+                    match rec.parent {
+                        Some(p) => {
+                            let r = &site.records[p];
+                            json!({"text": r.title, "id": r.id, "href": format!("{root}{}", r.page_path()), "class": "wrap"})
+                        }
+                        None => text(""),
+                    },
                 ],
                 RecordType::Review => vec![
                     id_cell,
@@ -1020,65 +1026,97 @@ impl<'a> Pages<'a> {
                 data.insert("kind", k.to_string());
                 offer("kind", k, label(k));
             }
+            if t == RecordType::Recommendation {
+                if let Some(x) = rec.targets("source").next() {
+                    let r = &site.records[x];
+                    data.insert("source", r.id.clone());
+                    offer("source", &r.id, r.title.clone());
+                }
+                let evidence = present::evidence_word(site, a, i);
+                data.insert("evidence", evidence.to_string());
+                offer("evidence", evidence, label(evidence));
+            }
             if !rec.tags.is_empty() {
                 data.insert("tags", rec.tags.join("|"));
                 for tg in &rec.tags {
                     offer("tags", tg, label(tg));
                 }
             }
-            rows.push(json!({"cells": cells, "data": data}));
+            rows.push((i, json!({"cells": cells, "data": data})));
         }
+        // Recommendations in groups by the review that made them, newest first; other
+        // lists in one group with no heading.
+        let sources = present::by_source(site);
+        let groups: Vec<serde_json::Value> = if t == RecordType::Recommendation {
+            sources
+                .iter()
+                .map(|(source, recs)| {
+                    let rows: Vec<&serde_json::Value> = rows
+                        .iter()
+                        .filter(|(i, _)| recs.contains(i))
+                        .map(|(_, r)| r)
+                        .collect();
+                    json!({"heading": self.source_heading(*source, "../"), "rows": rows})
+                })
+                .collect()
+        } else {
+            let rows: Vec<&serde_json::Value> = rows.iter().map(|(_, r)| r).collect();
+            vec![json!({"rows": rows})]
+        };
         let status_label = if t == RecordType::Evidence {
             "State"
         } else {
             "Status"
         };
         let filter_labels = [
+            ("source", "Source"),
             ("status", status_label),
             ("priority", "Priority"),
             ("kind", "Kind"),
             ("owner", "Owner"),
             ("rag", "RAG"),
             ("late", "Past due"),
+            ("evidence", "Evidence"),
             ("tags", "Tag"),
         ];
-        let filters: Vec<serde_json::Value> = filter_labels
+        let source_ids: Vec<&str> = sources
             .iter()
-            .filter_map(|(k, heading)| {
-                let values = filter_values.get(k).filter(|v| !v.is_empty())?;
-                let mut values: Vec<&(String, String)> = values.iter().collect();
-                // Statuses, states and ratings in their own order; names alphabetically.
-                match *k {
-                    "status" => values.sort_by_key(|(v, _)| present::rank(&standing_order, v)),
-                    "rag" => {
-                        values.sort_by_key(|(v, _)| present::rank(crate::model::schema::RAGS, v))
-                    }
-                    "priority" => {
-                        values.sort_by_key(|(v, _)| present::rank(present::PRIORITIES, v))
-                    }
-                    _ => values.sort_by_key(|(_, l)| l.to_lowercase()),
-                }
-                let values: Vec<_> = values
-                    .into_iter()
-                    .map(|(v, l)| json!({"value": v, "label": l}))
-                    .collect();
-                Some(json!({"key": k, "label": heading, "values": values}))
-            })
+            .filter_map(|(s, _)| s.map(|x| site.records[x].id.as_str()))
             .collect();
+        let filters = filter_menu(&filter_values, &filter_labels, &standing_order, &source_ids);
         let columns: Vec<serde_json::Value> = cols.iter().map(|c| json!({"label": c})).collect();
-        let title = t.plural_title();
+        let title = list_title(t);
         let crumbs = vec![
             ("Dashboard".to_string(), Some("index.html".to_string())),
             (title.to_string(), None),
         ];
         let mut ctx = self.context(root, title, t.folder(), crumbs)?;
         ctx.insert("columns", &columns);
-        put(&mut ctx, "rows", serde_json::Value::Array(rows));
+        ctx.insert("count", &rows.len());
+        ctx.insert("filter_target", "records-table");
+        put(&mut ctx, "groups", serde_json::Value::Array(groups));
         ctx.insert("filters", &filters);
         Ok((
             format!("{}/index.html", t.folder()),
             self.render("list.html", &ctx)?,
         ))
+    }
+
+    /// The heading of a group of recommendations: the review that made them, its kind
+    /// and date, linked; or "No source shown" for those whose review is withheld.
+    fn source_heading(&self, source: Option<usize>, root: &str) -> serde_json::Value {
+        match source {
+            Some(x) => {
+                let r = &self.b.site().records[x];
+                let about: Vec<String> = [r.kind.map(label), r.date.map(|d| d.long())]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                json!({"title": r.title, "id": r.id, "href": format!("{root}{}", r.page_path()),
+                       "about": about.join(", ")})
+            }
+            None => json!({"title": "Source not shown"}),
+        }
     }
 
     fn gap_item(&self, i: usize, detail: String) -> serde_json::Value {
@@ -1326,16 +1364,25 @@ impl<'a> Pages<'a> {
     fn timeline(&self) -> Result<(String, String)> {
         let site = self.b.site();
         let mut events: Vec<usize> = site.of_type(RecordType::Event).map(|(i, _)| i).collect();
-        events.sort_by_key(|&i| (site.records[i].date.map(|d| d.first_day()), i));
-        // The readiness date is drawn into the timeline where it falls: after the last
-        // event up to it (so it closes that year), or before the first if all come later.
+        // Newest first: an inspector reads what happened lately before 2005's history.
+        events.sort_by_key(|&i| {
+            (
+                std::cmp::Reverse(site.records[i].date.map(|d| d.first_day())),
+                std::cmp::Reverse(i),
+            )
+        });
+        // The readiness date is drawn into the timeline where it falls: above the latest
+        // event up to it, or below the last if every event comes later.
         let is_future = |i: usize| {
             site.records[i]
                 .date
                 .is_some_and(|d| d.first_day() > self.b.as_of)
         };
-        let first_future = events.iter().position(|&i| is_future(i));
-        let marker_after = first_future.and_then(|f| f.checked_sub(1));
+        let first_past = events.iter().position(|&i| !is_future(i));
+        let marker_after = match first_past {
+            None => events.len().checked_sub(1),
+            Some(_) => None,
+        };
         let mut years: Vec<(i32, Vec<serde_json::Value>)> = Vec::new();
         for (n, &i) in events.iter().enumerate() {
             let y = site.records[i].date.map_or(0, |d| d.year);
@@ -1345,7 +1392,7 @@ impl<'a> Pages<'a> {
             let mut e = self.event_ctx(i, "")?;
             if marker_after == Some(n) {
                 e["as_of_after"] = json!(true);
-            } else if first_future == Some(0) && n == 0 {
+            } else if first_past == Some(n) {
                 e["as_of_before"] = json!(true);
             }
             if let Some(last) = years.last_mut() {
@@ -1372,21 +1419,64 @@ impl<'a> Pages<'a> {
         let site = self.b.site();
         let a = self.b.analysis;
         let mut rows = Vec::new();
+        let mut filter_values: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
         for (i, rec) in site.of_type(RecordType::Recommendation) {
             let mut actions: Vec<LinkCtx> = site.backlinks[i]
                 .iter()
                 .filter(|b| b.field == "addresses")
                 .map(|b| self.link("", b.from))
                 .collect();
-            let mut evidence: Vec<LinkCtx> =
+            let mut evidence_links: Vec<LinkCtx> =
                 a.trace[i].iter().map(|b| self.behind_link("", b)).collect();
             self.fill_links(&mut actions)?;
-            self.fill_links(&mut evidence)?;
+            self.fill_links(&mut evidence_links)?;
             // Superseded recommendations are not counted, so they are never a gap.
             let gap = a.counted(site, i) && !a.evidenced[i];
-            rows.push(json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "status": tag(rec.status),
-                             "counted": a.counted(site, i), "gap": gap, "actions": actions, "evidence": evidence}));
+            // What the filters match, as on the recommendations list.
+            let mut data: BTreeMap<&str, String> = BTreeMap::new();
+            let mut offer = |key: &'static str, value: &str, shown: String| {
+                data.insert(key, value.to_string());
+                filter_values
+                    .entry(key)
+                    .or_default()
+                    .insert((value.to_string(), shown));
+            };
+            if let Some(x) = rec.targets("source").next() {
+                let r = &site.records[x];
+                offer("source", &r.id, r.title.clone());
+            }
+            offer("status", rec.status, label(rec.status));
+            let evidence = present::evidence_word(site, a, i);
+            offer("evidence", evidence, label(evidence));
+            rows.push((i, json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "status": tag(rec.status),
+                             "counted": a.counted(site, i), "gap": gap, "actions": actions, "evidence": evidence_links, "data": data})));
         }
+        let sources = present::by_source(site);
+        let groups: Vec<serde_json::Value> = sources
+            .iter()
+            .map(|(source, recs)| {
+                let rows: Vec<&serde_json::Value> = rows
+                    .iter()
+                    .filter(|(i, _)| recs.contains(i))
+                    .map(|(_, r)| r)
+                    .collect();
+                json!({"heading": self.source_heading(*source, ""), "rows": rows})
+            })
+            .collect();
+        let source_ids: Vec<&str> = sources
+            .iter()
+            .filter_map(|(s, _)| s.map(|x| site.records[x].id.as_str()))
+            .collect();
+        let filters = filter_menu(
+            &filter_values,
+            &[
+                ("source", "Source"),
+                ("status", "Status"),
+                ("evidence", "Evidence"),
+            ],
+            RecordType::Recommendation.statuses(),
+            &source_ids,
+        );
         let crumbs = vec![
             ("Dashboard".to_string(), Some("index.html".to_string())),
             ("Matrix".to_string(), None),
@@ -1396,7 +1486,10 @@ impl<'a> Pages<'a> {
         let mut charts = vec![crate::charts::readiness(site, a)];
         charts.extend(crate::charts::recommendations_by_review(site));
         ctx.insert("charts", &self.charts(charts));
-        put(&mut ctx, "rows", serde_json::Value::Array(rows));
+        ctx.insert("count", &rows.len());
+        put(&mut ctx, "groups", serde_json::Value::Array(groups));
+        ctx.insert("filters", &filters);
+        ctx.insert("filter_target", "matrix-table");
         ctx.insert("gaps", &a.gaps.unevidenced.len());
         ctx.insert(
             "readiness",
@@ -1425,6 +1518,59 @@ impl<'a> Pages<'a> {
 
 /// Moves a value into a template context (`Context::insert` would copy it: the rows of
 /// a list or the matrix are large).
+/// `site.yaml` `branding` as the templates use it: the logo's path under `files/`
+/// (URL-encoded) and the header colours, checked for contrast when read.
+fn branding_ctx(b: &crate::branding::Branding) -> serde_json::Value {
+    json!({
+        "logo": b.logo.as_ref().and_then(|l| l.resolved.as_deref()).map(encode_path),
+        "colour": b.colour,
+        "colour_dark": b.colour.as_deref().map(crate::branding::darker),
+    })
+}
+
+/// The title of a type's list page. Events are listed as "Events": "Timeline" is the
+/// page that draws them by date, and two pages never share a title.
+fn list_title(t: RecordType) -> &'static str {
+    match t {
+        RecordType::Event => "Events",
+        _ => t.plural_title(),
+    }
+}
+
+/// The filters above a table (`list.html`, `matrix.html`): for each key with values,
+/// its values in their own order — statuses, ratings and priorities as §13.1 orders
+/// them, sources newest first, evidence words as the dashboard — and names
+/// alphabetically, each shown by its label.
+fn filter_menu(
+    values: &BTreeMap<&str, BTreeSet<(String, String)>>,
+    keys: &[(&str, &str)],
+    standing_order: &[&str],
+    source_ids: &[&str],
+) -> Vec<serde_json::Value> {
+    keys.iter()
+        .filter_map(|(k, heading)| {
+            let values = values.get(k).filter(|v| !v.is_empty())?;
+            let mut values: Vec<&(String, String)> = values.iter().collect();
+            match *k {
+                "status" => values.sort_by_key(|(v, _)| present::rank(standing_order, v)),
+                "rag" => values.sort_by_key(|(v, _)| present::rank(crate::model::schema::RAGS, v)),
+                "priority" => values.sort_by_key(|(v, _)| present::rank(present::PRIORITIES, v)),
+                "evidence" => values.sort_by_key(|(v, _)| {
+                    present::rank(&["not-evidenced", "evidenced", "not-counted"], v)
+                }),
+                // Values are IDs here: in the order of the groups, newest review first.
+                "source" => values.sort_by_key(|(v, _)| present::rank(source_ids, v)),
+                _ => values.sort_by_key(|(_, l)| l.to_lowercase()),
+            }
+            let values: Vec<_> = values
+                .into_iter()
+                .map(|(v, l)| json!({"value": v, "label": l}))
+                .collect();
+            Some(json!({"key": k, "label": heading, "values": values}))
+        })
+        .collect()
+}
+
 fn put(ctx: &mut tera::Context, key: &str, value: serde_json::Value) {
     let mut map = serde_json::Map::new();
     map.insert(key.to_string(), value);

@@ -15,7 +15,7 @@ macro_rules! theme_files {
 const TEMPLATES: &[(&str, &[u8])] = theme_files!("templates":
     "base.html", "header.html", "footer.html", "link.html", "index.html", "list.html", "record.html",
     "matrix.html", "timeline.html", "search.html", "page.html", "chart.html",
-    "changes.html", "dashboard-changes.html", "dashboard-judgements.html",
+    "changes.html", "dashboard-changes.html", "dashboard-judgements.html", "filters.html",
 );
 
 const STATIC: &[(&str, &[u8])] = theme_files!("static":

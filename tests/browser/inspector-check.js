@@ -15,7 +15,15 @@
 //   - printed (print media, as a PDF read back with pdftotext), the dashboard, a record
 //     page, the matrix and the timeline carry the marking exactly once at the top and
 //     once at the bottom of every page, the site's name and readiness date at the top,
-//     and none of the screen's controls.
+//     and none of the screen's controls;
+//   - the way around (issue "finding the way"): the recommendations list and the matrix
+//     in groups by source review, newest first, every row under its own review; their
+//     filters by source, status and evidence narrow the rows (the evidence filter to
+//     status's unevidenced list) and are hidden, with every row shown, without script;
+//     the dashboard's gaps above its charts; the timeline newest first with the
+//     readiness date marked between what came after it and what came before; no two
+//     pages with one title; and at 320 px no field label (summary list term, stacked
+//     cell label, table heading) broken inside a word.
 // Exit status: 0 all passed, 1 a check failed, 2 usage, 3 missing Chromium or npm packages.
 "use strict";
 
@@ -218,6 +226,7 @@ async function reflow(ctx, siteDir) {
   const queue = pages.slice();
   const wide = [];
   const broken = [];
+  const labelBreaks = [];
   async function worker() {
     const page = await ctx.newPage();
     await page.setViewportSize({ width: 320, height: 800 });
@@ -260,12 +269,159 @@ async function reflow(ctx, siteDir) {
         return out;
       });
       if (split.length) broken.push(`${rel}: ${split.join(", ")}`);
+      // Field labels: a term of a summary list, a table heading, and the label a stacked
+      // cell shows before its value (drawn by CSS, so measured: its longest word against
+      // the width it was given) — "Addresse / s" at 320 px once.
+      const labels = await page.evaluate(() => {
+        const out = [];
+        const wordsOf = (text) => (text.match(/[^\s\-\u2010-\u2014]+/g) || []).filter((w) => w.length <= 16);
+        // What shows: not the tables of a chart's numbers folded in a closed <details>.
+        const shown = (el) => el.getClientRects().length > 0 && !el.closest("details:not([open])");
+        for (const el of document.querySelectorAll("dt, th")) {
+          if (!shown(el)) continue;
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+            const re = /[^\s\-\u2010-\u2014]+/g;
+            for (let m = re.exec(t.data); m; m = re.exec(t.data)) {
+              if (m[0].length > 16) continue;
+              const r = document.createRange();
+              r.setStart(t, m.index);
+              r.setEnd(t, m.index + m[0].length);
+              const tops = new Set([...r.getClientRects()].map((q) => Math.round(q.top)));
+              if (tops.size > 1) out.push(m[0]);
+            }
+          }
+        }
+        const canvas = document.createElement("canvas").getContext("2d");
+        for (const td of document.querySelectorAll("td[data-label]")) {
+          if (!shown(td)) continue;
+          const st = getComputedStyle(td, "::before");
+          if (st.content === "none" || st.display === "none") continue;
+          const width = parseFloat(st.width);
+          if (!(width > 0)) continue;
+          canvas.font = `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+          for (const w of wordsOf(td.getAttribute("data-label"))) {
+            if (canvas.measureText(w).width > width + 0.5) out.push(w);
+          }
+        }
+        return [...new Set(out)];
+      });
+      if (labels.length) labelBreaks.push(`${rel}: ${labels.join(", ")}`);
     }
     await page.close();
   }
   await Promise.all([worker(), worker()]);
   check(wide.length === 0, `none of the ${pages.length} pages scrolls sideways at 320 px`, wide.slice(0, 8).join("; "));
   check(broken.length === 0, `no heading splits a word at 320 px`, broken.slice(0, 8).join("; "));
+  check(labelBreaks.length === 0, `no field label splits a word at 320 px`, labelBreaks.slice(0, 8).join("; "));
+}
+
+/** The groups of a grouped table: each group's review ID and its rows' `data-source`. */
+async function groups(page, table) {
+  return page.evaluate((sel) =>
+    Array.from(document.querySelectorAll(`${sel} tbody`), (body) => {
+      const head = body.querySelector("tr.group-head");
+      return {
+        id: head?.querySelector(".id")?.textContent.trim() || "",
+        rows: Array.from(body.querySelectorAll("tr:not(.group-head)"), (r) => r.getAttribute("data-source") || ""),
+      };
+    }), table);
+}
+
+async function wayAround(ctx, siteDir, status) {
+  const records = JSON.parse(fs.readFileSync(path.join(siteDir, "..", "data", "records.json"), "utf8")).records;
+  const byId = Object.fromEntries(records.map((r) => [r.id, r]));
+  const recs = records.filter((r) => r.type === "recommendation");
+  // Sources in the order an inspector asks about them: the newest review first.
+  const day = (d) => (d ? String(d).padEnd(10, "-00").replace(/-00$/, "-01") : "");
+  const sourceOf = (r) => (r.source && r.source.id) || "";
+  const sources = [...new Set(recs.map(sourceOf).filter((s) => byId[s]))].sort(
+    (a, b) => day(byId[b].date).localeCompare(day(byId[a].date)),
+  );
+  const page = await ctx.newPage();
+  for (const [rel, table] of [["recommendations/index.html", "#records-table"], ["matrix.html", "#matrix-table"]]) {
+    await page.goto(siteUrl(siteDir, rel));
+    const got = await groups(page, table);
+    const ids = got.map((g) => g.id).filter(Boolean);
+    check(
+      JSON.stringify(ids) === JSON.stringify(sources),
+      `${rel} groups recommendations by source review, newest first`,
+      `${ids.join(", ")} (want ${sources.join(", ")})`,
+    );
+    const strays = got.filter((g) => g.id && g.rows.some((s) => s !== g.id)).map((g) => g.id);
+    const rows = got.reduce((n, g) => n + g.rows.length, 0);
+    check(strays.length === 0 && rows === recs.length, `${rel}: every recommendation (${recs.length}) under its own review`, `${rows} rows; strays in ${strays}`);
+    // The filters: one source, then not evidenced, then a status.
+    const count = () => page.evaluate((sel) => document.querySelectorAll(`${sel} tbody tr:not(.group-head):not([hidden])`).length, table);
+    const heads = () => page.evaluate((sel) => Array.from(document.querySelectorAll(`${sel} tr.group-head:not([hidden]) .id`), (e) => e.textContent.trim()), table);
+    const filtersShown = await page.evaluate(() => !!document.querySelector(".filters") && !document.querySelector(".filters").hidden);
+    check(filtersShown, `${rel} shows its filters when script runs`);
+    if (sources.length > 0) {
+      const one = sources[sources.length - 1];
+      await page.selectOption("#filter-source", one);
+      const n = await count();
+      const want = recs.filter((r) => sourceOf(r) === one).length;
+      const shownHeads = await heads();
+      check(n === want && JSON.stringify(shownHeads) === JSON.stringify([one]), `${rel}: the source filter shows the ${want} of ${one} under its heading alone`, `${n} rows; headings ${shownHeads}`);
+      await page.selectOption("#filter-source", "");
+    }
+    await page.selectOption("#filter-evidence", "not-evidenced");
+    const unevidenced = await count();
+    check(unevidenced === status.unevidenced.length, `${rel}: the evidence filter “Not evidenced” shows status's ${status.unevidenced.length} unevidenced`, `${unevidenced}`);
+    await page.selectOption("#filter-evidence", "");
+    const statuses = Object.entries(status.recommendations.by_status).filter(([, n]) => n > 0);
+    if (statuses.length > 0) {
+      const [st, n] = statuses[0];
+      await page.selectOption("#filter-status", st);
+      check((await count()) === n, `${rel}: the status filter “${label(st)}” shows status's ${n}`);
+      await page.selectOption("#filter-status", "");
+    }
+    check((await count()) === recs.length, `${rel}: “All” shows every recommendation again`);
+    // Without script: no filters to see, and every row there.
+    const html = fs.readFileSync(path.join(siteDir, rel), "utf8");
+    check(/<div class="filters"[^>]*\bhidden\b/.test(html) && !/<tr[^>]*\bhidden\b/.test(html), `${rel} without script shows every row and no dead filters`);
+  }
+
+  // The dashboard: the gaps before the charts.
+  await page.goto(siteUrl(siteDir, "index.html"));
+  const tops = await page.evaluate(() => ({
+    gaps: document.getElementById("gap-unevidenced")?.getBoundingClientRect().top,
+    charts: document.querySelector("section.charts")?.getBoundingClientRect().top,
+  }));
+  check(tops.gaps !== undefined && (tops.charts === undefined || tops.gaps < tops.charts), "the dashboard's gaps come before its charts", JSON.stringify(tops));
+
+  // The timeline: newest first, the readiness date between after and before.
+  await page.goto(siteUrl(siteDir, "timeline.html"));
+  const items = await page.evaluate(() =>
+    Array.from(document.querySelectorAll("ol.timeline > li"), (li) =>
+      li.classList.contains("as-of") ? "AS-OF" : (li.querySelector(".event-body a")?.getAttribute("href") || "").replace(/^.*\//, "").replace(/\.html$/, ""),
+    ),
+  );
+  const events = records.filter((r) => r.type === "event");
+  const slugOf = (r) => (r.page || "").replace(/^.*\//, "").replace(/\.html$/, "");
+  const dateOf = Object.fromEntries(events.map((e) => [slugOf(e), day(e.date)]));
+  const dates = items.filter((i) => i !== "AS-OF").map((i) => dateOf[i]);
+  const sorted = dates.every((d, n) => n === 0 || dates[n - 1] >= d);
+  check(dates.length === events.length && sorted, `the timeline lists its ${events.length} events newest first`, dates.slice(0, 6).join(", "));
+  const at = items.indexOf("AS-OF");
+  const asOf = status.as_of;
+  const above = items.slice(0, at).map((i) => dateOf[i]);
+  const below = items.slice(at + 1).map((i) => dateOf[i]);
+  check(
+    items.filter((i) => i === "AS-OF").length === 1 && above.every((d) => d > asOf) && below.every((d) => d <= asOf),
+    "the timeline marks the readiness date once, later events above it and the rest below",
+    `at ${at} of ${items.length}`,
+  );
+  await page.close();
+
+  // Every page has a title of its own.
+  const seen = new Map();
+  for (const rel of htmlFiles(siteDir)) {
+    const t = (fs.readFileSync(path.join(siteDir, rel), "utf8").match(/<title>([^<]*)<\/title>/) || [])[1];
+    seen.set(t, (seen.get(t) || []).concat(rel));
+  }
+  const shared = [...seen.entries()].filter(([, pages]) => pages.length > 1).map(([t, pages]) => `“${t}”: ${pages.join(", ")}`);
+  check(shared.length === 0, "no two pages share a title", shared.slice(0, 5).join("; "));
 }
 
 async function printing(ctx, siteDir, marking, title) {
@@ -335,6 +491,7 @@ async function main() {
     await reflow(b.context, siteDir);
     await chartTextOnAPhone(b.context, siteDir);
     await searchMarks(b.context, siteDir);
+    await wayAround(b.context, siteDir, status);
     const decoded = title
       .replace(/&lt;/g, "<")
       .replace(/&gt;/g, ">")

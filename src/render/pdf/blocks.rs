@@ -162,7 +162,7 @@ impl Builder<'_> {
                 self.push_block(Block::Rule);
             }
             Event::FootnoteReference(name) => self.push_text(&format!("[{name}]")),
-            Event::TaskListMarker(done) => self.push_text(if done { "[x] " } else { "[ ] " }),
+            Event::TaskListMarker(done) => self.push_text(crate::markdown::task_state_text(done)),
         }
     }
 

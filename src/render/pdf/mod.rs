@@ -1101,9 +1101,23 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
             .chain(latest_judgements(doc.site()))
             .collect(),
         },
-        Block::Contents,
-        Block::PageBreak,
     ];
+    // The council's logo (`site.yaml` `branding`), under the cover's details.
+    if let Some(path) = config
+        .branding
+        .logo
+        .as_ref()
+        .and_then(|l| l.resolved.as_deref())
+    {
+        if let Ok(data) = std::fs::read(doc.site().files.root.join(path)) {
+            let alt = match config.organisation.as_str() {
+                "" => "Logo".to_string(),
+                org => format!("Logo of {org}"),
+            };
+            blocks.push(Block::Image { data, alt });
+        }
+    }
+    blocks.extend([Block::Contents, Block::PageBreak]);
     for (n, section) in pack.sections.iter().enumerate() {
         if n > 0 {
             blocks.push(Block::PageBreak);

@@ -15,6 +15,19 @@
     return a.localeCompare(b, "en-GB", { numeric: true, sensitivity: "base" });
   }
 
+  /* A table's record rows: every body row but the heading rows of groups. */
+  function recordRows(body) {
+    return Array.prototype.filter.call(body.rows, function (r) { return !r.classList.contains("group-head"); });
+  }
+
+  /* After filtering: a group's heading shows only while a row of it shows. */
+  function showGroupHeads(table) {
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      var head = body.querySelector("tr.group-head");
+      if (head) head.hidden = recordRows(body).every(function (r) { return r.hidden; });
+    });
+  }
+
   function makeSortable(table) {
     var headers = table.tHead ? table.tHead.rows[0].cells : [];
     table.classList.add("is-sortable");
@@ -28,13 +41,15 @@
         var descending = th.getAttribute("aria-sort") === "ascending";
         Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", descending ? "descending" : "ascending");
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var c = compare(cellValue(a, index), cellValue(b, index));
-          return descending ? -c : c;
+        /* Each group (tbody) sorts within itself, under its heading. */
+        Array.prototype.forEach.call(table.tBodies, function (body) {
+          var rows = recordRows(body);
+          rows.sort(function (a, b) {
+            var c = compare(cellValue(a, index), cellValue(b, index));
+            return descending ? -c : c;
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
         });
-        rows.forEach(function (r) { body.appendChild(r); });
       });
     });
   }
@@ -47,8 +62,9 @@
     var selects = form.querySelectorAll("select");
     var status = form.querySelector(".filter-count");
     function apply() {
-      var rows = table.tBodies[0].rows, shown = 0;
-      Array.prototype.forEach.call(rows, function (row) {
+      var rows = [], shown = 0;
+      Array.prototype.forEach.call(table.tBodies, function (body) { rows = rows.concat(recordRows(body)); });
+      rows.forEach(function (row) {
         var visible = Array.prototype.every.call(selects, function (s) {
           if (!s.value) return true;
           var values = (row.getAttribute("data-" + s.getAttribute("data-key")) || "").split("|");
@@ -57,22 +73,11 @@
         row.hidden = !visible;
         if (visible) shown++;
       });
+      showGroupHeads(table);
       if (status) status.textContent = shown === rows.length ? "Showing all " + rows.length : "Showing " + shown + " of " + rows.length;
     }
     Array.prototype.forEach.call(selects, function (s) { s.addEventListener("change", apply); });
     apply();
-  }
-
-  /* The matrix: a checkbox (shown only when this script runs) hides rows without gaps. */
-  function makeGapToggle(box) {
-    var table = document.getElementById(box.getAttribute("data-rows"));
-    if (!table) return;
-    box.closest("[hidden]").hidden = false;
-    box.addEventListener("change", function () {
-      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-        row.hidden = box.checked && !row.classList.contains("gap-row");
-      });
-    });
   }
 
   /* A printout shows every chart's numbers: closed details would print as one line. */
@@ -88,6 +93,5 @@
   });
 
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
-  Array.prototype.forEach.call(document.querySelectorAll("input[data-rows]"), makeGapToggle);
   Array.prototype.forEach.call(document.querySelectorAll("[data-filters]"), makeFilterable);
 })();
