@@ -589,3 +589,31 @@ fn unescape(s: &str) -> String {
         .replace("&#x27;", "'")
         .replace("&amp;", "&")
 }
+
+/// The editor in headless Chromium (`tests/browser/editor-check.js`): edit, create,
+/// upload, a refused conflicting save, errors at the field, axe on every form page.
+/// Needs `npm ci` in `tests/browser` and `/usr/bin/chromium`; never skipped.
+#[test]
+fn the_editor_works_in_chromium() {
+    let (_dir, root) = starter();
+    let server = Server::start(&root, &[]);
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser.join("node_modules/playwright-core").is_dir(),
+        "the browser tests need their npm packages: run `npm ci` in tests/browser"
+    );
+    let address = format!("http://127.0.0.1:{}/?token={}", server.port, server.token);
+    let run = Command::new("node")
+        .arg(browser.join("editor-check.js"))
+        .arg(&address)
+        .arg(&root)
+        .output()
+        .expect("Node.js (`node`) must be installed to run the browser tests");
+    let report = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && report.contains("ok   the editor works in Chromium"),
+        "editor-check.js failed ({}):\n{report}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
