@@ -242,8 +242,8 @@ pub fn edit_bytes(
                         }
                     }
                     None => {
-                        let indent = key_indent(&lines, &target);
-                        let new = render_field(&indent, name, value, &lines, &target);
+                        let indent = key_indent(&target);
+                        let new = render_field(&indent, name, value, &target);
                         let after = match edit {
                             Edit::SetAfter(_, _, after) => Some(after),
                             _ => None,
@@ -315,26 +315,22 @@ pub fn edit_bytes(
                         });
                     }
                 }
-                None => {
-                    let value = Value::Text(body.clone());
-                    match target.pairs.iter().position(|(k, _)| key_is(k, "body")) {
-                        Some(i) => {
-                            if let Some(s) = set_body_field(&lines, &target, i, body)? {
-                                splices.push(s);
-                            }
-                        }
-                        None if body.is_empty() => {}
-                        None => {
-                            let indent = key_indent(&lines, &target);
-                            let _ = value;
-                            added.extend(render_block(
-                                &format!("{indent}body:"),
-                                &format!("{indent}  "),
-                                body,
-                            ));
+                None => match target.pairs.iter().position(|(k, _)| key_is(k, "body")) {
+                    Some(i) => {
+                        if let Some(s) = set_body_field(&lines, &target, i, body)? {
+                            splices.push(s);
                         }
                     }
-                }
+                    None if body.is_empty() => {}
+                    None => {
+                        let indent = key_indent(&target);
+                        added.extend(render_block(
+                            &format!("{indent}body:"),
+                            &format!("{indent}  "),
+                            body,
+                        ));
+                    }
+                },
             },
         }
     }
@@ -432,7 +428,7 @@ fn find_target(text: &str, rel: &str, id: &str) -> Result<Target, WriteError> {
             end,
             body_line: Some(parts.body_line),
         };
-        return within(target, rel, id, total);
+        return within(target, rel, id);
     }
     let root = yaml::parse(text, 0)
         .map_err(|e| unsupported(e.message))?
@@ -455,12 +451,11 @@ fn find_target(text: &str, rel: &str, id: &str) -> Result<Target, WriteError> {
         },
         rel,
         id,
-        total,
     )
 }
 
 /// The record itself when `id` is its own, else one of its objectives.
-fn within(target: Target, rel: &str, id: &str, _total: usize) -> Result<Target, WriteError> {
+fn within(target: Target, rel: &str, id: &str) -> Result<Target, WriteError> {
     let own = target
         .pairs
         .iter()
@@ -548,8 +543,7 @@ fn list_item_prefix(lines: &Lines, target: &Target) -> Option<String> {
 }
 
 /// The indentation of the record's keys, as spaces.
-fn key_indent(lines: &Lines, target: &Target) -> String {
-    let _ = lines;
+fn key_indent(target: &Target) -> String {
     match target.pairs.first() {
         Some((k, _)) => " ".repeat(k.pos.col as usize - 1),
         None => String::new(),
@@ -629,9 +623,7 @@ fn inline_span(lines: &Lines, node: &Node) -> Option<(usize, usize, usize)> {
 /// The value a node holds, in the writer's terms, to see whether an edit changes it.
 fn same_value(node: &Node, value: &Value) -> bool {
     match (&node.value, value) {
-        (yaml::Value::Scalar(s), Value::Text(t) | Value::Plain(t)) => {
-            s.text == *t && !(node.is_null() && !t.is_empty() && s.text != *t)
-        }
+        (yaml::Value::Scalar(s), Value::Text(t) | Value::Plain(t)) => s.text == *t,
         (yaml::Value::Seq(items), Value::List(new)) => {
             items.len() == new.len()
                 && items
@@ -811,13 +803,7 @@ fn render_block(head: &str, indent: &str, text: &str) -> Vec<String> {
 }
 
 /// A field that was absent, written in the file's style.
-fn render_field(
-    indent: &str,
-    name: &str,
-    value: &Value,
-    lines: &Lines,
-    target: &Target,
-) -> Vec<String> {
+fn render_field(indent: &str, name: &str, value: &Value, target: &Target) -> Vec<String> {
     let head = format!("{indent}{name}:");
     match value {
         Value::Text(t) | Value::Plain(t) if t.contains('\n') => {
@@ -829,7 +815,7 @@ fn render_field(
                 scalar(t, matches!(value, Value::Plain(_)), false)
             )]
         }
-        Value::List(items) if !items.is_empty() && block_lists(lines, target) => {
+        Value::List(items) if !items.is_empty() && block_lists(target) => {
             let mut out = vec![head];
             out.extend(
                 items
@@ -844,8 +830,7 @@ fn render_field(
 }
 
 /// Whether the record writes its lists as blocks (`- item` lines) rather than `[a, b]`.
-fn block_lists(lines: &Lines, target: &Target) -> bool {
-    let _ = lines;
+fn block_lists(target: &Target) -> bool {
     target.pairs.iter().find_map(|(k, v)| match &v.value {
         yaml::Value::Seq(items) if !items.is_empty() => Some(items[0].pos.line != k.pos.line),
         _ => None,

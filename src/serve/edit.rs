@@ -166,9 +166,7 @@ fn own_request(rq: &Request, port: u16) -> bool {
     }
     match header_value(rq, "Origin") {
         None => true,
-        Some(origin) => origin
-            .strip_prefix("http://")
-            .is_some_and(|rest| ours(rest)),
+        Some(origin) => origin.strip_prefix("http://").is_some_and(ours),
     }
 }
 

@@ -134,7 +134,7 @@ impl Choices {
             .iter()
             .map(|r| (r.id.clone(), r.rtype, r.title.clone()))
             .collect();
-        records.sort_by(|a, b| natural(&a.0).cmp(&natural(&b.0)));
+        records.sort_by_key(|r| natural(&r.0));
         Choices { records }
     }
 
