@@ -129,6 +129,12 @@ enum Command {
     Lock {
         /// Evidence IDs (default: every evidence file without a recorded hash).
         ids: Vec<String>,
+        /// Who signed the evidence off: writes `signed_off: {by, on}` with the hash.
+        #[arg(long)]
+        by: Option<String>,
+        /// The day it was signed off (YYYY-MM-DD; default: today). Needs `--by`.
+        #[arg(long, value_parser = parse_date, requires = "by")]
+        on: Option<Date>,
         #[command(flatten)]
         content: ContentArgs,
     },
@@ -169,6 +175,12 @@ enum Command {
         /// Readiness date (YYYY-MM-DD); default: `as_of` in site.yaml, else today.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
+        /// Turn editing in the browser off.
+        #[arg(long)]
+        read_only: bool,
+        /// The largest upload the editor accepts, in MiB.
+        #[arg(long, default_value_t = 100, value_name = "MIB")]
+        max_upload: u64,
     },
     /// Import a tracker (.xlsx, .xls, .ods or .csv) as one list file of records.
     Import(ImportArgs),
@@ -476,9 +488,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Lock { ids, content } => {
+        Command::Lock {
+            ids,
+            by,
+            on,
+            content,
+        } => {
             let (site, _) = pipeline::load(&content.content)?;
-            let locked = assure::lock::lock(&site, &ids)?;
+            let sign_off = match by {
+                Some(by) if by.trim().is_empty() => {
+                    anyhow::bail!("`--by` is empty: name who signed the evidence off, e.g. `--by \"Performance Board\"`")
+                }
+                Some(by) => Some(assure::lock::SignOff {
+                    by: by.trim().to_string(),
+                    on: on.unwrap_or_else(Date::today_utc).to_string(),
+                }),
+                None => None,
+            };
+            if sign_off.is_some() && ids.is_empty() {
+                anyhow::bail!("name the evidence IDs that were signed off, e.g. `assure lock ev-01 --by \"Performance Board\"`");
+            }
+            let locked = assure::lock::lock_signed(&site, &ids, sign_off.as_ref())?;
             if locked.is_empty() {
                 outln!(
                     "every evidence file already has a recorded sha256; name IDs to re-record them"
@@ -549,6 +579,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             theme,
             audience,
             as_of,
+            read_only,
+            max_upload,
         } => {
             assure::serve::serve(&assure::serve::ServeOptions {
                 content: content.content,
@@ -557,6 +589,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 audience,
                 as_of,
                 open_browser: false,
+                read_only,
+                max_upload: max_upload.saturating_mul(1024 * 1024),
             })?;
             Ok(ExitCode::SUCCESS)
         }

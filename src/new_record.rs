@@ -456,14 +456,10 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
     });
     std::fs::create_dir_all(&folder)
         .with_context(|| format!("cannot create the folder `{}`", t.folder()))?;
-    // `create_new`: never overwrite, even if the file appeared since the check above.
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
+    // Through the one content writer, which never overwrites (even a file that
+    // appeared since the check above).
+    crate::content::writer::create_file(&path, text.as_bytes())
         .with_context(|| format!("cannot create `{rel}`"))?;
-    f.write_all(text.as_bytes())?;
     Ok(Created {
         next: next_steps(t, &id),
         id,

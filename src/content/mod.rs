@@ -6,6 +6,7 @@
 //! of a `records:` list — and reports E001 for files it cannot read (SPEC §2, §12).
 
 pub mod split;
+pub mod writer;
 pub mod yaml;
 mod yaml_errors;
 

@@ -25,6 +25,10 @@ const EVENTS: &str = "/__assure/events";
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 pub(crate) fn handle(rq: Request, shared: &Arc<Shared>, port: u16) {
+    // The editor's routes check their own methods, token, Host and Origin.
+    if rq.url().starts_with("/__assure/edit") || rq.url().starts_with("/__assure/new/") {
+        return super::edit::handle(rq, shared, port);
+    }
     let head = match rq.method() {
         Method::Get => false,
         Method::Head => true,
@@ -46,6 +50,10 @@ pub(crate) fn handle(rq: Request, shared: &Arc<Shared>, port: u16) {
         None => (target.as_str(), ""),
     };
     let path = path.split('#').next().unwrap_or("");
+    // The address `serve` printed: its token goes into a cookie.
+    let Some(rq) = super::edit::take_token(rq, shared, path, query) else {
+        return;
+    };
     if path == super::pages::CSS_PATH {
         return send(
             rq,
@@ -71,6 +79,7 @@ pub(crate) fn handle(rq: Request, shared: &Arc<Shared>, port: u16) {
     if let Some(page) = snapshot.pages.get(&key) {
         let response = if key.ends_with(".html") {
             let html = with_live_script(&page.body, &key, &shared.token(Some(page)), None);
+            let html = super::edit::with_edit_link(shared, html, &key, &rq);
             bytes(200, &html, content_type(&key))
         } else {
             bytes(200, &page.body, content_type(&key))
@@ -274,7 +283,7 @@ fn stream(rq: Request, shared: &Shared, query: &str) {
     }
 }
 
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let mut out = Vec::with_capacity(text.len());
     let mut it = text.bytes();
     while let Some(b) = it.next() {

@@ -14,7 +14,9 @@
 //! requests from the published `Snapshot`; each event stream has its own thread; the
 //! main thread waits for Ctrl-C or SIGTERM and then stops the workers.
 
+mod edit;
 mod engine;
+mod forms;
 mod http;
 mod listen;
 mod pages;
@@ -50,7 +52,13 @@ pub struct ServeOptions {
     pub as_of: Option<Date>,
     /// Open the site in the default browser once it is served (`assure` alone).
     pub open_browser: bool,
+    /// No editing in the browser (SPEC §14.8).
+    pub read_only: bool,
+    /// The largest request body (an upload) the editor reads, in bytes.
+    pub max_upload: u64,
 }
+
+pub use edit::DEFAULT_MAX_UPLOAD;
 
 /// One served file and the publication it last changed in.
 #[derive(Clone)]
@@ -196,6 +204,8 @@ pub(crate) struct Shared {
     /// Tells this run's page versions from another run's (after a restart every page
     /// counts as changed).
     instance: String,
+    /// The browser editor's settings, set once when serving starts.
+    pub(crate) editor: std::sync::OnceLock<edit::Editor>,
 }
 
 impl Shared {
@@ -212,6 +222,7 @@ impl Shared {
             })),
             hub: Hub::default(),
             instance: format!("{:x}{:x}", nanos & 0xffff_ffff, std::process::id()),
+            editor: std::sync::OnceLock::new(),
         }
     }
 
@@ -289,7 +300,11 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
             opts.content.display()
         )
     })?;
-    let shared = Arc::new(Shared::new(root));
+    let shared = Arc::new(Shared::new(root.clone()));
+    let mut editor = edit::Editor::new(opts.content.clone(), root, opts.read_only, opts.max_upload);
+    editor.as_of = opts.as_of;
+    let token = editor.token.clone();
+    let _ = shared.editor.set(editor);
     // Listen first, so a taken port fails at once; requests wait until the site is built.
     let listener = std::net::TcpListener::bind(("127.0.0.1", opts.port))
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", opts.port))?;
@@ -398,10 +413,18 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     })
     .context("cannot install the Ctrl-C handler")?;
 
-    crate::outln!(
-        "Serving {} at http://127.0.0.1:{port}/ (press Ctrl-C to stop)",
-        opts.content.display()
-    );
+    if opts.read_only {
+        crate::outln!(
+            "Serving {} at http://127.0.0.1:{port}/ (read-only; press Ctrl-C to stop)",
+            opts.content.display()
+        );
+    } else {
+        // The token in the address is what lets this browser edit (kept in a cookie).
+        crate::outln!(
+            "Serving {} at http://127.0.0.1:{port}/?token={token} (open this address to edit in the browser; press Ctrl-C to stop)",
+            opts.content.display()
+        );
+    }
     let _ = std::io::stdout().flush();
     if opts.open_browser {
         let url = format!("http://127.0.0.1:{port}/");
