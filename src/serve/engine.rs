@@ -502,12 +502,13 @@ impl Output {
     /// but an action is overdue" reads records the page never links to, and a missed
     /// read is a stale page, the very fault this replaced. Comparing bytes cannot miss.
     /// Its cost, measured with `scripts/bench-serve` on 10,000 records (the generated
-    /// corpus, a 2-core machine under load): the edited page is still served first
-    /// (median 75 ms before, 65–185 ms after, within the noise of the load); the whole
-    /// rebuild went from 1.8 s (the hand-kept map: the edited page, its neighbours and
-    /// the lists, dashboard and matrix, which read every record whatever the method)
-    /// to 6.1 s, against 7.8 s for the first full build. Recording reads could save at
-    /// most the difference, 4.3 s of background work per save, not the author's wait.
+    /// corpus, a 2-core machine under heavy load): the edited page is served as soon
+    /// as before (median 66–75 ms before, 61 ms after); the whole rebuild went from
+    /// 1.7–1.8 s (the hand-kept map: the edited page, its neighbours, and the lists,
+    /// dashboard and matrix, which read every record whatever the method) to 6.1–6.3 s,
+    /// against 7.8 s for the first full build; peak memory 477–480 → 411–427 MiB.
+    /// Recording reads could save at most the difference, about 4.5 s of background
+    /// work per save, never the author's wait for the edited page.
     fn rerender_except(&mut self, b: &Build<'_>, done: &HashSet<&str>) -> Result<Vec<String>> {
         let next = self.generation + 1;
         let served = &self.pages;

@@ -64,18 +64,20 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// Roughly how many records page `p` lists: what links to it and to its
-    /// objectives. A large page (a plan with thousands of actions) is left to the
-    /// second pass so that it does not hold up the first.
+    /// Roughly how many records page `p` lists: what it links to, what links to it
+    /// and to its objectives, and what links to those (a recommendation lists the
+    /// evidence behind each action answering it). A large page (a plan with thousands
+    /// of actions) is left to the second pass so that it does not hold up the first.
     pub fn listed(&self, p: usize) -> usize {
         let rec = &self.site.records[p];
-        self.site.backlinks[p].len()
-            + rec.refs.len()
-            + rec
-                .objectives
-                .iter()
-                .map(|&o| self.site.backlinks[o].len())
-                .sum::<usize>()
+        let around = |i: usize| -> usize {
+            self.site.backlinks[i].len()
+                + self.site.backlinks[i]
+                    .iter()
+                    .map(|b| self.site.backlinks[b.from].len())
+                    .sum::<usize>()
+        };
+        rec.refs.len() + around(p) + rec.objectives.iter().map(|&o| around(o)).sum::<usize>()
     }
 }
 
