@@ -617,3 +617,34 @@ fn the_editor_works_in_chromium() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+/// `assure lock ID --by WHO --on DATE` writes the hash and the sign-off together,
+/// through the same writer (SPEC §14.2); `--on` alone, or `--by` without IDs, is refused.
+#[test]
+fn lock_signs_off_with_the_hash() {
+    let (_dir, root) = starter();
+    let file = root.join("evidence/ev-01.md");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let lock = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_assure"))
+            .arg("lock")
+            .args(args)
+            .arg("--content")
+            .arg(&root)
+            .output()
+            .expect("lock runs")
+    };
+    assert!(!lock(&["ev-01", "--on", "2026-01-14"]).status.success());
+    assert!(!lock(&["--by", "Board"]).status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    let out = lock(&["ev-01", "--by", "Performance Board", "--on", "2026-01-14"]);
+    assert!(out.status.success(), "{out:?}");
+    let hash = sha256(&std::fs::read(root.join("evidence/files/supervision-audit.txt")).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        before.replace(
+            "file: evidence/files/supervision-audit.txt\n",
+            &format!("file: evidence/files/supervision-audit.txt\nsha256: {hash}\nsigned_off: {{by: Performance Board, on: 2026-01-14}}\n")
+        )
+    );
+}
