@@ -229,16 +229,9 @@ fn render_pack(
     })
 }
 
-/// The `baselines:` of site.yaml, as paths (they are relative to the content folder).
+/// The site's baselines: listed in site.yaml or found in `_baselines/` (SPEC §14.10).
 fn site_baselines(checked: &Checked) -> Vec<PathBuf> {
-    let root = &checked.site.files.root;
-    checked
-        .site
-        .config
-        .baselines
-        .iter()
-        .map(|(p, _)| root.join(p))
-        .collect()
+    crate::changes::site_baselines(&checked.site)
 }
 
 /// The changes for the site's audience (`site` set) and for every pack with a `changes`

@@ -275,14 +275,7 @@ impl Engine {
         let as_of = checked.as_of;
         // Changes since site.yaml's baselines (SPEC §13.5): what the content holds,
         // withheld records included, so that those are never shown as removed.
-        let root = checked.site.files.root.clone();
-        let baselines: Vec<PathBuf> = checked
-            .site
-            .config
-            .baselines
-            .iter()
-            .map(|(p, _)| root.join(p))
-            .collect();
+        let baselines: Vec<PathBuf> = crate::changes::site_baselines(&checked.site);
         let ids: HashSet<String> = if baselines.is_empty() {
             HashSet::new()
         } else {
