@@ -87,6 +87,9 @@ fn link_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
 pub struct Snapshot {
     pub as_of: Date,
     pub audience: String,
+    /// What the baseline was ("Monitoring visit, 19 November 2025"), when it was named
+    /// (`assure baseline LABEL`).
+    pub label: Option<String>,
     pub readiness: Readiness,
     pub records: Vec<SnapRecord>,
     /// Record position by lower-case ID (IDs match without regard to case).
@@ -103,6 +106,7 @@ impl Snapshot {
         Snapshot {
             as_of,
             audience,
+            label: None,
             readiness,
             records,
             index,
@@ -215,6 +219,8 @@ impl Snapshot {
         struct Doc {
             as_of: String,
             audience: String,
+            #[serde(default)]
+            label: Option<String>,
             readiness: Counts,
             records: Vec<SnapRecord>,
         }
@@ -239,10 +245,14 @@ impl Snapshot {
             met_evidenced,
         };
         check_figures(&readiness, &doc.records, shown)?;
-        let snapshot = Snapshot::new(as_of, doc.audience, readiness, doc.records);
+        let mut snapshot = Snapshot::new(as_of, doc.audience, readiness, doc.records);
         if snapshot.index.len() != snapshot.records.len() {
             bail!("`{shown}` does not add up: it lists a record ID twice. {AS_BUILT}");
         }
+        snapshot.label = doc
+            .label
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty());
         Ok(snapshot)
     }
 
@@ -325,7 +335,7 @@ pub fn read_baselines(
                 s.as_of
             );
         }
-        if let Some(prev) = out.last() {
+        if let Some(prev) = out.last().filter(|_| !others_skipped) {
             if s.as_of < prev.as_of {
                 bail!(
                     "the baseline `{shown}` (as of {}) comes after one as of {}: list baselines oldest first",
@@ -336,7 +346,51 @@ pub fn read_baselines(
         }
         out.push(s);
     }
+    // The site's baselines, found in `_baselines/` as well as listed, go oldest first
+    // whatever their file names (a stable sort keeps listed ones of one date in order).
+    if others_skipped {
+        out.sort_by_key(|s| s.as_of);
+    }
     Ok(out)
+}
+
+/// The folder whose every `*.json` is a baseline of the site (SPEC §14.10).
+pub const BASELINES_DIR: &str = "_baselines";
+
+/// The site's baselines: those `site.yaml` lists, then every other `*.json` under
+/// `_baselines/` in the content folder (regular files, no symbolic links followed), in
+/// path order; [`read_baselines`] puts them in date order.
+pub fn site_baselines(site: &Site) -> Vec<PathBuf> {
+    let root = &site.files.root;
+    let mut out: Vec<PathBuf> = site
+        .config
+        .baselines
+        .iter()
+        .map(|(p, _)| root.join(p))
+        .collect();
+    let listed: HashSet<PathBuf> = out.iter().map(|p| normal(p)).collect();
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root.join(BASELINES_DIR))
+        .follow_links(false)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+        })
+        .filter(|p| !listed.contains(&normal(p)))
+        .collect();
+    found.sort();
+    out.extend(found);
+    out
+}
+
+/// A path without `.` parts, to tell a listed baseline from the same file found.
+fn normal(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// Where a view's changes come from: its baselines, and how to treat them.
@@ -479,6 +533,8 @@ pub struct Changes {
     pub audience: String,
     /// The baseline compared with (the newest given).
     pub since: Point,
+    /// Its label, when it was named (see [`Snapshot::label`]).
+    pub since_label: Option<String>,
     pub now: Point,
     /// Readiness at each baseline, oldest first, then now.
     pub history: Vec<Point>,
@@ -593,6 +649,7 @@ pub fn compare(old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Changes {
     Changes {
         audience: new.audience.clone(),
         since: Point::of(old),
+        since_label: old.label.clone(),
         now: Point::of(new),
         history: vec![Point::of(old), Point::of(new)],
         groups,

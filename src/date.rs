@@ -204,6 +204,14 @@ impl fmt::Display for PartialDate {
     }
 }
 
+/// The number (1–12) of a month written by its name ("November"), any case.
+pub fn month_number(name: &str) -> Option<u8> {
+    MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(name))
+        .map(|i| i as u8 + 1)
+}
+
 /// Explains a badly written date, recognising `March 2009`, `5th February 2026` and
 /// `18/03/2013` styles.
 fn hint_for_bad_date(text: &str) -> String {

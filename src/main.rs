@@ -98,6 +98,20 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         issued: Option<Date>,
     },
+    /// Keep what the content says now as a named baseline in content/_baselines/, so
+    /// later builds say what changed since then.
+    Baseline {
+        /// What it was, such as "Monitoring visit, 19 November 2025".
+        label: String,
+        #[command(flatten)]
+        content: ContentArgs,
+        /// The audience it is for (default: `site_audience` in site.yaml).
+        #[arg(long)]
+        audience: Option<String>,
+        /// Readiness date (YYYY-MM-DD); default: `as_of` in site.yaml, else today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+    },
     /// Show what changed between two outputs (folders or their data/records.json).
     Diff {
         /// The earlier output.
@@ -446,6 +460,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 built.readiness
             );
             out!("{}", assure::commands::build::summary(&built, &output));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Baseline {
+            label,
+            content,
+            audience,
+            as_of,
+        } => {
+            let (path, checked) = assure::commands::baseline::baseline(
+                &assure::commands::baseline::BaselineOptions {
+                    content: content.content.clone(),
+                    label: label.clone(),
+                    audience,
+                    as_of,
+                },
+            )?;
+            let prefix = content.content.to_string_lossy();
+            let Some(path) = path else {
+                for d in &checked.diagnostics.items {
+                    eprintln!("{}", d.human(&prefix));
+                }
+                eprintln!("{}: no baseline was written", checked.diagnostics.summary());
+                return Ok(ExitCode::from(1));
+            };
+            println!(
+                "wrote {} (\"{}\", as of {})",
+                path.display(),
+                label.split_whitespace().collect::<Vec<_>>().join(" "),
+                checked.as_of
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { old, new, format } => {

@@ -462,6 +462,67 @@ pub fn change_heading(k: Kind) -> &'static str {
     }
 }
 
+/// Words that start a baseline's label and read in lower case inside a sentence
+/// ("Monitoring visit, …" → "since the monitoring visit on …"); any other first word
+/// (a name such as Ofsted) is kept as written.
+const COMMON_FIRST_WORDS: &[&str] = &[
+    "annual",
+    "board",
+    "committee",
+    "focused",
+    "improvement",
+    "inspection",
+    "meeting",
+    "monitoring",
+    "panel",
+    "peer",
+    "progress",
+    "quarterly",
+    "report",
+    "review",
+    "scrutiny",
+    "submission",
+    "visit",
+];
+
+/// Where changes are counted from (SPEC §14.10): "since the monitoring visit on
+/// 19 November 2025" for a baseline labelled "Monitoring visit, 19 November 2025",
+/// "since the board meeting on 31 March 2014" for one labelled "Board meeting" as of
+/// that day, "since 31 March 2014" for one without a label.
+pub fn since_baseline(label: Option<&str>, as_of: crate::date::Date) -> String {
+    let Some(label) = label.map(str::trim).filter(|l| !l.is_empty()) else {
+        return format!("since {}", as_of.long());
+    };
+    // A label ending in a date written out ("…, 19 November 2025") says its own day.
+    let (what, when) = match label.rsplit_once(',') {
+        Some((what, when)) if is_long_date(when.trim()) => (what.trim(), when.trim().to_string()),
+        _ => (label, as_of.long()),
+    };
+    let mut words = what.splitn(2, ' ');
+    let first = words.next().unwrap_or_default();
+    let what = if COMMON_FIRST_WORDS.contains(&first.to_lowercase().as_str()) {
+        let rest = words.next().map(|r| format!(" {r}")).unwrap_or_default();
+        format!("{}{rest}", first.to_lowercase())
+    } else {
+        what.to_string()
+    };
+    format!("since the {what} on {when}")
+}
+
+/// "19 November 2025": a day, a month's name and a year.
+fn is_long_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    match parts.as_slice() {
+        [d, m, y] => {
+            d.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+                && crate::date::month_number(m).is_some()
+                && y.len() == 4
+                && y.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
 /// A raw value of a change in words: a date as a reader says it ("30 June 2014"), a
 /// status or state by its label.
 pub fn change_value(c: &Change, raw: &str) -> String {
@@ -715,6 +776,20 @@ mod tests {
         ] {
             assert!(TONES.contains(&tone(t)));
         }
+    }
+
+    #[test]
+    fn a_named_baseline_reads_as_a_visit_on_its_day() {
+        let d = crate::date::Date::parse_full("2025-11-20").unwrap();
+        assert_eq!(
+            since_baseline(Some("Monitoring visit, 19 November 2025"), d),
+            "since the monitoring visit on 19 November 2025"
+        );
+        assert_eq!(
+            since_baseline(Some("Ofsted focused visit"), d),
+            "since the Ofsted focused visit on 20 November 2025"
+        );
+        assert_eq!(since_baseline(None, d), "since 20 November 2025");
     }
 
     #[test]

@@ -120,3 +120,68 @@ fn judgements_show_in_their_frameworks_words() {
     }
     assert!(covers >= 1);
 }
+
+/// Copies a folder (regular files and folders only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// SPEC §14.10: `assure baseline LABEL` keeps the content's state in `_baselines/`, where
+/// a later build finds it without site.yaml naming it, and the site and the packs then
+/// say what changed "since the monitoring visit on 19 November 2024". It never writes
+/// over a baseline.
+#[test]
+fn a_named_baseline_is_found_and_said_by_its_name() {
+    let dir = tempfile::tempdir().expect("temp");
+    let content = dir.path().join("content");
+    copy_dir(&crate_root().join("tests/fixtures/kinds"), &content);
+    let run = |args: &[&str]| {
+        assure()
+            .args(args)
+            .arg("--content")
+            .arg(&content)
+            .output()
+            .expect("run assure")
+    };
+    let o = run(&[
+        "baseline",
+        "Monitoring visit, 19 November 2024",
+        "--as-of",
+        "2024-11-20",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let written = content.join("_baselines/2024-11-20.json");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&written).expect("the baseline")).expect("json");
+    assert_eq!(json["label"], "Monitoring visit, 19 November 2024");
+    assert_eq!(json["as_of"], "2024-11-20");
+    assert_eq!(json["audience"], "council");
+    // Never over an existing baseline.
+    let again = run(&["baseline", "Another", "--as-of", "2024-11-20"]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "a second baseline of one date is refused"
+    );
+    let out = dir.path().join("out");
+    build(&content, &out);
+    let changes = read(&out.join("site/changes.html"));
+    assert!(
+        changes.contains("Changes since the monitoring visit on 19 November 2024"),
+        "the changes page names the visit"
+    );
+    let pack = flat(&text(&out.join("pdf/evidence-pack.pdf")));
+    assert!(
+        pack.contains("Changes since the monitoring visit on 19 November 2024"),
+        "the pack names the visit:\n{pack}"
+    );
+}

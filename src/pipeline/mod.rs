@@ -99,12 +99,7 @@ pub fn theme_dir(content: &Path, asked: Option<&Path>, config: &config::Config) 
 /// The `baselines:` of site.yaml, as paths (they are relative to the content folder).
 /// `build` and `serve` both ask here.
 pub fn site_baselines(site: &Site) -> Vec<PathBuf> {
-    let root = &site.files.root;
-    site.config
-        .baselines
-        .iter()
-        .map(|(p, _)| root.join(p))
-        .collect()
+    crate::changes::site_baselines(site)
 }
 
 /// Reads a content folder into a linked site with every structural, field and link

@@ -15,6 +15,12 @@ fn href(page: &Option<String>) -> Option<&str> {
         .map(|p| p.strip_prefix("site/").unwrap_or(p))
 }
 
+/// "since the monitoring visit on 19 November 2025": the baseline compared with, by its
+/// label when it has one (SPEC §14.10).
+pub fn since_words(c: &Changes) -> String {
+    present::since_baseline(c.since_label.as_deref(), c.since.as_of)
+}
+
 /// Readiness at one date, as the page and the dashboard show it.
 pub fn point_json(p: &Point) -> Value {
     let r = p.readiness;
@@ -44,8 +50,13 @@ pub fn history_chart(c: &Changes) -> Option<crate::charts::Chart> {
 /// What the dashboard shows of the changes (`dashboard-changes.html`): the readiness
 /// then and now, how many changes, the chart over time.
 pub fn dashboard_context(c: &Changes) -> Value {
+    let words = since_words(c);
+    // "Since the monitoring visit on …": the same words, starting a heading.
+    let heading = format!("S{}", words.strip_prefix('s').unwrap_or(&words));
     json!({
         "since": point_json(&c.since),
+        "since_words": words,
+        "since_heading": heading,
         "now": point_json(&c.now),
         "total": c.all.len(),
         "chart": history_chart(c).as_ref().map(super::svg::context),
@@ -71,6 +82,7 @@ pub fn context(c: &Changes) -> Value {
         .collect();
     json!({
         "since": point_json(&c.since),
+        "since_words": since_words(c),
         "now": point_json(&c.now),
         "history": c.history.iter().map(point_json).collect::<Vec<_>>(),
         "chart": history_chart(c).as_ref().map(super::svg::context),

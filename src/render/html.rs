@@ -1732,7 +1732,7 @@ impl Pages<'_> {
 /// The page `changes.html` (SPEC §13.5; inside `site/`, and `serve` serves it too):
 /// what [`super::changes_page`] makes of the changes, with the banner and footer.
 pub fn changes_page(b: &Build<'_>, c: &crate::changes::Changes) -> Result<String> {
-    let title = format!("Changes since {}", c.since.as_of.long());
+    let title = format!("Changes {}", super::changes_page::since_words(c));
     let pages = Pages::new(b);
     let crumbs = vec![
         ("Dashboard".to_string(), Some("index.html".to_string())),

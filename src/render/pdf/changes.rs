@@ -59,7 +59,7 @@ impl PackDoc<'_> {
             ));
             return;
         };
-        let title = format!("Changes since {}", c.since.as_of.long());
+        let title = format!("Changes {}", crate::render::changes_page::since_words(c));
         out.push(heading(1, &title, Some("section-changes"), true));
         let counts = c
             .counts()

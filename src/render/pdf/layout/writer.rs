@@ -370,7 +370,7 @@ fn assemble(
             continue;
         }
         entries[number] = Entry::At(out.len(), generation);
-        let _ = write!(out, "{number} {generation} obj\n");
+        let _ = writeln!(out, "{number} {generation} obj");
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
