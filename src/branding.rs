@@ -27,12 +27,12 @@ pub struct Logo {
 
 const KEYS: &[&str] = &["logo", "colour"];
 
-/// The text drawn on the brand colour: the header's white title, and the colour itself
-/// as the text of the light search button.
-const TEXT_ON_IT: [(&str, [u8; 3]); 2] = [
-    ("the white text of the site header", [0xff, 0xff, 0xff]),
-    ("the pale search button it colours", [0xdb, 0xe6, 0xf1]),
-];
+/// What is drawn against the brand colour: white, the header's text on it (and the
+/// search button, the colour as text on white). The theme draws it on nothing else.
+const TEXT_ON_IT: [(&str, [u8; 3]); 1] = [(
+    "white text on it, as in the site header,",
+    [0xff, 0xff, 0xff],
+)];
 
 /// WCAG 2 AA for normal text.
 const AA: f64 = 4.5;
@@ -153,7 +153,7 @@ fn contrast_problem(rgb: [u8; 3]) -> Option<String> {
         .find(|c| passes(*c))
         .unwrap_or([0, 0, 0]);
     Some(format!(
-        "`colour` #{:02x}{:02x}{:02x} is too light: {} would have a contrast of {:.1}:1 with it, and WCAG AA needs at least 4.5:1; choose a darker colour, such as \"#{:02x}{:02x}{:02x}\"",
+        "`colour` #{:02x}{:02x}{:02x} is too light: {} would have a contrast of {:.1}:1, and WCAG AA needs at least 4.5:1; choose a darker colour, such as \"#{:02x}{:02x}{:02x}\"",
         rgb[0], rgb[1], rgb[2], worst.0, worst.1, suggestion[0], suggestion[1], suggestion[2]
     ))
 }

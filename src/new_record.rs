@@ -460,11 +460,22 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
     // appeared since the check above).
     crate::content::writer::create_file(&path, text.as_bytes())
         .with_context(|| format!("cannot create `{rel}`"))?;
-    Ok(Created {
-        next: next_steps(t, &id),
-        id,
-        rel,
-    })
+    // A step about fields the options already filled in is done.
+    let given: Vec<&str> = presets.iter().map(|(n, _)| *n).collect();
+    let next = next_steps(t, &id)
+        .into_iter()
+        .filter(|step| {
+            let before_or = step.split("(or").next().unwrap_or(step);
+            let named: Vec<&str> = before_or
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .filter_map(|w| w.strip_suffix(':'))
+                .collect();
+            named.is_empty() || !named.iter().all(|n| given.contains(n))
+        })
+        .collect();
+    Ok(Created { next, id, rel })
 }
 
 #[cfg(test)]

@@ -655,6 +655,15 @@ fn new_ids_come_from_kind_and_date_and_options_fill_fields() {
             ));
             continue;
         }
+        // What the options filled in is not asked for again.
+        if args[0] == "action"
+            && (run.stdout.contains("`owner:`") || run.stdout.contains("`addresses:`"))
+        {
+            problems.push(format!(
+                "{id}: the next steps ask for what was given:\n{}",
+                run.stdout
+            ));
+        }
         let folder = match args[0] {
             "review" => "reviews",
             "recommendation" => "recommendations",

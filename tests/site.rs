@@ -1067,3 +1067,57 @@ fn pa11y_finds_no_errors_on_any_kind_of_page() {
     );
     browser("pa11y-check.js", &demo().join("site"));
 }
+
+/// `site.yaml` `branding` on the fixture: the logo in every page's header (copied beside
+/// the attachments, byte for byte) and on the pack's cover, and the colour in the
+/// header's style. A colour too light for white text is refused (tests/fixtures/E008).
+#[test]
+fn branding_puts_the_logo_in_the_header_and_on_the_pack_cover() {
+    let site = fixture().join("site");
+    let logo = std::fs::read(fixture_content().join("branding/logo.png")).unwrap();
+    assert_eq!(
+        std::fs::read(site.join("files/branding/logo.png")).ok(),
+        Some(logo),
+        "the logo is copied into the site"
+    );
+    for (page, html) in html_pages(&site) {
+        let depth = page.matches('/').count();
+        let src = format!("{}files/branding/logo.png", "../".repeat(depth));
+        assert!(
+            html.contains(&format!("<img class=\"site-logo\" src=\"{src}\" alt=\"\">")),
+            "{page}: no logo in the header"
+        );
+        assert!(
+            html.contains(":root { --brand: #1d4f91; --brand-dark: #13335e; }"),
+            "{page}: not in the branding colour"
+        );
+    }
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("site-tests/branded-pack");
+    let _ = std::fs::remove_dir_all(&out);
+    let run = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args(["pack", "fixture-pack", "--content"])
+        .arg(fixture_content())
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .expect("run assure pack");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let list = common::tool("pdfimages")
+        .args(["-f", "1", "-l", "1", "-list"])
+        .arg(out.join("pdf/fixture-pack.pdf"))
+        .output()
+        .expect("pdfimages");
+    let list = String::from_utf8_lossy(&list.stdout);
+    // A header line, a rule, then one line per image on page 1: the logo, 120 × 40.
+    let images: Vec<&str> = list.lines().skip(2).collect();
+    assert!(
+        images.len() == 1
+            && images[0].split_whitespace().nth(3) == Some("120")
+            && images[0].split_whitespace().nth(4) == Some("40"),
+        "the cover should hold the 120 × 40 logo:\n{list}"
+    );
+}

@@ -834,7 +834,8 @@ impl<'a> Pages<'a> {
         let root = "../";
         let cols: &[&str] = match t {
             RecordType::Recommendation => &[
-                "ID", "Title", "Source", "Priority", "Owner", "Due", "Status", "Evidence",
+                // The source review heads each group of rows rather than filling a column.
+                "ID", "Title", "Priority", "Owner", "Due", "Status", "Evidence",
             ],
             RecordType::Action => &["ID", "Title", "Addresses", "Owner", "Due", "Status", "RAG"],
             RecordType::Evidence => &[
@@ -901,14 +902,6 @@ impl<'a> Pages<'a> {
                 RecordType::Recommendation => vec![
                     id_cell,
                     title_cell,
-                    match rec.targets("source").next() {
-                        Some(x) => {
-                            let r = &site.records[x];
-                            json!({"text": r.title, "id": r.id, "href": format!("{root}{}", r.page_path()), "class": "wrap",
-                                   "sort": r.date.map(|d| d.to_string()).unwrap_or_default()})
-                        }
-                        None => text(""),
-                    },
                     match rec.priority {
                         Some(p) => {
                             json!({"text": label(p), "sort": present::sort_key(present::PRIORITIES, p)})
