@@ -87,6 +87,8 @@ pub struct Config {
     /// Judgement frameworks a review's `framework:` may name: ILACS, built in, then
     /// those of `frameworks:` (one named `ilacs` replaces the built-in one).
     pub frameworks: Vec<Framework>,
+    /// `branding: {logo, colour}`: the council's logo and header colour.
+    pub branding: crate::branding::Branding,
 }
 
 /// A judgement framework (SPEC §14.10): the areas an inspection judges and the scale
@@ -159,8 +161,6 @@ fn find_label<'a>(pairs: &'a [(String, String)], value: &str) -> Option<&'a str>
         .iter()
         .find(|(v, _)| v == value)
         .map(|(_, l)| l.as_str())
-    /// `branding: {logo, colour}`: the council's logo and header colour.
-    pub branding: crate::branding::Branding,
 }
 
 /// How far a site complies with WCAG, as the model statement words it.

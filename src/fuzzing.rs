@@ -116,6 +116,8 @@ pub fn import(kind: WorkbookKind, data: &[u8]) -> Result<usize, String> {
         map: None,
         taken: &taken,
         source: &name,
+        recommendations: &[],
+        evidence_records: false,
     };
     import::import(&sheet, &request)
         .map(|outcome| outcome.records)

@@ -357,6 +357,8 @@ fn open_here() -> Result<ExitCode> {
         audience: None,
         as_of: None,
         open_browser: std::env::var_os(NO_BROWSER).is_none(),
+        read_only: false,
+        max_upload: 100 * 1024 * 1024,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,7 @@ const MAX_HINTS: usize = 200;
 
 /// Assembles the site from built records (in path order) and checks every link.
 pub fn resolve(
-    mut config: Config,
+    config: Config,
     files: ContentFiles,
     built: Vec<Built>,
     reserved: HashSet<String>,

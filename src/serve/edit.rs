@@ -725,6 +725,7 @@ fn new_record(rq: Request, editor: &Editor, folder: &str, form: Option<&forms::F
             id: None,
             source: (!source.is_empty()).then_some(source.as_str()),
             date: None,
+            fields: Vec::new(),
         };
         match crate::new_record::create(&site, &request, crate::date::Date::today_utc()) {
             Ok(created) => {

@@ -427,11 +427,16 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     }
     let _ = std::io::stdout().flush();
     if opts.open_browser {
-        let url = format!("http://127.0.0.1:{port}/");
+        // Opened for editing (SPEC §14.11): with the token, unless editing is off.
+        let url = if opts.read_only {
+            format!("http://127.0.0.1:{port}/")
+        } else {
+            format!("http://127.0.0.1:{port}/?token={token}")
+        };
         // No browser (a server, a locked-down desktop) is no failure: the address is
         // printed above for the author to open.
         if let Err(e) = opener::open_browser(&url) {
-            eprintln!("could not open a browser ({e}); open {url} in yours");
+            crate::errln!("could not open a browser ({e}); open {url} in yours");
         }
     }
 
