@@ -403,8 +403,8 @@ fn html_text_edits(
             break;
         };
         let rest = &text[at..];
-        if rest.starts_with("<!--") {
-            let end = rest[4..].find("-->").map_or(text.len(), |e| at + 4 + e + 3);
+        if let Some(inside) = rest.strip_prefix("<!--") {
+            let end = inside.find("-->").map_or(text.len(), |e| at + 4 + e + 3);
             out.push((base + at..base + end, ""));
             i = end;
         } else if rest.starts_with("[[") {
