@@ -262,9 +262,17 @@ pub fn raw_html_edits(
     if let Some((start, end)) = open_anchor {
         out.push((start..end, WITHHELD_LINK));
     }
-    out.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    outermost(out)
+}
+
+/// Edits of a text (byte ranges and their replacements): the outermost of those that
+/// overlap, in order, so they can be applied from the end.
+pub fn outermost(
+    mut edits: Vec<(std::ops::Range<usize>, &'static str)>,
+) -> Vec<(std::ops::Range<usize>, &'static str)> {
+    edits.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
     let mut kept: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
-    for (range, with) in out {
+    for (range, with) in edits {
         if kept.last().is_none_or(|(last, _)| range.start >= last.end) {
             kept.push((range, with));
         }
@@ -395,8 +403,8 @@ fn html_text_edits(
             break;
         };
         let rest = &text[at..];
-        if rest.starts_with("<!--") {
-            let end = rest[4..].find("-->").map_or(text.len(), |e| at + 4 + e + 3);
+        if let Some(inside) = rest.strip_prefix("<!--") {
+            let end = inside.find("-->").map_or(text.len(), |e| at + 4 + e + 3);
             out.push((base + at..base + end, ""));
             i = end;
         } else if rest.starts_with("[[") {

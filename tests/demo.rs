@@ -31,23 +31,12 @@ fn demo() -> &'static Path {
             "the demo build failed: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        // A build writes only its audience's packs: the Secretary of State's comes from
-        // a build for that audience, put beside the inspector's for these tests.
-        let other = dir.with_extension("sos");
-        let _ = std::fs::remove_dir_all(&other);
-        let o = Command::new(env!("CARGO_BIN_EXE_assure"))
-            .args(["build", "--audience", "secretary-of-state", "--content"])
-            .arg(crate_root().join("content"))
-            .arg("--output")
-            .arg(&other)
-            .output()
-            .expect("run assure");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::copy(
-            other.join("pdf/report-to-secretary-of-state.pdf"),
-            dir.join("pdf/report-to-secretary-of-state.pdf"),
-        )
-        .expect("copy the pack");
+        common::add_pack_built_for(
+            &crate_root().join("content"),
+            &dir,
+            "secretary-of-state",
+            "report-to-secretary-of-state",
+        );
         dir
     })
 }

@@ -43,19 +43,12 @@ fn demo() -> &'static Path {
     OUT.get_or_init(|| {
         let dir = out_dir("demo");
         build(&crate_root().join("content"), &dir, &[]);
-        // A build writes only its audience's packs: the Secretary of State's comes from
-        // a build for that audience, put beside the inspector's for these tests.
-        let other = out_dir("demo-sos");
-        build(
+        common::add_pack_built_for(
             &crate_root().join("content"),
-            &other,
-            &["--audience", "secretary-of-state"],
+            &dir,
+            "secretary-of-state",
+            "report-to-secretary-of-state",
         );
-        std::fs::copy(
-            other.join("pdf/report-to-secretary-of-state.pdf"),
-            dir.join("pdf/report-to-secretary-of-state.pdf"),
-        )
-        .expect("copy the pack");
         dir
     })
 }

@@ -100,25 +100,14 @@ fn struct_strings(listing: &str) -> Vec<String> {
         .collect()
 }
 
-/// A build writes only its audience's packs: the Secretary of State's comes from a
-/// build for that audience, put beside the inspector's for these tests.
+/// The Secretary of State's pack, from a build for that audience, beside `dir`'s.
 fn add_sos_pack(dir: &Path) {
-    let other = dir.with_extension("sos");
-    let _ = std::fs::remove_dir_all(&other);
-    let o = assure()
-        .args(["build", "--audience", "secretary-of-state", "--content"])
-        .arg(root().join("content"))
-        .arg("--output")
-        .arg(&other)
-        .output()
-        .expect("run assure");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    std::fs::copy(
-        other.join("pdf/report-to-secretary-of-state.pdf"),
-        dir.join("pdf/report-to-secretary-of-state.pdf"),
-    )
-    .expect("copy the pack");
-    let _ = std::fs::remove_dir_all(&other);
+    common::add_pack_built_for(
+        &root().join("content"),
+        dir,
+        "secretary-of-state",
+        "report-to-secretary-of-state",
+    );
 }
 
 fn pages(pdf: &Path) -> usize {

@@ -230,16 +230,8 @@ fn published_body(
     if edits.is_empty() {
         return None;
     }
-    // Outermost edits only, applied from the end.
-    edits.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
-    let mut kept: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
-    for (range, replacement) in edits {
-        if kept.last().is_none_or(|(last, _)| range.start >= last.end) {
-            kept.push((range, replacement));
-        }
-    }
     let mut out = body.to_string();
-    for (range, replacement) in kept.into_iter().rev() {
+    for (range, replacement) in markdown::outermost(edits).into_iter().rev() {
         out.replace_range(range, replacement);
     }
     Some(out)
@@ -293,14 +285,7 @@ fn withheld_links(
             found.push((range, WITHHELD_LINK));
         }
     }
-    found.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
-    let mut out: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
-    for (range, replacement) in found {
-        if out.last().is_none_or(|(last, _)| range.start >= last.end) {
-            out.push((range, replacement));
-        }
-    }
-    out
+    markdown::outermost(found)
 }
 
 #[cfg(test)]

@@ -706,8 +706,9 @@ fn shell_print(view: &View) -> u64 {
 
 /// The problems the problem overlay may show to `audience` (unknown: as if to an
 /// audience that sees only records written for everyone), and how many it may not: a
-/// problem in a file holding a record withheld from it, in a file with no readable
-/// record, or naming a withheld record's ID or file. Only `internal` sees them all.
+/// problem in a file holding a record withheld from it, in a record file that could
+/// not be read and names an audience, or naming a withheld record's ID or file. Only
+/// `internal` sees them all.
 fn shown_problems<'a>(
     checked: &'a Checked,
     audience: Option<&str>,
@@ -742,12 +743,23 @@ fn shown_problems<'a>(
             })
         })
     };
+    // A record file that could not be read may still be meant for a few: one that
+    // names an audience anywhere (however spelt) is taken to be withheld.
+    let root = &checked.site.files.root;
+    let unreadable_withheld = |path: &str| {
+        crate::content::is_record_path(path)
+            && !readable.contains(path)
+            && std::fs::read(root.join(path)).map_or(true, |bytes| {
+                String::from_utf8_lossy(&bytes)
+                    .to_lowercase()
+                    .contains("audien")
+            })
+    };
     let mut shown = Vec::new();
     let mut hidden = 0;
     for d in items {
-        let in_record_file = crate::content::is_record_path(&d.path);
         if hidden_files.contains(d.path.as_str())
-            || (in_record_file && !readable.contains(d.path.as_str()))
+            || unreadable_withheld(&d.path)
             || names_withheld(&d.message)
         {
             hidden += 1;

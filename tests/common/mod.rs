@@ -492,3 +492,22 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Puts `pack` (for `audience`) beside the packs of the output `dir`: a build writes only
+/// its own audience's packs (SPEC §14.6), so the pack comes from a build of `content`
+/// for its audience, made beside `dir` and removed again.
+pub fn add_pack_built_for(content: &Path, dir: &Path, audience: &str, pack: &str) {
+    let other = dir.with_extension(audience);
+    let _ = std::fs::remove_dir_all(&other);
+    let o = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args(["build", "--audience", audience, "--content"])
+        .arg(content)
+        .arg("--output")
+        .arg(&other)
+        .output()
+        .expect("run assure");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let name = format!("pdf/{pack}.pdf");
+    std::fs::copy(other.join(&name), dir.join(&name)).expect("copy the pack");
+    let _ = std::fs::remove_dir_all(&other);
+}
