@@ -917,7 +917,10 @@ mod tests {
         let gone = rec("r2", "superseded");
         assert!(parse(doc(1, 1, &[open.clone(), gone.clone()])).is_ok());
         for (bad, says) in [
-            (doc(10, 1, &[open.clone()]), "more evidenced than counted"),
+            (
+                doc(10, 1, std::slice::from_ref(&open)),
+                "more evidenced than counted",
+            ),
             (
                 doc(1, 2, &[open.clone(), gone]),
                 "1 recommendations that count",
