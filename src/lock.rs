@@ -230,8 +230,9 @@ mod tests {
         let out = edit_bytes(src.as_bytes(), "evidence/l.yaml", "e1", &hash).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            format!("records:\n  - id: e1\n    file: |\n      a.txt\n    sha256: {H}\n  - id: e2\n")
+            format!(
+                "records:\n  - id: e1\n    file: |\n      a.txt\n    sha256: {H}\n  - id: e2\n"
+            )
         );
     }
-
 }

@@ -1083,25 +1083,23 @@ pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
     };
     let config = &doc.site().config;
     let digest: String = input.content_sha256.chars().take(12).collect();
-    let mut blocks = vec![
-        Block::Cover {
-            title: pack.title.clone(),
-            lines: vec![
-                ("Site".into(), config.title.clone()),
-                ("Organisation".into(), config.organisation.clone()),
-                ("Prepared for".into(), config.audience_title(&pack.audience)),
-                ("Readiness date".into(), input.as_of.long()),
-                ("Issued".into(), input.issued.long()),
-                ("Marking".into(), doc.view.marking.to_string()),
-                // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
-                ("Content digest (SHA-256)".into(), digest),
-                ("Built by".into(), format!("Assure {}", crate::VERSION)),
-            ]
-            .into_iter()
-            .chain(latest_judgements(doc.site()))
-            .collect(),
-        },
-    ];
+    let mut blocks = vec![Block::Cover {
+        title: pack.title.clone(),
+        lines: vec![
+            ("Site".into(), config.title.clone()),
+            ("Organisation".into(), config.organisation.clone()),
+            ("Prepared for".into(), config.audience_title(&pack.audience)),
+            ("Readiness date".into(), input.as_of.long()),
+            ("Issued".into(), input.issued.long()),
+            ("Marking".into(), doc.view.marking.to_string()),
+            // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
+            ("Content digest (SHA-256)".into(), digest),
+            ("Built by".into(), format!("Assure {}", crate::VERSION)),
+        ]
+        .into_iter()
+        .chain(latest_judgements(doc.site()))
+        .collect(),
+    }];
     // The council's logo (`site.yaml` `branding`), under the cover's details.
     if let Some(path) = config
         .branding
