@@ -277,7 +277,9 @@ async function reflow(ctx, siteDir) {
         const wordsOf = (text) => (text.match(/[^\s\-\u2010-\u2014]+/g) || []).filter((w) => w.length <= 16);
         // What shows: not the tables of a chart's numbers folded in a closed <details>.
         const shown = (el) => el.getClientRects().length > 0 && !el.closest("details:not([open])");
-        for (const el of document.querySelectorAll("dt, th")) {
+        // Row headings in a table body are the author's words (a judgement's area), not
+        // field labels: a long one may have to break.
+        for (const el of document.querySelectorAll("dt, thead th")) {
           if (!shown(el)) continue;
           const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
           for (let t = walker.nextNode(); t; t = walker.nextNode()) {
