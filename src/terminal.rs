@@ -81,20 +81,20 @@ pub fn write_failure() -> Option<String> {
     }
 }
 
-/// `print!` through [`print`].
+/// `print!` through [`print()`].
 #[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => { $crate::terminal::print(&format!($($arg)*)) };
 }
 
-/// `println!` through [`print`].
+/// `println!` through [`print()`].
 #[macro_export]
 macro_rules! outln {
     () => { $crate::terminal::print("\n") };
     ($($arg:tt)*) => { $crate::terminal::print(&format!("{}\n", format_args!($($arg)*))) };
 }
 
-/// `eprintln!` through [`eprint`].
+/// `eprintln!` through [`eprint()`].
 #[macro_export]
 macro_rules! errln {
     ($($arg:tt)*) => { $crate::terminal::eprint(&format!("{}\n", format_args!($($arg)*))) };

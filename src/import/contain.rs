@@ -120,7 +120,7 @@ fn drain(pipe: impl Read + Send + 'static, limit: u64) -> std::thread::JoinHandl
 }
 
 /// The child: limits itself, reads the workbook from standard input, parses it and
-/// writes its [`Answer`] to standard output. Returns the exit code.
+/// writes its `Answer` to standard output. Returns the exit code.
 pub fn child(kind: &str, shown: &str, sheet: Option<&str>) -> i32 {
     limit_self();
     let Some(kind) = Kind::from_name(kind) else {

@@ -3,7 +3,7 @@
 //! then a sheet per type with the CSV's columns, a frozen header row, an autofilter,
 //! real dates, human labels, filled RAG cells (with the word too, never colour alone) and
 //! each ID a relative link to its page in `../site/`; and, after "Readiness", the
-//! council-layout "Action plan" ([`action_plan`]).
+//! council-layout "Action plan" (`action_plan`).
 //!
 //! Every cell is written as a value: a title such as `=HYPERLINK(…)` is a text cell, so
 //! nothing in the workbook is ever a formula. The workbook's dates and properties come
