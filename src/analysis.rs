@@ -283,14 +283,15 @@ impl Analysis {
             && !self.overdue_actions_addressing(site, i).is_empty()
     }
 
-    /// The unevidenced recommendations split into those past their due date (with the
-    /// days overdue, most overdue first) and those not yet due or without a due date
-    /// (in site order).
+    /// The unevidenced recommendations split into those past due (SPEC §14.4: late and
+    /// neither met nor superseded, with the days, most overdue first) and the rest —
+    /// not yet due, without a due date, or met though its evidence lapsed (in site
+    /// order).
     pub fn unevidenced_by_due(&self, site: &Site) -> (Vec<(usize, i64)>, Vec<usize>) {
         let mut past = Vec::new();
         let mut not_yet = Vec::new();
         for &i in &self.gaps.unevidenced {
-            match self.days_past_due(&site.records[i]) {
+            match self.late_by(site, i) {
                 Some(d) => past.push((i, d)),
                 None => not_yet.push(i),
             }

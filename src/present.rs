@@ -134,7 +134,7 @@ pub const NO_DUE_DATE: &str = "No due date";
 
 /// The two groups of unevidenced recommendations on the dashboard (SPEC §13.3).
 pub fn unevidenced_groups() -> (&'static str, &'static str) {
-    ("Past due", "Not yet due")
+    ("Past due", "Not past due")
 }
 
 /// A gap list's words: its card's short label and its heading (SPEC order, one place).

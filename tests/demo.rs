@@ -319,3 +319,38 @@ fn later_history_appears_in_no_list_no_dashboard_and_no_pack() {
         "later history (content/_later/) shows in the default build: {found:#?}"
     );
 }
+
+/// SPEC §14.4: a met recommendation is never past due, so the dashboard's "Past due"
+/// group of recommendations without current evidence holds only the past-due ones that
+/// `status` lists (a met one whose evidence lapsed showed there with "548 days past
+/// due").
+#[test]
+fn the_dashboards_past_due_group_holds_no_met_recommendation() {
+    let html = std::fs::read_to_string(demo().join("site/index.html")).expect("dashboard");
+    let start = html
+        .find("<h4 class=\"gap-group\">Past due")
+        .expect("a Past due group of recommendations without current evidence");
+    let group = &html[start..];
+    let group = &group[..group.find("</table>").expect("its table")];
+    let json = read_json(&demo().join("data/records.json"));
+    let past_due: Vec<String> = json["status"]["past_due"]
+        .as_array()
+        .expect("status past_due")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    for id in regex::Regex::new(r#"<span class="id">([^<]+)</span>"#)
+        .expect("pattern")
+        .captures_iter(group)
+    {
+        assert!(
+            past_due.contains(&id[1].to_string()),
+            "{} is in the dashboard's Past due group but not past due (met, or not late): {past_due:?}",
+            &id[1]
+        );
+    }
+    assert!(
+        !group.contains(">Met</strong>"),
+        "a met recommendation shows as past due"
+    );
+}
