@@ -874,10 +874,16 @@ impl<'a> Pages<'a> {
             let due_cell = {
                 let mut c = date(rec.due);
                 if let Some(t) = present::due_text(rec) {
-                    c["text"] = json!(match a.late_by(site, i) {
+                    let text = match a.late_by(site, i) {
                         Some(days) => format!("{t} — {}", present::days_past_due(days)),
                         None => t,
-                    });
+                    };
+                    // More than a date (days late, a moved date) may wrap: kept on one
+                    // line it pushed the table past the page's width.
+                    if text.len() > 20 {
+                        c["class"] = json!("due-long");
+                    }
+                    c["text"] = json!(text);
                 }
                 c
             };
