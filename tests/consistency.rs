@@ -775,7 +775,7 @@ fn from_dashboard(source: &str, html: &str) -> Figures {
         None => f.fail("no counts by status beside the readiness figure"),
     }
     // The unevidenced split into past due and not yet due adds up to the list.
-    match re(r#"Not evidenced: <a href="\#gap-unevidenced"><strong>(\d+)</strong> past due</a> and <strong>(\d+)</strong> not yet due"#).captures(html) {
+    match re(r#"Not evidenced: <a href="\#gap-unevidenced"><strong>(\d+)</strong> past due</a> and <strong>(\d+)</strong> not past due"#).captures(html) {
         Some(c) => f.put("count unevidenced", num(&c[1]) + num(&c[2])),
         None if html.contains(r#"<span class="gap-number">0</span> <span class="gap-label">recommendations without"#) => {}
         None => f.fail("no split of the unevidenced into past due and not yet due"),
