@@ -1031,7 +1031,7 @@ fn browser_shows_the_charts_with_status_figures_reflows_at_320_px_and_prints_the
         "blue means done and nothing else",
         "“In progress” and “Partially met” have different colours",
         "scrolls sideways at 320 px",
-        "no heading splits a word at 320 px",
+        "no heading or gap number splits a word at 320 px",
         "no field label splits a word at 320 px",
         "recommendations/index.html groups recommendations by source review, newest first",
         "matrix.html groups recommendations by source review, newest first",
