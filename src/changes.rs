@@ -17,6 +17,7 @@ use crate::date::{Date, PartialDate};
 use crate::model::schema::RecordType;
 use crate::model::Site;
 use anyhow::{bail, Result};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -70,16 +71,167 @@ pub struct Derived {
     pub evidenced: Option<bool>,
 }
 
+/// The most records a baseline may hold: far more than any content folder Assure builds
+/// (the demo has under 200), and few enough that a hostile file of tiny records cannot
+/// cost more than a few hundred megabytes to read (SPEC §14.7).
+const MAX_BASELINE_RECORDS: usize = 100_000;
+
+/// The most links one record of a baseline may list, for the same reason.
+const MAX_RECORD_LINKS: usize = 10_000;
+
+/// The `visit_*` methods for JSON's scalars, each answering `$value`: what a visitor
+/// gives for a value of a shape Assure never writes there.
+macro_rules! skip_scalars {
+    ($value:expr, and strings) => {
+        skip_scalars!($value);
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+    ($value:expr) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
 /// Links as `records.json` writes them (`{id, title, url}`, or `{withheld: true}`), one
-/// or a list: the IDs of the visible ones.
+/// or a list: the IDs of the visible ones. Read as a stream, never as a JSON tree: a
+/// tree costs dozens of times its text, and a baseline comes from outside the content.
 fn link_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    let v = Value::deserialize(d)?;
-    let one = |v: &Value| v.get("id").and_then(Value::as_str).map(str::to_string);
-    Ok(match &v {
-        Value::Array(items) => items.iter().filter_map(one).collect(),
-        Value::Object(_) => one(&v).into_iter().collect(),
-        _ => Vec::new(),
-    })
+    struct Links;
+    impl<'de> Visitor<'de> for Links {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a link or a list of links")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut ids = Vec::new();
+            let mut count = 0;
+            while let Some(LinkId(id)) = seq.next_element()? {
+                count += 1;
+                if count > MAX_RECORD_LINKS {
+                    return Err(de::Error::custom(format!(
+                        "a record lists more than {MAX_RECORD_LINKS} links"
+                    )));
+                }
+                ids.extend(id);
+            }
+            Ok(ids)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Ok(LinkId::from_map(map)?.0.into_iter().collect())
+        }
+        skip_scalars!(Vec::new(), and strings);
+    }
+    d.deserialize_any(Links)
+}
+
+/// One link of a list: its `id` when it is an object with a string `id`, else nothing
+/// (a withheld link, or something Assure never writes).
+struct LinkId(Option<String>);
+
+impl LinkId {
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<LinkId, A::Error> {
+        let mut id = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "id" {
+                id = map.next_value::<MaybeString>()?.0;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(LinkId(id))
+    }
+}
+
+impl<'de> Deserialize<'de> for LinkId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct One;
+        impl<'de> Visitor<'de> for One {
+            type Value = LinkId;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a link")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LinkId, A::Error> {
+                LinkId::from_map(map)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LinkId, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(LinkId(None))
+            }
+            skip_scalars!(LinkId(None), and strings);
+        }
+        d.deserialize_any(One)
+    }
+}
+
+/// A string, or nothing for any other JSON value (read without building it).
+struct MaybeString(Option<String>);
+
+impl<'de> Deserialize<'de> for MaybeString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let any = d.deserialize_any(StringOrSkip)?;
+        Ok(MaybeString(any))
+    }
+}
+
+/// The visitor of [`MaybeString`]: keeps a string, skips anything else.
+struct StringOrSkip;
+
+impl<'de> Visitor<'de> for StringOrSkip {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    skip_scalars!(None);
+}
+
+/// A baseline's records, read one at a time and refused past [`MAX_BASELINE_RECORDS`].
+fn bounded_records<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SnapRecord>, D::Error> {
+    struct Records;
+    impl<'de> Visitor<'de> for Records {
+        type Value = Vec<SnapRecord>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of records")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut records = Vec::new();
+            while let Some(record) = seq.next_element()? {
+                if records.len() == MAX_BASELINE_RECORDS {
+                    return Err(de::Error::custom(format!(
+                        "it lists more than {MAX_BASELINE_RECORDS} records"
+                    )));
+                }
+                records.push(record);
+            }
+            Ok(records)
+        }
+    }
+    d.deserialize_seq(Records)
 }
 
 /// What one output said: its readiness date, audience, readiness and records.
@@ -222,6 +374,7 @@ impl Snapshot {
             #[serde(default)]
             label: Option<String>,
             readiness: Counts,
+            #[serde(deserialize_with = "bounded_records")]
             records: Vec<SnapRecord>,
         }
         let doc: Doc = serde_json::from_slice(bytes).map_err(json_problem)?;

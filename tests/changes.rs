@@ -714,3 +714,79 @@ fn the_build_summary_counts_the_changes_page() {
         "{written} HTML files written; the summary says:\n{summary}"
     );
 }
+
+/// Runs `assure diff FILE FILE` with at most 1 GiB of address space; returns its exit
+/// code (`None` when a signal ended it) and what it printed on stderr.
+fn diff_in_one_gibibyte(file: &Path) -> (Option<i32>, String) {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assure"));
+    cmd.arg("diff").arg(file).arg(file);
+    // SAFETY: only setrlimit, which is async-signal-safe, runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().expect("assure diff runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Hostile baselines of 32 MB, each shaped to cost the most memory per byte: a list of
+/// tiny link objects (read as a JSON tree, it took 85 times its size: 2.7 GB), millions
+/// of tiny records, and the most links the limits allow. Each is read within 1 GiB,
+/// refused with a message or compared.
+#[test]
+fn a_hostile_baseline_is_read_in_bounded_memory() {
+    let dir = scratch("memory");
+    std::fs::create_dir_all(&dir).unwrap();
+    const SIZE: usize = 32 << 20;
+    let head = r#"{"format_version":2,"as_of":"2014-03-31","audience":"inspector","readiness":{"evidenced":0,"counted":0},"records":["#;
+    let write = |name: &str, record: &dyn Fn(usize) -> String| {
+        let mut text = String::from(head);
+        let mut i = 0;
+        while text.len() < SIZE {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&record(i));
+            i += 1;
+        }
+        text.push_str("]}");
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let tiny_links = write("links.json", &|_| {
+        let links = vec![r#"{"a":1}"#; SIZE / 8].join(",");
+        format!(r#"{{"id":"r","type":"action","derived":{{}},"addresses":[{links}]}}"#)
+    });
+    let tiny_records = write("records.json", &|i| {
+        format!(r#"{{"id":"r{i}","type":"action","derived":{{}}}}"#)
+    });
+    let most_links = write("most.json", &|i| {
+        let links = vec![r#"{"id":"x"}"#; 10_000].join(",");
+        format!(
+            r#"{{"id":"r{i}","type":"action","derived":{{}},"addresses":[{links}],"supports":[{links}]}}"#
+        )
+    });
+    for (file, expected) in [
+        (&tiny_links, "lists more than 10000 links"),
+        (&tiny_records, "lists more than 100000 records"),
+    ] {
+        let (code, stderr) = diff_in_one_gibibyte(file);
+        assert_eq!(code, Some(2), "{}: {stderr}", file.display());
+        assert!(stderr.contains(expected), "{}: {stderr}", file.display());
+    }
+    let (code, stderr) = diff_in_one_gibibyte(&most_links);
+    assert_eq!(code, Some(0), "{stderr}");
+}
