@@ -611,9 +611,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 format!(" --content {}", dir.display())
             };
             outln!("next:");
-            outln!("  - assure serve{content}   (the site at http://127.0.0.1:1111/, updated as you save)");
+            // Editing in the browser first: the people who write records are not
+            // programmers (SPEC §14.8); the files come second.
+            if content.is_empty() {
+                outln!("  - assure   (runs `assure serve` and opens the site in your browser: every record's page has an Edit link, every list a New link, and pages update as you save)");
+            } else {
+                outln!("  - assure serve{content}   (open the address it prints: every record's page has an Edit link, every list a New link, and pages update as you save)");
+            }
             outln!(
-                "  - edit the files in {}; {} explains them",
+                "  - or edit the files in {} with any text editor; {} explains them",
                 dir.display(),
                 dir.join("_README.md").display()
             );

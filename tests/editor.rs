@@ -342,6 +342,9 @@ fn an_unchanged_form_changes_no_byte_and_a_stale_one_is_refused() {
     assert_eq!(r.status, 200, "{}", r.body);
     let fields = form_values(&r.body);
     assert!(fields.iter().any(|(k, _)| k == "status"), "{fields:?}");
+    // Relations offer other records, never the record itself.
+    assert!(r.body.contains("id=\"f-related-ev-01\""), "{}", r.body);
+    assert!(!r.body.contains("id=\"f-related-act-01\""), "{}", r.body);
     let pairs: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

@@ -244,6 +244,21 @@ pub fn edit_bytes(
                     None => {
                         let indent = key_indent(&target);
                         let new = render_field(&indent, name, value, &target);
+                        // A commented hint for this field (`# owner:   # the person…`,
+                        // as `assure new` writes them) becomes the field, so the file
+                        // does not name it twice.
+                        if let (Some((line, hint)), [one]) =
+                            (hint_line(&lines, &target, &indent, name), new.as_slice())
+                        {
+                            let width = (one.chars().count() + 1).max(hint.0);
+                            let text = match hint.1 {
+                                Some(h) => format!("{one:<width$}{h}"),
+                                None => one.clone(),
+                            };
+                            splices.push(Splice::lines(line, line + 1, vec![text]));
+                            added_names.push((name.clone(), None));
+                            continue;
+                        }
                         let after = match edit {
                             Edit::SetAfter(_, _, after) => Some(after),
                             _ => None,
@@ -548,6 +563,32 @@ fn key_indent(target: &Target) -> String {
         Some((k, _)) => " ".repeat(k.pos.col as usize - 1),
         None => String::new(),
     }
+}
+
+/// The line of a commented hint for field `name` (`# name:`, perhaps followed by
+/// `# what it holds`) among the record's lines, with its hint comment and the column
+/// (in characters) where that comment starts.
+fn hint_line(
+    lines: &Lines,
+    target: &Target,
+    indent: &str,
+    name: &str,
+) -> Option<(usize, (usize, Option<String>))> {
+    let first = target.pairs.first()?.0.pos.line as usize;
+    let head = format!("{indent}# {name}:");
+    (first..target.end.min(lines.lines.len() + 1)).find_map(|n| {
+        let line = lines.text(n);
+        let rest = line.strip_prefix(&head)?;
+        let comment = rest.trim_start();
+        if comment.is_empty() {
+            return Some((n, (0, None)));
+        }
+        if !comment.starts_with('#') {
+            return None;
+        }
+        let column = line.chars().count() - comment.chars().count();
+        Some((n, (column, Some(comment.to_string()))))
+    })
 }
 
 /// Where added fields go: after the last field, or before a YAML `body:` that ends the

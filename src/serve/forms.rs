@@ -366,6 +366,7 @@ fn control_html(
     current: &Fields,
     choices: &Choices,
     errors: &[(String, String)],
+    own_id: Option<&str>,
 ) -> String {
     let value = current.get(name);
     let label_text = field_label(name);
@@ -451,6 +452,10 @@ fn control_html(
             let mut listed = Vec::new();
             for (rid, _, title) in choices.of(types) {
                 let checked = now.iter().any(|n| n.eq_ignore_ascii_case(rid));
+                // A record is not offered as related to itself.
+                if !checked && own_id.is_some_and(|own| own.eq_ignore_ascii_case(rid)) {
+                    continue;
+                }
                 listed.push(rid.to_lowercase());
                 let cid = format!("{id}-{}", escape_html(rid));
                 s.push_str(&format!(
@@ -529,7 +534,14 @@ pub(crate) fn edit_page(
         escape_html(&state.sha)
     ));
     for (name, control) in controls(t) {
-        main.push_str(&control_html(name, control, current, choices, errors));
+        main.push_str(&control_html(
+            name,
+            control,
+            current,
+            choices,
+            errors,
+            state.id.as_deref(),
+        ));
     }
     let extras: Vec<&(String, Value)> = current
         .fields
@@ -633,6 +645,7 @@ pub(crate) fn new_page(
             &current,
             choices,
             errors,
+            None,
         ));
     }
     main.push_str("<div class=\"buttons\">\n<button class=\"button\" type=\"submit\">Create</button>\n</div>\n</form>\n");

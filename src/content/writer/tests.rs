@@ -251,6 +251,45 @@ fn absent_fields_are_added_after_the_last_in_the_files_style() {
     assert_eq!(out, expected);
 }
 
+/// A record as `assure new` writes it: the fields it has, then a commented hint for
+/// each field it could have.
+const WITH_HINTS: &str = "---
+title: \"Audit case files\"
+status: not-started          # not-started, in-progress, complete
+# owner:                     # the person or role accountable
+# tags:                      # [word, word]
+# addresses:                 # [IDs of recommendations]
+# due:                       # YYYY-MM-DD, YYYY-MM or YYYY
+# original_due:
+---
+";
+
+#[test]
+fn a_field_with_a_commented_hint_takes_the_hints_line() {
+    let out = edited(
+        "actions/act-2.md",
+        "act-2",
+        WITH_HINTS,
+        &[
+            set("owner", text("Head of Quality Assurance and Safeguarding")),
+            set("due", plain("2027-03")),
+            set("original_due", plain("2027-01")),
+            set("addresses", list(&["r1"])),
+        ],
+    );
+    let expected = "---
+title: \"Audit case files\"
+status: not-started          # not-started, in-progress, complete
+owner: Head of Quality Assurance and Safeguarding # the person or role accountable
+# tags:                      # [word, word]
+addresses: [r1]              # [IDs of recommendations]
+due: 2027-03                 # YYYY-MM-DD, YYYY-MM or YYYY
+original_due: 2027-01
+---
+";
+    assert_eq!(out, expected);
+}
+
 #[test]
 fn mappings_keep_their_style() {
     let src = "---\ntitle: E\nsigned_off:\n  by: Board  # the chair\n  on: 2014-01-01\nstatus: current\n---\n";
