@@ -456,7 +456,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
             outln!(
-                "built {} pages into {} in {:.2} s ({}); readiness {}",
+                "built {} pages into {} in {:.2} s ({}); readiness: {}",
                 built.pages,
                 output.join("site").display(),
                 started.elapsed().as_secs_f64(),

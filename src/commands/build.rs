@@ -129,7 +129,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         &site_view.attachments,
         &checked.hashes,
     );
-    let readiness_text = site_view.analysis.readiness.percent_text();
+    let readiness_text = crate::present::readiness_sentence(&site_view.analysis.readiness);
     // `--since` names baselines for this build: one for another audience is refused.
     let (baselines, from_site) = if opts.since.is_empty() {
         (pipeline::site_baselines(&checked.site), true)
