@@ -899,7 +899,7 @@ fn parse_part(
     };
     let name = scalar_text(k).unwrap_or_default();
     let Some(&(part, _)) = parts.iter().find(|(n, _)| *n == name) else {
-        let hint = closest(name, names.iter().copied(), 2)
+        let hint = closest(name, names.iter().copied(), 3)
             .map(|n| format!("; did you mean `{n}`?"))
             .unwrap_or_else(|| format!("; the parts are {}", names.join(", ")));
         e008(k.pos, format!("unknown report part {}{hint}", k.describe()));
@@ -1186,6 +1186,56 @@ mod tests {
             c.packs[0].sections,
             vec![Section::Summary, Section::Page("about".into())]
         );
+    }
+
+    #[test]
+    fn reads_a_letter_and_a_report() {
+        let text = "title: T\naudiences:\n  sos: { title: S }\npacks:\n  - id: l\n    kind: letter\n    audience: sos\n    to: The Secretary of State\n    from: { name: A Wood, role: Commissioner }\n    sections: [page:a]\n  - id: r\n    kind: report\n    audience: sos\n    references: appendix\n    from: B Author\n    sections: [{decision: page:d}, evidence]\n";
+        let (c, d) = parse(Some(text.as_bytes()));
+        assert!(d.is_empty(), "{d:?}");
+        let (letter, report) = (&c.packs[0], &c.packs[1]);
+        assert_eq!(letter.kind, PackKind::Letter);
+        assert_eq!(letter.references(), References::Hide);
+        assert_eq!(letter.salutation(), "Dear Secretary of State,");
+        assert_eq!(
+            letter.from.as_ref().and_then(|p| p.role.as_deref()),
+            Some("Commissioner")
+        );
+        assert_eq!(report.kind, PackKind::Report);
+        assert_eq!(report.references(), References::Appendix);
+        assert_eq!(
+            report.from.as_ref().map(|p| p.name.as_str()),
+            Some("B Author")
+        );
+        assert_eq!(
+            report.sections,
+            vec![Section::Part("decision", "d".into()), Section::Evidence]
+        );
+        // The report's page is checked like any `page:` section.
+        assert_eq!(report.page_positions[0].0, "d");
+        let evidence = "title: T\naudiences:\n  sos: { title: S }\npacks:\n  - id: e\n    audience: sos\n    sections: [summary]\n";
+        let (c, _) = parse(Some(evidence.as_bytes()));
+        assert_eq!(c.packs[0].kind, PackKind::Evidence);
+        assert_eq!(c.packs[0].references(), References::Note);
+    }
+
+    #[test]
+    fn a_reports_parts_are_checked() {
+        let text = "title: T\naudiences:\n  sos: { title: S }\npacks:\n  - id: r\n    kind: report\n    audience: sos\n    from: B\n    sections: [{finance: page:f}, {legal: evidence}]\n";
+        let (c, d) = parse(Some(text.as_bytes()));
+        let got: Vec<(u32, u32)> = d.iter().map(|d| (d.pos.line, d.pos.col)).collect();
+        assert_eq!(got, vec![(9, 17), (9, 43)], "{d:?}");
+        assert!(
+            d[0].message.contains("did you mean `financial`?"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[1].message.contains("must name a page"),
+            "{}",
+            d[1].message
+        );
+        assert!(c.packs[0].sections.is_empty());
     }
 
     #[test]

@@ -95,7 +95,10 @@ fn init_check_build_and_new_from_nothing() {
         "improvement-plan: Children's services improvement plan",
         "obj-01: Good practice is the norm",
     ] {
-        assert!(pack.contains(words), "the starter's pack lacks “{words}”:\n{pack}");
+        assert!(
+            pack.contains(words),
+            "the starter's pack lacks “{words}”:\n{pack}"
+        );
     }
     assert!(!pack.contains("not in this pack"), "{pack}");
 
