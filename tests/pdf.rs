@@ -100,14 +100,15 @@ fn struct_strings(listing: &str) -> Vec<String> {
         .collect()
 }
 
-/// The Secretary of State's pack, from a build for that audience, beside `dir`'s.
+/// The Secretary of State's packs (the letter and the evidence behind it), from a
+/// build for that audience, beside `dir`'s.
 fn add_sos_pack(dir: &Path) {
-    common::add_pack_built_for(
-        &root().join("content"),
-        dir,
-        "secretary-of-state",
+    for pack in [
         "report-to-secretary-of-state",
-    );
+        "evidence-for-secretary-of-state",
+    ] {
+        common::add_pack_built_for(&root().join("content"), dir, "secretary-of-state", pack);
+    }
 }
 
 fn pages(pdf: &Path) -> usize {
@@ -731,7 +732,11 @@ fn two_builds_give_identical_packs() {
     let _ = std::fs::remove_dir_all(&second);
     build(&root().join("content"), &second);
     add_sos_pack(&second);
-    for pack in ["inspection-pack", "report-to-secretary-of-state"] {
+    for pack in [
+        "inspection-pack",
+        "report-to-secretary-of-state",
+        "evidence-for-secretary-of-state",
+    ] {
         let a = std::fs::read(demo().join(format!("pdf/{pack}.pdf"))).expect("first");
         let b = std::fs::read(second.join(format!("pdf/{pack}.pdf"))).expect("second");
         assert!(a == b, "{pack}: two builds differ");
