@@ -25,6 +25,13 @@ pub struct Logo {
     pub resolved: Option<String>,
 }
 
+impl Branding {
+    /// The colour as sRGB channels, for the pack covers.
+    pub fn rgb(&self) -> Option<[u8; 3]> {
+        self.colour.as_deref().and_then(hex)
+    }
+}
+
 const KEYS: &[&str] = &["logo", "colour"];
 
 /// What is drawn against the brand colour: white, the header's text on it (and the

@@ -30,6 +30,53 @@ pub enum Section {
     /// What changed since the newest baseline (SPEC §13.5).
     Changes,
     Page(String),
+    /// A page shown under one of a committee report's standard headings
+    /// (`- financial: page:ID`, [`crate::present::REPORT_PARTS`]): the part's name, then
+    /// the page's ID.
+    Part(&'static str, String),
+}
+
+/// What a pack is (SPEC §14.10): the layout of the same analysed view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PackKind {
+    /// The evidence pack: cover, contents, sections with IDs and the hashes.
+    Evidence,
+    /// A letter: addressee, salutation, pages as the body, signature block.
+    Letter,
+    /// A council committee report: standard parts, background papers, author.
+    Report,
+}
+
+pub const PACK_KINDS: &[&str] = &["evidence", "letter", "report"];
+
+impl PackKind {
+    /// Letters and reports are read by people outside the team: no IDs in headings,
+    /// no hashes.
+    pub fn plain(self) -> bool {
+        self != PackKind::Evidence
+    }
+}
+
+/// How a pack shows a record it refers to but does not include (SPEC §14.10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum References {
+    /// "Title (ID, not in this pack)".
+    Note,
+    /// The title only.
+    Hide,
+    /// The referenced records are added as an appendix, and referred to by page.
+    Appendix,
+}
+
+pub const REFERENCES: &[&str] = &["note", "hide", "appendix"];
+
+/// Who a letter or report is from: `from: {name, role, contact}`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Person {
+    pub name: String,
+    pub role: Option<String>,
+    /// How to reach the author (a report's "Contact").
+    pub contact: Option<String>,
 }
 
 const SECTION_NAMES: &[&str] = &[
@@ -52,6 +99,35 @@ pub struct Pack {
     pub sections: Vec<Section>,
     /// Where each `page:ID` section was written, to report pages that do not exist.
     pub page_positions: Vec<(String, Pos)>,
+    pub kind: PackKind,
+    /// As written; [`Pack::references`] gives the kind's default when not.
+    pub references: Option<References>,
+    /// The addressee (`to:`), e.g. "The Secretary of State for Education".
+    pub to: Option<String>,
+    /// The sender and signatory (`from:`).
+    pub from: Option<Person>,
+    /// A letter's opening words (`salutation:`); "Dear" and the addressee when not given.
+    pub salutation: Option<String>,
+}
+
+impl Pack {
+    /// The references mode: as written, else `note` for evidence packs and `hide` for
+    /// letters and reports.
+    pub fn references(&self) -> References {
+        self.references.unwrap_or(match self.kind {
+            PackKind::Evidence => References::Note,
+            PackKind::Letter | PackKind::Report => References::Hide,
+        })
+    }
+
+    /// A letter's salutation: as written, else "Dear " and the addressee.
+    pub fn salutation(&self) -> String {
+        match (&self.salutation, &self.to) {
+            (Some(s), _) => s.clone(),
+            (None, Some(to)) => format!("Dear {},", to.strip_prefix("The ").unwrap_or(to)),
+            (None, None) => "Dear reader,".into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -726,6 +802,128 @@ pub fn unknown_audience(config: &Config, name: &str) -> String {
     }
 }
 
+/// The settings a pack may give.
+const PACK_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "audience",
+    "sections",
+    "kind",
+    "references",
+    "to",
+    "from",
+    "salutation",
+];
+
+/// "`name` must be one of …, not …", with a suggestion for a near miss.
+fn one_of(name: &str, allowed: &[&str], written: Option<&str>, node: &Node) -> String {
+    let hint = written
+        .and_then(|w| closest(w, allowed.iter().copied(), 2))
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
+    let names: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+    format!(
+        "`{name}` must be one of {}, not {}{hint}",
+        names.join(", "),
+        node.describe()
+    )
+}
+
+/// `from:` as `{name, role, contact}`, or a name alone.
+fn parse_person(node: &Node, e008: &mut dyn FnMut(Pos, String)) -> Option<Person> {
+    const EXAMPLE: &str = "`from: { name: Alan Wood, role: Commissioner for Children's Social Care, contact: commissioner@example.gov.uk }`";
+    if let Some(name) = scalar_text(node).map(str::trim).filter(|t| !t.is_empty()) {
+        return Some(Person {
+            name: name.to_string(),
+            ..Person::default()
+        });
+    }
+    let Some(fields) = node.as_map() else {
+        e008(
+            node.pos,
+            format!("`from` must give a name and role, {EXAMPLE}"),
+        );
+        return None;
+    };
+    let mut person = Person::default();
+    for (k, v) in fields {
+        let text = scalar_text(v)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        match (scalar_text(k), text) {
+            (Some("name"), Some(t)) => person.name = t,
+            (Some("role"), Some(t)) => person.role = Some(t),
+            (Some("contact"), Some(t)) => person.contact = Some(t),
+            (Some(f @ ("name" | "role" | "contact")), None) => {
+                e008(v.pos, format!("`{f}` must be text, not {}", v.describe()))
+            }
+            (other, _) => {
+                let hint = other
+                    .and_then(|o| closest(o, ["name", "role", "contact"], 2))
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_else(|| "; `from` has `name`, `role` and `contact`".into());
+                e008(
+                    k.pos,
+                    format!("unknown `from` setting {}{hint}", k.describe()),
+                );
+            }
+        }
+    }
+    if person.name.is_empty() {
+        e008(node.pos, format!("`from` has no `name`; {EXAMPLE}"));
+        return None;
+    }
+    Some(person)
+}
+
+/// A report's part, `- financial: page:ID`: `None` when `node` is not a mapping (then it
+/// is an ordinary section); `Some(None)` when it is one with a problem (an E008).
+fn parse_part(
+    node: &Node,
+    pack: &mut Pack,
+    e008: &mut dyn FnMut(Pos, String),
+) -> Option<Option<Section>> {
+    let pairs = node.as_map()?;
+    let parts = crate::present::REPORT_PARTS;
+    let names: Vec<&str> = parts.iter().map(|(n, _)| *n).collect();
+    let [(k, v)] = pairs else {
+        e008(
+            node.pos,
+            format!(
+                "a report's part is written `- PART: page:ID`, with PART one of {}",
+                names.join(", ")
+            ),
+        );
+        return Some(None);
+    };
+    let name = scalar_text(k).unwrap_or_default();
+    let Some(&(part, _)) = parts.iter().find(|(n, _)| *n == name) else {
+        let hint = closest(name, names.iter().copied(), 3)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_else(|| format!("; the parts are {}", names.join(", ")));
+        e008(k.pos, format!("unknown report part {}{hint}", k.describe()));
+        return Some(None);
+    };
+    match scalar_text(v).and_then(|t| t.strip_prefix("page:")) {
+        Some(id) => {
+            let id = id.trim().to_string();
+            pack.page_positions.push((id.clone(), v.pos));
+            Some(Some(Section::Part(part, id)))
+        }
+        None => {
+            e008(
+                v.pos,
+                format!(
+                    "the `{name}` part must name a page, such as `{name}: page:{name}`, not {}",
+                    v.describe()
+                ),
+            );
+            Some(None)
+        }
+    }
+}
+
 fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) -> Vec<Pack> {
     let items = match &node.value {
         Value::Seq(items) => items,
@@ -754,7 +952,16 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
             audience: String::new(),
             sections: Vec::new(),
             page_positions: Vec::new(),
+            kind: PackKind::Evidence,
+            references: None,
+            to: None,
+            from: None,
+            salutation: None,
         };
+        // Where a report's part or a salutation was written, checked against the kind
+        // once every setting is read (`kind` may come last).
+        let mut part_positions: Vec<Pos> = Vec::new();
+        let mut salutation_pos: Option<Pos> = None;
         let mut ok = true;
         let mut audience_reported = false;
         for (key, value) in fields {
@@ -816,6 +1023,13 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
                         }
                     };
                     for s in list {
+                        if let Some(part) = parse_part(s, &mut pack, e008) {
+                            if let Some(part) = part {
+                                part_positions.push(s.pos);
+                                pack.sections.push(part);
+                            }
+                            continue;
+                        }
                         let Some(name) = scalar_text(s) else {
                             e008(
                                 s.pos,
@@ -851,10 +1065,40 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
                         pack.sections.push(section);
                     }
                 }
+                Some("kind") => match scalar_text(value) {
+                    Some("evidence") => pack.kind = PackKind::Evidence,
+                    Some("letter") => pack.kind = PackKind::Letter,
+                    Some("report") => pack.kind = PackKind::Report,
+                    other => e008(value.pos, one_of("kind", PACK_KINDS, other, value)),
+                },
+                Some("references") => match scalar_text(value) {
+                    Some("note") => pack.references = Some(References::Note),
+                    Some("hide") => pack.references = Some(References::Hide),
+                    Some("appendix") => pack.references = Some(References::Appendix),
+                    other => e008(value.pos, one_of("references", REFERENCES, other, value)),
+                },
+                Some("to") => match scalar_text(value).map(str::trim).filter(|t| !t.is_empty()) {
+                    Some(t) => pack.to = Some(t.to_string()),
+                    None => e008(
+                        value.pos,
+                        format!("`to` must name the addressee, such as `The Secretary of State for Education`, not {}", value.describe()),
+                    ),
+                },
+                Some("salutation") => match scalar_text(value).map(str::trim).filter(|t| !t.is_empty()) {
+                    Some(t) => {
+                        pack.salutation = Some(t.to_string());
+                        salutation_pos = Some(key.pos);
+                    }
+                    None => e008(
+                        value.pos,
+                        format!("`salutation` must be the letter's opening words, such as `Dear Secretary of State`, not {}", value.describe()),
+                    ),
+                },
+                Some("from") => pack.from = parse_person(value, e008),
                 Some(other) => {
-                    let hint = closest(other, ["id", "title", "audience", "sections"], 2)
+                    let hint = closest(other, PACK_KEYS.iter().copied(), 2)
                         .map(|k| format!("; did you mean `{k}`?"))
-                        .unwrap_or_default();
+                        .unwrap_or_else(|| format!("; a pack may give {}", PACK_KEYS.join(", ")));
                     e008(key.pos, format!("unknown pack setting `{other}`{hint}"));
                 }
                 None => e008(key.pos, "pack setting names must be plain words".into()),
@@ -877,6 +1121,45 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
                 ),
             );
             ok = false;
+        }
+        if pack.kind != PackKind::Report {
+            for pos in part_positions {
+                e008(
+                    pos,
+                    "a section with a heading of its own (`financial: page:ID`) belongs to a committee report: add `kind: report` to the pack, or write `page:ID`".into(),
+                );
+            }
+        }
+        if let (Some(pos), true) = (salutation_pos, pack.kind != PackKind::Letter) {
+            e008(
+                pos,
+                "`salutation` is for letters: add `kind: letter` to the pack, or remove it".into(),
+            );
+        }
+        if ok && pack.kind != PackKind::Evidence && pack.from.is_none() {
+            let (what, example) = match pack.kind {
+                PackKind::Letter => (
+                    "a letter is signed by",
+                    "`from: { name: Alan Wood, role: Commissioner }`",
+                ),
+                _ => (
+                    "a report gives its author and contact",
+                    "`from: { name: …, role: …, contact: … }`",
+                ),
+            };
+            e008(
+                first,
+                format!(
+                    "pack `{}` has no `from`: {what} its sender; add {example}",
+                    pack.id
+                ),
+            );
+        }
+        if ok && pack.kind == PackKind::Letter && pack.to.is_none() {
+            e008(
+                first,
+                format!("letter `{}` has no `to`: add the addressee, such as `to: The Secretary of State for Education`", pack.id),
+            );
         }
         if pack.title.is_empty() {
             pack.title = pack.id.clone();
@@ -903,6 +1186,56 @@ mod tests {
             c.packs[0].sections,
             vec![Section::Summary, Section::Page("about".into())]
         );
+    }
+
+    #[test]
+    fn reads_a_letter_and_a_report() {
+        let text = "title: T\naudiences:\n  sos: { title: S }\npacks:\n  - id: l\n    kind: letter\n    audience: sos\n    to: The Secretary of State\n    from: { name: A Wood, role: Commissioner }\n    sections: [page:a]\n  - id: r\n    kind: report\n    audience: sos\n    references: appendix\n    from: B Author\n    sections: [{decision: page:d}, evidence]\n";
+        let (c, d) = parse(Some(text.as_bytes()));
+        assert!(d.is_empty(), "{d:?}");
+        let (letter, report) = (&c.packs[0], &c.packs[1]);
+        assert_eq!(letter.kind, PackKind::Letter);
+        assert_eq!(letter.references(), References::Hide);
+        assert_eq!(letter.salutation(), "Dear Secretary of State,");
+        assert_eq!(
+            letter.from.as_ref().and_then(|p| p.role.as_deref()),
+            Some("Commissioner")
+        );
+        assert_eq!(report.kind, PackKind::Report);
+        assert_eq!(report.references(), References::Appendix);
+        assert_eq!(
+            report.from.as_ref().map(|p| p.name.as_str()),
+            Some("B Author")
+        );
+        assert_eq!(
+            report.sections,
+            vec![Section::Part("decision", "d".into()), Section::Evidence]
+        );
+        // The report's page is checked like any `page:` section.
+        assert_eq!(report.page_positions[0].0, "d");
+        let evidence = "title: T\naudiences:\n  sos: { title: S }\npacks:\n  - id: e\n    audience: sos\n    sections: [summary]\n";
+        let (c, _) = parse(Some(evidence.as_bytes()));
+        assert_eq!(c.packs[0].kind, PackKind::Evidence);
+        assert_eq!(c.packs[0].references(), References::Note);
+    }
+
+    #[test]
+    fn a_reports_parts_are_checked() {
+        let text = "title: T\naudiences:\n  sos: { title: S }\npacks:\n  - id: r\n    kind: report\n    audience: sos\n    from: B\n    sections: [{finance: page:f}, {legal: evidence}]\n";
+        let (c, d) = parse(Some(text.as_bytes()));
+        let got: Vec<(u32, u32)> = d.iter().map(|d| (d.pos.line, d.pos.col)).collect();
+        assert_eq!(got, vec![(9, 17), (9, 43)], "{d:?}");
+        assert!(
+            d[0].message.contains("did you mean `financial`?"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[1].message.contains("must name a page"),
+            "{}",
+            d[1].message
+        );
+        assert!(c.packs[0].sections.is_empty());
     }
 
     #[test]

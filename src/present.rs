@@ -130,6 +130,33 @@ pub fn tone(word: &str) -> &'static str {
 pub const TONES: &[&str] = &["blue", "green", "amber", "red", "teal", "purple", "grey"];
 
 /// What a recommendation without a due date shows where due dates are listed.
+/// A committee report's parts that come from pages (SPEC §14.10), in the order council
+/// reports give them: the name written in `site.yaml`, then the heading.
+pub const REPORT_PARTS: &[(&str, &str)] = &[
+    ("executive-summary", "Executive summary"),
+    ("decision", "Decision sought"),
+    ("background", "Background"),
+    ("options", "Options considered"),
+    ("risks", "Risks and assumptions"),
+    ("performance", "Performance"),
+    ("financial", "Financial implications"),
+    ("legal", "Legal implications"),
+    ("hr", "Human resources implications"),
+    ("equality", "Equality implications"),
+    ("consultation", "Consultation"),
+];
+
+/// The heading of a report's part.
+pub fn report_part_heading(part: &str) -> &'static str {
+    REPORT_PARTS
+        .iter()
+        .find(|(n, _)| *n == part)
+        .map_or("", |(_, h)| h)
+}
+
+/// The words a letter ends with, before the signatory's name.
+pub const LETTER_CLOSE: &str = "Yours sincerely";
+
 pub const NO_DUE_DATE: &str = "No due date";
 
 /// The two groups of unevidenced recommendations on the dashboard (SPEC §13.3).
@@ -442,6 +469,33 @@ pub fn trace_note(site: &Site, b: &Behind) -> Option<String> {
         (true, true) => None,
         (true, false) => Some(format!("directly and through {}", via.join(", "))),
         (false, _) => Some(format!("through {}", via.join(", "))),
+    }
+}
+
+/// [`trace_note`] without IDs, for letters and reports (SPEC §14.10): the actions
+/// counted, and how many of them are cancelled.
+pub fn trace_note_plain(site: &Site, b: &Behind) -> Option<String> {
+    let n = b.via.len();
+    let cancelled = b
+        .via
+        .iter()
+        .filter(|&&a| site.records[a].status == "cancelled")
+        .count();
+    let mut via = match n {
+        0 => String::new(),
+        1 => "an action".to_string(),
+        n => format!("{n} actions"),
+    };
+    match cancelled {
+        0 => {}
+        1 if n == 1 => via.push_str(" (cancelled: does not count)"),
+        1 => via.push_str(" (one cancelled: it does not count)"),
+        c => via.push_str(&format!(" ({c} cancelled: they do not count)")),
+    }
+    match (b.direct, n == 0) {
+        (true, true) => None,
+        (true, false) => Some(format!("directly and through {via}")),
+        (false, _) => Some(format!("through {via}")),
     }
 }
 

@@ -77,6 +77,30 @@ fn init_check_build_and_new_from_nothing() {
     for named in ["output/site/index.html", "output/pdf/inspection-pack.pdf"] {
         assert!(build.stdout.contains(named), "{named}: {}", build.stdout);
     }
+    // SPEC §14.10: the starter's inspection pack holds the inspection and the plan,
+    // each in its own section, so neither reads "not in this pack".
+    let pack = common::tool("pdftotext")
+        .arg(here.join("output/pdf/inspection-pack.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let pack = String::from_utf8_lossy(&pack.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for words in [
+        "Reviews and inspections",
+        "ofsted-inspection: Inspection of children's social care services",
+        "Plans",
+        "improvement-plan: Children's services improvement plan",
+        "obj-01: Good practice is the norm",
+    ] {
+        assert!(
+            pack.contains(words),
+            "the starter's pack lacks “{words}”:\n{pack}"
+        );
+    }
+    assert!(!pack.contains("not in this pack"), "{pack}");
 
     // `new recommendation` joins its review's series, and the file passes check.
     let rec = assure(

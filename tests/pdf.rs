@@ -100,14 +100,15 @@ fn struct_strings(listing: &str) -> Vec<String> {
         .collect()
 }
 
-/// The Secretary of State's pack, from a build for that audience, beside `dir`'s.
+/// The Secretary of State's packs (the letter and the evidence behind it), from a
+/// build for that audience, beside `dir`'s.
 fn add_sos_pack(dir: &Path) {
-    common::add_pack_built_for(
-        &root().join("content"),
-        dir,
-        "secretary-of-state",
+    for pack in [
         "report-to-secretary-of-state",
-    );
+        "evidence-for-secretary-of-state",
+    ] {
+        common::add_pack_built_for(&root().join("content"), dir, "secretary-of-state", pack);
+    }
 }
 
 fn pages(pdf: &Path) -> usize {
@@ -222,29 +223,147 @@ fn the_inspection_pack_holds_every_record_of_its_sections() {
     );
 }
 
-/// SPEC §13.3: a visible record the pack leaves out is named as such, so a reader does
-/// not look for it further on. The report to the Secretary of State has no actions
-/// section, so the actions its recommendations list are all outside it.
+/// SPEC §13.3, §14.10: in an evidence pack (`references: note`, its default) a visible
+/// record the pack leaves out is named as such, so a reader does not look for it further
+/// on. The inspection pack has no reviews or plans section, so the reviews its
+/// recommendations come from and the objectives its actions serve are outside it. The
+/// letter to the Secretary of State (`references: hide`, a letter's default) names what
+/// it leaves out by title alone: the act-05 its annex lists, no ID, no note.
 #[test]
 fn records_outside_the_pack_say_so() {
-    let text: String = all_text(&demo().join("pdf/report-to-secretary-of-state.pdf"))
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    for id in ["act-05", "act-30"] {
-        assert!(
-            text.contains(&format!("({id}, not in this pack)")),
-            "the report names `{id}` without saying it is not in the pack"
-        );
-    }
     let inspection: String = all_text(&demo().join("pdf/inspection-pack.pdf"))
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
+    for id in ["le-grand-2013", "plan-2013-refresh-o1"] {
+        assert!(
+            inspection.contains(&format!("({id}, not in this pack)")),
+            "the inspection pack names `{id}` without saying it is not in the pack"
+        );
+    }
     assert!(
         !inspection.contains("(act-05, not in this pack)"),
         "the inspection pack has an actions section: act-05 is in it"
     );
+    let letter: String = all_text(&demo().join("pdf/report-to-secretary-of-state.pdf"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        !letter.contains("not in this pack"),
+        "the letter notes references"
+    );
+    assert!(
+        letter
+            .contains("Launch a social work recruitment campaign and employer offer — In progress"),
+        "the letter's annex names act-05 by its title"
+    );
+    assert!(
+        !letter.contains("act-05"),
+        "the letter shows an action's ID"
+    );
+}
+
+/// Every record ID of the demo: Markdown file names and the `id:` keys of list files.
+fn demo_ids() -> Vec<String> {
+    let mut ids = Vec::new();
+    for path in common::files_under(&root().join("content")) {
+        let rel = path.strip_prefix(root().join("content")).expect("inside");
+        if rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('_'))
+        {
+            continue;
+        }
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("md") => ids.push(
+                path.file_stem()
+                    .expect("stem")
+                    .to_string_lossy()
+                    .into_owned(),
+            ),
+            Some("yaml") => {
+                let text = std::fs::read_to_string(&path).expect("read");
+                for line in text.lines() {
+                    let line = line.trim_start().trim_start_matches("- ");
+                    if let Some(id) = line.strip_prefix("id: ") {
+                        ids.push(id.trim().to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    ids
+}
+
+/// SPEC §14.10, issue 28: the demo's report to the Secretary of State is a letter in
+/// the form of the commissioner's report: addressed and dated, "Dear Secretary of
+/// State", his sections in order, signed, then the annexes; no ID in any heading and
+/// no hash anywhere.
+#[test]
+fn the_report_to_the_secretary_of_state_is_a_signed_letter() {
+    let pdf = demo().join("pdf/report-to-secretary-of-state.pdf");
+    let letter = all_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut at = 0;
+    for needle in [
+        "Commissioner's report to the Secretary of State",
+        "To The Secretary of State for Education",
+        "From Alan Wood, Commissioner for Children's Social Care in Doncaster",
+        "Alan Wood Commissioner for Children's Social Care in Doncaster The Secretary of State for Education 30 September 2014 Dear Secretary of State,",
+        "Introduction",
+        "Establishing the Trust",
+        "about £6.5 million",
+        "Improvement",
+        "The role of commissioner",
+        "Concluding comments",
+        "I recommend that my post end with it.",
+        "Yours sincerely Alan Wood Commissioner for Children's Social Care in Doncaster",
+        "Recommendations",
+        "Timeline",
+    ] {
+        match letter[at..].find(needle) {
+            Some(n) => at += n + needle.len(),
+            None => panic!("“{needle}” is missing or out of order in the letter:\n{letter}"),
+        }
+    }
+    let hex = regex::Regex::new(r"\b[0-9a-f]{12,}\b").expect("pattern");
+    assert!(
+        !hex.is_match(&letter) && !letter.contains("SHA-256"),
+        "the letter shows a hash"
+    );
+    assert!(
+        !letter.contains("Contents"),
+        "a letter has no contents page"
+    );
+    let listing = struct_text(&pdf);
+    let lines: Vec<&str> = listing.lines().map(str::trim).collect();
+    let ids = demo_ids();
+    assert!(ids.len() > 100, "{}", ids.len());
+    let mut headings = 0;
+    for (n, line) in lines.iter().enumerate() {
+        if !(line.starts_with('H') && line[1..].starts_with(|c: char| c.is_ascii_digit())) {
+            continue;
+        }
+        let Some(text) = lines[n + 1..].iter().find(|l| l.starts_with('"')) else {
+            continue;
+        };
+        headings += 1;
+        for id in &ids {
+            let words: Vec<&str> = text
+                .trim_matches('"')
+                .split(|c: char| c.is_whitespace() || "(),:;".contains(c))
+                .collect();
+            assert!(
+                !words.contains(&id.as_str()),
+                "the heading {text} shows the ID `{id}`"
+            );
+        }
+    }
+    assert!(headings > 20, "{headings} headings");
 }
 
 #[test]
@@ -521,7 +640,12 @@ fn tagged_text_keeps_words_apart_at_every_line_break() {
             );
             entries += 1;
         }
-        assert!(entries > 0, "{}: no contents entries", pack.display());
+        // A letter is read straight through and has no contents (SPEC §14.10).
+        if all_text(&pack).contains("Yours sincerely") {
+            assert_eq!(entries, 0, "{}: a letter with contents", pack.display());
+        } else {
+            assert!(entries > 0, "{}: no contents entries", pack.display());
+        }
     }
 }
 
@@ -608,7 +732,11 @@ fn two_builds_give_identical_packs() {
     let _ = std::fs::remove_dir_all(&second);
     build(&root().join("content"), &second);
     add_sos_pack(&second);
-    for pack in ["inspection-pack", "report-to-secretary-of-state"] {
+    for pack in [
+        "inspection-pack",
+        "report-to-secretary-of-state",
+        "evidence-for-secretary-of-state",
+    ] {
         let a = std::fs::read(demo().join(format!("pdf/{pack}.pdf"))).expect("first");
         let b = std::fs::read(second.join(format!("pdf/{pack}.pdf"))).expect("second");
         assert!(a == b, "{pack}: two builds differ");
@@ -758,6 +886,6 @@ fn pack_writes_one_pdf_and_refuses_unknown_ids() {
     );
     assert!(
         text.find("Commissioner").is_some(),
-        "the page:commissioners-report section is present"
+        "the letter's pages are present"
     );
 }

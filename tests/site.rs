@@ -1106,14 +1106,15 @@ fn branding_puts_the_logo_in_the_header_and_on_the_pack_cover() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
+    let pdf = out.join("pdf/fixture-pack.pdf");
     let list = common::tool("pdfimages")
-        .args(["-f", "1", "-l", "2", "-list"])
-        .arg(out.join("pdf/fixture-pack.pdf"))
+        .args(["-f", "1", "-l", "1", "-list"])
+        .arg(&pdf)
         .output()
         .expect("pdfimages");
     let list = String::from_utf8_lossy(&list.stdout);
-    // A header line, a rule, then one line per image: the logo, 120 × 40, placed after
-    // the cover's lines (it flows onto the page after them today).
+    // A header line, a rule, then one line per image: the logo, 120 × 40, on the cover
+    // page itself (SPEC §14.10, issue 31).
     let images: Vec<&str> = list.lines().skip(2).collect();
     assert!(
         images.len() == 1
@@ -1121,4 +1122,36 @@ fn branding_puts_the_logo_in_the_header_and_on_the_pack_cover() {
             && images[0].split_whitespace().nth(4) == Some("40"),
         "the cover should hold the 120 × 40 logo:\n{list}"
     );
+    // The cover's band and title in the branding colour, #1d4f91 (AA on white, as the
+    // site's white header text on it).
+    let doc = lopdf::Document::load(&pdf).expect("lopdf reads the pack");
+    let first = *doc.get_pages().get(&1).expect("page 1");
+    let content = doc.get_page_content(first);
+    let content = String::from_utf8_lossy(&content);
+    assert!(
+        content.contains("0.114 0.31 0.569 rg"),
+        "the cover is not in the branding colour"
+    );
+    // The logo is a figure with its alternative text in the structure.
+    let logo_figure = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .any(|d| {
+            d.get(b"S").and_then(|s| s.as_name()).ok() == Some(&b"Figure"[..])
+                && d.get(b"Alt")
+                    .and_then(|a| a.as_str())
+                    .is_ok_and(|a| a.starts_with(b"Logo of Org"))
+        });
+    assert!(
+        logo_figure,
+        "the logo is not a figure with its alternative text"
+    );
+    let validation = page_validation::validate_pdf(
+        &pdf,
+        &page_validation::ValidationOptions::default()
+            .profile(page_validation::ValidationProfile::PdfUa1),
+    )
+    .expect("page_validation reads the pack");
+    assert!(validation.is_compliant, "{validation}");
 }

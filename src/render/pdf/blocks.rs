@@ -1,6 +1,7 @@
 //! Markdown bodies as PDF layout blocks: the same pulldown-cmark event stream the site
 //! renders, turned into [`Block`]s. `[[ID]]` links become internal links with "p. N"
-//! when the target is in the pack, plain titles when it is not, and "withheld" when the
+//! when the target is in the pack, titles with a note (or alone, as the pack's
+//! `references` says) when it is not, and "withheld" when the
 //! audience may not see it. Links and images follow the site's rules at every depth
 //! ([`LinkRules`]): web links only with an allowed scheme, no link inside a link, web
 //! images as links. Built with an explicit stack, so deep nesting cannot overflow ours.
@@ -15,6 +16,10 @@ pub trait PackLinks: Links {
     fn anchor(&self, id: &str) -> Option<String>;
     /// The bytes of a local image (an attachment visible to the pack's audience).
     fn image(&self, dest: &str) -> Option<Vec<u8>>;
+    /// How a record outside the pack is referred to (SPEC §14.10).
+    fn references(&self) -> crate::config::References {
+        crate::config::References::Note
+    }
 }
 
 enum Frame {
@@ -276,12 +281,14 @@ impl Builder<'_> {
                     self.inlines.push(Inline::page_of(&anchor));
                     self.inlines.push(Inline::plain(")"));
                 }
-                // SPEC §13.3: a visible record the pack leaves out says so.
-                None => {
+                // SPEC §13.3: a visible record the pack leaves out says so, unless the
+                // pack shows such references by their words alone (SPEC §14.10).
+                None if self.links.references() == crate::config::References::Note => {
                     self.inlines.push(Inline::plain(" ("));
                     self.inlines.push(Inline::id(id.clone()));
                     self.inlines.push(Inline::plain(", not in this pack)"));
                 }
+                None => {}
             },
             _ => {}
         }

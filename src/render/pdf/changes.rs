@@ -83,6 +83,12 @@ impl PackDoc<'_> {
         for g in &c.groups {
             // The ID is kept on one line (SPEC §13.3 packs: no breaks inside IDs).
             let text = match &g.recommendation {
+                // No IDs in a letter's or report's headings (SPEC §14.10).
+                Some(s) if self.kind().plain() => vec![Inline::plain(if s.removed {
+                    format!("{} (removed)", s.title)
+                } else {
+                    s.title.clone()
+                })],
                 Some(s) => vec![
                     Inline::plain(format!("{} (", s.title)),
                     Inline::id(s.id.clone()),

@@ -9,7 +9,7 @@ mod changes;
 pub mod layout;
 
 use crate::analysis::GapKind;
-use crate::config::{Pack, Section};
+use crate::config::{Pack, PackKind, References, Section};
 use crate::date::Date;
 use crate::markdown::{LinkTarget, Links};
 use crate::model::schema::RecordType;
@@ -20,6 +20,7 @@ use crate::present::{self, field_label, label};
 use anyhow::Result;
 use blocks::{body_blocks, PackLinks};
 use layout::{Block, DocInfo, FontFiles, Fonts, Inline, Link};
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
@@ -64,6 +65,11 @@ struct PackDoc<'a> {
     input: &'a PackInput<'a>,
     /// Indices (in the view) of records with an anchor in this pack.
     included: BTreeSet<usize>,
+    /// Records referred to that are not included, as the sections are written: with
+    /// `references: appendix` they make the appendix.
+    outside: RefCell<BTreeSet<usize>>,
+    /// The records of the appendix (also in `included`).
+    appendix: BTreeSet<usize>,
 }
 
 /// `[[ID]]` resolution inside one record's body.
@@ -89,10 +95,15 @@ impl Links for BodyLinks<'_> {
 impl PackLinks for BodyLinks<'_> {
     fn anchor(&self, id: &str) -> Option<String> {
         let i = *self.doc.view.site.index.get(&id.to_lowercase())?;
+        self.doc.referred(i);
         self.doc
             .included
             .contains(&i)
             .then(|| self.doc.view.site.records[i].key.clone())
+    }
+
+    fn references(&self) -> References {
+        self.doc.input.pack.references()
     }
 
     fn image(&self, dest: &str) -> Option<Vec<u8>> {
@@ -111,14 +122,20 @@ fn heading(level: u8, text: &str, anchor: Option<&str>, outline: bool) -> Block 
     }
 }
 
-/// A record's heading, "ID: title", with the ID kept on one line.
-fn record_heading(level: u8, r: &Record, outline: bool) -> Block {
-    Block::Heading {
-        level,
-        text: vec![
+/// A record's heading, "ID: title", with the ID kept on one line; the title alone in
+/// a letter or report (SPEC §14.10: no IDs in headings).
+fn record_heading(kind: PackKind, level: u8, r: &Record, outline: bool) -> Block {
+    let text = if kind.plain() {
+        vec![Inline::plain(r.title.clone())]
+    } else {
+        vec![
             Inline::id(r.id.clone()),
             Inline::plain(format!(": {}", r.title)),
-        ],
+        ]
+    };
+    Block::Heading {
+        level,
+        text,
         anchor: Some(r.key.clone()),
         outline,
     }
@@ -149,11 +166,45 @@ impl<'a> PackDoc<'a> {
         &self.view.site.records[i]
     }
 
-    /// A reference to a record: a link with its page when it is in the pack, otherwise
-    /// "title (ID, not in this pack)".
+    fn kind(&self) -> PackKind {
+        self.input.pack.kind
+    }
+
+    fn record_heading(&self, level: u8, r: &Record, outline: bool) -> Block {
+        record_heading(self.kind(), level, r, outline)
+    }
+
+    /// How evidence stands behind a recommendation: through which actions, named by ID
+    /// in an evidence pack and counted in a letter or report.
+    fn trace_note(&self, b: &crate::analysis::Behind) -> Option<String> {
+        if self.kind().plain() {
+            present::trace_note_plain(self.site(), b)
+        } else {
+            present::trace_note(self.site(), b)
+        }
+    }
+
+    /// Notes that record `i` is referred to; those outside the pack make the appendix.
+    fn referred(&self, i: usize) {
+        if !self.included.contains(&i) {
+            self.outside.borrow_mut().insert(i);
+        }
+    }
+
+    /// A reference to a record: a link with its page when it is in the pack; otherwise
+    /// as the pack's `references` says (SPEC §14.10): "title (ID, not in this pack)",
+    /// or the title alone (also for what an appendix record refers to in its turn).
     fn rec_ref(&self, i: usize) -> Vec<Inline> {
         let r = self.rec(i);
-        if self.included.contains(&i) {
+        self.referred(i);
+        if self.included.contains(&i) && self.kind().plain() {
+            vec![
+                Inline::link(r.title.clone(), Link::Internal(r.key.clone())),
+                Inline::plain(" (p. "),
+                Inline::page_of(&r.key),
+                Inline::plain(")"),
+            ]
+        } else if self.included.contains(&i) {
             vec![
                 Inline::link(r.title.clone(), Link::Internal(r.key.clone())),
                 Inline::plain(" ("),
@@ -162,13 +213,15 @@ impl<'a> PackDoc<'a> {
                 Inline::page_of(&r.key),
                 Inline::plain(")"),
             ]
-        } else {
+        } else if self.input.pack.references() == References::Note {
             // SPEC §13.3: the reader knows not to look for it further on.
             vec![
                 Inline::plain(format!("{} (", r.title)),
                 Inline::id(r.id.clone()),
                 Inline::plain(", not in this pack)"),
             ]
+        } else {
+            vec![Inline::plain(r.title.clone())]
         }
     }
 
@@ -283,6 +336,8 @@ impl<'a> PackDoc<'a> {
                 GapKind::PastDue => &["Recommendation", "Owner", "Due", "Days past due", "Status"],
                 GapKind::Overdue => &["Action", "Owner", "Due", "Days past due", "Status"],
                 GapKind::Expired | GapKind::Stale => &["Evidence", "Reviewed", "Expires"],
+                // No hashes in a letter or report (SPEC §14.10): who holds it instead.
+                GapKind::Changed if self.kind().plain() => &["Evidence", "Owner", "Held at"],
                 GapKind::Changed => &["Evidence", "Recorded SHA-256", "Actual SHA-256"],
                 GapKind::Unsigned => &["Evidence", "Owner", "Held at"],
             };
@@ -317,6 +372,10 @@ impl<'a> PackDoc<'a> {
                             let days = a.late_by(site, i).unwrap_or(0);
                             row.push(cell(&days.to_string()));
                             row.push(cell(&label(rec.status)));
+                        }
+                        GapKind::Unsigned | GapKind::Changed if self.kind().plain() => {
+                            row.push(owner);
+                            row.push(cell(&present::held_at(rec).unwrap_or_default()));
                         }
                         GapKind::Changed => {
                             row.push(cell(&short_hash(rec.sha256.as_deref())));
@@ -391,7 +450,7 @@ impl<'a> PackDoc<'a> {
     fn recommendation(&self, i: usize, out: &mut Vec<Block>) {
         {
             let rec = self.rec(i);
-            out.push(record_heading(3, rec, true));
+            out.push(self.record_heading(3, rec, true));
             let mut kv = vec![(field_label("status"), vec![Inline::bold(label(rec.status))])];
             if rec.refs_in("source").next().is_some() {
                 kv.push((field_label("source"), self.field_refs(i, "source")));
@@ -448,7 +507,7 @@ impl<'a> PackDoc<'a> {
                     if let Some(state) = self.a.state_of(b.evidence) {
                         notes.push(label(state.name()));
                     }
-                    notes.extend(present::trace_note(self.site(), b));
+                    notes.extend(self.trace_note(b));
                     line.extend(italic_with_ids(&format!(" — {}", notes.join("; "))));
                     line
                 })));
@@ -471,7 +530,7 @@ impl<'a> PackDoc<'a> {
         }
         for i in items {
             let a = self.rec(i);
-            out.push(record_heading(2, a, true));
+            out.push(self.record_heading(2, a, true));
             let mut kv = Vec::new();
             if let Some(owner) = &a.owner {
                 kv.push((field_label("owner"), cell(owner)));
@@ -518,7 +577,7 @@ impl<'a> PackDoc<'a> {
         }
         for i in plans {
             let p = self.rec(i);
-            out.push(record_heading(2, p, true));
+            out.push(self.record_heading(2, p, true));
             let mut kv = vec![(field_label("status"), cell(&label(p.status)))];
             if p.period_start.is_some() || p.period_end.is_some() {
                 kv.push((
@@ -537,7 +596,7 @@ impl<'a> PackDoc<'a> {
             out.extend(self.body(i, 2));
             for &o in &p.objectives {
                 let obj = self.rec(o);
-                out.push(record_heading(3, obj, false));
+                out.push(self.record_heading(3, obj, false));
                 out.extend(self.body(o, 3));
                 let actions = self.backlinks(o, "objective");
                 if actions.is_empty() {
@@ -552,12 +611,12 @@ impl<'a> PackDoc<'a> {
     }
 
     fn evidence(&self, out: &mut Vec<Block>) {
-        out.push(heading(
-            1,
-            "Evidence register",
-            Some("section-evidence"),
-            true,
-        ));
+        let title = match self.kind() {
+            // SPEC §14.10: a committee report's background papers are its evidence.
+            PackKind::Report => "Background papers",
+            _ => "Evidence register",
+        };
+        out.push(heading(1, title, Some("section-evidence"), true));
         let mut items = self.of_type(RecordType::Evidence);
         if items.is_empty() {
             out.push(para("There is no evidence."));
@@ -565,6 +624,10 @@ impl<'a> PackDoc<'a> {
         }
         // Natural ID order (SPEC §14.1): ev-2 before ev-10.
         items.sort_by(|&x, &y| natural_cmp(&self.rec(x).id, &self.rec(y).id));
+        if self.kind().plain() {
+            self.papers(out, &items);
+            return;
+        }
         out.push(para(
             "SHA-256 shows the first 12 hexadecimal digits of each file's hash as built; a file whose recorded hash differs is flagged.",
         ));
@@ -648,6 +711,43 @@ impl<'a> PackDoc<'a> {
         });
     }
 
+    /// The evidence as a letter's or report's reader wants it: each document, its date,
+    /// its state and where it is held; no IDs or hashes (SPEC §14.10).
+    fn papers(&self, out: &mut Vec<Block>, items: &[usize]) {
+        out.push(para(
+            "Each document, when it was dated and last reviewed, whether it is current, and where it is held.",
+        ));
+        self.anchors(out, items);
+        let rows = items
+            .iter()
+            .map(|&i| {
+                let e = self.rec(i);
+                let mut title = vec![Inline::plain(e.title.clone())];
+                if let Some(kind) = e.kind {
+                    title.push(Inline::italic(format!("\n{}", label(kind))));
+                }
+                let state = self.a.state_of(i).map(|s| label(s.name()));
+                vec![
+                    title,
+                    cell(&format!(
+                        "{}\n{}",
+                        or_dash(short_date(e.date)),
+                        or_dash(short_date(e.reviewed))
+                    )),
+                    cell(&state.unwrap_or_default()),
+                    cell(&present::held_at(e).unwrap_or_else(|| "Nothing held".into())),
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            header: ["Document", "Dated, reviewed", "State", "Held at"]
+                .iter()
+                .map(|c| vec![Inline::bold(*c)])
+                .collect(),
+            rows,
+        });
+    }
+
     fn timeline(&self, out: &mut Vec<Block>) {
         out.push(heading(1, "Timeline", Some("section-timeline"), true));
         let mut items = self.of_type(RecordType::Event);
@@ -720,7 +820,7 @@ impl<'a> PackDoc<'a> {
         }
         for i in items {
             let r = self.rec(i);
-            out.push(record_heading(2, r, true));
+            out.push(self.record_heading(2, r, true));
             let mut kv = Vec::new();
             if let Some(k) = r.kind {
                 kv.push((field_label("kind"), cell(&label(k))));
@@ -791,7 +891,7 @@ impl<'a> PackDoc<'a> {
                     if let Some(state) = self.a.state_of(b.evidence) {
                         notes.push(label(state.name()));
                     }
-                    notes.extend(present::trace_note(self.site(), b));
+                    notes.extend(self.trace_note(b));
                     evidence.extend(italic_with_ids(&format!(" ({})", notes.join("; "))));
                 }
                 if evidence.is_empty() {
@@ -819,12 +919,13 @@ impl<'a> PackDoc<'a> {
         });
     }
 
-    fn page(&self, id: &str, out: &mut Vec<Block>) {
+    /// An author's page under its title, or under a report part's `heading`.
+    fn page(&self, id: &str, part: Option<&str>, out: &mut Vec<Block>) {
         let Some(&i) = self.site().index.get(&id.to_lowercase()) else {
             return;
         };
         let p = self.rec(i);
-        out.push(heading(1, &p.title, Some(&p.key), true));
+        out.push(heading(1, part.unwrap_or(&p.title), Some(&p.key), true));
         out.extend(self.body(i, 1));
     }
 }
@@ -1039,7 +1140,7 @@ fn included(view: &View, sections: &[Section]) -> BTreeSet<usize> {
             Section::Evidence => &[RecordType::Evidence],
             Section::Timeline => &[RecordType::Event],
             Section::Reviews => &[RecordType::Review],
-            Section::Page(id) => {
+            Section::Page(id) | Section::Part(_, id) => {
                 if let Some(&i) = view.site.index.get(&id.to_lowercase()) {
                     out.insert(i);
                 }
@@ -1071,68 +1172,276 @@ fn latest_judgements(site: &Site) -> Vec<(String, String)> {
     lines
 }
 
+/// The sections a pack lays out: as written, and for a committee report its
+/// background papers (the evidence register) at the end when not placed elsewhere.
+fn sections(pack: &Pack) -> Vec<Section> {
+    let mut out = pack.sections.clone();
+    if pack.kind == PackKind::Report && !out.contains(&Section::Evidence) {
+        out.push(Section::Evidence);
+    }
+    out
+}
+
+/// A section whose content is an author's page (a letter's body, a report's part).
+fn is_page(section: &Section) -> bool {
+    matches!(section, Section::Page(_) | Section::Part(..))
+}
+
+/// The cover's lines: what the pack is, for whom, from whom, when; then the latest
+/// inspection's judgements. A letter or report carries no hash (SPEC §14.10).
+fn cover_lines(doc: &PackDoc<'_>) -> Vec<(String, String)> {
+    let input = doc.input;
+    let pack = input.pack;
+    let config = &doc.site().config;
+    let from = |p: &crate::config::Person| match &p.role {
+        Some(role) => format!("{}, {role}", p.name),
+        None => p.name.clone(),
+    };
+    let mut lines: Vec<(String, String)> = Vec::new();
+    match pack.kind {
+        PackKind::Evidence => {
+            lines.push(("Site".into(), config.title.clone()));
+            lines.push(("Organisation".into(), config.organisation.clone()));
+            lines.push(("Prepared for".into(), config.audience_title(&pack.audience)));
+            if let Some(to) = &pack.to {
+                lines.push(("To".into(), to.clone()));
+            }
+            if let Some(p) = &pack.from {
+                lines.push(("From".into(), from(p)));
+            }
+        }
+        PackKind::Letter | PackKind::Report => {
+            lines.push(("Organisation".into(), config.organisation.clone()));
+            let to = pack
+                .to
+                .clone()
+                .unwrap_or_else(|| config.audience_title(&pack.audience));
+            lines.push(("To".into(), to));
+            if let Some(p) = &pack.from {
+                let word = if pack.kind == PackKind::Report {
+                    "Report author"
+                } else {
+                    "From"
+                };
+                lines.push((word.into(), from(p)));
+                if let Some(contact) = &p.contact {
+                    lines.push(("Contact".into(), contact.clone()));
+                }
+            }
+        }
+    }
+    lines.push(("Readiness date".into(), input.as_of.long()));
+    lines.push(("Issued".into(), input.issued.long()));
+    lines.push(("Marking".into(), doc.view.marking.to_string()));
+    if !pack.kind.plain() {
+        // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
+        let digest: String = input.content_sha256.chars().take(12).collect();
+        lines.push(("Content digest (SHA-256)".into(), digest));
+        lines.push(("Built by".into(), format!("Assure {}", crate::VERSION)));
+    }
+    lines.extend(latest_judgements(doc.site()));
+    lines
+}
+
+/// The council's logo (`site.yaml` `branding`) for the cover, with its alternative text.
+fn cover_logo(site: &Site) -> Option<layout::Logo> {
+    let config = &site.config;
+    let path = config.branding.logo.as_ref()?.resolved.as_deref()?;
+    let data = std::fs::read(site.files.root.join(path)).ok()?;
+    let alt = match config.organisation.as_str() {
+        "" => "Logo".to_string(),
+        org => format!("Logo of {org}"),
+    };
+    Some(layout::Logo { data, alt })
+}
+
+/// A letter's opening: sender, addressee, date, then the salutation.
+fn letter_opening(doc: &PackDoc<'_>, out: &mut Vec<Block>) {
+    let pack = doc.input.pack;
+    if let Some(from) = &pack.from {
+        let mut lines = vec![Inline::bold(from.name.clone())];
+        for line in from.role.iter().chain(&from.contact) {
+            lines.push(Inline::plain(format!("\n{line}")));
+        }
+        out.push(Block::Paragraph(lines));
+    }
+    if let Some(to) = &pack.to {
+        out.push(Block::Paragraph(vec![Inline::plain(to.clone())]));
+    }
+    out.push(para(&doc.input.issued.long()));
+    out.push(para(&pack.salutation()));
+}
+
+/// A letter's signature block: "Yours sincerely", the name, the role.
+fn signature(pack: &Pack, out: &mut Vec<Block>) {
+    out.push(para(present::LETTER_CLOSE));
+    if let Some(from) = &pack.from {
+        let mut lines = vec![Inline::bold(from.name.clone())];
+        if let Some(role) = &from.role {
+            lines.push(Inline::plain(format!("\n{role}")));
+        }
+        out.push(Block::Paragraph(lines));
+    }
+}
+
+/// A report's last part: who wrote it and how to reach them.
+fn author(pack: &Pack, out: &mut Vec<Block>) {
+    let Some(from) = &pack.from else { return };
+    out.push(heading(
+        1,
+        "Report author and contact",
+        Some("section-author"),
+        true,
+    ));
+    let mut kv = vec![("Name".to_string(), cell(&from.name))];
+    if let Some(role) = &from.role {
+        kv.push(("Role".into(), cell(role)));
+    }
+    if let Some(contact) = &from.contact {
+        kv.push(("Contact".into(), cell(contact)));
+    }
+    out.push(Block::KeyValue(kv));
+}
+
+impl PackDoc<'_> {
+    /// `references: appendix`: each record referred to and not otherwise in the pack,
+    /// under its heading with its main facts and its text. What these refer to in
+    /// their turn reads as a title alone: the appendix is one level deep.
+    fn appendix_section(&self, out: &mut Vec<Block>) {
+        if self.appendix.is_empty() {
+            return;
+        }
+        out.push(heading(
+            1,
+            "Appendix: records referred to",
+            Some("section-appendix"),
+            true,
+        ));
+        let mut items: Vec<usize> = self.appendix.iter().copied().collect();
+        items.sort_by(|&x, &y| {
+            let (a, b) = (self.rec(x), self.rec(y));
+            let order = |t| crate::model::schema::ALL_TYPES.iter().position(|x| *x == t);
+            order(a.rtype)
+                .cmp(&order(b.rtype))
+                .then_with(|| natural_cmp(&a.id, &b.id))
+        });
+        for i in items {
+            let r = self.rec(i);
+            out.push(self.record_heading(2, r, true));
+            let mut kv = vec![("Record".to_string(), cell(&label(r.rtype.name())))];
+            if !r.status.is_empty() {
+                kv.push((field_label("status"), cell(&label(r.status))));
+            }
+            if r.date.is_some() {
+                kv.push((field_label("date"), cell(&Self::date(r.date))));
+            }
+            if let Some(owner) = &r.owner {
+                kv.push((field_label("owner"), cell(owner)));
+            }
+            if let Some(due) = present::due_text(r) {
+                kv.push((field_label("due"), cell(&due)));
+            }
+            if let Some(state) = self.a.state_of(i) {
+                kv.push(("Evidence state".into(), cell(&label(state.name()))));
+            }
+            if r.rtype == RecordType::Evidence {
+                kv.push((
+                    field_label("location"),
+                    cell(&present::held_at(r).unwrap_or_else(|| "Nothing held".into())),
+                ));
+            }
+            out.push(Block::KeyValue(kv));
+            out.extend(self.body(i, 2));
+        }
+    }
+
+    /// Every block of the pack after its cover.
+    fn compose(&self) -> Vec<Block> {
+        let pack = self.input.pack;
+        let kind = pack.kind;
+        let sections = sections(pack);
+        let mut blocks = Vec::new();
+        if kind == PackKind::Letter {
+            letter_opening(self, &mut blocks);
+        }
+        // A letter is signed after its last page; what follows are its annexes.
+        let last_page = sections.iter().rposition(is_page);
+        for (n, section) in sections.iter().enumerate() {
+            // An evidence pack starts each section on a new page; a letter or report
+            // runs its pages on, as a letter does, and starts the rest afresh.
+            let flows = kind.plain() && is_page(section);
+            if n > 0 && !flows {
+                blocks.push(Block::PageBreak);
+            }
+            match section {
+                Section::Summary => self.summary(&mut blocks),
+                Section::Recommendations => self.recommendations(&mut blocks),
+                Section::Actions => self.actions(&mut blocks),
+                Section::Plans => self.plans(&mut blocks),
+                Section::Evidence => self.evidence(&mut blocks),
+                Section::Timeline => self.timeline(&mut blocks),
+                Section::Reviews => self.reviews(&mut blocks),
+                Section::Matrix => self.matrix(&mut blocks),
+                Section::Changes => self.changes(&mut blocks),
+                Section::Page(id) => self.page(id, None, &mut blocks),
+                Section::Part(part, id) => {
+                    self.page(id, Some(present::report_part_heading(part)), &mut blocks)
+                }
+            }
+            if kind == PackKind::Letter && Some(n) == last_page {
+                signature(pack, &mut blocks);
+            }
+        }
+        if kind == PackKind::Letter && last_page.is_none() {
+            signature(pack, &mut blocks);
+        }
+        if kind == PackKind::Report {
+            author(pack, &mut blocks);
+        }
+        if !self.appendix.is_empty() {
+            blocks.push(Block::PageBreak);
+            self.appendix_section(&mut blocks);
+        }
+        blocks
+    }
+}
+
 /// Renders one pack to PDF bytes.
 pub fn render_pack(input: &PackInput<'_>) -> Result<Vec<u8>> {
     let pack = input.pack;
     let view = &input.analysed.view;
-    let doc = PackDoc {
+    let base = included(view, &sections(pack));
+    let mut doc = PackDoc {
         view,
         a: &input.analysed.analysis,
         input,
-        included: included(view, &pack.sections),
+        included: base.clone(),
+        outside: RefCell::new(BTreeSet::new()),
+        appendix: BTreeSet::new(),
     };
+    let mut body = doc.compose();
+    if pack.references() == References::Appendix {
+        // The sections as written name the records referred to; written again with
+        // those in the appendix, references to them become page references.
+        let appendix = doc.outside.take();
+        if !appendix.is_empty() {
+            doc.included = base.union(&appendix).copied().collect();
+            doc.appendix = appendix;
+            body = doc.compose();
+        }
+    }
     let config = &doc.site().config;
-    let digest: String = input.content_sha256.chars().take(12).collect();
     let mut blocks = vec![Block::Cover {
         title: pack.title.clone(),
-        lines: vec![
-            ("Site".into(), config.title.clone()),
-            ("Organisation".into(), config.organisation.clone()),
-            ("Prepared for".into(), config.audience_title(&pack.audience)),
-            ("Readiness date".into(), input.as_of.long()),
-            ("Issued".into(), input.issued.long()),
-            ("Marking".into(), doc.view.marking.to_string()),
-            // SPEC §13.3: the first 12 hex digits, enough to tell two builds apart.
-            ("Content digest (SHA-256)".into(), digest),
-            ("Built by".into(), format!("Assure {}", crate::VERSION)),
-        ]
-        .into_iter()
-        .chain(latest_judgements(doc.site()))
-        .collect(),
+        lines: cover_lines(&doc),
+        logo: cover_logo(doc.site()),
+        colour: config.branding.rgb(),
     }];
-    // The council's logo (`site.yaml` `branding`), under the cover's details.
-    if let Some(path) = config
-        .branding
-        .logo
-        .as_ref()
-        .and_then(|l| l.resolved.as_deref())
-    {
-        if let Ok(data) = std::fs::read(doc.site().files.root.join(path)) {
-            let alt = match config.organisation.as_str() {
-                "" => "Logo".to_string(),
-                org => format!("Logo of {org}"),
-            };
-            blocks.push(Block::Image { data, alt });
-        }
+    // A letter is read straight through; the other kinds list their sections.
+    if pack.kind != PackKind::Letter {
+        blocks.extend([Block::Contents, Block::PageBreak]);
     }
-    blocks.extend([Block::Contents, Block::PageBreak]);
-    for (n, section) in pack.sections.iter().enumerate() {
-        if n > 0 {
-            blocks.push(Block::PageBreak);
-        }
-        match section {
-            Section::Summary => doc.summary(&mut blocks),
-            Section::Recommendations => doc.recommendations(&mut blocks),
-            Section::Actions => doc.actions(&mut blocks),
-            Section::Plans => doc.plans(&mut blocks),
-            Section::Evidence => doc.evidence(&mut blocks),
-            Section::Timeline => doc.timeline(&mut blocks),
-            Section::Reviews => doc.reviews(&mut blocks),
-            Section::Matrix => doc.matrix(&mut blocks),
-            Section::Changes => doc.changes(&mut blocks),
-            Section::Page(id) => doc.page(id, &mut blocks),
-        }
-    }
+    blocks.extend(body);
     // The pack says where it ends, so a missing last page shows.
     blocks.push(Block::Rule);
     blocks.push(Block::Paragraph(vec![Inline::italic(format!(

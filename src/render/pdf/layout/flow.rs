@@ -155,6 +155,9 @@ enum Leaf<'a> {
     Cover {
         title: &'a str,
         lines: &'a [(String, String)],
+        /// The logo's index in the images, and its alternative text.
+        logo: Option<(usize, &'a str)>,
+        colour: Rgb,
     },
     Contents {
         outline: usize,
@@ -549,7 +552,26 @@ fn make_leaf<'a>(block: &'a Block, flat: &mut Flat<'a>) -> Option<Leaf<'a>> {
             None => Leaf::AltText(alt),
         },
         Block::Drawing(d) => Leaf::Drawing(d),
-        Block::Cover { title, lines } => Leaf::Cover { title, lines },
+        Block::Cover {
+            title,
+            lines,
+            logo,
+            colour,
+        } => {
+            // A logo that cannot be decoded is left off: the cover names the
+            // organisation in words anyway.
+            let logo = logo.as_ref().and_then(|l| {
+                let decoded = image::decode(&l.data)?;
+                flat.images.push(decoded);
+                Some((flat.images.len() - 1, l.alt.as_str()))
+            });
+            Leaf::Cover {
+                title,
+                lines,
+                logo,
+                colour: colour.map_or(ACCENT, |[r, g, b]| Rgb(r, g, b)),
+            }
+        }
         Block::Contents => {
             flat.needs_passes = true;
             flat.outline.push(OutlineSource {
@@ -1289,7 +1311,12 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 let caption = self.caption_need(index);
                 self.place_drawing(item, d, gap, caption)
             }
-            Leaf::Cover { title, lines } => self.place_cover(title, lines),
+            Leaf::Cover {
+                title,
+                lines,
+                logo,
+                colour,
+            } => self.place_cover(title, lines, logo, colour),
             Leaf::Contents { outline } => self.place_contents(outline, gap),
         }
         self.pending_after = self.flat.items[index].after;
@@ -1911,12 +1938,41 @@ impl<'f, 'a> Layouter<'f, 'a> {
         self.used(top + h);
     }
 
-    fn place_cover(&mut self, title: &str, lines: &[(String, String)]) {
+    fn place_cover(
+        &mut self,
+        title: &str,
+        lines: &[(String, String)],
+        logo: Option<(usize, &str)>,
+        colour: Rgb,
+    ) {
         if !self.empty {
             self.new_page();
         }
         let page = self.page();
         let band_top = BODY_TOP + 150.0;
+        let section = self.mark;
+        // The logo above the band, at most 60 pt high and half the width: a figure
+        // of the cover's section, read before its title.
+        if let Some((index, alt)) = logo {
+            if let Some(img) = self.flat.images.get(index) {
+                let (w, h) = (img.width as f32 * 0.75, img.height as f32 * 0.75);
+                let scale = (60.0 / h).min(BODY_W * 0.5 / w).min(1.0);
+                let figure = self.add_node(Role::Figure);
+                self.tree.nodes[figure as usize].alt = Some(tags::figure_alt(alt));
+                self.set_mark(Mark::Node(figure));
+                self.draw(
+                    page,
+                    Draw::Image {
+                        index,
+                        x: MARGIN_X,
+                        y: BODY_TOP,
+                        w: w * scale,
+                        h: h * scale,
+                    },
+                );
+                self.set_mark(section);
+            }
+        }
         self.draw(
             page,
             Draw::Fill {
@@ -1924,17 +1980,16 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 y: band_top,
                 w: BODY_W,
                 h: 5.0,
-                color: ACCENT,
+                color: colour,
             },
         );
         self.y = band_top + 24.0;
         self.empty = false;
         // The title is the document's first H1; the lines a table of label
         // (a row header) and value.
-        let section = self.mark;
         let title_node = self.add_node(Role::H(1));
         self.set_mark(Mark::Node(title_node));
-        let title_spans = self.plain_span(title, Style::new(FaceId::Bold, 26.0, INK));
+        let title_spans = self.plain_span(title, Style::new(FaceId::Bold, 26.0, colour));
         let title_lines = break_lines(self.fonts, &title_spans, BODY_W);
         let heights = Self::line_heights(&title_lines, 1.2);
         let chunks = self.place_lines(0.0, &heights, 0.0, true, &[]);

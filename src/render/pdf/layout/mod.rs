@@ -144,14 +144,26 @@ pub enum Block {
     /// A vector drawing (a chart) scaled to the text width and never split
     /// across pages; its `alt` is what it shows in words.
     Drawing(Drawing),
-    /// A cover page: large title, then label/value lines. Starts on a page of
-    /// its own and is always followed by a page break.
+    /// A cover page: the logo (if any) at the top, a band and the large title in
+    /// the accent colour (or `colour`), then label/value lines. Starts on a page
+    /// of its own and is always followed by a page break.
     Cover {
         title: String,
         lines: Vec<(String, String)>,
+        /// The organisation's logo, tagged as a figure with its alternative text.
+        logo: Option<Logo>,
+        /// The band's and title's colour (sRGB); it must keep AA contrast on white.
+        colour: Option<[u8; 3]>,
     },
     /// The table of contents: every outline heading with its page number.
     Contents,
+}
+
+/// A PNG or JPEG logo and what it shows in words.
+#[derive(Clone, Debug)]
+pub struct Logo {
+    pub data: Vec<u8>,
+    pub alt: String,
 }
 
 /// A run of text in one style.

@@ -387,6 +387,8 @@ fn odd_input_does_not_panic() {
         Block::Cover {
             title: String::new(),
             lines: vec![],
+            logo: None,
+            colour: None,
         },
         Block::PageBreak,
         Block::PageBreak,
@@ -617,6 +619,8 @@ impl Rng {
                 8 => Block::Cover {
                     title: self.text(),
                     lines: vec![(self.text(), self.text())],
+                    logo: None,
+                    colour: None,
                 },
                 9 => Block::List {
                     ordered: self.below(2) == 0,

@@ -86,6 +86,8 @@ fn sample_blocks() -> Vec<Block> {
         Block::Cover {
             title: "Evidence pack".into(),
             lines: vec![("Organisation".into(), "Test Council".into())],
+            logo: None,
+            colour: None,
         },
         Block::Contents,
         Block::PageBreak,

@@ -40,6 +40,8 @@ fn every_block() -> Vec<Block> {
                 ("Organisation".into(), "Test Council".into()),
                 ("Issued".into(), "31 March 2025".into()),
             ],
+            logo: None,
+            colour: None,
         },
         Block::Contents,
         Block::PageBreak,
