@@ -897,19 +897,17 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
                     ));
                 }
             }
-            RecordType::Risk => {
-                if a.risks[i].is_some_and(|r| r.review_overdue) {
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos_of("review_by"),
-                        Code::W114,
-                        format!(
-                            "risk `{}` was due for review by {}, before {as_of}; review it and set a new `review_by` date, or close it",
-                            rec.id,
-                            rec.review_by.map(|d| d.to_string()).unwrap_or_default()
-                        ),
-                    ));
-                }
+            RecordType::Risk if a.risks[i].is_some_and(|r| r.review_overdue) => {
+                out.push(Diagnostic::new(
+                    &rec.path,
+                    rec.pos_of("review_by"),
+                    Code::W114,
+                    format!(
+                        "risk `{}` was due for review by {}, before {as_of}; review it and set a new `review_by` date, or close it",
+                        rec.id,
+                        rec.review_by.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ));
             }
             _ => {}
         }

@@ -878,9 +878,8 @@ pub fn risk_grid(site: &Site, a: &Analysis) -> Option<Chart> {
         .of_type(RecordType::Risk)
         .filter(|(_, r)| r.status != "closed" && r.likelihood.is_some() && r.impact.is_some())
         .collect();
-    if site.of_type(RecordType::Risk).next().is_none() {
-        return None;
-    }
+    // No risks at all: no grid (a site with only closed ones still shows it, empty).
+    site.of_type(RecordType::Risk).next()?;
     let (left, top, cell) = (44.0, 4.0, 48.0);
     let mut shapes = Vec::new();
     let mut counts = [[0usize; 5]; 5];
