@@ -200,6 +200,128 @@ struct EvidenceFacts {
     empty: bool,
 }
 
+/// Where an indicator's latest figure stands against its target (SPEC §14.9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Against {
+    OnTarget,
+    OffTarget,
+}
+
+impl Against {
+    pub fn name(self) -> &'static str {
+        match self {
+            Against::OnTarget => "on-target",
+            Against::OffTarget => "off-target",
+        }
+    }
+}
+
+/// Which way an indicator's latest figure moved from the one before, by its polarity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trend {
+    Improving,
+    Worsening,
+    Flat,
+}
+
+impl Trend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Trend::Improving => "improving",
+            Trend::Worsening => "worsening",
+            Trend::Flat => "flat",
+        }
+    }
+}
+
+/// The derived facts of one indicator (SPEC §14.9).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IndicatorFacts {
+    /// Indices into the record's `values`, earliest period first (a partial period
+    /// counts from its last day; figures for the same day keep their written order).
+    pub series: Vec<usize>,
+    /// The latest figure (an index into `values`).
+    pub latest: Option<usize>,
+    /// The latest figure against the target; none without a target, polarity or figure.
+    pub against: Option<Against>,
+    /// The latest figure against the one before; none without two figures or polarity.
+    pub trend: Option<Trend>,
+    /// No figure in the twelve months before the readiness date (W113).
+    pub no_recent_value: bool,
+}
+
+/// The derived facts of one risk (SPEC §14.9).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RiskFacts {
+    /// Likelihood × impact (1–25), when both are given.
+    pub score: Option<u8>,
+    /// Its `review_by` is before the readiness date and it is not closed (W114).
+    pub review_overdue: bool,
+}
+
+/// The day twelve months before `d` (28 February for 29 February).
+fn year_before(d: Date) -> Date {
+    let year = d.year - 1;
+    let day = d.day.min(crate::date::days_in_month(year, d.month));
+    Date::new(year, d.month, day).unwrap_or(d)
+}
+
+/// An indicator's facts as of a readiness date.
+pub fn indicator_facts(rec: &crate::model::Record, as_of: Date) -> IndicatorFacts {
+    let mut series: Vec<usize> = (0..rec.values.len()).collect();
+    series.sort_by_key(|&v| {
+        let p = rec.values[v].period;
+        (p.last_day(), p.first_day())
+    });
+    let latest = series.last().copied();
+    let higher = match rec.polarity {
+        Some("higher-is-better") => Some(true),
+        Some("lower-is-better") => Some(false),
+        _ => None,
+    };
+    let value = |v: usize| rec.values[v].value;
+    let against = match (latest, rec.target, higher) {
+        (Some(l), Some(t), Some(h)) => {
+            let met = if h { value(l) >= t } else { value(l) <= t };
+            Some(if met {
+                Against::OnTarget
+            } else {
+                Against::OffTarget
+            })
+        }
+        _ => None,
+    };
+    let trend = match (
+        series.len().checked_sub(2).map(|p| series[p]),
+        latest,
+        higher,
+    ) {
+        (Some(prev), Some(l), Some(h)) => {
+            let diff = value(l) - value(prev);
+            Some(if diff.abs() < 1e-9 {
+                Trend::Flat
+            } else if (diff > 0.0) == h {
+                Trend::Improving
+            } else {
+                Trend::Worsening
+            })
+        }
+        _ => None,
+    };
+    let cutoff = year_before(as_of);
+    let no_recent_value = !rec
+        .values
+        .iter()
+        .any(|r| r.period.last_day() > cutoff && r.period.first_day() <= as_of);
+    IndicatorFacts {
+        series,
+        latest,
+        against,
+        trend,
+        no_recent_value,
+    }
+}
+
 /// Every derived fact of one site (indices as in `Site::records`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analysis {
@@ -218,6 +340,10 @@ pub struct Analysis {
     pub trace: Vec<Vec<Behind>>,
     pub readiness: Readiness,
     pub gaps: Gaps,
+    /// Per record: an indicator's facts (`None` for other types).
+    pub indicators: Vec<Option<IndicatorFacts>>,
+    /// Per record: a risk's facts (`None` for other types).
+    pub risks: Vec<Option<RiskFacts>>,
     facts: Vec<EvidenceFacts>,
 }
 
@@ -325,6 +451,48 @@ impl Analysis {
         site.records[i].status == "met" && self.evidenced[i] && self.counted(site, i)
     }
 
+    /// Active indicators whose latest figure is off target, in site order.
+    pub fn off_target(&self, site: &Site) -> Vec<usize> {
+        self.indicators_where(site, |f| f.against == Some(Against::OffTarget))
+    }
+
+    /// Active indicators whose latest figure is on target, in site order.
+    pub fn on_target(&self, site: &Site) -> Vec<usize> {
+        self.indicators_where(site, |f| f.against == Some(Against::OnTarget))
+    }
+
+    /// Active indicators with no figure in the year before the readiness date.
+    pub fn no_recent_value(&self, site: &Site) -> Vec<usize> {
+        self.indicators_where(site, |f| f.no_recent_value)
+    }
+
+    fn indicators_where(&self, site: &Site, keep: impl Fn(&IndicatorFacts) -> bool) -> Vec<usize> {
+        site.of_type(RecordType::Indicator)
+            .filter(|(i, r)| {
+                r.status == "active" && self.indicators[*i].as_ref().is_some_and(&keep)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Risks whose review is overdue, in site order.
+    pub fn reviews_overdue(&self) -> Vec<usize> {
+        (0..self.risks.len())
+            .filter(|&i| self.risks[i].is_some_and(|r| r.review_overdue))
+            .collect()
+    }
+
+    /// The indicators that relate to record `i` (its backlinks through `relates`).
+    pub fn indicators_relating(&self, site: &Site, i: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for b in &site.backlinks[i] {
+            if b.field == "relates" && !out.contains(&b.from) {
+                out.push(b.from);
+            }
+        }
+        out
+    }
+
     /// The evidence state of record `i`, if it is evidence.
     pub fn state_of(&self, i: usize) -> Option<EvidenceState> {
         self.state.get(i).copied().flatten()
@@ -348,6 +516,8 @@ pub fn analyse(
         rag: vec![None; n],
         evidenced: vec![false; n],
         trace: vec![Vec::new(); n],
+        indicators: vec![None; n],
+        risks: vec![None; n],
         facts: vec![EvidenceFacts::default(); n],
         ..Analysis::default()
     };
@@ -421,6 +591,15 @@ pub fn analyse(
                 }
                 a.facts[i] = facts;
                 a.state[i] = Some(state);
+            }
+            // Indicators and risks never touch readiness (SPEC §14.9).
+            RecordType::Indicator => a.indicators[i] = Some(indicator_facts(rec, as_of)),
+            RecordType::Risk => {
+                a.risks[i] = Some(RiskFacts {
+                    score: rec.likelihood.zip(rec.impact).map(|(l, m)| l * m),
+                    review_overdue: rec.status != "closed"
+                        && rec.review_by.is_some_and(|d| d.last_day() < as_of),
+                })
             }
             _ => {}
         }
@@ -692,6 +871,43 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
                         ));
                     }
                 }
+            }
+            RecordType::Indicator => {
+                let facts = a.indicators[i].as_ref();
+                if rec.status == "active" && facts.is_some_and(|f| f.no_recent_value) {
+                    let field = if rec.values_file.is_some() {
+                        "values_file"
+                    } else {
+                        "values"
+                    };
+                    let last = facts
+                        .and_then(|f| f.latest)
+                        .map(|l| {
+                            format!("its latest figure is for {}", rec.values[l].period.long())
+                        })
+                        .unwrap_or_else(|| "it has no figures".to_string());
+                    out.push(Diagnostic::new(
+                        &rec.path,
+                        rec.pos_of(field),
+                        Code::W113,
+                        format!(
+                            "indicator `{}` has no figure in the 12 months before {as_of}: {last}; add the latest figure, or set `status: retired` if it is no longer reported",
+                            rec.id
+                        ),
+                    ));
+                }
+            }
+            RecordType::Risk if a.risks[i].is_some_and(|r| r.review_overdue) => {
+                out.push(Diagnostic::new(
+                    &rec.path,
+                    rec.pos_of("review_by"),
+                    Code::W114,
+                    format!(
+                        "risk `{}` was due for review by {}, before {as_of}; review it and set a new `review_by` date, or close it",
+                        rec.id,
+                        rec.review_by.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ));
             }
             _ => {}
         }

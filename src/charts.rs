@@ -8,10 +8,10 @@
 //! graphics, each a plain mapping of shapes, so both show the same chart with the same
 //! numbers; neither works a figure out again.
 
-use crate::analysis::{Analysis, EvidenceState, Readiness};
+use crate::analysis::{Analysis, EvidenceState, IndicatorFacts, Readiness};
 use crate::date::Date;
 use crate::model::schema::{RecordType, RAGS};
-use crate::model::Site;
+use crate::model::{Record, Site};
 use crate::present::{label, tone};
 use serde::Serialize;
 
@@ -567,6 +567,433 @@ pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {
             shapes,
         },
     }
+}
+
+/// Where an indicator's figures go on a chart: x by each period's last day, y by
+/// value, with the target kept in view. Returns (x, y) for each figure in series order
+/// and the target's y, inside a box `left..right` × `top..bottom`.
+struct Plot {
+    points: Vec<(f32, f32)>,
+    target: Option<f32>,
+    low: f64,
+    high: f64,
+}
+
+fn plot(rec: &Record, f: &IndicatorFacts, left: f32, right: f32, top: f32, bottom: f32) -> Plot {
+    let values: Vec<f64> = f.series.iter().map(|&v| rec.values[v].value).collect();
+    let mut low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if let Some(t) = rec.target {
+        low = low.min(t);
+        high = high.max(t);
+    }
+    if !low.is_finite() {
+        (low, high) = (0.0, 1.0);
+    }
+    if (high - low).abs() < 1e-9 {
+        (low, high) = (low - 1.0, high + 1.0);
+    }
+    let days: Vec<i64> = f
+        .series
+        .iter()
+        .map(|&v| rec.values[v].period.last_day().days())
+        .collect();
+    let (first, last) = (
+        days.first().copied().unwrap_or(0),
+        days.last().copied().unwrap_or(0),
+    );
+    let x = |d: i64| {
+        if last == first {
+            (left + right) / 2.0
+        } else {
+            left + (right - left) * (d - first) as f32 / (last - first) as f32
+        }
+    };
+    let y = |v: f64| bottom - (bottom - top) * ((v - low) / (high - low)) as f32;
+    Plot {
+        points: days
+            .iter()
+            .zip(&values)
+            .map(|(&d, &v)| (x(d), y(v)))
+            .collect(),
+        target: rec.target.map(y),
+        low,
+        high,
+    }
+}
+
+/// The line of an indicator's figures and its target (dashed): the series in ink, the
+/// latest point in its on- or off-target colour.
+fn series_shapes(
+    p: &Plot,
+    latest_tone: &'static str,
+    left: f32,
+    right: f32,
+    r: f32,
+    width: f32,
+) -> Vec<Shape> {
+    let mut shapes = Vec::new();
+    if let Some(ty) = p.target {
+        shapes.push(Shape::Line {
+            x1: left,
+            y1: ty,
+            x2: right,
+            y2: ty,
+            tone: "muted",
+            width: width * 0.75,
+            dashed: true,
+        });
+    }
+    for w in p.points.windows(2) {
+        shapes.push(Shape::Line {
+            x1: w[0].0,
+            y1: w[0].1,
+            x2: w[1].0,
+            y2: w[1].1,
+            tone: "ink",
+            width,
+            dashed: false,
+        });
+    }
+    if let Some(&(cx, cy)) = p.points.last() {
+        shapes.push(Shape::Circle {
+            cx,
+            cy,
+            r,
+            tone: latest_tone,
+            filled: true,
+        });
+    }
+    shapes
+}
+
+/// The colour of an indicator's latest point: its place against the target.
+fn latest_tone(f: &IndicatorFacts) -> &'static str {
+    f.against.map_or("ink", |a| tone(a.name()))
+}
+
+/// An indicator's sparkline (SPEC §14.9): its figures and target in a small box, with
+/// no text; the list beside it gives the numbers.
+pub fn sparkline(rec: &Record, f: &IndicatorFacts) -> Drawing {
+    let (w, h) = (96.0, 24.0);
+    let p = plot(rec, f, 3.0, w - 3.0, 3.0, h - 3.0);
+    Drawing {
+        width: w,
+        height: h,
+        shapes: series_shapes(&p, latest_tone(f), 3.0, w - 3.0, 2.5, 1.5),
+    }
+}
+
+/// An indicator's line chart (SPEC §14.9): its figures over time, the target as a
+/// dashed line, the axis marked with the lowest and highest values and the first and
+/// last periods; the table gives every figure.
+pub fn indicator_chart(rec: &Record, f: &IndicatorFacts) -> Chart {
+    let unit = rec.unit;
+    let (left, right, top, bottom) = (58.0, WIDTH - 8.0, 8.0, 128.0);
+    let p = plot(rec, f, left + 6.0, right - 6.0, top + 6.0, bottom - 6.0);
+    let mut shapes = vec![
+        Shape::Line {
+            x1: left,
+            y1: bottom,
+            x2: right,
+            y2: bottom,
+            tone: "muted",
+            width: 1.0,
+            dashed: false,
+        },
+        Shape::Line {
+            x1: left,
+            y1: top,
+            x2: left,
+            y2: bottom,
+            tone: "muted",
+            width: 1.0,
+            dashed: false,
+        },
+    ];
+    for v in [p.low, p.high] {
+        let y = bottom - 6.0 - (bottom - top - 12.0) * ((v - p.low) / (p.high - p.low)) as f32;
+        shapes.push(text(
+            left - 4.0,
+            y + 3.0,
+            fit(&crate::present::figure(v, unit), left - 6.0, SMALL),
+            SMALL,
+            Anchor::End,
+            false,
+            "muted",
+        ));
+    }
+    shapes.extend(series_shapes(&p, latest_tone(f), left, right, 4.0, 2.0));
+    let periods: Vec<String> = f
+        .series
+        .iter()
+        .map(|&v| rec.values[v].period.long())
+        .collect();
+    if let (Some(first), Some(last)) = (periods.first(), periods.last()) {
+        shapes.push(text(
+            left,
+            bottom + 14.0,
+            first.clone(),
+            SMALL,
+            Anchor::Start,
+            false,
+            "muted",
+        ));
+        if periods.len() > 1 {
+            shapes.push(text(
+                right,
+                bottom + 14.0,
+                last.clone(),
+                SMALL,
+                Anchor::End,
+                false,
+                "muted",
+            ));
+        }
+    }
+    // The legend: what the line, the dashes and the point's colour mean.
+    let y = bottom + 32.0;
+    shapes.push(Shape::Line {
+        x1: 0.0,
+        y1: y - 3.0,
+        x2: 14.0,
+        y2: y - 3.0,
+        tone: "ink",
+        width: 2.0,
+        dashed: false,
+    });
+    shapes.push(text(
+        18.0,
+        y,
+        "Figure".into(),
+        SMALL,
+        Anchor::Start,
+        false,
+        "ink",
+    ));
+    let mut x = 18.0 + approx_width("Figure", SMALL) + 14.0;
+    if rec.target.is_some() {
+        shapes.push(Shape::Line {
+            x1: x,
+            y1: y - 3.0,
+            x2: x + 14.0,
+            y2: y - 3.0,
+            tone: "muted",
+            width: 1.5,
+            dashed: true,
+        });
+        shapes.push(text(
+            x + 18.0,
+            y,
+            "Target".into(),
+            SMALL,
+            Anchor::Start,
+            false,
+            "ink",
+        ));
+        x += 18.0 + approx_width("Target", SMALL) + 14.0;
+    }
+    let mut height = y + 4.0;
+    if let Some(a) = f.against {
+        let word = a.name();
+        let w = 16.0 + approx_width(&label(word), SMALL);
+        if x + w > WIDTH {
+            x = 0.0;
+            height += 15.0;
+        }
+        shapes.push(Shape::Circle {
+            cx: x + 5.0,
+            cy: height - 7.0,
+            r: 4.0,
+            tone: tone(word),
+            filled: true,
+        });
+        shapes.push(text(
+            x + 14.0,
+            height - 4.0,
+            format!("Latest: {}", label(word).to_lowercase()),
+            SMALL,
+            Anchor::Start,
+            false,
+            "ink",
+        ));
+    }
+    let figure = |v: usize| crate::present::figure(rec.values[v].value, unit);
+    let table = Table {
+        head: vec!["Period".into(), "Figure".into()],
+        rows: f
+            .series
+            .iter()
+            .map(|&v| vec![rec.values[v].period.long(), figure(v)])
+            .collect(),
+    };
+    let summary = match f.latest {
+        None => "No figures yet.".to_string(),
+        Some(l) => {
+            let mut s = format!(
+                "{} figure{} from {} to {}; the latest, for {}, is {}",
+                f.series.len(),
+                if f.series.len() == 1 { "" } else { "s" },
+                periods.first().cloned().unwrap_or_default(),
+                periods.last().cloned().unwrap_or_default(),
+                rec.values[l].period.long(),
+                figure(l)
+            );
+            if let Some(t) = rec.target {
+                s.push_str(&format!(
+                    ", against a target of {}",
+                    crate::present::figure(t, unit)
+                ));
+            }
+            if let Some(a) = f.against {
+                s.push_str(&format!(" ({})", label(a.name()).to_lowercase()));
+            }
+            if let Some(t) = f.trend {
+                s.push_str(&format!(
+                    "; {} on the figure before",
+                    label(t.name()).to_lowercase()
+                ));
+            }
+            s.push('.');
+            s
+        }
+    };
+    Chart {
+        id: "indicator",
+        title: format!("{} over time", rec.title),
+        summary,
+        table,
+        drawing: Drawing {
+            width: WIDTH,
+            height,
+            shapes,
+        },
+    }
+}
+
+/// The risk grid (SPEC §14.9): likelihood across, impact up, each cell coloured by its
+/// score's band and holding the number of risks not closed that sit in it.
+pub fn risk_grid(site: &Site, a: &Analysis) -> Option<Chart> {
+    let risks: Vec<(usize, &Record)> = site
+        .of_type(RecordType::Risk)
+        .filter(|(_, r)| r.status != "closed" && r.likelihood.is_some() && r.impact.is_some())
+        .collect();
+    // No risks at all: no grid (a site with only closed ones still shows it, empty).
+    site.of_type(RecordType::Risk).next()?;
+    let (left, top, cell) = (44.0, 4.0, 48.0);
+    let mut shapes = Vec::new();
+    let mut counts = [[0usize; 5]; 5];
+    for (_, r) in &risks {
+        if let (Some(l), Some(m)) = (r.likelihood, r.impact) {
+            counts[usize::from(l - 1)][usize::from(m - 1)] += 1;
+        }
+    }
+    for l in 1..=5u8 {
+        for m in 1..=5u8 {
+            let x = left + cell * f32::from(l - 1);
+            let y = top + cell * f32::from(5 - m);
+            let band = tone(crate::present::risk_band(l * m));
+            let n = counts[usize::from(l - 1)][usize::from(m - 1)];
+            shapes.push(Shape::Rect {
+                x: x + 1.0,
+                y: y + 1.0,
+                w: cell - 2.0,
+                h: cell - 2.0,
+                tone: if n > 0 { band } else { "track" },
+            });
+            shapes.push(text(
+                x + cell / 2.0,
+                y + cell / 2.0 + 4.0,
+                if n > 0 {
+                    n.to_string()
+                } else {
+                    (l * m).to_string()
+                },
+                if n > 0 { TEXT + 3.0 } else { SMALL },
+                Anchor::Middle,
+                n > 0,
+                if n > 0 { on(band) } else { "muted" },
+            ));
+        }
+        shapes.push(text(
+            left + cell * (f32::from(l) - 0.5),
+            top + cell * 5.0 + 13.0,
+            l.to_string(),
+            SMALL,
+            Anchor::Middle,
+            false,
+            "muted",
+        ));
+        shapes.push(text(
+            left - 6.0,
+            top + cell * (5.5 - f32::from(l)) + 4.0,
+            l.to_string(),
+            SMALL,
+            Anchor::End,
+            false,
+            "muted",
+        ));
+    }
+    let axis = top + cell * 5.0 + 28.0;
+    shapes.push(text(
+        left + cell * 2.5,
+        axis,
+        "Likelihood (1 rare – 5 almost certain)".into(),
+        SMALL,
+        Anchor::Middle,
+        false,
+        "ink",
+    ));
+    shapes.push(text(
+        0.0,
+        top + 10.0,
+        "Impact".into(),
+        SMALL,
+        Anchor::Start,
+        false,
+        "ink",
+    ));
+    let bands: Vec<&str> = crate::present::RISK_BANDS.iter().map(|(w, _)| *w).collect();
+    let legend_h = legend(&mut shapes, axis + 10.0, &bands);
+    let mut by_band = [0usize; 3];
+    let mut rows = Vec::new();
+    for (i, r) in &risks {
+        let score = a.risks[*i].and_then(|f| f.score).unwrap_or(0);
+        let band = crate::present::risk_band(score);
+        if let Some(k) = bands.iter().position(|b| *b == band) {
+            by_band[k] += 1;
+        }
+        rows.push(vec![
+            r.title.clone(),
+            r.likelihood.map(|l| l.to_string()).unwrap_or_default(),
+            r.impact.map(|m| m.to_string()).unwrap_or_default(),
+            score.to_string(),
+        ]);
+    }
+    let parts: Vec<String> = bands
+        .iter()
+        .zip(by_band)
+        .zip(crate::present::RISK_BANDS)
+        .map(|((b, n), (_, range))| format!("{n} {} (score {range})", label(b).to_lowercase()))
+        .collect();
+    Some(Chart {
+        id: "risk-grid",
+        title: "Risks by likelihood and impact".into(),
+        summary: format!(
+            "{} not closed: {}. Each cell gives the number of risks in it, or its score where there are none.",
+            plural(risks.len(), "risk"),
+            parts.join(", ")
+        ),
+        table: Table {
+            head: vec!["Risk".into(), "Likelihood".into(), "Impact".into(), "Score".into()],
+            rows,
+        },
+        drawing: Drawing {
+            width: WIDTH,
+            height: axis + 10.0 + legend_h,
+            shapes,
+        },
+    })
 }
 
 /// A table of labelled counts: `first` heads the labels, `what` the counts.

@@ -38,6 +38,8 @@ pub enum Code {
     W110,
     W111,
     W112,
+    W113,
+    W114,
 }
 
 impl Code {
@@ -54,7 +56,9 @@ impl Code {
             | Code::W109
             | Code::W110
             | Code::W111
-            | Code::W112 => Severity::Warning,
+            | Code::W112
+            | Code::W113
+            | Code::W114 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -81,6 +85,8 @@ impl Code {
             Code::W110 => "W110",
             Code::W111 => "W111",
             Code::W112 => "W112",
+            Code::W113 => "W113",
+            Code::W114 => "W114",
         }
     }
 }

@@ -22,6 +22,8 @@ fn default_prefix(t: RecordType) -> &'static str {
         RecordType::Review => "review-",
         RecordType::Event => "event-",
         RecordType::Page | RecordType::Objective => "page-",
+        RecordType::Indicator => "ind-",
+        RecordType::Risk => "risk-",
     }
 }
 
@@ -295,6 +297,15 @@ fn next_steps(t: RecordType, id: &str) -> Vec<String> {
         RecordType::Page | RecordType::Objective => {
             vec!["write the page in Markdown below the `---`".into()]
         }
+        RecordType::Indicator => vec![
+            "set `measure:`, `unit:`, `polarity:` and `target:`".into(),
+            "add its figures under `values:` (`- {period: 2014-03, value: 41.5}`) or name a CSV in `values_file:`".into(),
+            "say where the figures come from in `source:`, and list what it shows progress on under `relates:`".into(),
+        ],
+        RecordType::Risk => vec![
+            "set `likelihood:` and `impact:` (each 1 to 5), `owner:` and `review_by:`".into(),
+            "list the actions that reduce it under `mitigations:`".into(),
+        ],
     };
     steps.push("lines starting with `#` are hints: remove the `#` to use a field".into());
     steps.push("then run `assure check` (or keep `assure serve` open and watch the page)".into());

@@ -20,6 +20,10 @@ pub fn label(value: &str) -> String {
         // The evidence state of a record that holds nothing (SPEC §14.1).
         return "Nothing held".into();
     }
+    if value == "flat" {
+        // An indicator's trend when the latest figure equals the one before.
+        return "No change".into();
+    }
     if value.chars().all(|c| c.is_ascii_uppercase() || c == '-') {
         // Markings are written in capitals by convention: OFFICIAL-SENSITIVE.
         return value.to_string();
@@ -111,15 +115,21 @@ pub fn tone(word: &str) -> &'static str {
         | "action-overdue"
         | "past-due"
         | "unsigned"
+        | "off-target"
+        | "review-overdue"
+        | "high-risk"
         | "does-not-match" => "red",
         "amber"
         | "partially-met"
         | "requires-improvement"
         | "priority-action"
         | "high"
+        | "worsening"
+        | "medium-risk"
         | "immediate" => "amber",
         "green" | "current" | "good" | "outstanding" | "approved" | "active" | "published"
-        | "evidenced" | "matches" | "signed-off" | "agreed" => "green",
+        | "evidenced" | "matches" | "signed-off" | "agreed" | "on-target" | "improving"
+        | "mitigated" | "low-risk" => "green",
         "in-progress" => "teal",
         "open" | "not-started" => "purple",
         _ => "grey",
@@ -205,6 +215,70 @@ pub fn gap_count_label(kind: GapKind) -> &'static str {
         GapKind::Unsigned => "Unsigned evidence",
     }
 }
+
+/// An indicator's figure with its unit, as people write it: "41.5 %", "12 days",
+/// "£1,200", "230" (whole numbers without decimals, at most two decimals otherwise,
+/// thousands grouped).
+pub fn figure(value: f64, unit: Option<&str>) -> String {
+    let n = number(value);
+    match unit {
+        Some("%") => format!("{n} %"),
+        Some("days") if value == 1.0 => "1 day".into(),
+        Some("days") => format!("{n} days"),
+        Some("£") if n.starts_with('-') => format!("-£{}", &n[1..]),
+        Some("£") => format!("£{n}"),
+        _ => n,
+    }
+}
+
+/// A number with thousands grouped and at most two decimals ("1,234.5").
+pub fn number(value: f64) -> String {
+    let text = format!("{:.2}", value);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", text),
+    };
+    let (whole, frac) = digits
+        .split_once('.')
+        .map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (k, c) in whole.chars().enumerate() {
+        if k > 0 && (whole.len() - k) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if grouped == "0" && frac.is_none() {
+        ""
+    } else {
+        sign
+    };
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// The dashboard tiles of SPEC §14.9.
+pub const INDICATORS_OFF_TARGET: &str = "indicators off target";
+pub const RISK_REVIEWS_OVERDUE: &str = "risk reviews overdue";
+
+/// A risk score's band (SPEC §14.9), as a tag word: 1–4 low, 5–9 medium, 10–25 high.
+pub fn risk_band(score: u8) -> &'static str {
+    match score {
+        0..=4 => "low-risk",
+        5..=9 => "medium-risk",
+        _ => "high-risk",
+    }
+}
+
+/// The bands of [`risk_band`], lowest first, with the scores each holds.
+pub const RISK_BANDS: [(&str, &str); 3] = [
+    ("low-risk", "1–4"),
+    ("medium-risk", "5–9"),
+    ("high-risk", "10–25"),
+];
 
 /// "548 days overdue" (or "1 day overdue").
 pub fn days_overdue(days: i64) -> String {

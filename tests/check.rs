@@ -176,6 +176,9 @@ fixtures! {
     fixture_w110_evidence_holding_nothing => "W110",
     fixture_w111_met_without_agreement => "W111",
     fixture_w112_recommendations_past_due => "W112",
+    fixture_w113_indicators_without_a_recent_figure => "W113",
+    fixture_w114_risk_reviews_overdue => "W114",
+    fixture_e003_indicator_and_risk_figures => "E003-figures",
 }
 
 /// The E007 fixture's symbolic links are part of the fixture: make sure the checkout

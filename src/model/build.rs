@@ -3,7 +3,7 @@
 //! that later checks still run.
 
 use super::schema::{FieldKind, RecordType, ALL_TYPES};
-use super::{FileRef, Judgement, Record, Ref, SignOff};
+use super::{figures, FileRef, Judgement, Reading, Record, Ref, SignOff};
 use crate::content::yaml::{Node, Value};
 use crate::content::{BodyOrigin, RawRecord};
 use crate::date::PartialDate;
@@ -359,6 +359,16 @@ fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
         framework: None,
         judgements: Vec::new(),
         order: None,
+        measure: None,
+        unit: None,
+        polarity: None,
+        target: None,
+        values: Vec::new(),
+        values_file: None,
+        figures_source: None,
+        likelihood: None,
+        impact: None,
+        review_by: None,
         extra: Vec::new(),
         personal_data_reviewed: None,
         body: String::new(),
@@ -412,6 +422,8 @@ pub fn build_record(raw: RawRecord) -> Built {
                         "review",
                         "event",
                         "page",
+                        "indicator",
+                        "risk",
                     ];
                     let hint = loose_match(text, names)
                         .or_else(|| closest_ignoring_case(text, names, 2))
@@ -438,7 +450,7 @@ pub fn build_record(raw: RawRecord) -> Built {
                 raw.pos,
                 Code::E002,
                 format!(
-                    "missing required field `type`: {folder_hint}; add `type: action` (or plan, recommendation, evidence, review, event, page), move the file into a type folder such as `actions/`, or start its name with `_` to ignore it"
+                    "missing required field `type`: {folder_hint}; add `type: action` (or plan, recommendation, evidence, review, event, page, indicator, risk), move the file into a type folder such as `actions/`, or start its name with `_` to ignore it"
                 ),
             ));
         }
@@ -612,6 +624,56 @@ pub fn build_record(raw: RawRecord) -> Built {
                             }
                         }
                     }
+                    ("source", FieldKind::Text) => rec.figures_source = c.text(name, value),
+                    ("measure", _) => rec.measure = c.text(name, value),
+                    ("unit", FieldKind::Enum(v)) => rec.unit = c.one_of(name, value, v),
+                    ("polarity", FieldKind::Enum(v)) => rec.polarity = c.one_of(name, value, v),
+                    ("target", _) => {
+                        rec.target = c.text(name, value).and_then(|t| {
+                            figures::number(&t)
+                                .map_err(|why| {
+                                    c.report(c.at, Code::E003, format!("`target` {why}"))
+                                })
+                                .ok()
+                        })
+                    }
+                    ("values", _) => rec.values = read_values(&mut c, value),
+                    ("values_file", _) => {
+                        rec.values_file = c.text(name, value).map(|path| FileRef {
+                            path: path.trim().to_string(),
+                            resolved: None,
+                            pos: c.at,
+                        })
+                    }
+                    ("likelihood" | "impact", _) => {
+                        let score =
+                            c.text(name, value)
+                                .and_then(|t| match t.trim().parse::<u8>() {
+                                    Ok(n @ 1..=5) => Some(n),
+                                    _ => {
+                                        let scale = if name == "likelihood" {
+                                            "1 (rare) to 5 (almost certain)"
+                                        } else {
+                                            "1 (negligible) to 5 (severe)"
+                                        };
+                                        c.report(
+                                            c.at,
+                                            Code::E003,
+                                            format!(
+                                        "`{name}` must be a whole number from {scale}, not `{}`",
+                                        short(&t)
+                                    ),
+                                        );
+                                        None
+                                    }
+                                });
+                        if name == "likelihood" {
+                            rec.likelihood = score;
+                        } else {
+                            rec.impact = score;
+                        }
+                    }
+                    ("review_by", _) => rec.review_by = c.date(name, value),
                     ("period", _) => read_period(&mut c, value, &mut rec),
                     ("judgements", _) => read_judgements(&mut c, value, &mut rec),
                     ("objectives", _) => objectives_node = Some(value),
@@ -706,6 +768,18 @@ pub fn build_record(raw: RawRecord) -> Built {
             );
         }
     }
+    if rtype == RecordType::Indicator {
+        if let (Some(file), false) = (&rec.values_file, rec.values.is_empty()) {
+            c.report(
+                file.pos,
+                Code::E003,
+                "an indicator has its figures in `values` or in `values_file`, not both; keep one"
+                    .into(),
+            );
+        }
+        c.diags
+            .extend(figures::duplicate_periods(&rec.path, &rec.values));
+    }
     if rtype == RecordType::Recommendation && rec.finding.is_none() {
         rec.finding = Some("recommendation");
     }
@@ -761,6 +835,103 @@ fn scan_body(rec: &mut Record) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// `values: [{period: 2014-03, value: 41.5, note: …}, …]` (SPEC §14.9): each bad item
+/// is reported at the place of its bad part, and the good ones kept.
+fn read_values(c: &mut Checker<'_>, value: &Node) -> Vec<Reading> {
+    let example = "write each as `- {period: 2014-03, value: 41.5}` (a `note:` may follow)";
+    let items: &[Node] = match &value.value {
+        _ if value.is_null() => &[],
+        Value::Seq(items) => items,
+        _ => {
+            c.report(
+                c.at,
+                Code::E003,
+                format!("`values` must be a list of figures; {example}"),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Some(pairs) = item.as_map() else {
+            c.report(
+                item.pos,
+                Code::E003,
+                format!(
+                    "each item of `values` needs a period and a value, not {}; {example}",
+                    item.describe()
+                ),
+            );
+            continue;
+        };
+        let (mut period, mut number, mut note) = (None, None, None);
+        let (mut has_period, mut has_value, mut ok) = (false, false, true);
+        for (k, v) in pairs {
+            c.at = k.pos;
+            let text = || {
+                v.as_scalar()
+                    .filter(|_| !v.is_null())
+                    .map(|s| s.text.clone())
+            };
+            match key_text(k) {
+                Some("period") => {
+                    has_period = true;
+                    match text().map(|t| figures::period(&t)) {
+                        Some(Ok(p)) => period = Some(p),
+                        Some(Err(why)) => {
+                            ok = false;
+                            c.report(v.pos, Code::E003, why);
+                        }
+                        None => has_period = false,
+                    }
+                }
+                Some("value") => {
+                    has_value = true;
+                    match text().map(|t| figures::number(&t)) {
+                        Some(Ok(n)) => number = Some(n),
+                        Some(Err(why)) => {
+                            ok = false;
+                            c.report(v.pos, Code::E003, format!("the `value` {why}"));
+                        }
+                        None => has_value = false,
+                    }
+                }
+                Some("note") => note = c.text("note", v),
+                _ => c.report(
+                    k.pos,
+                    Code::E003,
+                    format!(
+                        "a figure has only `period`, `value` and `note`, not {}",
+                        k.describe()
+                    ),
+                ),
+            }
+        }
+        match (period, number) {
+            (Some(period), Some(value)) => out.push(Reading {
+                period,
+                value,
+                note,
+                pos: item.pos,
+            }),
+            _ if ok => {
+                let missing = match (has_period, has_value) {
+                    (false, false) => "a `period` and a `value`",
+                    (false, true) => "a `period`",
+                    _ => "a `value`",
+                };
+                c.report(
+                    item.pos,
+                    Code::E002,
+                    format!("this figure needs {missing}; {example}"),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn read_period(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {

@@ -5,6 +5,7 @@
 //! audience before any renderer sees it.
 
 pub mod build;
+pub mod figures;
 pub mod resolve;
 pub mod schema;
 pub mod view;
@@ -64,6 +65,17 @@ pub struct Judgement {
     pub grade: String,
     pub area_pos: Pos,
     pub grade_pos: Pos,
+}
+
+/// One figure of an indicator (SPEC §14.9): the period it is for, the number, and a
+/// note, written in `values` or read from a row of its `values_file`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    pub period: PartialDate,
+    pub value: f64,
+    pub note: Option<String>,
+    /// Where it was written: in the record's file, or on its line of the CSV file.
+    pub pos: Pos,
 }
 
 /// One record, every field checked and typed.
@@ -128,6 +140,22 @@ pub struct Record {
     pub judgements: Vec<Judgement>,
     // Page
     pub order: Option<i64>,
+    // Indicator (SPEC §14.9)
+    /// What is counted.
+    pub measure: Option<String>,
+    pub unit: Option<&'static str>,
+    pub polarity: Option<&'static str>,
+    pub target: Option<f64>,
+    /// The figures, from `values` or `values_file`, in the order written.
+    pub values: Vec<Reading>,
+    /// The CSV file the figures come from, once checked (`resolved`) and read.
+    pub values_file: Option<FileRef>,
+    /// An indicator's `source`: where its figures come from (text, not a link).
+    pub figures_source: Option<String>,
+    // Risk (SPEC §14.9)
+    pub likelihood: Option<u8>,
+    pub impact: Option<u8>,
+    pub review_by: Option<PartialDate>,
 
     /// Fields this tool does not know, kept as written ("Other details").
     pub extra: Vec<(String, serde_yaml::Value)>,

@@ -422,6 +422,7 @@ fn check_files(rec: &mut Record, root: &Path, present: &HashSet<&str>) -> Vec<Di
             )),
         }
     }
+    diags.extend(read_values_file(rec, root, present));
     let dir = rec.path.rsplit_once('/').map_or("", |(d, _)| d);
     for link in rec.local_links.iter_mut() {
         let written = link.dest.split(['#', '?']).next().unwrap_or("");
@@ -443,6 +444,42 @@ fn check_files(rec: &mut Record, root: &Path, present: &HashSet<&str>) -> Vec<Di
                 ));
             }
         }
+    }
+    diags
+}
+
+/// An indicator's `values_file` (SPEC §14.9): a CSV inside the content folder, read
+/// with the bounded reader, its rows checked with their own line numbers.
+fn read_values_file(rec: &mut Record, root: &Path, present: &HashSet<&str>) -> Vec<Diagnostic> {
+    let Some(file) = rec.values_file.as_mut() else {
+        return Vec::new();
+    };
+    let problem = |message: String| {
+        vec![Diagnostic::new(
+            &rec.path,
+            file.pos,
+            Code::E007,
+            format!("`values_file`: {message}"),
+        )]
+    };
+    let path =
+        match check_file(root, &file.path, present).and_then(|path| attachment(&file.path, path)) {
+            Ok(path) => path,
+            Err(message) => return problem(message),
+        };
+    let bytes = match crate::untrusted::read(
+        &root.join(&path),
+        "`values_file`",
+        super::figures::MAX_CSV_BYTES,
+    ) {
+        Ok(bytes) => bytes,
+        Err(e) => return problem(format!("{e:#}")),
+    };
+    file.resolved = Some(path.clone());
+    let (values, mut diags) = super::figures::read_csv(&path, &bytes);
+    diags.extend(super::figures::duplicate_periods(&path, &values));
+    if rec.values.is_empty() {
+        rec.values = values;
     }
     diags
 }

@@ -16,10 +16,12 @@ pub enum RecordType {
     Review,
     Event,
     Page,
+    Indicator,
+    Risk,
 }
 
 /// Every type, in the order the site and exports list them.
-pub const ALL_TYPES: [RecordType; 8] = [
+pub const ALL_TYPES: [RecordType; 10] = [
     RecordType::Recommendation,
     RecordType::Action,
     RecordType::Evidence,
@@ -28,6 +30,8 @@ pub const ALL_TYPES: [RecordType; 8] = [
     RecordType::Review,
     RecordType::Event,
     RecordType::Page,
+    RecordType::Indicator,
+    RecordType::Risk,
 ];
 
 /// How a field's value is read.
@@ -42,6 +46,8 @@ pub enum FieldKind {
     Refs(&'static [RecordType]),
     TextList,
     Integer,
+    /// A number, whole or decimal (an indicator's `target`).
+    Number,
     /// Checked by hand (period, objectives, judgements, audience, classification).
     Special,
 }
@@ -58,6 +64,10 @@ const fn f(name: &'static str, kind: FieldKind) -> Field {
 pub const CLASSIFICATIONS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE"];
 pub const JUDGEMENTS: &[&str] = &["outstanding", "good", "requires-improvement", "inadequate"];
 pub const RAGS: &[&str] = &["red", "amber", "green", "blue"];
+/// What an indicator counts in (SPEC §14.9).
+pub const UNITS: &[&str] = &["%", "days", "number", "£"];
+/// Which way an indicator gets better.
+pub const POLARITIES: &[&str] = &["higher-is-better", "lower-is-better"];
 
 /// Fields every record may have, in export order.
 pub const COMMON_FIELDS: &[Field] = &[
@@ -171,6 +181,25 @@ const EVENT_FIELDS: &[Field] = &[
     f("refs", FieldKind::Refs(&[])),
 ];
 const PAGE_FIELDS: &[Field] = &[f("order", FieldKind::Integer)];
+const INDICATOR_FIELDS: &[Field] = &[
+    f("measure", FieldKind::Text),
+    f("unit", FieldKind::Enum(UNITS)),
+    f("polarity", FieldKind::Enum(POLARITIES)),
+    f("target", FieldKind::Number),
+    f("values", FieldKind::Special),
+    f("values_file", FieldKind::Text),
+    f(
+        "relates",
+        FieldKind::Refs(&[T::Recommendation, T::Objective, T::Action]),
+    ),
+    f("source", FieldKind::Text),
+];
+const RISK_FIELDS: &[Field] = &[
+    f("likelihood", FieldKind::Integer),
+    f("impact", FieldKind::Integer),
+    f("mitigations", FieldKind::Refs(&[T::Action])),
+    f("review_by", FieldKind::Date),
+];
 
 impl RecordType {
     /// The type named in a `type:` field (objectives cannot be declared on their own).
@@ -183,6 +212,8 @@ impl RecordType {
             "review" => T::Review,
             "event" => T::Event,
             "page" => T::Page,
+            "indicator" => T::Indicator,
+            "risk" => T::Risk,
             _ => return None,
         })
     }
@@ -204,6 +235,8 @@ impl RecordType {
             T::Review => "review",
             T::Event => "event",
             T::Page => "page",
+            T::Indicator => "indicator",
+            T::Risk => "risk",
         }
     }
 
@@ -236,6 +269,8 @@ impl RecordType {
             T::Review => "reviews",
             T::Event => "timeline",
             T::Page => "pages",
+            T::Indicator => "indicators",
+            T::Risk => "risks",
         }
     }
 
@@ -250,6 +285,8 @@ impl RecordType {
             T::Review => "Reviews",
             T::Event => "Timeline",
             T::Page => "Pages",
+            T::Indicator => "Indicators",
+            T::Risk => "Risks",
         }
     }
 
@@ -263,6 +300,8 @@ impl RecordType {
             T::Review => "Review",
             T::Event => "Event",
             T::Page => "Page",
+            T::Indicator => "Indicator",
+            T::Risk => "Risk",
         }
     }
 
@@ -287,6 +326,8 @@ impl RecordType {
             ],
             T::Evidence => &["current", "draft", "superseded", "withdrawn"],
             T::Review => &["published", "draft"],
+            T::Indicator => &["active", "retired"],
+            T::Risk => &["open", "mitigated", "closed"],
             T::Event | T::Page | T::Objective => &[],
         }
     }
@@ -302,6 +343,8 @@ impl RecordType {
             T::Review => REVIEW_FIELDS,
             T::Event => EVENT_FIELDS,
             T::Page => PAGE_FIELDS,
+            T::Indicator => INDICATOR_FIELDS,
+            T::Risk => RISK_FIELDS,
         }
     }
 

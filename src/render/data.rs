@@ -78,6 +78,30 @@ fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
                 .collect(),
         ),
         ("order", _) => json!(rec.order),
+        ("source", _) => json!(rec.figures_source),
+        ("measure", _) => json!(rec.measure),
+        ("unit", _) => json!(rec.unit),
+        ("polarity", _) => json!(rec.polarity),
+        ("target", _) => rec.target.map_or(Value::Null, figure_json),
+        // Every figure, in the order written (the analysis orders them by period).
+        ("values", _) if rec.values.is_empty() => Value::Null,
+        ("values", _) => Value::Array(
+            rec.values
+                .iter()
+                .map(|r| {
+                    let mut m =
+                        json!({"period": r.period.to_string(), "value": figure_json(r.value)});
+                    if let Some(n) = &r.note {
+                        m["note"] = json!(n);
+                    }
+                    m
+                })
+                .collect(),
+        ),
+        ("values_file", _) => json!(rec.values_file.as_ref().map(|f| &f.path)),
+        ("likelihood", _) => json!(rec.likelihood),
+        ("impact", _) => json!(rec.impact),
+        ("review_by", _) => dates(rec.review_by),
         _ => Value::Null,
     }
 }
@@ -104,6 +128,16 @@ fn field_columns(name: &'static str) -> Vec<&'static str> {
 
 /// A field's tracker cells, as [`field_columns`] names them.
 fn field_cells(name: &str, v: Value) -> Vec<Value> {
+    if name == "values" {
+        // An indicator's figures in one cell a person can read: "2014-03: 41.5; …".
+        let items: Vec<String> = v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| format!("{}: {}", cell_text(&r["period"]), cell_text(&r["value"])))
+            .collect();
+        return vec![Value::String(items.join("; "))];
+    }
     if SPLIT_FIELDS.iter().any(|(f, _)| *f == name) {
         let part = |k: &str| v.get(k).cloned().unwrap_or(Value::Null);
         vec![part("by"), part("on")]
@@ -124,6 +158,14 @@ fn derived_names(t: RecordType) -> &'static [&'static str] {
         RecordType::Action => &["effective_rag", "overdue", "days_past_due"],
         RecordType::Evidence => &["state"],
         RecordType::Recommendation => &["evidenced", "past_due", "days_past_due"],
+        RecordType::Indicator => &[
+            "latest_value",
+            "latest_period",
+            "against_target",
+            "trend",
+            "no_recent_value",
+        ],
+        RecordType::Risk => &["score", "review_overdue"],
         _ => &[],
     }
 }
@@ -142,11 +184,40 @@ fn derived(b: &Build<'_>, i: usize) -> Vec<(&'static str, Value)> {
                 "evidenced" => json!(a.evidenced[i]),
                 "past_due" => json!(a.past_due[i]),
                 "days_past_due" => json!(a.late_by(b.site(), i)),
+                "latest_value" | "latest_period" | "against_target" | "trend"
+                | "no_recent_value" => indicator_fact(b, i, name),
+                "score" => json!(a.risks[i].and_then(|r| r.score)),
+                "review_overdue" => json!(a.risks[i].map(|r| r.review_overdue)),
                 _ => Value::Null,
             };
             (name, v)
         })
         .collect()
+}
+
+/// A figure as JSON: a whole number as an integer (`19`, not `19.0`), as written.
+fn figure_json(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
+/// One derived fact of indicator `i`, as the analysis decided it.
+fn indicator_fact(b: &Build<'_>, i: usize, name: &str) -> Value {
+    let Some(f) = b.analysis.indicators[i].as_ref() else {
+        return Value::Null;
+    };
+    let latest = f.latest.map(|l| &b.site().records[i].values[l]);
+    match name {
+        "latest_value" => latest.map_or(Value::Null, |r| figure_json(r.value)),
+        "latest_period" => json!(latest.map(|r| r.period.to_string())),
+        "against_target" => json!(f.against.map(|x| x.name())),
+        "trend" => json!(f.trend.map(|x| x.name())),
+        "no_recent_value" => json!(f.no_recent_value),
+        _ => Value::Null,
+    }
 }
 
 /// One record of `data/records.json`.
@@ -251,6 +322,22 @@ pub fn summary_json(site: &Site, an: &Analysis, audience: &str, as_of: Date) -> 
         },
         "due_moved": g.due_moved.len(),
     });
+    // Indicators and risks (SPEC §14.9), only where the content has them: they never
+    // change readiness, and a site without them keeps the summary it had.
+    if site.of_type(RecordType::Indicator).next().is_some() {
+        out["indicators"] = json!({
+            "by_status": counts(an.by_status(site, RecordType::Indicator)),
+            "on_target": ids(&an.on_target(site)),
+            "off_target": ids(&an.off_target(site)),
+            "no_recent_value": ids(&an.no_recent_value(site)),
+        });
+    }
+    if site.of_type(RecordType::Risk).next().is_some() {
+        out["risks"] = json!({
+            "by_status": counts(an.by_status(site, RecordType::Risk)),
+            "review_overdue": ids(&an.reviews_overdue()),
+        });
+    }
     for kind in GapKind::ALL {
         out[kind.key()] = ids(g.list(kind));
     }

@@ -133,6 +133,11 @@ struct RecordCtx<'a> {
     judgements: Vec<serde_json::Value>,
     attachments: Vec<serde_json::Value>,
     other: Vec<serde_json::Value>,
+    /// An indicator's line chart (`chart.html`), and its figures with their notes.
+    charts: Vec<serde_json::Value>,
+    figures: Vec<serde_json::Value>,
+    /// Indicators that relate to this record, each with its latest figure.
+    indicators: Vec<serde_json::Value>,
     path: &'a str,
 }
 
@@ -574,6 +579,69 @@ impl<'a> Pages<'a> {
                 }
             }
             RecordType::Page => {}
+            RecordType::Indicator => {
+                if let Some(m) = &rec.measure {
+                    push(&field_label("measure"), esc(m));
+                }
+                if let Some(u) = rec.unit {
+                    push(&field_label("unit"), esc(u));
+                }
+                if let Some(p) = rec.polarity {
+                    push(&field_label("polarity"), esc(&label(p)));
+                }
+                if let Some(t) = rec.target {
+                    push(&field_label("target"), esc(&present::figure(t, rec.unit)));
+                }
+                if let Some(f) = a.indicators[i].as_ref() {
+                    if let Some(l) = f.latest {
+                        let v = &rec.values[l];
+                        let mut html = format!(
+                            "{} <span class=\"note\">{}</span>",
+                            esc(&present::figure(v.value, rec.unit)),
+                            esc(&v.period.long())
+                        );
+                        if let Some(ag) = f.against {
+                            html.push(' ');
+                            html.push_str(&tag_html(ag.name()));
+                        }
+                        push("Latest", html);
+                    }
+                    if let Some(t) = f.trend {
+                        push("Trend", tag_html(t.name()));
+                    }
+                }
+                if let Some(src) = &rec.figures_source {
+                    push("Source of the figures", esc(src));
+                }
+                if let Some(file) = &rec.values_file {
+                    push(
+                        &field_label("values_file"),
+                        format!("<span class=\"path\">{}</span>", esc(&file.path)),
+                    );
+                }
+            }
+            RecordType::Risk => {
+                if let Some(l) = rec.likelihood {
+                    push(&field_label("likelihood"), format!("{l} of 5"));
+                }
+                if let Some(m) = rec.impact {
+                    push(&field_label("impact"), format!("{m} of 5"));
+                }
+                if let Some(score) = a.risks[i].and_then(|f| f.score) {
+                    push(
+                        "Score",
+                        format!("{score} {}", tag_html(present::risk_band(score))),
+                    );
+                }
+                if let Some(d) = date(rec.review_by) {
+                    let flag = if a.risks[i].is_some_and(|f| f.review_overdue) {
+                        format!(" {}", tag_html("review-overdue"))
+                    } else {
+                        String::new()
+                    };
+                    push(&field_label("review_by"), format!("{d}{flag}"));
+                }
+            }
         }
         if let Some(o) = &rec.owner {
             push(&field_label("owner"), esc(o));
@@ -661,6 +729,13 @@ impl<'a> Pages<'a> {
         } else {
             section("evidence", "Evidenced by", backlinks("supports"));
         }
+        section("relates", "Shows progress on", refs("relates"));
+        section(
+            "mitigations",
+            "Actions reducing this risk",
+            refs("mitigations"),
+        );
+        section("risks", "Risks this reduces", backlinks("mitigations"));
         section("refs", "Records this event concerns", refs("refs"));
         section("related", "Related", refs("related"));
         // Timeline events about this record, by date.
@@ -698,6 +773,8 @@ impl<'a> Pages<'a> {
             "supports",
             "refs",
             "related",
+            "relates",
+            "mitigations",
         ] {
             for t in rec.targets(field) {
                 shown.insert(format!("{root}{}", site.records[t].page_path()));
@@ -710,7 +787,13 @@ impl<'a> Pages<'a> {
         for bl in &site.backlinks[i] {
             if matches!(
                 bl.field,
-                "source" | "addresses" | "objective" | "plan" | "supports"
+                "source"
+                    | "addresses"
+                    | "objective"
+                    | "plan"
+                    | "supports"
+                    | "relates"
+                    | "mitigations"
             ) || events.contains(&bl.from)
                 || shown.contains(&format!("{root}{}", site.records[bl.from].page_path()))
             {
@@ -788,6 +871,25 @@ impl<'a> Pages<'a> {
             flags.push(tag("no-current-evidence"));
         }
         let status = self.standing(i);
+        let (charts, figures) = match a.indicators[i].as_ref() {
+            Some(f) if !rec.values.is_empty() => (
+                self.charts(vec![crate::charts::indicator_chart(rec, f)]),
+                f.series
+                    .iter()
+                    .map(|&v| {
+                        let r = &rec.values[v];
+                        json!({"period": r.period.long(), "value": present::figure(r.value, rec.unit),
+                               "note": r.note})
+                    })
+                    .collect(),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let indicators = a
+            .indicators_relating(site, i)
+            .into_iter()
+            .map(|x| self.indicator_row(root, x))
+            .collect();
         let record = RecordCtx {
             id: &rec.id,
             title: &rec.title,
@@ -802,6 +904,9 @@ impl<'a> Pages<'a> {
             judgements,
             attachments,
             other,
+            charts,
+            figures,
+            indicators,
             path: &rec.path,
         };
         let folder = rec.rtype.folder();
@@ -846,6 +951,17 @@ impl<'a> Pages<'a> {
             RecordType::Review => &["ID", "Title", "Kind", "By", "Date", "Status"],
             RecordType::Event => &["Date", "Title", "Kind"],
             RecordType::Page => &["Title"],
+            RecordType::Indicator => &["ID", "Title", "Latest", "Target", "Trend", "Status"],
+            RecordType::Risk => &[
+                "ID",
+                "Title",
+                "Owner",
+                "Likelihood",
+                "Impact",
+                "Score",
+                "Review by",
+                "Status",
+            ],
         };
         let standing_order = present::standing_order(t);
         let mut filter_values: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
@@ -983,6 +1099,54 @@ impl<'a> Pages<'a> {
                     text(&label(rec.kind.unwrap_or(""))),
                 ],
                 RecordType::Page => vec![title_cell],
+                RecordType::Indicator => {
+                    let f = a.indicators[i].as_ref();
+                    let latest = f.and_then(|f| f.latest.map(|l| (f, l)));
+                    let figure = |v: f64| present::figure(v, rec.unit);
+                    vec![
+                        id_cell,
+                        title_cell,
+                        match latest {
+                            Some((f, l)) => {
+                                let r = &rec.values[l];
+                                json!({"text": format!("{} ({})", figure(r.value), r.period.long()),
+                                       "svg": super::svg::sparkline(&crate::charts::sparkline(rec, f)),
+                                       "status": f.against.map(|x| tag(x.name())),
+                                       "sort": r.value})
+                            }
+                            None => text("No figures"),
+                        },
+                        text(&rec.target.map(figure).unwrap_or_default()),
+                        match f.and_then(|f| f.trend) {
+                            Some(t) => word(t.name(), &["worsening", "flat", "improving"]),
+                            None => text(""),
+                        },
+                        standing_cell,
+                    ]
+                }
+                RecordType::Risk => {
+                    let facts = a.risks[i].unwrap_or_default();
+                    let mut review = date(rec.review_by);
+                    if facts.review_overdue {
+                        review["status"] = json!(tag("review-overdue"));
+                    }
+                    vec![
+                        id_cell,
+                        title_cell,
+                        text(rec.owner.as_deref().unwrap_or("")),
+                        text(&rec.likelihood.map(|l| l.to_string()).unwrap_or_default()),
+                        text(&rec.impact.map(|l| l.to_string()).unwrap_or_default()),
+                        match facts.score {
+                            Some(sc) => {
+                                json!({"text": sc.to_string(), "status": tag(present::risk_band(sc)),
+                                               "sort": format!("{sc:02}")})
+                            }
+                            None => text(""),
+                        },
+                        review,
+                        standing_cell,
+                    ]
+                }
             };
             // Each cell carries its column's name, shown beside it on a phone.
             let cells: Vec<serde_json::Value> = cells
@@ -1095,6 +1259,11 @@ impl<'a> Pages<'a> {
         ctx.insert("filter_target", "records-table");
         put(&mut ctx, "groups", serde_json::Value::Array(groups));
         ctx.insert("filters", &filters);
+        if t == RecordType::Risk {
+            // The risks page leads with the grid; the register is the table below it.
+            let grid = crate::charts::risk_grid(site, a);
+            ctx.insert("charts", &self.charts(grid.into_iter().collect()));
+        }
         Ok((
             format!("{}/index.html", t.folder()),
             self.render("list.html", &ctx)?,
@@ -1116,6 +1285,22 @@ impl<'a> Pages<'a> {
             }
             None => json!({"title": "Source not shown"}),
         }
+    }
+
+    /// An indicator as the pages it relates to list it: its latest figure with the
+    /// sparkline, its target, and where it stands (SPEC §14.9).
+    fn indicator_row(&self, root: &str, x: usize) -> serde_json::Value {
+        let r = &self.b.site().records[x];
+        let f = self.b.analysis.indicators[x].as_ref();
+        let latest = f.and_then(|f| f.latest.map(|l| (f, l)));
+        json!({
+            "id": r.id, "title": r.title, "href": format!("{root}{}", r.page_path()),
+            "latest": latest.map(|(_, l)| format!("{} ({})", present::figure(r.values[l].value, r.unit), r.values[l].period.long())),
+            "svg": latest.map(|(f, _)| super::svg::sparkline(&crate::charts::sparkline(r, f))),
+            "target": r.target.map(|t| present::figure(t, r.unit)),
+            "against": f.and_then(|f| f.against).map(|x| tag(x.name())),
+            "trend": f.and_then(|f| f.trend).map(|x| tag(x.name())),
+        })
     }
 
     fn gap_item(&self, i: usize, detail: String) -> serde_json::Value {
@@ -1301,7 +1486,26 @@ impl<'a> Pages<'a> {
                                "bar": readiness_meter(&r),
                                "past_due": past.len(), "not_yet_due": not_yet.len(), "statuses": rec_statuses});
         let charts = self.charts(crate::charts::dashboard(site, a));
+        // Indicators and risks beside the gaps, where the content has them (SPEC §14.9).
+        let mut tiles = Vec::new();
+        for (t, count, short) in [
+            (
+                RecordType::Indicator,
+                a.off_target(site).len(),
+                present::INDICATORS_OFF_TARGET,
+            ),
+            (
+                RecordType::Risk,
+                a.reviews_overdue().len(),
+                present::RISK_REVIEWS_OVERDUE,
+            ),
+        ] {
+            if site.of_type(t).next().is_some() {
+                tiles.push(json!({"href": format!("{}/index.html", t.folder()), "count": count, "short": short}));
+            }
+        }
         let mut ctx = self.context("", "Dashboard", "index", Vec::new())?;
+        ctx.insert("tiles", &tiles);
         ctx.insert("readiness", &readiness);
         ctx.insert("counts", &counts);
         ctx.insert("rag", &rag);

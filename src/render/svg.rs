@@ -2,7 +2,7 @@
 //! element, with no script; the chart's title and summary are its accessible name and
 //! description. The text equivalent (the chart's table) is the template's to show.
 
-use crate::charts::{rgb, Anchor, Chart, Shape};
+use crate::charts::{rgb, Anchor, Chart, Drawing, Shape};
 use crate::markdown::escape_html;
 use std::fmt::Write;
 
@@ -26,6 +26,26 @@ pub fn svg(chart: &Chart) -> String {
         t = escape_html(&chart.title),
         s = escape_html(&chart.summary),
     );
+    shapes(&mut out, d);
+    out.push_str("</svg>");
+    out
+}
+
+/// A sparkline (SPEC §14.9): a small drawing hidden from assistive technology, since
+/// the text beside it gives the same figures.
+pub fn sparkline(d: &Drawing) -> String {
+    let mut out = format!(
+        r#"<svg class="sparkline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">"#,
+        w = num(d.width),
+        h = num(d.height),
+    );
+    shapes(&mut out, d);
+    out.push_str("</svg>");
+    out
+}
+
+/// Each shape of a drawing as one SVG element.
+fn shapes(out: &mut String, d: &Drawing) {
     for shape in &d.shapes {
         match shape {
             Shape::Rect { x, y, w, h, tone } => {
@@ -108,8 +128,6 @@ pub fn svg(chart: &Chart) -> String {
             }
         }
     }
-    out.push_str("</svg>");
-    out
 }
 
 fn hex(tone: &str) -> String {
@@ -130,7 +148,7 @@ fn num(v: f32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::{Drawing, Table};
+    use crate::charts::Table;
 
     #[test]
     fn text_is_escaped_and_numbers_are_short() {

@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &[u8])] = theme_files!("templates":
     "base.html", "header.html", "footer.html", "link.html", "index.html", "list.html", "record.html",
     "matrix.html", "timeline.html", "search.html", "page.html", "chart.html",
     "changes.html", "dashboard-changes.html", "dashboard-judgements.html", "filters.html",
+    "indicators.html",
 );
 
 const STATIC: &[(&str, &[u8])] = theme_files!("static":

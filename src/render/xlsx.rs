@@ -154,7 +154,8 @@ enum Kind {
     Label {
         rag: bool,
     },
-    Integer,
+    /// A number cell (whole or decimal); anything else stays text.
+    Number,
     Text,
 }
 
@@ -163,15 +164,16 @@ fn kind_of(t: RecordType, name: &str) -> Kind {
         "id" => return Kind::Id,
         "status" | "state" => return Kind::Label { rag: false },
         "rag" | "effective_rag" => return Kind::Label { rag: true },
-        "overdue" | "evidenced" | "past_due" => return Kind::Label { rag: false },
-        "days_past_due" => return Kind::Integer,
+        "overdue" | "evidenced" | "past_due" | "against_target" | "trend" | "no_recent_value"
+        | "review_overdue" => return Kind::Label { rag: false },
+        "days_past_due" | "latest_value" | "score" => return Kind::Number,
         "signed_off_on" | "agreed_on" => return Kind::Date,
         _ => {}
     }
     match t.field(name).map(|f| f.kind) {
         Some(FieldKind::Date) => Kind::Date,
         Some(FieldKind::Enum(_)) => Kind::Label { rag: false },
-        Some(FieldKind::Integer) => Kind::Integer,
+        Some(FieldKind::Integer | FieldKind::Number) => Kind::Number,
         _ => Kind::Text,
     }
 }
@@ -218,9 +220,9 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
                     let format = if rag { f.rag(&text) } else { None };
                     ws.write_string_with_format(r, col, &shown, format.unwrap_or(&f.text))?;
                 }
-                Kind::Integer => match value.as_i64() {
+                Kind::Number => match value.as_f64() {
                     Some(n) => {
-                        ws.write_number_with_format(r, col, n as f64, &f.text)?;
+                        ws.write_number_with_format(r, col, n, &f.text)?;
                     }
                     None => {
                         ws.write_string_with_format(r, col, &text, &f.text)?;
@@ -563,7 +565,19 @@ mod tests {
             kind_of(RecordType::Action, "effective_rag"),
             Kind::Label { rag: true }
         ));
-        assert!(matches!(kind_of(RecordType::Page, "order"), Kind::Integer));
+        assert!(matches!(kind_of(RecordType::Page, "order"), Kind::Number));
+        assert!(matches!(
+            kind_of(RecordType::Indicator, "target"),
+            Kind::Number
+        ));
+        assert!(matches!(
+            kind_of(RecordType::Indicator, "latest_value"),
+            Kind::Number
+        ));
+        assert!(matches!(
+            kind_of(RecordType::Risk, "likelihood"),
+            Kind::Number
+        ));
         assert!(matches!(kind_of(RecordType::Action, "title"), Kind::Text));
     }
 }

@@ -206,7 +206,7 @@ fn controls(t: RecordType) -> Vec<(&'static str, Control)> {
             (_, FieldKind::Ref(types)) => Control::One(types),
             (_, FieldKind::Refs(types)) => Control::Many(types),
             (_, FieldKind::TextList) => Control::Words,
-            (_, FieldKind::Integer) => Control::Number,
+            (_, FieldKind::Integer | FieldKind::Number) => Control::Number,
         };
         out.push((f.name, control));
     }
