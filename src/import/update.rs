@@ -895,6 +895,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn built_values_are_read_from_their_round_trip_columns() {
+        let h = round_trip::HEADERS;
+        assert_eq!(h[B_STATUS], "Status");
+        assert_eq!(h[B_RAG], "RAG");
+        assert_eq!(h[B_EFFECTIVE], "Effective RAG");
+        assert_eq!(h[B_OWNER], "Owner");
+        assert_eq!(h[B_DUE], "Due");
+        assert_eq!(h[B_PROGRESS], "Progress update");
+    }
+
+    #[test]
     fn columns_are_lettered_as_spreadsheets_do() {
         assert_eq!(column_letters(0), "A");
         assert_eq!(column_letters(3), "D");

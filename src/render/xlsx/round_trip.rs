@@ -11,13 +11,14 @@
 //! only records of the tracker's own audience, and only values the visible sheets show
 //! them with, so hiding it hides nothing the audience may not read.
 
+use super::action_plan::write_date;
 use super::{fit, Formats};
 use crate::model::schema::RecordType;
 use crate::present::progress_update;
 use crate::render::data::fingerprint;
 use crate::render::Build;
 use anyhow::Result;
-use rust_xlsxwriter::Worksheet;
+use rust_xlsxwriter::{ExcelDateTime, Worksheet};
 
 /// The sheet's name.
 pub const NAME: &str = "Round trip";
@@ -40,6 +41,9 @@ pub const HEADERS: [&str; 8] = [
     "Progress update",
 ];
 
+/// Where [`HEADERS`] has "Due".
+const DUE_COLUMN: u16 = 6;
+
 /// The "Round trip" sheet, hidden.
 pub(super) fn sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()> {
     ws.set_name(NAME)?;
@@ -54,7 +58,10 @@ pub(super) fn sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()
     ws.write_string_with_format(AUDIENCE_ROW as u32, 0, "Audience", &f.plain)?;
     ws.write_string_with_format(AUDIENCE_ROW as u32, 1, &b.view.audience, &f.plain)?;
     ws.write_string_with_format(AS_OF_ROW as u32, 0, "As of", &f.plain)?;
-    ws.write_string_with_format(AS_OF_ROW as u32, 1, b.as_of.to_string(), &f.plain)?;
+    // Full dates as date cells, as in every sheet of the tracker (SPEC §14.11).
+    let d = b.as_of;
+    let as_of = ExcelDateTime::from_ymd(d.year as u16, d.month, d.day)?;
+    ws.write_datetime_with_format(AS_OF_ROW as u32, 1, &as_of, &f.date)?;
     for (c, head) in HEADERS.iter().enumerate() {
         ws.write_string_with_format(HEADER_ROW as u32, c as u16, *head, &f.header)?;
     }
@@ -74,7 +81,8 @@ pub(super) fn sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()
             rec.rag.unwrap_or_default().to_string(),
             b.analysis.rag[i].unwrap_or_default().to_string(),
             fit(rec.owner.as_deref().unwrap_or_default()),
-            rec.due.map(|d| d.to_string()).unwrap_or_default(),
+            // The due date: written below, as a date cell when it is a full date.
+            String::new(),
             progress,
         ];
         for (c, value) in cells.iter().enumerate() {
@@ -82,6 +90,19 @@ pub(super) fn sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()
                 ws.write_string_with_format(r, c as u16, value, &f.plain)?;
             }
         }
+        if let Some(due) = rec.due {
+            write_date(ws, (r, DUE_COLUMN), due, f)?;
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_due_column_is_where_the_headers_say() {
+        assert_eq!(HEADERS[DUE_COLUMN as usize], "Due");
+    }
 }
