@@ -49,17 +49,24 @@ fn demo() -> Demo {
 impl Demo {
     /// Builds the site (no packs) for the demo's site audience; the tracker's path.
     fn build(&self) -> PathBuf {
-        let run = assure(
-            &[
-                "build".as_ref(),
-                "--content".as_ref(),
-                self.content.as_os_str(),
-                "--output".as_ref(),
-                self.out.as_os_str(),
-                "--no-pdf".as_ref(),
-            ],
-            &crate_root(),
-        );
+        self.build_for(None)
+    }
+
+    /// Builds the site (no packs) for an audience; the tracker's path.
+    fn build_for(&self, audience: Option<&str>) -> PathBuf {
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "build".as_ref(),
+            "--content".as_ref(),
+            self.content.as_os_str(),
+            "--output".as_ref(),
+            self.out.as_os_str(),
+            "--no-pdf".as_ref(),
+        ];
+        if let Some(a) = audience {
+            args.push("--audience".as_ref());
+            args.push(a.as_ref());
+        }
+        let run = assure(&args, &crate_root());
         run.assert_exit(0);
         self.out.join("data/tracker.xlsx")
     }
@@ -559,6 +566,46 @@ fn a_workbook_that_is_not_assures_tracker_is_refused() {
         run.stderr
     );
     assert_changed(&d, &before, &BTreeMap::new());
+}
+
+#[test]
+fn a_tracker_for_one_audience_carries_only_its_records() {
+    let d = demo();
+    for audience in ["public", "secretary-of-state", "internal"] {
+        let tracker = d.build_for(Some(audience));
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.out.join("data/records.json")).unwrap())
+                .unwrap();
+        let mut visible: Vec<String> = json["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        let sheet = rows(&tracker, "Round trip");
+        assert_eq!(text(&sheet[1][1]), audience);
+        let mut carried: Vec<String> = sheet[4..].iter().map(|r| text(&r[0])).collect();
+        visible.sort();
+        carried.sort();
+        assert_eq!(carried, visible, "{audience}");
+        // Each fingerprint is a SHA-256, and no two records share one.
+        let mut prints: Vec<String> = sheet[4..].iter().map(|r| text(&r[1])).collect();
+        assert!(prints
+            .iter()
+            .all(|p| p.len() == 64 && p.chars().all(|c| c.is_ascii_hexdigit())));
+        prints.sort();
+        prints.dedup();
+        assert_eq!(prints.len(), carried.len());
+    }
+    // The public tracker comes back against the same content: nothing to bring back.
+    let tracker = d.build_for(Some("public"));
+    let run = d.update(&tracker, false);
+    run.assert_exit(0);
+    assert!(
+        run.stdout.contains("no edits to bring back"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// Whether LibreOffice is installed.
