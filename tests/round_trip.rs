@@ -548,6 +548,75 @@ fn a_record_changed_since_the_build_is_refused_and_named() {
 }
 
 #[test]
+fn conflicting_emptied_and_worked_out_cells() {
+    let d = demo();
+    let tracker = d.build();
+    let before = d.snapshot();
+    let at = |sheet, key, header, nth| cell_ref(&tracker, sheet, key, header, nth);
+    edit(
+        &tracker,
+        &[
+            // act-05's two rows edited to two different dates: neither is applied.
+            (
+                "Action plan",
+                at("Action plan", "act-05", "Due", 0),
+                New::Date("2015-01-31"),
+            ),
+            (
+                "Action plan",
+                at("Action plan", "act-05", "Due", 1),
+                New::Date("2015-02-28"),
+            ),
+            // An emptied Owner removes the field.
+            (
+                "Actions",
+                at("Actions", "act-19", "Owner", 0),
+                New::Text(""),
+            ),
+            // Worked out by Assure, and a status cannot be emptied: problems.
+            (
+                "Actions",
+                at("Actions", "act-19", "Effective RAG", 0),
+                New::Text("Green"),
+            ),
+            (
+                "Actions",
+                at("Actions", "act-20", "Status", 0),
+                New::Text(""),
+            ),
+        ],
+    );
+    let run = d.update(&tracker, true);
+    run.assert_exit(1);
+    let out = &run.stdout;
+    assert!(out.contains("1 change made:"), "{out}");
+    assert!(
+        out.contains("actions/act-19.md: act-19 owner: \"Assistant Director, Children and Families\" → (none)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("problem: `act-05` due: ")
+            && out.contains("says 2015-01-31 but ")
+            && out.contains("says 2015-02-28; make them agree"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(Effective RAG): Assure works this out")
+            && out.contains("change RAG instead"),
+        "{out}"
+    );
+    assert!(out.contains("(Status): the status was emptied"), "{out}");
+    let mut want = BTreeMap::new();
+    want.insert(
+        "actions/act-19.md".to_string(),
+        String::from_utf8(before["actions/act-19.md"].clone())
+            .unwrap()
+            .replacen("owner: Assistant Director, Children and Families\n", "", 1),
+    );
+    assert_changed(&d, &before, &want);
+}
+
+#[test]
 fn a_workbook_that_is_not_assures_tracker_is_refused() {
     let d = demo();
     let tmp = tempfile::tempdir().unwrap();

@@ -146,7 +146,7 @@ fn norm(text: &str) -> String {
         .to_lowercase()
 }
 
-fn cell<'a>(rows: &'a [Vec<Cell>], r: usize, c: usize) -> Option<&'a Cell> {
+fn cell(rows: &[Vec<Cell>], r: usize, c: usize) -> Option<&Cell> {
     rows.get(r).and_then(|row| row.get(c))
 }
 
