@@ -377,6 +377,16 @@ fn expected(before: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, String> {
     .collect()
 }
 
+/// Asserts a run found no edit, and ended well.
+fn assert_nothing_to_bring_back(run: &Run) {
+    run.assert_exit(0);
+    assert!(
+        run.stdout.contains("no edits to bring back"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// Asserts the content is `before` with exactly the `expected` files changed.
 fn assert_changed(
     d: &Demo,
@@ -467,12 +477,7 @@ fn edits_in_the_tracker_come_back_as_exactly_the_edited_lines() {
     assert_eq!(text(&row_of("act-05")[3]), "2014-12-31");
     assert_eq!(text(&row_of("act-19")[4]), "Red");
     let run = d.update(&tracker, true);
-    run.assert_exit(0);
-    assert!(
-        run.stdout.contains("no edits to bring back"),
-        "{}",
-        run.stdout
-    );
+    assert_nothing_to_bring_back(&run);
     assert_changed(&d, &before, &want);
 }
 
@@ -482,12 +487,7 @@ fn an_unchanged_tracker_applies_nothing() {
     let tracker = d.build();
     let before = d.snapshot();
     let run = d.update(&tracker, true);
-    run.assert_exit(0);
-    assert!(
-        run.stdout.contains("no edits to bring back"),
-        "{}",
-        run.stdout
-    );
+    assert_nothing_to_bring_back(&run);
     assert_changed(&d, &before, &BTreeMap::new());
 }
 
@@ -669,12 +669,7 @@ fn a_tracker_for_one_audience_carries_only_its_records() {
     // The public tracker comes back against the same content: nothing to bring back.
     let tracker = d.build_for(Some("public"));
     let run = d.update(&tracker, false);
-    run.assert_exit(0);
-    assert!(
-        run.stdout.contains("no edits to bring back"),
-        "{}",
-        run.stdout
-    );
+    assert_nothing_to_bring_back(&run);
 }
 
 /// Whether LibreOffice is installed.

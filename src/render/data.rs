@@ -86,6 +86,16 @@ fn sign_off_json(s: Option<&crate::model::SignOff>) -> Value {
     s.map_or(Value::Null, |s| json!({"by": s.by, "on": s.on.to_string()}))
 }
 
+/// A record's fields this tool does not know, as `records.json` gives them ("other").
+fn other_json(rec: &Record) -> Value {
+    Value::Object(
+        rec.extra
+            .iter()
+            .map(|(k, v)| (k.clone(), yaml_to_json(v)))
+            .collect(),
+    )
+}
+
 /// A record's fingerprint in the tracker (SPEC §14.11 "Round trip"): the SHA-256 of its
 /// fields and body as the audience's view holds them, so `import --update` can tell a
 /// record that changed since the tracker was built. Only what `data/records.json` gives
@@ -102,12 +112,7 @@ pub fn fingerprint(site: &Site, i: usize) -> String {
         m.insert(name.into(), json!(cell_text(&field_json(site, rec, name))));
     }
     m.insert("body".into(), json!(rec.body.replace("\r\n", "\n")));
-    let other: Map<String, Value> = rec
-        .extra
-        .iter()
-        .map(|(k, v)| (k.clone(), yaml_to_json(v)))
-        .collect();
-    m.insert("other".into(), Value::Object(other));
+    m.insert("other".into(), other_json(rec));
     // A map of strings and JSON values always serialises.
     let bytes = serde_json::to_vec(&m).unwrap_or_default();
     crate::hash::hex(&Sha256::digest(&bytes))
@@ -203,12 +208,7 @@ fn record_json(b: &Build<'_>, i: usize) -> Value {
         m.insert("body_links".into(), Value::Array(body_links));
     }
     if !rec.extra.is_empty() {
-        let other: Map<String, Value> = rec
-            .extra
-            .iter()
-            .map(|(k, v)| (k.clone(), yaml_to_json(v)))
-            .collect();
-        m.insert("other".into(), Value::Object(other));
+        m.insert("other".into(), other_json(rec));
     }
     let derived: Map<String, Value> = derived(b, i)
         .into_iter()
