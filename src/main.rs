@@ -198,7 +198,7 @@ enum Command {
         #[arg(long, default_value_t = 100, value_name = "MIB")]
         max_upload: u64,
     },
-    /// Import a tracker (.xlsx, .xls, .ods or .csv) as one list file of records.
+    /// Import a tracker (.xlsx, .xls, .ods or .csv) as one list file of records, or (--update) bring edits made in Assure's own tracker back into the records.
     Import(ImportArgs),
     /// Show readiness, counts by status and the gap lists.
     Status {
