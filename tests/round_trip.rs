@@ -690,33 +690,37 @@ fn a_tracker_saved_by_libreoffice_comes_back_too() {
     let tracker = d.build();
     let before = d.snapshot();
     edit(&tracker, &edits(&tracker));
-    // LibreOffice opens the edited tracker and saves it as .xlsx again: its own shared
-    // strings, styles and date cells, the hidden sheet kept.
+    // LibreOffice opens the edited tracker and saves it as .xlsx again (its own shared
+    // strings, styles and date cells, the hidden sheet kept), and as .ods.
     let tmp = tempfile::tempdir().unwrap();
-    let saved = tmp.path().join("saved");
-    let profile = format!("file://{}", tmp.path().join("profile").display());
-    let run = std::process::Command::new("soffice")
-        .arg(format!("-env:UserInstallation={profile}"))
-        .args([
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-        ])
-        .arg(&saved)
-        .arg(&tracker)
-        .output()
-        .expect("soffice runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let resaved = saved.join("tracker.xlsx");
+    let save_as = |filter: &str, ext: &str| -> PathBuf {
+        let saved = tmp.path().join(ext);
+        let profile = format!("file://{}", tmp.path().join("profile").display());
+        let run = std::process::Command::new("soffice")
+            .arg(format!("-env:UserInstallation={profile}"))
+            .args(["--headless", "--convert-to", filter, "--outdir"])
+            .arg(&saved)
+            .arg(&tracker)
+            .output()
+            .expect("soffice runs");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        saved.join(format!("tracker.{ext}"))
+    };
+    let resaved = save_as("xlsx:Calc MS Excel 2007 XML", "xlsx");
     assert_ne!(
         std::fs::read(&resaved).unwrap(),
         std::fs::read(&tracker).unwrap()
     );
+    // The .ods says the same, and changes nothing without --apply.
+    let ods = save_as("ods", "ods");
+    let run = d.update(&ods, false);
+    run.assert_exit(1);
+    assert_report(&run.stdout, "to make");
+    assert_changed(&d, &before, &BTreeMap::new());
     let run = d.update(&resaved, true);
     run.assert_exit(1);
     assert_report(&run.stdout, "made");

@@ -989,5 +989,9 @@ mod tests {
             .unwrap_err()
             .contains("one line"));
         assert_eq!(read_value(Field::Owner, t, &text("")), Ok(None));
+        // A child's NHS number (a valid one) is never an owner; it is not repeated.
+        let why = read_value(Field::Owner, t, &text("Key worker for 943 476 5919")).unwrap_err();
+        assert!(why.contains("never a child's details"), "{why}");
+        assert!(!why.contains("943 476 5919"), "{why}");
     }
 }
