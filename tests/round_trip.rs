@@ -617,6 +617,48 @@ fn conflicting_emptied_and_worked_out_cells() {
 }
 
 #[test]
+fn rows_the_tracker_was_not_built_with_are_problems() {
+    let d = demo();
+    let tracker = d.build();
+    let before = d.snapshot();
+    // A recommendation's row with no action, given a Lead (a cell that was not there).
+    let plan = rows(&tracker, "Action plan");
+    let lonely = plan
+        .iter()
+        .position(|r| text(&r[1]).is_empty() && !text(&r[0]).is_empty())
+        .expect("a recommendation with no action");
+    edit(
+        &tracker,
+        &[
+            (
+                "Action plan",
+                format!("C{}", lonely + 1),
+                New::Text("Head of Service"),
+            ),
+            // A row's ID changed to one the tracker was not built with.
+            (
+                "Actions",
+                cell_ref(&tracker, "Actions", "act-20", "ID", 0),
+                New::Text("act-99"),
+            ),
+        ],
+    );
+    let run = d.update(&tracker, true);
+    run.assert_exit(1);
+    let out = &run.stdout;
+    assert!(out.contains("no edits to bring back"), "{out}");
+    assert!(
+        out.contains(&format!("sheet \"Action plan\", row {}, column C (Lead): this row has no action, so there is nothing to change", lonely + 1)),
+        "{out}"
+    );
+    assert!(
+        out.contains("column A (ID): `act-99` is not a record this tracker was built with"),
+        "{out}"
+    );
+    assert_changed(&d, &before, &BTreeMap::new());
+}
+
+#[test]
 fn a_workbook_that_is_not_assures_tracker_is_refused() {
     let d = demo();
     let tmp = tempfile::tempdir().unwrap();
