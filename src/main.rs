@@ -198,7 +198,7 @@ enum Command {
         #[arg(long, default_value_t = 100, value_name = "MIB")]
         max_upload: u64,
     },
-    /// Import a tracker (.xlsx, .xls, .ods or .csv) as one list file of records.
+    /// Import a tracker (.xlsx, .xls, .ods or .csv) as one list file of records, or (--update) bring edits made in Assure's own tracker back into the records.
     Import(ImportArgs),
     /// Show readiness, counts by status and the gap lists.
     Status {
@@ -218,6 +218,9 @@ enum Command {
     /// own with limits (see `assure::import::contain`).
     #[command(name = "__read-workbook", hide = true)]
     ReadWorkbook {
+        /// Every sheet, hidden ones too (`import --update`).
+        #[arg(long)]
+        all: bool,
         kind: String,
         shown: String,
         sheet: Option<String>,
@@ -230,29 +233,47 @@ struct ImportArgs {
     /// The spreadsheet or CSV file.
     file: PathBuf,
     /// What its rows are: action, recommendation or evidence.
-    #[arg(long = "type", value_name = "TYPE")]
-    rtype: String,
+    #[arg(long = "type", value_name = "TYPE", required_unless_present = "update")]
+    rtype: Option<String>,
     /// The sheet to read (default: the first visible one).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "update")]
     sheet: Option<String>,
     /// A YAML mapping of column header → field (or `body`, or `skip`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "update")]
     map: Option<PathBuf>,
     #[command(flatten)]
     content: ContentArgs,
     /// Print the report and the list file; write nothing.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "update")]
     dry_run: bool,
     /// Make the Evidence column's items draft evidence records (in a second list file,
     /// under evidence/) that support the row's record.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "update")]
     evidence_records: bool,
+    /// Bring back edits made in Assure's own tracker (data/tracker.xlsx): status, RAG,
+    /// owner, due and progress update. Says what it would change; writes nothing
+    /// without --apply.
+    #[arg(long, conflicts_with = "rtype")]
+    update: bool,
+    /// With --update: make the changes (only the fields edited change).
+    #[arg(long, requires = "update")]
+    apply: bool,
 }
 
 fn import(args: ImportArgs) -> Result<ExitCode> {
+    if args.update {
+        let done = assure::import::update::run(&assure::import::update::Options {
+            file: args.file,
+            content: args.content.content,
+            apply: args.apply,
+        })?;
+        out!("{}", done.report);
+        // Problems (cells that cannot be read, rows refused) are content problems: 1.
+        return Ok(exit(done.problems > 0));
+    }
     let done = assure::commands::import::run(&assure::commands::import::ImportOptions {
         file: args.file,
-        rtype: args.rtype,
+        rtype: args.rtype.unwrap_or_default(),
         sheet: args.sheet,
         map: args.map,
         content: args.content.content,
@@ -369,8 +390,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Import(args) => import(args),
-        Command::ReadWorkbook { kind, shown, sheet } => {
-            let code = assure::import::contain::child(&kind, &shown, sheet.as_deref());
+        Command::ReadWorkbook {
+            all,
+            kind,
+            shown,
+            sheet,
+        } => {
+            let code = assure::import::contain::child(&kind, &shown, sheet.as_deref(), all);
             Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
         }
         Command::Check {

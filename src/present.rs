@@ -776,39 +776,48 @@ const PROGRESS_HEADINGS: &[&str] = &[
     "updateonprogress",
 ];
 
+/// Whether a Markdown line is a heading, and its words normalised (letters and digits,
+/// lower case).
+fn heading_words(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    let rest = t.trim_start_matches('#');
+    (t.starts_with('#') && (rest.is_empty() || rest.starts_with(' '))).then(|| {
+        rest.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    })
+}
+
+/// Where a body keeps its progress update section: the line (0-based) of its heading
+/// and the line after its last, before the next heading or at the end. `import
+/// --update` writes a progress update edited in the tracker there.
+pub fn progress_section(body: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = body.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| heading_words(l).is_some_and(|h| PROGRESS_HEADINGS.contains(&h.as_str())))?;
+    let end = lines[at + 1..]
+        .iter()
+        .position(|l| heading_words(l).is_some())
+        .map_or(lines.len(), |n| at + 1 + n);
+    Some((at, end))
+}
+
 /// An action's progress update, as the tracker's Action plan shows it (SPEC §14.11):
 /// the text of its body's "Progress update" section (or "Progress", "Latest update"…),
 /// else the body's first paragraph, as plain text.
 pub fn progress_update(body: &str) -> String {
-    let heading = |line: &str| -> Option<String> {
-        let t = line.trim_start();
-        let rest = t.trim_start_matches('#');
-        (t.starts_with('#') && (rest.is_empty() || rest.starts_with(' '))).then(|| {
-            rest.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect()
-        })
-    };
     let lines: Vec<&str> = body.lines().collect();
-    let section = lines
-        .iter()
-        .position(|l| heading(l).is_some_and(|h| PROGRESS_HEADINGS.contains(&h.as_str())))
-        .map(|at| {
-            lines[at + 1..]
-                .iter()
-                .take_while(|l| heading(l).is_none())
-                .copied()
-                .collect::<Vec<_>>()
-        });
-    let chosen = section.unwrap_or_else(|| {
-        lines
+    let chosen: Vec<&str> = match progress_section(body) {
+        Some((at, end)) => lines[at + 1..end].to_vec(),
+        None => lines
             .iter()
-            .skip_while(|l| l.trim().is_empty() || heading(l).is_some())
-            .take_while(|l| !l.trim().is_empty() && heading(l).is_none())
+            .skip_while(|l| l.trim().is_empty() || heading_words(l).is_some())
+            .take_while(|l| !l.trim().is_empty() && heading_words(l).is_none())
             .copied()
-            .collect()
-    });
+            .collect(),
+    };
     crate::markdown::to_text(&chosen.join("\n"))
 }
 

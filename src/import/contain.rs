@@ -18,14 +18,17 @@
 //! Windows has no `setrlimit`: there the child has the time limit and the isolation (a
 //! crash or an abort is still "not a readable workbook"), but no memory limit of its own.
 
-use super::read::{self, Kind, Sheet};
+use super::read::{self, Kind, Sheet, Which};
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The hidden subcommand the child runs (`assure __read-workbook KIND NAME [SHEET]`).
+/// The hidden subcommand the child runs (`assure __read-workbook [--all] -- KIND NAME
+/// [SHEET]`).
 pub const CHILD_COMMAND: &str = "__read-workbook";
+/// Its flag for reading every sheet.
+pub const ALL_FLAG: &str = "--all";
 /// The child's address space (Unix): a tracker needs tens of megabytes.
 pub const MEMORY_LIMIT: u64 = 1 << 30;
 /// How long the child may take, wall clock (within SPEC's 30 s for the whole import).
@@ -40,18 +43,43 @@ const MAX_ANSWER: u64 = 4 * MAX_TEXT as u64;
 #[derive(serde::Serialize, serde::Deserialize)]
 enum Answer {
     Sheet(Sheet),
+    /// Every sheet (`--all`).
+    Sheets(Vec<Sheet>),
     /// A problem the reader explained (a missing sheet, a zip bomb, a password).
     Refused(String),
 }
 
 /// Parses a workbook's bytes in a child process; `shown` names the file in messages.
 pub fn parse(shown: &str, kind: Kind, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet> {
+    match run(shown, kind, bytes, Which::One(sheet))? {
+        Answer::Sheet(sheet) => Ok(sheet),
+        _ => Err(anyhow!("{shown}: the workbook reader answered out of turn")),
+    }
+}
+
+/// Parses every sheet of a workbook (hidden ones too) in a child process.
+pub fn parse_all(shown: &str, kind: Kind, bytes: Vec<u8>) -> Result<Vec<Sheet>> {
+    match run(shown, kind, bytes, Which::All)? {
+        Answer::Sheets(sheets) => Ok(sheets),
+        _ => Err(anyhow!("{shown}: the workbook reader answered out of turn")),
+    }
+}
+
+/// Runs the child on a workbook's bytes: its answer, or why there is none.
+fn run(shown: &str, kind: Kind, bytes: Vec<u8>, which: Which) -> Result<Answer> {
     let exe = std::env::current_exe()
         .context("cannot find the assure program to read the workbook with")?;
     let mut cmd = Command::new(exe);
+    cmd.arg(CHILD_COMMAND);
+    let sheet = match which {
+        Which::All => {
+            cmd.arg(ALL_FLAG);
+            None
+        }
+        Which::One(sheet) => sheet,
+    };
     // After `--`, a file or sheet name starting with `-` is not taken for an option.
-    cmd.arg(CHILD_COMMAND)
-        .arg("--")
+    cmd.arg("--")
         .arg(kind.name())
         .arg(shown)
         .args(sheet)
@@ -99,8 +127,8 @@ pub fn parse(shown: &str, kind: Kind, bytes: Vec<u8>, sheet: Option<&str>) -> Re
         )));
     };
     match serde_json::from_slice::<Answer>(&answer) {
-        Ok(Answer::Sheet(sheet)) if status.success() => Ok(sheet),
         Ok(Answer::Refused(message)) if status.success() => Err(anyhow!(message)),
+        Ok(answer) if status.success() => Ok(answer),
         _ if errors.contains("memory allocation") => Err(unreadable(&format!(
             "the spreadsheet reader asked for more than the {} MB it may use",
             MEMORY_LIMIT / (1024 * 1024)
@@ -119,9 +147,10 @@ fn drain(pipe: impl Read + Send + 'static, limit: u64) -> std::thread::JoinHandl
     })
 }
 
-/// The child: limits itself, reads the workbook from standard input, parses it and
-/// writes its `Answer` to standard output. Returns the exit code.
-pub fn child(kind: &str, shown: &str, sheet: Option<&str>) -> i32 {
+/// The child: limits itself, reads the workbook from standard input, parses it (one
+/// sheet, or every sheet when `all`) and writes its `Answer` to standard output.
+/// Returns the exit code.
+pub fn child(kind: &str, shown: &str, sheet: Option<&str>, all: bool) -> i32 {
     limit_self();
     let Some(kind) = Kind::from_name(kind) else {
         eprintln!("unknown workbook kind `{kind}`");
@@ -136,13 +165,19 @@ pub fn child(kind: &str, shown: &str, sheet: Option<&str>) -> i32 {
     {
         return 2;
     }
-    let answer = match read::parse_workbook(shown, kind, bytes, sheet) {
-        Ok(sheet) if text_size(&sheet) > MAX_TEXT => Answer::Refused(format!(
-            "{shown}: sheet `{}` holds more than {} MB of text; a tracker holds a few (refused)",
-            sheet.name,
-            MAX_TEXT / (1024 * 1024)
-        )),
-        Ok(sheet) => Answer::Sheet(sheet),
+    let which = if all { Which::All } else { Which::One(sheet) };
+    let answer = match read::parse_sheets(shown, kind, bytes, which) {
+        Ok(sheets) if sheets.iter().map(text_size).sum::<usize>() > MAX_TEXT => {
+            Answer::Refused(format!(
+                "{shown}: its sheets hold more than {} MB of text; a tracker holds a few (refused)",
+                MAX_TEXT / (1024 * 1024)
+            ))
+        }
+        Ok(sheets) if all => Answer::Sheets(sheets),
+        Ok(mut sheets) => match sheets.pop() {
+            Some(sheet) => Answer::Sheet(sheet),
+            None => Answer::Refused(format!("{shown} has no sheet to read")),
+        },
         Err(e) => Answer::Refused(format!("{e:#}")),
     };
     let mut out = std::io::stdout().lock();

@@ -11,6 +11,7 @@
 pub mod contain;
 pub mod header;
 pub mod read;
+pub mod update;
 pub mod values;
 
 use crate::date::{Date, PartialDate};

@@ -124,6 +124,19 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
     }
 }
 
+/// Reads every sheet of the workbook at `path` (hidden ones too), through the bounded
+/// reader and in the child process with limits, as [`read`] reads one.
+pub fn read_all(path: &Path) -> Result<Vec<Sheet>> {
+    let bytes = crate::untrusted::read(path, "`import`", MAX_FILE)?;
+    match sniff(path, &bytes)? {
+        Kind::Csv => bail!(
+            "{} is a CSV file: `import --update` reads back the workbook `assure build` wrote (data/tracker.xlsx), which keeps what it needs in a hidden sheet",
+            path.display()
+        ),
+        kind => super::contain::parse_all(&path.display().to_string(), kind, bytes),
+    }
+}
+
 /// Parses a workbook's bytes in this process, with the caps that cost nothing (the zip
 /// checked part by part, rows streamed and counted). The child process of
 /// [`super::contain`] runs this, and so do the fuzz targets.
@@ -133,17 +146,35 @@ pub fn parse_workbook(
     bytes: Vec<u8>,
     sheet: Option<&str>,
 ) -> Result<Sheet> {
+    let mut sheets = parse_sheets(shown, kind, bytes, Which::One(sheet))?;
+    sheets
+        .pop()
+        .ok_or_else(|| anyhow!("{shown} has no sheet to read"))
+}
+
+/// Which sheets of a workbook to read.
+#[derive(Clone, Copy, Debug)]
+pub enum Which<'a> {
+    /// The one named, or the first visible one.
+    One(Option<&'a str>),
+    /// Every sheet, hidden ones included (`import --update` reads Assure's own tracker
+    /// whole, its hidden "Round trip" sheet with it).
+    All,
+}
+
+/// [`parse_workbook`] for the sheets `which` names, in the workbook's order.
+pub fn parse_sheets(shown: &str, kind: Kind, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>> {
     match kind {
         Kind::Csv => bail!("{shown} is a CSV file, not a workbook"),
         Kind::Xlsx => {
             check_zip(shown, &bytes)?;
-            read_xlsx(shown, bytes, sheet)
+            read_xlsx(shown, bytes, which)
         }
         Kind::Ods => {
             check_zip(shown, &bytes)?;
             let wb = calamine::Ods::new(Cursor::new(bytes))
                 .map_err(|e| anyhow!("{shown} is not a readable .ods workbook: {e}"))?;
-            read_ranged(shown, wb, sheet, |_, _| Vec::new())
+            read_ranged(shown, wb, which, |_, _| Vec::new())
         }
         Kind::Xls => {
             let cursor = Cursor::new(bytes);
@@ -157,10 +188,18 @@ pub fn parse_workbook(
                 Err(calamine::XlsError::Password) => bail!(password(shown)),
                 Err(e) => bail!("{shown} is not a readable .xls workbook: {e}"),
             };
-            read_ranged(shown, wb, sheet, |wb: &calamine::Xls<_>, name| {
+            read_ranged(shown, wb, which, |wb: &calamine::Xls<_>, name| {
                 wb.merge_cells_by_sheet_name(name).unwrap_or_default()
             })
         }
+    }
+}
+
+/// The names of the sheets `which` asks for.
+fn chosen(shown: &str, sheets: &[(String, bool)], which: Which) -> Result<Vec<String>> {
+    match which {
+        Which::One(wanted) => Ok(vec![pick(shown, sheets, wanted)?]),
+        Which::All => Ok(sheets.iter().map(|(n, _)| n.clone()).collect()),
     }
 }
 
@@ -339,7 +378,7 @@ fn too_many_rows(shown: &str, name: &str) -> anyhow::Error {
 }
 
 /// An `.xlsx`: cells streamed (stopping past [`MAX_ROWS`]), then fills and merges.
-fn read_xlsx(shown: &str, bytes: Vec<u8>, wanted: Option<&str>) -> Result<Sheet> {
+fn read_xlsx(shown: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>> {
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => anyhow!(password(shown)),
         e => anyhow!("{shown} is not a readable .xlsx workbook: {e}"),
@@ -349,15 +388,33 @@ fn read_xlsx(shown: &str, bytes: Vec<u8>, wanted: Option<&str>) -> Result<Sheet>
         .iter()
         .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
         .collect();
-    let name = pick(shown, &sheets, wanted)?;
+    let names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
+    let mut out = Vec::new();
+    for name in chosen(shown, &sheets, which)? {
+        let rows = xlsx_rows(shown, &mut wb, &name)?;
+        out.push(Sheet {
+            name,
+            rows,
+            sheets: names.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// One sheet of an `.xlsx`, as rows of cells.
+fn xlsx_rows(
+    shown: &str,
+    wb: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
+    name: &str,
+) -> Result<Vec<Vec<Cell>>> {
     let is_1904 = wb.has_1904_epoch();
     let bad = |e: calamine::XlsxError| anyhow!("{shown}: sheet `{name}` cannot be read: {e}");
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    let mut cells = wb.worksheet_cells_reader(&name).map_err(bad)?;
+    let mut cells = wb.worksheet_cells_reader(name).map_err(bad)?;
     while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(bad)? {
         let (r, c) = cell.get_position();
         if r >= MAX_ROWS {
-            return Err(too_many_rows(shown, &name));
+            return Err(too_many_rows(shown, name));
         }
         if c >= MAX_COLS {
             continue;
@@ -377,23 +434,19 @@ fn read_xlsx(shown: &str, bytes: Vec<u8>, wanted: Option<&str>) -> Result<Sheet>
         }
     }
     drop(cells);
-    let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+    let merges = wb.merge_cells_by_sheet_name(name).unwrap_or_default();
     fill_merged(&mut rows, &merges);
-    Ok(Sheet {
-        name,
-        rows,
-        sheets: sheets.into_iter().map(|(n, _)| n).collect(),
-    })
+    Ok(rows)
 }
 
-/// An `.xls` or `.ods`: calamine reads the sheet whole (their size is bounded by the
+/// An `.xls` or `.ods`: calamine reads each sheet whole (their size is bounded by the
 /// file's and, for `.ods`, by [`check_zip`]).
 fn read_ranged<R, RS>(
     shown: &str,
     mut wb: R,
-    wanted: Option<&str>,
+    which: Which,
     merges: impl Fn(&R, &str) -> Vec<calamine::Dimensions>,
-) -> Result<Sheet>
+) -> Result<Vec<Sheet>>
 where
     R: Reader<RS>,
     RS: std::io::Read + std::io::Seek,
@@ -404,29 +457,33 @@ where
         .iter()
         .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
         .collect();
-    let name = pick(shown, &sheets, wanted)?;
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| anyhow!("{shown}: sheet `{name}` cannot be read: {e}"))?;
-    if range.end().is_some_and(|(r, _)| r >= MAX_ROWS) {
-        return Err(too_many_rows(shown, &name));
-    }
-    let mut rows = Vec::new();
-    for (r, c, d) in range.used_cells() {
-        let (r, c) = (r as u32, c as u32);
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let cell = cell_of_data(d, false);
-        if c + c0 < MAX_COLS && !cell.is_empty() {
-            put(&mut rows, r + r0, c + c0, cell);
+    let names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
+    let mut out = Vec::new();
+    for name in chosen(shown, &sheets, which)? {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| anyhow!("{shown}: sheet `{name}` cannot be read: {e}"))?;
+        if range.end().is_some_and(|(r, _)| r >= MAX_ROWS) {
+            return Err(too_many_rows(shown, &name));
         }
+        let mut rows = Vec::new();
+        for (r, c, d) in range.used_cells() {
+            let (r, c) = (r as u32, c as u32);
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            let cell = cell_of_data(d, false);
+            if c + c0 < MAX_COLS && !cell.is_empty() {
+                put(&mut rows, r + r0, c + c0, cell);
+            }
+        }
+        let m = merges(&wb, &name);
+        fill_merged(&mut rows, &m);
+        out.push(Sheet {
+            name,
+            rows,
+            sheets: names.clone(),
+        });
     }
-    let m = merges(&wb, &name);
-    fill_merged(&mut rows, &m);
-    Ok(Sheet {
-        name,
-        rows,
-        sheets: sheets.into_iter().map(|(n, _)| n).collect(),
-    })
+    Ok(out)
 }
 
 /// Merged cells fill down: each row of a region spanning several rows gets the value

@@ -18,8 +18,7 @@ fn yaml_to_json(v: &serde_yaml::Value) -> Value {
 }
 
 /// The value of a field for exports, links as `{id, title, url}` or `{withheld: true}`.
-fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
-    let site = b.site();
+fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
     let link = |t: usize| {
         let r = &site.records[t];
         json!({"id": r.id, "title": r.title, "url": format!("site/{}", r.page_path())})
@@ -109,6 +108,38 @@ fn field_json(b: &Build<'_>, rec: &Record, name: &str) -> Value {
 /// `signed_off` or `agreed` as `{by, on}`.
 fn sign_off_json(s: Option<&crate::model::SignOff>) -> Value {
     s.map_or(Value::Null, |s| json!({"by": s.by, "on": s.on.to_string()}))
+}
+
+/// A record's fields this tool does not know, as `records.json` gives them ("other").
+fn other_json(rec: &Record) -> Value {
+    Value::Object(
+        rec.extra
+            .iter()
+            .map(|(k, v)| (k.clone(), yaml_to_json(v)))
+            .collect(),
+    )
+}
+
+/// A record's fingerprint in the tracker (SPEC §14.11 "Round trip"): the SHA-256 of its
+/// fields and body as the audience's view holds them, so `import --update` can tell a
+/// record that changed since the tracker was built. Only what `data/records.json` gives
+/// the same audience goes in (links as IDs, a withheld one as "withheld", the body
+/// with withheld links and HTML comments already gone), so the hash holds nothing the
+/// audience could not read anyway; other records' titles stay out, so renaming a
+/// recommendation does not make every action that answers it look changed.
+pub fn fingerprint(site: &Site, i: usize) -> String {
+    use sha2::{Digest, Sha256};
+    let rec = &site.records[i];
+    let mut m = Map::new();
+    m.insert("type".into(), json!(rec.rtype.name()));
+    for name in field_names(rec.rtype) {
+        m.insert(name.into(), json!(cell_text(&field_json(site, rec, name))));
+    }
+    m.insert("body".into(), json!(rec.body.replace("\r\n", "\n")));
+    m.insert("other".into(), other_json(rec));
+    // A map of strings and JSON values always serialises.
+    let bytes = serde_json::to_vec(&m).unwrap_or_default();
+    crate::hash::hex(&Sha256::digest(&bytes))
 }
 
 /// Fields written as two tracker columns (SPEC §14.2): `signed_off` as
@@ -227,7 +258,7 @@ fn record_json(b: &Build<'_>, i: usize) -> Value {
     let mut m = Map::new();
     m.insert("type".into(), json!(rec.rtype.name()));
     for name in field_names(rec.rtype) {
-        let v = field_json(b, rec, name);
+        let v = field_json(site, rec, name);
         if !v.is_null() {
             m.insert(name.into(), v);
         }
@@ -248,12 +279,7 @@ fn record_json(b: &Build<'_>, i: usize) -> Value {
         m.insert("body_links".into(), Value::Array(body_links));
     }
     if !rec.extra.is_empty() {
-        let other: Map<String, Value> = rec
-            .extra
-            .iter()
-            .map(|(k, v)| (k.clone(), yaml_to_json(v)))
-            .collect();
-        m.insert("other".into(), Value::Object(other));
+        m.insert("other".into(), other_json(rec));
     }
     let derived: Map<String, Value> = derived(b, i)
         .into_iter()
@@ -437,7 +463,7 @@ pub(super) fn columns(t: RecordType) -> Vec<&'static str> {
 pub(super) fn row(b: &Build<'_>, i: usize) -> Vec<Value> {
     let rec = &b.site().records[i];
     field_names(rec.rtype)
-        .flat_map(|n| field_cells(n, field_json(b, rec, n)))
+        .flat_map(|n| field_cells(n, field_json(b.site(), rec, n)))
         .chain(derived(b, i).into_iter().map(|(_, v)| v))
         .collect()
 }

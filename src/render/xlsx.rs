@@ -3,13 +3,15 @@
 //! then a sheet per type with the CSV's columns, a frozen header row, an autofilter,
 //! real dates, human labels, filled RAG cells (with the word too, never colour alone) and
 //! each ID a relative link to its page in `../site/`; and, after "Readiness", the
-//! council-layout "Action plan" (`action_plan`).
+//! council-layout "Action plan" (`action_plan`); last, hidden, the "Round trip" sheet
+//! that `import --update` reads edits back with (`round_trip`).
 //!
 //! Every cell is written as a value: a title such as `=HYPERLINK(…)` is a text cell, so
 //! nothing in the workbook is ever a formula. The workbook's dates and properties come
 //! from the readiness date, so the same content gives the same bytes.
 
-mod action_plan;
+pub mod action_plan;
+pub mod round_trip;
 
 use super::data::{cell_text, columns, row};
 use super::{Build, Emit};
@@ -462,6 +464,8 @@ pub fn workbook(b: &Build<'_>) -> Result<Vec<u8>> {
         }
         type_sheet(b, wb.add_worksheet(), t, &f)?;
     }
+    // Last and hidden: what `import --update` reads the edits back with.
+    round_trip::sheet(b, wb.add_worksheet(), &f)?;
     let mut bytes = wb.save_to_buffer().context("writing data/tracker.xlsx")?;
     same_on_every_host(&mut bytes);
     Ok(bytes)
