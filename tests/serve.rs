@@ -1440,6 +1440,68 @@ fn overlay_problems_carry_content_paths_plain_text_and_the_page() {
         .contains(&*root.to_string_lossy()));
 }
 
+/// SPEC §14.8: the problem overlay shows warnings as well as errors, also when the site
+/// builds (before, a site with only warnings sent open pages an empty list). Serving the
+/// inspector, a warning in the internal note's file is counted, never named (§14.6).
+#[test]
+fn warnings_show_over_pages_of_a_site_that_builds() {
+    let (_dir, root) = content();
+    // A warning the inspector may see (W106), and one in a record withheld from them.
+    edit(
+        &root,
+        "actions/act-1.md",
+        "status: in-progress",
+        "status: in-progress\nownr: Head of Service",
+    );
+    edit(
+        &root,
+        "evidence/ev-2.md",
+        "status: current",
+        "status: current\nreviewd: 2014-06-02",
+    );
+    let server = Server::start(&root);
+    let page = server.wait_for("/actions/act-1.html", "the site built", |r| r.status == 200);
+    assert!(page.text().contains("Train supervisors"));
+    let mut events = EventStream::open(server.port);
+    let (_, data) = events.next_where("the warnings of the site served", |e, d| {
+        e == "problems" && d.contains("ownr")
+    });
+    let problems: Vec<serde_json::Value> = serde_json::from_str(&data).expect("problems are JSON");
+    let ownr = problems
+        .iter()
+        .find(|p| p["text"].as_str().is_some_and(|t| t.contains("`ownr`")))
+        .unwrap_or_else(|| panic!("the W106 warning is listed: {data}"));
+    assert_eq!(ownr["severity"], "warning", "{data}");
+    assert_eq!(ownr["code"], "W106", "{data}");
+    assert_eq!(ownr["file"], "actions/act-1.md", "{data}");
+    assert_eq!(ownr["page"], "actions/act-1.html", "{data}");
+    assert!(
+        problems.iter().all(|p| p["severity"] == "warning"),
+        "a site that builds has no errors to show: {data}"
+    );
+    // The audience wall: the internal note's warning is counted, not named.
+    for marker in ["ev-2", "QZXWITHHELD", "reviewd"] {
+        assert!(!data.contains(marker), "the overlay names `{marker}`: {data}");
+    }
+    assert!(
+        data.contains("1 problem in content withheld from `inspector`"),
+        "{data}"
+    );
+
+    // A new warning, made while serving, reaches open pages too; fixing it takes it away.
+    edit(&root, "actions/act-1.md", "ownr:", "owner:");
+    edit(&root, "recommendations/rec-1.md", "status: open", "status: open\nprioriti: high");
+    let (_, data) = events.next_where("the new warning", |e, d| {
+        e == "problems" && d.contains("prioriti") && !d.contains("ownr")
+    });
+    assert!(data.contains("\"severity\":\"warning\""), "{data}");
+    // Served pages have the fixes: the owner is read now.
+    let page = server.wait_for("/actions/act-1.html", "the owner shown", |r| {
+        r.text().contains("Head of Service")
+    });
+    assert_eq!(page.status, 200);
+}
+
 /// A stand-in browser: a script that records the address it is asked to open, found by
 /// the browser-opening library through `$BROWSER` as a desktop's browser would be.
 #[cfg(unix)]

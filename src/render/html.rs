@@ -594,6 +594,9 @@ impl<'a> Pages<'a> {
         if let Some(c) = rec.classification {
             push(&field_label("classification"), esc(c));
         }
+        if let Some(why) = &rec.illustrative {
+            push(&field_label("illustrative"), esc(&present::illustrative_note(why)));
+        }
         // What, who, when, then how it stands (a stable sort keeps each part's order).
         out.sort_by_key(|(label, _)| present::reading_order(label));
         out.into_iter()
@@ -1710,7 +1713,7 @@ impl Pages<'_> {
                 let config = &self.b.site().config;
                 let statement = match &config.accessibility {
                     Some(own) => own.clone(),
-                    None => present::accessibility_statement(config, self.b.as_of),
+                    None => present::accessibility_statement(config),
                 };
                 let no_links = PageLinks {
                     b: self.b,
