@@ -354,3 +354,91 @@ fn the_dashboards_past_due_group_holds_no_met_recommendation() {
         "a met recommendation shows as past due"
     );
 }
+
+/// Issue 30: a record that adds detail no source gives is marked `illustrative:`, and
+/// the note travels with it: on its own site page and in every pack that shows it (a
+/// pack whose text has the record's title carries the note too, or, naming a record it
+/// leaves out, says it is illustrative), never only on the About page.
+#[test]
+fn every_illustrative_record_shows_its_note_on_its_page_and_in_each_pack() {
+    let json = read_json(&demo().join("data/records.json"));
+    let records = json["records"].as_array().expect("records");
+    let marked: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["illustrative"].as_str().is_some())
+        .collect();
+    assert!(
+        marked.len() >= 10,
+        "expected the demo's illustrative records (front door, quality assurance, Programme Board, budget, thresholds), found {}",
+        marked.len()
+    );
+    // The words every note opens with, then the record's own reason.
+    let opening = "An illustration, not a statement of fact.";
+    let mut packs = Vec::new();
+    for pdf in files_under(&demo().join("pdf")) {
+        let o = tool("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext");
+        packs.push((
+            pdf.display().to_string(),
+            normalise(&String::from_utf8_lossy(&o.stdout)),
+        ));
+    }
+    assert!(packs.len() >= 2, "both packs must be read");
+    let mut missing = Vec::new();
+    let mut shown_in_packs = 0;
+    for rec in &marked {
+        let id = rec["id"].as_str().expect("id");
+        let title = normalise(rec["title"].as_str().expect("title"));
+        let why = normalise(rec["illustrative"].as_str().expect("note"));
+        // The first words of the reason: a long note may break across a page in a
+        // pack's table, and pdftotext then puts the page's furniture inside it.
+        let start: String = why.split(' ').take(8).collect::<Vec<_>>().join(" ");
+        let url = rec["page"].as_str().expect("page");
+        let page =
+            html_text(&std::fs::read_to_string(demo().join(url)).expect("the record's page"));
+        if !page.contains(&format!("{opening} {why}")) {
+            missing.push(format!("{id}: its page {url}"));
+        }
+        for (path, text) in &packs {
+            if !text.contains(&title) {
+                continue;
+            }
+            shown_in_packs += 1;
+            // Shown in the pack, with its note; or named only, as an illustration.
+            let named = format!("{title} ({id}, illustrative, not in this pack)");
+            if !text.contains(&format!("{opening} {start}")) && !text.contains(&named) {
+                missing.push(format!("{id}: {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "records marked illustrative without their note: {missing:#?}"
+    );
+    assert!(
+        shown_in_packs >= marked.len(),
+        "the inspection pack shows every record type the demo marks, so each note is read in a pack"
+    );
+}
+
+/// Issue 30: the accessibility statement is not dated with the readiness date (it cites
+/// the 2018 regulations and WCAG 2.2, which a statement of 2014 could not). The demo
+/// gives no `prepared` date, so the statement says none is recorded.
+#[test]
+fn the_accessibility_statement_is_not_dated_with_the_readiness_date() {
+    let page = html_text(
+        &std::fs::read_to_string(demo().join("site/accessibility.html")).expect("statement"),
+    );
+    assert!(
+        !page.contains("prepared on 30 September 2014"),
+        "the statement claims to be prepared on the readiness date: {page}"
+    );
+    assert!(
+        page.contains("No date of preparation is recorded for this statement."),
+        "{page}"
+    );
+}

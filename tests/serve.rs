@@ -193,7 +193,9 @@ impl EventStream {
             first: String::new(),
         };
         // The current problems come first: the stream is live from here on.
-        events.first = events.next_where("the first event", |e, _| e == "problems").1;
+        events.first = events
+            .next_where("the first event", |e, _| e == "problems")
+            .1;
         events
     }
 
@@ -1487,7 +1489,10 @@ fn warnings_show_over_pages_of_a_site_that_builds() {
     );
     // The audience wall: the internal note's warnings (W110, W106) are counted, not named.
     for marker in ["ev-2", "QZXWITHHELD", "reviewd"] {
-        assert!(!data.contains(marker), "the overlay names `{marker}`: {data}");
+        assert!(
+            !data.contains(marker),
+            "the overlay names `{marker}`: {data}"
+        );
     }
     assert!(
         data.contains("2 problems in content withheld from `inspector`"),
@@ -1496,7 +1501,12 @@ fn warnings_show_over_pages_of_a_site_that_builds() {
 
     // A new warning, made while serving, reaches open pages too; fixing it takes it away.
     edit(&root, "actions/act-1.md", "ownr:", "owner:");
-    edit(&root, "recommendations/rec-1.md", "status: open", "status: open\nprioriti: high");
+    edit(
+        &root,
+        "recommendations/rec-1.md",
+        "status: open",
+        "status: open\nprioriti: high",
+    );
     let (_, data) = events.next_where("the new warning", |e, d| {
         e == "problems" && d.contains("prioriti") && !d.contains("ownr")
     });

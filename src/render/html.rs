@@ -595,7 +595,10 @@ impl<'a> Pages<'a> {
             push(&field_label("classification"), esc(c));
         }
         if let Some(why) = &rec.illustrative {
-            push(&field_label("illustrative"), esc(&present::illustrative_note(why)));
+            push(
+                &field_label("illustrative"),
+                esc(&present::illustrative_note(why)),
+            );
         }
         // What, who, when, then how it stands (a stable sort keeps each part's order).
         out.sort_by_key(|(label, _)| present::reading_order(label));
