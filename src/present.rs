@@ -700,6 +700,25 @@ pub fn progress_update(body: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Issue 30: the statement is dated only with `accessibility: prepared:`; without it,
+    /// it says no date is recorded, never the readiness date.
+    #[test]
+    fn the_accessibility_statement_is_dated_only_when_prepared_is_given() {
+        let undated = "title: T\nas_of: 2014-09-30\n";
+        let (c, _) = crate::config::parse(Some(undated.as_bytes()));
+        let md = accessibility_statement(&c);
+        assert!(md.contains("No date of preparation is recorded for this statement."));
+        assert!(!md.contains("2014"), "{md}");
+        let dated = "title: T\nas_of: 2014-09-30\naccessibility:\n  prepared: 2026-11-02\n";
+        let (c, _) = crate::config::parse(Some(dated.as_bytes()));
+        let md = accessibility_statement(&c);
+        assert!(
+            md.contains("This statement was prepared on 2 November 2026."),
+            "{md}"
+        );
+        assert!(!md.contains("No date of preparation"));
+    }
+
     #[test]
     fn the_progress_update_is_its_section_else_the_first_paragraph() {
         let body = "Intro [[ev-1|the audit]].\n\n## Progress update\n\nOn **track**,\nsigned off.\n\n## Risks\n\nNone.";
