@@ -1518,6 +1518,45 @@ fn warnings_show_over_pages_of_a_site_that_builds() {
     assert_eq!(page.status, 200);
 }
 
+/// The overlay in headless Chromium (`tests/browser/overlay-check.js`): a site that
+/// builds shows its warnings, Hide leaves a button and keeps the same list hidden on the
+/// next page, an error shows above the warnings, and axe-core finds nothing in it.
+/// Needs `npm ci` in `tests/browser` and `/usr/bin/chromium`; never skipped.
+#[test]
+fn the_overlay_shows_warnings_in_chromium() {
+    let (_dir, root) = content();
+    edit(
+        &root,
+        "actions/act-1.md",
+        "status: in-progress",
+        "status: in-progress\nownr: Head of Service",
+    );
+    let server = Server::start(&root);
+    server.wait_for("/pages/about.html", "the site built", |r| r.status == 200);
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser.join("node_modules/playwright-core").is_dir(),
+        "the browser tests need their npm packages: run `npm ci` in tests/browser (.ci/run does)"
+    );
+    let run = Command::new("node")
+        .arg(browser.join("overlay-check.js"))
+        .arg(format!("http://127.0.0.1:{}/pages/about.html", server.port))
+        .arg(root.join("actions/act-1.md"))
+        .arg("addresses: [rec-1]")
+        .arg("addresses: [rec-99]")
+        .arg("ownr")
+        .output()
+        .expect("Node.js (`node`) must be installed to run the browser tests");
+    let report = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && report.contains("ok   the overlay shows warnings as well as errors"),
+        "overlay-check.js failed ({}):\n{report}\n{}\nserver:\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr),
+        server.stderr()
+    );
+}
+
 /// A stand-in browser: a script that records the address it is asked to open, found by
 /// the browser-opening library through `$BROWSER` as a desktop's browser would be.
 #[cfg(unix)]
