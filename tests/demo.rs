@@ -409,7 +409,7 @@ fn every_illustrative_record_shows_its_note_on_its_page_and_in_each_pack() {
             }
             shown_in_packs += 1;
             // Shown in the pack, with its note; or named only, as an illustration.
-            let named = format!("{title} ({id}, illustrative, not in this pack)");
+            let named = format!("{title} ({id}, not in this pack) — illustrative");
             if !text.contains(&format!("{opening} {start}")) && !text.contains(&named) {
                 missing.push(format!("{id}: {path}"));
             }

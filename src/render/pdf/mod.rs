@@ -185,18 +185,17 @@ impl<'a> PackDoc<'a> {
                 Inline::plain(")"),
             ]
         } else {
-            // SPEC §13.3: the reader knows not to look for it further on; and, the
+            // SPEC §13.3: the reader knows not to look for it further on; and, its
             // note not being in this pack, that it is an illustration (issue 30).
-            let illustrative = if r.illustrative.is_some() {
-                ", illustrative"
-            } else {
-                ""
-            };
-            vec![
+            let mut line = vec![
                 Inline::plain(format!("{} (", r.title)),
                 Inline::id(r.id.clone()),
-                Inline::plain(format!("{illustrative}, not in this pack)")),
-            ]
+                Inline::plain(", not in this pack)"),
+            ];
+            if r.illustrative.is_some() {
+                line.push(Inline::italic(" — illustrative"));
+            }
+            line
         }
     }
 
