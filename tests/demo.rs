@@ -129,6 +129,25 @@ fn dated_after(records: &[serde_json::Value], as_of: &str) -> Vec<String> {
     late
 }
 
+/// Each pack of the demo build and its text, as `pdftotext` reads it.
+fn pack_texts() -> Vec<(String, String)> {
+    files_under(&demo().join("pdf"))
+        .into_iter()
+        .map(|pdf| {
+            let o = tool("pdftotext")
+                .args(["-enc", "UTF-8"])
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .expect("pdftotext");
+            (
+                pdf.display().to_string(),
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+            )
+        })
+        .collect()
+}
+
 fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read records.json"))
         .unwrap_or_else(|e| panic!("{} parses: {e}", path.display()))
@@ -278,15 +297,9 @@ fn later_history_appears_in_no_list_no_dashboard_and_no_pack() {
                 .any(|(p, _, _)| p.ends_with("reviews/index.html")),
         "the dashboard and the reviews list must be among the pages read"
     );
-    for pdf in files_under(&demo().join("pdf")) {
-        let o = tool("pdftotext")
-            .args(["-enc", "UTF-8"])
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext");
-        let text = String::from_utf8_lossy(&o.stdout).into_owned();
-        outputs.push((pdf.display().to_string(), text.clone(), normalise(&text)));
+    for (path, text) in pack_texts() {
+        let normalised = normalise(&text);
+        outputs.push((path, text, normalised));
     }
     assert!(
         outputs
@@ -374,19 +387,10 @@ fn every_illustrative_record_shows_its_note_on_its_page_and_in_each_pack() {
     );
     // The words every note opens with, then the record's own reason.
     let opening = "An illustration, not a statement of fact.";
-    let mut packs = Vec::new();
-    for pdf in files_under(&demo().join("pdf")) {
-        let o = tool("pdftotext")
-            .args(["-enc", "UTF-8"])
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext");
-        packs.push((
-            pdf.display().to_string(),
-            normalise(&String::from_utf8_lossy(&o.stdout)),
-        ));
-    }
+    let packs: Vec<(String, String)> = pack_texts()
+        .into_iter()
+        .map(|(path, text)| (path, normalise(&text)))
+        .collect();
     assert!(packs.len() >= 2, "both packs must be read");
     let mut missing = Vec::new();
     let mut shown_in_packs = 0;

@@ -423,6 +423,23 @@ fn serves_the_site_and_reloads_open_pages_after_an_edit() {
 fn open_pages_reload_in_chromium_under_the_content_security_policy() {
     let (_dir, root) = content();
     let server = Server::start(&root);
+    let about = root.join("pages/about.md");
+    browser_check(
+        &server,
+        "live-reload-check.js",
+        &[
+            about.as_os_str(),
+            "About [[plan-1]].".as_ref(),
+            "Reloaded under the policy.".as_ref(),
+        ],
+        "ok   live reload works",
+    );
+}
+
+/// Runs `tests/browser/<script>` on the server's about page with `args`, and fails
+/// unless it succeeds and reports `passed`. Needs `npm ci` in `tests/browser` and
+/// `/usr/bin/chromium`; a missing one fails the test, it is never skipped.
+fn browser_check(server: &Server, script: &str, args: &[&std::ffi::OsStr], passed: &str) {
     let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     assert!(
         browser.join("node_modules/playwright-core").is_dir(),
@@ -430,17 +447,15 @@ fn open_pages_reload_in_chromium_under_the_content_security_policy() {
     );
     let url = format!("http://127.0.0.1:{}/pages/about.html", server.port);
     let run = Command::new("node")
-        .arg(browser.join("live-reload-check.js"))
+        .arg(browser.join(script))
         .arg(&url)
-        .arg(root.join("pages/about.md"))
-        .arg("About [[plan-1]].")
-        .arg("Reloaded under the policy.")
+        .args(args)
         .output()
         .expect("Node.js (`node`) must be installed to run the browser tests");
     let report = String::from_utf8_lossy(&run.stdout);
     assert!(
-        run.status.success() && report.contains("ok   live reload works"),
-        "live-reload-check.js failed ({}):\n{report}\n{}\nserver:\n{}",
+        run.status.success() && report.contains(passed),
+        "{script} failed ({}):\n{report}\n{}\nserver:\n{}",
         run.status,
         String::from_utf8_lossy(&run.stderr),
         server.stderr()
@@ -1521,7 +1536,6 @@ fn warnings_show_over_pages_of_a_site_that_builds() {
 /// The overlay in headless Chromium (`tests/browser/overlay-check.js`): a site that
 /// builds shows its warnings, Hide leaves a button and keeps the same list hidden on the
 /// next page, an error shows above the warnings, and axe-core finds nothing in it.
-/// Needs `npm ci` in `tests/browser` and `/usr/bin/chromium`; never skipped.
 #[test]
 fn the_overlay_shows_warnings_in_chromium() {
     let (_dir, root) = content();
@@ -1533,27 +1547,17 @@ fn the_overlay_shows_warnings_in_chromium() {
     );
     let server = Server::start(&root);
     server.wait_for("/pages/about.html", "the site built", |r| r.status == 200);
-    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    assert!(
-        browser.join("node_modules/playwright-core").is_dir(),
-        "the browser tests need their npm packages: run `npm ci` in tests/browser (.ci/run does)"
-    );
-    let run = Command::new("node")
-        .arg(browser.join("overlay-check.js"))
-        .arg(format!("http://127.0.0.1:{}/pages/about.html", server.port))
-        .arg(root.join("actions/act-1.md"))
-        .arg("addresses: [rec-1]")
-        .arg("addresses: [rec-99]")
-        .arg("ownr")
-        .output()
-        .expect("Node.js (`node`) must be installed to run the browser tests");
-    let report = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success() && report.contains("ok   the overlay shows warnings as well as errors"),
-        "overlay-check.js failed ({}):\n{report}\n{}\nserver:\n{}",
-        run.status,
-        String::from_utf8_lossy(&run.stderr),
-        server.stderr()
+    let action = root.join("actions/act-1.md");
+    browser_check(
+        &server,
+        "overlay-check.js",
+        &[
+            action.as_os_str(),
+            "addresses: [rec-1]".as_ref(),
+            "addresses: [rec-99]".as_ref(),
+            "ownr".as_ref(),
+        ],
+        "ok   the overlay shows warnings as well as errors",
     );
 }
 
