@@ -437,6 +437,13 @@ impl<'a> Pages<'a> {
             &field_label("id"),
             format!("<span class=\"id\">{}</span>", esc(&rec.id)),
         );
+        // Next to the ID, before any detail it qualifies (issue 30).
+        if let Some(why) = &rec.illustrative {
+            push(
+                &field_label("illustrative"),
+                esc(&present::illustrative_note(why)),
+            );
+        }
         match rec.rtype {
             RecordType::Recommendation => {
                 if let Some(h) = refs_html("source") {
@@ -593,12 +600,6 @@ impl<'a> Pages<'a> {
         }
         if let Some(c) = rec.classification {
             push(&field_label("classification"), esc(c));
-        }
-        if let Some(why) = &rec.illustrative {
-            push(
-                &field_label("illustrative"),
-                esc(&present::illustrative_note(why)),
-            );
         }
         // What, who, when, then how it stands (a stable sort keeps each part's order).
         out.sort_by_key(|(label, _)| present::reading_order(label));
