@@ -257,7 +257,8 @@ pub struct Statement {
     pub compliance: Compliance,
     /// Content that is not accessible, one item each.
     pub non_accessible: Vec<String>,
-    /// When the statement was prepared; the readiness date when not given.
+    /// When the statement was prepared; when not given the statement says no date is
+    /// recorded (never the readiness date).
     pub prepared: Option<Date>,
 }
 

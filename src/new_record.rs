@@ -438,7 +438,8 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
     for f in COMMON_FIELDS.iter().chain(t.own_fields()) {
         let preset = presets.iter().find(|(n, _)| *n == f.name);
         let line = match f.name {
-            "id" | "title" => continue,
+            // Rare, and a claim about the record: written only on purpose.
+            "id" | "title" | "illustrative" => continue,
             _ if preset.is_some() => preset.map(|(_, l)| l.clone()).unwrap_or_default(),
             "status" if t.statuses().is_empty() => continue,
             // New evidence holds nothing yet: a draft until its file, link or

@@ -47,8 +47,17 @@ pub fn field_label(name: &str) -> String {
         "location" => "Held at".into(),
         "original_due" => "Originally due".into(),
         "days_past_due" => "Days past due".into(),
+        "illustrative" => "Illustrative".into(),
         _ => label(name),
     }
+}
+
+/// The words shown with a record marked `illustrative:` (on its page and in packs):
+/// that it is an illustration, not a fact from the files, and why.
+pub fn illustrative_note(why: &str) -> String {
+    let why = why.split_whitespace().collect::<Vec<_>>().join(" ");
+    let why = why.trim_end_matches('.');
+    format!("An illustration, not a statement of fact. {why}.")
 }
 
 /// Where a row of a record page's summary list comes, by its label, in the order an
@@ -58,6 +67,7 @@ pub fn reading_order(label: &str) -> u8 {
     let named = |names: &[&str]| names.iter().any(|n| field_label(n) == label);
     if named(&[
         "id",
+        "illustrative",
         "source",
         "finding",
         "area",
@@ -690,8 +700,10 @@ pub fn change_detail(c: &Change) -> String {
 /// The accessibility statement (SPEC §13.3), as Markdown, with every section of the
 /// public-sector model statement: what the site offers, how accessible it is, how to
 /// report a problem, the enforcement procedure, compliance status, non-accessible
-/// content, how it was tested, and when the statement was prepared.
-pub fn accessibility_statement(config: &crate::config::Config, as_of: crate::date::Date) -> String {
+/// content, how it was tested, and when the statement was prepared — the date
+/// `accessibility: prepared:` gives, or, without one, that no date is recorded: never
+/// the readiness date, which is when the evidence stood, not when anyone prepared this.
+pub fn accessibility_statement(config: &crate::config::Config) -> String {
     use crate::config::Compliance;
     let st = &config.statement;
     let who = if config.organisation.is_empty() {
@@ -758,10 +770,10 @@ pub fn accessibility_statement(config: &crate::config::Config, as_of: crate::dat
     para("## How this website was tested");
     para("Every kind of page this site is made of (the dashboard, the lists, a record of each type, the matrix, the timeline, search and this statement) is tested with automated checks, axe-core and HTML_CodeSniffer (WCAG 2.2 AA), in Chromium at 1280, 390 and 320 pixels wide and in print, each time the site builder is released. Every pack is checked against PDF/UA-1 with the page_validation checker (based on the Matterhorn Protocol) and its reading order with poppler's pdfinfo, in the same tests. The records' own text and attachments are not tested separately.");
     para("## Preparation of this accessibility statement");
-    para(&format!(
-        "This statement was prepared on {}.",
-        st.prepared.unwrap_or(as_of).long()
-    ));
+    para(&match st.prepared {
+        Some(date) => format!("This statement was prepared on {}.", date.long()),
+        None => "No date of preparation is recorded for this statement. It is made with the site each time the site is built, from the settings its publisher gave.".to_string(),
+    });
     md.trim_end().to_string()
 }
 
@@ -824,6 +836,25 @@ pub fn progress_update(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 30: the statement is dated only with `accessibility: prepared:`; without it,
+    /// it says no date is recorded, never the readiness date.
+    #[test]
+    fn the_accessibility_statement_is_dated_only_when_prepared_is_given() {
+        let undated = "title: T\nas_of: 2014-09-30\n";
+        let (c, _) = crate::config::parse(Some(undated.as_bytes()));
+        let md = accessibility_statement(&c);
+        assert!(md.contains("No date of preparation is recorded for this statement."));
+        assert!(!md.contains("2014"), "{md}");
+        let dated = "title: T\nas_of: 2014-09-30\naccessibility:\n  prepared: 2026-11-02\n";
+        let (c, _) = crate::config::parse(Some(dated.as_bytes()));
+        let md = accessibility_statement(&c);
+        assert!(
+            md.contains("This statement was prepared on 2 November 2026."),
+            "{md}"
+        );
+        assert!(!md.contains("No date of preparation"));
+    }
 
     #[test]
     fn the_progress_update_is_its_section_else_the_first_paragraph() {

@@ -199,6 +199,7 @@ pub fn check(rec: &Record) -> Vec<Diagnostic> {
         ("area", &rec.area),
         ("originator", &rec.originator),
         ("by", &rec.by),
+        ("illustrative", &rec.illustrative),
     ];
     for (name, value) in texts {
         if let Some(v) = value {

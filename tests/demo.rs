@@ -129,6 +129,25 @@ fn dated_after(records: &[serde_json::Value], as_of: &str) -> Vec<String> {
     late
 }
 
+/// Each pack of the demo build and its text, as `pdftotext` reads it.
+fn pack_texts() -> Vec<(String, String)> {
+    files_under(&demo().join("pdf"))
+        .into_iter()
+        .map(|pdf| {
+            let o = tool("pdftotext")
+                .args(["-enc", "UTF-8"])
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .expect("pdftotext");
+            (
+                pdf.display().to_string(),
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+            )
+        })
+        .collect()
+}
+
 fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read records.json"))
         .unwrap_or_else(|e| panic!("{} parses: {e}", path.display()))
@@ -278,15 +297,9 @@ fn later_history_appears_in_no_list_no_dashboard_and_no_pack() {
                 .any(|(p, _, _)| p.ends_with("reviews/index.html")),
         "the dashboard and the reviews list must be among the pages read"
     );
-    for pdf in files_under(&demo().join("pdf")) {
-        let o = tool("pdftotext")
-            .args(["-enc", "UTF-8"])
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext");
-        let text = String::from_utf8_lossy(&o.stdout).into_owned();
-        outputs.push((pdf.display().to_string(), text.clone(), normalise(&text)));
+    for (path, text) in pack_texts() {
+        let normalised = normalise(&text);
+        outputs.push((path, text, normalised));
     }
     assert!(
         outputs
@@ -352,5 +365,84 @@ fn the_dashboards_past_due_group_holds_no_met_recommendation() {
     assert!(
         !group.contains(">Met</strong>"),
         "a met recommendation shows as past due"
+    );
+}
+
+/// Issue 30: a record that adds detail no source gives is marked `illustrative:`, and
+/// the note travels with it: on its own site page and in every pack that shows it (a
+/// pack whose text has the record's title carries the note too, or, naming a record it
+/// leaves out, says it is illustrative), never only on the About page.
+#[test]
+fn every_illustrative_record_shows_its_note_on_its_page_and_in_each_pack() {
+    let json = read_json(&demo().join("data/records.json"));
+    let records = json["records"].as_array().expect("records");
+    let marked: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["illustrative"].as_str().is_some())
+        .collect();
+    assert!(
+        marked.len() >= 10,
+        "expected the demo's illustrative records (front door, quality assurance, Programme Board, budget, thresholds), found {}",
+        marked.len()
+    );
+    // The words every note opens with, then the record's own reason.
+    let opening = "An illustration, not a statement of fact.";
+    let packs: Vec<(String, String)> = pack_texts()
+        .into_iter()
+        .map(|(path, text)| (path, normalise(&text)))
+        .collect();
+    assert!(packs.len() >= 2, "both packs must be read");
+    let mut missing = Vec::new();
+    let mut shown_in_packs = 0;
+    for rec in &marked {
+        let id = rec["id"].as_str().expect("id");
+        let title = normalise(rec["title"].as_str().expect("title"));
+        let why = normalise(rec["illustrative"].as_str().expect("note"));
+        // The first words of the reason: a long note may break across a page in a
+        // pack's table, and pdftotext then puts the page's furniture inside it.
+        let start: String = why.split(' ').take(8).collect::<Vec<_>>().join(" ");
+        let url = rec["page"].as_str().expect("page");
+        let page =
+            html_text(&std::fs::read_to_string(demo().join(url)).expect("the record's page"));
+        if !page.contains(&format!("{opening} {why}")) {
+            missing.push(format!("{id}: its page {url}"));
+        }
+        for (path, text) in &packs {
+            if !text.contains(&title) {
+                continue;
+            }
+            shown_in_packs += 1;
+            // Shown in the pack, with its note; or named only, as an illustration.
+            let named = format!("{title} ({id}, not in this pack) — illustrative");
+            if !text.contains(&format!("{opening} {start}")) && !text.contains(&named) {
+                missing.push(format!("{id}: {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "records marked illustrative without their note: {missing:#?}"
+    );
+    assert!(
+        shown_in_packs >= marked.len(),
+        "the inspection pack shows every record type the demo marks, so each note is read in a pack"
+    );
+}
+
+/// Issue 30: the accessibility statement is not dated with the readiness date (it cites
+/// the 2018 regulations and WCAG 2.2, which a statement of 2014 could not). The demo
+/// gives no `prepared` date, so the statement says none is recorded.
+#[test]
+fn the_accessibility_statement_is_not_dated_with_the_readiness_date() {
+    let page = html_text(
+        &std::fs::read_to_string(demo().join("site/accessibility.html")).expect("statement"),
+    );
+    assert!(
+        !page.contains("prepared on 30 September 2014"),
+        "the statement claims to be prepared on the readiness date: {page}"
+    );
+    assert!(
+        page.contains("No date of preparation is recorded for this statement."),
+        "{page}"
     );
 }

@@ -1465,6 +1465,95 @@ fn served_problems(content: &Path, audience: &str) -> String {
     page
 }
 
+/// The problems `assure serve --audience AUDIENCE` sends open pages of a site that
+/// builds (its warnings, SPEC §14.8), as the first event of the page's event stream.
+fn served_warnings(content: &Path, audience: &str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(assure_bin())
+        .args(["serve", "--port", "0", "--audience", audience, "--content"])
+        .arg(content)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("assure serve starts");
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+    let port: u16 = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?']).next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("serve printed no address: {line:?}")
+        });
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(60) && http_get(port, "/").0 != 200 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET /__assure/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    .expect("request");
+    let mut text = String::new();
+    let mut chunk = [0u8; 8192];
+    while !text.contains("event: problems") || !text.ends_with("\n\n") {
+        match stream.read(&mut chunk) {
+            Ok(n) if n > 0 => text.push_str(&String::from_utf8_lossy(&chunk[..n])),
+            _ => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        text.contains("event: problems"),
+        "serve sent no problems: {text}"
+    );
+    text
+}
+
+/// SPEC §14.6 and §14.8: the overlay of a site that builds shows its warnings, and a
+/// warning in a withheld record is counted, never named, unless serving `internal`.
+#[test]
+fn serve_names_withheld_records_in_warnings_only_when_serving_internal() {
+    let content = routes_variant(
+        "serve-warnings",
+        &[
+            // A warning in a withheld record (a near miss of `owner`).
+            (
+                "recommendations/zwrecint.md",
+                "priority: high",
+                "priority: high\nownr: ZWRECINTOWNR",
+            ),
+            // One the inspector may see.
+            ("pages/page-html.md", "order: 1", "order: 1\nownr: Visible"),
+        ],
+    );
+    let sent = served_warnings(&content, "inspector").to_ascii_lowercase();
+    assert!(
+        sent.contains("page-html.md") && sent.contains("\"severity\":\"warning\""),
+        "the inspector's own warning is shown: {sent}"
+    );
+    assert!(
+        sent.contains("withheld from"),
+        "hidden warnings are counted: {sent}"
+    );
+    assert!(
+        !sent.contains("zwrecint"),
+        "serving the inspector names the withheld record: {sent}"
+    );
+    let sent = served_warnings(&content, INTERNAL).to_ascii_lowercase();
+    assert!(
+        sent.contains("zwrecint"),
+        "serving internal names every warning: {sent}"
+    );
+}
+
 #[test]
 fn serve_names_withheld_records_only_when_serving_internal() {
     let content = routes_variant(

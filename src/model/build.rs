@@ -332,6 +332,7 @@ fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
         audience: None,
         classification: None,
         tags: Vec::new(),
+        illustrative: None,
         refs: Vec::new(),
         period_start: None,
         period_end: None,
@@ -543,6 +544,9 @@ pub fn build_record(raw: RawRecord) -> Built {
                 rec.classification = c.one_of(name, value, super::schema::CLASSIFICATIONS)
             }
             "tags" => rec.tags = c.list(name, value).into_iter().map(|(t, _)| t).collect(),
+            "illustrative" => {
+                rec.illustrative = c.text(name, value).filter(|t| !t.trim().is_empty())
+            }
             "personal_data_reviewed" => rec.personal_data_reviewed = c.date(name, value),
             _ => {
                 let Some(field) = rtype

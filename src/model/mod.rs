@@ -98,6 +98,9 @@ pub struct Record {
     pub audience: Option<Vec<(String, Pos)>>,
     pub classification: Option<&'static str>,
     pub tags: Vec<String>,
+    /// Why the record is an illustration rather than a fact from the council's files:
+    /// shown with it on its page and in every pack that shows it.
+    pub illustrative: Option<String>,
     /// Every reference, in field order, `[[ID]]` links last.
     pub refs: Vec<Ref>,
 

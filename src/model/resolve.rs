@@ -285,13 +285,7 @@ fn statement_links(
 ) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     let statement = match &config.accessibility {
         Some(own) => own.clone(),
-        // Links come only from the site's words, never from the date.
-        None => crate::present::accessibility_statement(
-            config,
-            config
-                .as_of
-                .unwrap_or_else(|| crate::date::Date::from_days(0)),
-        ),
+        None => crate::present::accessibility_statement(config),
     };
     let mut links = Vec::new();
     let mut diags = Vec::new();

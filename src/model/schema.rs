@@ -80,6 +80,7 @@ pub const COMMON_FIELDS: &[Field] = &[
     f("classification", FieldKind::Enum(CLASSIFICATIONS)),
     f("tags", FieldKind::TextList),
     f("related", FieldKind::Refs(&[])),
+    f("illustrative", FieldKind::Text),
 ];
 
 /// Fields with a meaning of their own that are not shown in exports as data columns.

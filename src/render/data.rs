@@ -47,6 +47,7 @@ fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
         }),
         ("classification", _) => json!(rec.classification.unwrap_or(site.config.classification)),
         ("tags", _) => json!(rec.tags),
+        ("illustrative", _) => json!(rec.illustrative),
         ("period", _) => json!({"start": dates(rec.period_start), "end": dates(rec.period_end)}),
         ("approved", _) => dates(rec.approved),
         ("objectives", _) => Value::Array(rec.objectives.iter().map(|&o| link(o)).collect()),

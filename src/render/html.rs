@@ -442,6 +442,13 @@ impl<'a> Pages<'a> {
             &field_label("id"),
             format!("<span class=\"id\">{}</span>", esc(&rec.id)),
         );
+        // Next to the ID, before any detail it qualifies (issue 30).
+        if let Some(why) = &rec.illustrative {
+            push(
+                &field_label("illustrative"),
+                esc(&present::illustrative_note(why)),
+            );
+        }
         match rec.rtype {
             RecordType::Recommendation => {
                 if let Some(h) = refs_html("source") {
@@ -1914,7 +1921,7 @@ impl Pages<'_> {
                 let config = &self.b.site().config;
                 let statement = match &config.accessibility {
                     Some(own) => own.clone(),
-                    None => present::accessibility_statement(config, self.b.as_of),
+                    None => present::accessibility_statement(config),
                 };
                 let no_links = PageLinks {
                     b: self.b,

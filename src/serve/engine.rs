@@ -117,6 +117,7 @@ impl Engine {
                 generation: 0,
                 shared,
                 root: cache.root().to_path_buf(),
+                warnings: Vec::new(),
             },
             cache,
             printed: HashSet::new(),
@@ -169,37 +170,7 @@ impl Engine {
         self.print_new(&checked.diagnostics);
         let errors = checked.diagnostics.errors();
         if errors > 0 {
-            // Errors first (what stops the site), then the warnings `check` also gives;
-            // each with the page of its record, when the last good site has one.
-            // Only the problems the served audience may know of (SPEC §14.6).
-            let audience = self.audience(&checked).ok();
-            let (mut items, hidden) = shown_problems(&checked, audience.as_deref());
-            items.sort_by_key(|d| d.severity() != Severity::Error);
-            let mut pages: HashMap<&str, String> = HashMap::new();
-            for r in &checked.site.records {
-                let page = r.page_path();
-                if !pages.contains_key(r.path.as_str()) && self.output.pages.contains_key(&page) {
-                    pages.insert(&r.path, page);
-                }
-            }
-            let mut problems: Vec<Problem> = items
-                .into_iter()
-                .map(|d| {
-                    let page = pages.get(d.path.as_str()).cloned().unwrap_or_default();
-                    Problem::diagnostic(d, &self.prefix, page)
-                })
-                .collect();
-            if hidden > 0 {
-                problems.push(Problem::other(
-                    "",
-                    format!(
-                        "{hidden} problem{} in content withheld from `{}` (or not readable); run `assure check`, or serve with `--audience internal`, to see {}",
-                        if hidden == 1 { "" } else { "s" },
-                        audience.as_deref().unwrap_or("this audience"),
-                        if hidden == 1 { "it" } else { "them" },
-                    ),
-                ));
-            }
+            let problems = self.overlay(&checked, false);
             self.output.publish_problems(problems);
             return Ok(Outcome::Problems { errors });
         }
@@ -216,6 +187,8 @@ impl Engine {
         if let Err(e) = self.load_theme(&checked) {
             return Ok(self.fail(Problem::other(&theme_dir, format!("{e:#}"))));
         }
+        // The site builds; its warnings go over open pages with it (SPEC §14.8).
+        self.output.warnings = self.overlay(&checked, true);
         match self.render(checked, &audience, started) {
             Ok(outcome) => {
                 self.cache.clear_edited();
@@ -225,6 +198,50 @@ impl Engine {
             // Content that checks cleanly fails to render only through its theme.
             Err(e) => Ok(self.fail(Problem::other(&theme_dir, format!("{e:#}")))),
         }
+    }
+
+    /// The problems to show over open pages, as `check` gives them: errors first (what
+    /// stops the site), then warnings; each with the page of its record. Only the
+    /// problems the served audience may know of (SPEC §14.6), and a count of the others.
+    /// `builds`: the content has no errors, so every record shown gets its page;
+    /// otherwise only pages the last good site has are linked.
+    fn overlay(&self, checked: &Checked, builds: bool) -> Vec<Problem> {
+        let audience = self.audience(checked).ok();
+        let (mut items, hidden) = shown_problems(checked, audience.as_deref());
+        items.sort_by_key(|d| d.severity() != Severity::Error);
+        let mut pages: HashMap<&str, String> = HashMap::new();
+        for r in &checked.site.records {
+            let page = r.page_path();
+            if !pages.contains_key(r.path.as_str())
+                && (builds || self.output.pages.contains_key(&page))
+            {
+                pages.insert(&r.path, page);
+            }
+        }
+        let mut problems: Vec<Problem> = items
+            .into_iter()
+            .map(|d| {
+                let page = pages.get(d.path.as_str()).cloned().unwrap_or_default();
+                Problem::diagnostic(d, &self.prefix, page)
+            })
+            .collect();
+        if hidden.total > 0 {
+            let n = hidden.total;
+            let mut note = Problem::other(
+                "",
+                format!(
+                    "{n} problem{} in content withheld from `{}` (or not readable); run `assure check`, or serve with `--audience internal`, to see {}",
+                    if n == 1 { "" } else { "s" },
+                    audience.as_deref().unwrap_or("this audience"),
+                    if n == 1 { "it" } else { "them" },
+                ),
+            );
+            if hidden.errors == 0 {
+                note.severity = "warning".into();
+            }
+            problems.push(note);
+        }
+        problems
     }
 
     /// Shows a problem that is not a diagnostic (theme, rendering, audience) in the
@@ -414,6 +431,8 @@ struct Output {
     generation: u64,
     shared: Arc<Shared>,
     root: PathBuf,
+    /// The warnings of the content being served, shown over open pages with it.
+    warnings: Vec<Problem>,
 }
 
 impl Output {
@@ -590,11 +609,17 @@ impl Output {
         changed
     }
 
-    /// Makes the current pages the served ones, clears problems and tells open pages.
+    /// Makes the current pages the served ones, with the content's warnings in place of
+    /// any errors shown before, and tells open pages.
     fn publish(&mut self, changed: Changed, attachments: Arc<BTreeSet<String>>) {
         self.generation += 1;
-        self.shared
-            .publish(self.pages.clone(), attachments, self.root.clone(), changed);
+        self.shared.publish(
+            self.pages.clone(),
+            attachments,
+            self.root.clone(),
+            &self.warnings,
+            changed,
+        );
     }
 
     /// Keeps the served pages and shows problems on open pages.
@@ -704,6 +729,14 @@ fn shell_print(view: &View) -> u64 {
     hash_of((types, pages))
 }
 
+/// How many problems the overlay may not show, and how many of those are errors (the
+/// note that counts them is an error only when one of them is).
+#[derive(Default)]
+struct Hidden {
+    total: usize,
+    errors: usize,
+}
+
 /// The problems the problem overlay may show to `audience` (unknown: as if to an
 /// audience that sees only records written for everyone), and how many it may not: a
 /// problem in a file holding a record withheld from it, in a record file that could
@@ -712,10 +745,10 @@ fn shell_print(view: &View) -> u64 {
 fn shown_problems<'a>(
     checked: &'a Checked,
     audience: Option<&str>,
-) -> (Vec<&'a crate::diagnostics::Diagnostic>, usize) {
+) -> (Vec<&'a crate::diagnostics::Diagnostic>, Hidden) {
     let items = &checked.diagnostics.items;
     if audience == Some(crate::config::INTERNAL) {
-        return (items.iter().collect(), 0);
+        return (items.iter().collect(), Hidden::default());
     }
     let records = &checked.site.records;
     let withheld = |r: &crate::model::Record| match audience {
@@ -756,13 +789,16 @@ fn shown_problems<'a>(
             })
     };
     let mut shown = Vec::new();
-    let mut hidden = 0;
+    let mut hidden = Hidden::default();
     for d in items {
         if hidden_files.contains(d.path.as_str())
             || unreadable_withheld(&d.path)
             || names_withheld(&d.message)
         {
-            hidden += 1;
+            hidden.total += 1;
+            if d.severity() == Severity::Error {
+                hidden.errors += 1;
+            }
         } else {
             shown.push(d);
         }

@@ -75,7 +75,8 @@ pub(crate) struct Snapshot {
     /// records), read from disk on request.
     pub attachments: Arc<BTreeSet<String>>,
     pub content_root: PathBuf,
-    /// The current errors, as a JSON array of [`Problem`]s.
+    /// The current errors, or the warnings of the site served, as a JSON array of
+    /// [`Problem`]s.
     pub problems: Arc<str>,
 }
 
@@ -197,6 +198,11 @@ fn sse_message(event: &str, data: &str) -> String {
     format!("event: {event}\ndata: {data}\n\n")
 }
 
+/// Problems as the JSON array open pages are sent.
+fn problems_json(problems: &[Problem]) -> String {
+    serde_json::to_string(problems).unwrap_or_else(|_| "[]".into())
+}
+
 /// What the rebuild thread publishes and the request threads read.
 pub(crate) struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
@@ -248,23 +254,26 @@ impl Shared {
         }
     }
 
-    /// Serves new pages (with no problems) and tells open pages which changed.
+    /// Serves new pages with the warnings of their content (`warnings`, shown over open
+    /// pages as errors are), and tells open pages which changed.
     fn publish(
         &self,
         pages: HashMap<String, Page>,
         attachments: Arc<BTreeSet<String>>,
         content_root: PathBuf,
+        warnings: &[Problem],
         changed: Changed,
     ) {
-        let had_problems = &*self.snapshot().problems != "[]";
+        let problems = problems_json(warnings);
+        let shown_before = Arc::clone(&self.snapshot().problems);
         self.replace(Snapshot {
             pages,
             attachments,
             content_root,
-            problems: "[]".into(),
+            problems: problems.as_str().into(),
         });
-        if had_problems {
-            self.hub.broadcast("problems", "[]");
+        if *shown_before != *problems {
+            self.hub.broadcast("problems", &problems);
         }
         let data = match changed {
             Changed::All => Some(r#"{"all":true}"#.to_string()),
@@ -278,7 +287,7 @@ impl Shared {
 
     /// Keeps the pages served and shows `problems` over open pages.
     fn set_problems(&self, problems: Vec<Problem>) {
-        let json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());
+        let json = problems_json(&problems);
         let now = self.snapshot();
         self.replace(Snapshot {
             pages: now.pages.clone(),

@@ -141,6 +141,28 @@ fn record_heading(kind: PackKind, level: u8, r: &Record, outline: bool) -> Block
     }
 }
 
+/// The row a record marked `illustrative:` carries first in its list of facts, so
+/// that a reader of the pack sees it is not a fact before reading it.
+fn illustrative_row(r: &Record) -> Option<(String, Vec<Inline>)> {
+    r.illustrative.as_deref().map(|why| {
+        (
+            field_label("illustrative"),
+            vec![Inline::bold(present::illustrative_note(why))],
+        )
+    })
+}
+
+/// The same note on a line of its own inside a table cell (evidence, timeline).
+fn illustrative_line(r: &Record) -> Option<Inline> {
+    r.illustrative.as_deref().map(|why| {
+        Inline::italic(format!(
+            "\n{}: {}",
+            field_label("illustrative"),
+            present::illustrative_note(why)
+        ))
+    })
+}
+
 /// An ID in a table's ID column: monospaced and never broken.
 fn id_cell(id: &str) -> Vec<Inline> {
     vec![Inline {
@@ -213,15 +235,24 @@ impl<'a> PackDoc<'a> {
                 Inline::page_of(&r.key),
                 Inline::plain(")"),
             ]
-        } else if self.input.pack.references() == References::Note {
-            // SPEC §13.3: the reader knows not to look for it further on.
-            vec![
-                Inline::plain(format!("{} (", r.title)),
-                Inline::id(r.id.clone()),
-                Inline::plain(", not in this pack)"),
-            ]
         } else {
-            vec![Inline::plain(r.title.clone())]
+            let mut line = if self.input.pack.references() == References::Note {
+                // SPEC §13.3: the reader knows not to look for it further on.
+                vec![
+                    Inline::plain(format!("{} (", r.title)),
+                    Inline::id(r.id.clone()),
+                    Inline::plain(", not in this pack)"),
+                ]
+            } else {
+                // `references: hide`: the title only.
+                vec![Inline::plain(r.title.clone())]
+            };
+            // Its note not being in this pack, the reader is told it is an
+            // illustration (issue 30).
+            if r.illustrative.is_some() {
+                line.push(Inline::italic(" — illustrative"));
+            }
+            line
         }
     }
 
@@ -451,7 +482,8 @@ impl<'a> PackDoc<'a> {
         {
             let rec = self.rec(i);
             out.push(self.record_heading(3, rec, true));
-            let mut kv = vec![(field_label("status"), vec![Inline::bold(label(rec.status))])];
+            let mut kv: Vec<_> = illustrative_row(rec).into_iter().collect();
+            kv.push((field_label("status"), vec![Inline::bold(label(rec.status))]));
             if rec.refs_in("source").next().is_some() {
                 kv.push((field_label("source"), self.field_refs(i, "source")));
             }
@@ -531,7 +563,7 @@ impl<'a> PackDoc<'a> {
         for i in items {
             let a = self.rec(i);
             out.push(self.record_heading(2, a, true));
-            let mut kv = Vec::new();
+            let mut kv: Vec<_> = illustrative_row(a).into_iter().collect();
             if let Some(owner) = &a.owner {
                 kv.push((field_label("owner"), cell(owner)));
             }
@@ -578,7 +610,8 @@ impl<'a> PackDoc<'a> {
         for i in plans {
             let p = self.rec(i);
             out.push(self.record_heading(2, p, true));
-            let mut kv = vec![(field_label("status"), cell(&label(p.status)))];
+            let mut kv: Vec<_> = illustrative_row(p).into_iter().collect();
+            kv.push((field_label("status"), cell(&label(p.status))));
             if p.period_start.is_some() || p.period_end.is_some() {
                 kv.push((
                     "Period".into(),
@@ -680,6 +713,7 @@ impl<'a> PackDoc<'a> {
                         present::sign_off_text(s)
                     )));
                 }
+                title.extend(illustrative_line(e));
                 vec![
                     id_cell(&e.id),
                     title,
@@ -771,9 +805,11 @@ impl<'a> PackDoc<'a> {
                 .iter()
                 .map(|&i| {
                     let e = self.rec(i);
+                    let mut event = cell(&e.title);
+                    event.extend(illustrative_line(e));
                     vec![
                         cell(&Self::date(e.date)),
-                        cell(&e.title),
+                        event,
                         cell(&label(e.kind.unwrap_or(""))),
                     ]
                 })
@@ -821,7 +857,7 @@ impl<'a> PackDoc<'a> {
         for i in items {
             let r = self.rec(i);
             out.push(self.record_heading(2, r, true));
-            let mut kv = Vec::new();
+            let mut kv: Vec<_> = illustrative_row(r).into_iter().collect();
             if let Some(k) = r.kind {
                 kv.push((field_label("kind"), cell(&label(k))));
             }
@@ -926,6 +962,9 @@ impl<'a> PackDoc<'a> {
         };
         let p = self.rec(i);
         out.push(heading(1, part.unwrap_or(&p.title), Some(&p.key), true));
+        if let Some(row) = illustrative_row(p) {
+            out.push(Block::KeyValue(vec![row]));
+        }
         out.extend(self.body(i, 1));
     }
 }
