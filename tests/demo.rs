@@ -412,9 +412,14 @@ fn every_illustrative_record_shows_its_note_on_its_page_and_in_each_pack() {
                 continue;
             }
             shown_in_packs += 1;
-            // Shown in the pack, with its note; or named only, as an illustration.
-            let named = format!("{title} ({id}, not in this pack) — illustrative");
-            if !text.contains(&format!("{opening} {start}")) && !text.contains(&named) {
+            // Shown in the pack, with its note; or named only, as an illustration: with
+            // its ID (`references: note`) or by its title alone (`hide`, as a letter).
+            let noted = format!("{title} ({id}, not in this pack) — illustrative");
+            let titled = format!("{title} — illustrative");
+            if !text.contains(&format!("{opening} {start}"))
+                && !text.contains(&noted)
+                && !text.contains(&titled)
+            {
                 missing.push(format!("{id}: {path}"));
             }
         }
