@@ -29,6 +29,9 @@ pub enum Section {
     Matrix,
     /// What changed since the newest baseline (SPEC §13.5).
     Changes,
+    /// Indicators with their figures, and the risk register (SPEC §14.9).
+    Indicators,
+    Risks,
     Page(String),
 }
 
@@ -42,6 +45,8 @@ const SECTION_NAMES: &[&str] = &[
     "reviews",
     "matrix",
     "changes",
+    "indicators",
+    "risks",
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -833,6 +838,8 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
                             "reviews" => Section::Reviews,
                             "matrix" => Section::Matrix,
                             "changes" => Section::Changes,
+                            "indicators" => Section::Indicators,
+                            "risks" => Section::Risks,
                             _ if name.starts_with("page:") => {
                                 let id = name["page:".len()..].trim().to_string();
                                 pack.page_positions.push((id.clone(), s.pos));
