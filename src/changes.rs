@@ -956,7 +956,14 @@ mod tests {
             ],
         );
         let c = compare(&old, &new, &|_| false);
-        let got: Vec<(&str, Kind, Option<&str>, Option<&str>, Option<&str>)> = c
+        type Seen<'a> = (
+            &'a str,
+            Kind,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let got: Vec<Seen<'_>> = c
             .all
             .iter()
             .map(|c| {
