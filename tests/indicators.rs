@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{assure, crate_root};
+use common::{assure, browser, crate_root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -490,4 +490,29 @@ fn alt_texts(raw: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The Indicators and Risks pages and each indicator's page pass axe-core at 1280, 390
+/// and 320 px with nothing overflowing (the risks page once put its chart's heading
+/// straight under the page's), and pa11y's WCAG 2 AA checks.
+#[test]
+fn browser_audits_the_indicator_and_risk_pages() {
+    let content = crate_root().join(FIXTURE);
+    let (_dir, out) = build(&content, "inspector");
+    let site = out.join("site");
+    // site-check audits one page of every kind, these among them (it names a page only
+    // when it fails; pa11y names each).
+    let report = browser("site-check.js", &site);
+    assert!(report.contains("axe-core"), "{report}");
+    let report = browser("pa11y-check.js", &site);
+    for page in [
+        "indicators/index.html",
+        "risks/index.html",
+        "indicators/agency.html",
+    ] {
+        assert!(
+            report.contains(page),
+            "pa11y did not audit {page}:\n{report}"
+        );
+    }
 }
