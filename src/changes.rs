@@ -69,6 +69,12 @@ pub struct Derived {
     pub overdue: Option<bool>,
     #[serde(default)]
     pub evidenced: Option<bool>,
+    /// An indicator's latest figure against its target (SPEC §14.9).
+    #[serde(default)]
+    pub against_target: Option<String>,
+    /// A risk's score (SPEC §14.9).
+    #[serde(default)]
+    pub score: Option<u8>,
 }
 
 /// The most records a baseline may hold: far more than any content folder Assure builds
@@ -298,6 +304,11 @@ impl Snapshot {
                     state: a.state_of(i).map(|s| s.name().to_string()),
                     overdue: (r.rtype == RecordType::Action).then_some(a.overdue[i]),
                     evidenced: (r.rtype == RecordType::Recommendation).then_some(a.evidenced[i]),
+                    against_target: a.indicators[i]
+                        .as_ref()
+                        .and_then(|f| f.against)
+                        .map(|x| x.name().to_string()),
+                    score: a.risks[i].and_then(|f| f.score),
                 }),
             })
             .collect();
@@ -595,10 +606,16 @@ pub enum Kind {
     Completed,
     NewlyOverdue,
     DueMoved,
+    /// An indicator whose latest figure moved onto its target (SPEC §14.9).
+    OnTarget,
+    /// An indicator whose latest figure moved off its target.
+    OffTarget,
+    /// A risk whose score (likelihood × impact) changed.
+    Rescored,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 14] = [
         Kind::StatusChanged,
         Kind::Added,
         Kind::Removed,
@@ -610,6 +627,9 @@ impl Kind {
         Kind::Completed,
         Kind::NewlyOverdue,
         Kind::DueMoved,
+        Kind::OnTarget,
+        Kind::OffTarget,
+        Kind::Rescored,
     ];
 
     /// The kind as data files write it (its words are [`crate::present::change_heading`]).
@@ -626,6 +646,9 @@ impl Kind {
             Kind::Completed => "completed",
             Kind::NewlyOverdue => "newly-overdue",
             Kind::DueMoved => "due-moved",
+            Kind::OnTarget => "on-target",
+            Kind::OffTarget => "off-target",
+            Kind::Rescored => "rescored",
         }
     }
 }
@@ -770,6 +793,39 @@ pub fn compare(old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Changes {
         }
         if overdue(r) && !overdue(o) {
             all.push(change(Kind::NewlyOverdue, r, true, None, r.due.as_deref()));
+        }
+        // Indicators moved on or off target, risks rescored (SPEC §14.9); a risk opened
+        // or closed is a change of status, above.
+        let derived = |r: &SnapRecord| r.derived.clone().unwrap_or_default();
+        let (before, after) = (derived(o), derived(r));
+        if before.against_target != after.against_target {
+            let kind = match after.against_target.as_deref() {
+                Some("on-target") => Some(Kind::OnTarget),
+                Some("off-target") => Some(Kind::OffTarget),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                all.push(change(
+                    kind,
+                    r,
+                    true,
+                    before.against_target.as_deref(),
+                    after.against_target.as_deref(),
+                ));
+            }
+        }
+        if let (Some(was), Some(now)) = (before.score, after.score) {
+            if was != now {
+                let mut c = change(
+                    Kind::Rescored,
+                    r,
+                    true,
+                    Some(&was.to_string()),
+                    Some(&now.to_string()),
+                );
+                c.direction = Some(if now > was { "higher" } else { "lower" });
+                all.push(c);
+            }
         }
         if o.due != r.due && (o.due.is_some() || r.due.is_some()) {
             let mut c = change(Kind::DueMoved, r, true, o.due.as_deref(), r.due.as_deref());
@@ -1019,6 +1075,87 @@ mod tests {
         let ids: Vec<(&str, Kind)> = c.all.iter().map(|c| (c.id.as_str(), c.kind)).collect();
         assert_eq!(ids, vec![("gone", Kind::Removed), ("a1", Kind::Completed)]);
         assert!(c.groups.iter().all(|g| g.recommendation.is_none()));
+    }
+
+    #[test]
+    fn indicators_moved_on_or_off_target_and_risks_rescored() {
+        let with = |id: &str, t: &str, status: &str, against: Option<&str>, score: Option<u8>| {
+            let mut r = rec(id, t, status);
+            r.derived = Some(Derived {
+                against_target: against.map(String::from),
+                score,
+                ..Derived::default()
+            });
+            r
+        };
+        let old = snap(
+            1,
+            vec![
+                with("i1", "indicator", "active", Some("off-target"), None),
+                with("i2", "indicator", "active", Some("on-target"), None),
+                with("i3", "indicator", "active", None, None),
+                with("k1", "risk", "open", None, Some(20)),
+                with("k2", "risk", "open", None, Some(6)),
+            ],
+        );
+        let new = snap(
+            2,
+            vec![
+                with("i1", "indicator", "active", Some("on-target"), None),
+                with("i2", "indicator", "active", Some("off-target"), None),
+                with("i3", "indicator", "active", None, None),
+                with("k1", "risk", "open", None, Some(12)),
+                with("k2", "risk", "closed", None, Some(6)),
+            ],
+        );
+        let c = compare(&old, &new, &|_| false);
+        type Seen<'a> = (
+            &'a str,
+            Kind,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let got: Vec<Seen<'_>> = c
+            .all
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.kind,
+                    c.from.as_deref(),
+                    c.to.as_deref(),
+                    c.direction,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "k2",
+                    Kind::StatusChanged,
+                    Some("open"),
+                    Some("closed"),
+                    None
+                ),
+                (
+                    "i1",
+                    Kind::OnTarget,
+                    Some("off-target"),
+                    Some("on-target"),
+                    None
+                ),
+                (
+                    "i2",
+                    Kind::OffTarget,
+                    Some("on-target"),
+                    Some("off-target"),
+                    None
+                ),
+                ("k1", Kind::Rescored, Some("20"), Some("12"), Some("lower")),
+            ]
+        );
     }
 
     #[test]

@@ -830,15 +830,22 @@ pub fn indicator_chart(rec: &Record, f: &IndicatorFacts) -> Chart {
     let summary = match f.latest {
         None => "No figures yet.".to_string(),
         Some(l) => {
-            let mut s = format!(
-                "{} figure{} from {} to {}; the latest, for {}, is {}",
-                f.series.len(),
-                if f.series.len() == 1 { "" } else { "s" },
-                periods.first().cloned().unwrap_or_default(),
-                periods.last().cloned().unwrap_or_default(),
-                rec.values[l].period.long(),
-                figure(l)
-            );
+            let mut s = if f.series.len() == 1 {
+                format!(
+                    "1 figure, for {}: {}",
+                    rec.values[l].period.long(),
+                    figure(l)
+                )
+            } else {
+                format!(
+                    "{} figures from {} to {}; the latest, for {}, is {}",
+                    f.series.len(),
+                    periods.first().cloned().unwrap_or_default(),
+                    periods.last().cloned().unwrap_or_default(),
+                    rec.values[l].period.long(),
+                    figure(l)
+                )
+            };
             if let Some(t) = rec.target {
                 s.push_str(&format!(
                     ", against a target of {}",

@@ -29,6 +29,9 @@ pub enum Section {
     Matrix,
     /// What changed since the newest baseline (SPEC §13.5).
     Changes,
+    /// Indicators with their figures, and the risk register (SPEC §14.9).
+    Indicators,
+    Risks,
     Page(String),
     /// A page shown under one of a committee report's standard headings
     /// (`- financial: page:ID`, [`crate::present::REPORT_PARTS`]): the part's name, then
@@ -89,6 +92,8 @@ const SECTION_NAMES: &[&str] = &[
     "reviews",
     "matrix",
     "changes",
+    "indicators",
+    "risks",
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1048,6 +1053,8 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
                             "reviews" => Section::Reviews,
                             "matrix" => Section::Matrix,
                             "changes" => Section::Changes,
+                            "indicators" => Section::Indicators,
+                            "risks" => Section::Risks,
                             _ if name.starts_with("page:") => {
                                 let id = name["page:".len()..].trim().to_string();
                                 pack.page_positions.push((id.clone(), s.pos));

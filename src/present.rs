@@ -597,6 +597,9 @@ pub fn change_heading(k: Kind) -> &'static str {
         Kind::Completed => "Action completed",
         Kind::NewlyOverdue => "Action now overdue",
         Kind::DueMoved => "Due date moved",
+        Kind::OnTarget => "Indicator now on target",
+        Kind::OffTarget => "Indicator now off target",
+        Kind::Rescored => "Risk rescored",
     }
 }
 

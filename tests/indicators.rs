@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{assure, crate_root};
+use common::{assure, browser, crate_root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -382,4 +382,137 @@ fn a_withheld_indicator_is_in_none_of_its_audiences_output() {
     }
     let dash = read(&out.join("site/index.html"));
     assert!(dash.contains("<span class=\"gap-number\">1</span> <span class=\"gap-label\">indicators off target</span>"));
+}
+
+/// The pack's `indicators` and `risks` sections (SPEC §14.9): the figures of the site,
+/// each chart a figure whose alternative text gives its numbers, tables with headers,
+/// and PDF/UA-1 by the validator.
+#[test]
+fn the_pack_sections_show_the_figures_as_tagged_vector_charts() {
+    use page_validation::{validate_pdf, ValidationOptions, ValidationProfile};
+    let content = crate_root().join(FIXTURE);
+    let (dir, out) = build(&content, "inspector");
+    let pdf = out.join("pdf/performance.pdf");
+    let text = String::from_utf8_lossy(
+        &common::tool("pdftotext")
+            .args(["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()])
+            .output()
+            .expect("pdftotext")
+            .stdout,
+    )
+    .into_owned();
+    let squeezed = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = squeezed(&text);
+    for want in [
+        "Indicator Latest Period Target Against target Trend Status",
+        "Agency social workers (agency, p. 6) 28.5 % March 2014 15 % Off target Improving Active",
+        "82 % June 2014 80 % On target No change Active",
+        "Risk Owner Likelihood Impact Score Review by Mitigations Status",
+        "2 risks not closed: 0 low risk (score 1–4), 1 medium risk (score 5–9), 1 high risk (score 10–25).",
+    ] {
+        assert!(flat.contains(want), "the pack lacks {want:?}:\n{text}");
+    }
+    // The register's cells, as the tagged structure reads them (wrapped in the layout).
+    let tagged = String::from_utf8_lossy(
+        &common::tool("pdfinfo")
+            .args(["-struct-text".as_ref(), pdf.as_os_str()])
+            .output()
+            .expect("pdfinfo -struct-text")
+            .stdout,
+    )
+    .into_owned();
+    for cell in [
+        "\"20 (high risk)\"",
+        "\"June 2014 (review overdue)\"",
+        "\"6 (medium risk)\"",
+    ] {
+        assert!(
+            tagged.contains(cell),
+            "no cell {cell} in the tagged register"
+        );
+    }
+    assert!(tagged.contains("TH:"), "tables have header cells");
+    // Every chart is a figure with its numbers as alternative text.
+    let qdf = dir.path().join("pack.qdf.pdf");
+    let q = common::tool("qpdf")
+        .args([
+            "--qdf".as_ref(),
+            "--object-streams=disable".as_ref(),
+            pdf.as_os_str(),
+            qdf.as_os_str(),
+        ])
+        .status()
+        .expect("qpdf");
+    assert!(q.success());
+    let alts = alt_texts(&String::from_utf8_lossy(
+        &std::fs::read(&qdf).expect("read"),
+    ));
+    for alt in [
+        "Average caseload per social worker over time. 3 figures from June 2013 to March 2014; the latest, for March 2014, is 19, against a target of 18 (off target); improving on the figure before.",
+        "Visits within timescale over time. 1 figure, for June 2012: 5, against a target of 3 (on target).",
+        "Risks by likelihood and impact. 2 risks not closed: 0 low risk (score 1–4), 1 medium risk (score 5–9), 1 high risk (score 10–25).",
+    ] {
+        assert!(alts.iter().any(|a| a.starts_with(alt)), "no figure with {alt:?} in {alts:#?}");
+    }
+    let report = validate_pdf(
+        &pdf,
+        &ValidationOptions::default().profile(ValidationProfile::PdfUa1),
+    )
+    .expect("the validator reads the pack");
+    assert!(
+        report.is_compliant && report.failures.is_empty() && report.rules.failed == 0,
+        "{report}"
+    );
+}
+
+/// The `/Alt` strings of a PDF written out by `qpdf --qdf`: literal strings with their
+/// escapes undone, and hex strings (UTF-16 with a byte-order mark) decoded.
+fn alt_texts(raw: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in raw.split("/Alt ").skip(1) {
+        if let Some(hex) = part.strip_prefix("<feff") {
+            let digits: String = hex.chars().take_while(|c| *c != '>').collect();
+            let units: Vec<u16> = (0..digits.len() / 4)
+                .filter_map(|k| u16::from_str_radix(&digits[k * 4..k * 4 + 4], 16).ok())
+                .collect();
+            out.push(String::from_utf16_lossy(&units));
+        } else if let Some(lit) = part.strip_prefix('(') {
+            let mut text = String::new();
+            let mut chars = lit.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => text.extend(chars.next()),
+                    ')' => break,
+                    c => text.push(c),
+                }
+            }
+            out.push(text);
+        }
+    }
+    out
+}
+
+/// The Indicators and Risks pages and each indicator's page pass axe-core at 1280, 390
+/// and 320 px with nothing overflowing (the risks page once put its chart's heading
+/// straight under the page's), and pa11y's WCAG 2 AA checks.
+#[test]
+fn browser_audits_the_indicator_and_risk_pages() {
+    let content = crate_root().join(FIXTURE);
+    let (_dir, out) = build(&content, "inspector");
+    let site = out.join("site");
+    // site-check audits one page of every kind, these among them (it names a page only
+    // when it fails; pa11y names each).
+    let report = browser("site-check.js", &site);
+    assert!(report.contains("axe-core"), "{report}");
+    let report = browser("pa11y-check.js", &site);
+    for page in [
+        "indicators/index.html",
+        "risks/index.html",
+        "indicators/agency.html",
+    ] {
+        assert!(
+            report.contains(page),
+            "pa11y did not audit {page}:\n{report}"
+        );
+    }
 }

@@ -23,7 +23,7 @@
 
 mod common;
 
-use common::{files, percent_decode};
+use common::{browser, browser_with, files, percent_decode};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -947,35 +947,6 @@ fn the_csv_reader_is_strict() {
 // ---------------------------------------------------------------------------------------
 // In the browser.
 // ---------------------------------------------------------------------------------------
-
-/// Runs `node tests/browser/<script> <site>`; panics with its report unless it passes.
-fn browser(script: &str, site: &Path) -> String {
-    browser_with(script, site, &[])
-}
-
-/// [`browser`] with more arguments after the site folder.
-fn browser_with(script: &str, site: &Path, more: &[&Path]) -> String {
-    let dir = crate_root().join("tests/browser");
-    assert!(
-        dir.join("node_modules/playwright-core").is_dir()
-            && dir.join("node_modules/axe-core").is_dir(),
-        "the browser tests need their npm packages: run `npm ci` in tests/browser (.ci/run does)"
-    );
-    let run = Command::new("node")
-        .arg(dir.join(script))
-        .arg(site)
-        .args(more)
-        .output()
-        .expect("Node.js (`node`) must be installed to run the browser tests");
-    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-    assert!(
-        run.status.success(),
-        "{script} failed ({}):\n{stdout}\n{}",
-        run.status,
-        String::from_utf8_lossy(&run.stderr)
-    );
-    stdout
-}
 
 #[test]
 fn browser_walks_searches_filters_and_audits_the_demo_site() {

@@ -511,3 +511,32 @@ pub fn add_pack_built_for(content: &Path, dir: &Path, audience: &str, pack: &str
     std::fs::copy(other.join(&name), dir.join(&name)).expect("copy the pack");
     let _ = std::fs::remove_dir_all(&other);
 }
+
+/// Runs `node tests/browser/<script> <site>`; panics with its report unless it passes.
+pub fn browser(script: &str, site: &Path) -> String {
+    browser_with(script, site, &[])
+}
+
+/// [`browser`] with more arguments after the site folder.
+pub fn browser_with(script: &str, site: &Path, more: &[&Path]) -> String {
+    let dir = crate_root().join("tests/browser");
+    assert!(
+        dir.join("node_modules/playwright-core").is_dir()
+            && dir.join("node_modules/axe-core").is_dir(),
+        "the browser tests need their npm packages: run `npm ci` in tests/browser (.ci/run does)"
+    );
+    let run = Command::new("node")
+        .arg(dir.join(script))
+        .arg(site)
+        .args(more)
+        .output()
+        .expect("Node.js (`node`) must be installed to run the browser tests");
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success(),
+        "{script} failed ({}):\n{stdout}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    stdout
+}

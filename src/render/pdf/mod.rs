@@ -888,6 +888,164 @@ impl<'a> PackDoc<'a> {
         }
     }
 
+    /// The indicators (SPEC §14.9): a table of where each stands, then each with its
+    /// line chart (a figure with alternative text) and its figures.
+    fn indicators(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Indicators", Some("section-indicators"), true));
+        let items = self.of_type(RecordType::Indicator);
+        if items.is_empty() {
+            out.push(para("There are no indicators."));
+            return;
+        }
+        let a = self.a;
+        let header = |cols: &[&str]| -> Vec<Vec<Inline>> {
+            cols.iter().map(|c| vec![Inline::bold(*c)]).collect()
+        };
+        let rows = items
+            .iter()
+            .map(|&i| {
+                let r = self.rec(i);
+                let f = a.indicators[i].as_ref();
+                let latest = f.and_then(|f| f.latest).map(|l| &r.values[l]);
+                vec![
+                    self.rec_ref(i),
+                    cell(
+                        &latest
+                            .map(|v| present::figure(v.value, r.unit))
+                            .unwrap_or_else(|| "No figures".into()),
+                    ),
+                    cell(&latest.map(|v| v.period.long()).unwrap_or_default()),
+                    cell(
+                        &r.target
+                            .map(|t| present::figure(t, r.unit))
+                            .unwrap_or_default(),
+                    ),
+                    cell(
+                        &f.and_then(|f| f.against)
+                            .map(|x| label(x.name()))
+                            .unwrap_or_default(),
+                    ),
+                    cell(
+                        &f.and_then(|f| f.trend)
+                            .map(|x| label(x.name()))
+                            .unwrap_or_default(),
+                    ),
+                    cell(&label(r.status)),
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            header: header(&[
+                "Indicator",
+                "Latest",
+                "Period",
+                "Target",
+                "Against target",
+                "Trend",
+                "Status",
+            ]),
+            rows,
+        });
+        for i in items {
+            let r = self.rec(i);
+            out.push(self.record_heading(2, r, true));
+            let mut kv: Vec<_> = illustrative_row(r).into_iter().collect();
+            if let Some(m) = &r.measure {
+                kv.push((field_label("measure"), cell(m)));
+            }
+            if let Some(p) = r.polarity {
+                kv.push((field_label("polarity"), cell(&label(p))));
+            }
+            if let Some(s) = &r.figures_source {
+                kv.push(("Source of the figures".to_string(), cell(s)));
+            }
+            let relates: Vec<Vec<Inline>> = r.targets("relates").map(|x| self.rec_ref(x)).collect();
+            if !relates.is_empty() {
+                let mut joined = Vec::new();
+                for (k, item) in relates.into_iter().enumerate() {
+                    if k > 0 {
+                        joined.push(Inline::plain("; "));
+                    }
+                    joined.extend(item);
+                }
+                kv.push(("Shows progress on".to_string(), joined));
+            }
+            if !kv.is_empty() {
+                out.push(Block::KeyValue(kv));
+            }
+            if let Some(f) = a.indicators[i].as_ref().filter(|_| !r.values.is_empty()) {
+                chart_blocks(&crate::charts::indicator_chart(r, f), out);
+            }
+            out.extend(self.body(i, 2));
+        }
+    }
+
+    /// The risk register (SPEC §14.9): the 5 × 5 grid as a figure, then the register.
+    fn risks(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Risks", Some("section-risks"), true));
+        let items = self.of_type(RecordType::Risk);
+        if items.is_empty() {
+            out.push(para("There are no risks."));
+            return;
+        }
+        let a = self.a;
+        if let Some(grid) = crate::charts::risk_grid(self.site(), a) {
+            chart_blocks(&grid, out);
+        }
+        self.anchors(out, &items);
+        let rows = items
+            .iter()
+            .map(|&i| {
+                let r = self.rec(i);
+                let facts = a.risks[i].unwrap_or_default();
+                let review = match (Self::date(r.review_by), facts.review_overdue) {
+                    (d, true) => format!("{d} ({})", label("review-overdue").to_lowercase()),
+                    (d, false) => d,
+                };
+                let mitigations: Vec<String> = r
+                    .targets("mitigations")
+                    .map(|x| self.rec(x).id.clone())
+                    .collect();
+                vec![
+                    vec![
+                        Inline::id(r.id.clone()),
+                        Inline::plain(format!(": {}", r.title)),
+                    ],
+                    cell(r.owner.as_deref().unwrap_or("")),
+                    cell(&r.likelihood.map(|l| l.to_string()).unwrap_or_default()),
+                    cell(&r.impact.map(|l| l.to_string()).unwrap_or_default()),
+                    cell(
+                        &facts
+                            .score
+                            .map(|s| {
+                                format!("{s} ({})", label(present::risk_band(s)).to_lowercase())
+                            })
+                            .unwrap_or_default(),
+                    ),
+                    cell(&review),
+                    cell(&mitigations.join(", ")),
+                    cell(&label(r.status)),
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            header: [
+                "Risk",
+                "Owner",
+                "Likelihood",
+                "Impact",
+                "Score",
+                "Review by",
+                "Mitigations",
+                "Status",
+            ]
+            .iter()
+            .map(|c| vec![Inline::bold(*c)])
+            .collect(),
+            rows,
+        });
+    }
+
     fn matrix(&self, out: &mut Vec<Block>) {
         out.push(heading(
             1,
@@ -1179,6 +1337,8 @@ fn included(view: &View, sections: &[Section]) -> BTreeSet<usize> {
             Section::Evidence => &[RecordType::Evidence],
             Section::Timeline => &[RecordType::Event],
             Section::Reviews => &[RecordType::Review],
+            Section::Indicators => &[RecordType::Indicator],
+            Section::Risks => &[RecordType::Risk],
             Section::Page(id) | Section::Part(_, id) => {
                 if let Some(&i) = view.site.index.get(&id.to_lowercase()) {
                     out.insert(i);
@@ -1420,6 +1580,8 @@ impl PackDoc<'_> {
                 Section::Evidence => self.evidence(&mut blocks),
                 Section::Timeline => self.timeline(&mut blocks),
                 Section::Reviews => self.reviews(&mut blocks),
+                Section::Indicators => self.indicators(&mut blocks),
+                Section::Risks => self.risks(&mut blocks),
                 Section::Matrix => self.matrix(&mut blocks),
                 Section::Changes => self.changes(&mut blocks),
                 Section::Page(id) => self.page(id, None, &mut blocks),
