@@ -1,4 +1,4 @@
-//! Charts as inline SVG (SPEC §13.3): each shape of a [`Drawing`](crate::charts::Drawing) becomes one SVG
+//! Charts as inline SVG (SPEC §13.3): each shape of a [`Drawing`] becomes one SVG
 //! element, with no script; the chart's title and summary are its accessible name and
 //! description. The text equivalent (the chart's table) is the template's to show.
 
