@@ -374,14 +374,17 @@ fn control_html(
     let esc_name = escape_html(name);
     match control {
         Control::Text | Control::Date | Control::Number | Control::Words => {
-            let kind = if control == Control::Number {
-                "number"
+            // A number box takes any decimal (a target of 28.5): without `step="any"`
+            // the browser refuses to send a form whose number is not whole. The
+            // server checks the value as `assure check` does.
+            let (kind, step) = if control == Control::Number {
+                ("number", " step=\"any\"")
             } else {
-                "text"
+                ("text", "")
             };
             let v = escape_html(&text_of(value));
             field(name, &label_text, hint(name, control), errors, |aria| {
-                format!("<input class=\"input\" type=\"{kind}\" id=\"{id}\" name=\"{esc_name}\" value=\"{v}\"{aria}>\n")
+                format!("<input class=\"input\" type=\"{kind}\"{step} id=\"{id}\" name=\"{esc_name}\" value=\"{v}\"{aria}>\n")
             })
         }
         Control::Select(values) => {
@@ -892,6 +895,22 @@ mod tests {
                 .collect(),
             files: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_number_box_takes_decimals() {
+        let current = Fields {
+            fields: vec![("target".into(), Value::Text("28.5".into()))],
+            body: String::new(),
+        };
+        let choices = Choices {
+            records: Vec::new(),
+        };
+        let html = control_html("target", Control::Number, &current, &choices, &[], None);
+        assert!(
+            html.contains(r#"type="number" step="any" id="f-target" name="target" value="28.5""#),
+            "{html}"
+        );
     }
 
     #[test]
