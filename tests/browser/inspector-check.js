@@ -152,7 +152,9 @@ const DONE = ["Met", "Complete", "Blue", "Met and evidenced"];
  */
 async function colours(ctx, siteDir) {
   const seen = {};
-  for (const file of ["index.html", "recommendations/index.html", "actions/index.html", "evidence/index.html"]) {
+  // The Indicators and Risks pages (SPEC §14.9) where the content has them.
+  const lists = ["index.html", "recommendations/index.html", "actions/index.html", "evidence/index.html", "indicators/index.html", "risks/index.html"];
+  for (const file of lists.filter((f) => fs.existsSync(path.join(siteDir, f)))) {
     const page = await ctx.newPage();
     await page.goto(siteUrl(siteDir, file));
     const pairs = await page.evaluate(() => {
@@ -190,7 +192,7 @@ async function colours(ctx, siteDir) {
     await page.close();
   }
   const both = Object.keys(seen).filter((k) => seen[`${k} (tag)`] && seen[`${k} (chart)`]);
-  check(both.length >= 3, "tags and charts share values to compare", both.join(", "));
+  check(both.length >= 3, `tags and charts share values to compare (${both.join(", ")})`, both.join(", "));
   const mixed = Object.keys(seen)
     .filter((k) => !k.endsWith(")") && seen[k].size !== 1)
     .map((k) => `${k}: ${[...seen[k]].join(" / ")}`);
@@ -208,14 +210,24 @@ async function colours(ctx, siteDir) {
 async function chartTextOnAPhone(ctx, siteDir) {
   const page = await ctx.newPage();
   await page.setViewportSize({ width: 390, height: 800 });
-  await page.goto(siteUrl(siteDir, "index.html"));
-  const sizes = await page.evaluate(() =>
-    Array.from(document.querySelectorAll("svg.chart-svg"), (svg) => {
-      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-      const smallest = Math.min(...Array.from(svg.querySelectorAll("text"), (t) => parseFloat(t.getAttribute("font-size"))));
-      return { id: svg.id || svg.getAttribute("aria-labelledby"), px: smallest * scale };
-    }),
-  );
+  // The dashboard's charts, the risk grid and each indicator's chart, where there are any.
+  const indicators = fs.existsSync(path.join(siteDir, "indicators"))
+    ? fs.readdirSync(path.join(siteDir, "indicators")).map((f) => `indicators/${f}`)
+    : [];
+  const pages = ["index.html", "risks/index.html", ...indicators].filter((f) => fs.existsSync(path.join(siteDir, f)));
+  const sizes = [];
+  for (const rel of pages) {
+    await page.goto(siteUrl(siteDir, rel));
+    const found = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("svg.chart-svg"), (svg) => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        const texts = Array.from(svg.querySelectorAll("text"), (t) => parseFloat(t.getAttribute("font-size")));
+        const smallest = texts.length ? Math.min(...texts) : Infinity;
+        return { id: svg.id || svg.getAttribute("aria-labelledby"), px: smallest * scale };
+      }),
+    );
+    sizes.push(...found.map((s) => ({ ...s, id: `${rel} ${s.id}` })));
+  }
   const small = sizes.filter((s) => !(s.px >= 9.5)).map((s) => `${s.id}: ${s.px.toFixed(1)} px`);
   check(sizes.length > 0 && small.length === 0, "chart text is 9.5 px or more at 390 px", small.join("; "));
   await page.close();
