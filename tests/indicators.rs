@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{assure, browser, crate_root};
+use common::{assure, browser, browser_with, crate_root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -515,4 +515,27 @@ fn browser_audits_the_indicator_and_risk_pages() {
             "pa11y did not audit {page}:\n{report}"
         );
     }
+    // The inspector's check: one colour per meaning on tags and charts (the risk grid's
+    // legend, each indicator's latest figure) and chart text of 9.5 px or more at 390 px
+    // on the risk grid and every indicator's chart, against `status`'s figures.
+    let status = out.join("status.json");
+    let run = assure(
+        &[
+            "status".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--content".as_ref(),
+            content.as_os_str(),
+            "--audience".as_ref(),
+            "inspector".as_ref(),
+        ],
+        &crate_root(),
+    );
+    assert_eq!(run.end, common::End::Exited(0), "{}", run.stderr);
+    std::fs::write(&status, &run.stdout).unwrap();
+    let report = browser_with("inspector-check.js", &site, &[&status]);
+    assert!(
+        report.contains("chart text is 9.5 px or more at 390 px") && report.contains("High risk"),
+        "{report}"
+    );
 }
