@@ -1117,7 +1117,18 @@ fn shown(t: assure::model::schema::RecordType, name: &str, csv: &str) -> String 
     };
     let labelled = matches!(
         name,
-        "status" | "rag" | "effective_rag" | "state" | "overdue" | "evidenced" | "past_due"
+        "status"
+            | "rag"
+            | "effective_rag"
+            | "state"
+            | "overdue"
+            | "evidenced"
+            | "past_due"
+            // Derived facts of indicators and risks (SPEC §14.9), shown in words too.
+            | "against_target"
+            | "trend"
+            | "no_recent_value"
+            | "review_overdue"
     ) || matches!(t.field(name).map(|f| f.kind), Some(FieldKind::Enum(_)));
     if labelled {
         assure::present::label(raw)
