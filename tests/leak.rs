@@ -927,6 +927,9 @@ const ROUTE_ITEMS: &[(&str, Option<&[&str]>)] = &[
     ("zwactlistint", Some(&[])),
     ("zwevint", Some(&[])),
     ("zwcomment", None),
+    // Only in variants (an internal indicator and its figures file), built for the
+    // inspector and the public alone: never to be seen there.
+    ("zwindint", None),
 ];
 
 fn route_withheld_from(item: &str, audience: &str) -> bool {
@@ -1220,6 +1223,60 @@ fn route_file_naming_a_records_file_is_refused() {
             "evidence/steal-site.md:7",
         ],
     );
+}
+
+/// A withheld indicator whose figures (with a marked note) are in a CSV file.
+const FIGURES: [(&str, &str, &str); 2] = [
+    (
+        "indicators/zwindint.md",
+        "",
+        "---\ntitle: Withheld indicator\naudience: [internal]\nstatus: active\nunit: number\npolarity: higher-is-better\ntarget: 5\nvalues_file: indicators/zwindintvalues.csv\n---\n",
+    ),
+    (
+        "indicators/zwindintvalues.csv",
+        "",
+        "period,value,note\n2014-03,4,ZWINDINTNOTE\n",
+    ),
+];
+
+/// An evidence `file:` naming an indicator's figures file would publish it to whoever
+/// sees the evidence: refused (E007), like a record's file.
+#[test]
+fn route_file_naming_an_indicators_figures_is_refused() {
+    let steal = format!("{STEAL}file: indicators/zwindintvalues.csv\n---\n");
+    let mut edits = FIGURES.to_vec();
+    edits.push(("evidence/steal-figures.md", "", &steal));
+    assert_refused(
+        "route-figures-file",
+        &edits,
+        "E007",
+        &["evidence/steal-figures.md:7"],
+    );
+}
+
+/// A relative link from a visible page to a withheld indicator's figures file is
+/// dropped for every audience that may not see the indicator, as a link to a withheld
+/// record's file is: the CSV is never copied into their output.
+#[test]
+fn route_links_to_a_withheld_indicators_figures_are_dropped() {
+    let mut edits = FIGURES.to_vec();
+    edits.push((
+        "pages/page-figures.md",
+        "",
+        "---\ntitle: Figures\norder: 9\n---\nSee [the figures](../indicators/zwindintvalues.csv).\n",
+    ));
+    let content = routes_variant("route-figures-link", &edits);
+    let markers = route_markers(&content);
+    for audience in ["inspector", "public"] {
+        let out = try_build(
+            &content,
+            &format!("route-figures-link-{audience}"),
+            audience,
+        )
+        .unwrap_or_else(|run| panic!("{}", String::from_utf8_lossy(&run.stderr)));
+        let leaks = route_leaks(&out, audience, &markers);
+        assert!(leaks.is_empty(), "{audience}: {leaks:#?}");
+    }
 }
 
 #[test]
@@ -1574,6 +1631,18 @@ fn serve_names_withheld_records_only_when_serving_internal() {
             ),
             // One the inspector may see.
             ("pages/page-html.md", "order: 1", "order: first"),
+            // A bad row in the figures file of a withheld indicator: the problem is in
+            // the CSV, a file that is not a record's, but it belongs to one.
+            (
+                "indicators/zwindint.md",
+                "",
+                "---\ntitle: Withheld indicator\naudience: [internal]\nstatus: active\nunit: number\npolarity: higher-is-better\ntarget: 5\nvalues_file: indicators/zwindintvalues.csv\n---\n",
+            ),
+            (
+                "indicators/zwindintvalues.csv",
+                "",
+                "period,value\n2014-03,ZWINDINTVALUE\n",
+            ),
         ],
     );
     let page = served_problems(&content, "inspector").to_ascii_lowercase();
@@ -1585,14 +1654,14 @@ fn serve_names_withheld_records_only_when_serving_internal() {
         page.contains("withheld from"),
         "hidden problems are counted: {page}"
     );
-    for marker in ["zwrecint", "zwevint"] {
+    for marker in ["zwrecint", "zwevint", "zwindint"] {
         assert!(
             !page.contains(marker),
             "serving the inspector names `{marker}`: {page}"
         );
     }
     let page = served_problems(&content, INTERNAL).to_ascii_lowercase();
-    for marker in ["zwrecint", "zwevint", "page-html.md"] {
+    for marker in ["zwrecint", "zwevint", "zwindintvalues.csv", "page-html.md"] {
         assert!(
             page.contains(marker),
             "serving internal should name `{marker}`"

@@ -233,6 +233,17 @@ impl Record {
         }
     }
 
+    /// Every content file this record is read from: its own, and the CSV of its
+    /// figures (`values_file`). A problem in any of them belongs to the record, and is
+    /// withheld with it.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.path.as_str()).chain(
+            self.values_file
+                .as_ref()
+                .and_then(|f| f.resolved.as_deref()),
+        )
+    }
+
     /// Whether an audience may see this record.
     pub fn visible_to(&self, audience: &str) -> bool {
         audience == crate::config::INTERNAL

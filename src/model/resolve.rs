@@ -163,6 +163,7 @@ pub fn resolve(
         .map(|rec| check_files(rec, &files.root, &present))
         .collect();
     diags.extend(file_diags.into_iter().flatten());
+    diags.extend(refuse_figures_as_evidence(&mut records));
 
     // The accessibility statement's links follow the body rules: files inside the
     // content folder, attachments only, copied with the site (SPEC §14.6).
@@ -474,6 +475,40 @@ fn read_values_file(rec: &mut Record, root: &Path, present: &HashSet<&str>) -> V
     diags.extend(super::figures::duplicate_periods(&path, &values));
     if rec.values.is_empty() {
         rec.values = values;
+    }
+    diags
+}
+
+/// An indicator's figures file (`values_file`) is read by the indicator and shown
+/// through it, with the indicator's audience; an evidence `file:` naming it would
+/// publish it as a document to whoever sees the evidence (SPEC §14.6). E007 at the
+/// `file:`, whoever may see either record.
+fn refuse_figures_as_evidence(records: &mut [Record]) -> Vec<Diagnostic> {
+    let figures: HashMap<String, String> = records
+        .iter()
+        .filter_map(|r| {
+            let path = r.values_file.as_ref()?.resolved.clone()?;
+            Some((path, r.id.clone()))
+        })
+        .collect();
+    let mut diags = Vec::new();
+    for rec in records.iter_mut() {
+        let Some(file) = rec.file.as_mut() else {
+            continue;
+        };
+        let Some(owner) = file.resolved.as_ref().and_then(|p| figures.get(p)) else {
+            continue;
+        };
+        diags.push(Diagnostic::new(
+            &rec.path,
+            file.pos,
+            Code::E007,
+            format!(
+                "evidence `file`: `{}` holds the figures of the indicator `{owner}` (its `values_file`), which are shown through that indicator; name a document instead, or link the indicator with `related:`",
+                short(&file.path)
+            ),
+        ));
+        file.resolved = None;
     }
     diags
 }

@@ -38,14 +38,14 @@ pub fn view(site: &Site, audience: &str) -> View {
             next += 1;
         }
     }
-    // Files holding a withheld record: a relative link to one (`[see](../reviews/x.md)`)
-    // would otherwise copy the record's whole source into the output.
+    // Files holding a withheld record, or read by one (its figures' CSV): a relative
+    // link to one (`[see](../reviews/x.md)`) would otherwise copy it into the output.
     let withheld_files: HashSet<&str> = site
         .records
         .iter()
         .zip(&visible)
         .filter(|(_, v)| !**v)
-        .map(|(r, _)| r.path.as_str())
+        .flat_map(|(r, _)| r.files())
         .collect();
     let mut records: Vec<Record> = Vec::with_capacity(next);
     for (i, rec) in site.records.iter().enumerate() {

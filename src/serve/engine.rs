@@ -758,7 +758,7 @@ fn shown_problems<'a>(
     let mut hidden_files: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut names: Vec<String> = Vec::new();
     for r in records.iter().filter(|r| withheld(r)) {
-        hidden_files.insert(r.path.as_str());
+        hidden_files.extend(r.files());
         names.push(r.key.clone());
     }
     names.extend(hidden_files.iter().map(|p| p.to_lowercase()));
