@@ -157,8 +157,8 @@ pub fn latest(site: &Site) -> Option<usize> {
 /// the latest judgements come from.
 pub fn source(rec: &Record) -> String {
     let mut parts = Vec::new();
-    if let Some(by) = &rec.by {
-        parts.push(by.clone());
+    if let Some(by) = rec.text("by") {
+        parts.push(by.to_string());
     }
     if let Some(d) = rec.date {
         parts.push(d.long());

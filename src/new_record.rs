@@ -77,9 +77,11 @@ fn next_free(style_from: &[String], taken_among: &[String], fallback_prefix: &st
 /// What each field is for, shown in the template.
 fn hint(t: RecordType, field: &str) -> String {
     let values = |v: &[&str]| v.join(", ");
+    if let Some(own) = t.field(field).map(|f| f.hint).filter(|h| !h.is_empty()) {
+        return own.into();
+    }
     match field {
         "status" => values(t.statuses()),
-        "owner" => "the person or role accountable".into(),
         "date" | "approved" | "due" | "original_due" | "completed" | "reviewed" | "expires" => {
             "YYYY-MM-DD, YYYY-MM or YYYY".into()
         }

@@ -7,8 +7,8 @@
 
 use crate::analysis::{Analysis, Behind, EvidenceState, GapKind, Readiness};
 use crate::changes::{Change, Kind};
-use crate::model::schema::RecordType;
-use crate::model::Site;
+use crate::model::schema::{Field, RecordType, COMMON_FIELDS};
+use crate::model::{Plain, Site};
 
 /// Priorities, most urgent first (their sort order).
 pub const PRIORITIES: &[&str] = &["immediate", "high", "medium", "low"];
@@ -52,6 +52,36 @@ pub fn field_label(name: &str) -> String {
     }
 }
 
+/// The label of a declared field: its own, or made from its name.
+pub fn plain_label(f: &Field) -> String {
+    if f.label.is_empty() {
+        field_label(f.name)
+    } else {
+        f.label.to_string()
+    }
+}
+
+/// The plain fields of a type (`schema::Store::Plain`), common ones first, in the
+/// order declared: what record pages, packs and exports list by declaration alone.
+pub fn plain_fields(t: RecordType) -> impl Iterator<Item = &'static Field> {
+    COMMON_FIELDS
+        .iter()
+        .chain(t.own_fields())
+        .filter(|f| f.is_plain())
+}
+
+/// A plain field's value in words, as pages and packs show it.
+pub fn plain_text(v: &Plain) -> String {
+    match v {
+        Plain::Text(t) => t.clone(),
+        Plain::Word(w) => label(w),
+        Plain::Date(d) => d.long(),
+        Plain::Number(n) => figure(*n, None),
+        Plain::Integer(n) => n.to_string(),
+        Plain::Words(words) => words.join(", "),
+    }
+}
+
 /// The words shown with a record marked `illustrative:` (on its page and in packs):
 /// that it is an illustration, not a fact from the files, and why.
 pub fn illustrative_note(why: &str) -> String {
@@ -70,14 +100,13 @@ pub fn reading_order(label: &str) -> u8 {
         "illustrative",
         "source",
         "finding",
-        "area",
         "priority",
         "plan",
         "objective",
         "kind",
     ]) {
         0
-    } else if named(&["owner", "by", "originator"]) {
+    } else if named(&["owner"]) {
         1
     } else if named(&[
         "date",

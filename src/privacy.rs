@@ -6,7 +6,8 @@
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::markdown;
-use crate::model::Record;
+use crate::model::schema::COMMON_FIELDS;
+use crate::model::{Plain, Record};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -194,18 +195,15 @@ pub fn check(rec: &Record) -> Vec<Diagnostic> {
         };
         report(locate.at(f.start), field, &f);
     }
-    let texts = [
-        ("owner", &rec.owner),
-        ("area", &rec.area),
-        ("originator", &rec.originator),
-        ("by", &rec.by),
-        ("illustrative", &rec.illustrative),
-    ];
-    for (name, value) in texts {
-        if let Some(v) = value {
-            for f in scan(v) {
-                report(rec.pos_of(name), &format!("`{name}`"), &f);
-            }
+    // Every field its declaration says may name a person, and every tag.
+    let declared = COMMON_FIELDS.iter().chain(rec.rtype.own_fields());
+    for name in declared.filter(|f| f.personal).map(|f| f.name) {
+        let words = match rec.plain(name) {
+            Some(Plain::Words(words)) => words.iter().map(String::as_str).collect(),
+            _ => rec.text(name).into_iter().collect::<Vec<_>>(),
+        };
+        for f in words.into_iter().flat_map(scan) {
+            report(rec.pos_of(name), &format!("`{name}`"), &f);
         }
     }
     for tag in &rec.tags {

@@ -2,8 +2,8 @@
 //! every problem reported (E002, E003, W106), and the record kept whenever it can be so
 //! that later checks still run.
 
-use super::schema::{FieldKind, RecordType, ALL_TYPES};
-use super::{figures, FileRef, Judgement, Reading, Record, Ref, SignOff};
+use super::schema::{Field, FieldKind, RecordType, ALL_TYPES};
+use super::{figures, FileRef, Judgement, Plain, Reading, Record, Ref, SignOff};
 use crate::content::yaml::{Node, Value};
 use crate::content::{BodyOrigin, RawRecord};
 use crate::date::PartialDate;
@@ -340,7 +340,6 @@ fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
         objectives: Vec::new(),
         parent: None,
         finding: None,
-        area: None,
         priority: None,
         due: None,
         original_due: None,
@@ -353,23 +352,20 @@ fn blank(rtype: RecordType, path: &str, pos: Pos) -> Record {
         sha256: None,
         reviewed: None,
         expires: None,
-        originator: None,
         location: None,
         signed_off: None,
-        by: None,
         framework: None,
         judgements: Vec::new(),
         order: None,
-        measure: None,
         unit: None,
         polarity: None,
         target: None,
         values: Vec::new(),
         values_file: None,
-        figures_source: None,
         likelihood: None,
         impact: None,
         review_by: None,
+        plain: Vec::new(),
         extra: Vec::new(),
         personal_data_reviewed: None,
         body: String::new(),
@@ -386,6 +382,49 @@ pub struct Built {
     pub records: Vec<Record>,
     pub diagnostics: Vec<Diagnostic>,
     pub reserved_id: Option<String>,
+}
+
+/// Reads a plain field (`schema::Store::Plain`) by its kind alone: what makes a new
+/// field work everywhere from its declaration.
+fn read_plain(c: &mut Checker, field: &Field, value: &Node, rec: &mut Record) {
+    let name = field.name;
+    let read = match field.kind {
+        FieldKind::Ref(_) => return c.refs(name, value, true, &mut rec.refs),
+        FieldKind::Refs(_) => return c.refs(name, value, false, &mut rec.refs),
+        FieldKind::Text => c.text(name, value).map(Plain::Text),
+        FieldKind::Date => c.date(name, value).map(Plain::Date),
+        FieldKind::Enum(values) => c.one_of(name, value, values).map(Plain::Word),
+        FieldKind::TextList => Some(Plain::Words(
+            c.list(name, value).into_iter().map(|(t, _)| t).collect(),
+        )),
+        FieldKind::Number => c.text(name, value).and_then(|t| {
+            figures::number(&t)
+                .map_err(|why| c.report(c.at, Code::E003, format!("`{name}` {why}")))
+                .ok()
+                .map(Plain::Number)
+        }),
+        FieldKind::Integer => c
+            .text(name, value)
+            .and_then(|t| match t.trim().parse::<i64>() {
+                Ok(n) => Some(Plain::Integer(n)),
+                Err(_) => {
+                    c.report(
+                        c.at,
+                        Code::E003,
+                        format!(
+                            "`{name}` must be a whole number such as 3, not `{}`",
+                            short(&t)
+                        ),
+                    );
+                    None
+                }
+            }),
+        // A plain field is never special: those are read by code of their own.
+        FieldKind::Special => None,
+    };
+    if let Some(v) = read {
+        rec.plain.push((name, v));
+    }
 }
 
 /// A key's name, if it is one: a scalar that is not empty or null (`"": x` and `~: x`
@@ -563,6 +602,10 @@ pub fn build_record(raw: RawRecord) -> Built {
                     rec.extra.push((name.to_string(), value.to_value()));
                     continue;
                 };
+                if field.is_plain() {
+                    read_plain(&mut c, field, value, &mut rec);
+                    continue;
+                }
                 match (field.name, field.kind) {
                     (n, FieldKind::Ref(_)) => c.refs(n, value, true, &mut rec.refs),
                     (n, FieldKind::Refs(_)) => c.refs(n, value, false, &mut rec.refs),
@@ -582,10 +625,7 @@ pub fn build_record(raw: RawRecord) -> Built {
                         rag_pos = Some(key.pos);
                         rec.rag = c.one_of(name, value, v);
                     }
-                    ("area", _) => rec.area = c.text(name, value),
                     ("url", _) => rec.url = c.text(name, value),
-                    ("originator", _) => rec.originator = c.text(name, value),
-                    ("by", _) => rec.by = c.text(name, value),
                     ("framework", _) => {
                         rec.framework = c
                             .text(name, value)
@@ -628,8 +668,6 @@ pub fn build_record(raw: RawRecord) -> Built {
                             }
                         }
                     }
-                    ("source", FieldKind::Text) => rec.figures_source = c.text(name, value),
-                    ("measure", _) => rec.measure = c.text(name, value),
                     ("unit", FieldKind::Enum(v)) => rec.unit = c.one_of(name, value, v),
                     ("polarity", FieldKind::Enum(v)) => rec.polarity = c.one_of(name, value, v),
                     ("target", _) => {

@@ -78,6 +78,19 @@ pub struct Reading {
     pub pos: Pos,
 }
 
+/// The value of a plain field (`schema::Store::Plain`), as its kind reads it. ID
+/// fields are kept with every other reference, in `Record::refs`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plain {
+    Text(String),
+    /// One of the field's allowed values.
+    Word(&'static str),
+    Date(PartialDate),
+    Number(f64),
+    Integer(i64),
+    Words(Vec<String>),
+}
+
 /// One record, every field checked and typed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -114,7 +127,6 @@ pub struct Record {
     pub parent: Option<usize>,
     // Recommendation
     pub finding: Option<&'static str>,
-    pub area: Option<String>,
     pub priority: Option<&'static str>,
     pub due: Option<PartialDate>,
     /// The due date first agreed, when `due` has since moved (SPEC §14.4).
@@ -131,21 +143,17 @@ pub struct Record {
     pub sha256: Option<String>,
     pub reviewed: Option<PartialDate>,
     pub expires: Option<PartialDate>,
-    pub originator: Option<String>,
     /// Where the document is kept, when it is neither a file nor a link (SPEC §14.1).
     pub location: Option<String>,
     /// Who signed the document off, and when (SPEC §14.2).
     pub signed_off: Option<SignOff>,
     // Review
-    pub by: Option<String>,
     /// The judgement framework named in `framework:` (SPEC §14.10), where it was written.
     pub framework: Option<(String, Pos)>,
     pub judgements: Vec<Judgement>,
     // Page
     pub order: Option<i64>,
     // Indicator (SPEC §14.9)
-    /// What is counted.
-    pub measure: Option<String>,
     pub unit: Option<&'static str>,
     pub polarity: Option<&'static str>,
     pub target: Option<f64>,
@@ -153,13 +161,14 @@ pub struct Record {
     pub values: Vec<Reading>,
     /// The CSV file the figures come from, once checked (`resolved`) and read.
     pub values_file: Option<FileRef>,
-    /// An indicator's `source`: where its figures come from (text, not a link).
-    pub figures_source: Option<String>,
     // Risk (SPEC §14.9)
     pub likelihood: Option<u8>,
     pub impact: Option<u8>,
     pub review_by: Option<PartialDate>,
 
+    /// The values of plain fields (`schema::Store::Plain`), in the order written: fields
+    /// the declaration alone drives, read by their kind.
+    pub plain: Vec<(&'static str, Plain)>,
     /// Fields this tool does not know, kept as written ("Other details").
     pub extra: Vec<(String, serde_yaml::Value)>,
     pub personal_data_reviewed: Option<PartialDate>,
@@ -185,6 +194,27 @@ impl Record {
     /// References written in one field.
     pub fn refs_in<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Ref> + 'a {
         self.refs.iter().filter(move |r| r.field == field)
+    }
+
+    /// The value of a plain field, if it was given.
+    pub fn plain(&self, name: &str) -> Option<&Plain> {
+        self.plain.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// The text of a text field, plain or typed, if it was given: what the
+    /// personal-data lint and the search index read.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match name {
+            "title" => Some(&self.title),
+            "owner" => self.owner.as_deref(),
+            "illustrative" => self.illustrative.as_deref(),
+            "url" => self.url.as_deref(),
+            "location" => self.location.as_deref(),
+            _ => match self.plain(name) {
+                Some(Plain::Text(t)) => Some(t),
+                _ => None,
+            },
+        }
     }
 
     /// The evidence file inside the content folder, if it was found there.

@@ -52,13 +52,92 @@ pub enum FieldKind {
     Special,
 }
 
+/// Where a field's value is kept once read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// A typed field of [`crate::model::Record`] with code of its own: the analysis
+    /// derives something from it, or it is shown in a way of its own.
+    Own,
+    /// Read, checked, shown, exported, scanned and offered by its kind alone, from
+    /// this declaration: nothing else in the code names it (a new field needs only
+    /// its declaration). Kept in `Record::plain` (ID fields in `Record::refs`).
+    Plain,
+}
+
+/// Where a record page's summary list puts a field, in the order an inspector reads
+/// a record: what it is, who answers for it, when, how it stands, then the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    What,
+    Who,
+    When,
+    How,
+    Rest,
+}
+
+/// One field of a record type: everything loading, checking, the record page, the
+/// packs, the exports, the personal-data lint, `new`, the editor's form and the
+/// tracker round trip need to know about it.
+#[derive(Clone, Copy, Debug)]
 pub struct Field {
     pub name: &'static str,
     pub kind: FieldKind,
+    /// The label pages, packs and the editor show; empty: made from the name
+    /// (`original_due` → "Original due", see `present::field_label`).
+    pub label: &'static str,
+    /// What to write, in `new`'s template and under the editor's control; empty: the
+    /// kind's own hint (the values of a list, the forms of a date).
+    pub hint: &'static str,
+    /// The personal-data lint (W107) reads it: free text that may name a person.
+    pub personal: bool,
+    pub store: Store,
+    /// Where a plain field sits in a record page's summary list.
+    pub group: Group,
 }
 
+/// A field with code of its own ([`Store::Own`]).
 const fn f(name: &'static str, kind: FieldKind) -> Field {
-    Field { name, kind }
+    Field {
+        name,
+        kind,
+        label: "",
+        hint: "",
+        personal: false,
+        store: Store::Own,
+        group: Group::Rest,
+    }
+}
+
+/// A field the declaration alone drives ([`Store::Plain`]).
+const fn plain(name: &'static str, kind: FieldKind) -> Field {
+    Field {
+        store: Store::Plain,
+        ..f(name, kind)
+    }
+}
+
+impl Field {
+    const fn label(self, label: &'static str) -> Field {
+        Field { label, ..self }
+    }
+    const fn hint(self, hint: &'static str) -> Field {
+        Field { hint, ..self }
+    }
+    /// Free text that may name a person: the personal-data lint reads it.
+    const fn personal(self) -> Field {
+        Field {
+            personal: true,
+            ..self
+        }
+    }
+    const fn group(self, group: Group) -> Field {
+        Field { group, ..self }
+    }
+
+    /// Whether the declaration alone drives this field.
+    pub fn is_plain(&self) -> bool {
+        self.store == Store::Plain
+    }
 }
 
 pub const CLASSIFICATIONS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE"];
@@ -74,13 +153,15 @@ pub const COMMON_FIELDS: &[Field] = &[
     f("id", FieldKind::Special),
     f("title", FieldKind::Text),
     f("status", FieldKind::Special),
-    f("owner", FieldKind::Text),
+    f("owner", FieldKind::Text)
+        .personal()
+        .hint("the person or role accountable"),
     f("date", FieldKind::Date),
     f("audience", FieldKind::Special),
     f("classification", FieldKind::Enum(CLASSIFICATIONS)),
     f("tags", FieldKind::TextList),
     f("related", FieldKind::Refs(&[])),
-    f("illustrative", FieldKind::Text),
+    f("illustrative", FieldKind::Text).personal(),
 ];
 
 /// Fields with a meaning of their own that are not shown in exports as data columns.
@@ -100,7 +181,10 @@ const RECOMMENDATION_FIELDS: &[Field] = &[
         "finding",
         FieldKind::Enum(&["recommendation", "priority-action", "area-for-improvement"]),
     ),
-    f("area", FieldKind::Text),
+    plain("area", FieldKind::Text)
+        .personal()
+        .group(Group::What)
+        .hint("the area of practice the review named"),
     f(
         "priority",
         FieldKind::Enum(&["immediate", "high", "medium", "low"]),
@@ -145,7 +229,10 @@ const EVIDENCE_FIELDS: &[Field] = &[
         "supports",
         FieldKind::Refs(&[T::Recommendation, T::Action, T::Objective, T::Plan]),
     ),
-    f("originator", FieldKind::Text),
+    plain("originator", FieldKind::Text)
+        .personal()
+        .group(Group::Who)
+        .hint("who wrote or produced the document"),
 ];
 const REVIEW_FIELDS: &[Field] = &[
     f(
@@ -162,7 +249,10 @@ const REVIEW_FIELDS: &[Field] = &[
             "letter",
         ]),
     ),
-    f("by", FieldKind::Text),
+    plain("by", FieldKind::Text)
+        .personal()
+        .group(Group::Who)
+        .hint("who carried out the review"),
     f("framework", FieldKind::Text),
     f("judgements", FieldKind::Special),
 ];
@@ -183,7 +273,9 @@ const EVENT_FIELDS: &[Field] = &[
 ];
 const PAGE_FIELDS: &[Field] = &[f("order", FieldKind::Integer)];
 const INDICATOR_FIELDS: &[Field] = &[
-    f("measure", FieldKind::Text),
+    plain("measure", FieldKind::Text)
+        .group(Group::What)
+        .hint("what is counted, in words"),
     f("unit", FieldKind::Enum(UNITS)),
     f("polarity", FieldKind::Enum(POLARITIES)),
     f("target", FieldKind::Number),
@@ -193,7 +285,9 @@ const INDICATOR_FIELDS: &[Field] = &[
         "relates",
         FieldKind::Refs(&[T::Recommendation, T::Objective, T::Action]),
     ),
-    f("source", FieldKind::Text),
+    plain("source", FieldKind::Text)
+        .label("Source of the figures")
+        .hint("where the figures come from"),
 ];
 const RISK_FIELDS: &[Field] = &[
     f("likelihood", FieldKind::Integer),

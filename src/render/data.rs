@@ -6,7 +6,7 @@ use super::{Build, Emit};
 use crate::analysis::{Analysis, GapKind};
 use crate::date::Date;
 use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, COMMON_FIELDS};
-use crate::model::{Record, Site};
+use crate::model::{Plain, Record, Site};
 use serde_json::{json, Map, Value};
 
 fn dates(d: Option<crate::date::PartialDate>) -> Value {
@@ -32,7 +32,13 @@ fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
             })
             .collect()
     };
-    let kind = rec.rtype.field(name).map(|f| f.kind);
+    let field = rec.rtype.field(name);
+    if field
+        .is_some_and(|f| f.is_plain() && !matches!(f.kind, FieldKind::Ref(_) | FieldKind::Refs(_)))
+    {
+        return rec.plain(name).map_or(Value::Null, plain_json);
+    }
+    let kind = field.map(|f| f.kind);
     match (name, kind) {
         (_, Some(FieldKind::Ref(_))) => refs(name).into_iter().next().unwrap_or(Value::Null),
         (_, Some(FieldKind::Refs(_))) => Value::Array(refs(name)),
@@ -53,7 +59,6 @@ fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
         ("objectives", _) => Value::Array(rec.objectives.iter().map(|&o| link(o)).collect()),
         ("description", _) => json!(rec.body),
         ("finding", _) => json!(rec.finding),
-        ("area", _) => json!(rec.area),
         ("priority", _) => json!(rec.priority),
         ("due", _) => dates(rec.due),
         ("completed", _) => dates(rec.completed),
@@ -64,12 +69,10 @@ fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
         ("sha256", _) => json!(rec.sha256),
         ("reviewed", _) => dates(rec.reviewed),
         ("expires", _) => dates(rec.expires),
-        ("originator", _) => json!(rec.originator),
         ("location", _) => json!(rec.location),
         ("original_due", _) => dates(rec.original_due),
         ("signed_off", _) => sign_off_json(rec.signed_off.as_ref()),
         ("agreed", _) => sign_off_json(rec.agreed.as_ref()),
-        ("by", _) => json!(rec.by),
         ("framework", _) => json!(rec.framework.as_ref().map(|(name, _)| name)),
         ("judgements", _) => Value::Object(
             rec.judgements
@@ -78,8 +81,6 @@ fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
                 .collect(),
         ),
         ("order", _) => json!(rec.order),
-        ("source", _) => json!(rec.figures_source),
-        ("measure", _) => json!(rec.measure),
         ("unit", _) => json!(rec.unit),
         ("polarity", _) => json!(rec.polarity),
         ("target", _) => rec.target.map_or(Value::Null, figure_json),
@@ -103,6 +104,18 @@ fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
         ("impact", _) => json!(rec.impact),
         ("review_by", _) => dates(rec.review_by),
         _ => Value::Null,
+    }
+}
+
+/// A plain field's value (`schema::Store::Plain`), by its kind.
+fn plain_json(v: &Plain) -> Value {
+    match v {
+        Plain::Text(t) => json!(t),
+        Plain::Word(w) => json!(w),
+        Plain::Date(d) => json!(d.to_string()),
+        Plain::Number(n) => figure_json(*n),
+        Plain::Integer(n) => json!(n),
+        Plain::Words(w) => json!(w),
     }
 }
 

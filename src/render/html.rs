@@ -11,7 +11,7 @@ use super::theme::error_chain;
 use super::{Build, Emit};
 use crate::analysis::{Behind, GapKind};
 use crate::markdown::{self, escape_html, LinkTarget, Links};
-use crate::model::schema::{RecordType, ALL_TYPES};
+use crate::model::schema::{FieldKind, RecordType, ALL_TYPES};
 use crate::model::view::WITHHELD_ID;
 use crate::model::Record;
 use crate::present::{self, field_label, label};
@@ -407,8 +407,10 @@ impl<'a> Pages<'a> {
         let site = self.b.site();
         let rec = &site.records[i];
         let a = self.b.analysis;
-        let mut out: Vec<(String, String)> = Vec::new();
-        let mut push = |label: &str, html: String| out.push((label.to_string(), html));
+        let mut out: Vec<(u8, String, String)> = Vec::new();
+        let mut push = |label: &str, html: String| {
+            out.push((present::reading_order(label), label.to_string(), html))
+        };
         let esc = |s: &str| escape_html(s);
         let date = |d: Option<crate::date::PartialDate>| d.map(|d| escape_html(&d.long()));
         let tag_html = |word: &str| {
@@ -457,9 +459,6 @@ impl<'a> Pages<'a> {
                 if let Some(f) = rec.finding {
                     push(&field_label("finding"), esc(&label(f)));
                 }
-                if let Some(a) = &rec.area {
-                    push(&field_label("area"), esc(a));
-                }
                 if let Some(p) = rec.priority {
                     push(&field_label("priority"), esc(&label(p)));
                 }
@@ -502,9 +501,6 @@ impl<'a> Pages<'a> {
             RecordType::Evidence => {
                 if let Some(k) = rec.kind {
                     push(&field_label("kind"), esc(&label(k)));
-                }
-                if let Some(o) = &rec.originator {
-                    push(&field_label("originator"), esc(o));
                 }
                 if let Some(d) = date(rec.reviewed) {
                     push(&field_label("reviewed"), d);
@@ -576,9 +572,6 @@ impl<'a> Pages<'a> {
                 if let Some(k) = rec.kind {
                     push(&field_label("kind"), esc(&label(k)));
                 }
-                if let Some(b) = &rec.by {
-                    push(&field_label("by"), esc(b));
-                }
             }
             RecordType::Event => {
                 if let Some(k) = rec.kind {
@@ -587,9 +580,6 @@ impl<'a> Pages<'a> {
             }
             RecordType::Page => {}
             RecordType::Indicator => {
-                if let Some(m) = &rec.measure {
-                    push(&field_label("measure"), esc(m));
-                }
                 if let Some(u) = rec.unit {
                     push(&field_label("unit"), esc(u));
                 }
@@ -616,9 +606,6 @@ impl<'a> Pages<'a> {
                     if let Some(t) = f.trend {
                         push("Trend", tag_html(t.name()));
                     }
-                }
-                if let Some(src) = &rec.figures_source {
-                    push("Source of the figures", esc(src));
                 }
                 if let Some(file) = &rec.values_file {
                     push(
@@ -669,10 +656,20 @@ impl<'a> Pages<'a> {
         if let Some(c) = rec.classification {
             push(&field_label("classification"), esc(c));
         }
+        // Plain fields, by their declarations alone: nothing here names them.
+        for f in present::plain_fields(rec.rtype) {
+            let html = match f.kind {
+                FieldKind::Ref(_) | FieldKind::Refs(_) => refs_html(f.name),
+                _ => rec.plain(f.name).map(|v| esc(&present::plain_text(v))),
+            };
+            if let Some(html) = html {
+                out.push((f.group as u8, present::plain_label(f), html));
+            }
+        }
         // What, who, when, then how it stands (a stable sort keeps each part's order).
-        out.sort_by_key(|(label, _)| present::reading_order(label));
+        out.sort_by_key(|(order, _, _)| *order);
         out.into_iter()
-            .map(|(label, html)| Field { label, html })
+            .map(|(_, label, html)| Field { label, html })
             .collect()
     }
 
@@ -1096,7 +1093,7 @@ impl<'a> Pages<'a> {
                     id_cell,
                     title_cell,
                     text(&label(rec.kind.unwrap_or(""))),
-                    text(rec.by.as_deref().unwrap_or("")),
+                    text(rec.text("by").unwrap_or("")),
                     date(rec.date),
                     standing_cell,
                 ],

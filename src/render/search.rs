@@ -4,6 +4,7 @@
 use super::{Build, Emit};
 use crate::markdown;
 use crate::model::Record;
+use crate::present;
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -45,17 +46,16 @@ impl serde_json::ser::Formatter for ScriptSafe {
 /// One record's entry of the index, as JSON that is safe inside a script.
 pub fn entry(r: &Record) -> String {
     let mut text = markdown::to_text(&r.body);
-    for extra in [
-        r.owner.as_deref(),
-        r.area.as_deref(),
-        r.originator.as_deref(),
-        r.by.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
+    // The owner and every plain field, by their declarations.
+    let plain = present::plain_fields(r.rtype).filter_map(|f| r.plain(f.name));
+    for extra in r
+        .owner
+        .iter()
+        .cloned()
+        .chain(plain.map(present::plain_text))
     {
         text.push(' ');
-        text.push_str(extra);
+        text.push_str(&extra);
     }
     for t in &r.tags {
         text.push(' ');

@@ -187,7 +187,9 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
     let kinds: Vec<Kind> = cols.iter().map(|c| kind_of(t, c)).collect();
     let mut widths = Widths(vec![0; cols.len()]);
     for (c, name) in cols.iter().enumerate() {
-        let head = field_label(name);
+        let head = t
+            .field(name)
+            .map_or_else(|| field_label(name), crate::present::plain_label);
         widths.see(c, &head);
         ws.write_string_with_format(0, c as u16, head, &f.header)?;
     }

@@ -361,6 +361,7 @@ fn part_of(v: Option<&Value>, part: &str) -> String {
 
 /// The controls of one field.
 fn control_html(
+    t: RecordType,
     name: &str,
     control: Control,
     current: &Fields,
@@ -369,7 +370,10 @@ fn control_html(
     own_id: Option<&str>,
 ) -> String {
     let value = current.get(name);
-    let label_text = field_label(name);
+    let declared = t.field(name);
+    let label_text = declared.map_or_else(|| field_label(name), crate::present::plain_label);
+    let hint_text = declared.map(|f| f.hint).filter(|h| !h.is_empty());
+    let hint = |name: &str, control| hint_text.unwrap_or_else(|| hint(name, control));
     let id = format!("f-{}", escape_html(name));
     let esc_name = escape_html(name);
     match control {
@@ -538,6 +542,7 @@ pub(crate) fn edit_page(
     ));
     for (name, control) in controls(t) {
         main.push_str(&control_html(
+            t,
             name,
             control,
             current,
@@ -643,6 +648,7 @@ pub(crate) fn new_page(
             body: String::new(),
         };
         main.push_str(&control_html(
+            t,
             "source",
             Control::One(&[RecordType::Review]),
             &current,
@@ -906,7 +912,15 @@ mod tests {
         let choices = Choices {
             records: Vec::new(),
         };
-        let html = control_html("target", Control::Number, &current, &choices, &[], None);
+        let html = control_html(
+            RecordType::Indicator,
+            "target",
+            Control::Number,
+            &current,
+            &choices,
+            &[],
+            None,
+        );
         assert!(
             html.contains(r#"type="number" step="any" id="f-target" name="target" value="28.5""#),
             "{html}"

@@ -12,7 +12,7 @@ use crate::analysis::GapKind;
 use crate::config::{Pack, PackKind, References, Section};
 use crate::date::Date;
 use crate::markdown::{LinkTarget, Links};
-use crate::model::schema::RecordType;
+use crate::model::schema::{FieldKind, RecordType};
 use crate::model::view::{View, WITHHELD_ID};
 use crate::model::{Record, Site};
 use crate::pipeline::Analysed;
@@ -257,6 +257,24 @@ impl<'a> PackDoc<'a> {
     }
 
     /// A record's field references (`source`, `addresses`, …), withheld ones as such.
+    /// A record's plain fields (`schema::Store::Plain`), by their declarations alone:
+    /// a new field shows in every record's details without a line here.
+    fn plain_rows(&self, i: usize) -> Vec<(String, Vec<Inline>)> {
+        let rec = self.rec(i);
+        present::plain_fields(rec.rtype)
+            .filter_map(|f| {
+                let value = match f.kind {
+                    FieldKind::Ref(_) | FieldKind::Refs(_) => {
+                        let refs = self.field_refs(i, f.name);
+                        (!refs.is_empty()).then_some(refs)
+                    }
+                    _ => rec.plain(f.name).map(|v| cell(&present::plain_text(v))),
+                };
+                value.map(|v| (present::plain_label(f), v))
+            })
+            .collect()
+    }
+
     fn field_refs(&self, i: usize, field: &str) -> Vec<Inline> {
         let mut out = Vec::new();
         for rf in self.rec(i).refs_in(field) {
@@ -487,9 +505,7 @@ impl<'a> PackDoc<'a> {
             if rec.refs_in("source").next().is_some() {
                 kv.push((field_label("source"), self.field_refs(i, "source")));
             }
-            if let Some(a) = &rec.area {
-                kv.push((field_label("area"), cell(a)));
-            }
+            kv.extend(self.plain_rows(i));
             if let Some(p) = rec.priority {
                 kv.push((field_label("priority"), cell(&label(p))));
             }
@@ -583,6 +599,7 @@ impl<'a> PackDoc<'a> {
                     kv.push((field_label(field), self.field_refs(i, field)));
                 }
             }
+            kv.extend(self.plain_rows(i));
             out.push(Block::KeyValue(kv));
             // The evidence that supports this action, with its state.
             let evidence = self.backlinks(i, "supports");
@@ -625,6 +642,7 @@ impl<'a> PackDoc<'a> {
             if p.approved.is_some() {
                 kv.push((field_label("approved"), cell(&Self::date(p.approved))));
             }
+            kv.extend(self.plain_rows(i));
             out.push(Block::KeyValue(kv));
             out.extend(self.body(i, 2));
             for &o in &p.objectives {
@@ -861,9 +879,7 @@ impl<'a> PackDoc<'a> {
             if let Some(k) = r.kind {
                 kv.push((field_label("kind"), cell(&label(k))));
             }
-            if let Some(b) = &r.by {
-                kv.push((field_label("by"), cell(b)));
-            }
+            kv.extend(self.plain_rows(i));
             if r.date.is_some() {
                 kv.push((field_label("date"), cell(&Self::date(r.date))));
             }
@@ -950,14 +966,9 @@ impl<'a> PackDoc<'a> {
             let r = self.rec(i);
             out.push(self.record_heading(2, r, true));
             let mut kv: Vec<_> = illustrative_row(r).into_iter().collect();
-            if let Some(m) = &r.measure {
-                kv.push((field_label("measure"), cell(m)));
-            }
+            kv.extend(self.plain_rows(i));
             if let Some(p) = r.polarity {
                 kv.push((field_label("polarity"), cell(&label(p))));
-            }
-            if let Some(s) = &r.figures_source {
-                kv.push(("Source of the figures".to_string(), cell(s)));
             }
             let relates: Vec<Vec<Inline>> = r.targets("relates").map(|x| self.rec_ref(x)).collect();
             if !relates.is_empty() {
