@@ -61,6 +61,12 @@ pub fn plain_label(f: &Field) -> String {
     }
 }
 
+/// The heading of a type's column in the workbook (and the editor's label): a
+/// declared field's own label, else one made from the name.
+pub fn column_label(t: RecordType, name: &str) -> String {
+    t.field(name).map_or_else(|| field_label(name), plain_label)
+}
+
 /// The plain fields of a type (`schema::Store::Plain`), common ones first, in the
 /// order declared: what record pages, packs and exports list by declaration alone.
 pub fn plain_fields(t: RecordType) -> impl Iterator<Item = &'static Field> {

@@ -1167,7 +1167,7 @@ fn assert_round_trip(out: &Path) {
             for (c, value) in row.iter().enumerate() {
                 let got = range.get((r, c)).map(cell_text).unwrap_or_default();
                 let want = if r == 0 {
-                    assure::present::field_label(value)
+                    assure::present::column_label(t, value)
                 } else {
                     shown(t, &rows[0][c], value)
                 };

@@ -17,7 +17,7 @@ use super::data::{cell_text, columns, row};
 use super::{Build, Emit};
 use crate::analysis::GapKind;
 use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, RAGS};
-use crate::present::{field_label, label};
+use crate::present::label;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook,
@@ -187,9 +187,7 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
     let kinds: Vec<Kind> = cols.iter().map(|c| kind_of(t, c)).collect();
     let mut widths = Widths(vec![0; cols.len()]);
     for (c, name) in cols.iter().enumerate() {
-        let head = t
-            .field(name)
-            .map_or_else(|| field_label(name), crate::present::plain_label);
+        let head = crate::present::column_label(t, name);
         widths.see(c, &head);
         ws.write_string_with_format(0, c as u16, head, &f.header)?;
     }

@@ -371,7 +371,7 @@ fn control_html(
 ) -> String {
     let value = current.get(name);
     let declared = t.field(name);
-    let label_text = declared.map_or_else(|| field_label(name), crate::present::plain_label);
+    let label_text = crate::present::column_label(t, name);
     let hint_text = declared.map(|f| f.hint).filter(|h| !h.is_empty());
     let hint = |name: &str, control| hint_text.unwrap_or_else(|| hint(name, control));
     let id = format!("f-{}", escape_html(name));
