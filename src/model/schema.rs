@@ -201,6 +201,7 @@ const ACTION_FIELDS: &[Field] = &[
     f("original_due", FieldKind::Date),
     f("completed", FieldKind::Date),
     f("rag", FieldKind::Enum(RAGS)),
+    plain("resources", FieldKind::Text).hint("what it needs: people, money, systems"),
 ];
 const EVIDENCE_FIELDS: &[Field] = &[
     f(
