@@ -483,6 +483,13 @@ pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
     })
 }
 
+/// Readiness at each baseline and now, as a chart (SPEC §13.5): with one baseline,
+/// "then and now" says it all, so only with several.
+pub fn changes_history(c: &crate::changes::Changes) -> Option<Chart> {
+    let points: Vec<_> = c.history.iter().map(|p| (p.as_of, p.readiness)).collect();
+    (points.len() > 2).then(|| readiness_over_time(&points))
+}
+
 /// Readiness at each baseline's readiness date and now, one bar per date, oldest
 /// first (SPEC §13.5). `points` are (date, readiness) pairs.
 pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {

@@ -661,6 +661,12 @@ const COMMON_FIRST_WORDS: &[&str] = &[
     "visit",
 ];
 
+/// "since the monitoring visit on 19 November 2025": the baseline compared with, by its
+/// label when it has one (SPEC §14.10).
+pub fn since_words(c: &crate::changes::Changes) -> String {
+    since_baseline(c.since_label.as_deref(), c.since.as_of)
+}
+
 /// Where changes are counted from (SPEC §14.10): "since the monitoring visit on
 /// 19 November 2025" for a baseline labelled "Monitoring visit, 19 November 2025",
 /// "since the board meeting on 31 March 2014" for one labelled "Board meeting" as of

@@ -6,7 +6,6 @@
 //! The site audience's outputs are listed once, in [`OUTPUTS`]: a new format is a new
 //! file here and one line there.
 
-pub mod changes_page;
 pub mod data;
 pub mod html;
 pub mod pdf;

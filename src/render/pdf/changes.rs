@@ -6,7 +6,6 @@ use super::layout::{Block, Inline};
 use super::{bullets, cell, chart_blocks, heading, para, PackDoc};
 use crate::changes::{Change, Changes, Point};
 use crate::present::{change_detail, change_heading};
-use crate::render::changes_page::history_chart;
 
 fn readiness(p: &Point) -> Vec<Inline> {
     let mut line: Vec<Inline> = crate::present::readiness_parts(&p.readiness)
@@ -27,7 +26,7 @@ impl PackDoc<'_> {
     /// With several baselines, readiness at each and now (SPEC §13.5), drawn as the
     /// site's chart is, with its numbers.
     pub(super) fn readiness_history(&self, out: &mut Vec<Block>) {
-        if let Some(chart) = self.input.changes.and_then(history_chart) {
+        if let Some(chart) = self.input.changes.and_then(crate::charts::changes_history) {
             chart_blocks(&chart, out);
         }
     }
@@ -59,7 +58,7 @@ impl PackDoc<'_> {
             ));
             return;
         };
-        let title = format!("Changes {}", crate::render::changes_page::since_words(c));
+        let title = format!("Changes {}", crate::present::since_words(c));
         out.push(heading(1, &title, Some("section-changes"), true));
         let counts = c
             .counts()

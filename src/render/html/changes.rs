@@ -1,12 +1,14 @@
 //! `site/changes.html`: what changed since the last baseline (SPEC §13.5), grouped by
-//! recommendation so an inspector reads "what happened on this recommendation".
+//! recommendation so an inspector reads "what happened on this recommendation"; and
+//! what the dashboard shows of it.
 //!
-//! Reads the [`Changes`] the build computed once; words come from [`present`]. Makes
-//! the templates' data only: [`super::html::changes_page`] renders it as a page, with
-//! the site's banner and footer.
+//! Reads the [`Changes`] the build computed once; words come from [`present`].
 
+use super::{put, Pages};
 use crate::changes::{Change, Changes, Point};
 use crate::present::{self, change_detail, change_heading};
+use crate::render::{svg, Build, Emit};
+use anyhow::Result;
 use serde_json::{json, Value};
 
 /// A page inside `site/` as a link from the site's top level.
@@ -15,14 +17,8 @@ fn href(page: &Option<String>) -> Option<&str> {
         .map(|p| p.strip_prefix("site/").unwrap_or(p))
 }
 
-/// "since the monitoring visit on 19 November 2025": the baseline compared with, by its
-/// label when it has one (SPEC §14.10).
-pub fn since_words(c: &Changes) -> String {
-    present::since_baseline(c.since_label.as_deref(), c.since.as_of)
-}
-
 /// Readiness at one date, as the page and the dashboard show it.
-pub fn point_json(p: &Point) -> Value {
+fn point_json(p: &Point) -> Value {
     let r = p.readiness;
     json!({"as_of": p.as_of.to_string(), "as_of_long": p.as_of.long(), "evidenced": r.evidenced,
            "counted": r.counted, "percent": r.percent_text(), "per_mille": r.per_mille(),
@@ -40,17 +36,10 @@ fn change_json(c: &Change) -> Value {
            "detail": change_detail(c), "kind": c.kind.name(), "tone": present::tone(word)})
 }
 
-/// Readiness at each baseline and now, as a chart (SPEC §13.5): with one baseline,
-/// "then and now" says it all, so only with several.
-pub fn history_chart(c: &Changes) -> Option<crate::charts::Chart> {
-    let points: Vec<_> = c.history.iter().map(|p| (p.as_of, p.readiness)).collect();
-    (points.len() > 2).then(|| crate::charts::readiness_over_time(&points))
-}
-
 /// What the dashboard shows of the changes (`dashboard-changes.html`): the readiness
 /// then and now, how many changes, the chart over time.
-pub fn dashboard_context(c: &Changes) -> Value {
-    let words = since_words(c);
+pub(super) fn dashboard_context(c: &Changes) -> Value {
+    let words = present::since_words(c);
     // "Since the monitoring visit on …": the same words, starting a heading.
     let heading = format!("S{}", words.strip_prefix('s').unwrap_or(&words));
     json!({
@@ -59,12 +48,12 @@ pub fn dashboard_context(c: &Changes) -> Value {
         "since_heading": heading,
         "now": point_json(&c.now),
         "total": c.all.len(),
-        "chart": history_chart(c).as_ref().map(super::svg::context),
+        "chart": crate::charts::changes_history(c).as_ref().map(svg::context),
     })
 }
 
 /// What `changes.html` is given as `changes` (and the dashboard as its summary).
-pub fn context(c: &Changes) -> Value {
+fn context(c: &Changes) -> Value {
     let groups: Vec<Value> = c
         .groups
         .iter()
@@ -82,12 +71,37 @@ pub fn context(c: &Changes) -> Value {
         .collect();
     json!({
         "since": point_json(&c.since),
-        "since_words": since_words(c),
+        "since_words": present::since_words(c),
         "now": point_json(&c.now),
         "history": c.history.iter().map(point_json).collect::<Vec<_>>(),
-        "chart": history_chart(c).as_ref().map(super::svg::context),
+        "chart": crate::charts::changes_history(c).as_ref().map(svg::context),
         "total": c.all.len(),
         "counts": counts,
         "groups": groups,
     })
+}
+
+/// The page `changes.html` (SPEC §13.5; inside `site/`, and `serve` serves it too):
+/// the changes' data with the banner and footer.
+pub fn changes_page(b: &Build<'_>, c: &Changes) -> Result<String> {
+    let title = format!("Changes {}", present::since_words(c));
+    let pages = Pages::new(b);
+    let crumbs = vec![
+        ("Dashboard".to_string(), Some("index.html".to_string())),
+        (title.clone(), None),
+    ];
+    let mut ctx = pages.context("", &title, "changes", crumbs)?;
+    put(&mut ctx, "changes", context(c));
+    pages.render("changes.html", &ctx)
+}
+
+/// `site/changes.html` as an output (SPEC §13.5): nothing without baselines.
+pub fn write_changes(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
+    match b.changes {
+        Some(c) => {
+            emit("site/changes.html", changes_page(b, c)?.as_bytes())?;
+            Ok(1)
+        }
+        None => Ok(0),
+    }
 }

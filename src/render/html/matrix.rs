@@ -1,0 +1,96 @@
+//! The traceability matrix (`matrix.html`): each recommendation with the actions
+//! answering it and the evidence behind it.
+
+use super::list::filter_menu;
+use super::{put, tag, LinkCtx, Pages};
+use crate::model::schema::RecordType;
+use crate::present::{self, label};
+use anyhow::Result;
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Pages<'_> {
+    pub(super) fn matrix(&self) -> Result<(String, String)> {
+        let site = self.b.site();
+        let a = self.b.analysis;
+        let mut rows = Vec::new();
+        let mut filter_values: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+        for (i, rec) in site.of_type(RecordType::Recommendation) {
+            let mut actions: Vec<LinkCtx> = site.backlinks[i]
+                .iter()
+                .filter(|b| b.field == "addresses")
+                .map(|b| self.link("", b.from))
+                .collect();
+            let mut evidence_links: Vec<LinkCtx> =
+                a.trace[i].iter().map(|b| self.behind_link("", b)).collect();
+            self.fill_links(&mut actions)?;
+            self.fill_links(&mut evidence_links)?;
+            // Superseded recommendations are not counted, so they are never a gap.
+            let gap = a.counted(site, i) && !a.evidenced[i];
+            // What the filters match, as on the recommendations list.
+            let mut data: BTreeMap<&str, String> = BTreeMap::new();
+            let mut offer = |key: &'static str, value: &str, shown: String| {
+                data.insert(key, value.to_string());
+                filter_values
+                    .entry(key)
+                    .or_default()
+                    .insert((value.to_string(), shown));
+            };
+            if let Some(x) = rec.targets("source").next() {
+                let r = &site.records[x];
+                offer("source", &r.id, r.title.clone());
+            }
+            offer("status", rec.status, label(rec.status));
+            let evidence = present::evidence_word(site, a, i);
+            offer("evidence", evidence, label(evidence));
+            rows.push((i, json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "status": tag(rec.status),
+                             "counted": a.counted(site, i), "gap": gap, "actions": actions, "evidence": evidence_links, "data": data})));
+        }
+        let sources = present::by_source(site);
+        let groups: Vec<serde_json::Value> = sources
+            .iter()
+            .map(|(source, recs)| {
+                let rows: Vec<&serde_json::Value> = rows
+                    .iter()
+                    .filter(|(i, _)| recs.contains(i))
+                    .map(|(_, r)| r)
+                    .collect();
+                json!({"heading": self.source_heading(*source, ""), "rows": rows})
+            })
+            .collect();
+        let source_ids: Vec<&str> = sources
+            .iter()
+            .filter_map(|(s, _)| s.map(|x| site.records[x].id.as_str()))
+            .collect();
+        let filters = filter_menu(
+            &filter_values,
+            &[
+                ("source", "Source"),
+                ("status", "Status"),
+                ("evidence", "Evidence"),
+            ],
+            RecordType::Recommendation.statuses(),
+            &source_ids,
+        );
+        let crumbs = vec![
+            ("Dashboard".to_string(), Some("index.html".to_string())),
+            ("Matrix".to_string(), None),
+        ];
+        let r = a.readiness;
+        let mut ctx = self.context("", "Traceability matrix", "matrix", crumbs)?;
+        let mut charts = vec![crate::charts::readiness(site, a)];
+        charts.extend(crate::charts::recommendations_by_review(site));
+        ctx.insert("charts", &self.charts(charts));
+        ctx.insert("count", &rows.len());
+        put(&mut ctx, "groups", serde_json::Value::Array(groups));
+        ctx.insert("filters", &filters);
+        ctx.insert("filter_target", "matrix-table");
+        ctx.insert("gaps", &a.gaps.unevidenced.len());
+        ctx.insert(
+            "readiness",
+            &json!({"percent": r.percent_text(), "evidenced": r.evidenced, "counted": r.counted,
+                    "parts": present::readiness_parts(&r).map(|(t, _)| t)}),
+        );
+        Ok(("matrix.html".into(), self.render("matrix.html", &ctx)?))
+    }
+}
