@@ -8,7 +8,9 @@
 //! - `fonts` parses the embedded faces once and measures characters;
 //! - `text` breaks styled runs into lines at Unicode break opportunities;
 //! - `flow` places blocks on pages (keeping headings with what follows, never
-//!   splitting a table row through a line, repeating table headers);
+//!   splitting a table row through a line, repeating table headers): it
+//!   flattens the block tree into leaf items, then one file per kind of thing
+//!   laid out (inline text, paragraphs, tables, code, figures, cover, contents);
 //! - `page` is what a laid-out page is: its geometry and what is drawn on it
 //!   (read by `flow`, `drawing`, `content` and `writer`);
 //! - `table` sizes table columns from their content;

@@ -7,7 +7,7 @@
 //! proportion to how much more they would like. A single unbreakable word (a
 //! long URL) may not claim more than a fraction of the table, so it is broken
 //! between characters instead of squeezing its neighbours to nothing.
-//! Pagination of the rows is the flow's job (see `flow.rs`).
+//! Pagination of the rows is the flow's job (see `flow/grid.rs`).
 
 use super::fonts::Fonts;
 use super::text::{break_lines, content_widths, Line, Span};
