@@ -23,7 +23,9 @@
 //!   headings, paragraphs, lists, tables, links, figures, the contents;
 //! - `writer` stamps the marking and "Page N of M" on every page and writes the
 //!   PDF: metadata, nested bookmarks, link annotations, and a content-derived
-//!   `/ID` so the same input always gives the same bytes.
+//!   `/ID` so the same input always gives the same bytes;
+//! - `xref` is the file's structure once its objects are written: object
+//!   streams, the cross-reference stream, stream compression and the `/ID`.
 //!
 //! Layout runs more than once when the document has a [`Block::Contents`] or
 //! page references (`{{page:ANCHOR}}`, see [`Inline::page_of`]): each pass uses
@@ -54,6 +56,7 @@ mod table;
 mod tags;
 mod text;
 mod writer;
+mod xref;
 
 #[cfg(test)]
 mod tests_layout;
