@@ -11,47 +11,7 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let inner = Self::width_of(item) - 2.0 * CODE_PAD;
         let char_w = face.char_width('0', CODE_SIZE).max(0.1);
         let per_line = ((inner / char_w).floor() as usize).max(1);
-        let mut lines: Vec<String> = Vec::new();
-        // Whether each line ends a source line.
-        let mut ends: Vec<bool> = Vec::new();
-        let code = code.strip_suffix('\n').unwrap_or(code);
-        for source in code.split('\n') {
-            // Expand tabs to the next multiple of four columns.
-            let mut expanded = String::with_capacity(source.len());
-            let mut column = 0;
-            for c in source.chars() {
-                match c {
-                    '\t' => loop {
-                        expanded.push(' ');
-                        column += 1;
-                        if column % 4 == 0 {
-                            break;
-                        }
-                    },
-                    '\r' => {}
-                    c => {
-                        expanded.push(c);
-                        column += 1;
-                    }
-                }
-            }
-            let chars: Vec<char> = expanded.chars().collect();
-            if chars.is_empty() {
-                lines.push(String::new());
-            }
-            for piece in chars.chunks(per_line) {
-                lines.push(piece.iter().collect());
-            }
-            ends.resize(lines.len(), false);
-            if let Some(last) = ends.last_mut() {
-                *last = true;
-            }
-        }
-        // A source line's last piece is followed by a space in the drawn text (as
-        // soft breaks are; see `Line::space_after`), except the block's last line.
-        if let Some(last) = ends.last_mut() {
-            *last = false;
-        }
+        let (lines, ends) = code_lines(code, per_line);
         let line_h = CODE_SIZE * CODE_LEADING;
         let heights = vec![line_h; lines.len()];
         let chunks = self.place_lines(gap, &heights, 2.0 * CODE_PAD, false, &item.bars);
@@ -96,4 +56,57 @@ impl<'f, 'a> Layouter<'f, 'a> {
             }
         }
     }
+}
+
+/// The code's lines as drawn, each source line cut into pieces of `per_line`
+/// characters, and whether each ends a source line (not set for the last line).
+fn code_lines(code: &str, per_line: usize) -> (Vec<String>, Vec<bool>) {
+    let mut lines: Vec<String> = Vec::new();
+    // Whether each line ends a source line.
+    let mut ends: Vec<bool> = Vec::new();
+    let code = code.strip_suffix('\n').unwrap_or(code);
+    for source in code.split('\n') {
+        let expanded = expand_tabs(source);
+        let chars: Vec<char> = expanded.chars().collect();
+        if chars.is_empty() {
+            lines.push(String::new());
+        }
+        for piece in chars.chunks(per_line) {
+            lines.push(piece.iter().collect());
+        }
+        ends.resize(lines.len(), false);
+        if let Some(last) = ends.last_mut() {
+            *last = true;
+        }
+    }
+    // A source line's last piece is followed by a space in the drawn text (as
+    // soft breaks are; see `Line::space_after`), except the block's last line.
+    if let Some(last) = ends.last_mut() {
+        *last = false;
+    }
+    (lines, ends)
+}
+
+/// A source line with tabs expanded to the next multiple of four columns and
+/// carriage returns dropped.
+fn expand_tabs(source: &str) -> String {
+    let mut expanded = String::with_capacity(source.len());
+    let mut column = 0;
+    for c in source.chars() {
+        match c {
+            '\t' => loop {
+                expanded.push(' ');
+                column += 1;
+                if column % 4 == 0 {
+                    break;
+                }
+            },
+            '\r' => {}
+            c => {
+                expanded.push(c);
+                column += 1;
+            }
+        }
+    }
+    expanded
 }

@@ -7,6 +7,8 @@ use crate::render::pdf::layout::tags::{self, Mark, NodeId, Role};
 use crate::render::pdf::layout::text::{break_lines, Rgb, Style};
 
 impl<'f, 'a> Layouter<'f, 'a> {
+    /// The cover: on a page of its own, the logo, a band of the cover's colour,
+    /// the title and the cover's lines.
     pub(super) fn place_cover(
         &mut self,
         title: &str,
@@ -20,27 +22,8 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let page = self.page();
         let band_top = BODY_TOP + 150.0;
         let section = self.mark;
-        // The logo above the band, at most 60 pt high and half the width: a figure
-        // of the cover's section, read before its title.
         if let Some((index, alt)) = logo {
-            if let Some(img) = self.flat.images.get(index) {
-                let (w, h) = (img.width as f32 * 0.75, img.height as f32 * 0.75);
-                let scale = (60.0 / h).min(BODY_W * 0.5 / w).min(1.0);
-                let figure = self.add_node(Role::Figure);
-                self.tree.nodes[figure as usize].alt = Some(tags::figure_alt(alt));
-                self.set_mark(Mark::Node(figure));
-                self.draw(
-                    page,
-                    Draw::Image {
-                        index,
-                        x: MARGIN_X,
-                        y: BODY_TOP,
-                        w: w * scale,
-                        h: h * scale,
-                    },
-                );
-                self.set_mark(section);
-            }
+            self.place_cover_logo(page, index, alt, section);
         }
         self.draw(
             page,
@@ -64,6 +47,37 @@ impl<'f, 'a> Layouter<'f, 'a> {
         let chunks = self.place_lines(0.0, &heights, 0.0, true, &[]);
         self.draw_chunks(&chunks, &title_lines, &heights, MARGIN_X);
 
+        self.place_cover_facts(lines, section);
+        self.set_mark(section);
+        self.break_before_next = true;
+        self.pending_after = 0.0;
+    }
+
+    /// The logo above the band, at most 60 pt high and half the width: a figure
+    /// of the cover's section, read before its title.
+    fn place_cover_logo(&mut self, page: usize, index: usize, alt: &str, section: Mark) {
+        if let Some(img) = self.flat.images.get(index) {
+            let (w, h) = (img.width as f32 * 0.75, img.height as f32 * 0.75);
+            let scale = (60.0 / h).min(BODY_W * 0.5 / w).min(1.0);
+            let figure = self.add_node(Role::Figure);
+            self.tree.nodes[figure as usize].alt = Some(tags::figure_alt(alt));
+            self.set_mark(Mark::Node(figure));
+            self.draw(
+                page,
+                Draw::Image {
+                    index,
+                    x: MARGIN_X,
+                    y: BODY_TOP,
+                    w: w * scale,
+                    h: h * scale,
+                },
+            );
+            self.set_mark(section);
+        }
+    }
+
+    /// The cover's lines: a table of label (a row header) and value.
+    fn place_cover_facts(&mut self, lines: &[(String, String)], section: Mark) {
         let label_face = self.fonts.face(FaceId::Bold);
         let label_w = lines
             .iter()
@@ -113,8 +127,5 @@ impl<'f, 'a> Layouter<'f, 'a> {
             self.used(top + height);
             gap = 4.0;
         }
-        self.set_mark(section);
-        self.break_before_next = true;
-        self.pending_after = 0.0;
     }
 }

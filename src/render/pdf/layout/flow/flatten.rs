@@ -70,6 +70,9 @@ enum Frame<'a> {
 
 static EMPTY_PARAGRAPH: [Inline; 0] = [];
 
+/// Turns the block tree into the flat item list and the skeleton of the structure tree.
+// Long: one loop over an explicit stack (no recursion: nesting depth must not
+// overflow the stack); each arm is one step of the walk and hands off to a helper.
 pub(super) fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
     let mut flat = Flat {
         items: Vec::new(),
@@ -120,65 +123,18 @@ pub(super) fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
                         start,
                         items,
                     } => {
-                        let gutter = list_gutter(fonts, &ctx, *ordered, *start, items.len());
-                        let mut inner = ctx.nested(gutter);
-                        inner.in_list = true;
-                        inner.parent = flat.tree.add(ctx.parent, Role::L);
-                        if *ordered {
-                            inner.ordered_depth += 1;
-                        } else {
-                            inner.unordered_depth += 1;
-                        }
-                        let marker_right = inner.left - MARKER_GAP;
                         let pending = std::mem::take(markers);
-                        stack.push(Frame::List {
-                            items,
-                            next: 0,
-                            ordered: *ordered,
-                            start: *start,
-                            ctx: inner,
-                            marker_right,
-                            markers: pending,
-                            nested: ctx.in_list,
-                        });
+                        let frame =
+                            list_frame(fonts, &mut flat, &ctx, (*ordered, *start), items, pending);
+                        stack.push(frame);
                     }
                     Block::Quote(inner_blocks) => {
                         quotes += 1;
-                        let mut inner = ctx.nested(QUOTE_INDENT);
-                        if ctx.levels < MAX_INDENT_LEVELS {
-                            inner.bars.push(Bar {
-                                quote: quotes,
-                                x: ctx.left + 1.0,
-                            });
-                        }
-                        inner.quoted = true;
-                        inner.parent = flat.tree.add(ctx.parent, Role::BlockQuote);
                         let pending = std::mem::take(markers);
-                        stack.push(Frame::Blocks {
-                            blocks: inner_blocks,
-                            next: 0,
-                            ctx: inner,
-                            markers: pending,
-                            container: Some(ctx.in_list),
-                        });
+                        let frame = quote_frame(&mut flat, &ctx, quotes, inner_blocks, pending);
+                        stack.push(frame);
                     }
-                    _ => {
-                        let passes_before = flat.needs_passes;
-                        flat.needs_passes = false;
-                        let Some(leaf) = make_leaf(block, &mut flat) else {
-                            continue;
-                        };
-                        let page_refs = flat.needs_passes;
-                        flat.needs_passes |= passes_before;
-                        let invisible = matches!(leaf, Leaf::Anchor(_) | Leaf::PageBreak);
-                        let mut item = new_item(leaf, &ctx);
-                        item.page_refs = page_refs;
-                        item.node = leaf_node(&mut flat.tree, block, &item.leaf, ctx.parent);
-                        if !invisible {
-                            item.markers = std::mem::take(markers);
-                        }
-                        flat.items.push(item);
-                    }
+                    _ => push_leaf(&mut flat, block, &ctx, markers),
                 }
             }
             Frame::List {
@@ -196,38 +152,138 @@ pub(super) fn flatten<'a>(fonts: &Fonts, blocks: &'a [Block]) -> Flat<'a> {
                     stack.pop();
                     continue;
                 };
-                let index = *next as u64;
+                let number = start.saturating_add(*next as u64);
                 *next += 1;
-                let mut item_markers = std::mem::take(markers);
-                // Past the indentation cap every marker lands on the same spot:
-                // keep only the innermost, not thousands drawn over each other.
-                if ctx.levels > MAX_INDENT_LEVELS {
-                    item_markers.clear();
-                }
-                let text = if *ordered {
-                    number_marker(start.saturating_add(index), ctx.ordered_depth)
-                } else {
-                    bullet_marker(fonts, ctx.unordered_depth).to_string()
-                };
-                let entry = flat.tree.add(ctx.parent, Role::LI);
-                item_markers.push(Marker {
-                    text,
-                    right: *marker_right,
-                    node: flat.tree.add(entry, Role::Lbl),
-                });
-                let mut ctx = ctx.clone();
-                ctx.parent = flat.tree.add(entry, Role::LBody);
-                stack.push(Frame::Blocks {
-                    blocks: item_blocks,
-                    next: 0,
+                let pending = std::mem::take(markers);
+                let frame = list_item_frame(
+                    fonts,
+                    &mut flat,
+                    item_blocks,
                     ctx,
-                    markers: item_markers,
-                    container: None,
-                });
+                    (*ordered, number),
+                    *marker_right,
+                    pending,
+                );
+                stack.push(frame);
             }
         }
     }
     flat
+}
+
+/// The frame of a list's items: their context one level in, past the markers' gutter.
+fn list_frame<'a>(
+    fonts: &Fonts,
+    flat: &mut Flat<'a>,
+    ctx: &Ctx,
+    (ordered, start): (bool, u64),
+    items: &'a [Vec<Block>],
+    markers: Vec<Marker>,
+) -> Frame<'a> {
+    let gutter = list_gutter(fonts, ctx, ordered, start, items.len());
+    let mut inner = ctx.nested(gutter);
+    inner.in_list = true;
+    inner.parent = flat.tree.add(ctx.parent, Role::L);
+    if ordered {
+        inner.ordered_depth += 1;
+    } else {
+        inner.unordered_depth += 1;
+    }
+    let marker_right = inner.left - MARKER_GAP;
+    Frame::List {
+        items,
+        next: 0,
+        ordered,
+        start,
+        ctx: inner,
+        marker_right,
+        markers,
+        nested: ctx.in_list,
+    }
+}
+
+/// The frame of quote number `quote`: indented, with its bar (within the cap).
+fn quote_frame<'a>(
+    flat: &mut Flat<'a>,
+    ctx: &Ctx,
+    quote: u32,
+    blocks: &'a [Block],
+    markers: Vec<Marker>,
+) -> Frame<'a> {
+    let mut inner = ctx.nested(QUOTE_INDENT);
+    if ctx.levels < MAX_INDENT_LEVELS {
+        inner.bars.push(Bar {
+            quote,
+            x: ctx.left + 1.0,
+        });
+    }
+    inner.quoted = true;
+    inner.parent = flat.tree.add(ctx.parent, Role::BlockQuote);
+    Frame::Blocks {
+        blocks,
+        next: 0,
+        ctx: inner,
+        markers,
+        container: Some(ctx.in_list),
+    }
+}
+
+/// Adds the item of a block that holds no other blocks; the markers waiting go on
+/// it unless it is invisible.
+fn push_leaf<'a>(flat: &mut Flat<'a>, block: &'a Block, ctx: &Ctx, markers: &mut Vec<Marker>) {
+    let passes_before = flat.needs_passes;
+    flat.needs_passes = false;
+    let Some(leaf) = make_leaf(block, flat) else {
+        return;
+    };
+    let page_refs = flat.needs_passes;
+    flat.needs_passes |= passes_before;
+    let invisible = matches!(leaf, Leaf::Anchor(_) | Leaf::PageBreak);
+    let mut item = new_item(leaf, ctx);
+    item.page_refs = page_refs;
+    item.node = leaf_node(&mut flat.tree, block, &item.leaf, ctx.parent);
+    if !invisible {
+        item.markers = std::mem::take(markers);
+    }
+    flat.items.push(item);
+}
+
+/// The frame of one list item's blocks, its marker (numbered `number` if the list
+/// is ordered) added to the markers waiting for its first line.
+fn list_item_frame<'a>(
+    fonts: &Fonts,
+    flat: &mut Flat<'a>,
+    blocks: &'a [Block],
+    ctx: &Ctx,
+    (ordered, number): (bool, u64),
+    marker_right: f32,
+    mut markers: Vec<Marker>,
+) -> Frame<'a> {
+    // Past the indentation cap every marker lands on the same spot:
+    // keep only the innermost, not thousands drawn over each other.
+    if ctx.levels > MAX_INDENT_LEVELS {
+        markers.clear();
+    }
+    let text = if ordered {
+        number_marker(number, ctx.ordered_depth)
+    } else {
+        bullet_marker(fonts, ctx.unordered_depth).to_string()
+    };
+    let entry = flat.tree.add(ctx.parent, Role::LI);
+    markers.push(Marker {
+        text,
+        right: marker_right,
+        node: flat.tree.add(entry, Role::Lbl),
+    });
+    let mut ctx = ctx.clone();
+    ctx.parent = flat.tree.add(entry, Role::LBody);
+    Frame::Blocks {
+        blocks,
+        next: 0,
+        ctx,
+        markers,
+        container: None,
+    }
 }
 
 /// A list or quote ended: leave a block's worth of space after it (or an
@@ -310,27 +366,7 @@ fn make_leaf<'a>(block: &'a Block, flat: &mut Flat<'a>) -> Option<Leaf<'a>> {
             text,
             anchor,
             outline,
-        } => {
-            let level = (*level).clamp(1, 4);
-            if let Some(id) = anchor {
-                flat.anchor_ids.insert(id);
-            }
-            flat.needs_passes |= mention_pages(text);
-            let outline = outline.then(|| {
-                flat.outline.push(OutlineSource {
-                    level,
-                    title: OutlineTitle::Heading(text),
-                    in_contents: true,
-                });
-                flat.outline.len() - 1
-            });
-            Leaf::Heading {
-                level: usize::from(level),
-                text,
-                anchor: anchor.as_deref(),
-                outline,
-            }
-        }
+        } => heading_leaf(flat, *level, text, anchor.as_deref(), *outline),
         Block::Paragraph(text) => {
             flat.needs_passes |= mention_pages(text);
             Leaf::Paragraph(text)
@@ -393,6 +429,35 @@ fn make_leaf<'a>(block: &'a Block, flat: &mut Flat<'a>) -> Option<Leaf<'a>> {
         // Containers are handled by `flatten` itself.
         Block::List { .. } | Block::Quote(_) => return None,
     })
+}
+
+/// A heading's leaf; its anchor and (if it is listed) its outline entry are noted.
+fn heading_leaf<'a>(
+    flat: &mut Flat<'a>,
+    level: u8,
+    text: &'a [Inline],
+    anchor: Option<&'a str>,
+    outline: bool,
+) -> Leaf<'a> {
+    let level = level.clamp(1, 4);
+    if let Some(id) = anchor {
+        flat.anchor_ids.insert(id);
+    }
+    flat.needs_passes |= text.iter().any(|i| i.text.contains(PAGE_REF_OPEN));
+    let outline = outline.then(|| {
+        flat.outline.push(OutlineSource {
+            level,
+            title: OutlineTitle::Heading(text),
+            in_contents: true,
+        });
+        flat.outline.len() - 1
+    });
+    Leaf::Heading {
+        level: usize::from(level),
+        text,
+        anchor,
+        outline,
+    }
 }
 
 fn mention_pages_in_cells(cells: &[Vec<Inline>]) -> bool {

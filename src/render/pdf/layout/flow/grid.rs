@@ -144,52 +144,64 @@ impl<'f, 'a> Layouter<'f, 'a> {
                 self.used(top + row.height);
                 continue;
             }
-            // Taller than a page: split between lines, cell by cell.
-            let mut from = vec![0usize; row.cells.len()];
-            loop {
-                let room = BODY_BOTTOM - self.y - 2.0 * CELL_PAD_Y;
-                let mut to = from.clone();
-                let mut used = 0.0f32;
-                for (col, cell) in row.cells.iter().enumerate() {
-                    let mut h = 0.0;
-                    while to[col] < cell.len() && h + table::line_height(&cell[to[col]]) <= room {
-                        h += table::line_height(&cell[to[col]]);
-                        to[col] += 1;
-                    }
-                    used = used.max(h);
-                }
-                let progress = to != from;
-                if !progress && !self.empty {
-                    self.continue_table(layout, x, &bars);
-                    continue;
-                }
-                if !progress {
-                    // Not even one line fits on an empty page: force one.
-                    for (col, cell) in row.cells.iter().enumerate() {
-                        if to[col] < cell.len() {
-                            used = used.max(table::line_height(&cell[to[col]]));
-                            to[col] += 1;
-                        }
-                    }
-                }
-                let top = self.y;
-                let height = used + 2.0 * CELL_PAD_Y;
-                let part = Some((&from[..], &to[..], height));
-                self.draw_row(layout, row, x, top, part, false, Some(&cells));
-                self.mark_bars(self.page(), &bars, top, top + height);
-                self.used(top + height);
-                from = to;
-                if from.iter().zip(&row.cells).all(|(f, c)| *f >= c.len()) {
-                    break;
-                }
-                self.continue_table(layout, x, &bars);
-            }
+            self.place_tall_row(layout, row, x, &bars, &cells);
         }
         let item = &self.flat.items[index];
         if !item.markers.is_empty() {
             // Markers beside a table go level with its first line.
             let line_h = TABLE_SIZE * table::TABLE_LEADING;
             self.draw_markers(marker_page, item, marker_top + CELL_PAD_Y, line_h);
+        }
+    }
+
+    /// A row taller than a page: split between lines, cell by cell, over as many
+    /// pages as it takes.
+    fn place_tall_row(
+        &mut self,
+        layout: &TableLayout,
+        row: &Row,
+        x: f32,
+        bars: &[Bar],
+        cells: &[NodeId],
+    ) {
+        let mut from = vec![0usize; row.cells.len()];
+        loop {
+            let room = BODY_BOTTOM - self.y - 2.0 * CELL_PAD_Y;
+            let mut to = from.clone();
+            let mut used = 0.0f32;
+            for (col, cell) in row.cells.iter().enumerate() {
+                let mut h = 0.0;
+                while to[col] < cell.len() && h + table::line_height(&cell[to[col]]) <= room {
+                    h += table::line_height(&cell[to[col]]);
+                    to[col] += 1;
+                }
+                used = used.max(h);
+            }
+            let progress = to != from;
+            if !progress && !self.empty {
+                self.continue_table(layout, x, bars);
+                continue;
+            }
+            if !progress {
+                // Not even one line fits on an empty page: force one.
+                for (col, cell) in row.cells.iter().enumerate() {
+                    if to[col] < cell.len() {
+                        used = used.max(table::line_height(&cell[to[col]]));
+                        to[col] += 1;
+                    }
+                }
+            }
+            let top = self.y;
+            let height = used + 2.0 * CELL_PAD_Y;
+            let part = Some((&from[..], &to[..], height));
+            self.draw_row(layout, row, x, top, part, false, Some(cells));
+            self.mark_bars(self.page(), bars, top, top + height);
+            self.used(top + height);
+            from = to;
+            if from.iter().zip(&row.cells).all(|(f, c)| *f >= c.len()) {
+                break;
+            }
+            self.continue_table(layout, x, bars);
         }
     }
 
