@@ -349,6 +349,18 @@ impl Builder<'_> {
                     });
                 }
             }
+            TagEnd::TableCell | TagEnd::TableHead | TagEnd::TableRow | TagEnd::Table => {
+                self.end_table_part(tag)
+            }
+            TagEnd::Emphasis => self.style.italic = self.style.italic.saturating_sub(1),
+            TagEnd::Strong => self.style.bold = self.style.bold.saturating_sub(1),
+            TagEnd::FootnoteDefinition => self.flush(),
+            _ => {}
+        }
+    }
+    /// The end of a table cell, its header, a row or the table.
+    fn end_table_part(&mut self, tag: TagEnd) {
+        match tag {
             TagEnd::TableCell => {
                 let cell = std::mem::take(&mut self.inlines);
                 if let Some(Frame::Table { row, .. }) = self.stack.last_mut() {
@@ -382,9 +394,6 @@ impl Builder<'_> {
                     self.push_block(Block::Table { header, rows });
                 }
             }
-            TagEnd::Emphasis => self.style.italic = self.style.italic.saturating_sub(1),
-            TagEnd::Strong => self.style.bold = self.style.bold.saturating_sub(1),
-            TagEnd::FootnoteDefinition => self.flush(),
             _ => {}
         }
     }

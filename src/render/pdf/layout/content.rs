@@ -47,17 +47,7 @@ pub(crate) fn page_content(
         mcid_nodes: Vec::new(),
         run_mcids: vec![Vec::new(); page.marks.len()],
     };
-    // The run each draw is in (none before the first: furniture).
-    let mut runs = Vec::with_capacity(page.draws.len());
-    let mut next = 0;
-    let mut run: Option<usize> = None;
-    for i in 0..page.draws.len() {
-        while page.marks.get(next).is_some_and(|&(from, _)| from <= i) {
-            run = Some(next);
-            next += 1;
-        }
-        runs.push(run);
-    }
+    let runs = draw_runs(page);
     let mark_of = |run: Option<usize>| run.map_or(Mark::Artifact, |r| page.marks[r].1);
 
     // Graphics first, so that fills lie under the text. Fills and lines are
@@ -70,90 +60,7 @@ pub(crate) fn page_content(
             _ => None,
         };
         w.mark(tree, content.map(|r| (r, mark_of(Some(r)))));
-        match *draw {
-            Draw::Fill {
-                x,
-                y,
-                w: width,
-                h,
-                color,
-            } => {
-                w.set_fill(color);
-                w.nums(&[x, PAGE_H - y - h, width, h]);
-                w.op(b"re f");
-            }
-            Draw::Line {
-                x1,
-                y1,
-                x2,
-                y2,
-                width,
-                color,
-                dotted,
-            } => {
-                w.set_stroke(color, width, dotted);
-                if dotted {
-                    // Dots (zero-length dashes with round caps) on a 2.5 pt
-                    // grid from the page edge, so the leaders of a contents
-                    // page line up in columns.
-                    w.out.extend_from_slice(b"[0 2.5] ");
-                    w.nums(&[x1.rem_euclid(2.5)]);
-                    w.op(b"d");
-                }
-                w.nums(&[x1, PAGE_H - y1]);
-                w.op(b"m");
-                w.nums(&[x2, PAGE_H - y2]);
-                w.op(b"l S");
-            }
-            Draw::Image {
-                index,
-                x,
-                y,
-                w: width,
-                h,
-            } => {
-                w.op(b"q");
-                w.nums(&[width, 0.0, 0.0, h, x, PAGE_H - y - h]);
-                w.op(b"cm");
-                w.out.push(b'/');
-                w.out.extend_from_slice(image_name(index).as_bytes());
-                w.op(b" Do Q");
-            }
-            Draw::Dashed {
-                x1,
-                y1,
-                x2,
-                y2,
-                width,
-                color,
-                dash,
-            } => {
-                // The dash pattern lives inside q…Q, so the tracked state stays true.
-                w.set_stroke(color, width, false);
-                w.op(b"q");
-                w.out.push(b'[');
-                w.nums(&[dash.0, dash.1]);
-                w.op(b"] 0 d");
-                w.nums(&[x1, PAGE_H - y1]);
-                w.op(b"m");
-                w.nums(&[x2, PAGE_H - y2]);
-                w.op(b"l S Q");
-            }
-            Draw::Circle {
-                cx,
-                cy,
-                r,
-                stroke,
-                fill,
-                width,
-            } => {
-                w.set_fill(fill);
-                w.set_stroke(stroke, width, false);
-                w.circle(cx, PAGE_H - cy, r);
-                w.op(b"b");
-            }
-            Draw::Text { .. } | Draw::Link { .. } => {}
-        }
+        w.graphic(draw, &image_name);
     }
     w.close();
 
@@ -205,6 +112,21 @@ pub(crate) fn page_content(
     }
 }
 
+/// The run of `page.marks` each draw is in (none before the first: furniture).
+fn draw_runs(page: &Page) -> Vec<Option<usize>> {
+    let mut runs = Vec::with_capacity(page.draws.len());
+    let mut next = 0;
+    let mut run: Option<usize> = None;
+    for i in 0..page.draws.len() {
+        while page.marks.get(next).is_some_and(|&(from, _)| from <= i) {
+            run = Some(next);
+            next += 1;
+        }
+        runs.push(run);
+    }
+    runs
+}
+
 /// The marked-content sequence being written: furniture, or a run's content.
 #[derive(Clone, Copy, PartialEq)]
 enum Open {
@@ -228,6 +150,96 @@ fn hundredths(v: f32) -> i64 {
 }
 
 impl Writer {
+    /// Writes a fill, line, image, dashed line or circle (text is written apart).
+    // Long: one match arm per kind of graphic, each a few operators; kept together
+    // so the arms can be read against each other.
+    fn graphic(&mut self, draw: &Draw, image_name: &impl Fn(usize) -> String) {
+        match *draw {
+            Draw::Fill {
+                x,
+                y,
+                w: width,
+                h,
+                color,
+            } => {
+                self.set_fill(color);
+                self.nums(&[x, PAGE_H - y - h, width, h]);
+                self.op(b"re f");
+            }
+            Draw::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                color,
+                dotted,
+            } => {
+                self.set_stroke(color, width, dotted);
+                if dotted {
+                    // Dots (zero-length dashes with round caps) on a 2.5 pt
+                    // grid from the page edge, so the leaders of a contents
+                    // page line up in columns.
+                    self.out.extend_from_slice(b"[0 2.5] ");
+                    self.nums(&[x1.rem_euclid(2.5)]);
+                    self.op(b"d");
+                }
+                self.nums(&[x1, PAGE_H - y1]);
+                self.op(b"m");
+                self.nums(&[x2, PAGE_H - y2]);
+                self.op(b"l S");
+            }
+            Draw::Image {
+                index,
+                x,
+                y,
+                w: width,
+                h,
+            } => {
+                self.op(b"q");
+                self.nums(&[width, 0.0, 0.0, h, x, PAGE_H - y - h]);
+                self.op(b"cm");
+                self.out.push(b'/');
+                self.out.extend_from_slice(image_name(index).as_bytes());
+                self.op(b" Do Q");
+            }
+            Draw::Dashed {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                color,
+                dash,
+            } => {
+                // The dash pattern lives inside q…Q, so the tracked state stays true.
+                self.set_stroke(color, width, false);
+                self.op(b"q");
+                self.out.push(b'[');
+                self.nums(&[dash.0, dash.1]);
+                self.op(b"] 0 d");
+                self.nums(&[x1, PAGE_H - y1]);
+                self.op(b"m");
+                self.nums(&[x2, PAGE_H - y2]);
+                self.op(b"l S Q");
+            }
+            Draw::Circle {
+                cx,
+                cy,
+                r,
+                stroke,
+                fill,
+                width,
+            } => {
+                self.set_fill(fill);
+                self.set_stroke(stroke, width, false);
+                self.circle(cx, PAGE_H - cy, r);
+                self.op(b"b");
+            }
+            Draw::Text { .. } | Draw::Link { .. } => {}
+        }
+    }
+
     /// Makes what follows content of `run` (with its mark), or furniture for
     /// `None`, closing and opening marked-content sequences as needed.
     fn mark(&mut self, tree: &Tree, run: Option<(usize, Mark)>) {

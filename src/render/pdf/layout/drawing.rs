@@ -81,6 +81,8 @@ fn rgb(c: (u8, u8, u8)) -> Rgb {
 }
 
 /// The page draws of `d` with its top-left corner at (`x`, `top`), at `scale`.
+// Long: one arm per kind of shape, each scaling its fields one by one; kept
+// together so the arms can be read against each other.
 pub(crate) fn draws(fonts: &Fonts, d: &Drawing, x: f32, top: f32, scale: f32) -> Vec<Draw> {
     let px = |v: f32| x + v * scale;
     let py = |v: f32| top + v * scale;
@@ -160,29 +162,47 @@ pub(crate) fn draws(fonts: &Fonts, d: &Drawing, x: f32, top: f32, scale: f32) ->
                 bold,
                 anchor,
                 color,
-            } => {
-                let face = if bold { FaceId::Bold } else { FaceId::Regular };
-                let size = size * scale;
-                // Characters the face lacks are drawn as `?`, as in body text.
-                let f = fonts.face(face);
-                let text: String = text
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .map(|c| if f.has_glyph(c) { c } else { '?' })
-                    .collect();
-                let w = f.text_width(&text, size);
-                let start = match anchor {
-                    TextAnchor::Start => px(tx),
-                    TextAnchor::Middle => px(tx) - w / 2.0,
-                    TextAnchor::End => px(tx) - w,
-                };
-                Draw::Text {
-                    x: start,
-                    y: py(y),
-                    style: Style::new(face, size, rgb(color)),
-                    text,
-                }
-            }
+            } => text_draw(
+                fonts,
+                text,
+                (px(tx), py(y)),
+                size * scale,
+                bold,
+                anchor,
+                color,
+            ),
         })
         .collect()
+}
+
+/// A drawing's text at (`x`, `y`), anchored there; characters the face lacks are
+/// drawn as `?`, as in body text.
+fn text_draw(
+    fonts: &Fonts,
+    text: &str,
+    (x, y): (f32, f32),
+    size: f32,
+    bold: bool,
+    anchor: TextAnchor,
+    color: (u8, u8, u8),
+) -> Draw {
+    let face = if bold { FaceId::Bold } else { FaceId::Regular };
+    let f = fonts.face(face);
+    let text: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if f.has_glyph(c) { c } else { '?' })
+        .collect();
+    let w = f.text_width(&text, size);
+    let start = match anchor {
+        TextAnchor::Start => x,
+        TextAnchor::Middle => x - w / 2.0,
+        TextAnchor::End => x - w,
+    };
+    Draw::Text {
+        x: start,
+        y,
+        style: Style::new(face, size, rgb(color)),
+        text,
+    }
 }

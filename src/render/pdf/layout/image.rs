@@ -73,7 +73,61 @@ fn image_dict(
     ])
 }
 
+/// A PNG as a PDF image: without alpha, its data as it is (PDF decodes PNG
+/// predictors itself); with alpha, inflated and split into colour and a soft mask.
 fn png(data: &[u8]) -> Option<PdfImage> {
+    let PngChunks {
+        header,
+        palette,
+        idat,
+    } = png_chunks(data)?;
+    let (width, height, bits, color_type, interlace) = header;
+    check_size(width, height)?;
+    if interlace != 0 || idat.is_empty() {
+        return None;
+    }
+    let colors: u8 = match (color_type, bits) {
+        (0, 1 | 2 | 4 | 8 | 16) => 1,
+        (2, 8 | 16) => 3,
+        (3, 1 | 2 | 4 | 8) => 1,
+        (4, 8 | 16) => 2,
+        (6, 8 | 16) => 4,
+        _ => return None,
+    };
+    let decode_parms = DictItem::Dict {
+        map: BTreeMap::from([
+            ("Predictor".to_string(), DictItem::Int(15)),
+            ("Colors".to_string(), int(u32::from(colors))),
+            ("BitsPerComponent".to_string(), int(u32::from(bits))),
+            ("Columns".to_string(), int(width)),
+        ]),
+    };
+    let png = Png {
+        width,
+        height,
+        bits,
+        color_type,
+        colors,
+        decode_parms,
+        idat,
+    };
+    if matches!(color_type, 0 | 2 | 3) {
+        png_opaque(png, palette)
+    } else {
+        png_with_alpha(png)
+    }
+}
+
+/// What a PNG's chunks hold: its header (width, height, bit depth, colour type,
+/// interlace method), its palette and its image data.
+struct PngChunks<'d> {
+    header: (u32, u32, u8, u8, u8),
+    palette: Option<&'d [u8]>,
+    idat: Vec<u8>,
+}
+
+/// Reads a PNG's chunks; `None` without a header.
+fn png_chunks(data: &[u8]) -> Option<PngChunks<'_>> {
     let mut at = 8;
     let mut header = None;
     let mut palette: Option<&[u8]> = None;
@@ -95,61 +149,77 @@ fn png(data: &[u8]) -> Option<PdfImage> {
         }
         at += 12 + len; // length, type, data, CRC
     }
-    let (width, height, bits, color_type, interlace) = header?;
-    check_size(width, height)?;
-    if interlace != 0 || idat.is_empty() {
-        return None;
-    }
-    let colors: u8 = match (color_type, bits) {
-        (0, 1 | 2 | 4 | 8 | 16) => 1,
-        (2, 8 | 16) => 3,
-        (3, 1 | 2 | 4 | 8) => 1,
-        (4, 8 | 16) => 2,
-        (6, 8 | 16) => 4,
-        _ => return None,
-    };
-    let decode_parms = DictItem::Dict {
-        map: BTreeMap::from([
-            ("Predictor".to_string(), DictItem::Int(15)),
-            ("Colors".to_string(), int(u32::from(colors))),
-            ("BitsPerComponent".to_string(), int(u32::from(bits))),
-            ("Columns".to_string(), int(width)),
-        ]),
-    };
+    Some(PngChunks {
+        header: header?,
+        palette,
+        idat,
+    })
+}
 
-    if matches!(color_type, 0 | 2 | 3) {
-        // No alpha: PDF decodes the PNG data itself.
-        let color_space = match color_type {
-            0 => name("DeviceGray"),
-            2 => name("DeviceRGB"),
-            _ => {
-                let palette = palette.filter(|p| !p.is_empty() && p.len() % 3 == 0)?;
-                DictItem::Array(vec![
-                    name("Indexed"),
-                    name("DeviceRGB"),
-                    int((palette.len() / 3 - 1) as u32),
-                    DictItem::String {
-                        data: palette.to_vec(),
-                        literal: false,
-                    },
-                ])
-            }
-        };
-        let mut dict = image_dict(width, height, color_space, bits);
-        dict.insert("Filter".to_string(), name("FlateDecode"));
-        dict.insert("DecodeParms".to_string(), decode_parms);
-        return Some(PdfImage {
-            width,
-            height,
-            stream: ExternalStream {
-                dict,
-                content: idat,
-                compress: false,
-            },
-        });
-    }
+/// A PNG that can be embedded: its facts and its (still compressed) data.
+struct Png {
+    width: u32,
+    height: u32,
+    bits: u8,
+    color_type: u8,
+    colors: u8,
+    /// The PNG predictor parameters of its data.
+    decode_parms: DictItem,
+    idat: Vec<u8>,
+}
 
-    // Grey or RGB with alpha: inflate, then split the alpha into a soft mask.
+/// A PNG with no alpha: PDF decodes the PNG data itself.
+fn png_opaque(png: Png, palette: Option<&[u8]>) -> Option<PdfImage> {
+    let Png {
+        width,
+        height,
+        bits,
+        color_type,
+        decode_parms,
+        idat,
+        ..
+    } = png;
+    let color_space = match color_type {
+        0 => name("DeviceGray"),
+        2 => name("DeviceRGB"),
+        _ => {
+            let palette = palette.filter(|p| !p.is_empty() && p.len() % 3 == 0)?;
+            DictItem::Array(vec![
+                name("Indexed"),
+                name("DeviceRGB"),
+                int((palette.len() / 3 - 1) as u32),
+                DictItem::String {
+                    data: palette.to_vec(),
+                    literal: false,
+                },
+            ])
+        }
+    };
+    let mut dict = image_dict(width, height, color_space, bits);
+    dict.insert("Filter".to_string(), name("FlateDecode"));
+    dict.insert("DecodeParms".to_string(), decode_parms);
+    Some(PdfImage {
+        width,
+        height,
+        stream: ExternalStream {
+            dict,
+            content: idat,
+            compress: false,
+        },
+    })
+}
+
+/// Grey or RGB with alpha: inflate, then split the alpha into a soft mask.
+fn png_with_alpha(png: Png) -> Option<PdfImage> {
+    let Png {
+        width,
+        height,
+        bits,
+        color_type,
+        colors,
+        decode_parms,
+        idat,
+    } = png;
     let compressed = ExternalStream {
         dict: BTreeMap::from([
             ("Filter".to_string(), name("FlateDecode")),

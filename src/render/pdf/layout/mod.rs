@@ -8,7 +8,9 @@
 //! - `fonts` parses the embedded faces once and measures characters;
 //! - `text` breaks styled runs into lines at Unicode break opportunities;
 //! - `flow` places blocks on pages (keeping headings with what follows, never
-//!   splitting a table row through a line, repeating table headers);
+//!   splitting a table row through a line, repeating table headers): it
+//!   flattens the block tree into leaf items, then one file per kind of thing
+//!   laid out (inline text, paragraphs, tables, code, figures, cover, contents);
 //! - `page` is what a laid-out page is: its geometry and what is drawn on it
 //!   (read by `flow`, `drawing`, `content` and `writer`);
 //! - `table` sizes table columns from their content;
@@ -21,7 +23,9 @@
 //!   headings, paragraphs, lists, tables, links, figures, the contents;
 //! - `writer` stamps the marking and "Page N of M" on every page and writes the
 //!   PDF: metadata, nested bookmarks, link annotations, and a content-derived
-//!   `/ID` so the same input always gives the same bytes.
+//!   `/ID` so the same input always gives the same bytes;
+//! - `xref` is the file's structure once its objects are written: object
+//!   streams, the cross-reference stream, stream compression and the `/ID`.
 //!
 //! Layout runs more than once when the document has a [`Block::Contents`] or
 //! page references (`{{page:ANCHOR}}`, see [`Inline::page_of`]): each pass uses
@@ -52,6 +56,7 @@ mod table;
 mod tags;
 mod text;
 mod writer;
+mod xref;
 
 #[cfg(test)]
 mod tests_layout;

@@ -33,15 +33,7 @@ pub(crate) fn subset_truetype(font: &[u8], glyphs: &BTreeSet<u16>) -> Option<Vec
     if u32_at(font, 0)? != 0x0001_0000 {
         return None; // CFF (OTTO) or a collection: leave it whole
     }
-    let num_tables = usize::from(u16_at(font, 4)?);
-    let mut tables: Vec<([u8; 4], &[u8])> = Vec::with_capacity(num_tables);
-    for i in 0..num_tables {
-        let record = 12 + 16 * i;
-        let tag: [u8; 4] = font.get(record..record + 4)?.try_into().ok()?;
-        let offset = u32_at(font, record + 8)? as usize;
-        let length = u32_at(font, record + 12)? as usize;
-        tables.push((tag, font.get(offset..offset.checked_add(length)?)?));
-    }
+    let tables = table_directory(font)?;
     let table = |tag: &[u8; 4]| tables.iter().find(|(t, _)| t == tag).map(|(_, d)| *d);
     let head = table(b"head")?;
     let glyf = table(b"glyf")?;
@@ -60,25 +52,7 @@ pub(crate) fn subset_truetype(font: &[u8], glyphs: &BTreeSet<u16>) -> Option<Vec
         glyf.get(start..end.max(start))
     };
 
-    // The glyphs to keep: those asked for, glyph 0, and composite components.
-    let mut keep = vec![false; num_glyphs];
-    let mut work: Vec<usize> = std::iter::once(0)
-        .chain(glyphs.iter().map(|&g| usize::from(g)))
-        .filter(|&g| g < num_glyphs)
-        .collect();
-    while let Some(gid) = work.pop() {
-        if std::mem::replace(&mut keep[gid], true) {
-            continue;
-        }
-        let data = outline(gid)?;
-        if data.len() >= 10 && (u16_at(data, 0)? as i16) < 0 {
-            work.extend(
-                components(data)?
-                    .into_iter()
-                    .filter(|&c| c < num_glyphs && !keep[c]),
-            );
-        }
-    }
+    let keep = kept_glyphs(&outline, glyphs, num_glyphs)?;
 
     // New glyf (kept outlines, 4-byte aligned) and long-format loca.
     let mut new_glyf = Vec::new();
@@ -123,6 +97,48 @@ pub(crate) fn subset_truetype(font: &[u8], glyphs: &BTreeSet<u16>) -> Option<Vec
     }
     out_tables.sort_by_key(|table| table.0);
     Some(assemble(out_tables))
+}
+
+/// The font's tables: (tag, data) from its table directory.
+fn table_directory(font: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
+    let num_tables = usize::from(u16_at(font, 4)?);
+    let mut tables: Vec<([u8; 4], &[u8])> = Vec::with_capacity(num_tables);
+    for i in 0..num_tables {
+        let record = 12 + 16 * i;
+        let tag: [u8; 4] = font.get(record..record + 4)?.try_into().ok()?;
+        let offset = u32_at(font, record + 8)? as usize;
+        let length = u32_at(font, record + 12)? as usize;
+        tables.push((tag, font.get(offset..offset.checked_add(length)?)?));
+    }
+    Some(tables)
+}
+
+/// Which glyphs to keep: those asked for, glyph 0, and the components of
+/// composite glyphs kept.
+fn kept_glyphs<'f>(
+    outline: &impl Fn(usize) -> Option<&'f [u8]>,
+    glyphs: &BTreeSet<u16>,
+    num_glyphs: usize,
+) -> Option<Vec<bool>> {
+    let mut keep = vec![false; num_glyphs];
+    let mut work: Vec<usize> = std::iter::once(0)
+        .chain(glyphs.iter().map(|&g| usize::from(g)))
+        .filter(|&g| g < num_glyphs)
+        .collect();
+    while let Some(gid) = work.pop() {
+        if std::mem::replace(&mut keep[gid], true) {
+            continue;
+        }
+        let data = outline(gid)?;
+        if data.len() >= 10 && (u16_at(data, 0)? as i16) < 0 {
+            work.extend(
+                components(data)?
+                    .into_iter()
+                    .filter(|&c| c < num_glyphs && !keep[c]),
+            );
+        }
+    }
+    Some(keep)
 }
 
 /// Component glyph ids of a composite glyph.

@@ -7,7 +7,7 @@
 //! proportion to how much more they would like. A single unbreakable word (a
 //! long URL) may not claim more than a fraction of the table, so it is broken
 //! between characters instead of squeezing its neighbours to nothing.
-//! Pagination of the rows is the flow's job (see `flow.rs`).
+//! Pagination of the rows is the flow's job (see `flow/grid.rs`).
 
 use super::fonts::Fonts;
 use super::text::{break_lines, content_widths, Line, Span};
@@ -60,26 +60,7 @@ pub(crate) fn column_widths(
         return Vec::new();
     }
     let avail = avail.max(1.0);
-    let word_cap = (avail * MAX_WORD_SHARE).max(1.0);
-    let pad = 2.0 * CELL_PAD_X;
-    let mut min = vec![0.0f32; columns];
-    let mut max = vec![0.0f32; columns];
-    for row in rows {
-        for (col, cell) in row.iter().take(columns).enumerate() {
-            if cell.is_empty() {
-                continue;
-            }
-            let (lo, hi) = content_widths(fonts, cell);
-            min[col] = min[col].max(lo.min(word_cap));
-            max[col] = max[col].max(hi);
-        }
-    }
-    for col in 0..columns {
-        // Room for a couple of characters even in an empty column.
-        min[col] += pad;
-        max[col] = (max[col] + pad).max(min[col]).max(pad + 12.0);
-        min[col] = min[col].max(pad + 12.0).min(max[col]);
-    }
+    let (min, max) = column_ranges(fonts, rows, columns, avail);
     let sum_max: f32 = max.iter().sum();
     if sum_max <= avail {
         // Everything fits on one line: share the spare width by natural width.
@@ -135,6 +116,37 @@ pub(crate) fn column_widths(
         return widths.iter().map(|w| w * avail / total).collect();
     }
     widths
+}
+
+/// Each column's narrowest and widest width (padding included): its longest
+/// word (capped, so one long word cannot take the table) and its longest line.
+fn column_ranges(
+    fonts: &Fonts,
+    rows: &[&[Vec<Span>]],
+    columns: usize,
+    avail: f32,
+) -> (Vec<f32>, Vec<f32>) {
+    let word_cap = (avail * MAX_WORD_SHARE).max(1.0);
+    let pad = 2.0 * CELL_PAD_X;
+    let mut min = vec![0.0f32; columns];
+    let mut max = vec![0.0f32; columns];
+    for row in rows {
+        for (col, cell) in row.iter().take(columns).enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            let (lo, hi) = content_widths(fonts, cell);
+            min[col] = min[col].max(lo.min(word_cap));
+            max[col] = max[col].max(hi);
+        }
+    }
+    for col in 0..columns {
+        // Room for a couple of characters even in an empty column.
+        min[col] += pad;
+        max[col] = (max[col] + pad).max(min[col]).max(pad + 12.0);
+        min[col] = min[col].max(pad + 12.0).min(max[col]);
+    }
+    (min, max)
 }
 
 /// Sets every cell of a row into lines for the given column widths.

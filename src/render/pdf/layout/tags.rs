@@ -278,82 +278,18 @@ pub(crate) fn write(
             annots.entry(node).or_default().push((page, annot));
         }
     }
-    let element = |(n, node): (usize, &Node)| -> (u32, Vec<u8>) {
-        use std::io::Write;
-        let mut kids: Vec<u8> = Vec::with_capacity(8 * node.kids.len() + 8);
-        let mut first_page: Option<usize> = None;
-        let sep = |kids: &mut Vec<u8>| {
-            if !kids.is_empty() {
-                kids.push(b' ');
-            }
-        };
-        for kid in &node.kids {
-            match *kid {
-                Kid::Node(child) => {
-                    sep(&mut kids);
-                    let _ = write!(kids, "{} 0 R", ids[child as usize].0);
-                }
-                Kid::Run { page, run } => {
-                    let page = page as usize;
-                    let Some(mcids) = pages.get(page).and_then(|p| p.run_mcids.get(run as usize))
-                    else {
-                        continue;
-                    };
-                    for &mcid in mcids {
-                        sep(&mut kids);
-                        let first = *first_page.get_or_insert(page);
-                        if first == page {
-                            let _ = write!(kids, "{mcid}");
-                        } else {
-                            let _ = write!(
-                                kids,
-                                "<</Type/MCR/Pg {} 0 R/MCID {mcid}>>",
-                                pages[page].id.0
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        for &(page, annot) in annots.get(&(n as NodeId)).into_iter().flatten() {
-            first_page.get_or_insert(page);
-            sep(&mut kids);
-            let _ = write!(
-                kids,
-                "<</Type/OBJR/Pg {} 0 R/Obj {} 0 R>>",
-                pages[page].id.0, annot.0
-            );
-        }
-        let parent = if n == 0 {
-            root
-        } else {
-            ids[node.parent as usize]
-        };
-        let id = ids[n].0;
-        let mut out = Vec::with_capacity(kids.len() + 96);
-        let _ = write!(
-            out,
-            "{id} 0 obj\n<</Type/StructElem/S/{}/P {} 0 R/K[",
-            node.role.name(),
-            parent.0
-        );
-        out.extend_from_slice(&kids);
-        out.push(b']');
-        if let Some(page) = first_page {
-            let _ = write!(out, "/Pg {} 0 R", pages[page].id.0);
-        }
-        if let Some(alt) = &node.alt {
-            out.extend_from_slice(b"/Alt");
-            pdf_string(&mut out, alt);
-        }
-        if let Role::TH { column } = node.role {
-            let scope = if column { "Column" } else { "Row" };
-            let _ = write!(out, "/A<</O/Table/Scope/{scope}>>");
-        }
-        out.extend_from_slice(b">>\nendobj\n");
-        (id, out)
+    let writer = ElementWriter {
+        ids: &ids,
+        root,
+        pages,
+        annots: &annots,
     };
-    let elements: Elements = tree.nodes.par_iter().enumerate().map(element).collect();
+    let elements: Elements = tree
+        .nodes
+        .par_iter()
+        .enumerate()
+        .map(|(n, node)| writer.element(n, node))
+        .collect();
 
     // The parent tree: each page's MCIDs to their elements, then each
     // annotation to its Link element.
@@ -386,6 +322,99 @@ pub(crate) fn write(
         ])),
     );
     (root, elements)
+}
+
+/// What writing one structure element needs to know of the others.
+struct ElementWriter<'w> {
+    /// The object of each element.
+    ids: &'w [ObjectId],
+    /// The `StructTreeRoot`.
+    root: ObjectId,
+    pages: &'w [PageTags],
+    /// Annotations by the element that holds them: (page, annotation).
+    annots: &'w BTreeMap<NodeId, Vec<(usize, ObjectId)>>,
+}
+
+impl ElementWriter<'_> {
+    /// Element `n` as `(object number, "N 0 obj … endobj")`.
+    fn element(&self, n: usize, node: &Node) -> (u32, Vec<u8>) {
+        use std::io::Write;
+        let mut kids: Vec<u8> = Vec::with_capacity(8 * node.kids.len() + 8);
+        let mut first_page: Option<usize> = None;
+        let sep = |kids: &mut Vec<u8>| {
+            if !kids.is_empty() {
+                kids.push(b' ');
+            }
+        };
+        for kid in &node.kids {
+            match *kid {
+                Kid::Node(child) => {
+                    sep(&mut kids);
+                    let _ = write!(kids, "{} 0 R", self.ids[child as usize].0);
+                }
+                Kid::Run { page, run } => {
+                    let page = page as usize;
+                    let Some(mcids) = self
+                        .pages
+                        .get(page)
+                        .and_then(|p| p.run_mcids.get(run as usize))
+                    else {
+                        continue;
+                    };
+                    for &mcid in mcids {
+                        sep(&mut kids);
+                        let first = *first_page.get_or_insert(page);
+                        if first == page {
+                            let _ = write!(kids, "{mcid}");
+                        } else {
+                            let _ = write!(
+                                kids,
+                                "<</Type/MCR/Pg {} 0 R/MCID {mcid}>>",
+                                self.pages[page].id.0
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for &(page, annot) in self.annots.get(&(n as NodeId)).into_iter().flatten() {
+            first_page.get_or_insert(page);
+            sep(&mut kids);
+            let _ = write!(
+                kids,
+                "<</Type/OBJR/Pg {} 0 R/Obj {} 0 R>>",
+                self.pages[page].id.0, annot.0
+            );
+        }
+        let parent = if n == 0 {
+            self.root
+        } else {
+            self.ids[node.parent as usize]
+        };
+        let id = self.ids[n].0;
+        let mut out = Vec::with_capacity(kids.len() + 96);
+        let _ = write!(
+            out,
+            "{id} 0 obj\n<</Type/StructElem/S/{}/P {} 0 R/K[",
+            node.role.name(),
+            parent.0
+        );
+        out.extend_from_slice(&kids);
+        out.push(b']');
+        if let Some(page) = first_page {
+            let _ = write!(out, "/Pg {} 0 R", self.pages[page].id.0);
+        }
+        if let Some(alt) = &node.alt {
+            out.extend_from_slice(b"/Alt");
+            pdf_string(&mut out, alt);
+        }
+        if let Role::TH { column } = node.role {
+            let scope = if column { "Column" } else { "Row" };
+            let _ = write!(out, "/A<</O/Table/Scope/{scope}>>");
+        }
+        out.extend_from_slice(b">>\nendobj\n");
+        (id, out)
+    }
 }
 
 /// Bytes as a PDF literal string: `\\`, `(` and `)` escaped, bytes outside printable

@@ -313,6 +313,7 @@ fn a_row_taller_than_a_page_is_split_between_lines() {
     }
 }
 
+// Long: a list of odd inputs, one per block; the test is the list.
 #[test]
 fn odd_input_does_not_panic() {
     let long_word = "x".repeat(5000);

@@ -261,33 +261,9 @@ pub(crate) fn break_lines(fonts: &Fonts, spans: &[Span], width: f32) -> Vec<Line
         }
         if open.is_none() && trim_width > width + EPSILON {
             // A word wider than the line: cut it between characters.
-            let mut at = seg_start;
-            loop {
-                let mut used = 0.0f32;
-                let mut cut = at;
-                while cut < seg.trim_end {
-                    let w = glyphs[cut].width;
-                    let fits = used + w <= width + EPSILON;
-                    let keep_with_previous = cut > at && is_combining(glyphs[cut].ch);
-                    if cut > at && !fits && !keep_with_previous {
-                        break;
-                    }
-                    used += w;
-                    cut += 1;
-                }
-                if cut >= seg.trim_end {
-                    // The rest fits on a line; later words may join it.
-                    open = Some((at, seg.trim_end));
-                    open_width = used
-                        + glyphs[seg.trim_end..seg.end]
-                            .iter()
-                            .map(|g| g.width)
-                            .sum::<f32>();
-                    break;
-                }
-                ranges.push((at, cut));
-                at = cut;
-            }
+            let (rest, rest_width) = cut_word(glyphs, seg, seg_start, width, &mut ranges);
+            open = Some(rest);
+            open_width = rest_width;
         } else {
             match open {
                 Some((start, _)) => {
@@ -322,6 +298,40 @@ pub(crate) fn break_lines(fonts: &Fonts, spans: &[Span], width: f32) -> Vec<Line
             line
         })
         .collect()
+}
+
+/// Cuts the word `seg`, from glyph `at`, into lines of `width` between characters
+/// (keeping combining marks with their base), adding all but the last to `ranges`;
+/// returns the last, which later words may join, and its width with the word's
+/// trailing whitespace.
+fn cut_word(
+    glyphs: &[Glyph],
+    seg: &Segment,
+    mut at: usize,
+    width: f32,
+    ranges: &mut Vec<(usize, usize)>,
+) -> ((usize, usize), f32) {
+    loop {
+        let mut used = 0.0f32;
+        let mut cut = at;
+        while cut < seg.trim_end {
+            let w = glyphs[cut].width;
+            let fits = used + w <= width + EPSILON;
+            let keep_with_previous = cut > at && is_combining(glyphs[cut].ch);
+            if cut > at && !fits && !keep_with_previous {
+                break;
+            }
+            used += w;
+            cut += 1;
+        }
+        if cut >= seg.trim_end {
+            // The rest fits on a line; later words may join it.
+            let trailing: f32 = glyphs[seg.trim_end..seg.end].iter().map(|g| g.width).sum();
+            return ((at, seg.trim_end), used + trailing);
+        }
+        ranges.push((at, cut));
+        at = cut;
+    }
 }
 
 /// Turns a glyph range into a line of fragments, one per change of style.

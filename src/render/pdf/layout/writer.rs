@@ -37,6 +37,7 @@ use super::page::{Draw, Page, MARGIN_X, PAGE_H, PAGE_W};
 use super::subset::subset_truetype;
 use super::tags::{self, Mark, NodeId, PageTags, Tree};
 use super::text::Style;
+use super::xref::{assemble, compress_streams, deflate, set_file_id};
 use super::DocInfo;
 
 /// Baselines of the header and footer lines, from the top of the page.
@@ -45,9 +46,6 @@ const FOOTER_BASELINE: f32 = PAGE_H - 32.0;
 const MARKING_SIZE: f32 = 9.5;
 const FOOTER_SIZE: f32 = 8.0;
 
-/// Placeholder `/ID` written first and replaced by the hash of the file.
-const ID_BYTES: usize = 16;
-
 /// Writes `doc` as PDF bytes.
 pub(crate) fn write_pdf(
     info: &DocInfo,
@@ -55,7 +53,70 @@ pub(crate) fn write_pdf(
     mut doc: Document,
 ) -> Result<Vec<u8>, String> {
     stamp_furniture(info, fonts, &mut doc.pages);
+    let (pdf, contents, page_links) = printpdf_document(info, fonts, &doc);
+    let page_count = pdf.pages.len();
+    let outline = std::mem::take(&mut doc.outline);
+    let tree = std::mem::take(&mut doc.tree);
+    drop(doc);
 
+    let options = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
+    drop(pdf);
+
+    lo.version = "1.7".to_string();
+    let page_ids: Vec<(u32, u16)> = lo.get_pages().into_values().collect();
+    if page_ids.len() != page_count {
+        return Err(err(&"page count mismatch"));
+    }
+    let (page_tags, mut annot_objects) =
+        finish_pages(&mut lo, &page_ids, contents, page_links, &tree)?;
+    let (struct_tree, mut elements) = tags::write(&mut lo, &tree, &page_tags);
+    elements.append(&mut annot_objects);
+    drop(page_tags);
+    drop(tree);
+    let xmp = add_xmp(&mut lo, info);
+    let outlines = add_outline(&mut lo, &outline, &page_ids);
+    set_catalog(&mut lo, info, struct_tree, xmp, outlines)?;
+    let info_id = set_info(&mut lo, info)?;
+
+    let streams: Vec<_> = lo
+        .objects
+        .values_mut()
+        .filter_map(|object| object.as_stream_mut().ok())
+        .filter(|stream| stream.allows_compression)
+        .collect();
+    compress_streams(streams, deflate);
+    let root = lo
+        .trailer
+        .get(b"Root")
+        .and_then(|o| o.as_reference())
+        .map_err(|e| err(&e))?;
+    let mut bytes = Vec::new();
+    lo.save_to(&mut bytes).map_err(|e| err(&e))?;
+    drop(lo);
+    let mut bytes = assemble(bytes, elements, root, info_id)?;
+    set_file_id(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Why the PDF could not be written, for the user.
+fn err(e: &dyn std::fmt::Display) -> String {
+    format!("cannot write the PDF: {e}")
+}
+
+/// The document as printpdf builds it (fonts, images, empty pages), with each
+/// page's content stream and links, which replace and join printpdf's later.
+fn printpdf_document(
+    info: &DocInfo,
+    fonts: &Fonts,
+    doc: &Document,
+) -> (PdfDocument, Vec<content::PageContent>, Vec<Vec<PageLink>>) {
     let mut pdf = PdfDocument::new(&info.title);
     // printpdf writes a font's widths and ToUnicode map for the glyphs it sees
     // shown. The real page contents are written by `content.rs`, so show it
@@ -104,7 +165,7 @@ pub(crate) fn write_pdf(
             } else {
                 Vec::new()
             };
-            page_links.push(links(page, &doc));
+            page_links.push(links(page, doc));
             PdfPage::new(
                 printpdf::Mm(PAGE_W * 25.4 / 72.0),
                 printpdf::Mm(PAGE_H * 25.4 / 72.0),
@@ -112,27 +173,19 @@ pub(crate) fn write_pdf(
             )
         })
         .collect();
-    let page_count = pdf.pages.len();
-    let outline = std::mem::take(&mut doc.outline);
-    let tree = std::mem::take(&mut doc.tree);
-    drop(doc);
+    (pdf, contents, page_links)
+}
 
-    let options = PdfSaveOptions {
-        optimize: true,
-        subset_fonts: true,
-        secure: true,
-        image_optimization: None,
-    };
-    let mut warnings = Vec::new();
-    let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
-    drop(pdf);
-    let err = |e: &dyn std::fmt::Display| format!("cannot write the PDF: {e}");
-
-    lo.version = "1.7".to_string();
-    let page_ids: Vec<(u32, u16)> = lo.get_pages().into_values().collect();
-    if page_ids.len() != page_count {
-        return Err(err(&"page count mismatch"));
-    }
+/// Puts each page's own content stream in place of printpdf's and writes its link
+/// annotations; returns what tagging needs of each page, and the annotation objects.
+fn finish_pages(
+    lo: &mut lopdf::Document,
+    page_ids: &[(u32, u16)],
+    contents: Vec<content::PageContent>,
+    page_links: Vec<Vec<PageLink>>,
+    tree: &Tree,
+) -> Result<(Vec<PageTags>, tags::Elements), String> {
+    let page_count = page_ids.len();
     let mut page_tags = Vec::with_capacity(page_count);
     let mut annot_count = 0;
     let mut annot_objects: tags::Elements = Vec::new();
@@ -150,11 +203,11 @@ pub(crate) fn write_pdf(
             .map_err(|e| err(&e))?
             .set_content(content.bytes);
         let annots = annotations(
-            &mut lo,
+            lo,
             (page_id, n),
             &links,
-            &tree,
-            &page_ids,
+            tree,
+            page_ids,
             (page_count, annot_count),
             &mut annot_objects,
         )
@@ -167,10 +220,11 @@ pub(crate) fn write_pdf(
             annots,
         });
     }
-    let (struct_tree, mut elements) = tags::write(&mut lo, &tree, &page_tags);
-    elements.append(&mut annot_objects);
-    drop(page_tags);
-    drop(tree);
+    Ok((page_tags, annot_objects))
+}
+
+/// Adds the XMP metadata stream.
+fn add_xmp(lo: &mut lopdf::Document, info: &DocInfo) -> (u32, u16) {
     let mut xmp = lopdf::Stream::new(
         lopdf::Dictionary::from_iter([
             ("Type", lopdf::Object::Name(b"Metadata".to_vec())),
@@ -180,21 +234,34 @@ pub(crate) fn write_pdf(
     );
     // Left readable, as metadata is meant to be.
     xmp.allows_compression = false;
-    let xmp = lo.add_object(xmp);
+    lo.add_object(xmp)
+}
 
-    // Bookmarks.
-    let outlines = if outline.is_empty() {
-        None
-    } else {
-        let root = lo.new_object_id();
-        let ids: Vec<(u32, u16)> = outline.iter().map(|_| lo.new_object_id()).collect();
-        for (id, object) in outline_objects(&outline, root, &ids, &page_ids) {
-            lo.set_object(id, object.to_lopdf());
-        }
-        Some(root)
-    };
+/// Adds the bookmarks; returns their root, if there are any.
+fn add_outline(
+    lo: &mut lopdf::Document,
+    outline: &[OutlineEntry],
+    page_ids: &[(u32, u16)],
+) -> Option<(u32, u16)> {
+    if outline.is_empty() {
+        return None;
+    }
+    let root = lo.new_object_id();
+    let ids: Vec<(u32, u16)> = outline.iter().map(|_| lo.new_object_id()).collect();
+    for (id, object) in outline_objects(outline, root, &ids, page_ids) {
+        lo.set_object(id, object.to_lopdf());
+    }
+    Some(root)
+}
 
-    // Catalog.
+/// Sets the catalog's language, viewer preferences, tagging, metadata and bookmarks.
+fn set_catalog(
+    lo: &mut lopdf::Document,
+    info: &DocInfo,
+    struct_tree: (u32, u16),
+    xmp: (u32, u16),
+    outlines: Option<(u32, u16)>,
+) -> Result<(), String> {
     let catalog = lo.catalog_mut().map_err(|e| err(&e))?;
     catalog.set("Lang", text_string(&info.lang).to_lopdf());
     catalog.set(
@@ -211,8 +278,11 @@ pub(crate) fn write_pdf(
         catalog.set("Outlines", DictItem::Ref { obj, gen }.to_lopdf());
         catalog.set("PageMode", name("UseOutlines").to_lopdf());
     }
+    Ok(())
+}
 
-    // Document information, with fixed dates.
+/// Writes the document information dictionary, with fixed dates; returns its object.
+fn set_info(lo: &mut lopdf::Document, info: &DocInfo) -> Result<(u32, u16), String> {
     let (year, month, day) = info.date;
     let date = format!(
         "D:{:04}{:02}{:02}000000+00'00'",
@@ -235,248 +305,7 @@ pub(crate) fn write_pdf(
         .and_then(|o| o.as_reference())
         .map_err(|e| err(&e))?;
     lo.set_object(info_id, info_dict.to_lopdf());
-
-    let streams: Vec<_> = lo
-        .objects
-        .values_mut()
-        .filter_map(|object| object.as_stream_mut().ok())
-        .filter(|stream| stream.allows_compression)
-        .collect();
-    compress_streams(streams, deflate);
-    let root = lo
-        .trailer
-        .get(b"Root")
-        .and_then(|o| o.as_reference())
-        .map_err(|e| err(&e))?;
-    let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).map_err(|e| err(&e))?;
-    drop(lo);
-    let mut bytes = assemble(bytes, elements, root, info_id)?;
-    set_file_id(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// Objects per object stream: big enough that deflate finds the repetition between
-/// structure elements, small enough that a reader decompresses little to get one.
-const OBJECTS_PER_STREAM: usize = 200;
-
-/// Writes the final file from the PDF lopdf saved and the objects already written out
-/// ([`tags::Elements`]), whose numbers lopdf's cross-reference table skips: every object
-/// that is not a stream goes into compressed object streams, and a cross-reference
-/// stream replaces the table (PDF 1.5, ISO 32000-1 §7.5.7–8). Most of a tagged pack is
-/// small dictionaries (structure elements, annotations, the parent tree); uncompressed,
-/// they made packs two to three times larger.
-fn assemble(
-    bytes: Vec<u8>,
-    elements: tags::Elements,
-    root: (u32, u16),
-    info: (u32, u16),
-) -> Result<Vec<u8>, String> {
-    use std::io::Write;
-    let bad = || "cannot write the PDF: its cross-reference table is not as expected".to_string();
-    let start = bytes
-        .windows(9)
-        .rposition(|w| w == b"startxref")
-        .ok_or_else(bad)?;
-    // The number at the start of `text`, after white space ("97773>>" is 97773).
-    let number = |text: &[u8]| -> Option<usize> {
-        let text = std::str::from_utf8(text).ok()?.trim_start();
-        let end = text
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len());
-        text[..end].parse().ok()
-    };
-    let xref_at = number(&bytes[start + 9..]).ok_or_else(bad)?;
-    let trailer_at = bytes
-        .get(xref_at..start)
-        .and_then(|t| t.windows(7).position(|w| w == b"trailer"))
-        .map(|p| xref_at + p)
-        .ok_or_else(bad)?;
-    // (offset, object number, generation) of each object in use.
-    let mut located: Vec<(usize, usize, u16)> = Vec::new();
-    let table = std::str::from_utf8(&bytes[xref_at..trailer_at]).map_err(|_| bad())?;
-    let mut lines = table.lines();
-    if lines.next().map(str::trim) != Some("xref") {
-        return Err(bad());
-    }
-    // The next entry's object number and how many of its section are left.
-    let mut next = (0usize, 0usize);
-    for line in lines {
-        match line.split_whitespace().collect::<Vec<_>>().as_slice() {
-            [offset, generation, kind] if next.1 > 0 => {
-                if *kind == "n" && next.0 > 0 {
-                    located.push((
-                        offset.parse().map_err(|_| bad())?,
-                        next.0,
-                        generation.parse().map_err(|_| bad())?,
-                    ));
-                }
-                next = (next.0 + 1, next.1 - 1);
-            }
-            [first, count] => {
-                next = (
-                    first.parse().map_err(|_| bad())?,
-                    count.parse().map_err(|_| bad())?,
-                )
-            }
-            [] => {}
-            _ => return Err(bad()),
-        }
-    }
-    let trailer = &bytes[trailer_at..start];
-    let size = trailer
-        .windows(6)
-        .position(|w| w == b"/Size ")
-        .and_then(|p| number(&trailer[p + 6..]))
-        .ok_or_else(bad)?;
-    located.sort_unstable();
-    let header_end = located.first().map_or(xref_at, |l| l.0);
-    // Each object's body (between `N G obj` and `endobj`), by object number.
-    let mut objects: Vec<Option<(u16, &[u8])>> = vec![None; size];
-    fn body(object: &[u8]) -> Option<&[u8]> {
-        let from = object.windows(3).position(|w| w == b"obj")? + 3;
-        let to = object.windows(6).rposition(|w| w == b"endobj")?;
-        Some(object.get(from..to)?.trim_ascii())
-    }
-    for (n, &(offset, number, generation)) in located.iter().enumerate() {
-        let end = located.get(n + 1).map_or(xref_at, |l| l.0);
-        let object = bytes.get(offset..end).and_then(body).ok_or_else(bad)?;
-        *objects.get_mut(number).ok_or_else(bad)? = Some((generation, object));
-    }
-    for (number, object) in &elements {
-        let object = body(object).ok_or_else(bad)?;
-        *objects.get_mut(*number as usize).ok_or_else(bad)? = Some((0, object));
-    }
-
-    // Streams (and anything not of generation 0) are written as they are; the rest
-    // go into object streams, in object-number order.
-    let mut out = Vec::with_capacity(bytes.len() / 2);
-    out.extend_from_slice(&bytes[..header_end]);
-    // Where each object is: in the file at an offset, or in an object stream at an index.
-    #[derive(Clone, Copy)]
-    enum Entry {
-        Free,
-        At(usize, u16),
-        In(usize, usize),
-    }
-    let mut entries = vec![Entry::Free; size];
-    let mut packed: Vec<usize> = Vec::new();
-    for (number, object) in objects.iter().enumerate() {
-        let Some((generation, body)) = *object else {
-            continue;
-        };
-        if generation == 0 && !body.ends_with(b"endstream") {
-            packed.push(number);
-            continue;
-        }
-        entries[number] = Entry::At(out.len(), generation);
-        let _ = writeln!(out, "{number} {generation} obj");
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let mut stream_number = size;
-    for group in packed.chunks(OBJECTS_PER_STREAM) {
-        let mut index = Vec::new();
-        let mut data = Vec::new();
-        for (n, &number) in group.iter().enumerate() {
-            let _ = write!(index, "{number} {} ", data.len());
-            if let Some((_, body)) = objects[number] {
-                data.extend_from_slice(body);
-            }
-            data.push(b'\n');
-            entries[number] = Entry::In(stream_number, n);
-        }
-        index.pop();
-        index.push(b'\n');
-        let first = index.len();
-        index.extend_from_slice(&data);
-        let content = zlib(&index);
-        entries.push(Entry::At(out.len(), 0));
-        let _ = write!(
-            out,
-            "{stream_number} 0 obj\n<</Type/ObjStm/N {}/First {first}/Filter/FlateDecode/Length {}>>stream\n",
-            group.len(),
-            content.len()
-        );
-        out.extend_from_slice(&content);
-        out.extend_from_slice(b"\nendstream\nendobj\n");
-        stream_number += 1;
-    }
-    // The cross-reference stream: type, offset or object stream, generation or index.
-    let xref_number = stream_number;
-    let xref_at = out.len();
-    entries.push(Entry::At(xref_at, 0));
-    let mut table = Vec::with_capacity(entries.len() * 7);
-    for (number, entry) in entries.iter().enumerate() {
-        let (kind, second, third) = match *entry {
-            Entry::Free if number == 0 => (0u8, 0usize, 0xFFFFusize),
-            Entry::Free => (0, 0, 0),
-            Entry::At(offset, generation) => (1, offset, usize::from(generation)),
-            Entry::In(stream, index) => (2, stream, index),
-        };
-        let second = u32::try_from(second).map_err(|_| "cannot write the PDF: it is over 4 GiB")?;
-        let third = u16::try_from(third).map_err(|_| bad())?;
-        table.push(kind);
-        table.extend_from_slice(&second.to_be_bytes());
-        table.extend_from_slice(&third.to_be_bytes());
-    }
-    let table = zlib(&table);
-    let zeros = "0".repeat(ID_BYTES * 2);
-    let _ = write!(
-        out,
-        "{xref_number} 0 obj\n<</Type/XRef/Size {}/W[1 4 2]/Root {} {} R/Info {} {} R/ID[<{zeros}><{zeros}>]/Filter/FlateDecode/Length {}>>stream\n",
-        entries.len(),
-        root.0,
-        root.1,
-        info.0,
-        info.1,
-        table.len()
-    );
-    out.extend_from_slice(&table);
-    let _ = write!(out, "\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF");
-    Ok(out)
-}
-
-/// `data` deflated at the packs' level ([`LEVEL`]).
-fn zlib(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(LEVEL),
-    );
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(data);
-    encoder.finish().unwrap_or_default()
-}
-
-/// Replaces the two placeholder `/ID` strings of the cross-reference stream by the
-/// first 16 bytes of the SHA-256 of the file (as written with the placeholders).
-fn set_file_id(bytes: &mut [u8]) -> Result<(), String> {
-    let hash = Sha256::digest(&*bytes);
-    let hex: String = hash[..ID_BYTES]
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect();
-    let trailer = bytes
-        .windows(10)
-        .rposition(|w| w == b"/Type/XRef")
-        .ok_or("cannot write the PDF: no cross-reference stream")?;
-    let zeros = vec![b'0'; ID_BYTES * 2];
-    let mut found = 0;
-    let mut at = trailer;
-    while let Some(offset) = bytes[at..]
-        .windows(zeros.len())
-        .position(|w| w == zeros.as_slice())
-    {
-        let start = at + offset;
-        bytes[start..start + zeros.len()].copy_from_slice(hex.as_bytes());
-        at = start + zeros.len();
-        found += 1;
-        if found == 2 {
-            return Ok(());
-        }
-    }
-    Err("cannot write the PDF: trailer /ID not found".to_string())
+    Ok(info_id)
 }
 
 /// The characters drawn in each face.
@@ -572,13 +401,17 @@ fn dest_top(at: At) -> f32 {
     (PAGE_H - at.y + 8.0).min(PAGE_H)
 }
 
-/// The outline root and item dictionaries, nested by heading level.
-fn outline_objects(
-    entries: &[OutlineEntry],
-    root: (u32, u16),
-    ids: &[(u32, u16)],
-    page_ids: &[(u32, u16)],
-) -> Vec<((u32, u16), DictItem)> {
+/// The outline's shape: each entry's parent and children, the top-level entries,
+/// and how many entries each one holds at any depth.
+struct OutlineTree {
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+    top_level: Vec<usize>,
+    descendants: Vec<i64>,
+}
+
+/// Nests the entries by heading level.
+fn outline_tree(entries: &[OutlineEntry]) -> OutlineTree {
     // Parent of each entry: the nearest earlier entry with a lower level.
     let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
     let mut stack: Vec<usize> = Vec::new();
@@ -609,6 +442,27 @@ fn outline_objects(
         }
     }
 
+    OutlineTree {
+        parent,
+        children,
+        top_level,
+        descendants,
+    }
+}
+
+/// The outline root and item dictionaries, nested by heading level.
+fn outline_objects(
+    entries: &[OutlineEntry],
+    root: (u32, u16),
+    ids: &[(u32, u16)],
+    page_ids: &[(u32, u16)],
+) -> Vec<((u32, u16), DictItem)> {
+    let OutlineTree {
+        parent,
+        children,
+        top_level,
+        descendants,
+    } = outline_tree(entries);
     let reference = |(obj, gen): (u32, u16)| DictItem::Ref { obj, gen };
     let mut objects = Vec::with_capacity(entries.len() + 1);
     let siblings_of = |i: usize| -> &Vec<usize> {
@@ -864,46 +718,6 @@ fn real(x: f32) -> String {
     } else {
         text.to_string()
     }
-}
-
-/// Deflates a stream not yet filtered, at zlib's default level: lopdf's own
-/// `compress` uses the best level, about 4 % slower for the pack as a whole (measured on
-/// a 622-page pack) for files 0.05 % smaller. A stream that would not shrink is left
-/// as it is.
-fn deflate(stream: &mut lopdf::Stream) {
-    if stream.dict.get(b"Filter").is_ok() {
-        return;
-    }
-    let compressed = zlib(&stream.content);
-    if compressed.len() + 19 < stream.content.len() {
-        stream.dict.set("Filter", "FlateDecode");
-        stream.set_content(compressed);
-    }
-}
-
-/// The deflate level of every stream (zlib's default).
-const LEVEL: u32 = 6;
-
-/// Compresses the document's streams, on several threads: deflating is most of the
-/// time spent writing.
-fn compress_streams<'s, S: Send + 's>(streams: Vec<&'s mut S>, compress: fn(&mut S)) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || streams.len() < 2 {
-        streams.into_iter().for_each(compress);
-        return;
-    }
-    // Deal streams out round-robin so every thread gets a similar share.
-    let mut shares: Vec<Vec<&'s mut S>> = (0..threads).map(|_| Vec::new()).collect();
-    for (i, stream) in streams.into_iter().enumerate() {
-        shares[i % threads].push(stream);
-    }
-    std::thread::scope(|scope| {
-        for share in shares {
-            scope.spawn(move || share.into_iter().for_each(compress));
-        }
-    });
 }
 
 /// What a link's annotation says it is (`/Contents`, PDF/UA-1 7.18.5): its
