@@ -916,25 +916,4 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_rounds_down() {
-        let r = Readiness {
-            counted: 11,
-            evidenced: 9,
-            met_evidenced: 0,
-        };
-        assert_eq!(r.met_percent_text(), "0.0 %");
-        assert_eq!(r.percent_text(), "81.8 %");
-        let r = Readiness {
-            counted: 1000,
-            evidenced: 999,
-            met_evidenced: 999,
-        };
-        assert_eq!(r.met_percent_text(), "99.9 %");
-        assert_eq!(r.percent_text(), "99.9 %");
-        assert_eq!(Readiness::default().percent_text(), "n/a");
-    }
-}
+mod tests;

@@ -1,4 +1,4 @@
-//! Entry points for the fuzz targets in `fuzz/` and for `tests/fuzz_corpus.rs`, which
+//! Entry points for the fuzz targets in `fuzz/` and for `tests/suite/fuzz_corpus.rs`, which
 //! replays their corpora. Not part of the product's interface.
 //!
 //! Each function takes arbitrary bytes or text, runs it through the same code a real
@@ -103,7 +103,7 @@ pub use crate::import::read::Kind as WorkbookKind;
 /// rows. `Ok` with the number of records, or the message `import` would print.
 ///
 /// A panic or an abort inside the spreadsheet library is found here, but `assure` is
-/// safe from it (the child process); `tests/fuzz_corpus.rs` replays such inputs
+/// safe from it (the child process); `tests/suite/fuzz_corpus.rs` replays such inputs
 /// through the program and requires exit code 2.
 pub fn import(kind: WorkbookKind, data: &[u8]) -> Result<usize, String> {
     use crate::import::{self, read, Request};

@@ -487,7 +487,7 @@ fn swap_by_renames(staged: &Path, output: &Path) -> Result<()> {
 /// A test hook: with `ASSURE_TEST_KILL_AT=NAME` in its environment the process kills
 /// itself (SIGKILL, as a crash or `kill -9` would) on reaching the moment `NAME` of
 /// swapping an output in, the moments a randomly timed kill almost never hits
-/// (tests/crash.rs).
+/// (tests/suite/crash.rs).
 fn kill_point(name: &str) {
     // Elsewhere (Windows) the hook does nothing; the name is still taken.
     #[cfg(not(unix))]

@@ -10,7 +10,7 @@
 //! their inputs are replayed through the program: exit 0, 1 or 2, never a crash,
 //! within 30 s and 1 GiB (SPEC §14.7).
 
-mod common;
+use crate::common;
 
 use assure::fuzzing;
 use std::ffi::OsStr;

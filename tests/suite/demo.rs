@@ -7,7 +7,7 @@
 //! This test is about the demo, so it reads the demo's own files; it hard-codes no
 //! figures.
 
-mod common;
+use crate::common;
 
 use common::{crate_root, files_under, tool};
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! Every fixture workbook is written here, with rust_xlsxwriter (or, for the hostile
 //! ones, byte by byte with the zip crate), so each test shows exactly what it feeds in.
 
-mod common;
+use crate::common;
 
 use calamine::{Data, Reader};
 use common::{assure, crate_root, files, Run, TempContent};

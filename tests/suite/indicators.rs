@@ -10,7 +10,7 @@
 //! tiles. It also checks that indicators and risks never change readiness, and that an
 //! indicator withheld from an audience is in none of its output.
 
-mod common;
+use crate::common;
 
 use common::{assure, browser, browser_with, crate_root};
 use serde_json::Value;

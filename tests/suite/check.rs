@@ -12,7 +12,7 @@
 //!   report the diagnostic the SPEC names, and stay under 1 GiB of memory.
 //! - The demo `content/` folder checks without errors.
 
-mod common;
+use crate::common;
 
 use common::{assure, assure_with_timeout, crate_root, Diag, End, TempContent};
 use std::fmt::Write as _;

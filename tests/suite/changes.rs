@@ -11,7 +11,7 @@
 //! build. Baselines for another audience, truncated ones and unknown formats are
 //! refused with exit 2 and a message that says what to do.
 
-mod common;
+use crate::common;
 
 use common::tool;
 use std::path::{Path, PathBuf};

@@ -30,7 +30,7 @@
 //! through every field) must not change one byte of an audience's site and data, nor
 //! the text, metadata and bookmarks of its pack.
 
-mod common;
+use crate::common;
 
 use common::{files, percent_decode, tool};
 use sha2::{Digest, Sha256};

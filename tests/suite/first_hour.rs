@@ -2,7 +2,7 @@
 //! temporary folders: `assure init`, `check`, `build`, `new`; the YAML mistakes authors
 //! make, each with the exact diagnostic it must give; and which stream says what.
 
-mod common;
+use crate::common;
 
 use common::{assure, Diag, End, TempContent};
 use std::path::Path;

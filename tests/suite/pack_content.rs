@@ -6,7 +6,7 @@
 //! Both demo packs and the `tests/fixtures/pack` fixture (long hyphenated IDs, every
 //! two-word status, events either side of the readiness date).
 
-mod common;
+use crate::common;
 
 use common::{crate_root, tool};
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 //! values; a record changed on disk since the build is refused and named; bad cells
 //! are problems with sheet, row and column, and the rest goes on.
 
-mod common;
+use crate::common;
 
 use calamine::{Data, Reader};
 use common::{assure, crate_root, Run};

@@ -21,7 +21,7 @@
 //! printed page; pa11y (HTML_CodeSniffer, WCAG 2 AA) on a page of every kind. A missing browser or npm package fails the test, with what
 //! to install; it is never skipped.
 
-mod common;
+use crate::common;
 
 use common::{browser, browser_with, files, percent_decode};
 use std::collections::{BTreeMap, BTreeSet};

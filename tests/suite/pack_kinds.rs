@@ -4,7 +4,7 @@
 //! `pdftotext` is compared with what the kind promises — its sections in order, no IDs
 //! or hashes where it forbids them, the signature block, the references mode.
 
-mod common;
+use crate::common;
 
 use common::{crate_root, tool};
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! link, `lock` on a block scalar, and `serve` out of file descriptors. (Hostile
 //! workbooks are in `spreadsheets.rs`, hostile baselines in `changes.rs`.)
 
-mod common;
+use crate::common;
 
 use common::{assure, crate_root, Run};
 use std::io::{Read, Write};

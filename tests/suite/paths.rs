@@ -3,9 +3,9 @@
 //! read, copy or write anything outside the content folder. Each hostile path is an
 //! error at its file and line (SPEC §5, §12), and every build is checked for what it
 //! copied: nothing of the secret files outside may appear anywhere in the output.
-//! (`assure serve` requests are tested in tests/serve.rs.)
+//! (`assure serve` requests are tested in tests/suite/serve.rs.)
 
-mod common;
+use crate::common;
 
 use common::{assure, crate_root, Run};
 use std::path::{Path, PathBuf};

@@ -7,12 +7,10 @@
 //! The fixture is made from the declarations, so a field added to `schema.rs` is
 //! tested here without a line of this file changing.
 
-mod common;
-
 use assure::model::schema::{Field, FieldKind, RecordType, ALL_TYPES};
 use assure::present;
 use calamine::{Data, Reader};
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// The record of each type in the fixture: its ID, and the fields it needs besides
@@ -332,7 +330,7 @@ fn the_lint_reads_every_field_declared_personal_and_new_offers_every_field() {
             ]);
         }
         let run = assure(&args, &crate_root());
-        let written = common::files(c.root())
+        let written = crate::common::files(c.root())
             .into_iter()
             .find(|p| p.starts_with(t.folder()) && !p.ends_with("rev-1.md"))
             .unwrap_or_else(|| panic!("assure new {}: {}", t.name(), run.stderr));

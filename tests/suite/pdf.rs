@@ -5,7 +5,7 @@
 //! tagged PDF that the `page_validation` crate finds PDF/UA-1 compliant —
 //! plus a fixture whose withheld record must leave no trace in any pack.
 
-mod common;
+use crate::common;
 
 use common::tool;
 use std::collections::BTreeMap;
@@ -565,7 +565,7 @@ fn the_demo_packs_meet_pdf_ua_1() {
             report.rules.passed > 50,
             "{pack}: too few rules ran:\n{report}"
         );
-        // The validator's summary, for `cargo test --test pdf -- --nocapture`.
+        // The validator's summary, for `cargo test --release --test suite pdf:: -- --nocapture`.
         println!("{pack}.pdf:\n{report}");
         let info =
             String::from_utf8_lossy(&tool("pdfinfo").arg(&pdf).output().expect("pdfinfo").stdout)

@@ -2,7 +2,7 @@
 //! run time, plain HTTP/1.1 over `TcpStream`. Every wait polls with a deadline; the
 //! server is killed when a test ends, passed or failed.
 
-mod common;
+use crate::common;
 
 use common::files_under;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -23,7 +23,7 @@
 //! Also: no evidence ever shows two state tags, and superseded, withdrawn or draft
 //! evidence is never stale, expired or changed anywhere.
 
-mod common;
+use crate::common;
 
 use common::tool;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
