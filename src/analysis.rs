@@ -816,7 +816,7 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
                             "recommendation `{}` is past due: due {}, {} before {as_of}, and still {}; mark it met (with `agreed`) when it is, or agree a new `due` date (keeping the first in `original_due`)",
                             rec.id,
                             rec.due.map(|d| d.to_string()).unwrap_or_default(),
-                            crate::present::days_word(days),
+                            crate::date::days_word(days),
                             rec.status
                         ),
                     ));

@@ -149,26 +149,9 @@ pub fn tone(word: &str) -> &'static str {
 /// Every colour [`tone`] gives, each one meaning.
 pub const TONES: &[&str] = &["blue", "green", "amber", "red", "teal", "purple", "grey"];
 
-/// What a recommendation without a due date shows where due dates are listed.
-/// A committee report's parts that come from pages (SPEC §14.10), in the order council
-/// reports give them: the name written in `site.yaml`, then the heading.
-pub const REPORT_PARTS: &[(&str, &str)] = &[
-    ("executive-summary", "Executive summary"),
-    ("decision", "Decision sought"),
-    ("background", "Background"),
-    ("options", "Options considered"),
-    ("risks", "Risks and assumptions"),
-    ("performance", "Performance"),
-    ("financial", "Financial implications"),
-    ("legal", "Legal implications"),
-    ("hr", "Human resources implications"),
-    ("equality", "Equality implications"),
-    ("consultation", "Consultation"),
-];
-
 /// The heading of a report's part.
 pub fn report_part_heading(part: &str) -> &'static str {
-    REPORT_PARTS
+    crate::config::REPORT_PARTS
         .iter()
         .find(|(n, _)| *n == part)
         .map_or("", |(_, h)| h)
@@ -177,6 +160,7 @@ pub fn report_part_heading(part: &str) -> &'static str {
 /// The words a letter ends with, before the signatory's name.
 pub const LETTER_CLOSE: &str = "Yours sincerely";
 
+/// What a recommendation without a due date shows where due dates are listed.
 pub const NO_DUE_DATE: &str = "No due date";
 
 /// The two groups of unevidenced recommendations on the dashboard (SPEC §13.3).
@@ -292,21 +276,12 @@ pub const RISK_BANDS: [(&str, &str); 3] = [
 
 /// "548 days overdue" (or "1 day overdue").
 pub fn days_overdue(days: i64) -> String {
-    format!("{} overdue", days_word(days))
+    format!("{} overdue", crate::date::days_word(days))
 }
 
 /// "548 days past due" (or "1 day past due").
 pub fn days_past_due(days: i64) -> String {
-    format!("{} past due", days_word(days))
-}
-
-/// "548 days", "1 day".
-pub fn days_word(days: i64) -> String {
-    if days == 1 {
-        "1 day".into()
-    } else {
-        format!("{days} days")
-    }
+    format!("{} past due", crate::date::days_word(days))
 }
 
 /// The readiness headline (SPEC §14.3), met-and-evidenced first, as runs of text with
@@ -366,7 +341,7 @@ pub fn due_text(rec: &crate::model::Record) -> Option<String> {
                 "{} (moved from {}, {} {way})",
                 due.long(),
                 from.long(),
-                days_word(shift.abs())
+                crate::date::days_word(shift.abs())
             )
         }
         None => due.long(),
@@ -706,86 +681,6 @@ pub fn change_detail(c: &Change) -> String {
     text.map(|t| format!(" — {t}")).unwrap_or_default()
 }
 
-/// The accessibility statement (SPEC §13.3), as Markdown, with every section of the
-/// public-sector model statement: what the site offers, how accessible it is, how to
-/// report a problem, the enforcement procedure, compliance status, non-accessible
-/// content, how it was tested, and when the statement was prepared — the date
-/// `accessibility: prepared:` gives, or, without one, that no date is recorded: never
-/// the readiness date, which is when the evidence stood, not when anyone prepared this.
-pub fn accessibility_statement(config: &crate::config::Config) -> String {
-    use crate::config::Compliance;
-    let st = &config.statement;
-    let who = if config.organisation.is_empty() {
-        "The team that published this site".to_string()
-    } else {
-        config.organisation.clone()
-    };
-    let mut md = String::new();
-    let mut para = |text: &str| {
-        md.push_str(text);
-        md.push_str("\n\n");
-    };
-    para(&format!(
-        "This statement applies to the evidence site *{}*, published by {who}. It is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.",
-        config.title
-    ));
-    para("You should be able to:");
-    para("- use every page with a keyboard alone (a \"Skip to main content\" link comes first)\n- zoom in up to 400 % without text spilling off the screen, and read every page on a phone\n- read every status as words, not only as a colour, and every chart as a sentence and a table of its numbers\n- sort the lists and, with JavaScript, filter them; without JavaScript every list still shows in full\n- use the site offline, from a folder or a USB stick: no page makes any request to another server\n- print any page, with its security marking at the top and bottom");
-    para("## How accessible this website is");
-    para(match st.compliance {
-        Compliance::Full => "We know of no part of this website that is not accessible.",
-        Compliance::Partial => "Some parts of this website are not fully accessible; they are listed under \"Non-accessible content\" below.",
-        Compliance::None => "Much of this website is not yet accessible; what we know of is listed under \"Non-accessible content\" below.",
-    });
-    para("## Feedback and contact information");
-    para(&match &st.contact {
-        Some(c) => format!("If you need information on this website in a different format, or find a problem with it, contact {who}: {c}. Say which page and what went wrong."),
-        None => format!("If you need information on this website in a different format, or find a problem with it, tell {who}, naming the page and what went wrong."),
-    });
-    para("## Reporting accessibility problems with this website");
-    para(&format!(
-        "We are always looking to improve the accessibility of this website. If you find any problems not listed on this page, or think we are not meeting accessibility requirements, {}.",
-        match &st.contact {
-            Some(c) => format!("contact {c}"),
-            None => format!("tell {who}"),
-        }
-    ));
-    para("## Enforcement procedure");
-    para("The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the \"accessibility regulations\"). If you are not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS).");
-    para("## Technical information about this website's accessibility");
-    para(&format!("{who} is committed to making its website accessible, in accordance with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018."));
-    para("### Compliance status");
-    para(match st.compliance {
-        Compliance::Full => "This website is fully compliant with the Web Content Accessibility Guidelines version 2.2 AA standard.",
-        Compliance::Partial => "This website is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, due to the non-compliances listed below.",
-        Compliance::None => "This website is not compliant with the Web Content Accessibility Guidelines version 2.2 AA standard. The non-compliances are listed below.",
-    });
-    para("### Non-accessible content");
-    if st.non_accessible.is_empty() {
-        para(match st.compliance {
-            Compliance::Full => "We know of no content that is not accessible.",
-            _ => "Evidence attachments (reports, minutes, spreadsheets) are copies of documents as their authors supplied them, and may not meet the standard: ask for another format using the contact above.",
-        });
-    } else {
-        let items: Vec<String> = st
-            .non_accessible
-            .iter()
-            .map(|i| format!("- {}", i.replace('\n', " ")))
-            .collect();
-        para(&items.join("\n"));
-    }
-    para("### The PDF packs");
-    para("The PDF packs are tagged PDF that meets PDF/UA-1 (ISO 14289-1): headings, lists, tables with header cells, links that say where they go, images with alternative text, and the contents in reading order, with page markings and numbers set aside as artifacts.");
-    para("## How this website was tested");
-    para("Every kind of page this site is made of (the dashboard, the lists, a record of each type, the matrix, the timeline, search and this statement) is tested with automated checks, axe-core and HTML_CodeSniffer (WCAG 2.2 AA), in Chromium at 1280, 390 and 320 pixels wide and in print, each time the site builder is released. Every pack is checked against PDF/UA-1 with the page_validation checker (based on the Matterhorn Protocol) and its reading order with poppler's pdfinfo, in the same tests. The records' own text and attachments are not tested separately.");
-    para("## Preparation of this accessibility statement");
-    para(&match st.prepared {
-        Some(date) => format!("This statement was prepared on {}.", date.long()),
-        None => "No date of preparation is recorded for this statement. It is made with the site each time the site is built, from the settings its publisher gave.".to_string(),
-    });
-    md.trim_end().to_string()
-}
-
 /// Body headings under which a record keeps its progress update, as normalised words
 /// (letters and digits, lower case): what `import` makes of a "Progress update" column.
 const PROGRESS_HEADINGS: &[&str] = &[
@@ -845,25 +740,6 @@ pub fn progress_update(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Issue 30: the statement is dated only with `accessibility: prepared:`; without it,
-    /// it says no date is recorded, never the readiness date.
-    #[test]
-    fn the_accessibility_statement_is_dated_only_when_prepared_is_given() {
-        let undated = "title: T\nas_of: 2014-09-30\n";
-        let (c, _) = crate::config::parse(Some(undated.as_bytes()));
-        let md = accessibility_statement(&c);
-        assert!(md.contains("No date of preparation is recorded for this statement."));
-        assert!(!md.contains("2014"), "{md}");
-        let dated = "title: T\nas_of: 2014-09-30\naccessibility:\n  prepared: 2026-11-02\n";
-        let (c, _) = crate::config::parse(Some(dated.as_bytes()));
-        let md = accessibility_statement(&c);
-        assert!(
-            md.contains("This statement was prepared on 2 November 2026."),
-            "{md}"
-        );
-        assert!(!md.contains("No date of preparation"));
-    }
 
     #[test]
     fn the_progress_update_is_its_section_else_the_first_paragraph() {

@@ -61,7 +61,7 @@ const fn f(name: &'static str, kind: FieldKind) -> Field {
     Field { name, kind }
 }
 
-pub const CLASSIFICATIONS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE"];
+pub use crate::config::CLASSIFICATIONS;
 pub const JUDGEMENTS: &[&str] = &["outstanding", "good", "requires-improvement", "inadequate"];
 pub const RAGS: &[&str] = &["red", "amber", "green", "blue"];
 /// What an indicator counts in (SPEC §14.9).
