@@ -168,45 +168,66 @@ pub fn unevidenced_groups() -> (&'static str, &'static str) {
     ("Past due", "Not past due")
 }
 
-/// A gap list's words: its card's short label and its heading (SPEC order, one place).
-pub fn gap_list_words(kind: GapKind) -> (&'static str, &'static str) {
+/// A gap list's one label, and what it means where a heading has room to say it. The
+/// lists' order is [`GapKind::ALL`]'s; every output names them from here: the heading
+/// ([`gap_heading`]), a count's name ([`gap_label`]) and a dashboard card
+/// ([`gap_short`]) are this label.
+fn gap_words(kind: GapKind) -> (&'static str, Option<&'static str>) {
     match kind {
-        GapKind::Unevidenced => (
-            "recommendations without current evidence",
-            "Recommendations without current evidence",
-        ),
-        GapKind::PastDue => (
-            "recommendations past due",
-            "Recommendations past due (not met)",
-        ),
-        GapKind::Overdue => ("overdue actions", "Overdue actions"),
-        GapKind::Expired => ("expired evidence", "Expired evidence"),
+        GapKind::Unevidenced => ("Recommendations without current evidence", None),
+        GapKind::PastDue => ("Recommendations past due", Some("not met")),
+        GapKind::Overdue => ("Overdue actions", None),
         GapKind::Stale => (
-            "stale evidence",
-            "Stale evidence (not reviewed within the maximum age)",
+            "Stale evidence",
+            Some("not reviewed within the maximum age"),
         ),
+        GapKind::Expired => ("Expired evidence", None),
         GapKind::Changed => (
-            "evidence files changed since sign-off",
-            "Changed evidence (the file differs from its recorded hash)",
+            "Changed evidence",
+            Some("the file differs from its recorded hash"),
         ),
         GapKind::Unsigned => (
-            "counted evidence not signed off",
-            "Counted evidence with no sign-off recorded",
+            "Unsigned evidence",
+            Some("counted, with no sign-off recorded"),
         ),
     }
 }
 
-/// A gap list's count as the pack's summary table labels it: short, so the table's
-/// first column stays narrow.
-pub fn gap_count_label(kind: GapKind) -> &'static str {
-    match kind {
-        GapKind::Unevidenced => "Without current evidence",
-        GapKind::PastDue => "Past due recommendations",
-        GapKind::Overdue => "Overdue actions",
-        GapKind::Stale => "Stale evidence",
-        GapKind::Expired => "Expired evidence",
-        GapKind::Changed => "Changed evidence",
-        GapKind::Unsigned => "Unsigned evidence",
+/// A gap list's name as a count's label: "Stale evidence".
+pub fn gap_label(kind: GapKind) -> &'static str {
+    gap_words(kind).0
+}
+
+/// A gap list's heading: its label and what it means, "Stale evidence (not reviewed
+/// within the maximum age)".
+pub fn gap_heading(kind: GapKind) -> String {
+    match gap_words(kind) {
+        (label, Some(means)) => format!("{label} ({means})"),
+        (label, None) => label.to_string(),
+    }
+}
+
+/// A gap list's label after its count on a dashboard card: "3 stale evidence".
+pub fn gap_short(kind: GapKind) -> String {
+    let label = gap_label(kind);
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Where a date falls against the readiness date, in the words every output uses: the
+/// fact is [`crate::analysis::after_as_of`].
+pub const UP_TO_AS_OF: &str = "up to the readiness date";
+pub const AFTER_AS_OF: &str = "after the readiness date";
+
+/// A phrase at the start of a sentence or heading: "After the readiness date".
+pub fn sentence_start(phrase: &str) -> String {
+    let mut chars = phrase.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -411,7 +432,7 @@ pub fn file_description(path: &str, bytes: Option<u64>) -> String {
 
 /// Whether an attachment's actual SHA-256 is the one recorded when it was signed off.
 pub fn hash_verdict(recorded: &str, actual: &str) -> &'static str {
-    if recorded.eq_ignore_ascii_case(actual) {
+    if crate::analysis::hashes_match(recorded, actual) {
         "matches"
     } else {
         "does-not-match"
@@ -429,6 +450,13 @@ pub fn hash_explained(verdict: &str, signed_off: Option<&crate::model::SignOff>)
     } else {
         format!("the file has changed since it was signed off{by}; this copy's SHA-256 is")
     }
+}
+
+/// A changed file's note where the table has room for no more: "differs from recorded
+/// 3f5a…" with the first 12 hexadecimal digits of the recorded hash.
+pub fn hash_differs_note(recorded: &str) -> String {
+    let shown: String = recorded.chars().take(12).collect();
+    format!("differs from recorded {shown}")
 }
 
 /// How another record refers to this one, for "Referred to by": by the field it lists
@@ -776,6 +804,40 @@ mod tests {
         assert_eq!(days_overdue(1), "1 day overdue");
         assert_eq!(hash_verdict("AB", "ab"), "matches");
         assert_eq!(label(hash_verdict("ab", "cd")), "Does not match");
+    }
+
+    /// Issue 25: one label per gap list, in `GapKind::ALL`'s order, from which the
+    /// heading, the count's name and the dashboard card are made (the pack's summary
+    /// said "Past due recommendations" where the lists said "Recommendations past due").
+    #[test]
+    fn each_gap_list_has_one_label_that_every_variant_keeps() {
+        let mut labels = Vec::new();
+        for kind in GapKind::ALL {
+            let label = gap_label(kind);
+            assert!(gap_heading(kind).starts_with(label), "{kind:?}");
+            assert_eq!(gap_short(kind).to_lowercase(), label.to_lowercase());
+            assert!(!labels.contains(&label), "{label} twice");
+            labels.push(label);
+        }
+        assert_eq!(gap_label(GapKind::PastDue), "Recommendations past due");
+        assert_eq!(
+            gap_heading(GapKind::PastDue),
+            "Recommendations past due (not met)"
+        );
+        assert_eq!(gap_short(GapKind::Changed), "changed evidence");
+    }
+
+    /// The readiness-date phrases and the hash note read as the outputs use them.
+    #[test]
+    fn readiness_date_and_hash_phrases() {
+        assert_eq!(sentence_start(AFTER_AS_OF), "After the readiness date");
+        assert_eq!(
+            hash_differs_note(&"0123456789abcdef".repeat(4)),
+            "differs from recorded 0123456789ab"
+        );
+        // The verdict follows the analysis's one comparison, in either case.
+        assert!(crate::analysis::hashes_match("AB", "ab"));
+        assert_eq!(hash_verdict("ab", "AB"), "matches");
     }
 
     #[test]
