@@ -189,6 +189,20 @@ impl GapKind {
     }
 }
 
+/// Whether a file's actual SHA-256 is the one recorded when it was signed off (hex,
+/// either case). The one comparison: the evidence state, the record page's verdict and
+/// the packs' register all follow it.
+pub fn hashes_match(recorded: &str, actual: &str) -> bool {
+    recorded.eq_ignore_ascii_case(actual)
+}
+
+/// Whether something dated `date` comes after the readiness date (a month or a year
+/// from its first day): it had not happened as of it. The site's timeline and
+/// dashboard, the packs' timeline and the timeline chart set such events apart by this.
+pub fn after_as_of(date: crate::date::PartialDate, as_of: Date) -> bool {
+    date.first_day() > as_of
+}
+
 /// What the raw record says, before precedence picks one state: the warnings need it
 /// (W101 fires for any differing hash, W102 for recorded-current evidence that is old).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -446,6 +460,26 @@ impl Analysis {
         out
     }
 
+    /// A gap list's records in the order every output lists them: past-due
+    /// recommendations and overdue actions most days late first (SPEC §14.4), the
+    /// others in site order.
+    pub fn gap_in_order(&self, site: &Site, kind: GapKind) -> Vec<usize> {
+        match kind {
+            GapKind::PastDue | GapKind::Overdue => self
+                .by_lateness(site, self.gaps.list(kind))
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect(),
+            _ => self.gaps.list(kind).to_vec(),
+        }
+    }
+
+    /// Whether evidence `i`'s file differs from the SHA-256 recorded for it (see
+    /// [`hashes_match`]); false when either is unknown.
+    pub fn hash_differs(&self, i: usize) -> bool {
+        self.facts.get(i).is_some_and(|f| f.hash_differs)
+    }
+
     /// Whether a recommendation is met and evidenced (the headline, SPEC §14.3).
     pub fn met_evidenced(&self, site: &Site, i: usize) -> bool {
         site.records[i].status == "met" && self.evidenced[i] && self.counted(site, i)
@@ -556,9 +590,9 @@ pub fn analyse(
                 let reference = rec.is_reference();
                 let facts = EvidenceFacts {
                     hash_differs: match (&rec.sha256, rec.file_path()) {
-                        (Some(recorded), Some(path)) => {
-                            hashes.get(path).is_some_and(|actual| actual != recorded)
-                        }
+                        (Some(recorded), Some(path)) => hashes
+                            .get(path)
+                            .is_some_and(|actual| !hashes_match(recorded, actual)),
                         _ => false,
                     },
                     // A reference is cited for context: it does not go out of date.
@@ -816,7 +850,7 @@ pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic>
                             "recommendation `{}` is past due: due {}, {} before {as_of}, and still {}; mark it met (with `agreed`) when it is, or agree a new `due` date (keeping the first in `original_due`)",
                             rec.id,
                             rec.due.map(|d| d.to_string()).unwrap_or_default(),
-                            crate::present::days_word(days),
+                            crate::date::days_word(days),
                             rec.status
                         ),
                     ));

@@ -216,6 +216,8 @@ pub fn evidence_by_state(a: &Analysis) -> Chart {
     }
 }
 
+// Long: draws one chart top to bottom (bars, labels, legend) with its table and
+// sentence from the same counts; split, each part takes the layout's coordinates.
 /// Recommendations by status for each source review (reviews in date order), one
 /// stacked bar each; `None` when there are no recommendations.
 pub fn recommendations_by_review(site: &Site) -> Option<Chart> {
@@ -345,6 +347,8 @@ pub fn recommendations_by_review(site: &Site) -> Option<Chart> {
     })
 }
 
+// Long: draws one chart top to bottom (axis, years, dots, the readiness date) with
+// its table and sentence; split, each part takes the strip's scale and coordinates.
 /// Timeline events as dots on a strip of years, with the readiness date marked; events
 /// after it are hollow. `None` when no event has a date.
 pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
@@ -447,7 +451,7 @@ pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
     let mut table = Table {
         head: vec![
             "Year".into(),
-            "Events up to the readiness date".into(),
+            format!("Events {}", crate::present::UP_TO_AS_OF),
             "Events after it".into(),
         ],
         rows: Vec::new(),
@@ -470,8 +474,9 @@ pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
         id: "timeline",
         title: "Timeline".into(),
         summary: format!(
-            "{} from {first} to {last}: {before} up to the readiness date, {}, and {after} after it.",
+            "{} from {first} to {last}: {before} {}, {}, and {after} after it.",
             plural(sorted.len(), "event"),
+            crate::present::UP_TO_AS_OF,
             as_of.long()
         ),
         table,
@@ -490,6 +495,7 @@ pub fn changes_history(c: &crate::changes::Changes) -> Option<Chart> {
     (points.len() > 2).then(|| readiness_over_time(&points))
 }
 
+// Long: one bar per date with its label, table row and sentence, side by side.
 /// Readiness at each baseline's readiness date and now, one bar per date, oldest
 /// first (SPEC §13.5). `points` are (date, readiness) pairs.
 pub fn readiness_over_time(points: &[(Date, Readiness)]) -> Chart {
@@ -691,6 +697,8 @@ pub fn sparkline(rec: &Record, f: &IndicatorFacts) -> Drawing {
     }
 }
 
+// Long: the plot's axes, value marks, line and period labels share one frame of
+// coordinates; the legend and the sentence are apart.
 /// An indicator's line chart (SPEC §14.9): its figures over time, the target as a
 /// dashed line, the axis marked with the lowest and highest values and the first and
 /// last periods; the table gives every figure.
@@ -758,8 +766,33 @@ pub fn indicator_chart(rec: &Record, f: &IndicatorFacts) -> Chart {
             ));
         }
     }
-    // The legend: what the line, the dashes and the point's colour mean.
-    let y = bottom + 32.0;
+    let height = indicator_legend(rec, f, bottom + 32.0, &mut shapes);
+    let figure = |v: usize| crate::present::figure(rec.values[v].value, unit);
+    let table = Table {
+        head: vec!["Period".into(), "Figure".into()],
+        rows: f
+            .series
+            .iter()
+            .map(|&v| vec![rec.values[v].period.long(), figure(v)])
+            .collect(),
+    };
+    let summary = indicator_summary(rec, f, &periods);
+    Chart {
+        id: "indicator",
+        title: format!("{} over time", rec.title),
+        summary,
+        table,
+        drawing: Drawing {
+            width: WIDTH,
+            height,
+            shapes,
+        },
+    }
+}
+
+/// An indicator chart's legend at baseline `y`, below the plot: what the line, the
+/// dashes and the latest point's colour mean; returns the drawing's height with it.
+fn indicator_legend(rec: &Record, f: &IndicatorFacts, y: f32, shapes: &mut Vec<Shape>) -> f32 {
     shapes.push(Shape::Line {
         x1: 0.0,
         y1: y - 3.0,
@@ -825,16 +858,15 @@ pub fn indicator_chart(rec: &Record, f: &IndicatorFacts) -> Chart {
             "ink",
         ));
     }
+    height
+}
+
+/// An indicator chart's one-sentence summary: how many figures over which periods,
+/// the latest against its target, and the trend.
+fn indicator_summary(rec: &Record, f: &IndicatorFacts, periods: &[String]) -> String {
+    let unit = rec.unit;
     let figure = |v: usize| crate::present::figure(rec.values[v].value, unit);
-    let table = Table {
-        head: vec!["Period".into(), "Figure".into()],
-        rows: f
-            .series
-            .iter()
-            .map(|&v| vec![rec.values[v].period.long(), figure(v)])
-            .collect(),
-    };
-    let summary = match f.latest {
+    match f.latest {
         None => "No figures yet.".to_string(),
         Some(l) => {
             let mut s = if f.series.len() == 1 {
@@ -871,20 +903,11 @@ pub fn indicator_chart(rec: &Record, f: &IndicatorFacts) -> Chart {
             s.push('.');
             s
         }
-    };
-    Chart {
-        id: "indicator",
-        title: format!("{} over time", rec.title),
-        summary,
-        table,
-        drawing: Drawing {
-            width: WIDTH,
-            height,
-            shapes,
-        },
     }
 }
 
+// Long: draws one chart top to bottom (cells, counts, axes, legend) with its table
+// and sentence; split, each part takes the grid's coordinates.
 /// The risk grid (SPEC §14.9): likelihood across, impact up, each cell coloured by its
 /// score's band and holding the number of risks not closed that sit in it.
 pub fn risk_grid(site: &Site, a: &Analysis) -> Option<Chart> {

@@ -5,7 +5,9 @@
 use crate::content::yaml::{self, Node, Value};
 use crate::date::Date;
 use crate::diagnostics::{closest, Code, Diagnostic, Pos};
-use crate::model::schema::CLASSIFICATIONS;
+
+/// The security markings a site or a record may carry (SPEC §6, §3).
+pub const CLASSIFICATIONS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE"];
 
 pub const SITE_FILE: &str = "site.yaml";
 pub const INTERNAL: &str = "internal";
@@ -34,7 +36,7 @@ pub enum Section {
     Risks,
     Page(String),
     /// A page shown under one of a committee report's standard headings
-    /// (`- financial: page:ID`, [`crate::present::REPORT_PARTS`]): the part's name, then
+    /// (`- financial: page:ID`, [`REPORT_PARTS`]): the part's name, then
     /// the page's ID.
     Part(&'static str, String),
 }
@@ -178,11 +180,30 @@ pub struct Config {
 pub struct Framework {
     pub name: String,
     pub title: String,
-    /// `(value, label)`, in the order the framework lists them.
-    pub areas: Vec<(String, String)>,
-    /// `(value, label)`, best grade first.
-    pub scale: Vec<(String, String)>,
+    /// `(value, label)`, in the order the framework lists them. A value listed without
+    /// a label shows in words (`present::label`, applied where judgements are shown:
+    /// settings are read below the words).
+    pub areas: Vec<(String, Option<String>)>,
+    /// `(value, label)`, best grade first, as `areas`.
+    pub scale: Vec<(String, Option<String>)>,
 }
+
+/// A committee report's parts that come from pages (SPEC §14.10), in the order council
+/// reports give them: the name written in `site.yaml`, then the heading (declared with
+/// the setting, as [`ilacs`]'s areas are; `present::report_part_heading` reads it).
+pub const REPORT_PARTS: &[(&str, &str)] = &[
+    ("executive-summary", "Executive summary"),
+    ("decision", "Decision sought"),
+    ("background", "Background"),
+    ("options", "Options considered"),
+    ("risks", "Risks and assumptions"),
+    ("performance", "Performance"),
+    ("financial", "Financial implications"),
+    ("legal", "Legal implications"),
+    ("hr", "Human resources implications"),
+    ("equality", "Equality implications"),
+    ("consultation", "Consultation"),
+];
 
 /// The name of the built-in framework.
 pub const ILACS: &str = "ilacs";
@@ -193,7 +214,7 @@ pub fn ilacs() -> Framework {
     let pairs = |items: &[(&str, &str)]| {
         items
             .iter()
-            .map(|(v, l)| (v.to_string(), l.to_string()))
+            .map(|(v, l)| (v.to_string(), Some(l.to_string())))
             .collect()
     };
     Framework {
@@ -237,11 +258,12 @@ impl Framework {
     }
 }
 
-fn find_label<'a>(pairs: &'a [(String, String)], value: &str) -> Option<&'a str> {
+/// The label `site.yaml` gives `value`, if it lists the value with one.
+fn find_label<'a>(pairs: &'a [(String, Option<String>)], value: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(v, _)| v == value)
-        .map(|(_, l)| l.as_str())
+        .and_then(|(_, l)| l.as_deref())
 }
 
 /// How far a site complies with WCAG, as the model statement words it.
@@ -493,7 +515,7 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
                             e008(akey.pos, "audience names must be plain words such as `inspector`".into());
                             continue;
                         };
-                        if !crate::model::build::valid_id_syntax(aname) {
+                        if !crate::content::valid_id_syntax(aname) {
                             e008(
                                 akey.pos,
                                 format!("`{aname}` is not a usable audience name: use letters, digits, `-`, `_` or `.`"),
@@ -674,8 +696,7 @@ fn parse_frameworks(node: &Node, config: &mut Config, e008: &mut dyn FnMut(Pos, 
         }
     };
     for (key, value) in entries {
-        let Some(name) = scalar_text(key).filter(|n| crate::model::build::valid_id_syntax(n))
-        else {
+        let Some(name) = scalar_text(key).filter(|n| crate::content::valid_id_syntax(n)) else {
             e008(
                 key.pos,
                 "a framework's name must use letters, digits, `-`, `_` or `.`".into(),
@@ -697,12 +718,12 @@ fn parse_frameworks(node: &Node, config: &mut Config, e008: &mut dyn FnMut(Pos, 
         };
         // Each value and its label; a bare list gives values whose labels are the words.
         let values = |what: &str, node: &Node, e008: &mut dyn FnMut(Pos, String)| {
-            let mut out: Vec<(String, String)> = Vec::new();
+            let mut out: Vec<(String, Option<String>)> = Vec::new();
             let mut push = |value: &str,
                             label: Option<&str>,
                             pos: Pos,
                             e008: &mut dyn FnMut(Pos, String)| {
-                if !crate::model::build::valid_id_syntax(value) {
+                if !crate::content::valid_id_syntax(value) {
                     e008(pos, format!("each of framework `{name}`'s {what} must be a word such as `good`, written with letters, digits and `-`"));
                 } else if out.iter().any(|(v, _)| v == value) {
                     e008(
@@ -710,8 +731,7 @@ fn parse_frameworks(node: &Node, config: &mut Config, e008: &mut dyn FnMut(Pos, 
                         format!("framework `{name}` lists `{value}` twice in its {what}"),
                     );
                 } else {
-                    let label = label.map_or_else(|| crate::present::label(value), str::to_string);
-                    out.push((value.to_string(), label));
+                    out.push((value.to_string(), label.map(str::to_string)));
                 }
             };
             match &node.value {
@@ -891,7 +911,7 @@ fn parse_part(
     e008: &mut dyn FnMut(Pos, String),
 ) -> Option<Option<Section>> {
     let pairs = node.as_map()?;
-    let parts = crate::present::REPORT_PARTS;
+    let parts = REPORT_PARTS;
     let names: Vec<&str> = parts.iter().map(|(n, _)| *n).collect();
     let [(k, v)] = pairs else {
         e008(
@@ -973,7 +993,7 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
         for (key, value) in fields {
             match scalar_text(key) {
                 Some("id") => match scalar_text(value) {
-                    Some(id) if crate::model::build::valid_id_syntax(id) => {
+                    Some(id) if crate::content::valid_id_syntax(id) => {
                         if packs.iter().any(|p| p.id == id) {
                             e008(
                                 value.pos,
@@ -1179,6 +1199,96 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
     packs
 }
 
+/// The accessibility statement the site shows (SPEC §13.3), as Markdown: the one
+/// `accessibility:` gives, else the default made with the site's words. Here, beside the
+/// settings it is made from, because linking the records checks its links and the
+/// site shows it: both read this one function.
+pub fn accessibility_statement(config: &Config) -> String {
+    match &config.accessibility {
+        Some(own) => own.clone(),
+        None => default_statement(config),
+    }
+}
+
+/// The default accessibility statement (SPEC §13.3), as Markdown, with every section of the
+/// public-sector model statement: what the site offers, how accessible it is, how to
+/// report a problem, the enforcement procedure, compliance status, non-accessible
+/// content, how it was tested, and when the statement was prepared — the date
+/// `accessibility: prepared:` gives, or, without one, that no date is recorded: never
+/// the readiness date, which is when the evidence stood, not when anyone prepared this.
+fn default_statement(config: &Config) -> String {
+    let st = &config.statement;
+    let who = if config.organisation.is_empty() {
+        "The team that published this site".to_string()
+    } else {
+        config.organisation.clone()
+    };
+    let mut md = String::new();
+    let mut para = |text: &str| {
+        md.push_str(text);
+        md.push_str("\n\n");
+    };
+    para(&format!(
+        "This statement applies to the evidence site *{}*, published by {who}. It is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.",
+        config.title
+    ));
+    para("You should be able to:");
+    para("- use every page with a keyboard alone (a \"Skip to main content\" link comes first)\n- zoom in up to 400 % without text spilling off the screen, and read every page on a phone\n- read every status as words, not only as a colour, and every chart as a sentence and a table of its numbers\n- sort the lists and, with JavaScript, filter them; without JavaScript every list still shows in full\n- use the site offline, from a folder or a USB stick: no page makes any request to another server\n- print any page, with its security marking at the top and bottom");
+    para("## How accessible this website is");
+    para(match st.compliance {
+        Compliance::Full => "We know of no part of this website that is not accessible.",
+        Compliance::Partial => "Some parts of this website are not fully accessible; they are listed under \"Non-accessible content\" below.",
+        Compliance::None => "Much of this website is not yet accessible; what we know of is listed under \"Non-accessible content\" below.",
+    });
+    para("## Feedback and contact information");
+    para(&match &st.contact {
+        Some(c) => format!("If you need information on this website in a different format, or find a problem with it, contact {who}: {c}. Say which page and what went wrong."),
+        None => format!("If you need information on this website in a different format, or find a problem with it, tell {who}, naming the page and what went wrong."),
+    });
+    para("## Reporting accessibility problems with this website");
+    para(&format!(
+        "We are always looking to improve the accessibility of this website. If you find any problems not listed on this page, or think we are not meeting accessibility requirements, {}.",
+        match &st.contact {
+            Some(c) => format!("contact {c}"),
+            None => format!("tell {who}"),
+        }
+    ));
+    para("## Enforcement procedure");
+    para("The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the \"accessibility regulations\"). If you are not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS).");
+    para("## Technical information about this website's accessibility");
+    para(&format!("{who} is committed to making its website accessible, in accordance with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018."));
+    para("### Compliance status");
+    para(match st.compliance {
+        Compliance::Full => "This website is fully compliant with the Web Content Accessibility Guidelines version 2.2 AA standard.",
+        Compliance::Partial => "This website is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, due to the non-compliances listed below.",
+        Compliance::None => "This website is not compliant with the Web Content Accessibility Guidelines version 2.2 AA standard. The non-compliances are listed below.",
+    });
+    para("### Non-accessible content");
+    if st.non_accessible.is_empty() {
+        para(match st.compliance {
+            Compliance::Full => "We know of no content that is not accessible.",
+            _ => "Evidence attachments (reports, minutes, spreadsheets) are copies of documents as their authors supplied them, and may not meet the standard: ask for another format using the contact above.",
+        });
+    } else {
+        let items: Vec<String> = st
+            .non_accessible
+            .iter()
+            .map(|i| format!("- {}", i.replace('\n', " ")))
+            .collect();
+        para(&items.join("\n"));
+    }
+    para("### The PDF packs");
+    para("The PDF packs are tagged PDF that meets PDF/UA-1 (ISO 14289-1): headings, lists, tables with header cells, links that say where they go, images with alternative text, and the contents in reading order, with page markings and numbers set aside as artifacts.");
+    para("## How this website was tested");
+    para("Every kind of page this site is made of (the dashboard, the lists, a record of each type, the matrix, the timeline, search and this statement) is tested with automated checks, axe-core and HTML_CodeSniffer (WCAG 2.2 AA), in Chromium at 1280, 390 and 320 pixels wide and in print, each time the site builder is released. Every pack is checked against PDF/UA-1 with the page_validation checker (based on the Matterhorn Protocol) and its reading order with poppler's pdfinfo, in the same tests. The records' own text and attachments are not tested separately.");
+    para("## Preparation of this accessibility statement");
+    para(&match st.prepared {
+        Some(date) => format!("This statement was prepared on {}.", date.long()),
+        None => "No date of preparation is recorded for this statement. It is made with the site each time the site is built, from the settings its publisher gave.".to_string(),
+    });
+    md.trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1311,5 +1421,24 @@ mod tests {
             "{}",
             d[0].message
         );
+    }
+
+    /// Issue 30: the statement is dated only with `accessibility: prepared:`; without it,
+    /// it says no date is recorded, never the readiness date.
+    #[test]
+    fn the_accessibility_statement_is_dated_only_when_prepared_is_given() {
+        let undated = "title: T\nas_of: 2014-09-30\n";
+        let (c, _) = parse(Some(undated.as_bytes()));
+        let md = default_statement(&c);
+        assert!(md.contains("No date of preparation is recorded for this statement."));
+        assert!(!md.contains("2014"), "{md}");
+        let dated = "title: T\nas_of: 2014-09-30\naccessibility:\n  prepared: 2026-11-02\n";
+        let (c, _) = parse(Some(dated.as_bytes()));
+        let md = default_statement(&c);
+        assert!(
+            md.contains("This statement was prepared on 2 November 2026."),
+            "{md}"
+        );
+        assert!(!md.contains("No date of preparation"));
     }
 }

@@ -263,6 +263,16 @@ fn hint_for_bad_date(text: &str) -> String {
     }
 }
 
+/// A number of days in words, "548 days", "1 day": for messages and every output
+/// (below the words of `present`, so the warnings of `analysis` say it alike).
+pub fn days_word(days: i64) -> String {
+    if days == 1 {
+        "1 day".into()
+    } else {
+        format!("{days} days")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -320,6 +320,17 @@ pub fn loose_match<'a>(
     allowed.into_iter().find(|a| squash(a) == written)
 }
 
+/// Shortens a value for a message, so a 10,000-character ID does not flood the terminal.
+pub fn short(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(57).collect();
+        s.push('…');
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

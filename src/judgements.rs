@@ -2,15 +2,14 @@
 //!
 //! A review's `judgements` map areas to grades. Its `framework:` names one of the site's
 //! frameworks (`config::Framework`: ILACS built in, others in `site.yaml`); areas and
-//! grades are then checked against it ([`check`], E003 at the value) and shown with its
-//! labels ([`words`]), never as the slugs they are written in. A review without a
-//! framework grades on the four-point scale and its areas show as written, in words.
+//! grades are then checked against it (`model::judgements::check`, E003 at the value)
+//! and shown with its labels ([`words`]), never as the slugs they are written in. A
+//! review without a framework grades on the four-point scale and its areas show as
+//! written, in words.
 //! [`latest`] picks the judgements the dashboard and every pack cover show.
 
 use crate::config::{Config, Framework};
-use crate::diagnostics::{closest, closest_ignoring_case, loose_match, Code, Diagnostic};
-use crate::model::build::short;
-use crate::model::schema::{RecordType, JUDGEMENTS};
+use crate::model::schema::RecordType;
 use crate::model::{Record, Site};
 
 /// One judgement as pages and packs show it.
@@ -20,89 +19,6 @@ pub struct Words {
     pub grade: String,
     /// The grade as written: its colour comes from `present::tone`.
     pub value: String,
-}
-
-/// E003 for every framework, area or grade the site's settings do not know.
-pub fn check(config: &Config, rec: &Record) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut e003 = |pos, message: String| {
-        out.push(Diagnostic::new(&rec.path, pos, Code::E003, message));
-    };
-    let names = || {
-        config
-            .frameworks
-            .iter()
-            .map(|f| format!("`{}`", f.name))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let framework = match &rec.framework {
-        Some((name, pos)) => match config.framework(name) {
-            Some(f) => Some(f),
-            None => {
-                let hint = closest(name, config.frameworks.iter().map(|f| f.name.as_str()), 2)
-                    .map(|n| format!("did you mean `{n}`?"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "use one of {}, or describe it under `frameworks:` in site.yaml",
-                            names()
-                        )
-                    });
-                e003(
-                    *pos,
-                    format!("unknown judgement framework `{name}`; {hint}"),
-                );
-                // Its judgements cannot be checked against a framework that is not there.
-                return out;
-            }
-        },
-        None => None,
-    };
-    for j in &rec.judgements {
-        let (areas, scale): (Vec<&str>, Vec<&str>) = match framework {
-            Some(f) => (
-                f.areas.iter().map(|(v, _)| v.as_str()).collect(),
-                f.scale.iter().map(|(v, _)| v.as_str()).collect(),
-            ),
-            None => (Vec::new(), JUDGEMENTS.to_vec()),
-        };
-        // As every other value is hinted: a loose spelling, then a near one.
-        let hint = |value: &str, allowed: &[&str]| match loose_match(value, allowed.iter().copied())
-            .or_else(|| closest_ignoring_case(value, allowed.iter().copied(), 2))
-        {
-            Some(v) => format!("did you mean `{v}`?"),
-            None => format!("use one of: {}", allowed.join(", ")),
-        };
-        if let Some(f) = framework {
-            if !areas.contains(&j.area.as_str()) {
-                e003(
-                    j.area_pos,
-                    format!(
-                        "`{}` is not an area of the `{}` framework; {}",
-                        short(&j.area),
-                        f.name,
-                        hint(&j.area, &areas)
-                    ),
-                );
-                continue;
-            }
-        }
-        if !scale.contains(&j.grade.as_str()) {
-            let what = match framework {
-                Some(f) => format!("a grade of the `{}` framework", f.name),
-                None => format!("a valid `judgements.{}`", short(&j.area)),
-            };
-            e003(
-                j.grade_pos,
-                format!(
-                    "`{}` is not {what}; {}",
-                    short(&j.grade),
-                    hint(&j.grade, &scale)
-                ),
-            );
-        }
-    }
-    out
 }
 
 /// The framework a review's judgements are read through, if it names one the site knows.
@@ -173,6 +89,7 @@ pub fn source(rec: &Record) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Code;
 
     fn config(yaml: &str) -> Config {
         let (config, diags) = crate::config::parse(Some(yaml.as_bytes()));

@@ -13,6 +13,8 @@
 //! renderer shows values in; [`import`] reads spreadsheet trackers into records.
 
 pub mod analysis;
+#[cfg(test)]
+mod architecture;
 pub mod branding;
 pub mod changes;
 pub mod charts;
@@ -21,6 +23,7 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostics;
+pub mod durable;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hash;

@@ -8,6 +8,7 @@
 //! right after thousands were freed is quadratic), and no file is ever written in
 //! place, so sharing an inode between the old and the new output is safe.
 
+use crate::durable::sync_dir;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -584,13 +585,6 @@ fn sync_each(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Flushes a folder's entries (a rename inside it) to disk, where the system allows it.
-fn sync_dir(dir: &Path) {
-    if let Ok(f) = std::fs::File::open(dir) {
-        let _ = f.sync_all();
-    }
-}
-
 /// `content_sha256` (SPEC §12): SHA-256 of the sorted lines `path\0sha256\n`.
 pub fn content_digest(hashes: &std::collections::HashMap<String, String>) -> String {
     let mut paths: Vec<&String> = hashes.keys().collect();
@@ -796,41 +790,6 @@ fn link_tree(from: &Path, to: &Path) -> Result<()> {
                     .with_context(|| format!("cannot create `{}`", target.display()))?;
             }
         }
-    }
-    Ok(())
-}
-
-/// Writes a file through a temporary sibling and a rename, so readers never see half.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create `{}`", parent.display()))?;
-    }
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let written = (|| {
-        use std::io::Write as _;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        // On disk before the rename, so a power cut leaves the old file or the new one.
-        f.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write `{}`", tmp.display()));
-    }
-    if let Err(e) = std::fs::rename(&tmp, path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot replace `{}`", path.display()));
-    }
-    if let Some(parent) = path.parent() {
-        sync_dir(if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        });
     }
     Ok(())
 }

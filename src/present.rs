@@ -184,26 +184,9 @@ pub fn tone(word: &str) -> &'static str {
 /// Every colour [`tone`] gives, each one meaning.
 pub const TONES: &[&str] = &["blue", "green", "amber", "red", "teal", "purple", "grey"];
 
-/// What a recommendation without a due date shows where due dates are listed.
-/// A committee report's parts that come from pages (SPEC §14.10), in the order council
-/// reports give them: the name written in `site.yaml`, then the heading.
-pub const REPORT_PARTS: &[(&str, &str)] = &[
-    ("executive-summary", "Executive summary"),
-    ("decision", "Decision sought"),
-    ("background", "Background"),
-    ("options", "Options considered"),
-    ("risks", "Risks and assumptions"),
-    ("performance", "Performance"),
-    ("financial", "Financial implications"),
-    ("legal", "Legal implications"),
-    ("hr", "Human resources implications"),
-    ("equality", "Equality implications"),
-    ("consultation", "Consultation"),
-];
-
 /// The heading of a report's part.
 pub fn report_part_heading(part: &str) -> &'static str {
-    REPORT_PARTS
+    crate::config::REPORT_PARTS
         .iter()
         .find(|(n, _)| *n == part)
         .map_or("", |(_, h)| h)
@@ -212,6 +195,7 @@ pub fn report_part_heading(part: &str) -> &'static str {
 /// The words a letter ends with, before the signatory's name.
 pub const LETTER_CLOSE: &str = "Yours sincerely";
 
+/// What a recommendation without a due date shows where due dates are listed.
 pub const NO_DUE_DATE: &str = "No due date";
 
 /// The two groups of unevidenced recommendations on the dashboard (SPEC §13.3).
@@ -219,45 +203,66 @@ pub fn unevidenced_groups() -> (&'static str, &'static str) {
     ("Past due", "Not past due")
 }
 
-/// A gap list's words: its card's short label and its heading (SPEC order, one place).
-pub fn gap_list_words(kind: GapKind) -> (&'static str, &'static str) {
+/// A gap list's one label, and what it means where a heading has room to say it. The
+/// lists' order is [`GapKind::ALL`]'s; every output names them from here: the heading
+/// ([`gap_heading`]), a count's name ([`gap_label`]) and a dashboard card
+/// ([`gap_short`]) are this label.
+fn gap_words(kind: GapKind) -> (&'static str, Option<&'static str>) {
     match kind {
-        GapKind::Unevidenced => (
-            "recommendations without current evidence",
-            "Recommendations without current evidence",
-        ),
-        GapKind::PastDue => (
-            "recommendations past due",
-            "Recommendations past due (not met)",
-        ),
-        GapKind::Overdue => ("overdue actions", "Overdue actions"),
-        GapKind::Expired => ("expired evidence", "Expired evidence"),
+        GapKind::Unevidenced => ("Recommendations without current evidence", None),
+        GapKind::PastDue => ("Recommendations past due", Some("not met")),
+        GapKind::Overdue => ("Overdue actions", None),
         GapKind::Stale => (
-            "stale evidence",
-            "Stale evidence (not reviewed within the maximum age)",
+            "Stale evidence",
+            Some("not reviewed within the maximum age"),
         ),
+        GapKind::Expired => ("Expired evidence", None),
         GapKind::Changed => (
-            "evidence files changed since sign-off",
-            "Changed evidence (the file differs from its recorded hash)",
+            "Changed evidence",
+            Some("the file differs from its recorded hash"),
         ),
         GapKind::Unsigned => (
-            "counted evidence not signed off",
-            "Counted evidence with no sign-off recorded",
+            "Unsigned evidence",
+            Some("counted, with no sign-off recorded"),
         ),
     }
 }
 
-/// A gap list's count as the pack's summary table labels it: short, so the table's
-/// first column stays narrow.
-pub fn gap_count_label(kind: GapKind) -> &'static str {
-    match kind {
-        GapKind::Unevidenced => "Without current evidence",
-        GapKind::PastDue => "Past due recommendations",
-        GapKind::Overdue => "Overdue actions",
-        GapKind::Stale => "Stale evidence",
-        GapKind::Expired => "Expired evidence",
-        GapKind::Changed => "Changed evidence",
-        GapKind::Unsigned => "Unsigned evidence",
+/// A gap list's name as a count's label: "Stale evidence".
+pub fn gap_label(kind: GapKind) -> &'static str {
+    gap_words(kind).0
+}
+
+/// A gap list's heading: its label and what it means, "Stale evidence (not reviewed
+/// within the maximum age)".
+pub fn gap_heading(kind: GapKind) -> String {
+    match gap_words(kind) {
+        (label, Some(means)) => format!("{label} ({means})"),
+        (label, None) => label.to_string(),
+    }
+}
+
+/// A gap list's label after its count on a dashboard card: "3 stale evidence".
+pub fn gap_short(kind: GapKind) -> String {
+    let label = gap_label(kind);
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Where a date falls against the readiness date, in the words every output uses: the
+/// fact is [`crate::analysis::after_as_of`].
+pub const UP_TO_AS_OF: &str = "up to the readiness date";
+pub const AFTER_AS_OF: &str = "after the readiness date";
+
+/// A phrase at the start of a sentence or heading: "After the readiness date".
+pub fn sentence_start(phrase: &str) -> String {
+    let mut chars = phrase.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -327,21 +332,12 @@ pub const RISK_BANDS: [(&str, &str); 3] = [
 
 /// "548 days overdue" (or "1 day overdue").
 pub fn days_overdue(days: i64) -> String {
-    format!("{} overdue", days_word(days))
+    format!("{} overdue", crate::date::days_word(days))
 }
 
 /// "548 days past due" (or "1 day past due").
 pub fn days_past_due(days: i64) -> String {
-    format!("{} past due", days_word(days))
-}
-
-/// "548 days", "1 day".
-pub fn days_word(days: i64) -> String {
-    if days == 1 {
-        "1 day".into()
-    } else {
-        format!("{days} days")
-    }
+    format!("{} past due", crate::date::days_word(days))
 }
 
 /// The readiness headline (SPEC §14.3), met-and-evidenced first, as runs of text with
@@ -401,7 +397,7 @@ pub fn due_text(rec: &crate::model::Record) -> Option<String> {
                 "{} (moved from {}, {} {way})",
                 due.long(),
                 from.long(),
-                days_word(shift.abs())
+                crate::date::days_word(shift.abs())
             )
         }
         None => due.long(),
@@ -471,7 +467,7 @@ pub fn file_description(path: &str, bytes: Option<u64>) -> String {
 
 /// Whether an attachment's actual SHA-256 is the one recorded when it was signed off.
 pub fn hash_verdict(recorded: &str, actual: &str) -> &'static str {
-    if recorded.eq_ignore_ascii_case(actual) {
+    if crate::analysis::hashes_match(recorded, actual) {
         "matches"
     } else {
         "does-not-match"
@@ -489,6 +485,13 @@ pub fn hash_explained(verdict: &str, signed_off: Option<&crate::model::SignOff>)
     } else {
         format!("the file has changed since it was signed off{by}; this copy's SHA-256 is")
     }
+}
+
+/// A changed file's note where the table has room for no more: "differs from recorded
+/// 3f5a…" with the first 12 hexadecimal digits of the recorded hash.
+pub fn hash_differs_note(recorded: &str) -> String {
+    let shown: String = recorded.chars().take(12).collect();
+    format!("differs from recorded {shown}")
 }
 
 /// How another record refers to this one, for "Referred to by": by the field it lists
@@ -741,86 +744,6 @@ pub fn change_detail(c: &Change) -> String {
     text.map(|t| format!(" — {t}")).unwrap_or_default()
 }
 
-/// The accessibility statement (SPEC §13.3), as Markdown, with every section of the
-/// public-sector model statement: what the site offers, how accessible it is, how to
-/// report a problem, the enforcement procedure, compliance status, non-accessible
-/// content, how it was tested, and when the statement was prepared — the date
-/// `accessibility: prepared:` gives, or, without one, that no date is recorded: never
-/// the readiness date, which is when the evidence stood, not when anyone prepared this.
-pub fn accessibility_statement(config: &crate::config::Config) -> String {
-    use crate::config::Compliance;
-    let st = &config.statement;
-    let who = if config.organisation.is_empty() {
-        "The team that published this site".to_string()
-    } else {
-        config.organisation.clone()
-    };
-    let mut md = String::new();
-    let mut para = |text: &str| {
-        md.push_str(text);
-        md.push_str("\n\n");
-    };
-    para(&format!(
-        "This statement applies to the evidence site *{}*, published by {who}. It is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.",
-        config.title
-    ));
-    para("You should be able to:");
-    para("- use every page with a keyboard alone (a \"Skip to main content\" link comes first)\n- zoom in up to 400 % without text spilling off the screen, and read every page on a phone\n- read every status as words, not only as a colour, and every chart as a sentence and a table of its numbers\n- sort the lists and, with JavaScript, filter them; without JavaScript every list still shows in full\n- use the site offline, from a folder or a USB stick: no page makes any request to another server\n- print any page, with its security marking at the top and bottom");
-    para("## How accessible this website is");
-    para(match st.compliance {
-        Compliance::Full => "We know of no part of this website that is not accessible.",
-        Compliance::Partial => "Some parts of this website are not fully accessible; they are listed under \"Non-accessible content\" below.",
-        Compliance::None => "Much of this website is not yet accessible; what we know of is listed under \"Non-accessible content\" below.",
-    });
-    para("## Feedback and contact information");
-    para(&match &st.contact {
-        Some(c) => format!("If you need information on this website in a different format, or find a problem with it, contact {who}: {c}. Say which page and what went wrong."),
-        None => format!("If you need information on this website in a different format, or find a problem with it, tell {who}, naming the page and what went wrong."),
-    });
-    para("## Reporting accessibility problems with this website");
-    para(&format!(
-        "We are always looking to improve the accessibility of this website. If you find any problems not listed on this page, or think we are not meeting accessibility requirements, {}.",
-        match &st.contact {
-            Some(c) => format!("contact {c}"),
-            None => format!("tell {who}"),
-        }
-    ));
-    para("## Enforcement procedure");
-    para("The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the \"accessibility regulations\"). If you are not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS).");
-    para("## Technical information about this website's accessibility");
-    para(&format!("{who} is committed to making its website accessible, in accordance with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018."));
-    para("### Compliance status");
-    para(match st.compliance {
-        Compliance::Full => "This website is fully compliant with the Web Content Accessibility Guidelines version 2.2 AA standard.",
-        Compliance::Partial => "This website is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, due to the non-compliances listed below.",
-        Compliance::None => "This website is not compliant with the Web Content Accessibility Guidelines version 2.2 AA standard. The non-compliances are listed below.",
-    });
-    para("### Non-accessible content");
-    if st.non_accessible.is_empty() {
-        para(match st.compliance {
-            Compliance::Full => "We know of no content that is not accessible.",
-            _ => "Evidence attachments (reports, minutes, spreadsheets) are copies of documents as their authors supplied them, and may not meet the standard: ask for another format using the contact above.",
-        });
-    } else {
-        let items: Vec<String> = st
-            .non_accessible
-            .iter()
-            .map(|i| format!("- {}", i.replace('\n', " ")))
-            .collect();
-        para(&items.join("\n"));
-    }
-    para("### The PDF packs");
-    para("The PDF packs are tagged PDF that meets PDF/UA-1 (ISO 14289-1): headings, lists, tables with header cells, links that say where they go, images with alternative text, and the contents in reading order, with page markings and numbers set aside as artifacts.");
-    para("## How this website was tested");
-    para("Every kind of page this site is made of (the dashboard, the lists, a record of each type, the matrix, the timeline, search and this statement) is tested with automated checks, axe-core and HTML_CodeSniffer (WCAG 2.2 AA), in Chromium at 1280, 390 and 320 pixels wide and in print, each time the site builder is released. Every pack is checked against PDF/UA-1 with the page_validation checker (based on the Matterhorn Protocol) and its reading order with poppler's pdfinfo, in the same tests. The records' own text and attachments are not tested separately.");
-    para("## Preparation of this accessibility statement");
-    para(&match st.prepared {
-        Some(date) => format!("This statement was prepared on {}.", date.long()),
-        None => "No date of preparation is recorded for this statement. It is made with the site each time the site is built, from the settings its publisher gave.".to_string(),
-    });
-    md.trim_end().to_string()
-}
-
 /// Body headings under which a record keeps its progress update, as normalised words
 /// (letters and digits, lower case): what `import` makes of a "Progress update" column.
 const PROGRESS_HEADINGS: &[&str] = &[
@@ -881,25 +804,6 @@ pub fn progress_update(body: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Issue 30: the statement is dated only with `accessibility: prepared:`; without it,
-    /// it says no date is recorded, never the readiness date.
-    #[test]
-    fn the_accessibility_statement_is_dated_only_when_prepared_is_given() {
-        let undated = "title: T\nas_of: 2014-09-30\n";
-        let (c, _) = crate::config::parse(Some(undated.as_bytes()));
-        let md = accessibility_statement(&c);
-        assert!(md.contains("No date of preparation is recorded for this statement."));
-        assert!(!md.contains("2014"), "{md}");
-        let dated = "title: T\nas_of: 2014-09-30\naccessibility:\n  prepared: 2026-11-02\n";
-        let (c, _) = crate::config::parse(Some(dated.as_bytes()));
-        let md = accessibility_statement(&c);
-        assert!(
-            md.contains("This statement was prepared on 2 November 2026."),
-            "{md}"
-        );
-        assert!(!md.contains("No date of preparation"));
-    }
-
     #[test]
     fn the_progress_update_is_its_section_else_the_first_paragraph() {
         let body = "Intro [[ev-1|the audit]].\n\n## Progress update\n\nOn **track**,\nsigned off.\n\n## Risks\n\nNone.";
@@ -935,6 +839,40 @@ mod tests {
         assert_eq!(days_overdue(1), "1 day overdue");
         assert_eq!(hash_verdict("AB", "ab"), "matches");
         assert_eq!(label(hash_verdict("ab", "cd")), "Does not match");
+    }
+
+    /// Issue 25: one label per gap list, in `GapKind::ALL`'s order, from which the
+    /// heading, the count's name and the dashboard card are made (the pack's summary
+    /// said "Past due recommendations" where the lists said "Recommendations past due").
+    #[test]
+    fn each_gap_list_has_one_label_that_every_variant_keeps() {
+        let mut labels = Vec::new();
+        for kind in GapKind::ALL {
+            let label = gap_label(kind);
+            assert!(gap_heading(kind).starts_with(label), "{kind:?}");
+            assert_eq!(gap_short(kind).to_lowercase(), label.to_lowercase());
+            assert!(!labels.contains(&label), "{label} twice");
+            labels.push(label);
+        }
+        assert_eq!(gap_label(GapKind::PastDue), "Recommendations past due");
+        assert_eq!(
+            gap_heading(GapKind::PastDue),
+            "Recommendations past due (not met)"
+        );
+        assert_eq!(gap_short(GapKind::Changed), "changed evidence");
+    }
+
+    /// The readiness-date phrases and the hash note read as the outputs use them.
+    #[test]
+    fn readiness_date_and_hash_phrases() {
+        assert_eq!(sentence_start(AFTER_AS_OF), "After the readiness date");
+        assert_eq!(
+            hash_differs_note(&"0123456789abcdef".repeat(4)),
+            "differs from recorded 0123456789ab"
+        );
+        // The verdict follows the analysis's one comparison, in either case.
+        assert!(crate::analysis::hashes_match("AB", "ab"));
+        assert_eq!(hash_verdict("ab", "AB"), "matches");
     }
 
     #[test]

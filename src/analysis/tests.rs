@@ -124,6 +124,20 @@ const RECENT: &str = "status: current\nurl: https://example.org/e1\nreviewed: 20
 
 // ---- Readiness figures ----------------------------------------------------------------
 
+/// An event in the readiness date's month is not after it (a month counts from its
+/// first day), one the day after is: the rule the timeline, the dashboard, the packs
+/// and the chart share.
+#[test]
+fn after_as_of_counts_a_partial_date_from_its_first_day() {
+    let as_of = Date::new(2014, 9, 30).expect("a date");
+    let d = |s: &str| crate::date::PartialDate::parse(s).expect("a partial date");
+    assert!(!after_as_of(d("2014-09"), as_of));
+    assert!(!after_as_of(d("2014-09-30"), as_of));
+    assert!(after_as_of(d("2014-10-01"), as_of));
+    assert!(!after_as_of(d("2014"), as_of));
+}
+
+
 #[test]
 fn percent_rounds_down() {
     let r = Readiness {

@@ -57,7 +57,7 @@ pub fn baseline(opts: &BaselineOptions) -> Result<(Option<PathBuf>, pipeline::Ch
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    crate::output::write_atomic(&path, &bytes)?;
+    crate::durable::write_atomic(&path, &bytes)?;
     Ok((Some(path), checked))
 }
 

@@ -2,7 +2,7 @@
 //! [`crate::import`] and writes its records as one list file,
 //! `<type folder>/imported-<sheet>.yaml`, never over an existing file.
 
-use crate::import::{self, read, Request, TYPES};
+use crate::import::{self, contain, Request, TYPES};
 use crate::model::schema::RecordType;
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::HashSet;
@@ -62,7 +62,7 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
         }
         None => None,
     };
-    let sheet = read::read(&opts.file, opts.sheet.as_deref())?;
+    let sheet = contain::read(&opts.file, opts.sheet.as_deref())?;
     let folder = opts.content.join(rtype.folder());
     inside_content(&opts.content, &folder)?;
     let path = folder.join(import::file_name(&sheet.name));

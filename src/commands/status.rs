@@ -106,7 +106,7 @@ pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
         format!(" — held at {}", present::held_at(e).unwrap_or_default())
     };
     for kind in GapKind::ALL {
-        let (_, title) = present::gap_list_words(kind);
+        let title = present::gap_heading(kind);
         let extra: &dyn Fn(usize) -> String = match kind {
             GapKind::Unevidenced => &|i| format!(" ({})", label(site.records[i].status)),
             GapKind::PastDue | GapKind::Overdue => &late,
@@ -115,14 +115,7 @@ pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
             GapKind::Changed => &|_| String::new(),
             GapKind::Unsigned => &unsigned,
         };
-        let list: Vec<usize> = match kind {
-            GapKind::PastDue | GapKind::Overdue => an
-                .by_lateness(site, g.list(kind))
-                .into_iter()
-                .map(|(i, _)| i)
-                .collect(),
-            _ => g.list(kind).to_vec(),
-        };
+        let list = an.gap_in_order(site, kind);
         let _ = writeln!(out, "\n{title}: {}", list.len());
         for i in list {
             out.push_str(&line_for(site, i, &extra(i)));

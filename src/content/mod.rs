@@ -26,6 +26,15 @@ pub struct ContentFiles {
     pub record_files: Vec<String>,
 }
 
+/// Whether a name may be an ID, an audience or a framework's value:
+/// `[A-Za-z0-9][A-Za-z0-9._-]*`. The one grammar of the names content is written in,
+/// read by `site.yaml` and the records alike.
+pub fn valid_id_syntax(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
 fn is_ignored(name: &str) -> bool {
     name.starts_with('.') || name.starts_with('_')
 }

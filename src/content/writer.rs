@@ -117,7 +117,7 @@ pub fn write_record(
     }
     let updated = edit_bytes(&bytes, rel, id, edits)?;
     if updated != bytes {
-        crate::output::write_atomic(path, &updated).map_err(|e| unsupported(format!("{e:#}")))?;
+        crate::durable::write_atomic(path, &updated).map_err(|e| unsupported(format!("{e:#}")))?;
     }
     Ok(updated)
 }

@@ -21,8 +21,34 @@
 use super::read::{self, Kind, Sheet, Which};
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// Reads `sheet` (default: the first visible one) of the file at `path`: through the
+/// bounded reader (a regular file of at most [`read::MAX_FILE`] bytes), a CSV file
+/// here, a workbook in a child process with limits. Reading a file starts here:
+/// `read.rs` parses, this module contains the parse.
+pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
+    let bytes = crate::untrusted::read(path, "`import`", read::MAX_FILE)?;
+    match read::sniff(path, &bytes)? {
+        Kind::Csv => read::read_csv(path, &bytes, sheet),
+        kind => parse(&path.display().to_string(), kind, bytes, sheet),
+    }
+}
+
+/// Reads every sheet of the workbook at `path` (hidden ones too), through the bounded
+/// reader and in the child process with limits, as `read` reads one.
+pub fn read_all(path: &Path) -> Result<Vec<Sheet>> {
+    let bytes = crate::untrusted::read(path, "`import`", read::MAX_FILE)?;
+    match read::sniff(path, &bytes)? {
+        Kind::Csv => bail!(
+            "{} is a CSV file: `import --update` reads back the workbook `assure build` wrote (data/tracker.xlsx), which keeps what it needs in a hidden sheet",
+            path.display()
+        ),
+        kind => parse_all(&path.display().to_string(), kind, bytes),
+    }
+}
 
 /// The hidden subcommand the child runs (`assure __read-workbook [--all] -- KIND NAME
 /// [SHEET]`).

@@ -70,7 +70,7 @@ fn extension(path: &Path) -> String {
 }
 
 /// What the bytes are, whatever the name says.
-fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind> {
+pub(super) fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind> {
     let shown = path.display();
     let ext = extension(path);
     let zip = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06");
@@ -111,30 +111,6 @@ fn looks_like_text(bytes: &[u8]) -> bool {
         && head
             .iter()
             .all(|&b| b >= 0x20 || b == b'\n' || b == b'\r' || b == b'\t')
-}
-
-/// Reads `sheet` (default: the first visible one) of the file at `path`: through the
-/// bounded reader (a regular file of at most [`MAX_FILE`] bytes), a CSV file here, a
-/// workbook in a child process with limits ([`super::contain`]).
-pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
-    let bytes = crate::untrusted::read(path, "`import`", MAX_FILE)?;
-    match sniff(path, &bytes)? {
-        Kind::Csv => read_csv(path, &bytes, sheet),
-        kind => super::contain::parse(&path.display().to_string(), kind, bytes, sheet),
-    }
-}
-
-/// Reads every sheet of the workbook at `path` (hidden ones too), through the bounded
-/// reader and in the child process with limits, as [`read`] reads one.
-pub fn read_all(path: &Path) -> Result<Vec<Sheet>> {
-    let bytes = crate::untrusted::read(path, "`import`", MAX_FILE)?;
-    match sniff(path, &bytes)? {
-        Kind::Csv => bail!(
-            "{} is a CSV file: `import --update` reads back the workbook `assure build` wrote (data/tracker.xlsx), which keeps what it needs in a hidden sheet",
-            path.display()
-        ),
-        kind => super::contain::parse_all(&path.display().to_string(), kind, bytes),
-    }
 }
 
 /// Parses a workbook's bytes in this process, with the caps that cost nothing (the zip
@@ -528,7 +504,7 @@ fn fill_merged(rows: &mut Vec<Vec<Cell>>, merges: &[calamine::Dimensions]) {
 
 /// A `.csv`: UTF-8 (a BOM is dropped), else Windows-1252, which Excel still writes;
 /// comma-, semicolon- or tab-separated, whichever the first line uses most.
-fn read_csv(path: &Path, bytes: &[u8], _sheet: Option<&str>) -> Result<Sheet> {
+pub(super) fn read_csv(path: &Path, bytes: &[u8], _sheet: Option<&str>) -> Result<Sheet> {
     let shown = path.display();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text: String = match std::str::from_utf8(bytes) {

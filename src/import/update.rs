@@ -648,7 +648,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
             opts.content.display()
         );
     }
-    let sheets = super::read::read_all(&opts.file)?;
+    let sheets = super::contain::read_all(&opts.file)?;
     let manifest = manifest(&shown, &sheets)?;
     let checked = crate::pipeline::check(&opts.content, Some(manifest.as_of))?;
     crate::pipeline::known_audience(&checked.site.config, &manifest.audience).map_err(|e| {
@@ -844,7 +844,7 @@ fn apply_plan(
                 i = end;
                 continue;
             }
-            crate::output::write_atomic(&path, &bytes)
+            crate::durable::write_atomic(&path, &bytes)
                 .with_context(|| format!("cannot write {rel}"))?;
             written.push(rel.clone());
         }

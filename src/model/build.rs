@@ -4,32 +4,15 @@
 
 use super::schema::{Field, FieldKind, RecordType, ALL_TYPES};
 use super::{figures, FileRef, Judgement, Plain, Reading, Record, Ref, SignOff};
+use crate::content::valid_id_syntax;
 use crate::content::yaml::{Node, Value};
 use crate::content::{BodyOrigin, RawRecord};
 use crate::date::PartialDate;
-use crate::diagnostics::{closest_ignoring_case, loose_match, Code, Diagnostic, Pos};
+use crate::diagnostics::{closest_ignoring_case, loose_match, short, Code, Diagnostic, Pos};
 use crate::markdown::{self, BodyLink};
 
 /// IDs longer than this are refused (SPEC §12).
 pub const MAX_ID_LEN: usize = 128;
-
-/// `[A-Za-z0-9][A-Za-z0-9._-]*`
-pub fn valid_id_syntax(id: &str) -> bool {
-    let mut chars = id.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
-
-/// Shortens a value for a message, so a 10,000-character ID does not flood the terminal.
-pub fn short(text: &str) -> String {
-    if text.chars().count() <= 60 {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(57).collect();
-        s.push('…');
-        s
-    }
-}
 
 /// What is wrong with an ID, if anything.
 pub fn id_problem(id: &str) -> Option<String> {

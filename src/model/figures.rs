@@ -17,7 +17,7 @@ pub const MAX_CSV_BYTES: u64 = 1024 * 1024;
 /// indicator's `unit`, and a figure must be one a reader can compare.
 pub fn number(text: &str) -> Result<f64, String> {
     let t = text.trim();
-    let shown = super::build::short(t);
+    let shown = crate::diagnostics::short(t);
     if t.is_empty() {
         return Err("is empty; write a number such as `45` or `12.5`".into());
     }

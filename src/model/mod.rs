@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod figures;
+pub mod judgements;
 pub mod resolve;
 pub mod schema;
 pub mod view;

@@ -2,12 +2,12 @@
 //! target types checked (E005, E006), files on disk checked (E007), audiences known
 //! (E003), pack pages known (E008), and backlinks computed.
 
-use super::build::{short, Built};
+use super::build::Built;
 use super::schema::{FieldKind, RecordType};
 use super::{Backlink, Record, Site};
 use crate::config::{self, Config, SITE_FILE};
 use crate::content::ContentFiles;
-use crate::diagnostics::{closest, Code, Diagnostic, IN_CONTENT};
+use crate::diagnostics::{closest, short, Code, Diagnostic, IN_CONTENT};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -211,7 +211,7 @@ pub fn resolve(
 
     // Judgements against their framework (SPEC §14.10).
     for rec in records.iter().filter(|r| r.rtype == RecordType::Review) {
-        diags.extend(crate::judgements::check(&config, rec));
+        diags.extend(super::judgements::check(&config, rec));
     }
 
     // Pack pages must be pages visible to the pack's audience.
@@ -284,10 +284,7 @@ fn statement_links(
     root: &Path,
     present: &HashSet<&str>,
 ) -> (Vec<(String, String)>, Vec<Diagnostic>) {
-    let statement = match &config.accessibility {
-        Some(own) => own.clone(),
-        None => crate::present::accessibility_statement(config),
-    };
+    let statement = crate::config::accessibility_statement(config);
     let mut links = Vec::new();
     let mut diags = Vec::new();
     for (link, _) in crate::markdown::scan(&statement) {

@@ -140,7 +140,7 @@ impl Field {
     }
 }
 
-pub const CLASSIFICATIONS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE"];
+pub use crate::config::CLASSIFICATIONS;
 pub const JUDGEMENTS: &[&str] = &["outstanding", "good", "requires-improvement", "inadequate"];
 pub const RAGS: &[&str] = &["red", "amber", "green", "blue"];
 /// What an indicator counts in (SPEC §14.9).

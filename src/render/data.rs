@@ -18,6 +18,8 @@ fn yaml_to_json(v: &serde_yaml::Value) -> Value {
 }
 
 /// The value of a field for exports, links as `{id, title, url}` or `{withheld: true}`.
+// Long: one arm per field of SPEC §3, a table read top to bottom; the field
+// declaration table is to replace it.
 fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
     let link = |t: usize| {
         let r = &site.records[t];

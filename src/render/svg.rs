@@ -44,6 +44,8 @@ pub fn sparkline(d: &Drawing) -> String {
     out
 }
 
+// Long: one arm per kind of shape, each one SVG element; apart, they would only
+// hide that every kind is handled.
 /// Each shape of a drawing as one SVG element.
 fn shapes(out: &mut String, d: &Drawing) {
     for shape in &d.shapes {

@@ -180,6 +180,8 @@ fn kind_of(t: RecordType, name: &str) -> Kind {
     }
 }
 
+// Long: the sheet's header, rows and print settings in the order Excel is given
+// them; each part writes to the same rows and widths.
 /// One type's sheet: the CSV's columns, a row per record.
 fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> Result<()> {
     ws.set_name(t.plural_title())?;
@@ -338,6 +340,24 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
         "Due dates moved",
         a.gaps.due_moved.len() as f64,
     )?;
+    count_sections(b, ws, f, &mut widths, &mut row)?;
+    gap_sections(b, ws, f, &mut widths, &mut row)?;
+    widths.apply(ws)?;
+    ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// The Readiness sheet's counts, each under its heading: recommendations and actions
+/// by status, evidence by state, actions by RAG.
+fn count_sections(
+    b: &Build<'_>,
+    ws: &mut Worksheet,
+    f: &Formats,
+    widths: &mut Widths,
+    row: &mut u32,
+) -> Result<()> {
+    let site = b.site();
+    let a = b.analysis;
     let mut section = |ws: &mut Worksheet,
                        row: &mut u32,
                        title: &str,
@@ -363,73 +383,72 @@ fn readiness_sheet(b: &Build<'_>, ws: &mut Worksheet, f: &Formats) -> Result<()>
     };
     section(
         ws,
-        &mut row,
+        row,
         "Recommendations by status",
         statuses(RecordType::Recommendation),
     )?;
     section(
         ws,
-        &mut row,
+        row,
         "Evidence by state",
         a.by_state()
             .into_iter()
             .map(|(s, n)| (label(s.name()), n, None))
             .collect(),
     )?;
+    section(ws, row, "Actions by status", statuses(RecordType::Action))?;
     section(
         ws,
-        &mut row,
-        "Actions by status",
-        statuses(RecordType::Action),
-    )?;
-    section(
-        ws,
-        &mut row,
+        row,
         "Actions by RAG",
         a.by_rag()
             .into_iter()
             .map(|(c, n)| (label(c), n, f.rag(c)))
             .collect(),
     )?;
-    let g = &a.gaps;
+    Ok(())
+}
+
+/// The Readiness sheet's gap lists in [`GapKind::ALL`]'s order, each under its heading
+/// with its count, the late ones with their days past due and owner.
+fn gap_sections(
+    b: &Build<'_>,
+    ws: &mut Worksheet,
+    f: &Formats,
+    widths: &mut Widths,
+    row: &mut u32,
+) -> Result<()> {
+    let site = b.site();
+    let a = b.analysis;
     for kind in GapKind::ALL {
-        let (_, title) = crate::present::gap_list_words(kind);
+        let title = &crate::present::gap_heading(kind);
         let late = matches!(kind, GapKind::PastDue | GapKind::Overdue);
-        let list: Vec<usize> = if late {
-            a.by_lateness(site, g.list(kind))
-                .into_iter()
-                .map(|(i, _)| i)
-                .collect()
-        } else {
-            g.list(kind).to_vec()
-        };
-        row += 1;
+        let list = a.gap_in_order(site, kind);
+        *row += 1;
         widths.see(0, title);
-        ws.write_string_with_format(row, 0, title, &f.header)?;
-        ws.write_number_with_format(row, 1, list.len() as f64, &f.header)?;
+        ws.write_string_with_format(*row, 0, title, &f.header)?;
+        ws.write_number_with_format(*row, 1, list.len() as f64, &f.header)?;
         if late {
-            ws.write_string_with_format(row, 2, "Days past due", &f.header)?;
-            ws.write_string_with_format(row, 3, "Owner", &f.header)?;
+            ws.write_string_with_format(*row, 2, "Days past due", &f.header)?;
+            ws.write_string_with_format(*row, 3, "Owner", &f.header)?;
         }
-        row += 1;
+        *row += 1;
         for i in list {
             let rec = &site.records[i];
             let url = Url::new(format!("file:///../site/{}", rec.page_path()));
-            ws.write_url_with_format(row, 0, url.set_text(&rec.id), &f.link)?;
-            ws.write_string_with_format(row, 1, fit(&rec.title), &f.plain)?;
+            ws.write_url_with_format(*row, 0, url.set_text(&rec.id), &f.link)?;
+            ws.write_string_with_format(*row, 1, fit(&rec.title), &f.plain)?;
             if late {
                 let days = a.late_by(site, i).unwrap_or(0);
-                ws.write_number_with_format(row, 2, days as f64, &f.plain)?;
+                ws.write_number_with_format(*row, 2, days as f64, &f.plain)?;
                 if let Some(o) = &rec.owner {
-                    ws.write_string_with_format(row, 3, fit(o), &f.plain)?;
+                    ws.write_string_with_format(*row, 3, fit(o), &f.plain)?;
                 }
             }
             widths.see(0, &rec.id);
-            row += 1;
+            *row += 1;
         }
     }
-    widths.apply(ws)?;
-    ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
     Ok(())
 }
 

@@ -9,7 +9,7 @@
 //! another site, or one that rebinds its name to 127.0.0.1, gets 403 and changes
 //! nothing. Bodies are capped before they are read. `--read-only` turns it all off.
 
-use super::forms::{self, FormState};
+use super::forms::{self, FormState, CSS_PATH, JS_PATH};
 use super::Shared;
 use crate::content::writer::{self, Edit, Value};
 use crate::model::schema::RecordType;
@@ -22,8 +22,6 @@ use tiny_http::{Header, Method, Request, Response};
 /// Where the editor's routes live.
 pub(crate) const EDIT: &str = "/__assure/edit/";
 pub(crate) const NEW: &str = "/__assure/new/";
-pub(crate) const CSS_PATH: &str = "/__assure/edit.css";
-pub(crate) const JS_PATH: &str = "/__assure/edit.js";
 const CSS: &str = include_str!("edit.css");
 const JS: &str = include_str!("edit.js");
 const COOKIE: &str = "assure_token";
@@ -356,7 +354,7 @@ pub(crate) fn handle(mut rq: Request, shared: &Arc<Shared>, port: u16) {
         let Some((folder, slug)) = rest.split_once('/') else {
             return refuse(rq, 404, "No such record.");
         };
-        let slug = super::http::percent_decode(slug).unwrap_or_default();
+        let slug = super::percent_decode(slug).unwrap_or_default();
         return edit_record(rq, editor, folder, &slug, form.as_ref());
     }
     if let Some(folder) = path.strip_prefix(NEW) {

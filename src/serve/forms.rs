@@ -14,6 +14,11 @@ use crate::model::schema::{FieldKind, RecordType, COMMON_FIELDS};
 use crate::model::Site;
 use crate::present::{field_label, label};
 
+/// Where the editor's style sheet and script are served (by `edit`), linked from every
+/// form page and the edit bar.
+pub(crate) const CSS_PATH: &str = "/__assure/edit.css";
+pub(crate) const JS_PATH: &str = "/__assure/edit.js";
+
 /// A posted form: its text fields and uploaded files.
 pub(crate) struct Form {
     texts: Vec<(String, String)>,
@@ -32,10 +37,7 @@ impl Form {
                 .filter(|kv| !kv.is_empty())
                 .map(|kv| {
                     let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                    Some((
-                        super::http::percent_decode(k)?,
-                        super::http::percent_decode(v)?,
-                    ))
+                    Some((super::percent_decode(k)?, super::percent_decode(v)?))
                 })
                 .collect::<Option<Vec<_>>>()?;
             return Some(Form {
@@ -257,8 +259,8 @@ fn shell(title: &str, main: &str) -> String {
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; script-src 'self'; img-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'\">\n<title>{} – assure serve</title>\n<link rel=\"stylesheet\" href=\"{}\">\n<link rel=\"stylesheet\" href=\"{}\">\n<script src=\"{}\" defer></script>\n</head>\n<body>\n<header class=\"serve-banner\"><p>Assure editor (<code>assure serve</code>)</p></header>\n<main class=\"serve-main\" id=\"main\">\n{main}</main>\n</body>\n</html>\n",
         escape_html(title),
         super::pages::CSS_PATH,
-        super::edit::CSS_PATH,
-        super::edit::JS_PATH,
+        CSS_PATH,
+        JS_PATH,
     )
 }
 

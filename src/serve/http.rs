@@ -241,7 +241,7 @@ fn stream(rq: Request, shared: &Shared, query: &str) {
             .split('&')
             .filter_map(|kv| kv.split_once('='))
             .find(|(k, _)| *k == name)
-            .and_then(|(_, v)| percent_decode(v))
+            .and_then(|(_, v)| super::percent_decode(v))
             .unwrap_or_default()
     };
     let (path, version) = (param("path"), param("v"));
@@ -281,23 +281,6 @@ fn stream(rq: Request, shared: &Shared, query: &str) {
             return;
         }
     }
-}
-
-pub(crate) fn percent_decode(text: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut it = text.bytes();
-    while let Some(b) = it.next() {
-        match b {
-            b'%' => {
-                let hi = (it.next()? as char).to_digit(16)?;
-                let lo = (it.next()? as char).to_digit(16)?;
-                out.push(u8::try_from(hi * 16 + lo).ok()?);
-            }
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The media type of a file, by its extension.

@@ -500,3 +500,23 @@ fn report(outcome: &engine::Outcome, failing: bool) {
         ),
     }
 }
+
+/// Decodes a URL's or a posted form's `%XX` escapes and `+` spaces; `None` for what is
+/// not UTF-8 or a broken escape. Shared by the routes (`http`), the editor (`edit`) and
+/// its forms (`forms`).
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut it = text.bytes();
+    while let Some(b) = it.next() {
+        match b {
+            b'%' => {
+                let hi = (it.next()? as char).to_digit(16)?;
+                let lo = (it.next()? as char).to_digit(16)?;
+                out.push(u8::try_from(hi * 16 + lo).ok()?);
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+    }
+    String::from_utf8(out).ok()
+}

@@ -1482,7 +1482,7 @@ fn from_pack(source: &str, pack: &Pack, kinds: &BTreeMap<String, Kind>) -> Figur
         Some(at) => {
             let mut joined = String::new();
             for l in &lines[at..] {
-                if !joined.is_empty() && l.trim_start().starts_with("Past due recommendations") {
+                if !joined.is_empty() && l.trim_start().starts_with("Recommendations past due") {
                     break;
                 }
                 joined.push_str(l);
@@ -1513,7 +1513,7 @@ fn from_pack(source: &str, pack: &Pack, kinds: &BTreeMap<String, Kind>) -> Figur
         }
     }
     for (key, name) in [
-        ("Past due recommendations", "past_due"),
+        ("Recommendations past due", "past_due"),
         ("Overdue actions", "overdue"),
         ("Stale evidence", "stale"),
         ("Expired evidence", "expired"),
@@ -1556,7 +1556,7 @@ fn from_pack(source: &str, pack: &Pack, kinds: &BTreeMap<String, Kind>) -> Figur
             Kind::Evidence,
         ),
         (
-            "Counted evidence with no sign-off recorded",
+            "Unsigned evidence (counted, with no sign-off recorded)",
             "unsigned",
             Kind::Evidence,
         ),

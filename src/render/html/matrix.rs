@@ -1,20 +1,20 @@
 //! The traceability matrix (`matrix.html`): each recommendation with the actions
 //! answering it and the evidence behind it.
 
-use super::list::filter_menu;
+use super::list::{filter_menu, offer, FilterValues};
 use super::{put, tag, LinkCtx, Pages};
 use crate::model::schema::RecordType;
 use crate::present::{self, label};
 use anyhow::Result;
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 impl Pages<'_> {
     pub(super) fn matrix(&self) -> Result<(String, String)> {
         let site = self.b.site();
         let a = self.b.analysis;
         let mut rows = Vec::new();
-        let mut filter_values: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+        let mut filter_values = FilterValues::new();
         for (i, rec) in site.of_type(RecordType::Recommendation) {
             let mut actions: Vec<LinkCtx> = site.backlinks[i]
                 .iter()
@@ -28,36 +28,22 @@ impl Pages<'_> {
             // Superseded recommendations are not counted, so they are never a gap.
             let gap = a.counted(site, i) && !a.evidenced[i];
             // What the filters match, as on the recommendations list.
-            let mut data: BTreeMap<&str, String> = BTreeMap::new();
-            let mut offer = |key: &'static str, value: &str, shown: String| {
-                data.insert(key, value.to_string());
-                filter_values
-                    .entry(key)
-                    .or_default()
-                    .insert((value.to_string(), shown));
+            let mut data: BTreeMap<&'static str, String> = BTreeMap::new();
+            let mut put = |key: &'static str, value: &str, shown: String| {
+                offer(&mut data, &mut filter_values, key, value, shown);
             };
             if let Some(x) = rec.targets("source").next() {
                 let r = &site.records[x];
-                offer("source", &r.id, r.title.clone());
+                put("source", &r.id, r.title.clone());
             }
-            offer("status", rec.status, label(rec.status));
+            put("status", rec.status, label(rec.status));
             let evidence = present::evidence_word(site, a, i);
-            offer("evidence", evidence, label(evidence));
+            put("evidence", evidence, label(evidence));
             rows.push((i, json!({"id": rec.id, "title": rec.title, "href": rec.page_path(), "status": tag(rec.status),
                              "counted": a.counted(site, i), "gap": gap, "actions": actions, "evidence": evidence_links, "data": data})));
         }
         let sources = present::by_source(site);
-        let groups: Vec<serde_json::Value> = sources
-            .iter()
-            .map(|(source, recs)| {
-                let rows: Vec<&serde_json::Value> = rows
-                    .iter()
-                    .filter(|(i, _)| recs.contains(i))
-                    .map(|(_, r)| r)
-                    .collect();
-                json!({"heading": self.source_heading(*source, ""), "rows": rows})
-            })
-            .collect();
+        let groups = self.source_groups(&sources, &rows, "");
         let source_ids: Vec<&str> = sources
             .iter()
             .filter_map(|(s, _)| s.map(|x| site.records[x].id.as_str()))

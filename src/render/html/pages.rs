@@ -4,7 +4,6 @@
 use super::{PageLinks, Pages};
 use crate::markdown;
 use crate::model::schema::{RecordType, ALL_TYPES};
-use crate::present;
 use crate::render::{Build, Emit};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -119,10 +118,7 @@ impl Pages<'_> {
             Job::Search => self.simple_page("search.html", "Search", "search.html", String::new()),
             Job::Accessibility => {
                 let config = &self.b.site().config;
-                let statement = match &config.accessibility {
-                    Some(own) => own.clone(),
-                    None => present::accessibility_statement(config),
-                };
+                let statement = crate::config::accessibility_statement(config);
                 let no_links = PageLinks {
                     b: self.b,
                     root: "",

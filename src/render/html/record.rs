@@ -4,6 +4,7 @@
 use super::{encode_path, judgement_rows, list_title, tag, LinkCtx, Pages, Tag};
 use crate::markdown::escape_html;
 use crate::model::schema::{FieldKind, RecordType};
+use crate::model::Record;
 use crate::present::{self, field_label, label};
 use anyhow::Result;
 use serde::Serialize;
@@ -51,6 +52,8 @@ struct RecordCtx<'a> {
 }
 
 impl Pages<'_> {
+    // Long: one arm per record type; it is being rewritten to read the field
+    // declaration table, which will make it short.
     /// The summary list of a record: every field with a value, in SPEC §3 order.
     fn fields(&self, i: usize, root: &str) -> Vec<Field> {
         let site = self.b.site();
@@ -327,6 +330,77 @@ impl Pages<'_> {
         let rec = &site.records[i];
         let root = "../";
         let a = self.b.analysis;
+        let relations = self.relations(i, root)?;
+        let objectives = self.objectives(rec, root)?;
+        let judgements = judgement_rows(&site.config, rec);
+        let attachments = self.attachments(rec, root);
+        let other: Vec<serde_json::Value> = rec
+            .extra
+            .iter()
+            .map(|(k, v)| json!({"label": k.replace('_', " "), "value": value_text(v)}))
+            .collect();
+        let mut flags = self.flags(i);
+        if a.counted(site, i) && !a.evidenced[i] {
+            flags.push(tag("no-current-evidence"));
+        }
+        let status = self.standing(i);
+        let (charts, figures) = self.indicator_figures(i);
+        let indicators = a
+            .indicators_relating(site, i)
+            .into_iter()
+            .map(|x| self.indicator_row(root, x))
+            .collect();
+        let record = RecordCtx {
+            id: &rec.id,
+            title: &rec.title,
+            rtype: rec.rtype.name(),
+            type_title: rec.rtype.singular_title(),
+            status,
+            flags,
+            fields: self.fields(i, root),
+            body: self.body_html(rec, root),
+            relations,
+            objectives,
+            judgements,
+            attachments,
+            other,
+            charts,
+            figures,
+            indicators,
+            path: &rec.path,
+        };
+        let folder = rec.rtype.folder();
+        let mut crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string()))];
+        if rec.rtype != RecordType::Page {
+            crumbs.push((
+                list_title(rec.rtype).to_string(),
+                Some(format!("{folder}/index.html")),
+            ));
+        }
+        crumbs.push((rec.title.clone(), None));
+        let section = if rec.rtype == RecordType::Page {
+            format!("page:{}", rec.key)
+        } else {
+            folder.to_string()
+        };
+        let page_title = if rec.rtype == RecordType::Page {
+            rec.title.clone()
+        } else {
+            format!("{} ({})", rec.title, rec.id)
+        };
+        let mut ctx = self.context(root, &page_title, &section, crumbs)?;
+        ctx.insert("record", &record);
+        Ok((rec.page_path(), self.render("record.html", &ctx)?))
+    }
+
+    // Long: the sections in the order the page shows them, one call each; as one
+    // list it reads as the page does.
+    /// The groups of linked records on a record's page: what it answers or supports,
+    /// then what answers or supports it, the events about it, and "Referred to by".
+    fn relations(&self, i: usize, root: &str) -> Result<Vec<Relation>> {
+        let site = self.b.site();
+        let rec = &site.records[i];
+        let a = self.b.analysis;
         let mut relations: Vec<Relation> = Vec::new();
         let refs = |field: &str| -> Vec<LinkCtx> {
             rec.refs_in(field)
@@ -391,14 +465,7 @@ impl Pages<'_> {
         section("risks", "Risks this reduces", backlinks("mitigations"));
         section("refs", "Records this event concerns", refs("refs"));
         section("related", "Related", refs("related"));
-        // Timeline events about this record, by date.
-        let mut events: Vec<usize> = site.backlinks[i]
-            .iter()
-            .filter(|b| b.field == "refs" || site.records[b.from].rtype == RecordType::Event)
-            .map(|b| b.from)
-            .collect();
-        events.sort_by_key(|&e| (site.records[e].date.map(|d| d.first_day()), e));
-        events.dedup();
+        let events = self.events_about(i);
         section(
             "events",
             "In the timeline",
@@ -411,8 +478,40 @@ impl Pages<'_> {
                 })
                 .collect(),
         );
-        // Everything else that links here, once per record, saying how; a record
-        // already listed above is not listed again.
+        if let Some(others) = self.referred_by(i, root, &relations, &events) {
+            relations.push(others);
+        }
+        for rel in &mut relations {
+            self.fill_links(&mut rel.items)?;
+        }
+        Ok(relations)
+    }
+
+    /// Timeline events about record `i`, by date.
+    fn events_about(&self, i: usize) -> Vec<usize> {
+        let site = self.b.site();
+        let mut events: Vec<usize> = site.backlinks[i]
+            .iter()
+            .filter(|b| b.field == "refs" || site.records[b.from].rtype == RecordType::Event)
+            .map(|b| b.from)
+            .collect();
+        events.sort_by_key(|&e| (site.records[e].date.map(|d| d.first_day()), e));
+        events.dedup();
+        events
+    }
+
+    /// Everything else that links to record `i`, once per record, saying how; a record
+    /// already listed in `relations`, in the timeline or in the summary list is not
+    /// listed again.
+    fn referred_by(
+        &self,
+        i: usize,
+        root: &str,
+        relations: &[Relation],
+        events: &[usize],
+    ) -> Option<Relation> {
+        let site = self.b.site();
+        let rec = &site.records[i];
         let mut shown: BTreeSet<String> = relations
             .iter()
             .flat_map(|r| r.items.iter().map(|l| l.href.clone()))
@@ -466,21 +565,17 @@ impl Pages<'_> {
                 ..self.link(root, from)
             })
             .collect();
-        if !others.is_empty() {
-            relations.push(Relation {
-                key: "backlinks".into(),
-                heading: "Referred to by".into(),
-                items: others,
-            });
-        }
+        (!others.is_empty()).then(|| Relation {
+            key: "backlinks".into(),
+            heading: "Referred to by".into(),
+            items: others,
+        })
+    }
 
-        for rel in &mut relations {
-            self.fill_links(&mut rel.items)?;
-        }
-
-        // Objectives of a plan, with their actions.
-        let objectives: Vec<serde_json::Value> = rec
-            .objectives
+    /// A plan's objectives, each with the actions under it.
+    fn objectives(&self, rec: &Record, root: &str) -> Result<Vec<serde_json::Value>> {
+        let site = self.b.site();
+        rec.objectives
             .iter()
             .map(|&o| {
                 let obj = &site.records[o];
@@ -493,8 +588,12 @@ impl Pages<'_> {
                 Ok(json!({"id": obj.id, "title": obj.title, "href": format!("{root}{}", obj.page_path()),
                        "body": self.body_html(obj, root), "actions": actions}))
             })
-            .collect::<Result<_>>()?;
-        let judgements = judgement_rows(&site.config, rec);
+            .collect()
+    }
+
+    /// A record's own file, copied with the site: its link, name, size and kind, and
+    /// its hash when none is recorded.
+    fn attachments(&self, rec: &Record, root: &str) -> Vec<serde_json::Value> {
         let mut attachments = Vec::new();
         if let Some(path) = rec.file_path() {
             if self.b.attachments.contains(path) {
@@ -514,17 +613,14 @@ impl Pages<'_> {
                 }));
             }
         }
-        let other: Vec<serde_json::Value> = rec
-            .extra
-            .iter()
-            .map(|(k, v)| json!({"label": k.replace('_', " "), "value": value_text(v)}))
-            .collect();
-        let mut flags = self.flags(i);
-        if a.counted(site, i) && !a.evidenced[i] {
-            flags.push(tag("no-current-evidence"));
-        }
-        let status = self.standing(i);
-        let (charts, figures) = match a.indicators[i].as_ref() {
+        attachments
+    }
+
+    /// An indicator's line chart and its figures with their notes (none for other
+    /// records, or an indicator with no figures).
+    fn indicator_figures(&self, i: usize) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+        let rec = &self.b.site().records[i];
+        match self.b.analysis.indicators[i].as_ref() {
             Some(f) if !rec.values.is_empty() => (
                 self.charts(vec![crate::charts::indicator_chart(rec, f)]),
                 f.series
@@ -537,53 +633,7 @@ impl Pages<'_> {
                     .collect(),
             ),
             _ => (Vec::new(), Vec::new()),
-        };
-        let indicators = a
-            .indicators_relating(site, i)
-            .into_iter()
-            .map(|x| self.indicator_row(root, x))
-            .collect();
-        let record = RecordCtx {
-            id: &rec.id,
-            title: &rec.title,
-            rtype: rec.rtype.name(),
-            type_title: rec.rtype.singular_title(),
-            status,
-            flags,
-            fields: self.fields(i, root),
-            body: self.body_html(rec, root),
-            relations,
-            objectives,
-            judgements,
-            attachments,
-            other,
-            charts,
-            figures,
-            indicators,
-            path: &rec.path,
-        };
-        let folder = rec.rtype.folder();
-        let mut crumbs = vec![("Dashboard".to_string(), Some("index.html".to_string()))];
-        if rec.rtype != RecordType::Page {
-            crumbs.push((
-                list_title(rec.rtype).to_string(),
-                Some(format!("{folder}/index.html")),
-            ));
         }
-        crumbs.push((rec.title.clone(), None));
-        let section = if rec.rtype == RecordType::Page {
-            format!("page:{}", rec.key)
-        } else {
-            folder.to_string()
-        };
-        let page_title = if rec.rtype == RecordType::Page {
-            rec.title.clone()
-        } else {
-            format!("{} ({})", rec.title, rec.id)
-        };
-        let mut ctx = self.context(root, &page_title, &section, crumbs)?;
-        ctx.insert("record", &record);
-        Ok((rec.page_path(), self.render("record.html", &ctx)?))
     }
 
     /// An indicator as the pages it relates to list it: its latest figure with the

@@ -2,6 +2,7 @@
 //! readiness date drawn where it falls.
 
 use super::{put, tag, LinkCtx, Pages};
+use crate::analysis::after_as_of;
 use crate::model::schema::RecordType;
 use anyhow::Result;
 use serde_json::json;
@@ -25,7 +26,7 @@ impl Pages<'_> {
         Ok(
             json!({"date": rec.date.map(|d| d.long()).unwrap_or_default(), "title": rec.title,
                "href": format!("{root}{}", rec.page_path()), "kind": rec.kind.map(tag),
-               "future": rec.date.is_some_and(|d| d.first_day() > self.b.as_of), "refs": refs}),
+               "future": rec.date.is_some_and(|d| after_as_of(d, self.b.as_of)), "refs": refs}),
         )
     }
 
@@ -44,7 +45,7 @@ impl Pages<'_> {
         let is_future = |i: usize| {
             site.records[i]
                 .date
-                .is_some_and(|d| d.first_day() > self.b.as_of)
+                .is_some_and(|d| after_as_of(d, self.b.as_of))
         };
         let first_past = events.iter().position(|&i| !is_future(i));
         let marker_after = match first_past {

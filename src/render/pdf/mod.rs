@@ -8,7 +8,7 @@ pub mod blocks;
 mod changes;
 pub mod layout;
 
-use crate::analysis::GapKind;
+use crate::analysis::{after_as_of, GapKind};
 use crate::config::{Pack, PackKind, References, Section};
 use crate::date::Date;
 use crate::markdown::{LinkTarget, Links};
@@ -16,7 +16,7 @@ use crate::model::schema::{FieldKind, RecordType};
 use crate::model::view::{View, WITHHELD_ID};
 use crate::model::{Record, Site};
 use crate::pipeline::Analysed;
-use crate::present::{self, field_label, label};
+use crate::present::{self, field_label, label, AFTER_AS_OF};
 use anyhow::Result;
 use blocks::{body_blocks, PackLinks};
 use layout::{Block, DocInfo, FontFiles, Fonts, Inline, Link};
@@ -365,7 +365,7 @@ impl<'a> PackDoc<'a> {
         // The unevidenced are the readiness figure's complement; the rest are counted.
         for kind in GapKind::ALL.into_iter().skip(1) {
             kv.push((
-                present::gap_count_label(kind).into(),
+                present::gap_label(kind).into(),
                 cell(&g.list(kind).len().to_string()),
             ));
         }
@@ -379,7 +379,7 @@ impl<'a> PackDoc<'a> {
             chart_blocks(&chart, out);
         }
         for kind in GapKind::ALL {
-            let (_, title) = present::gap_list_words(kind);
+            let title = &present::gap_heading(kind);
             let cols: &[&str] = match kind {
                 GapKind::Unevidenced => &["Recommendation", "Status", "Due"],
                 GapKind::PastDue => &["Recommendation", "Owner", "Due", "Days past due", "Status"],
@@ -391,14 +391,7 @@ impl<'a> PackDoc<'a> {
                 GapKind::Unsigned => &["Evidence", "Owner", "Held at"],
             };
             out.push(heading(2, title, None, false));
-            let items: Vec<usize> = match kind {
-                GapKind::PastDue | GapKind::Overdue => a
-                    .by_lateness(site, g.list(kind))
-                    .into_iter()
-                    .map(|(i, _)| i)
-                    .collect(),
-                _ => g.list(kind).to_vec(),
-            };
+            let items = a.gap_in_order(site, kind);
             if items.is_empty() {
                 out.push(para("None."));
                 continue;
@@ -689,13 +682,11 @@ impl<'a> PackDoc<'a> {
                 let e = self.rec(i);
                 let actual = self.actual_hash(e);
                 let mut hash = id_cell(&short_hash(actual.map(String::as_str)));
-                if let (Some(recorded), Some(actual)) = (&e.sha256, actual) {
-                    if recorded != actual {
-                        hash.push(Inline::bold(format!(
-                            " differs from recorded {}",
-                            &recorded[..12]
-                        )));
-                    }
+                if let (Some(recorded), true) = (&e.sha256, self.a.hash_differs(i)) {
+                    hash.push(Inline::bold(format!(
+                        " {}",
+                        present::hash_differs_note(recorded)
+                    )));
                 }
                 let mut supports = Vec::new();
                 for rf in e.refs_in("supports") {
@@ -813,7 +804,7 @@ impl<'a> PackDoc<'a> {
         // readiness date had not happened as of it: those are set apart.
         let (known, later): (Vec<usize>, Vec<usize>) = items
             .iter()
-            .partition(|&&i| self.rec(i).date.is_none_or(|d| d.first_day() <= as_of));
+            .partition(|&&i| !self.rec(i).date.is_some_and(|d| after_as_of(d, as_of)));
         let table = |rows: &[usize]| Block::Table {
             header: ["Date", "Event", "Kind"]
                 .iter()
@@ -852,10 +843,15 @@ impl<'a> PackDoc<'a> {
             )),
         ]));
         if !later.is_empty() {
-            out.push(heading(2, "After the readiness date", None, false));
-            out.push(para(
-                "Planned or expected events, dated after the readiness date.",
+            out.push(heading(
+                2,
+                &present::sentence_start(AFTER_AS_OF),
+                None,
+                false,
             ));
+            out.push(para(&format!(
+                "Planned or expected events, dated {AFTER_AS_OF}."
+            )));
             self.anchors(out, &later);
             out.push(table(&later));
         }
