@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use super::Block;
+use super::document::Block;
 
 /// Index of a structure element in its [`Tree`]; 0 is the `Document`.
 pub(crate) type NodeId = u32;

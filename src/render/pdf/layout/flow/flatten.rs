@@ -2,17 +2,17 @@
 
 use std::collections::BTreeSet;
 
+use crate::render::pdf::layout::document::{Block, Inline, PAGE_REF_OPEN};
 use crate::render::pdf::layout::fonts::{FaceId, Fonts};
-use crate::render::pdf::layout::image::{self};
-use crate::render::pdf::layout::page::BODY_W;
+use crate::render::pdf::layout::image;
+use crate::render::pdf::layout::page::{BODY_SIZE, BODY_W};
 use crate::render::pdf::layout::tags::{self, NodeId, Role, Tree};
 use crate::render::pdf::layout::text::Rgb;
-use crate::render::pdf::layout::{Block, Inline, PAGE_REF_OPEN};
 
 use super::markers::{bullet_marker, number_marker};
 use super::{
-    Bar, Flat, Item, Leaf, Marker, OutlineSource, OutlineTitle, ACCENT, BLOCK_GAP, BODY_SIZE,
-    HEADINGS, ITEM_GAP, MARKER_GAP, MAX_INDENT_LEVELS, MIN_GUTTER, PARAGRAPH_GAP, QUOTE_INDENT,
+    Bar, Flat, Item, Leaf, Marker, OutlineSource, OutlineTitle, ACCENT, BLOCK_GAP, HEADINGS,
+    ITEM_GAP, MARKER_GAP, MAX_INDENT_LEVELS, MIN_GUTTER, PARAGRAPH_GAP, QUOTE_INDENT,
 };
 
 /// Nesting context while flattening.
