@@ -1,10 +1,14 @@
-//! What a laid-out page is: the page's geometry and the things drawn on it.
+//! What a laid-out page is: the page's geometry and the things drawn on it; and
+//! the laid-out document, the pages with their anchors, bookmarks and links.
 //!
 //! Below both [`super::flow`] (which places blocks on pages) and [`super::drawing`]
 //! (which draws a figure inside the flow's body area), and read by the writers of
 //! content streams and of the file, so that none of them imports another's internals.
 
-use super::tags::Mark;
+use std::collections::BTreeMap;
+
+use super::image::PdfImage;
+use super::tags::{Mark, Tree};
 use super::text::{Rgb, Style};
 
 // ---- Page geometry (points; y grows downwards from the top of the page) ----
@@ -19,6 +23,15 @@ pub(crate) const BODY_TOP: f32 = 68.0;
 pub(crate) const BODY_BOTTOM: f32 = PAGE_H - 64.0;
 pub(crate) const BODY_W: f32 = PAGE_W - 2.0 * MARGIN_X;
 pub(crate) const BODY_H: f32 = BODY_BOTTOM - BODY_TOP;
+
+// ---- Type and colour that layout and the page furniture share ----
+
+/// The body text's size.
+pub(crate) const BODY_SIZE: f32 = 10.0;
+/// Text colour.
+pub(crate) const INK: Rgb = Rgb(0x0b, 0x0c, 0x0c);
+/// Secondary text (quotes, labels, the footer).
+pub(crate) const MUTED: Rgb = Rgb(0x50, 0x5a, 0x5f);
 
 /// Something drawn on a page. Coordinates are points from the top-left corner.
 #[derive(Clone, Debug)]
@@ -88,4 +101,41 @@ pub(crate) struct Page {
     /// What the draws are: from draw index `.0` on, `.1` (furniture before
     /// the first).
     pub marks: Vec<(usize, Mark)>,
+}
+
+// ---- The laid-out document ----
+
+/// A position in the laid-out document (page from 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct At {
+    pub page: usize,
+    pub y: f32,
+}
+
+/// Where a link annotation goes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum LinkTarget {
+    Anchor(String),
+    /// An outline entry (contents links go here: not every heading has an anchor).
+    Outline(usize),
+    Uri(String),
+}
+
+/// A bookmark.
+#[derive(Clone, Debug)]
+pub(crate) struct OutlineEntry {
+    pub level: u8,
+    pub title: String,
+    pub at: At,
+}
+
+/// The result of layout, ready to be written.
+pub(crate) struct Document {
+    pub pages: Vec<Page>,
+    pub anchors: BTreeMap<String, At>,
+    pub outline: Vec<OutlineEntry>,
+    pub links: Vec<LinkTarget>,
+    pub images: Vec<PdfImage>,
+    /// The structure tree, in reading order.
+    pub tree: Tree,
 }

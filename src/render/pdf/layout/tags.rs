@@ -19,15 +19,14 @@
 //!   annotations), the `ParentTree` and the `StructTreeRoot`.
 //!
 //! To tag a new kind of block, give it a [`Role`] (and an alternative text for
-//! a figure) in [`block_tag`]; what layout draws for it is then its content.
+//! a figure) in `block_tag` (in `flow/flatten.rs`, which makes the elements of
+//! the blocks); what layout draws for it is then its content.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
 use lopdf::{Dictionary, Object, ObjectId};
-
-use super::Block;
 
 /// Index of a structure element in its [`Tree`]; 0 is the `Document`.
 pub(crate) type NodeId = u32;
@@ -199,28 +198,6 @@ impl Tree {
             });
         }
     }
-}
-
-/// The role (and alternative text) of a block that holds no other blocks;
-/// `None` for what is not content (page breaks, anchors, rules).
-pub(crate) fn block_tag(block: &Block) -> Option<(Role, Option<String>)> {
-    Some(match block {
-        Block::Heading { .. } => (Role::H(1), None),
-        Block::Paragraph(_) => (Role::P, None),
-        Block::Code(_) => (Role::Code, None),
-        Block::Table { .. } | Block::KeyValue(_) => (Role::Table, None),
-        Block::Image { alt, .. } => (Role::Figure, Some(figure_alt(alt))),
-        // A chart: its title and summary say what it shows.
-        Block::Drawing(d) => (Role::Figure, Some(figure_alt(&d.alt))),
-        // The cover's title is an H1 and each of its lines a P, the contents'
-        // title an H1 and its entries a TOC: both added during layout.
-        Block::Cover { .. } | Block::Contents => (Role::Sect, None),
-        Block::List { .. }
-        | Block::Quote(_)
-        | Block::Rule
-        | Block::PageBreak
-        | Block::Anchor(_) => return None,
-    })
 }
 
 /// Alternative text for an image: its own, or a description that says it has

@@ -70,7 +70,7 @@ fn heading(level: u8, text: &str, anchor: Option<&str>) -> Block {
 }
 
 /// Every piece of text on every page, with its page index.
-fn texts(doc: &flow::Document) -> Vec<(usize, f32, f32, String)> {
+fn texts(doc: &super::page::Document) -> Vec<(usize, f32, f32, String)> {
     doc.pages
         .iter()
         .enumerate()

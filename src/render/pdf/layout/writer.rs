@@ -1,7 +1,7 @@
 //! Writing the laid-out pages as a PDF file.
 //!
-//! The page furniture (the marking at the top and bottom, the title and
-//! "Page N of M" in the footer) is stamped here, once the page count is known.
+//! The writer reads only the laid-out document (`page.rs`), never layout's
+//! internals; the page furniture is already on the pages (`furniture.rs`).
 //! printpdf builds the document: embedded fonts (subset by `subset.rs`, with
 //! widths and ToUnicode maps), images, pages and their link annotations. The
 //! page content streams themselves come from `content.rs` and replace the
@@ -31,20 +31,12 @@ use printpdf::{
 use sha2::{Digest, Sha256};
 
 use super::content;
-use super::flow::{At, Document, LinkTarget, OutlineEntry, BODY_SIZE, INK, MUTED};
+use super::document::DocInfo;
 use super::fonts::{FaceId, Fonts};
-use super::page::{Draw, Page, MARGIN_X, PAGE_H, PAGE_W};
+use super::page::{At, Document, Draw, LinkTarget, OutlineEntry, Page, BODY_SIZE, PAGE_H, PAGE_W};
 use super::subset::subset_truetype;
 use super::tags::{self, Mark, NodeId, PageTags, Tree};
-use super::text::Style;
 use super::xref::{assemble, compress_streams, deflate, set_file_id};
-use super::DocInfo;
-
-/// Baselines of the header and footer lines, from the top of the page.
-const HEADER_BASELINE: f32 = 38.0;
-const FOOTER_BASELINE: f32 = PAGE_H - 32.0;
-const MARKING_SIZE: f32 = 9.5;
-const FOOTER_SIZE: f32 = 8.0;
 
 /// Writes `doc` as PDF bytes.
 pub(crate) fn write_pdf(
@@ -52,7 +44,6 @@ pub(crate) fn write_pdf(
     fonts: &Fonts,
     mut doc: Document,
 ) -> Result<Vec<u8>, String> {
-    stamp_furniture(info, fonts, &mut doc.pages);
     let (pdf, contents, page_links) = printpdf_document(info, fonts, &doc);
     let page_count = pdf.pages.len();
     let outline = std::mem::take(&mut doc.outline);
@@ -513,86 +504,6 @@ fn outline_objects(
     root_map.insert("Count".to_string(), DictItem::Int(visible));
     objects.push((root, DictItem::Dict { map: root_map }));
     objects
-}
-
-/// Adds the marking (top and bottom, centred), the title (footer, left) and
-/// "Page N of M" (footer, right) to every page.
-fn stamp_furniture(info: &DocInfo, fonts: &Fonts, pages: &mut [Page]) {
-    let total = pages.len();
-    let bold = fonts.face(FaceId::Bold);
-    let regular = fonts.face(FaceId::Regular);
-    let marking = info
-        .marking
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let marking = truncate(fonts, FaceId::Bold, &marking, MARKING_SIZE, PAGE_W * 0.3);
-    let marking_w = bold.text_width(&marking, MARKING_SIZE);
-    let title = info.title.split_whitespace().collect::<Vec<_>>().join(" ");
-    let title = truncate(fonts, FaceId::Regular, &title, FOOTER_SIZE, PAGE_W * 0.3);
-    let marking_style = Style::new(FaceId::Bold, MARKING_SIZE, INK);
-    let footer_style = Style::new(FaceId::Regular, FOOTER_SIZE, MUTED);
-    for (n, page) in pages.iter_mut().enumerate() {
-        page.marks.push((page.draws.len(), Mark::Artifact));
-        if !marking.is_empty() {
-            for y in [HEADER_BASELINE, FOOTER_BASELINE] {
-                page.draws.push(Draw::Text {
-                    x: (PAGE_W - marking_w) / 2.0,
-                    y,
-                    style: marking_style,
-                    text: marking.clone(),
-                });
-            }
-        }
-        if !title.is_empty() {
-            page.draws.push(Draw::Text {
-                x: MARGIN_X,
-                y: FOOTER_BASELINE,
-                style: footer_style,
-                text: title.clone(),
-            });
-        }
-        let number = format!("Page {} of {}", n + 1, total);
-        let number_w = regular.text_width(&number, FOOTER_SIZE);
-        page.draws.push(Draw::Text {
-            x: PAGE_W - MARGIN_X - number_w,
-            y: FOOTER_BASELINE,
-            style: footer_style,
-            text: number,
-        });
-    }
-}
-
-/// `text` cut with an ellipsis to fit `max_width`, with characters the face
-/// lacks replaced as the layout does.
-fn truncate(fonts: &Fonts, face_id: FaceId, text: &str, size: f32, max_width: f32) -> String {
-    let face = fonts.face(face_id);
-    let clean: String = text
-        .chars()
-        .filter(|c| !c.is_control())
-        .map(|c| if face.has_glyph(c) { c } else { '?' })
-        .collect();
-    if face.text_width(&clean, size) <= max_width {
-        return clean;
-    }
-    let ellipsis = if face.has_glyph('\u{2026}') {
-        "\u{2026}"
-    } else {
-        "..."
-    };
-    let room = max_width - face.text_width(ellipsis, size);
-    let mut width = 0.0;
-    let mut out = String::new();
-    for c in clean.chars() {
-        width += face.char_width(c, size);
-        if width > room {
-            break;
-        }
-        out.push(c);
-    }
-    out.truncate(out.trim_end().len());
-    out.push_str(ellipsis);
-    out
 }
 
 /// A link on a page: its rectangle in PDF coordinates (x1, y1, x2, y2), where it goes

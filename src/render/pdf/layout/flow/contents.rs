@@ -1,14 +1,16 @@
 //! The contents page: outline entries with dotted leaders and page numbers.
 
 use super::{
-    At, Layouter, LinkTarget, OutlineTitle, ACCENT, BODY_SIZE, CONTENTS_INDENT, CONTENTS_NUMBER_W,
-    HEADINGS, HEADING_LEADING, INK, LEADING, MUTED,
+    Layouter, OutlineTitle, ACCENT, CONTENTS_INDENT, CONTENTS_NUMBER_W, HEADINGS, HEADING_LEADING,
+    LEADING,
 };
+use crate::render::pdf::layout::document::Inline;
 use crate::render::pdf::layout::fonts::FaceId;
-use crate::render::pdf::layout::page::{Draw, BODY_W, MARGIN_X};
+use crate::render::pdf::layout::page::{
+    At, Draw, LinkTarget, BODY_SIZE, BODY_W, INK, MARGIN_X, MUTED,
+};
 use crate::render::pdf::layout::tags::{Mark, NodeId, Role};
 use crate::render::pdf::layout::text::{break_lines, Line, Style};
-use crate::render::pdf::layout::Inline;
 
 impl<'f, 'a> Layouter<'f, 'a> {
     pub(super) fn place_contents(&mut self, own_outline: usize, gap: f32) {

@@ -1,8 +1,8 @@
 //! The cover page: title, facts, logo and colour band.
 
-use super::{Layouter, BODY_SIZE, INK, LEADING, MUTED};
+use super::{Layouter, LEADING};
 use crate::render::pdf::layout::fonts::FaceId;
-use crate::render::pdf::layout::page::{Draw, BODY_TOP, BODY_W, MARGIN_X};
+use crate::render::pdf::layout::page::{Draw, BODY_SIZE, BODY_TOP, BODY_W, INK, MARGIN_X, MUTED};
 use crate::render::pdf::layout::tags::{self, Mark, NodeId, Role};
 use crate::render::pdf::layout::text::{break_lines, Rgb, Style};
 

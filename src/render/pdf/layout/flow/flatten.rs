@@ -2,17 +2,17 @@
 
 use std::collections::BTreeSet;
 
+use crate::render::pdf::layout::document::{Block, Inline, PAGE_REF_OPEN};
 use crate::render::pdf::layout::fonts::{FaceId, Fonts};
-use crate::render::pdf::layout::image::{self};
-use crate::render::pdf::layout::page::BODY_W;
+use crate::render::pdf::layout::image;
+use crate::render::pdf::layout::page::{BODY_SIZE, BODY_W};
 use crate::render::pdf::layout::tags::{self, NodeId, Role, Tree};
 use crate::render::pdf::layout::text::Rgb;
-use crate::render::pdf::layout::{Block, Inline, PAGE_REF_OPEN};
 
 use super::markers::{bullet_marker, number_marker};
 use super::{
-    Bar, Flat, Item, Leaf, Marker, OutlineSource, OutlineTitle, ACCENT, BLOCK_GAP, BODY_SIZE,
-    HEADINGS, ITEM_GAP, MARKER_GAP, MAX_INDENT_LEVELS, MIN_GUTTER, PARAGRAPH_GAP, QUOTE_INDENT,
+    Bar, Flat, Item, Leaf, Marker, OutlineSource, OutlineTitle, ACCENT, BLOCK_GAP, HEADINGS,
+    ITEM_GAP, MARKER_GAP, MAX_INDENT_LEVELS, MIN_GUTTER, PARAGRAPH_GAP, QUOTE_INDENT,
 };
 
 /// Nesting context while flattening.
@@ -335,7 +335,7 @@ fn new_item<'a>(leaf: Leaf<'a>, ctx: &Ctx) -> Item<'a> {
 /// The structure element of a leaf block, added under `parent` (`parent`
 /// itself for a block that is not content).
 fn leaf_node(tree: &mut Tree, block: &Block, leaf: &Leaf<'_>, parent: NodeId) -> NodeId {
-    let Some((role, alt)) = tags::block_tag(block) else {
+    let Some((role, alt)) = block_tag(block) else {
         return parent;
     };
     // An image that cannot be shown is shown as its text: a paragraph.
@@ -354,6 +354,28 @@ fn leaf_node(tree: &mut Tree, block: &Block, leaf: &Leaf<'_>, parent: NodeId) ->
     let node = tree.add(parent, role);
     tree.nodes[node as usize].alt = alt;
     node
+}
+
+/// The role (and alternative text) of a block that holds no other blocks;
+/// `None` for what is not content (page breaks, anchors, rules).
+fn block_tag(block: &Block) -> Option<(Role, Option<String>)> {
+    Some(match block {
+        Block::Heading { .. } => (Role::H(1), None),
+        Block::Paragraph(_) => (Role::P, None),
+        Block::Code(_) => (Role::Code, None),
+        Block::Table { .. } | Block::KeyValue(_) => (Role::Table, None),
+        Block::Image { alt, .. } => (Role::Figure, Some(tags::figure_alt(alt))),
+        // A chart: its title and summary say what it shows.
+        Block::Drawing(d) => (Role::Figure, Some(tags::figure_alt(&d.alt))),
+        // The cover's title is an H1 and each of its lines a P, the contents'
+        // title an H1 and its entries a TOC: both added during layout.
+        Block::Cover { .. } | Block::Contents => (Role::Sect, None),
+        Block::List { .. }
+        | Block::Quote(_)
+        | Block::Rule
+        | Block::PageBreak
+        | Block::Anchor(_) => return None,
+    })
 }
 
 /// The leaf for a block that is not a container (`None` for lists and quotes),

@@ -1,10 +1,10 @@
 //! Tables and key-value lists: rows placed whole, headers repeated on new pages.
 
-use super::{
-    Bar, Layouter, Leaf, Prepared, TextBase, BODY_SIZE, FILL, INK, MUTED, RULE, TABLE_SIZE,
-};
+use super::{Bar, Layouter, Leaf, Prepared, TextBase, FILL, RULE, TABLE_SIZE};
 use crate::render::pdf::layout::fonts::FaceId;
-use crate::render::pdf::layout::page::{Draw, BODY_BOTTOM, BODY_H, MARGIN_X};
+use crate::render::pdf::layout::page::{
+    Draw, BODY_BOTTOM, BODY_H, BODY_SIZE, INK, MARGIN_X, MUTED,
+};
 use crate::render::pdf::layout::table::{self, Row, TableLayout, CELL_PAD_Y};
 use crate::render::pdf::layout::tags::{Mark, NodeId, Role, Tree};
 use crate::render::pdf::layout::text::{Span, Style};

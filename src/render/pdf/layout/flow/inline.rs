@@ -2,14 +2,14 @@
 
 use std::borrow::Cow;
 
-use super::{
-    Bar, Chunk, Item, Layouter, LinkTarget, TextBase, BODY_SIZE, CODE_INK, INK, LINK_BLUE, MUTED,
-};
+use super::{Bar, Chunk, Item, Layouter, TextBase, CODE_INK, LINK_BLUE};
+use crate::render::pdf::layout::document::{Inline, Link, PAGE_REF_CLOSE, PAGE_REF_OPEN};
 use crate::render::pdf::layout::fonts::FaceId;
-use crate::render::pdf::layout::page::{Draw, BODY_BOTTOM, BODY_H, MARGIN_X};
+use crate::render::pdf::layout::page::{
+    Draw, LinkTarget, BODY_BOTTOM, BODY_H, BODY_SIZE, INK, MARGIN_X, MUTED,
+};
 use crate::render::pdf::layout::tags::{Mark, NodeId};
 use crate::render::pdf::layout::text::{push_span, Line, Span, Style};
-use crate::render::pdf::layout::{Inline, Link, PAGE_REF_CLOSE, PAGE_REF_OPEN};
 
 impl<'f, 'a> Layouter<'f, 'a> {
     // ---- text ----

@@ -16,14 +16,16 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
+use super::document::{Block, Inline};
 use super::drawing::Drawing;
 use super::fonts::Fonts;
 use super::image::PdfImage;
-use super::page::{Draw, Page, BODY_BOTTOM, BODY_TOP, BODY_W, MARGIN_X};
+use super::page::{
+    At, Document, Draw, LinkTarget, OutlineEntry, Page, BODY_BOTTOM, BODY_TOP, BODY_W, MARGIN_X,
+};
 use super::table::TableLayout;
 use super::tags::{self, Mark, NodeId, Role, Tree};
 use super::text::{Line, Rgb};
-use super::{Block, Inline};
 
 mod code;
 mod contents;
@@ -42,7 +44,6 @@ pub(super) use markers::{alphabetic, roman};
 
 // ---- Type and colour ----
 
-pub(crate) const BODY_SIZE: f32 = 10.0;
 /// Body line height as a multiple of the font size.
 const LEADING: f32 = 1.45;
 const HEADING_LEADING: f32 = 1.25;
@@ -61,8 +62,6 @@ const PARAGRAPH_GAP: f32 = 7.5;
 const ITEM_GAP: f32 = 3.5;
 const BLOCK_GAP: f32 = 12.0;
 
-pub(crate) const INK: Rgb = Rgb(0x0b, 0x0c, 0x0c);
-pub(crate) const MUTED: Rgb = Rgb(0x50, 0x5a, 0x5f);
 const LINK_BLUE: Rgb = Rgb(0x1d, 0x58, 0xa8);
 const CODE_INK: Rgb = Rgb(0x2b, 0x2f, 0x33);
 pub(crate) const RULE: Rgb = Rgb(0xb1, 0xb4, 0xb6);
@@ -85,43 +84,6 @@ const CONTENTS_NUMBER_W: f32 = 28.0;
 
 /// How many layout passes page numbers may take to settle.
 const MAX_PASSES: usize = 6;
-
-// ---- Output of layout ----
-
-/// A position in the laid-out document (page from 0).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct At {
-    pub page: usize,
-    pub y: f32,
-}
-
-/// Where a link annotation goes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum LinkTarget {
-    Anchor(String),
-    /// An outline entry (contents links go here: not every heading has an anchor).
-    Outline(usize),
-    Uri(String),
-}
-
-/// A bookmark.
-#[derive(Clone, Debug)]
-pub(crate) struct OutlineEntry {
-    pub level: u8,
-    pub title: String,
-    pub at: At,
-}
-
-/// The result of layout, ready to be written.
-pub(crate) struct Document {
-    pub pages: Vec<Page>,
-    pub anchors: BTreeMap<String, At>,
-    pub outline: Vec<OutlineEntry>,
-    pub links: Vec<LinkTarget>,
-    pub images: Vec<PdfImage>,
-    /// The structure tree, in reading order.
-    pub tree: Tree,
-}
 
 // ---- Flattening ----
 

@@ -2,15 +2,15 @@
 
 use std::rc::Rc;
 
-use crate::render::pdf::layout::drawing::{self};
+use crate::render::pdf::layout::drawing;
 use crate::render::pdf::layout::fonts::FaceId;
-use crate::render::pdf::layout::page::{BODY_BOTTOM, BODY_H, MARGIN_X};
+use crate::render::pdf::layout::page::{At, BODY_BOTTOM, BODY_H, BODY_SIZE, INK, MARGIN_X, MUTED};
 use crate::render::pdf::layout::text::{break_lines, Line, Style};
 
 use super::grid::first_need;
 use super::{
-    At, Chunk, Item, Layouter, Leaf, Prepared, TextBase, ACCENT, BODY_SIZE, CODE_LEADING, CODE_PAD,
-    CODE_SIZE, HEADINGS, HEADING_LEADING, INK, LEADING, MUTED,
+    Chunk, Item, Layouter, Leaf, Prepared, TextBase, ACCENT, CODE_LEADING, CODE_PAD, CODE_SIZE,
+    HEADINGS, HEADING_LEADING, LEADING,
 };
 
 impl<'f, 'a> Layouter<'f, 'a> {
