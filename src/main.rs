@@ -384,6 +384,8 @@ fn open_here() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+// Long: one flat match over the commands, each arm unpacking a command's arguments for
+// the function that runs it; split further it would only hide which command runs what.
 fn run(cli: Cli) -> Result<ExitCode> {
     let Some(command) = cli.command else {
         return open_here();
@@ -405,46 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             strict,
             audience,
             format,
-        } => {
-            let checked = pipeline::check(&content.content, as_of)?;
-            if let Some(a) = &audience {
-                pipeline::known_audience(&checked.site.config, a).map_err(anyhow::Error::msg)?;
-            }
-            let prefix = content.content.to_string_lossy();
-            let mut out = String::new();
-            for d in &checked.diagnostics.items {
-                out.push_str(&match format {
-                    Format::Human => d.human(&prefix),
-                    Format::Json => d.json(&prefix),
-                });
-                out.push('\n');
-            }
-            out!("{out}");
-            let records = checked.site.records.len();
-            let readiness = if checked.diagnostics.errors() > 0 {
-                "readiness is not computed while the content has errors".to_string()
-            } else {
-                let a = pipeline::analysed(&checked, audience.as_deref().unwrap_or(INTERNAL));
-                let r = a.analysis.readiness;
-                format!(
-                    "readiness: {} as of {}",
-                    assure::present::readiness_sentence(&r),
-                    checked.as_of
-                )
-            };
-            let summary = format!(
-                "checked {records} record{} in {prefix}: {}; {readiness}",
-                if records == 1 { "" } else { "s" },
-                checked.diagnostics.summary(),
-            );
-            // The summary is part of the report (`assure check > problems.txt` keeps
-            // it), except in JSON, where stdout holds only diagnostic objects.
-            match format {
-                Format::Human => outln!("{summary}"),
-                Format::Json => errln!("{summary}"),
-            }
-            Ok(exit(checked.diagnostics.fail(strict)))
-        }
+        } => check(&content, as_of, strict, audience, format),
         Command::Build {
             content,
             output,
@@ -455,73 +418,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             theme,
             since,
             issued,
-        } => {
-            let started = std::time::Instant::now();
-            let opts = assure::commands::build::BuildOptions {
-                content: content.content.clone(),
-                output: output.clone(),
-                audience,
-                as_of,
-                strict,
-                no_pdf,
-                theme,
-                since,
-                issued,
-            };
-            let built = assure::commands::build::build(&opts)?;
-            let prefix = content.content.to_string_lossy();
-            for d in &built.checked.diagnostics.items {
-                errln!("{}", d.human(&prefix));
-            }
-            if built.failed {
-                errln!(
-                    "{}: nothing was built; `{}` is unchanged",
-                    built.checked.diagnostics.summary(),
-                    output.display()
-                );
-                return Ok(ExitCode::from(1));
-            }
-            outln!(
-                "built {} pages into {} in {:.2} s ({}); readiness: {}",
-                built.pages,
-                output.join("site").display(),
-                started.elapsed().as_secs_f64(),
-                built.checked.diagnostics.summary(),
-                built.readiness
-            );
-            out!("{}", assure::commands::build::summary(&built, &output));
-            Ok(ExitCode::SUCCESS)
-        }
+        } => build(&assure::commands::build::BuildOptions {
+            content: content.content,
+            output,
+            audience,
+            as_of,
+            strict,
+            no_pdf,
+            theme,
+            since,
+            issued,
+        }),
         Command::Baseline {
             label,
             content,
             audience,
             as_of,
-        } => {
-            let (path, checked) = assure::commands::baseline::baseline(
-                &assure::commands::baseline::BaselineOptions {
-                    content: content.content.clone(),
-                    label: label.clone(),
-                    audience,
-                    as_of,
-                },
-            )?;
-            let prefix = content.content.to_string_lossy();
-            let Some(path) = path else {
-                for d in &checked.diagnostics.items {
-                    eprintln!("{}", d.human(&prefix));
-                }
-                eprintln!("{}: no baseline was written", checked.diagnostics.summary());
-                return Ok(ExitCode::from(1));
-            };
-            println!(
-                "wrote {} (\"{}\", as of {})",
-                path.display(),
-                label.split_whitespace().collect::<Vec<_>>().join(" "),
-                checked.as_of
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => baseline(label, &content, audience, as_of),
         Command::Diff { old, new, format } => {
             let changes = assure::commands::diff::diff(&old, &new)?;
             match format {
@@ -536,63 +449,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
             theme: _,
             issued,
-        } => {
-            let built = assure::commands::build::pack(&assure::commands::build::PackOptions {
-                content: content.content.clone(),
-                output: output.clone(),
-                ids: ids.clone(),
-                issued,
-            })?;
-            let prefix = content.content.to_string_lossy();
-            for d in &built.checked.diagnostics.items {
-                errln!("{}", d.human(&prefix));
-            }
-            if built.failed {
-                errln!(
-                    "{}: no pack was written",
-                    built.checked.diagnostics.summary()
-                );
-                return Ok(ExitCode::from(1));
-            }
-            for id in &ids {
-                outln!(
-                    "wrote {}",
-                    output.join("pdf").join(format!("{id}.pdf")).display()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => pack(ids, &content, output, issued),
         Command::Lock {
             ids,
             by,
             on,
             content,
-        } => {
-            let (site, _) = pipeline::load(&content.content)?;
-            let sign_off = match by {
-                Some(by) if by.trim().is_empty() => {
-                    anyhow::bail!("`--by` is empty: name who signed the evidence off, e.g. `--by \"Performance Board\"`")
-                }
-                Some(by) => Some(assure::lock::SignOff {
-                    by: by.trim().to_string(),
-                    on: on.unwrap_or_else(Date::today_utc).to_string(),
-                }),
-                None => None,
-            };
-            if sign_off.is_some() && ids.is_empty() {
-                anyhow::bail!("name the evidence IDs that were signed off, e.g. `assure lock ev-01 --by \"Performance Board\"`");
-            }
-            let locked = assure::lock::lock_signed(&site, &ids, sign_off.as_ref())?;
-            if locked.is_empty() {
-                outln!(
-                    "every evidence file already has a recorded sha256; name IDs to re-record them"
-                );
-            }
-            for l in locked {
-                outln!("{} {}: sha256 {} ({})", l.action, l.id, l.sha256, l.path);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => lock(&ids, by, on, &content),
         Command::New {
             rtype,
             title,
@@ -601,58 +464,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             date,
             fields,
             content,
-        } => {
-            let (site, _) = pipeline::load(&content.content)?;
-            let request = assure::new_record::Request {
-                type_name: &rtype,
-                title: &title,
-                id: id.as_deref(),
-                source: source.as_deref(),
-                date,
-                fields: fields.given(),
-            };
-            let created = assure::new_record::create(&site, &request, Date::today_utc())?;
-            // Joined part by part, so Windows shows its own separators throughout.
-            let shown = created
-                .rel
-                .split('/')
-                .fold(content.content.clone(), |path, part| path.join(part));
-            outln!("created {} (ID {})", shown.display(), created.id);
-            outln!("next:");
-            for step in &created.next {
-                outln!("  - {step}");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Init { dir } => {
-            let written = assure::starter::init(&dir, Date::today_utc())?;
-            outln!(
-                "wrote a starter content folder with {} files: {}",
-                written.len(),
-                dir.display()
-            );
-            let content = if dir == std::path::Path::new("content") {
-                String::new()
-            } else {
-                format!(" --content {}", dir.display())
-            };
-            outln!("next:");
-            // Editing in the browser first: the people who write records are not
-            // programmers (SPEC §14.8); the files come second.
-            if content.is_empty() {
-                outln!("  - assure   (runs `assure serve` and opens the site in your browser: every record's page has an Edit link, every list a New link, and pages update as you save)");
-            } else {
-                outln!("  - assure serve{content}   (open the address it prints: every record's page has an Edit link, every list a New link, and pages update as you save)");
-            }
-            outln!(
-                "  - or edit the files in {} with any text editor; {} explains them",
-                dir.display(),
-                dir.join("_README.md").display()
-            );
-            outln!("  - assure check{content}   (every problem, with file and line)");
-            outln!("  - assure build{content}   (the site in output/site, the PDF packs in output/pdf)");
-            Ok(ExitCode::SUCCESS)
-        }
+        } => new(&rtype, &title, id, source, date, fields, &content),
+        Command::Init { dir } => init(&dir),
         Command::Serve {
             content,
             port,
@@ -679,29 +492,273 @@ fn run(cli: Cli) -> Result<ExitCode> {
             as_of,
             audience,
             format,
-        } => {
-            let checked = pipeline::check(&content.content, as_of)?;
-            let audience = audience.as_deref().unwrap_or(INTERNAL);
-            pipeline::known_audience(&checked.site.config, audience).map_err(anyhow::Error::msg)?;
-            let prefix = content.content.to_string_lossy();
-            for d in &checked.diagnostics.items {
-                errln!("{}", d.human(&prefix));
-            }
-            if checked.diagnostics.errors() > 0 {
-                errln!(
-                    "{}: fix the errors above; readiness is not computed while the content has errors",
-                    checked.diagnostics.summary()
-                );
-                return Ok(ExitCode::from(1));
-            }
-            let a = pipeline::analysed(&checked, audience);
-            match format {
-                Format::Human => out!("{}", status::render(&a, checked.as_of)),
-                Format::Json => outln!("{}", status::json(&a, checked.as_of)),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => report_status(&content, as_of, audience, format),
     }
+}
+
+/// `assure check`: every diagnostic, then a summary line with readiness.
+fn check(
+    content: &ContentArgs,
+    as_of: Option<Date>,
+    strict: bool,
+    audience: Option<String>,
+    format: Format,
+) -> Result<ExitCode> {
+    let checked = pipeline::check(&content.content, as_of)?;
+    if let Some(a) = &audience {
+        pipeline::known_audience(&checked.site.config, a).map_err(anyhow::Error::msg)?;
+    }
+    let prefix = content.content.to_string_lossy();
+    let mut out = String::new();
+    for d in &checked.diagnostics.items {
+        out.push_str(&match format {
+            Format::Human => d.human(&prefix),
+            Format::Json => d.json(&prefix),
+        });
+        out.push('\n');
+    }
+    out!("{out}");
+    let records = checked.site.records.len();
+    let readiness = if checked.diagnostics.errors() > 0 {
+        "readiness is not computed while the content has errors".to_string()
+    } else {
+        let a = pipeline::analysed(&checked, audience.as_deref().unwrap_or(INTERNAL));
+        let r = a.analysis.readiness;
+        format!(
+            "readiness: {} as of {}",
+            assure::present::readiness_sentence(&r),
+            checked.as_of
+        )
+    };
+    let summary = format!(
+        "checked {records} record{} in {prefix}: {}; {readiness}",
+        if records == 1 { "" } else { "s" },
+        checked.diagnostics.summary(),
+    );
+    // The summary is part of the report (`assure check > problems.txt` keeps
+    // it), except in JSON, where stdout holds only diagnostic objects.
+    match format {
+        Format::Human => outln!("{summary}"),
+        Format::Json => errln!("{summary}"),
+    }
+    Ok(exit(checked.diagnostics.fail(strict)))
+}
+
+/// `assure build`: the site, data and packs, or nothing when the content fails.
+fn build(opts: &assure::commands::build::BuildOptions) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let built = assure::commands::build::build(opts)?;
+    let prefix = opts.content.to_string_lossy();
+    for d in &built.checked.diagnostics.items {
+        errln!("{}", d.human(&prefix));
+    }
+    let output = &opts.output;
+    if built.failed {
+        errln!(
+            "{}: nothing was built; `{}` is unchanged",
+            built.checked.diagnostics.summary(),
+            output.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    outln!(
+        "built {} pages into {} in {:.2} s ({}); readiness: {}",
+        built.pages,
+        output.join("site").display(),
+        started.elapsed().as_secs_f64(),
+        built.checked.diagnostics.summary(),
+        built.readiness
+    );
+    out!("{}", assure::commands::build::summary(&built, output));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `assure baseline`: records the content as it is now under a label.
+fn baseline(
+    label: String,
+    content: &ContentArgs,
+    audience: Option<String>,
+    as_of: Option<Date>,
+) -> Result<ExitCode> {
+    let (path, checked) =
+        assure::commands::baseline::baseline(&assure::commands::baseline::BaselineOptions {
+            content: content.content.clone(),
+            label: label.clone(),
+            audience,
+            as_of,
+        })?;
+    let prefix = content.content.to_string_lossy();
+    let Some(path) = path else {
+        for d in &checked.diagnostics.items {
+            eprintln!("{}", d.human(&prefix));
+        }
+        eprintln!("{}: no baseline was written", checked.diagnostics.summary());
+        return Ok(ExitCode::from(1));
+    };
+    println!(
+        "wrote {} (\"{}\", as of {})",
+        path.display(),
+        label.split_whitespace().collect::<Vec<_>>().join(" "),
+        checked.as_of
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `assure pack`: one PDF pack per named record.
+fn pack(
+    ids: Vec<String>,
+    content: &ContentArgs,
+    output: PathBuf,
+    issued: Option<Date>,
+) -> Result<ExitCode> {
+    let built = assure::commands::build::pack(&assure::commands::build::PackOptions {
+        content: content.content.clone(),
+        output: output.clone(),
+        ids: ids.clone(),
+        issued,
+    })?;
+    let prefix = content.content.to_string_lossy();
+    for d in &built.checked.diagnostics.items {
+        errln!("{}", d.human(&prefix));
+    }
+    if built.failed {
+        errln!(
+            "{}: no pack was written",
+            built.checked.diagnostics.summary()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    for id in &ids {
+        outln!(
+            "wrote {}",
+            output.join("pdf").join(format!("{id}.pdf")).display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `assure lock`: records evidence files' sha256, with a sign-off when `--by` is given.
+fn lock(
+    ids: &[String],
+    by: Option<String>,
+    on: Option<Date>,
+    content: &ContentArgs,
+) -> Result<ExitCode> {
+    let (site, _) = pipeline::load(&content.content)?;
+    let sign_off = match by {
+        Some(by) if by.trim().is_empty() => {
+            anyhow::bail!("`--by` is empty: name who signed the evidence off, e.g. `--by \"Performance Board\"`")
+        }
+        Some(by) => Some(assure::lock::SignOff {
+            by: by.trim().to_string(),
+            on: on.unwrap_or_else(Date::today_utc).to_string(),
+        }),
+        None => None,
+    };
+    if sign_off.is_some() && ids.is_empty() {
+        anyhow::bail!("name the evidence IDs that were signed off, e.g. `assure lock ev-01 --by \"Performance Board\"`");
+    }
+    let locked = assure::lock::lock_signed(&site, ids, sign_off.as_ref())?;
+    if locked.is_empty() {
+        outln!("every evidence file already has a recorded sha256; name IDs to re-record them");
+    }
+    for l in locked {
+        outln!("{} {}: sha256 {} ({})", l.action, l.id, l.sha256, l.path);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `assure new`: writes one record's file and says what to do next.
+fn new(
+    rtype: &str,
+    title: &str,
+    id: Option<String>,
+    source: Option<String>,
+    date: Option<Date>,
+    fields: NewFields,
+    content: &ContentArgs,
+) -> Result<ExitCode> {
+    let (site, _) = pipeline::load(&content.content)?;
+    let request = assure::new_record::Request {
+        type_name: rtype,
+        title,
+        id: id.as_deref(),
+        source: source.as_deref(),
+        date,
+        fields: fields.given(),
+    };
+    let created = assure::new_record::create(&site, &request, Date::today_utc())?;
+    // Joined part by part, so Windows shows its own separators throughout.
+    let shown = created
+        .rel
+        .split('/')
+        .fold(content.content.clone(), |path, part| path.join(part));
+    outln!("created {} (ID {})", shown.display(), created.id);
+    outln!("next:");
+    for step in &created.next {
+        outln!("  - {step}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `assure init`: a starter content folder, and the next steps.
+fn init(dir: &std::path::Path) -> Result<ExitCode> {
+    let written = assure::starter::init(dir, Date::today_utc())?;
+    outln!(
+        "wrote a starter content folder with {} files: {}",
+        written.len(),
+        dir.display()
+    );
+    let content = if dir == std::path::Path::new("content") {
+        String::new()
+    } else {
+        format!(" --content {}", dir.display())
+    };
+    outln!("next:");
+    // Editing in the browser first: the people who write records are not
+    // programmers (SPEC §14.8); the files come second.
+    if content.is_empty() {
+        outln!("  - assure   (runs `assure serve` and opens the site in your browser: every record's page has an Edit link, every list a New link, and pages update as you save)");
+    } else {
+        outln!("  - assure serve{content}   (open the address it prints: every record's page has an Edit link, every list a New link, and pages update as you save)");
+    }
+    outln!(
+        "  - or edit the files in {} with any text editor; {} explains them",
+        dir.display(),
+        dir.join("_README.md").display()
+    );
+    outln!("  - assure check{content}   (every problem, with file and line)");
+    outln!("  - assure build{content}   (the site in output/site, the PDF packs in output/pdf)");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `assure status`: readiness and what needs doing, for one audience.
+fn report_status(
+    content: &ContentArgs,
+    as_of: Option<Date>,
+    audience: Option<String>,
+    format: Format,
+) -> Result<ExitCode> {
+    let checked = pipeline::check(&content.content, as_of)?;
+    let audience = audience.as_deref().unwrap_or(INTERNAL);
+    pipeline::known_audience(&checked.site.config, audience).map_err(anyhow::Error::msg)?;
+    let prefix = content.content.to_string_lossy();
+    for d in &checked.diagnostics.items {
+        errln!("{}", d.human(&prefix));
+    }
+    if checked.diagnostics.errors() > 0 {
+        errln!(
+            "{}: fix the errors above; readiness is not computed while the content has errors",
+            checked.diagnostics.summary()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let a = pipeline::analysed(&checked, audience);
+    match format {
+        Format::Human => out!("{}", status::render(&a, checked.as_of)),
+        Format::Json => outln!("{}", status::json(&a, checked.as_of)),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit(failed: bool) -> ExitCode {

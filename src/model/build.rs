@@ -420,63 +420,8 @@ fn key_text(key: &Node) -> Option<&str> {
 
 /// Builds one record from its raw fields.
 pub fn build_record(raw: RawRecord) -> Built {
-    let folder_type = raw
-        .path
-        .split_once('/')
-        .and_then(|(folder, _)| RecordType::from_folder(folder));
     let mut built = Built::default();
-
-    // The type: a `type:` field wins over the folder.
-    let mut rtype = folder_type;
-    let mut type_error = false;
-    if let Some((key, value)) = raw.fields.iter().find(|(k, _)| key_text(k) == Some("type")) {
-        let text = value.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
-        match RecordType::from_name(text) {
-            Some(t) => rtype = Some(t),
-            None => {
-                let message = if text == "objective" {
-                    "`type: objective` is not allowed: objectives are written inside a plan's `objectives:` list".to_string()
-                } else {
-                    let names = [
-                        "plan",
-                        "recommendation",
-                        "action",
-                        "evidence",
-                        "review",
-                        "event",
-                        "page",
-                        "indicator",
-                        "risk",
-                    ];
-                    let hint = loose_match(text, names)
-                        .or_else(|| closest_ignoring_case(text, names, 2))
-                        .map(|n| format!("did you mean `{n}`?"))
-                        .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
-                    format!("`{}` is not a record type; {hint}", short(text))
-                };
-                built
-                    .diagnostics
-                    .push(Diagnostic::new(&raw.path, key.pos, Code::E003, message));
-                type_error = true;
-            }
-        }
-    }
-    let Some(rtype) = rtype else {
-        if !type_error {
-            let folder_hint = if raw.path.contains('/') {
-                "this folder is not a type folder"
-            } else {
-                "files directly in the content folder need a type"
-            };
-            built.diagnostics.push(Diagnostic::new(
-                &raw.path,
-                raw.pos,
-                Code::E002,
-                format!(
-                    "missing required field `type`: {folder_hint}; add `type: action` (or plan, recommendation, evidence, review, event, page, indicator, risk), move the file into a type folder such as `actions/`, or start its name with `_` to ignore it"
-                ),
-            ));
-        }
+    let Some(rtype) = record_type(&raw, &mut built.diagnostics) else {
         built.reserved_id = raw
             .fields
             .iter()
@@ -493,15 +438,101 @@ pub fn build_record(raw: RawRecord) -> Built {
         diags: std::mem::take(&mut built.diagnostics),
     };
     let mut rec = blank(rtype, &raw.path, raw.pos);
-    let mut id_field: Option<(String, Pos)> = None;
-    let mut title_seen = false;
-    let mut rag_pos = None;
-    let mut sha_pos = None;
-    let mut objectives_node: Option<&Node> = None;
-    let known: Vec<&'static str> = rtype.known_names().collect();
+    report_merge_keys(&mut c, &raw.fields);
+    let mut seen = read_fields(&mut c, &raw.fields, &mut rec);
+    set_id(
+        &mut c,
+        seen.id.take(),
+        raw.file_id.as_ref(),
+        raw.pos,
+        &mut rec,
+    );
+    check_required(&mut c, &mut rec, seen.title, raw.pos);
+    check_type_rules(&mut c, &mut rec, &seen);
 
+    rec.body = raw.body;
+    rec.body_origin = raw.body_origin;
+    c.diags.extend(scan_body(&mut rec));
+
+    let objectives = match seen.objectives {
+        Some(node) => read_objectives(&mut c, node, &rec),
+        None => Vec::new(),
+    };
+    built.diagnostics = c.diags;
+    built.records.push(rec);
+    built.records.extend(objectives);
+    built
+}
+
+/// The record's type: a `type:` field wins over the folder. None when there is no
+/// type, with the problem reported (once: a wrong `type:` is not also a missing one).
+fn record_type(raw: &RawRecord, diags: &mut Vec<Diagnostic>) -> Option<RecordType> {
+    let folder_type = raw
+        .path
+        .split_once('/')
+        .and_then(|(folder, _)| RecordType::from_folder(folder));
+    let mut rtype = folder_type;
+    let mut type_error = false;
+    if let Some((key, value)) = raw.fields.iter().find(|(k, _)| key_text(k) == Some("type")) {
+        let text = value.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
+        match RecordType::from_name(text) {
+            Some(t) => rtype = Some(t),
+            None => {
+                diags.push(Diagnostic::new(
+                    &raw.path,
+                    key.pos,
+                    Code::E003,
+                    unknown_type_message(text),
+                ));
+                type_error = true;
+            }
+        }
+    }
+    if rtype.is_none() && !type_error {
+        let folder_hint = if raw.path.contains('/') {
+            "this folder is not a type folder"
+        } else {
+            "files directly in the content folder need a type"
+        };
+        diags.push(Diagnostic::new(
+            &raw.path,
+            raw.pos,
+            Code::E002,
+            format!(
+                "missing required field `type`: {folder_hint}; add `type: action` (or plan, recommendation, evidence, review, event, page, indicator, risk), move the file into a type folder such as `actions/`, or start its name with `_` to ignore it"
+            ),
+        ));
+    }
+    rtype
+}
+
+/// What is wrong with `type: <text>` when it names no record type.
+fn unknown_type_message(text: &str) -> String {
+    if text == "objective" {
+        return "`type: objective` is not allowed: objectives are written inside a plan's `objectives:` list".to_string();
+    }
+    let names = [
+        "plan",
+        "recommendation",
+        "action",
+        "evidence",
+        "review",
+        "event",
+        "page",
+        "indicator",
+        "risk",
+    ];
+    let hint = loose_match(text, names)
+        .or_else(|| closest_ignoring_case(text, names, 2))
+        .map(|n| format!("did you mean `{n}`?"))
+        .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
+    format!("`{}` is not a record type; {hint}", short(text))
+}
+
+/// Refuses every YAML merge key (`<<`) in the record, at any depth.
+fn report_merge_keys(c: &mut Checker, fields: &[(Node, Node)]) {
     let mut merges = Vec::new();
-    for (key, value) in &raw.fields {
+    for (key, value) in fields {
         if key.as_scalar().is_some_and(|s| s.text == "<<") {
             merges.push(key.pos);
         }
@@ -510,8 +541,27 @@ pub fn build_record(raw: RawRecord) -> Built {
     for pos in merges {
         c.report(pos, Code::E003, MERGE_KEY_MESSAGE.into());
     }
+}
 
-    for (key, value) in &raw.fields {
+/// What the field loop saw that the checks after it need.
+#[derive(Default)]
+struct Seen<'a> {
+    /// A written `id:`, with where.
+    id: Option<(String, Pos)>,
+    title: bool,
+    rag: Option<Pos>,
+    sha256: Option<Pos>,
+    /// Read last, once the plan's ID is known.
+    objectives: Option<&'a Node>,
+}
+
+/// Reads every field into the record: the fields every type has here, the rest by
+/// their declaration in schema.rs.
+fn read_fields<'a>(c: &mut Checker, fields: &'a [(Node, Node)], rec: &mut Record) -> Seen<'a> {
+    let rtype = c.rtype;
+    let known: Vec<&'static str> = rtype.known_names().collect();
+    let mut seen = Seen::default();
+    for (key, value) in fields {
         let Some(name) = key_text(key) else {
             c.report(
                 key.pos,
@@ -521,14 +571,14 @@ pub fn build_record(raw: RawRecord) -> Built {
             continue;
         };
         if name == "<<" {
-            continue; // refused above
+            continue; // refused by report_merge_keys
         }
         rec.field_pos.push((name.to_string(), key.pos));
         c.at = key.pos;
         match name {
             "type" => {}
             "id" => match value.as_scalar() {
-                Some(s) if !value.is_null() => id_field = Some((s.text.clone(), key.pos)),
+                Some(s) if !value.is_null() => seen.id = Some((s.text.clone(), key.pos)),
                 _ => c.report(
                     c.at,
                     Code::E003,
@@ -536,7 +586,7 @@ pub fn build_record(raw: RawRecord) -> Built {
                 ),
             },
             "title" => {
-                title_seen = true;
+                seen.title = true;
                 match c.text("title", value) {
                     Some(t) if !t.trim().is_empty() => rec.title = t,
                     // Not text: `text` has reported it.
@@ -570,148 +620,192 @@ pub fn build_record(raw: RawRecord) -> Built {
                 rec.illustrative = c.text(name, value).filter(|t| !t.trim().is_empty())
             }
             "personal_data_reviewed" => rec.personal_data_reviewed = c.date(name, value),
-            _ => {
-                let Some(field) = rtype
-                    .own_fields()
-                    .iter()
-                    .find(|f| f.name == name)
-                    .or_else(|| super::schema::COMMON_FIELDS.iter().find(|f| f.name == name))
-                else {
-                    if let Some(field) = wall_near_miss(name) {
-                        c.report(key.pos, Code::E003, wall_message(name, field));
-                        continue;
-                    }
-                    c.unknown_key(name, key.pos, &known);
-                    rec.extra.push((name.to_string(), value.to_value()));
-                    continue;
-                };
-                if field.is_plain() {
-                    read_plain(&mut c, field, value, &mut rec);
-                    continue;
-                }
-                match (field.name, field.kind) {
-                    (n, FieldKind::Ref(_)) => c.refs(n, value, true, &mut rec.refs),
-                    (n, FieldKind::Refs(_)) => c.refs(n, value, false, &mut rec.refs),
-                    ("approved", _) => rec.approved = c.date(name, value),
-                    ("due", _) => rec.due = c.date(name, value),
-                    ("original_due", _) => rec.original_due = c.date(name, value),
-                    ("location", _) => rec.location = c.text(name, value),
-                    ("signed_off", _) => rec.signed_off = read_sign_off(&mut c, name, value),
-                    ("agreed", _) => rec.agreed = read_sign_off(&mut c, name, value),
-                    ("completed", _) => rec.completed = c.date(name, value),
-                    ("reviewed", _) => rec.reviewed = c.date(name, value),
-                    ("expires", _) => rec.expires = c.date(name, value),
-                    ("finding", FieldKind::Enum(v)) => rec.finding = c.one_of(name, value, v),
-                    ("priority", FieldKind::Enum(v)) => rec.priority = c.one_of(name, value, v),
-                    ("kind", FieldKind::Enum(v)) => rec.kind = c.one_of(name, value, v),
-                    ("rag", FieldKind::Enum(v)) => {
-                        rag_pos = Some(key.pos);
-                        rec.rag = c.one_of(name, value, v);
-                    }
-                    ("url", _) => rec.url = c.text(name, value),
-                    ("framework", _) => {
-                        rec.framework = c
-                            .text(name, value)
-                            .map(|t| (t.trim().to_string(), value.pos))
-                    }
-                    ("file", _) => {
-                        rec.file = c.text(name, value).map(|path| FileRef {
-                            path: path.trim().to_string(),
-                            resolved: None,
-                            pos: c.at,
-                        })
-                    }
-                    ("sha256", _) => {
-                        sha_pos = Some(key.pos);
-                        if let Some(h) = c.text(name, value) {
-                            let h = h.trim().to_ascii_lowercase();
-                            if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                                rec.sha256 = Some(h);
-                            } else {
-                                c.report(
-                                    c.at,
-                                    Code::E003,
-                                    "`sha256` must be 64 hexadecimal digits; run `assure lock` to record it".into(),
-                                );
-                            }
-                        }
-                    }
-                    ("order", _) => {
-                        if let Some(t) = c.text(name, value) {
-                            match t.trim().parse::<i64>() {
-                                Ok(n) => rec.order = Some(n),
-                                Err(_) => c.report(
-                                    c.at,
-                                    Code::E003,
-                                    format!(
-                                        "`order` must be a whole number such as 1, not `{}`",
-                                        short(&t)
-                                    ),
-                                ),
-                            }
-                        }
-                    }
-                    ("unit", FieldKind::Enum(v)) => rec.unit = c.one_of(name, value, v),
-                    ("polarity", FieldKind::Enum(v)) => rec.polarity = c.one_of(name, value, v),
-                    ("target", _) => {
-                        rec.target = c.text(name, value).and_then(|t| {
-                            figures::number(&t)
-                                .map_err(|why| {
-                                    c.report(c.at, Code::E003, format!("`target` {why}"))
-                                })
-                                .ok()
-                        })
-                    }
-                    ("values", _) => rec.values = read_values(&mut c, value),
-                    ("values_file", _) => {
-                        rec.values_file = c.text(name, value).map(|path| FileRef {
-                            path: path.trim().to_string(),
-                            resolved: None,
-                            pos: c.at,
-                        })
-                    }
-                    ("likelihood" | "impact", _) => {
-                        let score =
-                            c.text(name, value)
-                                .and_then(|t| match t.trim().parse::<u8>() {
-                                    Ok(n @ 1..=5) => Some(n),
-                                    _ => {
-                                        let scale = if name == "likelihood" {
-                                            "1 (rare) to 5 (almost certain)"
-                                        } else {
-                                            "1 (negligible) to 5 (severe)"
-                                        };
-                                        c.report(
-                                            c.at,
-                                            Code::E003,
-                                            format!(
-                                        "`{name}` must be a whole number from {scale}, not `{}`",
-                                        short(&t)
-                                    ),
-                                        );
-                                        None
-                                    }
-                                });
-                        if name == "likelihood" {
-                            rec.likelihood = score;
-                        } else {
-                            rec.impact = score;
-                        }
-                    }
-                    ("review_by", _) => rec.review_by = c.date(name, value),
-                    ("period", _) => read_period(&mut c, value, &mut rec),
-                    ("judgements", _) => read_judgements(&mut c, value, &mut rec),
-                    ("objectives", _) => objectives_node = Some(value),
-                    _ => {
-                        rec.extra.push((name.to_string(), value.to_value()));
-                    }
-                }
-            }
+            _ => read_declared_field(c, name, key.pos, value, rec, &mut seen, &known),
         }
     }
+    seen
+}
 
-    // The ID: written, or the file name.
-    match (id_field, &raw.file_id) {
+/// Reads a field by its declaration in schema.rs; an undeclared one is reported (and
+/// kept as it was written).
+fn read_declared_field<'a>(
+    c: &mut Checker,
+    name: &str,
+    key_pos: Pos,
+    value: &'a Node,
+    rec: &mut Record,
+    seen: &mut Seen<'a>,
+    known: &[&'static str],
+) {
+    let rtype = c.rtype;
+    let Some(field) = rtype
+        .own_fields()
+        .iter()
+        .find(|f| f.name == name)
+        .or_else(|| super::schema::COMMON_FIELDS.iter().find(|f| f.name == name))
+    else {
+        if let Some(field) = wall_near_miss(name) {
+            c.report(key_pos, Code::E003, wall_message(name, field));
+            return;
+        }
+        c.unknown_key(name, key_pos, known);
+        rec.extra.push((name.to_string(), value.to_value()));
+        return;
+    };
+    if field.is_plain() {
+        read_plain(c, field, value, rec);
+        return;
+    }
+    read_declared(c, field, key_pos, value, rec, seen);
+}
+
+/// Reads a declared field that has code of its own (not `schema::Store::Plain`).
+fn read_declared<'a>(
+    c: &mut Checker,
+    field: &Field,
+    key_pos: Pos,
+    value: &'a Node,
+    rec: &mut Record,
+    seen: &mut Seen<'a>,
+) {
+    let name = field.name;
+    match (field.name, field.kind) {
+        (n, FieldKind::Ref(_)) => c.refs(n, value, true, &mut rec.refs),
+        (n, FieldKind::Refs(_)) => c.refs(n, value, false, &mut rec.refs),
+        ("approved", _) => rec.approved = c.date(name, value),
+        ("due", _) => rec.due = c.date(name, value),
+        ("original_due", _) => rec.original_due = c.date(name, value),
+        ("location", _) => rec.location = c.text(name, value),
+        ("signed_off", _) => rec.signed_off = read_sign_off(c, name, value),
+        ("agreed", _) => rec.agreed = read_sign_off(c, name, value),
+        ("completed", _) => rec.completed = c.date(name, value),
+        ("reviewed", _) => rec.reviewed = c.date(name, value),
+        ("expires", _) => rec.expires = c.date(name, value),
+        ("finding", FieldKind::Enum(v)) => rec.finding = c.one_of(name, value, v),
+        ("priority", FieldKind::Enum(v)) => rec.priority = c.one_of(name, value, v),
+        ("kind", FieldKind::Enum(v)) => rec.kind = c.one_of(name, value, v),
+        ("rag", FieldKind::Enum(v)) => {
+            seen.rag = Some(key_pos);
+            rec.rag = c.one_of(name, value, v);
+        }
+        ("url", _) => rec.url = c.text(name, value),
+        ("framework", _) => {
+            rec.framework = c
+                .text(name, value)
+                .map(|t| (t.trim().to_string(), value.pos))
+        }
+        ("file", _) => rec.file = read_file_ref(c, name, value),
+        ("sha256", _) => {
+            seen.sha256 = Some(key_pos);
+            if let Some(h) = read_sha256(c, value) {
+                rec.sha256 = Some(h);
+            }
+        }
+        ("order", _) => {
+            if let Some(n) = read_order(c, value) {
+                rec.order = Some(n);
+            }
+        }
+        ("unit", FieldKind::Enum(v)) => rec.unit = c.one_of(name, value, v),
+        ("polarity", FieldKind::Enum(v)) => rec.polarity = c.one_of(name, value, v),
+        ("target", _) => {
+            rec.target = c.text(name, value).and_then(|t| {
+                figures::number(&t)
+                    .map_err(|why| c.report(c.at, Code::E003, format!("`target` {why}")))
+                    .ok()
+            })
+        }
+        ("values", _) => rec.values = read_values(c, value),
+        ("values_file", _) => rec.values_file = read_file_ref(c, name, value),
+        ("likelihood", _) => rec.likelihood = read_score(c, name, value),
+        ("impact", _) => rec.impact = read_score(c, name, value),
+        ("review_by", _) => rec.review_by = c.date(name, value),
+        ("period", _) => read_period(c, value, rec),
+        ("judgements", _) => read_judgements(c, value, rec),
+        ("objectives", _) => seen.objectives = Some(value),
+        _ => {
+            rec.extra.push((name.to_string(), value.to_value()));
+        }
+    }
+}
+
+/// A file named by `file` or `values_file`, to be found on disk later.
+fn read_file_ref(c: &mut Checker, name: &str, value: &Node) -> Option<FileRef> {
+    c.text(name, value).map(|path| FileRef {
+        path: path.trim().to_string(),
+        resolved: None,
+        pos: c.at,
+    })
+}
+
+/// `sha256`: 64 hexadecimal digits, kept in lower case.
+fn read_sha256(c: &mut Checker, value: &Node) -> Option<String> {
+    let h = c.text("sha256", value)?;
+    let h = h.trim().to_ascii_lowercase();
+    if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Some(h)
+    } else {
+        c.report(
+            c.at,
+            Code::E003,
+            "`sha256` must be 64 hexadecimal digits; run `assure lock` to record it".into(),
+        );
+        None
+    }
+}
+
+/// `order`: a whole number.
+fn read_order(c: &mut Checker, value: &Node) -> Option<i64> {
+    let t = c.text("order", value)?;
+    match t.trim().parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            c.report(
+                c.at,
+                Code::E003,
+                format!(
+                    "`order` must be a whole number such as 1, not `{}`",
+                    short(&t)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A risk's `likelihood` or `impact`: a whole number from 1 to 5.
+fn read_score(c: &mut Checker, name: &str, value: &Node) -> Option<u8> {
+    c.text(name, value)
+        .and_then(|t| match t.trim().parse::<u8>() {
+            Ok(n @ 1..=5) => Some(n),
+            _ => {
+                let scale = if name == "likelihood" {
+                    "1 (rare) to 5 (almost certain)"
+                } else {
+                    "1 (negligible) to 5 (severe)"
+                };
+                c.report(
+                    c.at,
+                    Code::E003,
+                    format!(
+                        "`{name}` must be a whole number from {scale}, not `{}`",
+                        short(&t)
+                    ),
+                );
+                None
+            }
+        })
+}
+
+/// The ID: written, or the file name; a list file's items must write it.
+fn set_id(
+    c: &mut Checker,
+    id_field: Option<(String, Pos)>,
+    file_id: Option<&String>,
+    record_pos: Pos,
+    rec: &mut Record,
+) {
+    match (id_field, file_id) {
         (Some((id, pos)), _) => {
             if let Some(problem) = id_problem(&id) {
                 c.report(pos, Code::E003, problem);
@@ -732,16 +826,22 @@ pub fn build_record(raw: RawRecord) -> Built {
         }
         (None, None) => {
             c.report(
-                raw.pos,
+                record_pos,
                 Code::E002,
                 "missing required field `id`: every record in a `records:` list needs its own `id:`".into(),
             );
         }
     }
     rec.key = rec.id.to_lowercase();
+}
+
+/// The fields a record cannot do without: a title everywhere, and what its type needs
+/// (an event's date, a recommendation's source, what an action answers).
+fn check_required(c: &mut Checker, rec: &mut Record, title_seen: bool, record_pos: Pos) {
+    let rtype = c.rtype;
     if !title_seen {
         c.report(
-            raw.pos,
+            record_pos,
             Code::E002,
             "missing required field `title`: add a line `title: …`".into(),
         );
@@ -750,11 +850,11 @@ pub fn build_record(raw: RawRecord) -> Built {
         && rec.date.is_none()
         && !c.diags.iter().any(|d| d.message.contains("`date`"))
     {
-        c.report(raw.pos, Code::E002, "missing required field `date`: an event needs `date: YYYY-MM-DD` (or `YYYY-MM`, `YYYY`)".into());
+        c.report(record_pos, Code::E002, "missing required field `date`: an event needs `date: YYYY-MM-DD` (or `YYYY-MM`, `YYYY`)".into());
     }
     if rtype == RecordType::Recommendation && rec.refs_in("source").next().is_none() {
         c.report(
-            raw.pos,
+            record_pos,
             Code::E002,
             "missing required field `source`: name the review or inspection that made this recommendation, e.g. `source: ofsted-2012`".into(),
         );
@@ -769,13 +869,19 @@ pub fn build_record(raw: RawRecord) -> Built {
             format!("action `{}`", short(&rec.id))
         };
         c.report(
-            raw.pos,
+            record_pos,
             Code::W109,
             format!("{which} answers nothing: it has neither `addresses` nor `objective`; add `addresses:` with the recommendations it answers, or `objective:` with the plan objective it serves"),
         );
     }
+}
+
+/// Fields that contradict each other within one type (a cancelled action's RAG, a hash
+/// with no file, figures in two places), and a recommendation's default finding.
+fn check_type_rules(c: &mut Checker, rec: &mut Record, seen: &Seen) {
+    let rtype = c.rtype;
     if rtype == RecordType::Action && rec.status == "cancelled" {
-        if let (Some(pos), Some(_)) = (rag_pos, rec.rag) {
+        if let (Some(pos), Some(_)) = (seen.rag, rec.rag) {
             c.report(
                 pos,
                 Code::E003,
@@ -785,7 +891,7 @@ pub fn build_record(raw: RawRecord) -> Built {
         }
     }
     if rtype == RecordType::Evidence && rec.file.is_none() {
-        if let Some(pos) = sha_pos {
+        if let Some(pos) = seen.sha256 {
             c.report(
                 pos,
                 Code::E003,
@@ -808,19 +914,6 @@ pub fn build_record(raw: RawRecord) -> Built {
     if rtype == RecordType::Recommendation && rec.finding.is_none() {
         rec.finding = Some("recommendation");
     }
-
-    rec.body = raw.body;
-    rec.body_origin = raw.body_origin;
-    c.diags.extend(scan_body(&mut rec));
-
-    let objectives = match objectives_node {
-        Some(node) => read_objectives(&mut c, node, &rec),
-        None => Vec::new(),
-    };
-    built.diagnostics = c.diags;
-    built.records.push(rec);
-    built.records.extend(objectives);
-    built
 }
 
 /// Collects a body's `[[ID]]` links as references and its relative links as local links;
