@@ -13,7 +13,7 @@
 use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::schema::RecordType;
-use crate::model::Site;
+use crate::model::{Record, Site};
 use std::collections::HashMap;
 
 /// What one evidence record amounts to as of the readiness date: exactly one of these,
@@ -555,110 +555,20 @@ pub fn analyse(
         facts: vec![EvidenceFacts::default(); n],
         ..Analysis::default()
     };
-    let today = as_of.days();
     for (i, rec) in site.records.iter().enumerate() {
         match rec.rtype {
-            RecordType::Action => {
-                let done = matches!(rec.status, "complete" | "cancelled");
-                let missed = rec.due.is_some_and(|d| d.last_day() < as_of);
-                a.overdue[i] = missed && !done;
-                a.rag[i] = if rec.status == "cancelled" {
-                    None
-                } else if rec.rag.is_some() {
-                    rec.rag
-                } else if rec.status == "complete" {
-                    Some("blue")
-                } else if a.overdue[i] || rec.status == "blocked" {
-                    Some("red")
-                } else if rec.owner.is_none()
-                    || rec.due.is_none()
-                    || (rec.status == "not-started"
-                        && rec
-                            .due
-                            .is_some_and(|d| (0..=30).contains(&(d.last_day().days() - today))))
-                {
-                    // Nobody to answer for it, or no date to hold it to: not on track.
-                    Some("amber")
-                } else {
-                    Some("green")
-                };
-                if a.overdue[i] {
-                    a.gaps.overdue.push(i);
-                }
-            }
-            RecordType::Evidence => {
-                let reference = rec.is_reference();
-                let facts = EvidenceFacts {
-                    hash_differs: match (&rec.sha256, rec.file_path()) {
-                        (Some(recorded), Some(path)) => hashes
-                            .get(path)
-                            .is_some_and(|actual| !hashes_match(recorded, actual)),
-                        _ => false,
-                    },
-                    // A reference is cited for context: it does not go out of date.
-                    expired: !reference && rec.expires.is_some_and(|d| d.last_day() < as_of),
-                    too_old: !reference
-                        && match rec.reviewed.or(rec.date) {
-                            Some(d) => today - d.first_day().days() > max_age_days,
-                            None => true,
-                        },
-                    empty: !rec.holds(),
-                };
-                let state = match rec.status {
-                    "withdrawn" => EvidenceState::Withdrawn,
-                    "superseded" => EvidenceState::Superseded,
-                    "draft" => EvidenceState::Draft,
-                    _ if facts.empty => EvidenceState::Empty,
-                    _ if facts.hash_differs => EvidenceState::Changed,
-                    _ if facts.expired => EvidenceState::Expired,
-                    _ if facts.too_old => EvidenceState::Stale,
-                    _ => EvidenceState::Current,
-                };
-                match state {
-                    EvidenceState::Changed => a.gaps.changed.push(i),
-                    EvidenceState::Expired => a.gaps.expired.push(i),
-                    EvidenceState::Stale => a.gaps.stale.push(i),
-                    EvidenceState::Current if !reference && rec.signed_off.is_none() => {
-                        a.gaps.unsigned.push(i)
-                    }
-                    _ => {}
-                }
-                a.facts[i] = facts;
-                a.state[i] = Some(state);
-            }
+            RecordType::Action => analyse_action(&mut a, i, rec, as_of),
+            RecordType::Evidence => analyse_evidence(&mut a, i, rec, as_of, max_age_days, hashes),
             // Indicators and risks never touch readiness (SPEC §14.9).
             RecordType::Indicator => a.indicators[i] = Some(indicator_facts(rec, as_of)),
-            RecordType::Risk => {
-                a.risks[i] = Some(RiskFacts {
-                    score: rec.likelihood.zip(rec.impact).map(|(l, m)| l * m),
-                    review_overdue: rec.status != "closed"
-                        && rec.review_by.is_some_and(|d| d.last_day() < as_of),
-                })
-            }
+            RecordType::Risk => a.risks[i] = Some(risk_facts(rec, as_of)),
             _ => {}
         }
     }
+    // A second pass: a recommendation's trace reads the state of every evidence record.
     for (i, rec) in site.records.iter().enumerate() {
-        if rec.rtype != RecordType::Recommendation {
-            continue;
-        }
-        a.trace[i] = trace(site, &a.state, i);
-        a.evidenced[i] = a.trace[i].iter().any(|b| b.counts);
-        if rec.status != "superseded" {
-            a.readiness.counted += 1;
-            if a.evidenced[i] {
-                a.readiness.evidenced += 1;
-                if rec.status == "met" {
-                    a.readiness.met_evidenced += 1;
-                }
-            } else {
-                a.gaps.unevidenced.push(i);
-            }
-            let missed = rec.due.is_some_and(|d| d.last_day() < as_of);
-            if missed && rec.status != "met" {
-                a.past_due[i] = true;
-                a.gaps.past_due.push(i);
-            }
+        if rec.rtype == RecordType::Recommendation {
+            analyse_recommendation(&mut a, site, i, as_of);
         }
     }
     for (i, rec) in site.records.iter().enumerate() {
@@ -668,6 +578,125 @@ pub fn analyse(
         }
     }
     a
+}
+
+/// Action `i`'s facts: whether it is overdue (a gap) and its RAG.
+fn analyse_action(a: &mut Analysis, i: usize, rec: &Record, as_of: Date) {
+    let done = matches!(rec.status, "complete" | "cancelled");
+    let missed = rec.due.is_some_and(|d| d.last_day() < as_of);
+    a.overdue[i] = missed && !done;
+    a.rag[i] = action_rag(rec, a.overdue[i], as_of);
+    if a.overdue[i] {
+        a.gaps.overdue.push(i);
+    }
+}
+
+/// An action's RAG: the one written, else derived from its status, its due date and
+/// whether anyone owns it; none when cancelled.
+fn action_rag(rec: &Record, overdue: bool, as_of: Date) -> Option<&'static str> {
+    let today = as_of.days();
+    if rec.status == "cancelled" {
+        None
+    } else if rec.rag.is_some() {
+        rec.rag
+    } else if rec.status == "complete" {
+        Some("blue")
+    } else if overdue || rec.status == "blocked" {
+        Some("red")
+    } else if rec.owner.is_none()
+        || rec.due.is_none()
+        || (rec.status == "not-started"
+            && rec
+                .due
+                .is_some_and(|d| (0..=30).contains(&(d.last_day().days() - today))))
+    {
+        // Nobody to answer for it, or no date to hold it to: not on track.
+        Some("amber")
+    } else {
+        Some("green")
+    }
+}
+
+/// Evidence `i`'s facts and state, and the gap list its state puts it in.
+fn analyse_evidence(
+    a: &mut Analysis,
+    i: usize,
+    rec: &Record,
+    as_of: Date,
+    max_age_days: i64,
+    hashes: &HashMap<String, String>,
+) {
+    let reference = rec.is_reference();
+    let today = as_of.days();
+    let facts = EvidenceFacts {
+        hash_differs: match (&rec.sha256, rec.file_path()) {
+            (Some(recorded), Some(path)) => hashes
+                .get(path)
+                .is_some_and(|actual| !hashes_match(recorded, actual)),
+            _ => false,
+        },
+        // A reference is cited for context: it does not go out of date.
+        expired: !reference && rec.expires.is_some_and(|d| d.last_day() < as_of),
+        too_old: !reference
+            && match rec.reviewed.or(rec.date) {
+                Some(d) => today - d.first_day().days() > max_age_days,
+                None => true,
+            },
+        empty: !rec.holds(),
+    };
+    let state = match rec.status {
+        "withdrawn" => EvidenceState::Withdrawn,
+        "superseded" => EvidenceState::Superseded,
+        "draft" => EvidenceState::Draft,
+        _ if facts.empty => EvidenceState::Empty,
+        _ if facts.hash_differs => EvidenceState::Changed,
+        _ if facts.expired => EvidenceState::Expired,
+        _ if facts.too_old => EvidenceState::Stale,
+        _ => EvidenceState::Current,
+    };
+    match state {
+        EvidenceState::Changed => a.gaps.changed.push(i),
+        EvidenceState::Expired => a.gaps.expired.push(i),
+        EvidenceState::Stale => a.gaps.stale.push(i),
+        EvidenceState::Current if !reference && rec.signed_off.is_none() => a.gaps.unsigned.push(i),
+        _ => {}
+    }
+    a.facts[i] = facts;
+    a.state[i] = Some(state);
+}
+
+/// A risk's score and whether its review is overdue.
+fn risk_facts(rec: &Record, as_of: Date) -> RiskFacts {
+    RiskFacts {
+        score: rec.likelihood.zip(rec.impact).map(|(l, m)| l * m),
+        review_overdue: rec.status != "closed"
+            && rec.review_by.is_some_and(|d| d.last_day() < as_of),
+    }
+}
+
+/// Recommendation `i`'s trace and whether it is evidenced, and what it adds to
+/// readiness and the gap lists (a superseded one is not counted).
+fn analyse_recommendation(a: &mut Analysis, site: &Site, i: usize, as_of: Date) {
+    let rec = &site.records[i];
+    a.trace[i] = trace(site, &a.state, i);
+    a.evidenced[i] = a.trace[i].iter().any(|b| b.counts);
+    if rec.status == "superseded" {
+        return;
+    }
+    a.readiness.counted += 1;
+    if a.evidenced[i] {
+        a.readiness.evidenced += 1;
+        if rec.status == "met" {
+            a.readiness.met_evidenced += 1;
+        }
+    } else {
+        a.gaps.unevidenced.push(i);
+    }
+    let missed = rec.due.is_some_and(|d| d.last_day() < as_of);
+    if missed && rec.status != "met" {
+        a.past_due[i] = true;
+        a.gaps.past_due.push(i);
+    }
 }
 
 /// The evidence behind recommendation `i`, each record once, in the order found:
@@ -719,234 +748,293 @@ fn trace(site: &Site, state: &[Option<EvidenceState>], i: usize) -> Vec<Behind> 
     out
 }
 
-/// Warnings W101–W105, W108 and W110–W112 from the analysis of the whole content.
+/// Warnings W101–W105, W108 and W110–W114 from the analysis of the whole content, record
+/// by record in content order; each type's warnings come from its own function below.
 pub fn warnings(site: &Site, a: &Analysis, max_age_days: i64) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let as_of = a.as_of.map(|d| d.to_string()).unwrap_or_default();
     for (i, rec) in site.records.iter().enumerate() {
         match rec.rtype {
             RecordType::Evidence => {
-                let f = a.facts[i];
-                if f.hash_differs {
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos_of("sha256"),
-                        Code::W101,
-                        format!(
-                            "evidence `{}`: its file has changed since it was signed off{} (the recorded `sha256` no longer matches); check the file, then run `assure lock {}`",
-                            rec.id,
-                            rec.signed_off
-                                .as_ref()
-                                .map(|s| format!(" by {} on {}", s.by, s.on.long()))
-                                .unwrap_or_default(),
-                            rec.id
-                        ),
-                    ));
-                }
-                if rec.status == "current" && (f.expired || f.too_old) {
-                    let (field, why) = if f.expired {
-                        (
-                            "expires",
-                            format!(
-                                "it expired on {}",
-                                rec.expires
-                                    .map(|d| d.last_day().to_string())
-                                    .unwrap_or_default()
-                            ),
-                        )
-                    } else if let Some(d) = rec.reviewed {
-                        ("reviewed", format!("it was last reviewed {}, more than {max_age_days} days before {as_of}", d))
-                    } else if let Some(d) = rec.date {
-                        ("date", format!("it is dated {d}, more than {max_age_days} days before {as_of}, and has no `reviewed` date"))
-                    } else {
-                        ("", "it has neither `reviewed` nor `date`".to_string())
-                    };
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        if field.is_empty() { rec.pos } else { rec.pos_of(field) },
-                        Code::W102,
-                        format!(
-                            "evidence `{}` is stale: {why}; {}",
-                            rec.id,
-                            if f.expired {
-                                "replace it with current evidence and update `expires`, or mark it superseded"
-                            } else {
-                                "review it and update `reviewed`, or mark it superseded"
-                            }
-                        ),
-                    ));
-                }
-                if rec.status == "current" && !rec.is_reference() && f.empty {
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos,
-                        Code::W110,
-                        format!(
-                            "evidence `{}` holds no file, url or location; it does not count until one is added (or set `status: draft` until it is)",
-                            rec.id
-                        ),
-                    ));
-                }
-                // A reference is cited for context and need support nothing.
-                if rec.status == "current"
-                    && !rec.is_reference()
-                    && rec.refs_in("supports").next().is_none()
-                {
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos_of("supports"),
-                        Code::W105,
-                        format!("evidence `{}` supports nothing; add `supports:` with the recommendations or actions it proves", rec.id),
-                    ));
-                }
+                evidence_warnings(rec, a.facts[i], &as_of, max_age_days, &mut out)
             }
-            RecordType::Action => {
-                if a.overdue[i] {
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos_of("due"),
-                        Code::W103,
-                        format!(
-                            "action `{}` is overdue: due {} and still {}; update its status or agree a new `due` date",
-                            rec.id,
-                            rec.due.map(|d| d.to_string()).unwrap_or_default(),
-                            rec.status
-                        ),
-                    ));
-                }
-                if let (Some(done), Some(as_of)) = (rec.completed, a.as_of) {
-                    if rec.status == "complete" && done.first_day() > as_of {
-                        out.push(Diagnostic::new(
-                            &rec.path,
-                            rec.pos_of("status"),
-                            Code::W108,
-                            format!(
-                                "action `{}` is marked complete, but its `completed` date {done} is after the readiness date {as_of}; correct the date, or set the status it had on {as_of}",
-                                rec.id
-                            ),
-                        ));
-                    }
-                }
-            }
-            RecordType::Recommendation => {
-                if rec.status != "superseded" && !a.evidenced[i] {
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos,
-                        Code::W104,
-                        format!(
-                            "recommendation `{}` has no current evidence: add evidence with `supports: [{}]` (or supporting an action that addresses it)",
-                            rec.id, rec.id
-                        ),
-                    ));
-                }
-                if a.past_due[i] {
-                    let days = a.days_past_due(rec).unwrap_or(0);
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos_of("due"),
-                        Code::W112,
-                        format!(
-                            "recommendation `{}` is past due: due {}, {} before {as_of}, and still {}; mark it met (with `agreed`) when it is, or agree a new `due` date (keeping the first in `original_due`)",
-                            rec.id,
-                            rec.due.map(|d| d.to_string()).unwrap_or_default(),
-                            crate::date::days_word(days),
-                            rec.status
-                        ),
-                    ));
-                }
-                if rec.status == "met" && rec.agreed.is_none() {
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos_of("status"),
-                        Code::W111,
-                        format!(
-                            "recommendation `{}` is marked met, but nobody is recorded as agreeing it: add `agreed: {{by: …, on: YYYY-MM-DD}}` (who agreed it is met, and when)",
-                            rec.id
-                        ),
-                    ));
-                }
-                if rec.status == "met" {
-                    let overdue: Vec<&str> = a
-                        .overdue_actions_addressing(site, i)
-                        .into_iter()
-                        .map(|x| site.records[x].id.as_str())
-                        .collect();
-                    let why = if !a.evidenced[i] {
-                        Some((
-                            "it has no current evidence behind it".to_string(),
-                            "add the evidence that shows it is met",
-                        ))
-                    } else if !overdue.is_empty() {
-                        Some((
-                            format!(
-                                "{} addressing it {} overdue",
-                                overdue
-                                    .iter()
-                                    .map(|id| format!("action `{id}`"))
-                                    .collect::<Vec<_>>()
-                                    .join(", "),
-                                if overdue.len() == 1 { "is" } else { "are" }
-                            ),
-                            "bring the overdue action up to date",
-                        ))
-                    } else {
-                        None
-                    };
-                    if let Some((why, fix)) = why {
-                        out.push(Diagnostic::new(
-                            &rec.path,
-                            rec.pos_of("status"),
-                            Code::W108,
-                            format!(
-                                "recommendation `{}` is marked met, but {why}; {fix}, or set its status to `in-progress` or `partially-met`",
-                                rec.id
-                            ),
-                        ));
-                    }
-                }
-            }
+            RecordType::Action => action_warnings(rec, a, i, &mut out),
+            RecordType::Recommendation => recommendation_warnings(site, a, i, &as_of, &mut out),
             RecordType::Indicator => {
-                let facts = a.indicators[i].as_ref();
-                if rec.status == "active" && facts.is_some_and(|f| f.no_recent_value) {
-                    let field = if rec.values_file.is_some() {
-                        "values_file"
-                    } else {
-                        "values"
-                    };
-                    let last = facts
-                        .and_then(|f| f.latest)
-                        .map(|l| {
-                            format!("its latest figure is for {}", rec.values[l].period.long())
-                        })
-                        .unwrap_or_else(|| "it has no figures".to_string());
-                    out.push(Diagnostic::new(
-                        &rec.path,
-                        rec.pos_of(field),
-                        Code::W113,
-                        format!(
-                            "indicator `{}` has no figure in the 12 months before {as_of}: {last}; add the latest figure, or set `status: retired` if it is no longer reported",
-                            rec.id
-                        ),
-                    ));
-                }
+                out.extend(indicator_warning(rec, a.indicators[i].as_ref(), &as_of))
             }
             RecordType::Risk if a.risks[i].is_some_and(|r| r.review_overdue) => {
-                out.push(Diagnostic::new(
-                    &rec.path,
-                    rec.pos_of("review_by"),
-                    Code::W114,
-                    format!(
-                        "risk `{}` was due for review by {}, before {as_of}; review it and set a new `review_by` date, or close it",
-                        rec.id,
-                        rec.review_by.map(|d| d.to_string()).unwrap_or_default()
-                    ),
-                ));
+                out.push(risk_review_warning(rec, &as_of))
             }
             _ => {}
         }
     }
     out
+}
+
+/// An evidence record's warnings: W101 (its file changed since it was locked), W102
+/// (expired or too old), W110 (it holds nothing) and W105 (it supports nothing).
+fn evidence_warnings(
+    rec: &Record,
+    f: EvidenceFacts,
+    as_of: &str,
+    max_age_days: i64,
+    out: &mut Vec<Diagnostic>,
+) {
+    if f.hash_differs {
+        out.push(Diagnostic::new(
+            &rec.path,
+            rec.pos_of("sha256"),
+            Code::W101,
+            format!(
+                "evidence `{}`: its file has changed since it was signed off{} (the recorded `sha256` no longer matches); check the file, then run `assure lock {}`",
+                rec.id,
+                rec.signed_off
+                    .as_ref()
+                    .map(|s| format!(" by {} on {}", s.by, s.on.long()))
+                    .unwrap_or_default(),
+                rec.id
+            ),
+        ));
+    }
+    if rec.status == "current" && (f.expired || f.too_old) {
+        out.push(stale_warning(rec, f, as_of, max_age_days));
+    }
+    if rec.status == "current" && !rec.is_reference() && f.empty {
+        out.push(Diagnostic::new(
+            &rec.path,
+            rec.pos,
+            Code::W110,
+            format!(
+                "evidence `{}` holds no file, url or location; it does not count until one is added (or set `status: draft` until it is)",
+                rec.id
+            ),
+        ));
+    }
+    // A reference is cited for context and need support nothing.
+    if rec.status == "current" && !rec.is_reference() && rec.refs_in("supports").next().is_none() {
+        out.push(Diagnostic::new(
+            &rec.path,
+            rec.pos_of("supports"),
+            Code::W105,
+            format!("evidence `{}` supports nothing; add `supports:` with the recommendations or actions it proves", rec.id),
+        ));
+    }
+}
+
+/// W102 for current evidence that has expired or is older than `max_age_days`: placed
+/// at the field that makes it so (`expires`, `reviewed` or `date`), or at the record
+/// when it has no date at all, with the fix that fits.
+fn stale_warning(rec: &Record, f: EvidenceFacts, as_of: &str, max_age_days: i64) -> Diagnostic {
+    let (field, why) = if f.expired {
+        (
+            "expires",
+            format!(
+                "it expired on {}",
+                rec.expires
+                    .map(|d| d.last_day().to_string())
+                    .unwrap_or_default()
+            ),
+        )
+    } else if let Some(d) = rec.reviewed {
+        (
+            "reviewed",
+            format!(
+                "it was last reviewed {}, more than {max_age_days} days before {as_of}",
+                d
+            ),
+        )
+    } else if let Some(d) = rec.date {
+        ("date", format!("it is dated {d}, more than {max_age_days} days before {as_of}, and has no `reviewed` date"))
+    } else {
+        ("", "it has neither `reviewed` nor `date`".to_string())
+    };
+    Diagnostic::new(
+        &rec.path,
+        if field.is_empty() {
+            rec.pos
+        } else {
+            rec.pos_of(field)
+        },
+        Code::W102,
+        format!(
+            "evidence `{}` is stale: {why}; {}",
+            rec.id,
+            if f.expired {
+                "replace it with current evidence and update `expires`, or mark it superseded"
+            } else {
+                "review it and update `reviewed`, or mark it superseded"
+            }
+        ),
+    )
+}
+
+/// Action `i`'s warnings: W103 (overdue) and W108 (completed after the readiness date).
+fn action_warnings(rec: &Record, a: &Analysis, i: usize, out: &mut Vec<Diagnostic>) {
+    if a.overdue[i] {
+        out.push(Diagnostic::new(
+            &rec.path,
+            rec.pos_of("due"),
+            Code::W103,
+            format!(
+                "action `{}` is overdue: due {} and still {}; update its status or agree a new `due` date",
+                rec.id,
+                rec.due.map(|d| d.to_string()).unwrap_or_default(),
+                rec.status
+            ),
+        ));
+    }
+    if let (Some(done), Some(as_of)) = (rec.completed, a.as_of) {
+        if rec.status == "complete" && done.first_day() > as_of {
+            out.push(Diagnostic::new(
+                &rec.path,
+                rec.pos_of("status"),
+                Code::W108,
+                format!(
+                    "action `{}` is marked complete, but its `completed` date {done} is after the readiness date {as_of}; correct the date, or set the status it had on {as_of}",
+                    rec.id
+                ),
+            ));
+        }
+    }
+}
+
+/// Recommendation `i`'s warnings: W104 (no current evidence), W112 (past due), W111
+/// (met with nobody recorded as agreeing it) and W108 (met without the grounds for it).
+fn recommendation_warnings(
+    site: &Site,
+    a: &Analysis,
+    i: usize,
+    as_of: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let rec = &site.records[i];
+    if rec.status != "superseded" && !a.evidenced[i] {
+        out.push(Diagnostic::new(
+            &rec.path,
+            rec.pos,
+            Code::W104,
+            format!(
+                "recommendation `{}` has no current evidence: add evidence with `supports: [{}]` (or supporting an action that addresses it)",
+                rec.id, rec.id
+            ),
+        ));
+    }
+    if a.past_due[i] {
+        let days = a.days_past_due(rec).unwrap_or(0);
+        out.push(Diagnostic::new(
+            &rec.path,
+            rec.pos_of("due"),
+            Code::W112,
+            format!(
+                "recommendation `{}` is past due: due {}, {} before {as_of}, and still {}; mark it met (with `agreed`) when it is, or agree a new `due` date (keeping the first in `original_due`)",
+                rec.id,
+                rec.due.map(|d| d.to_string()).unwrap_or_default(),
+                crate::date::days_word(days),
+                rec.status
+            ),
+        ));
+    }
+    if rec.status == "met" && rec.agreed.is_none() {
+        out.push(Diagnostic::new(
+            &rec.path,
+            rec.pos_of("status"),
+            Code::W111,
+            format!(
+                "recommendation `{}` is marked met, but nobody is recorded as agreeing it: add `agreed: {{by: …, on: YYYY-MM-DD}}` (who agreed it is met, and when)",
+                rec.id
+            ),
+        ));
+    }
+    if rec.status == "met" {
+        if let Some((why, fix)) = met_too_soon(site, a, i) {
+            out.push(Diagnostic::new(
+                &rec.path,
+                rec.pos_of("status"),
+                Code::W108,
+                format!(
+                    "recommendation `{}` is marked met, but {why}; {fix}, or set its status to `in-progress` or `partially-met`",
+                    rec.id
+                ),
+            ));
+        }
+    }
+}
+
+/// Why recommendation `i`, marked met, cannot be met yet, and what to do about it: no
+/// current evidence behind it, else actions addressing it that are overdue. `None` when
+/// neither holds.
+fn met_too_soon(site: &Site, a: &Analysis, i: usize) -> Option<(String, &'static str)> {
+    if !a.evidenced[i] {
+        return Some((
+            "it has no current evidence behind it".to_string(),
+            "add the evidence that shows it is met",
+        ));
+    }
+    let overdue: Vec<&str> = a
+        .overdue_actions_addressing(site, i)
+        .into_iter()
+        .map(|x| site.records[x].id.as_str())
+        .collect();
+    if overdue.is_empty() {
+        return None;
+    }
+    Some((
+        format!(
+            "{} addressing it {} overdue",
+            overdue
+                .iter()
+                .map(|id| format!("action `{id}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if overdue.len() == 1 { "is" } else { "are" }
+        ),
+        "bring the overdue action up to date",
+    ))
+}
+
+/// W113 for an active indicator with no figure in the 12 months before the readiness
+/// date, at the field its figures come from.
+fn indicator_warning(
+    rec: &Record,
+    facts: Option<&IndicatorFacts>,
+    as_of: &str,
+) -> Option<Diagnostic> {
+    if rec.status != "active" || !facts.is_some_and(|f| f.no_recent_value) {
+        return None;
+    }
+    let field = if rec.values_file.is_some() {
+        "values_file"
+    } else {
+        "values"
+    };
+    let last = facts
+        .and_then(|f| f.latest)
+        .map(|l| format!("its latest figure is for {}", rec.values[l].period.long()))
+        .unwrap_or_else(|| "it has no figures".to_string());
+    Some(Diagnostic::new(
+        &rec.path,
+        rec.pos_of(field),
+        Code::W113,
+        format!(
+            "indicator `{}` has no figure in the 12 months before {as_of}: {last}; add the latest figure, or set `status: retired` if it is no longer reported",
+            rec.id
+        ),
+    ))
+}
+
+/// W114 for an open risk whose `review_by` date has passed.
+fn risk_review_warning(rec: &Record, as_of: &str) -> Diagnostic {
+    Diagnostic::new(
+        &rec.path,
+        rec.pos_of("review_by"),
+        Code::W114,
+        format!(
+            "risk `{}` was due for review by {}, before {as_of}; review it and set a new `review_by` date, or close it",
+            rec.id,
+            rec.review_by.map(|d| d.to_string()).unwrap_or_default()
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -135,43 +135,22 @@ fn strip_comments_and_strings(code: &str) -> String {
                 i += 1;
             }
         } else if b[i..].starts_with(b"/*") {
-            let mut depth = 0;
-            while i < b.len() {
-                if b[i..].starts_with(b"/*") {
-                    depth += 1;
-                    i += 2;
-                } else if b[i..].starts_with(b"*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
+            i = block_comment_end(b, i);
         } else if !prev_word
             && (b[i..].starts_with(b"r#")
                 || b[i..].starts_with(b"r\"")
                 || b[i..].starts_with(b"br"))
         {
-            // A raw string: `r"…"`, `r#"…"#`, `br#"…"#`.
-            let mut j = i + if b[i] == b'b' { 2 } else { 1 };
-            let hashes = b[j..].iter().take_while(|&&c| c == b'#').count();
-            j += hashes;
-            if b.get(j) == Some(&b'"') {
-                let close: Vec<u8> = std::iter::once(b'"')
-                    .chain(std::iter::repeat_n(b'#', hashes))
-                    .collect();
-                j += 1;
-                while j < b.len() && !b[j..].starts_with(&close) {
-                    j += 1;
+            match raw_string_end(b, i) {
+                Some(end) => {
+                    i = end;
+                    out.push_str("\"\"");
                 }
-                i = j + close.len();
-                out.push_str("\"\"");
-            } else {
-                out.push(b[i] as char);
-                i += 1;
+                // `r#ident`, or a word such as `break` that starts like one.
+                None => {
+                    out.push(b[i] as char);
+                    i += 1;
+                }
             }
         } else if b[i] == b'"' {
             i += 1;
@@ -181,22 +160,12 @@ fn strip_comments_and_strings(code: &str) -> String {
             i += 1;
             out.push_str("\"\"");
         } else if b[i] == b'\'' {
-            // A character literal ('x', '\n', '\u{2014}', '"'); a lifetime stays.
-            let rest = &code[i + 1..];
-            let end = if rest.starts_with('\\') && rest.len() > 2 {
-                // The escaped character, then up to the closing quote ('\'', '\u{…}').
-                rest[2..].find('\'').map(|n| n + 3)
-            } else {
-                rest.chars()
-                    .next()
-                    .filter(|_| rest.chars().nth(1) == Some('\''))
-                    .map(|c| c.len_utf8() + 1)
-            };
-            match end {
+            match char_literal_len(&code[i + 1..]) {
                 Some(n) => {
                     i += 1 + n;
                     out.push_str("' '");
                 }
+                // A lifetime stays.
                 None => {
                     out.push('\'');
                     i += 1;
@@ -209,6 +178,59 @@ fn strip_comments_and_strings(code: &str) -> String {
         }
     }
     out
+}
+
+/// Where the block comment opening at `i` ends (comments nest in Rust), or the end.
+fn block_comment_end(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"/*") {
+            depth += 1;
+            i += 2;
+        } else if b[i..].starts_with(b"*/") {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Where the raw string starting at `i` ends (`r"…"`, `r#"…"#`, `br#"…"#`), just past
+/// its closing quote and hashes; `None` when no quote follows the `r` and its hashes.
+fn raw_string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + if b[i] == b'b' { 2 } else { 1 };
+    let hashes = b[j..].iter().take_while(|&&c| c == b'#').count();
+    j += hashes;
+    if b.get(j) != Some(&b'"') {
+        return None;
+    }
+    let close: Vec<u8> = std::iter::once(b'"')
+        .chain(std::iter::repeat_n(b'#', hashes))
+        .collect();
+    j += 1;
+    while j < b.len() && !b[j..].starts_with(&close) {
+        j += 1;
+    }
+    Some(j + close.len())
+}
+
+/// The length of a character literal ('x', '\n', '\u{2014}', '"') after its opening
+/// quote, closing quote included; `None` when `rest` is not one (a lifetime).
+fn char_literal_len(rest: &str) -> Option<usize> {
+    if rest.starts_with('\\') && rest.len() > 2 {
+        // The escaped character, then up to the closing quote ('\'', '\u{…}').
+        rest[2..].find('\'').map(|n| n + 3)
+    } else {
+        rest.chars()
+            .next()
+            .filter(|_| rest.chars().nth(1) == Some('\''))
+            .map(|c| c.len_utf8() + 1)
+    }
 }
 
 /// `code` without its `#[cfg(test)] mod NAME { … }` blocks.

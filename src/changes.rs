@@ -333,43 +333,7 @@ impl Snapshot {
 
     /// [`Snapshot::read`] from bytes; `shown` names the file in messages.
     pub fn parse(bytes: &[u8], shown: &str) -> Result<Snapshot> {
-        let not_ours = |why: String| {
-            anyhow::anyhow!(
-                "`{shown}` is not a records.json written by Assure ({why}); give the `data/records.json` of an earlier `assure build`"
-            )
-        };
-        let json_problem = |e: serde_json::Error| {
-            if e.is_eof() {
-                anyhow::anyhow!(
-                    "`{shown}` is cut short: its JSON ends early, at line {} (a copy or download that did not finish); copy the whole `data/records.json` again from the output it came from",
-                    e.line()
-                )
-            } else {
-                not_ours(e.to_string())
-            }
-        };
-        // The header first: a format this version does not know is refused before its
-        // records are read as if they were in a known one.
-        #[derive(Deserialize)]
-        struct Header {
-            format_version: Option<Value>,
-            assure_version: Option<String>,
-        }
-        let header: Header = serde_json::from_slice(bytes).map_err(json_problem)?;
-        let written_by = header.assure_version.as_deref().map_or_else(
-            || "an unknown version".to_string(),
-            |v| format!("Assure {v}"),
-        );
-        let version = match &header.format_version {
-            None => 1,
-            Some(v) => match v.as_u64() {
-                Some(n @ 1..) if n <= u64::from(RECORDS_FORMAT) => n as u32,
-                _ => bail!(
-                    "`{shown}` is in records.json format {v}, written by {written_by}; Assure {} reads formats 1 to {RECORDS_FORMAT}: compare it with {written_by} or later, or rebuild that output with this version",
-                    crate::VERSION
-                ),
-            },
-        };
+        let (written_by, version) = format_of(bytes, shown)?;
         #[derive(Deserialize)]
         struct Counts {
             evidenced: usize,
@@ -388,9 +352,9 @@ impl Snapshot {
             #[serde(deserialize_with = "bounded_records")]
             records: Vec<SnapRecord>,
         }
-        let doc: Doc = serde_json::from_slice(bytes).map_err(json_problem)?;
+        let doc: Doc = serde_json::from_slice(bytes).map_err(|e| json_problem(shown, e))?;
         let as_of = Date::parse_full(&doc.as_of)
-            .ok_or_else(|| not_ours(format!("`as_of` is `{}`, not a date", doc.as_of)))?;
+            .ok_or_else(|| not_ours(shown, format!("`as_of` is `{}`, not a date", doc.as_of)))?;
         if doc.records.iter().any(|r| r.derived.is_none()) {
             bail!(
                 "`{shown}` was written by {written_by} (records.json format {version}) before records carried their derived facts (evidence state, overdue); build the content as it stood on {as_of} with this version (`assure build --as-of {as_of}`) and use that output's records.json"
@@ -435,6 +399,53 @@ impl Snapshot {
 
 /// What to do with a `records.json` whose figures do not add up.
 const AS_BUILT: &str = "It is not as Assure wrote it (edited by hand, or damaged): use the records.json of that output as it was built";
+
+/// A file that is not a records.json Assure wrote, and why.
+fn not_ours(shown: &str, why: String) -> anyhow::Error {
+    anyhow::anyhow!(
+        "`{shown}` is not a records.json written by Assure ({why}); give the `data/records.json` of an earlier `assure build`"
+    )
+}
+
+/// A records.json that JSON cannot read: cut short (a copy that did not finish), or
+/// not Assure's.
+fn json_problem(shown: &str, e: serde_json::Error) -> anyhow::Error {
+    if e.is_eof() {
+        anyhow::anyhow!(
+            "`{shown}` is cut short: its JSON ends early, at line {} (a copy or download that did not finish); copy the whole `data/records.json` again from the output it came from",
+            e.line()
+        )
+    } else {
+        not_ours(shown, e.to_string())
+    }
+}
+
+/// Who wrote a records.json ("Assure 0.1.0", or "an unknown version") and in which
+/// format. Read from its header first, so that a format this version does not know is
+/// refused before its records are read as if they were in a known one.
+fn format_of(bytes: &[u8], shown: &str) -> Result<(String, u32)> {
+    #[derive(Deserialize)]
+    struct Header {
+        format_version: Option<Value>,
+        assure_version: Option<String>,
+    }
+    let header: Header = serde_json::from_slice(bytes).map_err(|e| json_problem(shown, e))?;
+    let written_by = header.assure_version.as_deref().map_or_else(
+        || "an unknown version".to_string(),
+        |v| format!("Assure {v}"),
+    );
+    let version = match &header.format_version {
+        None => 1,
+        Some(v) => match v.as_u64() {
+            Some(n @ 1..) if n <= u64::from(RECORDS_FORMAT) => n as u32,
+            _ => bail!(
+                "`{shown}` is in records.json format {v}, written by {written_by}; Assure {} reads formats 1 to {RECORDS_FORMAT}: compare it with {written_by} or later, or rebuild that output with this version",
+                crate::VERSION
+            ),
+        },
+    };
+    Ok((written_by, version))
+}
 
 /// Refuses a baseline whose readiness cannot be true of its records: more evidenced
 /// than counted ("10 of 1"), or more counted than it has recommendations (exactly as
@@ -736,117 +747,17 @@ impl Changes {
 /// The changes from `old` to `new` (two snapshots for one audience).
 pub fn compare(old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Changes {
     let mut all: Vec<Change> = Vec::new();
-    let change =
-        |kind: Kind, r: &SnapRecord, page: bool, from: Option<&str>, to: Option<&str>| Change {
-            kind,
-            id: r.id.clone(),
-            rtype: r.rtype.clone(),
-            title: r.title.clone(),
-            page: if page { r.page.clone() } else { None },
-            from: from.map(str::to_string),
-            to: to.map(str::to_string),
-            direction: None,
-        };
-    let state = |r: &SnapRecord| r.derived.as_ref().and_then(|d| d.state.clone());
-    let overdue = |r: &SnapRecord| r.derived.as_ref().and_then(|d| d.overdue) == Some(true);
     for r in &new.records {
-        let is_evidence = r.rtype == RecordType::Evidence.name();
-        let Some(o) = old.get(&r.id) else {
-            let (kind, now) = if is_evidence {
-                (Kind::EvidenceAdded, state(r))
-            } else {
-                (Kind::Added, r.status.clone())
-            };
-            all.push(change(kind, r, true, None, now.as_deref()));
-            continue;
-        };
-        if is_evidence {
-            let (before, after) = (state(o), state(r));
-            if before != after {
-                let named = |s: EvidenceState| after.as_deref() == Some(s.name());
-                let kind = if named(EvidenceState::Changed) {
-                    Kind::EvidenceChanged
-                } else if named(EvidenceState::Expired) {
-                    Kind::NewlyExpired
-                } else if named(EvidenceState::Stale)
-                    && before.as_deref() != Some(EvidenceState::Expired.name())
-                {
-                    Kind::NewlyStale
-                } else {
-                    Kind::StateChanged
-                };
-                all.push(change(kind, r, true, before.as_deref(), after.as_deref()));
-            }
-        } else if o.status != r.status {
-            let kind = if r.rtype == RecordType::Action.name()
-                && r.status.as_deref() == Some("complete")
-            {
-                Kind::Completed
-            } else {
-                Kind::StatusChanged
-            };
-            let mut c = change(kind, r, true, o.status.as_deref(), r.status.as_deref());
-            if kind == Kind::Completed {
-                c.to = r.completed.clone().or(c.to);
-            }
-            all.push(c);
-        }
-        if overdue(r) && !overdue(o) {
-            all.push(change(Kind::NewlyOverdue, r, true, None, r.due.as_deref()));
-        }
-        // Indicators moved on or off target, risks rescored (SPEC §14.9); a risk opened
-        // or closed is a change of status, above.
-        let derived = |r: &SnapRecord| r.derived.clone().unwrap_or_default();
-        let (before, after) = (derived(o), derived(r));
-        if before.against_target != after.against_target {
-            let kind = match after.against_target.as_deref() {
-                Some("on-target") => Some(Kind::OnTarget),
-                Some("off-target") => Some(Kind::OffTarget),
-                _ => None,
-            };
-            if let Some(kind) = kind {
-                all.push(change(
-                    kind,
-                    r,
-                    true,
-                    before.against_target.as_deref(),
-                    after.against_target.as_deref(),
-                ));
-            }
-        }
-        if let (Some(was), Some(now)) = (before.score, after.score) {
-            if was != now {
-                let mut c = change(
-                    Kind::Rescored,
-                    r,
-                    true,
-                    Some(&was.to_string()),
-                    Some(&now.to_string()),
-                );
-                c.direction = Some(if now > was { "higher" } else { "lower" });
-                all.push(c);
-            }
-        }
-        if o.due != r.due && (o.due.is_some() || r.due.is_some()) {
-            let mut c = change(Kind::DueMoved, r, true, o.due.as_deref(), r.due.as_deref());
-            let last = |d: &Option<String>| {
-                d.as_deref()
-                    .and_then(|d| PartialDate::parse(d).ok())
-                    .map(PartialDate::last_day)
-            };
-            c.direction = match (last(&o.due), last(&r.due)) {
-                (Some(a), Some(b)) if b > a => Some("later"),
-                (Some(a), Some(b)) if b < a => Some("earlier"),
-                _ => None,
-            };
-            all.push(c);
+        match old.get(&r.id) {
+            None => all.push(added(r)),
+            Some(o) => record_changes(o, r, &mut all),
         }
     }
     // Gone from this view: shown only when gone from the content, never when withheld.
     for o in &old.records {
         if new.get(&o.id).is_none() && !hidden(&o.id) {
             let last = if o.rtype == RecordType::Evidence.name() {
-                state(o)
+                evidence_state(o)
             } else {
                 o.status.clone()
             };
@@ -866,69 +777,157 @@ pub fn compare(old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Changes {
     }
 }
 
+/// A change of `kind` to record `r`, from one value to another; `page`: with a link to
+/// the record's page (not for a record that is gone).
+fn change(kind: Kind, r: &SnapRecord, page: bool, from: Option<&str>, to: Option<&str>) -> Change {
+    Change {
+        kind,
+        id: r.id.clone(),
+        rtype: r.rtype.clone(),
+        title: r.title.clone(),
+        page: if page { r.page.clone() } else { None },
+        from: from.map(str::to_string),
+        to: to.map(str::to_string),
+        direction: None,
+    }
+}
+
+/// An evidence record's state, as the snapshot recorded it.
+fn evidence_state(r: &SnapRecord) -> Option<String> {
+    r.derived.as_ref().and_then(|d| d.state.clone())
+}
+
+/// An action the snapshot recorded as overdue.
+fn overdue(r: &SnapRecord) -> bool {
+    r.derived.as_ref().and_then(|d| d.overdue) == Some(true)
+}
+
+/// A record new since the baseline, with its evidence state or its status.
+fn added(r: &SnapRecord) -> Change {
+    let (kind, now) = if r.rtype == RecordType::Evidence.name() {
+        (Kind::EvidenceAdded, evidence_state(r))
+    } else {
+        (Kind::Added, r.status.clone())
+    };
+    change(kind, r, true, None, now.as_deref())
+}
+
+/// The changes to a record that was there before (`o`) and is now (`r`), in the
+/// order they are listed: its state or status, newly overdue, against its target, its
+/// score, its due date.
+fn record_changes(o: &SnapRecord, r: &SnapRecord, all: &mut Vec<Change>) {
+    all.extend(state_change(o, r));
+    if overdue(r) && !overdue(o) {
+        all.push(change(Kind::NewlyOverdue, r, true, None, r.due.as_deref()));
+    }
+    // Indicators moved on or off target, risks rescored (SPEC §14.9); a risk opened
+    // or closed is a change of status, above.
+    let derived = |r: &SnapRecord| r.derived.clone().unwrap_or_default();
+    let (before, after) = (derived(o), derived(r));
+    all.extend(target_change(r, &before, &after));
+    all.extend(score_change(r, &before, &after));
+    all.extend(due_change(o, r));
+}
+
+/// A change of evidence state (named for what it became: changed, expired, stale) or
+/// of another record's status (an action completed, with the day it was).
+fn state_change(o: &SnapRecord, r: &SnapRecord) -> Option<Change> {
+    if r.rtype == RecordType::Evidence.name() {
+        let (before, after) = (evidence_state(o), evidence_state(r));
+        if before == after {
+            return None;
+        }
+        let named = |s: EvidenceState| after.as_deref() == Some(s.name());
+        let kind = if named(EvidenceState::Changed) {
+            Kind::EvidenceChanged
+        } else if named(EvidenceState::Expired) {
+            Kind::NewlyExpired
+        } else if named(EvidenceState::Stale)
+            && before.as_deref() != Some(EvidenceState::Expired.name())
+        {
+            Kind::NewlyStale
+        } else {
+            Kind::StateChanged
+        };
+        return Some(change(kind, r, true, before.as_deref(), after.as_deref()));
+    }
+    if o.status == r.status {
+        return None;
+    }
+    let kind = if r.rtype == RecordType::Action.name() && r.status.as_deref() == Some("complete") {
+        Kind::Completed
+    } else {
+        Kind::StatusChanged
+    };
+    let mut c = change(kind, r, true, o.status.as_deref(), r.status.as_deref());
+    if kind == Kind::Completed {
+        c.to = r.completed.clone().or(c.to);
+    }
+    Some(c)
+}
+
+/// An indicator that moved on or off its target (moving to neither is no change).
+fn target_change(r: &SnapRecord, before: &Derived, after: &Derived) -> Option<Change> {
+    if before.against_target == after.against_target {
+        return None;
+    }
+    let kind = match after.against_target.as_deref() {
+        Some("on-target") => Kind::OnTarget,
+        Some("off-target") => Kind::OffTarget,
+        _ => return None,
+    };
+    Some(change(
+        kind,
+        r,
+        true,
+        before.against_target.as_deref(),
+        after.against_target.as_deref(),
+    ))
+}
+
+/// A risk scored differently, and which way.
+fn score_change(r: &SnapRecord, before: &Derived, after: &Derived) -> Option<Change> {
+    let (was, now) = before.score.zip(after.score)?;
+    if was == now {
+        return None;
+    }
+    let mut c = change(
+        Kind::Rescored,
+        r,
+        true,
+        Some(&was.to_string()),
+        Some(&now.to_string()),
+    );
+    c.direction = Some(if now > was { "higher" } else { "lower" });
+    Some(c)
+}
+
+/// A due date set, moved or removed, and which way it moved when both are dates.
+fn due_change(o: &SnapRecord, r: &SnapRecord) -> Option<Change> {
+    if o.due == r.due || (o.due.is_none() && r.due.is_none()) {
+        return None;
+    }
+    let mut c = change(Kind::DueMoved, r, true, o.due.as_deref(), r.due.as_deref());
+    let last = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|d| PartialDate::parse(d).ok())
+            .map(PartialDate::last_day)
+    };
+    c.direction = match (last(&o.due), last(&r.due)) {
+        (Some(a), Some(b)) if b > a => Some("later"),
+        (Some(a), Some(b)) if b < a => Some("earlier"),
+        _ => None,
+    };
+    Some(c)
+}
+
 /// Groups changes by the recommendations they concern: a recommendation's own, the
 /// actions addressing it, the evidence supporting it or those actions.
 fn group(all: &[Change], old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Vec<Group> {
-    let rec = RecordType::Recommendation.name();
-    // A recommendation may head a group when visible now, or gone from the content.
-    let shown = |id: &str| -> Option<Subject> {
-        if let Some(r) = new.get(id) {
-            return (r.rtype == rec).then(|| Subject {
-                id: r.id.clone(),
-                title: r.title.clone(),
-                page: r.page.clone(),
-                removed: false,
-            });
-        }
-        let r = old.get(id)?;
-        (r.rtype == rec && !hidden(id)).then(|| Subject {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            page: None,
-            removed: true,
-        })
-    };
-    let concerns = |c: &Change| -> Vec<String> {
-        let snap = if new.get(&c.id).is_some() { new } else { old };
-        let Some(r) = snap.get(&c.id) else {
-            return Vec::new();
-        };
-        let mut ids: Vec<String> = if r.rtype == rec {
-            vec![r.id.clone()]
-        } else if r.rtype == RecordType::Action.name() {
-            r.addresses.clone()
-        } else if r.rtype == RecordType::Evidence.name() {
-            let mut ids = Vec::new();
-            for s in &r.supports {
-                match snap.get(s) {
-                    Some(t) if t.rtype == rec => ids.push(t.id.clone()),
-                    Some(t) if t.rtype == RecordType::Action.name() => {
-                        ids.extend(t.addresses.iter().cloned())
-                    }
-                    _ => {}
-                }
-            }
-            ids
-        } else {
-            Vec::new()
-        };
-        let mut seen = HashSet::new();
-        ids.retain(|id| shown(id).is_some() && seen.insert(id.to_lowercase()));
-        ids
-    };
-    // Group order: recommendations as the records now list them, then removed ones.
-    let mut order: Vec<String> = new
-        .records
-        .iter()
-        .chain(old.records.iter().filter(|o| new.get(&o.id).is_none()))
-        .filter(|r| r.rtype == rec)
-        .map(|r| r.id.to_lowercase())
-        .collect();
-    order.dedup();
     let mut by_rec: HashMap<String, Vec<Change>> = HashMap::new();
     let mut other: Vec<Change> = Vec::new();
     for c in all {
-        let ids = concerns(c);
+        let ids = concerns(c, old, new, hidden);
         if ids.is_empty() {
             other.push(c.clone());
         }
@@ -936,12 +935,12 @@ fn group(all: &[Change], old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> 
             by_rec.entry(id.to_lowercase()).or_default().push(c.clone());
         }
     }
-    let mut groups: Vec<Group> = order
+    let mut groups: Vec<Group> = group_order(old, new)
         .iter()
         .filter_map(|id| {
             let changes = by_rec.remove(id)?;
             Some(Group {
-                recommendation: shown(id),
+                recommendation: group_head(id, old, new, hidden),
                 changes,
             })
         })
@@ -953,6 +952,74 @@ fn group(all: &[Change], old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> 
         });
     }
     groups
+}
+
+/// The recommendation `id` as the head of a group: when visible now, or gone from the
+/// content (never when withheld).
+fn group_head(id: &str, old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Option<Subject> {
+    let rec = RecordType::Recommendation.name();
+    if let Some(r) = new.get(id) {
+        return (r.rtype == rec).then(|| Subject {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            page: r.page.clone(),
+            removed: false,
+        });
+    }
+    let r = old.get(id)?;
+    (r.rtype == rec && !hidden(id)).then(|| Subject {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        page: None,
+        removed: true,
+    })
+}
+
+/// The recommendations a change concerns, each once, only those that may head a group:
+/// itself, those an action addresses, those evidence supports directly or through the
+/// actions it supports. Read from the snapshot that has the record (now, else before).
+fn concerns(c: &Change, old: &Snapshot, new: &Snapshot, hidden: Hidden<'_>) -> Vec<String> {
+    let rec = RecordType::Recommendation.name();
+    let snap = if new.get(&c.id).is_some() { new } else { old };
+    let Some(r) = snap.get(&c.id) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<String> = if r.rtype == rec {
+        vec![r.id.clone()]
+    } else if r.rtype == RecordType::Action.name() {
+        r.addresses.clone()
+    } else if r.rtype == RecordType::Evidence.name() {
+        let mut ids = Vec::new();
+        for s in &r.supports {
+            match snap.get(s) {
+                Some(t) if t.rtype == rec => ids.push(t.id.clone()),
+                Some(t) if t.rtype == RecordType::Action.name() => {
+                    ids.extend(t.addresses.iter().cloned())
+                }
+                _ => {}
+            }
+        }
+        ids
+    } else {
+        Vec::new()
+    };
+    let mut seen = HashSet::new();
+    ids.retain(|id| group_head(id, old, new, hidden).is_some() && seen.insert(id.to_lowercase()));
+    ids
+}
+
+/// The order of the groups: recommendations as the records now list them, then
+/// removed ones (IDs in lower case).
+fn group_order(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+    let mut order: Vec<String> = new
+        .records
+        .iter()
+        .chain(old.records.iter().filter(|o| new.get(&o.id).is_none()))
+        .filter(|r| r.rtype == RecordType::Recommendation.name())
+        .map(|r| r.id.to_lowercase())
+        .collect();
+    order.dedup();
+    order
 }
 
 fn readiness_json(p: &Point) -> Value {

@@ -449,44 +449,7 @@ pub fn html_problems(html: &str) -> Vec<String> {
             continue;
         }
         let name = html[start..j].to_ascii_lowercase();
-        // Attributes, to the end of the tag.
-        let mut attrs: Vec<(String, String)> = Vec::new();
-        loop {
-            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
-                j += 1;
-            }
-            if j >= b.len() || b[j] == b'>' {
-                j += 1;
-                break;
-            }
-            let k0 = j;
-            while j < b.len() && !b[j].is_ascii_whitespace() && !b"=>/".contains(&b[j]) {
-                j += 1;
-            }
-            let key = html[k0..j].to_ascii_lowercase();
-            let mut value = String::new();
-            if j < b.len() && b[j] == b'=' {
-                j += 1;
-                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
-                    let q = b[j];
-                    let v0 = j + 1;
-                    let len = html[v0..].bytes().position(|c| c == q);
-                    if len.is_none() {
-                        problems.push(format!("<{name}>: an attribute value is never closed"));
-                    }
-                    j = v0 + len.unwrap_or(b.len() - v0);
-                    value = html[v0..j].to_string();
-                    j += 1;
-                } else {
-                    let v0 = j;
-                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
-                        j += 1;
-                    }
-                    value = html[v0..j].to_string();
-                }
-            }
-            attrs.push((key, value));
-        }
+        let (attrs, j) = read_attributes(html, j, &name, &mut problems);
         i = j.min(b.len());
         if closing {
             match open.pop() {
@@ -499,33 +462,7 @@ pub fn html_problems(html: &str) -> Vec<String> {
             }
             continue;
         }
-        for (key, value) in &attrs {
-            if key.starts_with("on") {
-                problems.push(format!("<{name} {key}>: an event handler"));
-            }
-            let url = match key.as_str() {
-                "href" | "src" | "action" | "formaction" | "poster" | "srcset" | "data" => value,
-                _ => continue,
-            };
-            let Some(url) = decode_attribute(url) else {
-                problems.push(format!(
-                    "<{name} {key}=\"{url}\">: an entity this check cannot read"
-                ));
-                continue;
-            };
-            let dest = markdown::destination(&url);
-            let loads = !matches!(key.as_str(), "href" | "action" | "formaction");
-            match dest {
-                Dest::Unsafe => problems.push(format!(
-                    "<{name} {key}=\"{url}\">: a scheme outside {:?}, or a network path",
-                    markdown::LINK_SCHEMES
-                )),
-                Dest::Web if loads => {
-                    problems.push(format!("<{name} {key}=\"{url}\">: loads from elsewhere"))
-                }
-                _ => {}
-            }
-        }
+        attribute_problems(&name, &attrs, &mut problems);
         if name == "a" && open.iter().any(|t| t == "a") {
             problems.push("<a> inside <a>".to_string());
         }
@@ -545,6 +482,90 @@ pub fn html_problems(html: &str) -> Vec<String> {
         problems.push(format!("never closed: {open:?}"));
     }
     problems
+}
+
+/// The attributes of a tag whose name ends at byte `j`, read up to its `>`, and where
+/// reading stopped: just past the `>`, or past the end when the tag is never closed.
+/// An attribute value never closed is a problem of `<name>`.
+fn read_attributes(
+    html: &str,
+    mut j: usize,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> (Vec<(String, String)>, usize) {
+    let b = html.as_bytes();
+    let mut attrs: Vec<(String, String)> = Vec::new();
+    loop {
+        while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+            j += 1;
+        }
+        if j >= b.len() || b[j] == b'>' {
+            j += 1;
+            break;
+        }
+        let k0 = j;
+        while j < b.len() && !b[j].is_ascii_whitespace() && !b"=>/".contains(&b[j]) {
+            j += 1;
+        }
+        let key = html[k0..j].to_ascii_lowercase();
+        let mut value = String::new();
+        if j < b.len() && b[j] == b'=' {
+            j += 1;
+            if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                let q = b[j];
+                let v0 = j + 1;
+                let len = html[v0..].bytes().position(|c| c == q);
+                if len.is_none() {
+                    problems.push(format!("<{name}>: an attribute value is never closed"));
+                }
+                j = v0 + len.unwrap_or(b.len() - v0);
+                value = html[v0..j].to_string();
+                j += 1;
+            } else {
+                let v0 = j;
+                while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                    j += 1;
+                }
+                value = html[v0..j].to_string();
+            }
+        }
+        attrs.push((key, value));
+    }
+    (attrs, j)
+}
+
+/// The problems of an opening tag's attributes: an event handler, or a URL whose
+/// scheme is outside [`markdown::LINK_SCHEMES`] (or a network path), or that loads
+/// from elsewhere (a `src`, unlike an `href`), or that holds an entity this check
+/// cannot read.
+fn attribute_problems(name: &str, attrs: &[(String, String)], problems: &mut Vec<String>) {
+    for (key, value) in attrs {
+        if key.starts_with("on") {
+            problems.push(format!("<{name} {key}>: an event handler"));
+        }
+        let url = match key.as_str() {
+            "href" | "src" | "action" | "formaction" | "poster" | "srcset" | "data" => value,
+            _ => continue,
+        };
+        let Some(url) = decode_attribute(url) else {
+            problems.push(format!(
+                "<{name} {key}=\"{url}\">: an entity this check cannot read"
+            ));
+            continue;
+        };
+        let dest = markdown::destination(&url);
+        let loads = !matches!(key.as_str(), "href" | "action" | "formaction");
+        match dest {
+            Dest::Unsafe => problems.push(format!(
+                "<{name} {key}=\"{url}\">: a scheme outside {:?}, or a network path",
+                markdown::LINK_SCHEMES
+            )),
+            Dest::Web if loads => {
+                problems.push(format!("<{name} {key}=\"{url}\">: loads from elsewhere"))
+            }
+            _ => {}
+        }
+    }
 }
 
 /// An attribute value with its character references decoded; `None` if it holds one

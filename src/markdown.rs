@@ -207,33 +207,14 @@ pub fn raw_html_edits(
                     &mut out,
                 );
             }
-            Event::InlineHtml(html) => {
-                if let Some((start, _)) = open_anchor {
-                    if is_closing_anchor(&html) {
-                        out.push((start..range.end, WITHHELD_LINK));
-                        open_anchor = None;
-                    } else {
-                        open_anchor = Some((start, range.end));
-                    }
-                    continue;
-                }
-                if html.starts_with("<!--") {
-                    out.push((range, ""));
-                } else if opening_tag(&html).is_some_and(|(name, _)| name == "a")
-                    && tag_names_withheld(&html, withheld_id, withheld_file)
-                {
-                    open_anchor = Some((range.start, range.end));
-                } else {
-                    html_text_edits(
-                        &html,
-                        range.start,
-                        WITHHELD_LINK,
-                        withheld_id,
-                        withheld_file,
-                        &mut out,
-                    );
-                }
-            }
+            Event::InlineHtml(html) => inline_html_edits(
+                &html,
+                range,
+                &mut open_anchor,
+                withheld_id,
+                withheld_file,
+                &mut out,
+            ),
             // The end of the block holding an unclosed withheld `<a>`: its words end here.
             Event::End(_)
                 if open_anchor.is_some()
@@ -263,6 +244,46 @@ pub fn raw_html_edits(
         out.push((start..end, WITHHELD_LINK));
     }
     outermost(out)
+}
+
+/// The edits for one piece of inline raw HTML in [`raw_html_edits`]. Inside an open
+/// withheld `<a>`, its `</a>` closes it and the whole anchor, words and all, becomes
+/// one withheld link (any other tag only extends it); otherwise a comment goes, an
+/// `<a>` naming a withheld record or file opens one, and any other tag has what it
+/// names edited.
+fn inline_html_edits(
+    html: &str,
+    range: std::ops::Range<usize>,
+    open_anchor: &mut Option<(usize, usize)>,
+    withheld_id: &dyn Fn(&str) -> bool,
+    withheld_file: &dyn Fn(&str) -> bool,
+    out: &mut Vec<(std::ops::Range<usize>, &'static str)>,
+) {
+    if let Some((start, _)) = *open_anchor {
+        if is_closing_anchor(html) {
+            out.push((start..range.end, WITHHELD_LINK));
+            *open_anchor = None;
+        } else {
+            *open_anchor = Some((start, range.end));
+        }
+        return;
+    }
+    if html.starts_with("<!--") {
+        out.push((range, ""));
+    } else if opening_tag(html).is_some_and(|(name, _)| name == "a")
+        && tag_names_withheld(html, withheld_id, withheld_file)
+    {
+        *open_anchor = Some((range.start, range.end));
+    } else {
+        html_text_edits(
+            html,
+            range.start,
+            WITHHELD_LINK,
+            withheld_id,
+            withheld_file,
+            out,
+        );
+    }
 }
 
 /// Edits of a text (byte ranges and their replacements): the outermost of those that
@@ -800,77 +821,95 @@ impl<'a> LinkRules<'a> {
                 link_type: LinkType::WikiLink { has_pothole },
                 dest_url,
                 ..
-            } => {
-                let id = wiki_id(dest_url);
-                let (href, title) = match self.links.target(id) {
-                    None | Some(LinkTarget::Withheld) => return (Shown::Withheld, Words::Drop),
-                    Some(LinkTarget::Visible { href, title }) => (Some(href), title),
-                    Some(LinkTarget::Unlinked { title }) => (None, title),
-                };
-                let shown = if no_link {
-                    Shown::Words
-                } else {
-                    Shown::Record {
-                        id: id.to_string(),
-                        href,
-                    }
-                };
-                let words = if *has_pothole {
-                    Words::OrTitle(title)
-                } else {
-                    Words::Title(title)
-                };
-                (shown, words)
-            }
+            } => self.decide_record(dest_url, *has_pothole, no_link),
             Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 ..
-            } => {
-                let href = match destination(dest_url) {
-                    _ if *link_type == LinkType::Email => {
-                        Some((format!("mailto:{dest_url}"), true))
-                    }
-                    Dest::Web => Some((dest_url.to_string(), true)),
-                    Dest::Fragment => Some((dest_url.to_string(), false)),
-                    Dest::Local { suffix, .. } => Some((self.local(dest_url, suffix), false)),
-                    Dest::Unsafe => None,
-                };
-                let shown = match href {
-                    Some((href, web)) if !no_link => Shown::Link {
-                        href,
-                        title: title.to_string(),
-                        web,
-                    },
-                    _ => Shown::Words,
-                };
-                (shown, Words::Keep)
-            }
+            } => self.decide_link(*link_type, dest_url, title, no_link),
             Tag::Image {
                 dest_url, title, ..
-            } => {
-                let dest = destination(dest_url);
-                let shown = match dest {
-                    Dest::Local { suffix, .. } if !self.in_image() && !dest_url.is_empty() => {
-                        Shown::Image {
-                            dest: dest_url.to_string(),
-                            src: self.local(dest_url, suffix),
-                            title: title.to_string(),
-                        }
-                    }
-                    // No request may leave the page: a remote image becomes a link to it.
-                    Dest::Web | Dest::Fragment if !no_link => Shown::Link {
-                        href: dest_url.to_string(),
-                        title: title.to_string(),
-                        web: dest == Dest::Web,
-                    },
-                    _ => Shown::Words,
-                };
-                (shown, Words::Keep)
-            }
+            } => self.decide_image(dest_url, title, no_link),
             _ => (Shown::Words, Words::Keep),
         }
+    }
+
+    /// A `[[ID]]` or `[[ID|words]]`: a link to the record's page (words only where no
+    /// link may start), its title for words unless the author wrote some; for a
+    /// withheld or unknown record, "withheld" and none of its words.
+    fn decide_record(&self, dest_url: &str, has_pothole: bool, no_link: bool) -> (Shown, Words) {
+        let id = wiki_id(dest_url);
+        let (href, title) = match self.links.target(id) {
+            None | Some(LinkTarget::Withheld) => return (Shown::Withheld, Words::Drop),
+            Some(LinkTarget::Visible { href, title }) => (Some(href), title),
+            Some(LinkTarget::Unlinked { title }) => (None, title),
+        };
+        let shown = if no_link {
+            Shown::Words
+        } else {
+            Shown::Record {
+                id: id.to_string(),
+                href,
+            }
+        };
+        let words = if has_pothole {
+            Words::OrTitle(title)
+        } else {
+            Words::Title(title)
+        };
+        (shown, words)
+    }
+
+    /// A Markdown link or autolink: kept where its destination is safe and a link may
+    /// start (an email address as `mailto:`, a relative link to its copy); else its
+    /// words.
+    fn decide_link(
+        &self,
+        link_type: LinkType,
+        dest_url: &str,
+        title: &str,
+        no_link: bool,
+    ) -> (Shown, Words) {
+        let href = match destination(dest_url) {
+            _ if link_type == LinkType::Email => Some((format!("mailto:{dest_url}"), true)),
+            Dest::Web => Some((dest_url.to_string(), true)),
+            Dest::Fragment => Some((dest_url.to_string(), false)),
+            Dest::Local { suffix, .. } => Some((self.local(dest_url, suffix), false)),
+            Dest::Unsafe => None,
+        };
+        let shown = match href {
+            Some((href, web)) if !no_link => Shown::Link {
+                href,
+                title: title.to_string(),
+                web,
+            },
+            _ => Shown::Words,
+        };
+        (shown, Words::Keep)
+    }
+
+    /// An image: kept where it is a local file (and not inside another image's
+    /// description), a link to it where it is remote, else its description.
+    fn decide_image(&self, dest_url: &str, title: &str, no_link: bool) -> (Shown, Words) {
+        let dest = destination(dest_url);
+        let shown = match dest {
+            Dest::Local { suffix, .. } if !self.in_image() && !dest_url.is_empty() => {
+                Shown::Image {
+                    dest: dest_url.to_string(),
+                    src: self.local(dest_url, suffix),
+                    title: title.to_string(),
+                }
+            }
+            // No request may leave the page: a remote image becomes a link to it.
+            Dest::Web | Dest::Fragment if !no_link => Shown::Link {
+                href: dest_url.to_string(),
+                title: title.to_string(),
+                web: dest == Dest::Web,
+            },
+            _ => Shown::Words,
+        };
+        (shown, Words::Keep)
     }
 
     /// Where a relative link points in the output, with its `?query` or `#fragment`.
@@ -895,59 +934,14 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 let in_image = rules.in_image();
                 let frame = rules.open(&tag, events.len());
-                match &frame.shown {
-                    Shown::Link { href, title, .. } => events.push(Event::Start(Tag::Link {
-                        link_type: LinkType::Inline,
-                        dest_url: CowStr::from(href.clone()),
-                        title: CowStr::from(title.clone()),
-                        id: CowStr::Borrowed(""),
-                    })),
-                    Shown::Record {
-                        href: Some(href), ..
-                    } => events.push(Event::InlineHtml(
-                        format!("<a class=\"record-link\" href=\"{}\">", escape_html(href)).into(),
-                    )),
-                    Shown::Record { href: None, .. } => events.push(Event::InlineHtml(
-                        CowStr::Borrowed("<span class=\"record-link\">"),
-                    )),
-                    Shown::Image { src, title, .. } => events.push(Event::Start(Tag::Image {
-                        link_type: LinkType::Inline,
-                        dest_url: CowStr::from(src.clone()),
-                        title: CowStr::from(title.clone()),
-                        id: CowStr::Borrowed(""),
-                    })),
-                    Shown::Withheld if in_image => events.push(Event::Text("withheld".into())),
-                    Shown::Withheld => events.push(Event::InlineHtml(CowStr::Borrowed(
-                        "<span class=\"withheld\">withheld</span>",
-                    ))),
-                    Shown::Words => {}
-                }
-                if let Words::Title(title) = &frame.words {
-                    events.push(Event::Text(CowStr::from(title.clone())));
-                }
+                push_opening(frame, in_image, &mut events);
                 rules.set_mark(events.len());
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 let Some(frame) = rules.close() else {
                     continue;
                 };
-                if let Words::OrTitle(title) = frame.words {
-                    if !frame.had_words {
-                        events.truncate(frame.mark);
-                        events.push(Event::Text(CowStr::from(title)));
-                    }
-                }
-                match frame.shown {
-                    Shown::Link { .. } => events.push(Event::End(TagEnd::Link)),
-                    Shown::Record { href: Some(_), .. } => {
-                        events.push(Event::InlineHtml(CowStr::Borrowed("</a>")))
-                    }
-                    Shown::Record { href: None, .. } => {
-                        events.push(Event::InlineHtml(CowStr::Borrowed("</span>")))
-                    }
-                    Shown::Image { .. } => events.push(Event::End(TagEnd::Image)),
-                    Shown::Words | Shown::Withheld => {}
-                }
+                push_closing(frame, &mut events);
                 if !rules.in_link() {
                     events.append(&mut held);
                 }
@@ -974,6 +968,65 @@ pub fn to_html(body: &str, links: &dyn Links) -> String {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
+}
+
+/// The events that open a link or image as the rules decided it shows: a Markdown link
+/// or image, a record link (an `<a>`, or a `<span>` where the output has no page for the
+/// record), "withheld" (plain text inside an image's description), or nothing, its
+/// words standing alone; then the record's title where `[[ID]]` shows it.
+fn push_opening(frame: &Frame, in_image: bool, events: &mut Vec<Event<'_>>) {
+    match &frame.shown {
+        Shown::Link { href, title, .. } => events.push(Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url: CowStr::from(href.clone()),
+            title: CowStr::from(title.clone()),
+            id: CowStr::Borrowed(""),
+        })),
+        Shown::Record {
+            href: Some(href), ..
+        } => events.push(Event::InlineHtml(
+            format!("<a class=\"record-link\" href=\"{}\">", escape_html(href)).into(),
+        )),
+        Shown::Record { href: None, .. } => events.push(Event::InlineHtml(CowStr::Borrowed(
+            "<span class=\"record-link\">",
+        ))),
+        Shown::Image { src, title, .. } => events.push(Event::Start(Tag::Image {
+            link_type: LinkType::Inline,
+            dest_url: CowStr::from(src.clone()),
+            title: CowStr::from(title.clone()),
+            id: CowStr::Borrowed(""),
+        })),
+        Shown::Withheld if in_image => events.push(Event::Text("withheld".into())),
+        Shown::Withheld => events.push(Event::InlineHtml(CowStr::Borrowed(
+            "<span class=\"withheld\">withheld</span>",
+        ))),
+        Shown::Words => {}
+    }
+    if let Words::Title(title) = &frame.words {
+        events.push(Event::Text(CowStr::from(title.clone())));
+    }
+}
+
+/// The events that close what [`push_opening`] opened. `[[ID|words]]` whose words came
+/// to nothing shows the record's title in their place.
+fn push_closing(frame: Frame, events: &mut Vec<Event<'_>>) {
+    if let Words::OrTitle(title) = frame.words {
+        if !frame.had_words {
+            events.truncate(frame.mark);
+            events.push(Event::Text(CowStr::from(title)));
+        }
+    }
+    match frame.shown {
+        Shown::Link { .. } => events.push(Event::End(TagEnd::Link)),
+        Shown::Record { href: Some(_), .. } => {
+            events.push(Event::InlineHtml(CowStr::Borrowed("</a>")))
+        }
+        Shown::Record { href: None, .. } => {
+            events.push(Event::InlineHtml(CowStr::Borrowed("</span>")))
+        }
+        Shown::Image { .. } => events.push(Event::End(TagEnd::Image)),
+        Shown::Words | Shown::Withheld => {}
+    }
 }
 
 /// A task-list item's state, in words: the site is read, not filled in, so a greyed-out
@@ -1275,6 +1328,8 @@ mod tests {
     /// The link rules at every depth (links in images in links, images in `[[…]]`,
     /// links dropped for their scheme), as exact HTML. Each of these once let a script
     /// link, a remote image or a link inside a link through.
+    // Long: one table of cases, each Markdown beside the exact HTML it must give, read
+    // top to bottom; split, the cases would lose the comments that group them.
     #[test]
     fn link_rules_hold_at_every_depth() {
         let p = |inner: &str| format!("<p>{inner}</p>\n");

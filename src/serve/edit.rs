@@ -257,96 +257,21 @@ fn type_of_folder(folder: &str) -> Option<RecordType> {
 pub(crate) fn handle(mut rq: Request, shared: &Arc<Shared>, port: u16) {
     let url = rq.url().to_string();
     let path = url.split(['?', '#']).next().unwrap_or("").to_string();
-    if path == CSS_PATH {
-        return respond(
-            rq,
-            200,
-            "text/css; charset=utf-8",
-            CSS.as_bytes().to_vec(),
-            Vec::new(),
-        );
-    }
-    if path == JS_PATH {
-        return respond(
-            rq,
-            200,
-            "text/javascript; charset=utf-8",
-            JS.as_bytes().to_vec(),
-            Vec::new(),
-        );
+    if let Some((content_type, text)) = asset(&path) {
+        return respond(rq, 200, content_type, text.as_bytes().to_vec(), Vec::new());
     }
     let Some(editor) = shared.editor.get() else {
         return refuse(rq, 404, "Editing is not available.");
     };
-    if editor.read_only {
-        return refuse(
-            rq,
-            403,
-            "Editing is turned off (`assure serve --read-only`).",
-        );
-    }
-    if !own_request(&rq, port) {
-        return refuse(
-            rq,
-            403,
-            "Refused: this request does not come from this server's own pages.",
-        );
-    }
-    let post = match rq.method() {
-        Method::Get | Method::Head => false,
-        Method::Post => true,
-        _ => return refuse(rq, 405, "Only GET and POST are used by the editor."),
+    let post = match admitted(&rq, editor, port) {
+        Ok(post) => post,
+        Err((status, why)) => return refuse(rq, status, why),
     };
-    let cookie_ok = cookie_token(&rq).is_some_and(|t| same_secret(&t, &editor.token));
-    if !cookie_ok {
-        return refuse(
-            rq,
-            403,
-            "Refused: open the address `assure serve` printed (with `?token=…`) to edit from this browser.",
-        );
-    }
     let form = if post {
-        if rq
-            .body_length()
-            .is_some_and(|n| n as u64 > editor.max_upload)
-        {
-            return refuse(
-                rq,
-                413,
-                "Refused: the upload is larger than the limit (`--max-upload`).",
-            );
+        match read_form(&mut rq, editor) {
+            Ok(form) => Some(form),
+            Err((status, why)) => return refuse(rq, status, why),
         }
-        let content_type = header_value(&rq, "Content-Type").unwrap_or_default();
-        let mut body = Vec::new();
-        let read = rq
-            .as_reader()
-            .take(editor.max_upload + 1)
-            .read_to_end(&mut body);
-        if read.is_err() {
-            return refuse(rq, 400, "The request could not be read.");
-        }
-        if body.len() as u64 > editor.max_upload {
-            return refuse(
-                rq,
-                413,
-                "Refused: the upload is larger than the limit (`--max-upload`).",
-            );
-        }
-        let Some(form) = forms::Form::parse(&content_type, &body) else {
-            return refuse(rq, 400, "The form could not be read.");
-        };
-        // The token again in the form, so a forged cookie alone does nothing.
-        if !form
-            .text("token")
-            .is_some_and(|t| same_secret(t, &editor.token))
-        {
-            return refuse(
-                rq,
-                403,
-                "Refused: the form has no valid token; open it again from the page.",
-            );
-        }
-        Some(form)
     } else {
         None
     };
@@ -361,6 +286,89 @@ pub(crate) fn handle(mut rq: Request, shared: &Arc<Shared>, port: u16) {
         return new_record(rq, editor, folder, form.as_ref());
     }
     refuse(rq, 404, "No such editor page.")
+}
+
+/// A request refused: its status and the reason shown.
+type Refusal = (u16, &'static str);
+
+/// The editor's own style sheet or script at `path`, with its content type.
+fn asset(path: &str) -> Option<(&'static str, &'static str)> {
+    if path == CSS_PATH {
+        Some(("text/css; charset=utf-8", CSS))
+    } else if path == JS_PATH {
+        Some(("text/javascript; charset=utf-8", JS))
+    } else {
+        None
+    }
+}
+
+/// Whether the editor takes this request, in the order the checks are made: editing
+/// is on, the request comes from this server's own pages, it is a GET, HEAD or POST,
+/// and it carries the token's cookie. `Ok(true)` for a POST.
+fn admitted(rq: &Request, editor: &Editor, port: u16) -> Result<bool, Refusal> {
+    if editor.read_only {
+        return Err((403, "Editing is turned off (`assure serve --read-only`)."));
+    }
+    if !own_request(rq, port) {
+        return Err((
+            403,
+            "Refused: this request does not come from this server's own pages.",
+        ));
+    }
+    let post = match rq.method() {
+        Method::Get | Method::Head => false,
+        Method::Post => true,
+        _ => return Err((405, "Only GET and POST are used by the editor.")),
+    };
+    let cookie_ok = cookie_token(rq).is_some_and(|t| same_secret(&t, &editor.token));
+    if !cookie_ok {
+        return Err((
+            403,
+            "Refused: open the address `assure serve` printed (with `?token=…`) to edit from this browser.",
+        ));
+    }
+    Ok(post)
+}
+
+/// A posted form, read up to the upload limit, with the token checked again in it.
+fn read_form(rq: &mut Request, editor: &Editor) -> Result<forms::Form, Refusal> {
+    const TOO_LARGE: Refusal = (
+        413,
+        "Refused: the upload is larger than the limit (`--max-upload`).",
+    );
+    if rq
+        .body_length()
+        .is_some_and(|n| n as u64 > editor.max_upload)
+    {
+        return Err(TOO_LARGE);
+    }
+    let content_type = header_value(rq, "Content-Type").unwrap_or_default();
+    let mut body = Vec::new();
+    // One byte past the limit, to tell a body that is too large from one that fits.
+    let read = rq
+        .as_reader()
+        .take(editor.max_upload + 1)
+        .read_to_end(&mut body);
+    if read.is_err() {
+        return Err((400, "The request could not be read."));
+    }
+    if body.len() as u64 > editor.max_upload {
+        return Err(TOO_LARGE);
+    }
+    let Some(form) = forms::Form::parse(&content_type, &body) else {
+        return Err((400, "The form could not be read."));
+    };
+    // The token again in the form, so a forged cookie alone does nothing.
+    if !form
+        .text("token")
+        .is_some_and(|t| same_secret(t, &editor.token))
+    {
+        return Err((
+            403,
+            "Refused: the form has no valid token; open it again from the page.",
+        ));
+    }
+    Ok(form)
 }
 
 /// The record whose page is `folder/slug.html`, with its file's bytes.
@@ -386,31 +394,73 @@ fn find_record(site: &crate::model::Site, folder: &str, slug: &str) -> Option<Fo
         })
 }
 
+/// A record opened for editing: its file, as read now, and what its form needs.
+struct Opened {
+    found: Found,
+    path: PathBuf,
+    bytes: Vec<u8>,
+    current: writer::Fields,
+    choices: forms::Choices,
+    state: FormState,
+}
+
+/// What to answer when a record cannot be opened for editing.
+enum Unopened {
+    /// Refused with this status and reason.
+    Refused(u16, String),
+    /// A page saying why, with a way back.
+    Page(String),
+}
+
+/// Shows the edit form of the record at `folder/slug.html`, or saves `form` into it.
 fn edit_record(rq: Request, editor: &Editor, folder: &str, slug: &str, form: Option<&forms::Form>) {
+    let o = match open_record(editor, folder, slug) {
+        Ok(o) => o,
+        Err(Unopened::Refused(status, why)) => return refuse(rq, status, &why),
+        Err(Unopened::Page(page)) => return html(rq, 200, page),
+    };
+    match form {
+        None => html(
+            rq,
+            200,
+            forms::edit_page(&o.state, &o.current, &o.choices, &[], None, None),
+        ),
+        Some(form) => save_record(rq, editor, &o, form),
+    }
+}
+
+/// Finds the record at `folder/slug.html` and reads its file's fields as they are now.
+fn open_record(editor: &Editor, folder: &str, slug: &str) -> Result<Opened, Unopened> {
     let site = match crate::pipeline::load(&editor.content) {
         Ok((site, _)) => site,
-        Err(e) => return refuse(rq, 500, &format!("The content cannot be read: {e:#}")),
+        Err(e) => {
+            return Err(Unopened::Refused(
+                500,
+                format!("The content cannot be read: {e:#}"),
+            ))
+        }
     };
     let Some(found) = find_record(&site, folder, slug) else {
-        return refuse(rq, 404, "No such record.");
+        return Err(Unopened::Refused(404, "No such record.".into()));
     };
     let path = editor.root.join(&found.rel);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
-        Err(e) => return refuse(rq, 500, &format!("`{}` cannot be read: {e}", found.rel)),
+        Err(e) => {
+            return Err(Unopened::Refused(
+                500,
+                format!("`{}` cannot be read: {e}", found.rel),
+            ))
+        }
     };
     let current = match writer::read_fields(&bytes, &found.rel, &found.id) {
         Ok(f) => f,
         Err(e) => {
-            return html(
-                rq,
-                200,
-                forms::message_page(
-                    "This record cannot be edited here",
-                    &format!("{e}. Edit `{}` in a text editor instead.", found.rel),
-                    &format!("/{}", found.page),
-                ),
-            )
+            return Err(Unopened::Page(forms::message_page(
+                "This record cannot be edited here",
+                &format!("{e}. Edit `{}` in a text editor instead.", found.rel),
+                &format!("/{}", found.page),
+            )))
         }
     };
     let choices = forms::Choices::from_site(&site);
@@ -424,122 +474,136 @@ fn edit_record(rq: Request, editor: &Editor, folder: &str, slug: &str, form: Opt
         sha: writer::digest(&bytes),
         rel: found.rel.clone(),
     };
-    let Some(form) = form else {
-        return html(
-            rq,
-            200,
-            forms::edit_page(&state, &current, &choices, &[], None, None),
-        );
-    };
+    Ok(Opened {
+        found,
+        path,
+        bytes,
+        current,
+        choices,
+        state,
+    })
+}
+
+impl Opened {
+    /// The form again with what was submitted, the errors and a preview of the text,
+    /// keeping `opened`, the file's digest when the form was first opened.
+    fn again(
+        &self,
+        form: &forms::Form,
+        opened: &str,
+        errors: &[(String, String)],
+        preview: Option<&str>,
+    ) -> String {
+        let shown = forms::submitted(self.found.rtype, &self.current, form);
+        let state = FormState {
+            sha: opened.to_string(),
+            ..self.state.clone()
+        };
+        forms::edit_page(&state, &shown, &self.choices, errors, preview, None)
+    }
+
+    /// The page saying the file changed since the form was opened (now `now`), with
+    /// what was submitted.
+    fn conflict(&self, form: &forms::Form, now: &[u8]) -> String {
+        forms::conflict_page(
+            &self.state,
+            now,
+            &forms::submitted(self.found.rtype, &self.current, form),
+        )
+    }
+}
+
+/// Saves a posted edit form: shown again for a preview or with its errors, refused
+/// when the file changed since the form was opened, else written (with an uploaded
+/// file for evidence) and the record's page shown.
+fn save_record(rq: Request, editor: &Editor, o: &Opened, form: &forms::Form) {
+    let rtype = o.found.rtype;
     // The file as it was when the form was opened.
     let opened = form.text("sha").unwrap_or_default().to_string();
-    let mut edits = forms::edits_from_form(found.rtype, &current, form);
-    let mut errors: Vec<(String, String)> = forms::form_errors(found.rtype, form);
+    let mut edits = forms::edits_from_form(rtype, &o.current, form);
+    let mut errors: Vec<(String, String)> = forms::form_errors(rtype, form);
     let preview = form.text("action") == Some("preview");
     if preview || !errors.is_empty() {
         let body_html = preview
             .then(|| forms::preview(&form.text("body").unwrap_or_default().replace("\r\n", "\n")));
-        let shown = forms::submitted(found.rtype, &current, form);
-        let state = FormState {
-            sha: opened,
-            ..state
-        };
         return html(
             rq,
             if errors.is_empty() { 200 } else { 400 },
-            forms::edit_page(
-                &state,
-                &shown,
-                &choices,
-                &errors,
-                body_html.as_deref(),
-                None,
-            ),
+            o.again(form, &opened, &errors, body_html.as_deref()),
         );
     }
-    if opened != state.sha {
-        return html(
-            rq,
-            409,
-            forms::conflict_page(
-                &state,
-                &bytes,
-                &forms::submitted(found.rtype, &current, form),
-            ),
-        );
+    // From here `opened` is the digest of the file as read now.
+    if opened != o.state.sha {
+        return html(rq, 409, o.conflict(form, &o.bytes));
     }
-    // An uploaded file: saved under a new name, named in `file:` and locked.
-    let mut uploaded: Option<PathBuf> = None;
-    if found.rtype == RecordType::Evidence {
-        match save_upload(editor, form) {
-            Ok(Some((rel, hash, full))) => {
-                edits.retain(|e| !matches!(e, Edit::Set(n, _) | Edit::Remove(n) if n == "file" || n == "sha256"));
-                edits.push(Edit::SetAfter(
-                    "file".into(),
-                    Value::Text(rel),
-                    "title".into(),
-                ));
-                edits.push(Edit::SetAfter(
-                    "sha256".into(),
-                    Value::Plain(hash),
-                    "file".into(),
-                ));
-                uploaded = Some(full);
-            }
-            Ok(None) => {}
-            Err(why) => errors.push(("upload".into(), why)),
-        }
-    }
+    let uploaded = if rtype == RecordType::Evidence {
+        take_upload(editor, form, &mut edits, &mut errors)
+    } else {
+        None
+    };
     if errors.is_empty() {
-        match validate(editor, &found.rel, &found.id, &bytes, &edits) {
+        match validate(editor, &o.found.rel, &o.found.id, &o.bytes, &edits) {
             Ok(found_errors) => errors.extend(found_errors),
             Err(why) => errors.push(("body".into(), why)),
         }
     }
-    if !errors.is_empty() {
-        if let Some(p) = uploaded {
+    // An edit that is not saved leaves no uploaded file behind.
+    let discard_upload = || {
+        if let Some(p) = &uploaded {
             let _ = std::fs::remove_file(p);
         }
-        let shown = forms::submitted(found.rtype, &current, form);
-        let state = FormState {
-            sha: opened,
-            ..state
-        };
-        return html(
-            rq,
-            400,
-            forms::edit_page(&state, &shown, &choices, &errors, None, None),
-        );
+    };
+    if !errors.is_empty() {
+        discard_upload();
+        return html(rq, 400, o.again(form, &opened, &errors, None));
     }
-    match writer::write_record(&path, &found.rel, &found.id, Some(&opened), &edits) {
-        Ok(_) => redirect(rq, &state.back, Vec::new()),
+    match writer::write_record(&o.path, &o.found.rel, &o.found.id, Some(&opened), &edits) {
+        Ok(_) => redirect(rq, &o.state.back, Vec::new()),
         Err(writer::WriteError::Changed { current: now }) => {
-            if let Some(p) = uploaded {
-                let _ = std::fs::remove_file(p);
-            }
-            html(
-                rq,
-                409,
-                forms::conflict_page(&state, &now, &forms::submitted(found.rtype, &current, form)),
-            )
+            discard_upload();
+            html(rq, 409, o.conflict(form, &now))
         }
         Err(e) => {
-            if let Some(p) = uploaded {
-                let _ = std::fs::remove_file(p);
-            }
-            let shown = forms::submitted(found.rtype, &current, form);
+            discard_upload();
             html(
                 rq,
                 400,
-                forms::edit_page(
-                    &state,
-                    &shown,
-                    &choices,
-                    &[("body".into(), e.to_string())],
-                    None,
-                    None,
-                ),
+                o.again(form, &opened, &[("body".into(), e.to_string())], None),
             )
+        }
+    }
+}
+
+/// An uploaded file: saved under a new name, named in `file:` and locked with its
+/// SHA-256 (replacing any `file` or `sha256` edit from the form). Where it was saved
+/// on disk, so it can be removed if the edit is not; a failure is an error at `upload`.
+fn take_upload(
+    editor: &Editor,
+    form: &forms::Form,
+    edits: &mut Vec<Edit>,
+    errors: &mut Vec<(String, String)>,
+) -> Option<PathBuf> {
+    match save_upload(editor, form) {
+        Ok(Some((rel, hash, full))) => {
+            edits.retain(
+                |e| !matches!(e, Edit::Set(n, _) | Edit::Remove(n) if n == "file" || n == "sha256"),
+            );
+            edits.push(Edit::SetAfter(
+                "file".into(),
+                Value::Text(rel),
+                "title".into(),
+            ));
+            edits.push(Edit::SetAfter(
+                "sha256".into(),
+                Value::Plain(hash),
+                "file".into(),
+            ));
+            Some(full)
+        }
+        Ok(None) => None,
+        Err(why) => {
+            errors.push(("upload".into(), why));
+            None
         }
     }
 }

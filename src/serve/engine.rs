@@ -322,7 +322,6 @@ impl Engine {
             &from,
             &exists,
         )?;
-        let config = analysed.view.site.config.clone();
         let view = &analysed.view;
         let attachments = Arc::new(analysed.attachments.clone());
         self.cache
@@ -333,92 +332,46 @@ impl Engine {
         };
         let mut b = Build::new(&analysed, as_of, &theme.theme, &hashes);
         b.changes = changes.as_ref();
-        let prints = fingerprints(view, &analysed.analysis, &hashes, &attachments);
-        let shell = shell_print(view);
-        let full = match &self.last {
-            None => true,
-            Some(last) => {
-                last.config != config
-                    || last.as_of != as_of
-                    || last.audience != audience
-                    || last.marking != view.marking
-                    || last.theme_generation != theme.generation
-                    || last.shell != shell
-                    || prints.len() != view.site.records.len()
-            }
-        };
-        let outcome = if full {
-            // Each page is kept as it is rendered, on the thread that rendered it: all
-            // pages held twice (as strings, then as shared bytes) was a third of the
-            // memory serve needed at 10,000 records.
-            let pages = std::sync::Mutex::new(HashMap::new());
-            render::html::render_each(&b, |path, html| {
-                let body: Arc<[u8]> = Arc::from(html.as_bytes());
-                pages
-                    .lock()
-                    .map_err(|_| anyhow::anyhow!("a renderer failed"))?
-                    .insert(path.to_string(), body);
-                Ok(())
-            })?;
-            let mut all: HashMap<String, Arc<[u8]>> = pages
-                .into_inner()
-                .map_err(|_| anyhow::anyhow!("a renderer failed"))?;
-            if let Some(c) = b.changes {
-                let html = render::html::changes_page(&b, c)?;
-                all.insert(CHANGES_PAGE.into(), Arc::from(html.into_bytes()));
-            }
-            let mut search = SearchIndex::default();
-            let script = search.update(&view.site, None);
-            all.insert(SEARCH_SCRIPT.into(), Arc::from(script.into_bytes()));
-            for (name, bytes) in &theme.theme.statics {
-                all.insert(format!("static/{name}"), Arc::from(bytes.as_slice()));
-            }
-            let out = &mut self.output;
-            out.search = Some(search);
-            let generation = out.generation + 1;
-            let count = all.len();
-            out.pages = all
-                .into_iter()
-                .map(|(p, body)| {
-                    (
-                        p,
-                        Page {
-                            body,
-                            version: generation,
-                        },
-                    )
-                })
-                .collect();
-            let millis = started.elapsed().as_millis();
-            out.publish(Changed::All, Arc::clone(&attachments));
-            Outcome::Rendered {
-                pages: count,
-                first_millis: millis,
-                total_millis: millis,
-            }
-        } else {
-            let Some(last) = self.last.as_ref() else {
-                anyhow::bail!("no previous build to compare with");
-            };
-            self.output.incremental(
-                &b,
-                last,
-                &prints,
-                self.cache.edited(),
-                started,
-                Arc::clone(&attachments),
-            )?
-        };
-        self.last = Some(LastGood {
-            config,
+        let now = LastGood {
+            config: view.site.config.clone(),
             as_of,
             audience: audience.to_string(),
             marking: view.marking,
             theme_generation: theme.generation,
-            shell,
-            records: prints,
-        });
+            shell: shell_print(view),
+            records: fingerprints(view, &analysed.analysis, &hashes, &attachments),
+        };
+        // Only what changed is rendered again when every page is framed as before
+        // and each record has a fingerprint of its own (no two share a key).
+        let outcome = match &self.last {
+            Some(last) if last.frames_as(&now) && now.records.len() == view.site.records.len() => {
+                self.output.incremental(
+                    &b,
+                    last,
+                    &now.records,
+                    self.cache.edited(),
+                    started,
+                    Arc::clone(&attachments),
+                )?
+            }
+            _ => self.output.full(&b, &theme.theme, started, attachments)?,
+        };
+        self.last = Some(now);
         Ok(outcome)
+    }
+}
+
+impl LastGood {
+    /// Whether `now` is built with everything every page shows as this was: the
+    /// settings, the readiness date, the audience and its marking, the theme and the
+    /// page shell. If not, every page may differ and is rendered again.
+    fn frames_as(&self, now: &LastGood) -> bool {
+        self.config == now.config
+            && self.as_of == now.as_of
+            && self.audience == now.audience
+            && self.marking == now.marking
+            && self.theme_generation == now.theme_generation
+            && self.shell == now.shell
     }
 }
 
@@ -436,6 +389,64 @@ struct Output {
 }
 
 impl Output {
+    /// Renders every page afresh, with the search script and the theme's static files,
+    /// and serves them all as one new publication in place of the pages served before.
+    fn full(
+        &mut self,
+        b: &Build<'_>,
+        theme: &Theme,
+        started: Instant,
+        attachments: Arc<BTreeSet<String>>,
+    ) -> Result<Outcome> {
+        // Each page is kept as it is rendered, on the thread that rendered it: all
+        // pages held twice (as strings, then as shared bytes) was a third of the
+        // memory serve needed at 10,000 records.
+        let pages = std::sync::Mutex::new(HashMap::new());
+        render::html::render_each(b, |path, html| {
+            let body: Arc<[u8]> = Arc::from(html.as_bytes());
+            pages
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a renderer failed"))?
+                .insert(path.to_string(), body);
+            Ok(())
+        })?;
+        let mut all: HashMap<String, Arc<[u8]>> = pages
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("a renderer failed"))?;
+        if let Some(c) = b.changes {
+            let html = render::html::changes_page(b, c)?;
+            all.insert(CHANGES_PAGE.into(), Arc::from(html.into_bytes()));
+        }
+        let mut search = SearchIndex::default();
+        let script = search.update(b.site(), None);
+        all.insert(SEARCH_SCRIPT.into(), Arc::from(script.into_bytes()));
+        for (name, bytes) in &theme.statics {
+            all.insert(format!("static/{name}"), Arc::from(bytes.as_slice()));
+        }
+        self.search = Some(search);
+        let generation = self.generation + 1;
+        let count = all.len();
+        self.pages = all
+            .into_iter()
+            .map(|(p, body)| {
+                (
+                    p,
+                    Page {
+                        body,
+                        version: generation,
+                    },
+                )
+            })
+            .collect();
+        let millis = started.elapsed().as_millis();
+        self.publish(Changed::All, attachments);
+        Ok(Outcome::Rendered {
+            pages: count,
+            first_millis: millis,
+            total_millis: millis,
+        })
+    }
+
     fn incremental(
         &mut self,
         b: &Build<'_>,

@@ -241,6 +241,7 @@ fn hint(name: &str, control: Control) -> &'static str {
 }
 
 /// What the form is about.
+#[derive(Clone)]
 pub(crate) struct FormState {
     pub action: String,
     pub rtype: RecordType,
@@ -361,7 +362,8 @@ fn part_of(v: Option<&Value>, part: &str) -> String {
     }
 }
 
-/// The controls of one field.
+/// The controls of one field, by how it is edited: a text box, a list to pick one value
+/// or one record from, boxes to tick for several records, or the parts of a sign-off.
 fn control_html(
     t: RecordType,
     name: &str,
@@ -372,141 +374,217 @@ fn control_html(
     own_id: Option<&str>,
 ) -> String {
     let value = current.get(name);
-    let declared = t.field(name);
     let label_text = crate::present::column_label(t, name);
-    let hint_text = declared.map(|f| f.hint).filter(|h| !h.is_empty());
-    let hint = |name: &str, control| hint_text.unwrap_or_else(|| hint(name, control));
-    let id = format!("f-{}", escape_html(name));
-    let esc_name = escape_html(name);
+    // The field's declared hint where it has one, else the control's own.
+    let hint_text = t
+        .field(name)
+        .map(|f| f.hint)
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| hint(name, control));
     match control {
-        Control::Text | Control::Date | Control::Number | Control::Words => {
-            // A number box takes any decimal (a target of 28.5): without `step="any"`
-            // the browser refuses to send a form whose number is not whole. The
-            // server checks the value as `assure check` does.
-            let (kind, step) = if control == Control::Number {
-                ("number", " step=\"any\"")
-            } else {
-                ("text", "")
-            };
-            let v = escape_html(&text_of(value));
-            field(name, &label_text, hint(name, control), errors, |aria| {
-                format!("<input class=\"input\" type=\"{kind}\"{step} id=\"{id}\" name=\"{esc_name}\" value=\"{v}\"{aria}>\n")
-            })
-        }
+        Control::Text | Control::Date | Control::Number | Control::Words => text_box(
+            name,
+            &label_text,
+            hint_text,
+            control == Control::Number,
+            &text_of(value),
+            errors,
+        ),
         Control::Select(values) => {
             let now = text_of(value);
             field(name, &label_text, "", errors, |aria| {
-                let mut s = format!("<select class=\"select\" id=\"{id}\" name=\"{esc_name}\"{aria}>\n<option value=\"\">(not set)</option>\n");
-                let known = values.contains(&now.as_str()) || now.is_empty();
-                if !known {
-                    s.push_str(&format!(
-                        "<option value=\"{0}\" selected>{0}</option>\n",
-                        escape_html(&now)
-                    ));
-                }
-                for v in values {
-                    s.push_str(&format!(
-                        "<option value=\"{}\"{}>{}</option>\n",
-                        escape_html(v),
-                        if *v == now { " selected" } else { "" },
-                        escape_html(&label(v))
-                    ));
-                }
-                s.push_str("</select>\n");
-                s
+                value_select(name, values, &now, aria)
             })
         }
         Control::One(types) => {
             let now = text_of(value);
             field(name, &label_text, "", errors, |aria| {
-                let mut s = format!("<select class=\"select\" id=\"{id}\" name=\"{esc_name}\"{aria}>\n<option value=\"\">(none)</option>\n");
-                let mut found = now.is_empty();
-                for (rid, _, title) in choices.of(types) {
-                    let selected = rid.eq_ignore_ascii_case(&now);
-                    found |= selected;
-                    s.push_str(&format!(
-                        "<option value=\"{}\"{}>{} – {}</option>\n",
-                        escape_html(rid),
-                        if selected { " selected" } else { "" },
-                        escape_html(rid),
-                        escape_html(title)
-                    ));
-                }
-                if !found {
-                    s.push_str(&format!(
-                        "<option value=\"{0}\" selected>{0} (unknown)</option>\n",
-                        escape_html(&now)
-                    ));
-                }
-                s.push_str("</select>\n");
-                s
+                record_select(name, choices.of(types), &now, aria)
             })
         }
-        Control::Many(types) => {
-            let now = list_of(value);
-            let mine: Vec<&String> = errors
-                .iter()
-                .filter(|(f, _)| f == name)
-                .map(|(_, m)| m)
-                .collect();
-            let mut s = format!(
-                "<div class=\"field{}\">\n<fieldset class=\"choices\" id=\"{id}\" data-filter>\n<legend>{}</legend>\n<input type=\"hidden\" name=\"{esc_name}.shown\" value=\"1\">\n",
-                if mine.is_empty() { "" } else { " field-error" },
-                escape_html(&label_text)
-            );
-            for m in mine {
-                s.push_str(&format!("<p class=\"error-message\"><span class=\"visually-hidden\">Error:</span> {}</p>\n", super::pages::inline_code(m)));
-            }
-            s.push_str("<div class=\"choice-list\">\n");
-            let mut listed = Vec::new();
-            for (rid, _, title) in choices.of(types) {
-                let checked = now.iter().any(|n| n.eq_ignore_ascii_case(rid));
-                // A record is not offered as related to itself.
-                if !checked && own_id.is_some_and(|own| own.eq_ignore_ascii_case(rid)) {
-                    continue;
-                }
-                listed.push(rid.to_lowercase());
-                let cid = format!("{id}-{}", escape_html(rid));
-                s.push_str(&format!(
-                    "<div class=\"choice\"><input type=\"checkbox\" id=\"{cid}\" name=\"{esc_name}\" value=\"{0}\"{1}><label for=\"{cid}\"><span class=\"choice-id\">{0}</span> {2}</label></div>\n",
-                    escape_html(rid),
-                    if checked { " checked" } else { "" },
-                    escape_html(title)
-                ));
-            }
-            for n in now.iter().filter(|n| !listed.contains(&n.to_lowercase())) {
-                let cid = format!("{id}-{}", escape_html(n));
-                s.push_str(&format!(
-                    "<div class=\"choice\"><input type=\"checkbox\" id=\"{cid}\" name=\"{esc_name}\" value=\"{0}\" checked><label for=\"{cid}\"><span class=\"choice-id\">{0}</span> (not a known record of the right type)</label></div>\n",
-                    escape_html(n)
-                ));
-            }
-            s.push_str("</div>\n</fieldset>\n</div>\n");
-            s
-        }
-        Control::Parts => {
-            let by = escape_html(&part_of(value, "by"));
-            let on = escape_html(&part_of(value, "on"));
-            let mine: Vec<&String> = errors
-                .iter()
-                .filter(|(f, _)| f == name)
-                .map(|(_, m)| m)
-                .collect();
-            let mut s = format!(
-                "<div class=\"field{}\">\n<fieldset class=\"parts\" id=\"{id}\" aria-describedby=\"{id}-hint\">\n<legend>{}</legend>\n<p class=\"hint\" id=\"{id}-hint\">{}</p>\n",
-                if mine.is_empty() { "" } else { " field-error" },
-                escape_html(&label_text),
-                escape_html(hint(name, control))
-            );
-            for m in mine {
-                s.push_str(&format!("<p class=\"error-message\"><span class=\"visually-hidden\">Error:</span> {}</p>\n", super::pages::inline_code(m)));
-            }
-            s.push_str(&format!(
-                "<label for=\"{id}-by\">By</label>\n<input class=\"input\" type=\"text\" id=\"{id}-by\" name=\"{esc_name}.by\" value=\"{by}\">\n<label for=\"{id}-on\">On</label>\n<input class=\"input input-date\" type=\"text\" id=\"{id}-on\" name=\"{esc_name}.on\" value=\"{on}\">\n</fieldset>\n</div>\n"
-            ));
-            s
-        }
+        Control::Many(types) => record_boxes(
+            name,
+            &label_text,
+            &list_of(value),
+            choices.of(types),
+            errors,
+            own_id,
+        ),
+        Control::Parts => parts_html(name, &label_text, hint_text, value, errors),
     }
+}
+
+/// A one-line text box, or a number box.
+fn text_box(
+    name: &str,
+    label_text: &str,
+    hint_text: &str,
+    number: bool,
+    now: &str,
+    errors: &[(String, String)],
+) -> String {
+    let id = format!("f-{}", escape_html(name));
+    let esc_name = escape_html(name);
+    // A number box takes any decimal (a target of 28.5): without `step="any"`
+    // the browser refuses to send a form whose number is not whole. The
+    // server checks the value as `assure check` does.
+    let (kind, step) = if number {
+        ("number", " step=\"any\"")
+    } else {
+        ("text", "")
+    };
+    let v = escape_html(now);
+    field(name, label_text, hint_text, errors, |aria| {
+        format!("<input class=\"input\" type=\"{kind}\"{step} id=\"{id}\" name=\"{esc_name}\" value=\"{v}\"{aria}>\n")
+    })
+}
+
+/// A list to pick one of `values` from (or none); a value written that is not one of
+/// them is offered as it is, so saving keeps it.
+fn value_select(name: &str, values: &[&str], now: &str, aria: &str) -> String {
+    let id = format!("f-{}", escape_html(name));
+    let esc_name = escape_html(name);
+    let mut s = format!("<select class=\"select\" id=\"{id}\" name=\"{esc_name}\"{aria}>\n<option value=\"\">(not set)</option>\n");
+    let known = values.contains(&now) || now.is_empty();
+    if !known {
+        s.push_str(&format!(
+            "<option value=\"{0}\" selected>{0}</option>\n",
+            escape_html(now)
+        ));
+    }
+    for v in values {
+        s.push_str(&format!(
+            "<option value=\"{}\"{}>{}</option>\n",
+            escape_html(v),
+            if *v == now { " selected" } else { "" },
+            escape_html(&label(v))
+        ));
+    }
+    s.push_str("</select>\n");
+    s
+}
+
+/// A list to pick one record from (or none), by ID and title; an ID written that is
+/// not among them is offered as unknown, so saving keeps it.
+fn record_select<'a>(
+    name: &str,
+    records: impl Iterator<Item = &'a (String, RecordType, String)>,
+    now: &str,
+    aria: &str,
+) -> String {
+    let id = format!("f-{}", escape_html(name));
+    let esc_name = escape_html(name);
+    let mut s = format!("<select class=\"select\" id=\"{id}\" name=\"{esc_name}\"{aria}>\n<option value=\"\">(none)</option>\n");
+    let mut found = now.is_empty();
+    for (rid, _, title) in records {
+        let selected = rid.eq_ignore_ascii_case(now);
+        found |= selected;
+        s.push_str(&format!(
+            "<option value=\"{}\"{}>{} – {}</option>\n",
+            escape_html(rid),
+            if selected { " selected" } else { "" },
+            escape_html(rid),
+            escape_html(title)
+        ));
+    }
+    if !found {
+        s.push_str(&format!(
+            "<option value=\"{0}\" selected>{0} (unknown)</option>\n",
+            escape_html(now)
+        ));
+    }
+    s.push_str("</select>\n");
+    s
+}
+
+/// A box to tick for each record the field may name, ticked for those it names now;
+/// IDs it names that are not among them stay, ticked, so saving keeps them.
+fn record_boxes<'a>(
+    name: &str,
+    label_text: &str,
+    now: &[String],
+    records: impl Iterator<Item = &'a (String, RecordType, String)>,
+    errors: &[(String, String)],
+    own_id: Option<&str>,
+) -> String {
+    let id = format!("f-{}", escape_html(name));
+    let esc_name = escape_html(name);
+    let (error_class, messages) = fieldset_errors(name, errors);
+    // The hidden `.shown` input tells a field with every box unticked from one not shown.
+    let mut s = format!(
+        "<div class=\"field{error_class}\">\n<fieldset class=\"choices\" id=\"{id}\" data-filter>\n<legend>{}</legend>\n<input type=\"hidden\" name=\"{esc_name}.shown\" value=\"1\">\n",
+        escape_html(label_text)
+    );
+    s.push_str(&messages);
+    s.push_str("<div class=\"choice-list\">\n");
+    let mut listed = Vec::new();
+    for (rid, _, title) in records {
+        let checked = now.iter().any(|n| n.eq_ignore_ascii_case(rid));
+        // A record is not offered as related to itself.
+        if !checked && own_id.is_some_and(|own| own.eq_ignore_ascii_case(rid)) {
+            continue;
+        }
+        listed.push(rid.to_lowercase());
+        let cid = format!("{id}-{}", escape_html(rid));
+        s.push_str(&format!(
+            "<div class=\"choice\"><input type=\"checkbox\" id=\"{cid}\" name=\"{esc_name}\" value=\"{0}\"{1}><label for=\"{cid}\"><span class=\"choice-id\">{0}</span> {2}</label></div>\n",
+            escape_html(rid),
+            if checked { " checked" } else { "" },
+            escape_html(title)
+        ));
+    }
+    for n in now.iter().filter(|n| !listed.contains(&n.to_lowercase())) {
+        let cid = format!("{id}-{}", escape_html(n));
+        s.push_str(&format!(
+            "<div class=\"choice\"><input type=\"checkbox\" id=\"{cid}\" name=\"{esc_name}\" value=\"{0}\" checked><label for=\"{cid}\"><span class=\"choice-id\">{0}</span> (not a known record of the right type)</label></div>\n",
+            escape_html(n)
+        ));
+    }
+    s.push_str("</div>\n</fieldset>\n</div>\n");
+    s
+}
+
+/// The two boxes of a sign-off or an agreement: who, and on which day.
+fn parts_html(
+    name: &str,
+    label_text: &str,
+    hint_text: &str,
+    value: Option<&Value>,
+    errors: &[(String, String)],
+) -> String {
+    let id = format!("f-{}", escape_html(name));
+    let esc_name = escape_html(name);
+    let by = escape_html(&part_of(value, "by"));
+    let on = escape_html(&part_of(value, "on"));
+    let (error_class, messages) = fieldset_errors(name, errors);
+    let mut s = format!(
+        "<div class=\"field{error_class}\">\n<fieldset class=\"parts\" id=\"{id}\" aria-describedby=\"{id}-hint\">\n<legend>{}</legend>\n<p class=\"hint\" id=\"{id}-hint\">{}</p>\n",
+        escape_html(label_text),
+        escape_html(hint_text)
+    );
+    s.push_str(&messages);
+    s.push_str(&format!(
+        "<label for=\"{id}-by\">By</label>\n<input class=\"input\" type=\"text\" id=\"{id}-by\" name=\"{esc_name}.by\" value=\"{by}\">\n<label for=\"{id}-on\">On</label>\n<input class=\"input input-date\" type=\"text\" id=\"{id}-on\" name=\"{esc_name}.on\" value=\"{on}\">\n</fieldset>\n</div>\n"
+    ));
+    s
+}
+
+/// For a field of several controls (a fieldset): the class that marks it in error, if
+/// any error is at `name`, and those errors' messages.
+fn fieldset_errors(name: &str, errors: &[(String, String)]) -> (&'static str, String) {
+    let mut messages = String::new();
+    for (_, m) in errors.iter().filter(|(f, _)| f == name) {
+        messages.push_str(&format!(
+            "<p class=\"error-message\"><span class=\"visually-hidden\">Error:</span> {}</p>\n",
+            super::pages::inline_code(m)
+        ));
+    }
+    let class = if messages.is_empty() {
+        ""
+    } else {
+        " field-error"
+    };
+    (class, messages)
 }
 
 /// The edit form of a record: every field of its type, the extra fields it has, the
@@ -521,27 +599,7 @@ pub(crate) fn edit_page(
 ) -> String {
     let t = state.rtype;
     let heading = format!("Edit {} {}", t.name(), state.id.as_deref().unwrap_or(""));
-    let mut main = String::new();
-    main.push_str(&format!(
-        "<p><a href=\"{}\">Back to the page</a></p>\n",
-        escape_html(&state.back)
-    ));
-    main.push_str(&error_summary(errors));
-    main.push_str(&format!(
-        "<h1>{}<span class=\"caption\">{}</span></h1>\n<p class=\"hint\">Saved to <code>{}</code>; only the fields you change are rewritten.</p>\n",
-        escape_html(&heading),
-        escape_html(&state.title),
-        escape_html(&state.rel)
-    ));
-    if let Some(note) = note {
-        main.push_str(&format!("<p>{}</p>\n", escape_html(note)));
-    }
-    main.push_str(&format!(
-        "<form method=\"post\" action=\"{}\" enctype=\"multipart/form-data\" novalidate>\n<input type=\"hidden\" name=\"token\" value=\"{}\">\n<input type=\"hidden\" name=\"sha\" value=\"{}\">\n",
-        escape_html(&state.action),
-        escape_html(&state.token),
-        escape_html(&state.sha)
-    ));
+    let mut main = edit_page_head(state, &heading, errors, note);
     for (name, control) in controls(t) {
         main.push_str(&control_html(
             t,
@@ -553,23 +611,7 @@ pub(crate) fn edit_page(
             state.id.as_deref(),
         ));
     }
-    let extras: Vec<&(String, Value)> = current
-        .fields
-        .iter()
-        .filter(|(n, v)| !shown_elsewhere(t, n) && matches!(v, Value::Text(_) | Value::Plain(_)))
-        .collect();
-    if !extras.is_empty() {
-        main.push_str("<h2>Other details</h2>\n");
-        for (name, _) in extras {
-            let key = format!("x.{name}");
-            let v = escape_html(&text_of(current.get(name)));
-            let id = format!("f-{}", escape_html(&key));
-            let esc = escape_html(&key);
-            main.push_str(&field(&key, &label(name), "Kept as written; empty removes it.", errors, |aria| {
-                format!("<input class=\"input\" type=\"text\" id=\"{id}\" name=\"{esc}\" value=\"{v}\"{aria}>\n")
-            }));
-        }
-    }
+    main.push_str(&other_details(t, current, errors));
     if t == RecordType::Evidence {
         main.push_str(&field(
             "upload",
@@ -579,25 +621,7 @@ pub(crate) fn edit_page(
             |aria| format!("<input class=\"file-upload\" type=\"file\" id=\"f-upload\" name=\"upload\"{aria}>\n"),
         ));
     }
-    let body_label = if t == RecordType::Objective {
-        "Description"
-    } else {
-        "Text (Markdown)"
-    };
-    let body_name = if t == RecordType::Objective {
-        "description"
-    } else {
-        "body"
-    };
-    let body_value = if t == RecordType::Objective {
-        text_of(current.get("description"))
-    } else {
-        current.body.clone()
-    };
-    let esc_body = escape_html(&body_value);
-    main.push_str(&field(body_name, body_label, "Links to records: [[ID]].", errors, |aria| {
-        format!("<textarea class=\"textarea\" id=\"f-{body_name}\" name=\"{body_name}\" rows=\"12\"{aria}>\n{esc_body}</textarea>\n")
-    }));
+    main.push_str(&body_field(t, current, errors));
     if let Some(p) = preview {
         main.push_str(&format!(
             "<section class=\"preview\" aria-labelledby=\"preview-title\">\n<h2 id=\"preview-title\">Preview</h2>\n{p}</section>\n"
@@ -614,6 +638,88 @@ pub(crate) fn edit_page(
         format!("Error: {heading}")
     };
     shell(&title, &main)
+}
+
+/// The top of the edit form: the way back, the error summary, the heading with the
+/// file the record is saved to, the note (if any), and the form's opening with its
+/// token and the file's digest as it was opened.
+fn edit_page_head(
+    state: &FormState,
+    heading: &str,
+    errors: &[(String, String)],
+    note: Option<&str>,
+) -> String {
+    let mut main = String::new();
+    main.push_str(&format!(
+        "<p><a href=\"{}\">Back to the page</a></p>\n",
+        escape_html(&state.back)
+    ));
+    main.push_str(&error_summary(errors));
+    main.push_str(&format!(
+        "<h1>{}<span class=\"caption\">{}</span></h1>\n<p class=\"hint\">Saved to <code>{}</code>; only the fields you change are rewritten.</p>\n",
+        escape_html(heading),
+        escape_html(&state.title),
+        escape_html(&state.rel)
+    ));
+    if let Some(note) = note {
+        main.push_str(&format!("<p>{}</p>\n", escape_html(note)));
+    }
+    main.push_str(&format!(
+        "<form method=\"post\" action=\"{}\" enctype=\"multipart/form-data\" novalidate>\n<input type=\"hidden\" name=\"token\" value=\"{}\">\n<input type=\"hidden\" name=\"sha\" value=\"{}\">\n",
+        escape_html(&state.action),
+        escape_html(&state.token),
+        escape_html(&state.sha)
+    ));
+    main
+}
+
+/// "Other details": a text box for each field the record has that its type does not
+/// declare, so it can be changed or removed without a text editor.
+fn other_details(t: RecordType, current: &Fields, errors: &[(String, String)]) -> String {
+    let extras: Vec<&(String, Value)> = current
+        .fields
+        .iter()
+        .filter(|(n, v)| !shown_elsewhere(t, n) && matches!(v, Value::Text(_) | Value::Plain(_)))
+        .collect();
+    let mut out = String::new();
+    if extras.is_empty() {
+        return out;
+    }
+    out.push_str("<h2>Other details</h2>\n");
+    for (name, _) in extras {
+        let key = format!("x.{name}");
+        let v = escape_html(&text_of(current.get(name)));
+        let id = format!("f-{}", escape_html(&key));
+        let esc = escape_html(&key);
+        out.push_str(&field(&key, &label(name), "Kept as written; empty removes it.", errors, |aria| {
+            format!("<input class=\"input\" type=\"text\" id=\"{id}\" name=\"{esc}\" value=\"{v}\"{aria}>\n")
+        }));
+    }
+    out
+}
+
+/// The text of the record: its Markdown body, or an objective's `description` (an
+/// objective lives in its plan's file and has no body of its own).
+fn body_field(t: RecordType, current: &Fields, errors: &[(String, String)]) -> String {
+    let (body_name, body_label, body_value) = if t == RecordType::Objective {
+        (
+            "description",
+            "Description",
+            text_of(current.get("description")),
+        )
+    } else {
+        ("body", "Text (Markdown)", current.body.clone())
+    };
+    let esc_body = escape_html(&body_value);
+    field(
+        body_name,
+        body_label,
+        "Links to records: [[ID]].",
+        errors,
+        |aria| {
+            format!("<textarea class=\"textarea\" id=\"f-{body_name}\" name=\"{body_name}\" rows=\"12\"{aria}>\n{esc_body}</textarea>\n")
+        },
+    )
 }
 
 /// The form of a new record: its title (and the review a recommendation comes from);

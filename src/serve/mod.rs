@@ -315,19 +315,7 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     let token = editor.token.clone();
     let _ = shared.editor.set(editor);
     // Listen first, so a taken port fails at once; requests wait until the site is built.
-    let listener = std::net::TcpListener::bind(("127.0.0.1", opts.port))
-        .with_context(|| format!("cannot listen on 127.0.0.1:{}", opts.port))?;
-    // Accepted connections inherit it: every response leaves at once.
-    socket2::SockRef::from(&listener)
-        .set_nodelay(true)
-        .context("cannot set TCP_NODELAY")?;
-    // Kept listening for the whole run, even after running out of file descriptors.
-    let server = listen::Listener::new(listener)
-        .map_err(|e| anyhow!("cannot serve on 127.0.0.1:{}: {e}", opts.port))?;
-    let port = server
-        .addr()
-        .map(|a| a.port())
-        .ok_or_else(|| anyhow!("the server has no TCP address"))?;
+    let (server, port) = listen(opts.port)?;
 
     let mut engine = engine::Engine::new(
         engine::Settings {
@@ -349,70 +337,16 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
         anyhow::bail!("{message}");
     }
     report(&outcome, false);
-    let mut failing = matches!(outcome, engine::Outcome::Problems { .. });
+    let failing = matches!(outcome, engine::Outcome::Problems { .. });
     // The theme folder is known now.
     follow(&mut debouncer, &mut watched, engine.watched())?;
 
     let stopping = Arc::new(AtomicBool::new(false));
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let shared = Arc::clone(&shared);
-            std::thread::spawn(move || {
-                // `recv` gives nothing once the server is stopped at shutdown.
-                while let Some(rq) = server.recv() {
-                    http::handle(rq, &shared, port);
-                }
-            })
-        })
-        .collect();
-
+    let workers = start_workers(&server, &shared, port);
     {
         let stopping = Arc::clone(&stopping);
         std::thread::spawn(move || {
-            // The rebuild thread owns the watcher so it can follow a moved theme folder.
-            while !stopping.load(Ordering::Relaxed) {
-                let first = match events_rx.recv_timeout(Duration::from_millis(250)) {
-                    Ok(batch) => batch,
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                };
-                // Everything already waiting goes into the same rebuild.
-                let batches = std::iter::once(first).chain(events_rx.try_iter());
-                let mut paths = Vec::new();
-                let mut rescan = false;
-                for batch in batches {
-                    match batch {
-                        Ok(events) => {
-                            for e in events {
-                                rescan |= e.need_rescan();
-                                if !matches!(
-                                    e.kind,
-                                    notify_debouncer_full::notify::EventKind::Access(_)
-                                ) {
-                                    paths.extend(e.paths.iter().cloned());
-                                }
-                            }
-                        }
-                        // The watcher lost events: read everything again.
-                        Err(_) => rescan = true,
-                    }
-                }
-                if !engine.note_changes(&paths, rescan) {
-                    continue;
-                }
-                match engine.rebuild() {
-                    Ok(outcome) => {
-                        report(&outcome, failing);
-                        failing = matches!(outcome, engine::Outcome::Problems { .. });
-                    }
-                    Err(e) => crate::errln!("error: {e:#}"),
-                }
-                // `site.yaml` may have named another theme folder.
-                if let Err(e) = follow(&mut debouncer, &mut watched, engine.watched()) {
-                    crate::errln!("error: {e:#}");
-                }
-            }
+            rebuild_on_changes(engine, debouncer, watched, &events_rx, &stopping, failing)
         });
     }
 
@@ -422,6 +356,121 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
     })
     .context("cannot install the Ctrl-C handler")?;
 
+    announce(opts, port, &token);
+
+    let _ = stop_rx.recv();
+    stopping.store(true, Ordering::Relaxed);
+    server.stop(workers.len());
+    for w in workers {
+        let _ = w.join();
+    }
+    crate::errln!("stopped");
+    Ok(())
+}
+
+/// Listens on the loopback interface at `port` (0: any free port), returning the
+/// listener and the port it got.
+fn listen(port: u16) -> Result<(Arc<listen::Listener>, u16)> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    // Accepted connections inherit it: every response leaves at once.
+    socket2::SockRef::from(&listener)
+        .set_nodelay(true)
+        .context("cannot set TCP_NODELAY")?;
+    // Kept listening for the whole run, even after running out of file descriptors.
+    let server = listen::Listener::new(listener)
+        .map_err(|e| anyhow!("cannot serve on 127.0.0.1:{port}: {e}"))?;
+    let got = server
+        .addr()
+        .map(|a| a.port())
+        .ok_or_else(|| anyhow!("the server has no TCP address"))?;
+    Ok((server, got))
+}
+
+/// Starts the [`WORKERS`] threads that answer requests until the server is stopped.
+fn start_workers(
+    server: &Arc<listen::Listener>,
+    shared: &Arc<Shared>,
+    port: u16,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..WORKERS)
+        .map(|_| {
+            let server = Arc::clone(server);
+            let shared = Arc::clone(shared);
+            std::thread::spawn(move || {
+                // `recv` gives nothing once the server is stopped at shutdown.
+                while let Some(rq) = server.recv() {
+                    http::handle(rq, &shared, port);
+                }
+            })
+        })
+        .collect()
+}
+
+/// The rebuild thread: rebuilds after each batch of changes the watcher reports, until
+/// `stopping`. It owns the watcher so it can follow a moved theme folder. `failing`:
+/// the first build had problems.
+fn rebuild_on_changes<W: Watcher, C: FileIdCache>(
+    mut engine: engine::Engine,
+    mut debouncer: Debouncer<W, C>,
+    mut watched: Vec<PathBuf>,
+    events_rx: &mpsc::Receiver<DebounceEventResult>,
+    stopping: &AtomicBool,
+    mut failing: bool,
+) {
+    while !stopping.load(Ordering::Relaxed) {
+        let first = match events_rx.recv_timeout(Duration::from_millis(250)) {
+            Ok(batch) => batch,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        let (paths, rescan) = changed_paths(first, events_rx);
+        if !engine.note_changes(&paths, rescan) {
+            continue;
+        }
+        match engine.rebuild() {
+            Ok(outcome) => {
+                report(&outcome, failing);
+                failing = matches!(outcome, engine::Outcome::Problems { .. });
+            }
+            Err(e) => crate::errln!("error: {e:#}"),
+        }
+        // `site.yaml` may have named another theme folder.
+        if let Err(e) = follow(&mut debouncer, &mut watched, engine.watched()) {
+            crate::errln!("error: {e:#}");
+        }
+    }
+}
+
+/// The paths changed in `first` and in every batch already waiting behind it, so they
+/// all go into the same rebuild (reads left out), and whether everything must be read
+/// again (the watcher asked for a rescan, or lost events).
+fn changed_paths(
+    first: DebounceEventResult,
+    events_rx: &mpsc::Receiver<DebounceEventResult>,
+) -> (Vec<PathBuf>, bool) {
+    let batches = std::iter::once(first).chain(events_rx.try_iter());
+    let mut paths = Vec::new();
+    let mut rescan = false;
+    for batch in batches {
+        match batch {
+            Ok(events) => {
+                for e in events {
+                    rescan |= e.need_rescan();
+                    if !matches!(e.kind, notify_debouncer_full::notify::EventKind::Access(_)) {
+                        paths.extend(e.paths.iter().cloned());
+                    }
+                }
+            }
+            // The watcher lost events: read everything again.
+            Err(_) => rescan = true,
+        }
+    }
+    (paths, rescan)
+}
+
+/// Says where the site is served and opens it in the browser when asked.
+fn announce(opts: &ServeOptions, port: u16, token: &str) {
     if opts.read_only {
         crate::outln!(
             "Serving {} at http://127.0.0.1:{port}/ (read-only; press Ctrl-C to stop)",
@@ -448,15 +497,6 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
             crate::errln!("could not open a browser ({e}); open {url} in yours");
         }
     }
-
-    let _ = stop_rx.recv();
-    stopping.store(true, Ordering::Relaxed);
-    server.stop(workers.len());
-    for w in workers {
-        let _ = w.join();
-    }
-    crate::errln!("stopped");
-    Ok(())
 }
 
 /// Makes the watcher watch the folders `now` (and no longer those it watched before).

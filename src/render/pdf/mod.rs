@@ -316,11 +316,25 @@ impl<'a> PackDoc<'a> {
     }
 
     fn summary(&self, out: &mut Vec<Block>) {
+        out.push(heading(1, "Summary", Some("section-summary"), true));
+        out.push(Block::KeyValue(self.summary_figures()));
+        // The dashboard's charts, drawn from the same chart model (SPEC §13.3).
+        for chart in crate::charts::dashboard(self.site(), self.a) {
+            chart_blocks(&chart, out);
+        }
+        for kind in GapKind::ALL {
+            self.gap_list(kind, out);
+        }
+        self.readiness_history(out);
+    }
+
+    /// The summary's figures: readiness and its date, the counts by status, RAG and
+    /// state, and how many records each gap list holds.
+    fn summary_figures(&self) -> Vec<(String, Vec<Inline>)> {
         let a = self.a;
         let r = a.readiness;
         let g = &a.gaps;
         let site = self.site();
-        out.push(heading(1, "Summary", Some("section-summary"), true));
         let mut kv = vec![
             (
                 "Readiness".into(),
@@ -373,74 +387,71 @@ impl<'a> PackDoc<'a> {
             "Due dates moved".into(),
             cell(&g.due_moved.len().to_string()),
         ));
-        out.push(Block::KeyValue(kv));
-        // The dashboard's charts, drawn from the same chart model (SPEC §13.3).
-        for chart in crate::charts::dashboard(site, a) {
-            chart_blocks(&chart, out);
+        kv
+    }
+
+    /// One gap list under its heading: a table of its records, or "None.".
+    fn gap_list(&self, kind: GapKind, out: &mut Vec<Block>) {
+        let title = &present::gap_heading(kind);
+        let cols: &[&str] = match kind {
+            GapKind::Unevidenced => &["Recommendation", "Status", "Due"],
+            GapKind::PastDue => &["Recommendation", "Owner", "Due", "Days past due", "Status"],
+            GapKind::Overdue => &["Action", "Owner", "Due", "Days past due", "Status"],
+            GapKind::Expired | GapKind::Stale => &["Evidence", "Reviewed", "Expires"],
+            // No hashes in a letter or report (SPEC §14.10): who holds it instead.
+            GapKind::Changed if self.kind().plain() => &["Evidence", "Owner", "Held at"],
+            GapKind::Changed => &["Evidence", "Recorded SHA-256", "Actual SHA-256"],
+            GapKind::Unsigned => &["Evidence", "Owner", "Held at"],
+        };
+        out.push(heading(2, title, None, false));
+        let items = self.a.gap_in_order(self.site(), kind);
+        if items.is_empty() {
+            out.push(para("None."));
+            return;
         }
-        for kind in GapKind::ALL {
-            let title = &present::gap_heading(kind);
-            let cols: &[&str] = match kind {
-                GapKind::Unevidenced => &["Recommendation", "Status", "Due"],
-                GapKind::PastDue => &["Recommendation", "Owner", "Due", "Days past due", "Status"],
-                GapKind::Overdue => &["Action", "Owner", "Due", "Days past due", "Status"],
-                GapKind::Expired | GapKind::Stale => &["Evidence", "Reviewed", "Expires"],
-                // No hashes in a letter or report (SPEC §14.10): who holds it instead.
-                GapKind::Changed if self.kind().plain() => &["Evidence", "Owner", "Held at"],
-                GapKind::Changed => &["Evidence", "Recorded SHA-256", "Actual SHA-256"],
-                GapKind::Unsigned => &["Evidence", "Owner", "Held at"],
-            };
-            out.push(heading(2, title, None, false));
-            let items = a.gap_in_order(site, kind);
-            if items.is_empty() {
-                out.push(para("None."));
-                continue;
+        let rows = items.iter().map(|&i| self.gap_row(kind, i)).collect();
+        out.push(Block::Table {
+            header: cols.iter().map(|c| vec![Inline::bold(*c)]).collect(),
+            rows,
+        });
+    }
+
+    /// Record `i`'s row in gap list `kind`, its cells as [`Self::gap_list`] heads them.
+    fn gap_row(&self, kind: GapKind, i: usize) -> Vec<Vec<Inline>> {
+        let due = |rec: &Record| cell(&present::due_text(rec).unwrap_or_default());
+        let rec = self.rec(i);
+        let owner = cell(rec.owner.as_deref().unwrap_or(""));
+        let mut row = vec![self.rec_ref(i)];
+        match kind {
+            GapKind::Unevidenced => {
+                row.push(cell(&label(rec.status)));
+                row.push(due(rec));
             }
-            let due = |rec: &Record| cell(&present::due_text(rec).unwrap_or_default());
-            let rows = items
-                .iter()
-                .map(|&i| {
-                    let rec = self.rec(i);
-                    let owner = cell(rec.owner.as_deref().unwrap_or(""));
-                    let mut row = vec![self.rec_ref(i)];
-                    match kind {
-                        GapKind::Unevidenced => {
-                            row.push(cell(&label(rec.status)));
-                            row.push(due(rec));
-                        }
-                        GapKind::PastDue | GapKind::Overdue => {
-                            row.push(owner);
-                            row.push(due(rec));
-                            let days = a.late_by(site, i).unwrap_or(0);
-                            row.push(cell(&days.to_string()));
-                            row.push(cell(&label(rec.status)));
-                        }
-                        GapKind::Unsigned | GapKind::Changed if self.kind().plain() => {
-                            row.push(owner);
-                            row.push(cell(&present::held_at(rec).unwrap_or_default()));
-                        }
-                        GapKind::Changed => {
-                            row.push(cell(&short_hash(rec.sha256.as_deref())));
-                            row.push(cell(&short_hash(self.actual_hash(rec).map(String::as_str))));
-                        }
-                        GapKind::Expired | GapKind::Stale => {
-                            row.push(cell(&Self::date(rec.reviewed.or(rec.date))));
-                            row.push(cell(&Self::date(rec.expires)));
-                        }
-                        GapKind::Unsigned => {
-                            row.push(owner);
-                            row.push(cell(&present::held_at(rec).unwrap_or_default()));
-                        }
-                    }
-                    row
-                })
-                .collect();
-            out.push(Block::Table {
-                header: cols.iter().map(|c| vec![Inline::bold(*c)]).collect(),
-                rows,
-            });
+            GapKind::PastDue | GapKind::Overdue => {
+                row.push(owner);
+                row.push(due(rec));
+                let days = self.a.late_by(self.site(), i).unwrap_or(0);
+                row.push(cell(&days.to_string()));
+                row.push(cell(&label(rec.status)));
+            }
+            GapKind::Unsigned | GapKind::Changed if self.kind().plain() => {
+                row.push(owner);
+                row.push(cell(&present::held_at(rec).unwrap_or_default()));
+            }
+            GapKind::Changed => {
+                row.push(cell(&short_hash(rec.sha256.as_deref())));
+                row.push(cell(&short_hash(self.actual_hash(rec).map(String::as_str))));
+            }
+            GapKind::Expired | GapKind::Stale => {
+                row.push(cell(&Self::date(rec.reviewed.or(rec.date))));
+                row.push(cell(&Self::date(rec.expires)));
+            }
+            GapKind::Unsigned => {
+                row.push(owner);
+                row.push(cell(&present::held_at(rec).unwrap_or_default()));
+            }
         }
-        self.readiness_history(out);
+        row
     }
 
     fn actual_hash(&self, rec: &Record) -> Option<&String> {
@@ -676,68 +687,7 @@ impl<'a> PackDoc<'a> {
             "SHA-256 shows the first 12 hexadecimal digits of each file's hash as built; a file whose recorded hash differs is flagged.",
         ));
         self.anchors(out, &items);
-        let rows = items
-            .iter()
-            .map(|&i| {
-                let e = self.rec(i);
-                let actual = self.actual_hash(e);
-                let mut hash = id_cell(&short_hash(actual.map(String::as_str)));
-                if let (Some(recorded), true) = (&e.sha256, self.a.hash_differs(i)) {
-                    hash.push(Inline::bold(format!(
-                        " {}",
-                        present::hash_differs_note(recorded)
-                    )));
-                }
-                let mut supports = Vec::new();
-                for rf in e.refs_in("supports") {
-                    // One per line: the column stays as narrow as its longest ID.
-                    if !supports.is_empty() {
-                        supports.push(Inline::plain("\n"));
-                    }
-                    if rf.withheld {
-                        supports.push(Inline::italic("withheld"));
-                    } else {
-                        supports.push(Inline::id(rf.id.clone()));
-                    }
-                }
-                let state = self
-                    .a
-                    .state_of(i)
-                    .map(|s| label(s.name()))
-                    .unwrap_or_default();
-                // The kind under the title: eight columns would not fit the page.
-                let mut title = vec![Inline::plain(e.title.clone())];
-                if let Some(kind) = e.kind {
-                    title.push(Inline::italic(format!("\n{}", label(kind))));
-                }
-                // Where it is held, and who signed it off (SPEC §14.1, §14.2).
-                title.push(Inline::plain(format!(
-                    "\n{}: {}",
-                    field_label("location"),
-                    present::held_at(e).unwrap_or_else(|| "nothing held".into())
-                )));
-                if let Some(s) = &e.signed_off {
-                    title.push(Inline::plain(format!(
-                        "\nSigned off by {}",
-                        present::sign_off_text(s)
-                    )));
-                }
-                title.extend(illustrative_line(e));
-                vec![
-                    id_cell(&e.id),
-                    title,
-                    // Dated above reviewed, in one column: the IDs need the room.
-                    cell(&format!(
-                        "{}\n{}",
-                        or_dash(short_date(e.date)),
-                        or_dash(short_date(e.reviewed))
-                    )),
-                    cell(&state),
-                    supports,
-                    hash,
-                ]
-            })
-            .collect();
+        let rows = items.iter().map(|&i| self.evidence_row(i)).collect();
         out.push(Block::Table {
             header: [
                 "ID",
@@ -752,6 +702,51 @@ impl<'a> PackDoc<'a> {
             .collect(),
             rows,
         });
+    }
+
+    /// Evidence `i`'s row in the register: its ID, its title with where it is held,
+    /// its dates, its state, what it supports, and its file's hash (flagged when it
+    /// differs from the one recorded).
+    fn evidence_row(&self, i: usize) -> Vec<Vec<Inline>> {
+        let e = self.rec(i);
+        let actual = self.actual_hash(e);
+        let mut hash = id_cell(&short_hash(actual.map(String::as_str)));
+        if let (Some(recorded), true) = (&e.sha256, self.a.hash_differs(i)) {
+            hash.push(Inline::bold(format!(
+                " {}",
+                present::hash_differs_note(recorded)
+            )));
+        }
+        let mut supports = Vec::new();
+        for rf in e.refs_in("supports") {
+            // One per line: the column stays as narrow as its longest ID.
+            if !supports.is_empty() {
+                supports.push(Inline::plain("\n"));
+            }
+            if rf.withheld {
+                supports.push(Inline::italic("withheld"));
+            } else {
+                supports.push(Inline::id(rf.id.clone()));
+            }
+        }
+        let state = self
+            .a
+            .state_of(i)
+            .map(|s| label(s.name()))
+            .unwrap_or_default();
+        vec![
+            id_cell(&e.id),
+            evidence_title(e),
+            // Dated above reviewed, in one column: the IDs need the room.
+            cell(&format!(
+                "{}\n{}",
+                or_dash(short_date(e.date)),
+                or_dash(short_date(e.reviewed))
+            )),
+            cell(&state),
+            supports,
+            hash,
+        ]
     }
 
     /// The evidence as a letter's or report's reader wants it: each document, its date,
@@ -909,43 +904,10 @@ impl<'a> PackDoc<'a> {
             out.push(para("There are no indicators."));
             return;
         }
-        let a = self.a;
         let header = |cols: &[&str]| -> Vec<Vec<Inline>> {
             cols.iter().map(|c| vec![Inline::bold(*c)]).collect()
         };
-        let rows = items
-            .iter()
-            .map(|&i| {
-                let r = self.rec(i);
-                let f = a.indicators[i].as_ref();
-                let latest = f.and_then(|f| f.latest).map(|l| &r.values[l]);
-                vec![
-                    self.rec_ref(i),
-                    cell(
-                        &latest
-                            .map(|v| present::figure(v.value, r.unit))
-                            .unwrap_or_else(|| "No figures".into()),
-                    ),
-                    cell(&latest.map(|v| v.period.long()).unwrap_or_default()),
-                    cell(
-                        &r.target
-                            .map(|t| present::figure(t, r.unit))
-                            .unwrap_or_default(),
-                    ),
-                    cell(
-                        &f.and_then(|f| f.against)
-                            .map(|x| label(x.name()))
-                            .unwrap_or_default(),
-                    ),
-                    cell(
-                        &f.and_then(|f| f.trend)
-                            .map(|x| label(x.name()))
-                            .unwrap_or_default(),
-                    ),
-                    cell(&label(r.status)),
-                ]
-            })
-            .collect();
+        let rows = items.iter().map(|&i| self.indicator_row(i)).collect();
         out.push(Block::Table {
             header: header(&[
                 "Indicator",
@@ -959,32 +921,74 @@ impl<'a> PackDoc<'a> {
             rows,
         });
         for i in items {
-            let r = self.rec(i);
-            out.push(self.record_heading(2, r, true));
-            let mut kv: Vec<_> = illustrative_row(r).into_iter().collect();
-            kv.extend(self.plain_rows(i));
-            if let Some(p) = r.polarity {
-                kv.push((field_label("polarity"), cell(&label(p))));
-            }
-            let relates: Vec<Vec<Inline>> = r.targets("relates").map(|x| self.rec_ref(x)).collect();
-            if !relates.is_empty() {
-                let mut joined = Vec::new();
-                for (k, item) in relates.into_iter().enumerate() {
-                    if k > 0 {
-                        joined.push(Inline::plain("; "));
-                    }
-                    joined.extend(item);
-                }
-                kv.push(("Shows progress on".to_string(), joined));
-            }
-            if !kv.is_empty() {
-                out.push(Block::KeyValue(kv));
-            }
-            if let Some(f) = a.indicators[i].as_ref().filter(|_| !r.values.is_empty()) {
-                chart_blocks(&crate::charts::indicator_chart(r, f), out);
-            }
-            out.extend(self.body(i, 2));
+            self.indicator_section(i, out);
         }
+    }
+
+    /// Indicator `i`'s row in the table of where each stands: its latest figure and
+    /// period, its target, against target, its trend and its status.
+    fn indicator_row(&self, i: usize) -> Vec<Vec<Inline>> {
+        let r = self.rec(i);
+        let f = self.a.indicators[i].as_ref();
+        let latest = f.and_then(|f| f.latest).map(|l| &r.values[l]);
+        vec![
+            self.rec_ref(i),
+            cell(
+                &latest
+                    .map(|v| present::figure(v.value, r.unit))
+                    .unwrap_or_else(|| "No figures".into()),
+            ),
+            cell(&latest.map(|v| v.period.long()).unwrap_or_default()),
+            cell(
+                &r.target
+                    .map(|t| present::figure(t, r.unit))
+                    .unwrap_or_default(),
+            ),
+            cell(
+                &f.and_then(|f| f.against)
+                    .map(|x| label(x.name()))
+                    .unwrap_or_default(),
+            ),
+            cell(
+                &f.and_then(|f| f.trend)
+                    .map(|x| label(x.name()))
+                    .unwrap_or_default(),
+            ),
+            cell(&label(r.status)),
+        ]
+    }
+
+    /// Indicator `i` under its own heading: its details, what it shows progress on,
+    /// its line chart (when it has figures) and its text.
+    fn indicator_section(&self, i: usize, out: &mut Vec<Block>) {
+        let r = self.rec(i);
+        out.push(self.record_heading(2, r, true));
+        let mut kv: Vec<_> = illustrative_row(r).into_iter().collect();
+        kv.extend(self.plain_rows(i));
+        if let Some(p) = r.polarity {
+            kv.push((field_label("polarity"), cell(&label(p))));
+        }
+        let relates: Vec<Vec<Inline>> = r.targets("relates").map(|x| self.rec_ref(x)).collect();
+        if !relates.is_empty() {
+            let mut joined = Vec::new();
+            for (k, item) in relates.into_iter().enumerate() {
+                if k > 0 {
+                    joined.push(Inline::plain("; "));
+                }
+                joined.extend(item);
+            }
+            kv.push(("Shows progress on".to_string(), joined));
+        }
+        if !kv.is_empty() {
+            out.push(Block::KeyValue(kv));
+        }
+        if let Some(f) = self.a.indicators[i]
+            .as_ref()
+            .filter(|_| !r.values.is_empty())
+        {
+            chart_blocks(&crate::charts::indicator_chart(r, f), out);
+        }
+        out.extend(self.body(i, 2));
     }
 
     /// The risk register (SPEC §14.9): the 5 × 5 grid as a figure, then the register.
@@ -1134,76 +1138,33 @@ impl<'a> PackDoc<'a> {
     }
 }
 
+/// An evidence register's title cell: the title, its kind under it (eight columns would
+/// not fit the page), where it is held and who signed it off (SPEC §14.1, §14.2).
+fn evidence_title(e: &Record) -> Vec<Inline> {
+    let mut title = vec![Inline::plain(e.title.clone())];
+    if let Some(kind) = e.kind {
+        title.push(Inline::italic(format!("\n{}", label(kind))));
+    }
+    title.push(Inline::plain(format!(
+        "\n{}: {}",
+        field_label("location"),
+        present::held_at(e).unwrap_or_else(|| "nothing held".into())
+    )));
+    if let Some(s) = &e.signed_off {
+        title.push(Inline::plain(format!(
+            "\nSigned off by {}",
+            present::sign_off_text(s)
+        )));
+    }
+    title.extend(illustrative_line(e));
+    title
+}
+
 /// A chart as its title, its drawing (whose alternative text is the title and the
 /// summary), the summary and its table of numbers.
 pub(super) fn chart_blocks(chart: &crate::charts::Chart, out: &mut Vec<Block>) {
-    use crate::charts::{self, Anchor};
-    use layout::{Shape, TextAnchor};
     let d = &chart.drawing;
-    let shapes = d
-        .shapes
-        .iter()
-        .map(|shape| match shape {
-            charts::Shape::Rect { x, y, w, h, tone } => Shape::Rect {
-                x: *x,
-                y: *y,
-                w: *w,
-                h: *h,
-                color: charts::rgb(tone),
-            },
-            charts::Shape::Line {
-                x1,
-                y1,
-                x2,
-                y2,
-                tone,
-                width,
-                dashed,
-            } => Shape::Line {
-                x1: *x1,
-                y1: *y1,
-                x2: *x2,
-                y2: *y2,
-                width: *width,
-                color: charts::rgb(tone),
-                dashed: *dashed,
-            },
-            charts::Shape::Circle {
-                cx,
-                cy,
-                r,
-                tone,
-                filled,
-            } => Shape::Circle {
-                cx: *cx,
-                cy: *cy,
-                r: *r,
-                color: charts::rgb(tone),
-                filled: *filled,
-            },
-            charts::Shape::Text {
-                x,
-                y,
-                text,
-                size,
-                anchor,
-                bold,
-                tone,
-            } => Shape::Text {
-                x: *x,
-                y: *y,
-                text: text.clone(),
-                size: *size,
-                bold: *bold,
-                anchor: match anchor {
-                    Anchor::Start => TextAnchor::Start,
-                    Anchor::Middle => TextAnchor::Middle,
-                    Anchor::End => TextAnchor::End,
-                },
-                color: charts::rgb(tone),
-            },
-        })
-        .collect();
+    let shapes = d.shapes.iter().map(drawn).collect();
     out.push(heading(2, &chart.title, None, false));
     out.push(Block::Drawing(layout::Drawing {
         width: d.width,
@@ -1212,6 +1173,77 @@ pub(super) fn chart_blocks(chart: &crate::charts::Chart, out: &mut Vec<Block>) {
         alt: format!("{}. {}", chart.title, chart.summary),
     }));
     out.push(para(&chart.summary));
+    numbers_table(chart, out);
+}
+
+/// A chart's shape as layout draws it, in the same units, its tone as a colour.
+fn drawn(shape: &crate::charts::Shape) -> layout::Shape {
+    use crate::charts::{self, Anchor};
+    use layout::{Shape, TextAnchor};
+    match shape {
+        charts::Shape::Rect { x, y, w, h, tone } => Shape::Rect {
+            x: *x,
+            y: *y,
+            w: *w,
+            h: *h,
+            color: charts::rgb(tone),
+        },
+        charts::Shape::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            tone,
+            width,
+            dashed,
+        } => Shape::Line {
+            x1: *x1,
+            y1: *y1,
+            x2: *x2,
+            y2: *y2,
+            width: *width,
+            color: charts::rgb(tone),
+            dashed: *dashed,
+        },
+        charts::Shape::Circle {
+            cx,
+            cy,
+            r,
+            tone,
+            filled,
+        } => Shape::Circle {
+            cx: *cx,
+            cy: *cy,
+            r: *r,
+            color: charts::rgb(tone),
+            filled: *filled,
+        },
+        charts::Shape::Text {
+            x,
+            y,
+            text,
+            size,
+            anchor,
+            bold,
+            tone,
+        } => Shape::Text {
+            x: *x,
+            y: *y,
+            text: text.clone(),
+            size: *size,
+            bold: *bold,
+            anchor: match anchor {
+                Anchor::Start => TextAnchor::Start,
+                Anchor::Middle => TextAnchor::Middle,
+                Anchor::End => TextAnchor::End,
+            },
+            color: charts::rgb(tone),
+        },
+    }
+}
+
+/// A chart's table of numbers, under its own heading.
+fn numbers_table(chart: &crate::charts::Chart, out: &mut Vec<Block>) {
     // The summary gives every number; a table as well only where the numbers have
     // more than one dimension and are few enough to read at a glance.
     // Its own heading says what the table is when a page break parts it from the chart.
