@@ -445,9 +445,9 @@ fn event_id(site: &Site, title: &str, day: Date) -> String {
     id
 }
 
-/// The new record's folder, file and file inside the content folder (with `/`),
-/// after refusing an ID that is invalid or used, a folder that is a symbolic link or
-/// no folder, and a file that exists.
+/// The new record's folder, its file, and that file's path inside the content folder
+/// (with `/`), after refusing an ID that is invalid or used, a folder that is a
+/// symbolic link or no folder, and a file that exists.
 fn new_file(site: &Site, t: RecordType, id: &str) -> Result<(PathBuf, PathBuf, String)> {
     if let Some(problem) = crate::model::build::id_problem(id) {
         bail!("{problem}");

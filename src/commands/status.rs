@@ -108,7 +108,7 @@ fn gap_detail(site: &Site, an: &Analysis, kind: GapKind, i: usize) -> String {
     let rec = &site.records[i];
     match kind {
         GapKind::Unevidenced => format!(" ({})", label(rec.status)),
-        // Past due and overdue: most days late first, with the days and the owner.
+        // Past due and overdue: how many days late, the status and the owner.
         GapKind::PastDue | GapKind::Overdue => format!(
             " — due {}, {}, {}{}",
             present::due_text(rec).unwrap_or_default(),

@@ -393,8 +393,8 @@ impl Tree<'_> {
         Ok((node, 0, 0))
     }
 
-    /// A scalar node, keeping its source text when it was quoted or ran over lines
-    /// (a literal block's text is its source already).
+    /// A scalar node, keeping its source text unless it is a plain scalar on one line
+    /// or a literal block (whose text is its source already).
     fn scalar(
         &mut self,
         text: String,

@@ -725,7 +725,7 @@ fn layout(sheet: &read::Sheet, req: &Request<'_>) -> Result<Layout> {
         .iter()
         .map(|r| r.iter().map(Cell::display).collect())
         .collect();
-    // A header `--map` names makes its row a header row even if no synonym matches.
+    // Headers `--map` names count towards finding the header row, as known ones do.
     let map_has = |h: &str| {
         req.map.is_some_and(|m| {
             m.keys()

@@ -57,8 +57,8 @@ pub fn resolve(
     (site, diags)
 }
 
-/// The built files' records in one list, each objective linked to its plan (the
-/// record before it in its file), and every ID a file reserves, lower-cased; the
+/// The built files' records in one list, each objective linked to its plan (the first
+/// record of its file) and the plan to it, and every reserved ID, lower-cased; the
 /// files' own diagnostics go to `diags`.
 fn assemble(
     built: Vec<Built>,

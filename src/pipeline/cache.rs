@@ -256,8 +256,8 @@ impl Cache {
     }
 
     /// Brings the entries up to date with the listing: files that went away are
-    /// dropped, new files and those the watcher named are read (in parallel); the
-    /// records of each file whose records changed are edited.
+    /// dropped, new files and those the watcher named are read (in parallel), and the
+    /// keys of records gone or changed are marked edited.
     fn reread(&mut self) {
         let Some(files) = self.files.as_ref() else {
             unreachable!("the content folder was just listed")
