@@ -375,57 +375,15 @@ fn scalar_text(node: &Node) -> Option<&str> {
 /// Reads `site.yaml` from its bytes (`None`: the file is missing).
 pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
     let mut config = Config::default();
+    let pairs = match settings(bytes) {
+        Ok(pairs) => pairs,
+        Err(diag) => return (config, vec![diag]),
+    };
     let mut diags = Vec::new();
     let mut e008 = |pos: Pos, message: String| {
         diags.push(Diagnostic::new(SITE_FILE, pos, Code::E008, message))
     };
-    let Some(bytes) = bytes else {
-        e008(
-            Pos::START,
-            "`site.yaml` is missing: create it in the content folder with at least `title:` and `organisation:`".into(),
-        );
-        return (config, diags);
-    };
-    let text = match crate::content::split::decode(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return (
-                config,
-                vec![Diagnostic::new(SITE_FILE, e.pos, Code::E001, e.message)],
-            );
-        }
-    };
-    let root = match yaml::parse(&text, 0) {
-        Ok(root) => root,
-        Err(e) => {
-            return (
-                config,
-                vec![Diagnostic::new(SITE_FILE, e.pos, Code::E001, e.message)],
-            )
-        }
-    };
-    let pairs = match root {
-        None => Vec::new(),
-        Some(Node {
-            value: Value::Map(pairs),
-            ..
-        }) => pairs,
-        Some(node) => {
-            return (
-                config,
-                vec![Diagnostic::new(
-                    SITE_FILE,
-                    node.pos,
-                    Code::E001,
-                    "`site.yaml` must hold settings written as `name: value` lines",
-                )],
-            )
-        }
-    };
-
-    let mut declared = Vec::new();
-    let mut site_audience: Option<(String, Pos)> = None;
-    let mut packs_node: Option<&Node> = None;
+    let mut later = Later::default();
     for (key, value) in &pairs {
         let Some(name) = scalar_text(key) else {
             e008(
@@ -434,162 +392,11 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
             );
             continue;
         };
-        let text = || scalar_text(value).map(str::to_string);
-        let must_text = |e008: &mut dyn FnMut(Pos, String)| {
-            let t = text();
-            if t.is_none() {
-                e008(
-                    value.pos,
-                    format!("`{name}` must be text, not {}", value.describe()),
-                );
-            }
-            t
-        };
-        match name {
-            "title" => {
-                if let Some(t) = must_text(&mut e008) {
-                    config.title = t;
-                }
-            }
-            "organisation" => {
-                if let Some(t) = must_text(&mut e008) {
-                    config.organisation = t;
-                }
-            }
-            "theme" => {
-                config.theme = must_text(&mut e008);
-                config.theme_pos = value.pos;
-            }
-            "accessibility" => {
-                config.accessibility_pos = key.pos;
-                match &value.value {
-                    Value::Map(fields) => config.statement = parse_statement(fields, &mut e008),
-                    _ => config.accessibility = must_text(&mut e008),
-                }
-            }
-            "as_of" => match text().and_then(|t| Date::parse_full(&t)) {
-                Some(d) => config.as_of = Some(d),
-                None => e008(
-                    value.pos,
-                    format!("`as_of` must be a full date such as `2014-09-30`, not {}", value.describe()),
-                ),
-            },
-            "issued" => match text().and_then(|t| Date::parse_full(&t)) {
-                Some(d) => config.issued = Some(d),
-                None => e008(
-                    value.pos,
-                    format!("`issued` must be a full date such as `2014-10-06`, not {}", value.describe()),
-                ),
-            },
-            "classification" => match text().as_deref() {
-                Some(c) if CLASSIFICATIONS.contains(&c) => {
-                    config.classification = if c == "OFFICIAL" { "OFFICIAL" } else { "OFFICIAL-SENSITIVE" }
-                }
-                other => {
-                    let hint = other
-                        .and_then(|c| crate::diagnostics::loose_match(c, CLASSIFICATIONS.iter().copied()))
-                        .map(|c| format!("; did you mean `{c}`?"))
-                        .unwrap_or_default();
-                    e008(
-                        value.pos,
-                        format!("`classification` must be OFFICIAL or OFFICIAL-SENSITIVE, not {}{hint}", value.describe()),
-                    )
-                }
-            },
-            "evidence_max_age_days" => match text().and_then(|t| t.parse::<i64>().ok()) {
-                Some(n) if n >= 0 => config.evidence_max_age_days = n,
-                _ => e008(
-                    value.pos,
-                    format!("`evidence_max_age_days` must be a whole number of days such as 365, not {}", value.describe()),
-                ),
-            },
-            "site_audience" => {
-                if let Some(t) = must_text(&mut e008) {
-                    site_audience = Some((t, key.pos));
-                }
-            }
-            "audiences" => match &value.value {
-                Value::Map(entries) => {
-                    for (akey, avalue) in entries {
-                        let Some(aname) = scalar_text(akey) else {
-                            e008(akey.pos, "audience names must be plain words such as `inspector`".into());
-                            continue;
-                        };
-                        if !crate::content::valid_id_syntax(aname) {
-                            e008(
-                                akey.pos,
-                                format!("`{aname}` is not a usable audience name: use letters, digits, `-`, `_` or `.`"),
-                            );
-                            continue;
-                        }
-                        let title = match &avalue.value {
-                            Value::Map(fields) => {
-                                let mut title = None;
-                                for (fk, fv) in fields {
-                                    match scalar_text(fk) {
-                                        Some("title") => title = scalar_text(fv).map(str::to_string),
-                                        _ => e008(
-                                            fk.pos,
-                                            format!("an audience has only a `title`; remove {}", fk.describe()),
-                                        ),
-                                    }
-                                }
-                                title
-                            }
-                            Value::Scalar(s) if !avalue.is_null() => Some(s.text.clone()),
-                            _ => None,
-                        };
-                        declared.push(Audience {
-                            name: aname.to_string(),
-                            title: title.unwrap_or_else(|| aname.to_string()),
-                        });
-                    }
-                }
-                _ if value.is_null() => {}
-                _ => e008(
-                    value.pos,
-                    "`audiences` must be a mapping of names, e.g. `inspector: { title: Ofsted inspection team }`".into(),
-                ),
-            },
-            "packs" => packs_node = Some(value),
-            "frameworks" => parse_frameworks(value, &mut config, &mut e008),
-            "branding" => config.branding = crate::branding::parse(value, &mut e008),
-            "baselines" => {
-                let items: Vec<&Node> = match &value.value {
-                    Value::Seq(items) => items.iter().collect(),
-                    _ if value.is_null() => Vec::new(),
-                    Value::Scalar(_) => vec![value],
-                    Value::Map(_) => {
-                        e008(
-                            value.pos,
-                            "`baselines` must be a list of paths such as `[_baselines/2014-03-31.json]`".into(),
-                        );
-                        Vec::new()
-                    }
-                };
-                for item in items {
-                    match scalar_text(item) {
-                        Some(t) if !t.trim().is_empty() => {
-                            config.baselines.push((t.trim().to_string(), item.pos))
-                        }
-                        _ => e008(
-                            item.pos,
-                            format!(
-                                "each baseline must be a path inside the content folder, such as `_baselines/2014-03-31.json`, not {}",
-                                item.describe()
-                            ),
-                        ),
-                    }
-                }
-            }
-            other => {
-                let hint = closest(other, KEYS.iter().copied(), 2)
-                    .map(|k| format!("; did you mean `{k}`?"))
-                    .unwrap_or_else(|| format!("; the settings are {}", KEYS.join(", ")));
-                e008(key.pos, format!("unknown setting `{other}`{hint}"));
-            }
-        }
+        setting(name, key, value, &mut config, &mut later, &mut e008);
     }
+    // The declared audiences come first and `internal` last: declared, it replaces the
+    // built-in one (its title is the site's own).
+    let mut declared = later.declared;
     if let Some(internal) = declared.iter().position(|a| a.name == INTERNAL) {
         config.audiences.remove(0);
         let a = declared.remove(internal);
@@ -597,17 +404,268 @@ pub fn parse(bytes: Option<&[u8]>) -> (Config, Vec<Diagnostic>) {
     }
     config.audiences.splice(0..0, declared);
 
-    if let Some((name, pos)) = site_audience {
+    if let Some((name, pos)) = later.site_audience {
         if config.has_audience(&name) {
             config.site_audience = Some(name);
         } else {
             e008(pos, unknown_audience(&config, &name));
         }
     }
-    if let Some(node) = packs_node {
+    if let Some(node) = later.packs {
         config.packs = parse_packs(node, &config, &mut e008);
     }
     (config, diags)
+}
+
+/// The settings of `site.yaml` as key and value nodes, or the one problem that keeps
+/// them from being read: the file missing (E008), not text or not YAML (E001), or not
+/// a mapping (E001).
+fn settings(bytes: Option<&[u8]>) -> Result<Vec<(Node, Node)>, Diagnostic> {
+    let Some(bytes) = bytes else {
+        return Err(Diagnostic::new(
+            SITE_FILE,
+            Pos::START,
+            Code::E008,
+            "`site.yaml` is missing: create it in the content folder with at least `title:` and `organisation:`",
+        ));
+    };
+    let text = crate::content::split::decode(bytes)
+        .map_err(|e| Diagnostic::new(SITE_FILE, e.pos, Code::E001, e.message))?;
+    let root = yaml::parse(&text, 0)
+        .map_err(|e| Diagnostic::new(SITE_FILE, e.pos, Code::E001, e.message))?;
+    match root {
+        None => Ok(Vec::new()),
+        Some(Node {
+            value: Value::Map(pairs),
+            ..
+        }) => Ok(pairs),
+        Some(node) => Err(Diagnostic::new(
+            SITE_FILE,
+            node.pos,
+            Code::E001,
+            "`site.yaml` must hold settings written as `name: value` lines",
+        )),
+    }
+}
+
+/// Settings read now but used once every setting is read: they depend on others
+/// (the audiences, which may come after them).
+#[derive(Default)]
+struct Later<'a> {
+    /// The audiences `audiences` declares, in order.
+    declared: Vec<Audience>,
+    site_audience: Option<(String, Pos)>,
+    packs: Option<&'a Node>,
+}
+
+/// One setting of `site.yaml`, read into `config` (or into `later`).
+fn setting<'a>(
+    name: &str,
+    key: &Node,
+    value: &'a Node,
+    config: &mut Config,
+    later: &mut Later<'a>,
+    e008: &mut dyn FnMut(Pos, String),
+) {
+    let text = || scalar_text(value).map(str::to_string);
+    let must_text = |e008: &mut dyn FnMut(Pos, String)| {
+        let t = text();
+        if t.is_none() {
+            e008(
+                value.pos,
+                format!("`{name}` must be text, not {}", value.describe()),
+            );
+        }
+        t
+    };
+    match name {
+        "title" => {
+            if let Some(t) = must_text(e008) {
+                config.title = t;
+            }
+        }
+        "organisation" => {
+            if let Some(t) = must_text(e008) {
+                config.organisation = t;
+            }
+        }
+        "theme" => {
+            config.theme = must_text(e008);
+            config.theme_pos = value.pos;
+        }
+        "accessibility" => {
+            config.accessibility_pos = key.pos;
+            match &value.value {
+                Value::Map(fields) => config.statement = parse_statement(fields, e008),
+                _ => config.accessibility = must_text(e008),
+            }
+        }
+        "as_of" => config.as_of = full_date(name, value, "2014-09-30", e008),
+        "issued" => config.issued = full_date(name, value, "2014-10-06", e008),
+        "classification" => {
+            if let Some(c) = classification(value, e008) {
+                config.classification = c;
+            }
+        }
+        "evidence_max_age_days" => match text().and_then(|t| t.parse::<i64>().ok()) {
+            Some(n) if n >= 0 => config.evidence_max_age_days = n,
+            _ => e008(
+                value.pos,
+                format!(
+                    "`evidence_max_age_days` must be a whole number of days such as 365, not {}",
+                    value.describe()
+                ),
+            ),
+        },
+        "site_audience" => {
+            if let Some(t) = must_text(e008) {
+                later.site_audience = Some((t, key.pos));
+            }
+        }
+        "audiences" => parse_audiences(value, &mut later.declared, e008),
+        "packs" => later.packs = Some(value),
+        "frameworks" => parse_frameworks(value, config, e008),
+        "branding" => config.branding = crate::branding::parse(value, e008),
+        "baselines" => parse_baselines(value, config, e008),
+        other => {
+            let hint = closest(other, KEYS.iter().copied(), 2)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_else(|| format!("; the settings are {}", KEYS.join(", ")));
+            e008(key.pos, format!("unknown setting `{other}`{hint}"));
+        }
+    }
+}
+
+/// A setting that is a full date (`as_of`, `issued`; `example` shows one); `None`,
+/// with an E008, when it is not one.
+fn full_date(
+    name: &str,
+    value: &Node,
+    example: &str,
+    e008: &mut dyn FnMut(Pos, String),
+) -> Option<Date> {
+    let date = scalar_text(value).and_then(Date::parse_full);
+    if date.is_none() {
+        e008(
+            value.pos,
+            format!(
+                "`{name}` must be a full date such as `{example}`, not {}",
+                value.describe()
+            ),
+        );
+    }
+    date
+}
+
+/// `classification`: one of the two the site may carry; `None`, with an E008 (and the
+/// one meant, when the words are close), otherwise.
+fn classification(value: &Node, e008: &mut dyn FnMut(Pos, String)) -> Option<&'static str> {
+    match scalar_text(value) {
+        Some(c) if CLASSIFICATIONS.contains(&c) => Some(if c == "OFFICIAL" {
+            "OFFICIAL"
+        } else {
+            "OFFICIAL-SENSITIVE"
+        }),
+        other => {
+            let hint = other
+                .and_then(|c| crate::diagnostics::loose_match(c, CLASSIFICATIONS.iter().copied()))
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            e008(
+                value.pos,
+                format!(
+                    "`classification` must be OFFICIAL or OFFICIAL-SENSITIVE, not {}{hint}",
+                    value.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `audiences`: a mapping of names, each with an optional title (`name: Title` or
+/// `name: { title: … }`), pushed to `declared`.
+fn parse_audiences(value: &Node, declared: &mut Vec<Audience>, e008: &mut dyn FnMut(Pos, String)) {
+    let entries = match &value.value {
+        Value::Map(entries) => entries,
+        _ if value.is_null() => return,
+        _ => {
+            e008(
+                value.pos,
+                "`audiences` must be a mapping of names, e.g. `inspector: { title: Ofsted inspection team }`".into(),
+            );
+            return;
+        }
+    };
+    for (akey, avalue) in entries {
+        let Some(aname) = scalar_text(akey) else {
+            e008(
+                akey.pos,
+                "audience names must be plain words such as `inspector`".into(),
+            );
+            continue;
+        };
+        if !crate::content::valid_id_syntax(aname) {
+            e008(
+                akey.pos,
+                format!(
+                    "`{aname}` is not a usable audience name: use letters, digits, `-`, `_` or `.`"
+                ),
+            );
+            continue;
+        }
+        let title = match &avalue.value {
+            Value::Map(fields) => {
+                let mut title = None;
+                for (fk, fv) in fields {
+                    match scalar_text(fk) {
+                        Some("title") => title = scalar_text(fv).map(str::to_string),
+                        _ => e008(
+                            fk.pos,
+                            format!("an audience has only a `title`; remove {}", fk.describe()),
+                        ),
+                    }
+                }
+                title
+            }
+            Value::Scalar(s) if !avalue.is_null() => Some(s.text.clone()),
+            _ => None,
+        };
+        declared.push(Audience {
+            name: aname.to_string(),
+            title: title.unwrap_or_else(|| aname.to_string()),
+        });
+    }
+}
+
+/// `baselines`: one path or a list of paths, kept with their positions in `config`.
+fn parse_baselines(value: &Node, config: &mut Config, e008: &mut dyn FnMut(Pos, String)) {
+    let items: Vec<&Node> = match &value.value {
+        Value::Seq(items) => items.iter().collect(),
+        _ if value.is_null() => Vec::new(),
+        Value::Scalar(_) => vec![value],
+        Value::Map(_) => {
+            e008(
+                value.pos,
+                "`baselines` must be a list of paths such as `[_baselines/2014-03-31.json]`".into(),
+            );
+            Vec::new()
+        }
+    };
+    for item in items {
+        match scalar_text(item) {
+            Some(t) if !t.trim().is_empty() => {
+                config.baselines.push((t.trim().to_string(), item.pos))
+            }
+            _ => e008(
+                item.pos,
+                format!(
+                    "each baseline must be a path inside the content folder, such as `_baselines/2014-03-31.json`, not {}",
+                    item.describe()
+                ),
+            ),
+        }
+    }
 }
 
 /// `accessibility:` as a mapping: every problem an E008 at its key or item.
@@ -680,17 +738,19 @@ fn parse_statement(fields: &[(Node, Node)], e008: &mut dyn FnMut(Pos, String)) -
     st
 }
 
+/// How `frameworks:` is written, for its messages.
+const FRAMEWORK_EXAMPLE: &str = "e.g. `child-protection-2012: { areas: { overall-effectiveness: Overall effectiveness }, scale: { good: Good, inadequate: Inadequate } }`";
+
 /// `frameworks:`: a mapping of names, each with a `title`, its `areas` and its `scale`
 /// (mappings of value to label, the scale best grade first).
 fn parse_frameworks(node: &Node, config: &mut Config, e008: &mut dyn FnMut(Pos, String)) {
-    const EXAMPLE: &str = "e.g. `child-protection-2012: { areas: { overall-effectiveness: Overall effectiveness }, scale: { good: Good, inadequate: Inadequate } }`";
     let entries = match &node.value {
         Value::Map(entries) => entries,
         _ if node.is_null() => return,
         _ => {
             e008(
                 node.pos,
-                format!("`frameworks` must be a mapping of framework names, {EXAMPLE}"),
+                format!("`frameworks` must be a mapping of framework names, {FRAMEWORK_EXAMPLE}"),
             );
             return;
         }
@@ -706,114 +766,137 @@ fn parse_frameworks(node: &Node, config: &mut Config, e008: &mut dyn FnMut(Pos, 
         let Some(fields) = value.as_map() else {
             e008(
                 value.pos,
-                format!("framework `{name}` must give `areas` and `scale`, {EXAMPLE}"),
+                format!("framework `{name}` must give `areas` and `scale`, {FRAMEWORK_EXAMPLE}"),
             );
             continue;
         };
-        let mut framework = Framework {
-            name: name.to_string(),
-            title: name.to_string(),
-            areas: Vec::new(),
-            scale: Vec::new(),
-        };
-        // Each value and its label; a bare list gives values whose labels are the words.
-        let values = |what: &str, node: &Node, e008: &mut dyn FnMut(Pos, String)| {
-            let mut out: Vec<(String, Option<String>)> = Vec::new();
-            let mut push = |value: &str,
-                            label: Option<&str>,
-                            pos: Pos,
-                            e008: &mut dyn FnMut(Pos, String)| {
-                if !crate::content::valid_id_syntax(value) {
-                    e008(pos, format!("each of framework `{name}`'s {what} must be a word such as `good`, written with letters, digits and `-`"));
-                } else if out.iter().any(|(v, _)| v == value) {
-                    e008(
-                        pos,
-                        format!("framework `{name}` lists `{value}` twice in its {what}"),
-                    );
-                } else {
-                    out.push((value.to_string(), label.map(str::to_string)));
-                }
-            };
-            match &node.value {
-                Value::Map(pairs) => {
-                    for (k, v) in pairs {
-                        match scalar_text(k) {
-                            Some(value) => push(
-                                value,
-                                scalar_text(v)
-                                    .filter(|l| !l.trim().is_empty())
-                                    .map(str::trim),
-                                k.pos,
-                                e008,
-                            ),
-                            None => e008(
-                                k.pos,
-                                format!("framework `{name}`'s {what} must be words such as `good`"),
-                            ),
-                        }
-                    }
-                }
-                Value::Seq(items) => {
-                    for item in items {
-                        match scalar_text(item) {
-                            Some(value) => push(value, None, item.pos, e008),
-                            None => e008(
-                                item.pos,
-                                format!("framework `{name}`'s {what} must be words such as `good`"),
-                            ),
-                        }
-                    }
-                }
-                _ => e008(
-                    node.pos,
-                    format!(
-                        "framework `{name}`'s `{what}` must map each value to its label, {EXAMPLE}"
-                    ),
-                ),
-            }
-            out
-        };
-        let mut seen = (false, false);
-        for (fk, fv) in fields {
-            match scalar_text(fk) {
-                Some("title") => match scalar_text(fv) {
-                    Some(t) if !t.trim().is_empty() => framework.title = t.trim().to_string(),
-                    _ => e008(fv.pos, format!("framework `{name}`'s `title` must be text")),
-                },
-                Some("areas") => {
-                    seen.0 = true;
-                    framework.areas = values("areas", fv, e008);
-                }
-                Some("scale") => {
-                    seen.1 = true;
-                    framework.scale = values("scale", fv, e008);
-                }
-                _ => {
-                    let hint = scalar_text(fk)
-                        .and_then(|k| closest(k, ["title", "areas", "scale"], 2))
-                        .map(|k| format!("; did you mean `{k}`?"))
-                        .unwrap_or_else(|| "; a framework has `title`, `areas` and `scale`".into());
-                    e008(
-                        fk.pos,
-                        format!("unknown framework setting {}{hint}", fk.describe()),
-                    );
-                }
-            }
-        }
-        if !seen.0 || !seen.1 {
-            let missing = if !seen.0 { "areas" } else { "scale" };
-            e008(
-                key.pos,
-                format!("framework `{name}` has no `{missing}`; {EXAMPLE}"),
-            );
+        let Some(framework) = parse_framework(name, key.pos, fields, e008) else {
             continue;
-        }
+        };
+        // A framework of the site's own may replace the built-in ILACS one.
         match config.frameworks.iter_mut().find(|f| f.name == name) {
             Some(existing) if existing.name == ILACS => *existing = framework,
             Some(_) => e008(key.pos, format!("two frameworks are named `{name}`")),
             None => config.frameworks.push(framework),
         }
     }
+}
+
+/// One framework's settings; `None` when it lacks its `areas` or its `scale` (an E008
+/// at its name, `pos`).
+fn parse_framework(
+    name: &str,
+    pos: Pos,
+    fields: &[(Node, Node)],
+    e008: &mut dyn FnMut(Pos, String),
+) -> Option<Framework> {
+    let mut framework = Framework {
+        name: name.to_string(),
+        title: name.to_string(),
+        areas: Vec::new(),
+        scale: Vec::new(),
+    };
+    let mut seen = (false, false);
+    for (fk, fv) in fields {
+        match scalar_text(fk) {
+            Some("title") => match scalar_text(fv) {
+                Some(t) if !t.trim().is_empty() => framework.title = t.trim().to_string(),
+                _ => e008(fv.pos, format!("framework `{name}`'s `title` must be text")),
+            },
+            Some("areas") => {
+                seen.0 = true;
+                framework.areas = framework_values(name, "areas", fv, e008);
+            }
+            Some("scale") => {
+                seen.1 = true;
+                framework.scale = framework_values(name, "scale", fv, e008);
+            }
+            _ => {
+                let hint = scalar_text(fk)
+                    .and_then(|k| closest(k, ["title", "areas", "scale"], 2))
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_else(|| "; a framework has `title`, `areas` and `scale`".into());
+                e008(
+                    fk.pos,
+                    format!("unknown framework setting {}{hint}", fk.describe()),
+                );
+            }
+        }
+    }
+    if !seen.0 || !seen.1 {
+        let missing = if !seen.0 { "areas" } else { "scale" };
+        e008(
+            pos,
+            format!("framework `{name}` has no `{missing}`; {FRAMEWORK_EXAMPLE}"),
+        );
+        return None;
+    }
+    Some(framework)
+}
+
+/// Framework `name`'s `what` (`areas` or `scale`): each value and its label; a bare
+/// list gives values whose labels are the words. A value that is no word, or one
+/// given twice, is left out with an E008.
+fn framework_values(
+    name: &str,
+    what: &str,
+    node: &Node,
+    e008: &mut dyn FnMut(Pos, String),
+) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    let mut push = |value: &str,
+                    label: Option<&str>,
+                    pos: Pos,
+                    e008: &mut dyn FnMut(Pos, String)| {
+        if !crate::content::valid_id_syntax(value) {
+            e008(pos, format!("each of framework `{name}`'s {what} must be a word such as `good`, written with letters, digits and `-`"));
+        } else if out.iter().any(|(v, _)| v == value) {
+            e008(
+                pos,
+                format!("framework `{name}` lists `{value}` twice in its {what}"),
+            );
+        } else {
+            out.push((value.to_string(), label.map(str::to_string)));
+        }
+    };
+    match &node.value {
+        Value::Map(pairs) => {
+            for (k, v) in pairs {
+                match scalar_text(k) {
+                    Some(value) => push(
+                        value,
+                        scalar_text(v)
+                            .filter(|l| !l.trim().is_empty())
+                            .map(str::trim),
+                        k.pos,
+                        e008,
+                    ),
+                    None => e008(
+                        k.pos,
+                        format!("framework `{name}`'s {what} must be words such as `good`"),
+                    ),
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                match scalar_text(item) {
+                    Some(value) => push(value, None, item.pos, e008),
+                    None => e008(
+                        item.pos,
+                        format!("framework `{name}`'s {what} must be words such as `good`"),
+                    ),
+                }
+            }
+        }
+        _ => e008(
+            node.pos,
+            format!(
+                "framework `{name}`'s `{what}` must map each value to its label, {FRAMEWORK_EXAMPLE}"
+            ),
+        ),
+    }
+    out
 }
 
 /// "unknown audience `x`; …" with the names that exist.
@@ -950,6 +1033,8 @@ fn parse_part(
     }
 }
 
+/// The `packs` list: each pack read and checked; a pack with a problem that makes it
+/// unusable (no ID, a second pack's ID, no audience, a missing sender) is left out.
 fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) -> Vec<Pack> {
     let items = match &node.value {
         Value::Seq(items) => items,
@@ -971,232 +1056,313 @@ fn parse_packs(node: &Node, config: &Config, e008: &mut dyn FnMut(Pos, String)) 
             );
             continue;
         };
-        let first = fields.first().map_or(item.pos, |(k, _)| k.pos);
-        let mut pack = Pack {
-            id: String::new(),
-            title: String::new(),
-            audience: String::new(),
-            sections: Vec::new(),
-            page_positions: Vec::new(),
-            kind: PackKind::Evidence,
-            references: None,
-            to: None,
-            from: None,
-            salutation: None,
-        };
-        // Where a report's part or a salutation was written, checked against the kind
-        // once every setting is read (`kind` may come last).
-        let mut part_positions: Vec<Pos> = Vec::new();
-        let mut salutation_pos: Option<Pos> = None;
-        let mut ok = true;
-        let mut audience_reported = false;
-        for (key, value) in fields {
-            match scalar_text(key) {
-                Some("id") => match scalar_text(value) {
-                    Some(id) if crate::content::valid_id_syntax(id) => {
-                        if packs.iter().any(|p| p.id == id) {
-                            e008(
-                                value.pos,
-                                format!(
-                                    "two packs have the ID `{id}`; give each pack its own `id`"
-                                ),
-                            );
-                            ok = false;
-                        }
-                        pack.id = id.to_string();
-                    }
-                    _ => {
-                        e008(
-                            value.pos,
-                            format!(
-                                "a pack `id` must use letters, digits, `-`, `_` or `.`, not {}",
-                                value.describe()
-                            ),
-                        );
-                        ok = false;
-                    }
-                },
-                Some("title") => match scalar_text(value) {
-                    Some(t) => pack.title = t.to_string(),
-                    None => e008(value.pos, "a pack `title` must be text".into()),
-                },
-                Some("audience") => match scalar_text(value) {
-                    Some(a) if config.has_audience(a) => pack.audience = a.to_string(),
-                    Some(a) => {
-                        // Keep the pack so its `page:` sections are still checked.
-                        e008(value.pos, unknown_audience(config, a));
-                        audience_reported = true;
-                    }
-                    None => {
-                        e008(
-                            value.pos,
-                            "a pack `audience` must be one audience name".into(),
-                        );
-                        audience_reported = true;
-                    }
-                },
-                Some("sections") => {
-                    let list: Vec<&Node> = match &value.value {
-                        Value::Seq(items) => items.iter().collect(),
-                        Value::Scalar(_) => vec![value],
-                        Value::Map(_) => {
-                            e008(
-                                value.pos,
-                                "`sections` must be a list such as `[summary, recommendations]`"
-                                    .into(),
-                            );
-                            Vec::new()
-                        }
-                    };
-                    for s in list {
-                        if let Some(part) = parse_part(s, &mut pack, e008) {
-                            if let Some(part) = part {
-                                part_positions.push(s.pos);
-                                pack.sections.push(part);
-                            }
-                            continue;
-                        }
-                        let Some(name) = scalar_text(s) else {
-                            e008(
-                                s.pos,
-                                "each section must be a name such as `summary` or `page:ID`".into(),
-                            );
-                            continue;
-                        };
-                        let section = match name {
-                            "summary" => Section::Summary,
-                            "recommendations" => Section::Recommendations,
-                            "actions" => Section::Actions,
-                            "plans" => Section::Plans,
-                            "evidence" => Section::Evidence,
-                            "timeline" => Section::Timeline,
-                            "reviews" => Section::Reviews,
-                            "matrix" => Section::Matrix,
-                            "changes" => Section::Changes,
-                            "indicators" => Section::Indicators,
-                            "risks" => Section::Risks,
-                            _ if name.starts_with("page:") => {
-                                let id = name["page:".len()..].trim().to_string();
-                                pack.page_positions.push((id.clone(), s.pos));
-                                Section::Page(id)
-                            }
-                            other => {
-                                let hint = closest(other, SECTION_NAMES.iter().copied(), 2)
-                                    .map(|k| format!("did you mean `{k}`?"))
-                                    .unwrap_or_else(|| {
-                                        format!("use {} or `page:ID`", SECTION_NAMES.join(", "))
-                                    });
-                                e008(s.pos, format!("unknown pack section `{other}`; {hint}"));
-                                continue;
-                            }
-                        };
-                        pack.sections.push(section);
-                    }
-                }
-                Some("kind") => match scalar_text(value) {
-                    Some("evidence") => pack.kind = PackKind::Evidence,
-                    Some("letter") => pack.kind = PackKind::Letter,
-                    Some("report") => pack.kind = PackKind::Report,
-                    other => e008(value.pos, one_of("kind", PACK_KINDS, other, value)),
-                },
-                Some("references") => match scalar_text(value) {
-                    Some("note") => pack.references = Some(References::Note),
-                    Some("hide") => pack.references = Some(References::Hide),
-                    Some("appendix") => pack.references = Some(References::Appendix),
-                    other => e008(value.pos, one_of("references", REFERENCES, other, value)),
-                },
-                Some("to") => match scalar_text(value).map(str::trim).filter(|t| !t.is_empty()) {
-                    Some(t) => pack.to = Some(t.to_string()),
-                    None => e008(
-                        value.pos,
-                        format!("`to` must name the addressee, such as `The Secretary of State for Education`, not {}", value.describe()),
-                    ),
-                },
-                Some("salutation") => match scalar_text(value).map(str::trim).filter(|t| !t.is_empty()) {
-                    Some(t) => {
-                        pack.salutation = Some(t.to_string());
-                        salutation_pos = Some(key.pos);
-                    }
-                    None => e008(
-                        value.pos,
-                        format!("`salutation` must be the letter's opening words, such as `Dear Secretary of State`, not {}", value.describe()),
-                    ),
-                },
-                Some("from") => pack.from = parse_person(value, e008),
-                Some(other) => {
-                    let hint = closest(other, PACK_KEYS.iter().copied(), 2)
-                        .map(|k| format!("; did you mean `{k}`?"))
-                        .unwrap_or_else(|| format!("; a pack may give {}", PACK_KEYS.join(", ")));
-                    e008(key.pos, format!("unknown pack setting `{other}`{hint}"));
-                }
-                None => e008(key.pos, "pack setting names must be plain words".into()),
-            }
-        }
-        if pack.id.is_empty() && ok {
-            e008(
-                first,
-                "this pack has no `id`; add `id: inspection-pack` (its PDF is named after it)"
-                    .into(),
-            );
-            ok = false;
-        }
-        if pack.audience.is_empty() && ok && !audience_reported {
-            e008(
-                first,
-                format!(
-                    "pack `{}` has no `audience`; add `audience: inspector` or another audience",
-                    pack.id
-                ),
-            );
-            ok = false;
-        }
-        if pack.kind != PackKind::Report {
-            for pos in part_positions {
-                e008(
-                    pos,
-                    "a section with a heading of its own (`financial: page:ID`) belongs to a committee report: add `kind: report` to the pack, or write `page:ID`".into(),
-                );
-            }
-        }
-        if let (Some(pos), true) = (salutation_pos, pack.kind != PackKind::Letter) {
-            e008(
-                pos,
-                "`salutation` is for letters: add `kind: letter` to the pack, or remove it".into(),
-            );
-        }
-        if ok && pack.kind != PackKind::Evidence && pack.from.is_none() {
-            let (what, example) = match pack.kind {
-                PackKind::Letter => (
-                    "a letter is signed by",
-                    "`from: { name: Alan Wood, role: Commissioner }`",
-                ),
-                _ => (
-                    "a report gives its author and contact",
-                    "`from: { name: …, role: …, contact: … }`",
-                ),
-            };
-            e008(
-                first,
-                format!(
-                    "pack `{}` has no `from`: {what} its sender; add {example}",
-                    pack.id
-                ),
-            );
-        }
-        if ok && pack.kind == PackKind::Letter && pack.to.is_none() {
-            e008(
-                first,
-                format!("letter `{}` has no `to`: add the addressee, such as `to: The Secretary of State for Education`", pack.id),
-            );
-        }
-        if pack.title.is_empty() {
-            pack.title = pack.id.clone();
-        }
-        if ok {
+        if let Some(pack) = parse_pack(item, fields, &packs, config, e008) {
             packs.push(pack);
         }
     }
     packs
+}
+
+/// What reading one pack's settings notes for the checks made once all are read.
+struct PackNotes {
+    /// Where a report's part was written, checked against the kind once every setting
+    /// is read (`kind` may come last).
+    part_positions: Vec<Pos>,
+    /// Where a salutation was written, checked against the kind the same way.
+    salutation_pos: Option<Pos>,
+    /// False once the pack has a problem that leaves it out.
+    ok: bool,
+    /// The audience's problem is already said: "no `audience`" would repeat it.
+    audience_reported: bool,
+}
+
+/// One pack, or `None` when a problem leaves it out; `packs` are those read before
+/// (their IDs are taken).
+fn parse_pack(
+    item: &Node,
+    fields: &[(Node, Node)],
+    packs: &[Pack],
+    config: &Config,
+    e008: &mut dyn FnMut(Pos, String),
+) -> Option<Pack> {
+    let first = fields.first().map_or(item.pos, |(k, _)| k.pos);
+    let mut pack = Pack {
+        id: String::new(),
+        title: String::new(),
+        audience: String::new(),
+        sections: Vec::new(),
+        page_positions: Vec::new(),
+        kind: PackKind::Evidence,
+        references: None,
+        to: None,
+        from: None,
+        salutation: None,
+    };
+    let mut notes = PackNotes {
+        part_positions: Vec::new(),
+        salutation_pos: None,
+        ok: true,
+        audience_reported: false,
+    };
+    for (key, value) in fields {
+        pack_setting(key, value, &mut pack, &mut notes, packs, config, e008);
+    }
+    check_pack(&mut pack, first, &mut notes, e008);
+    notes.ok.then_some(pack)
+}
+
+/// One setting of a pack, read into `pack`.
+fn pack_setting(
+    key: &Node,
+    value: &Node,
+    pack: &mut Pack,
+    notes: &mut PackNotes,
+    packs: &[Pack],
+    config: &Config,
+    e008: &mut dyn FnMut(Pos, String),
+) {
+    match scalar_text(key) {
+        Some("id") => {
+            if !pack_id(value, pack, packs, e008) {
+                notes.ok = false;
+            }
+        }
+        Some("title") => match scalar_text(value) {
+            Some(t) => pack.title = t.to_string(),
+            None => e008(value.pos, "a pack `title` must be text".into()),
+        },
+        Some("audience") => match scalar_text(value) {
+            Some(a) if config.has_audience(a) => pack.audience = a.to_string(),
+            Some(a) => {
+                // Keep the pack so its `page:` sections are still checked.
+                e008(value.pos, unknown_audience(config, a));
+                notes.audience_reported = true;
+            }
+            None => {
+                e008(
+                    value.pos,
+                    "a pack `audience` must be one audience name".into(),
+                );
+                notes.audience_reported = true;
+            }
+        },
+        Some("sections") => parse_sections(value, pack, &mut notes.part_positions, e008),
+        Some("kind") => match scalar_text(value) {
+            Some("evidence") => pack.kind = PackKind::Evidence,
+            Some("letter") => pack.kind = PackKind::Letter,
+            Some("report") => pack.kind = PackKind::Report,
+            other => e008(value.pos, one_of("kind", PACK_KINDS, other, value)),
+        },
+        Some("references") => match scalar_text(value) {
+            Some("note") => pack.references = Some(References::Note),
+            Some("hide") => pack.references = Some(References::Hide),
+            Some("appendix") => pack.references = Some(References::Appendix),
+            other => e008(value.pos, one_of("references", REFERENCES, other, value)),
+        },
+        Some("to") => match scalar_text(value).map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => pack.to = Some(t.to_string()),
+            None => e008(
+                value.pos,
+                format!("`to` must name the addressee, such as `The Secretary of State for Education`, not {}", value.describe()),
+            ),
+        },
+        Some("salutation") => match scalar_text(value).map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => {
+                pack.salutation = Some(t.to_string());
+                notes.salutation_pos = Some(key.pos);
+            }
+            None => e008(
+                value.pos,
+                format!("`salutation` must be the letter's opening words, such as `Dear Secretary of State`, not {}", value.describe()),
+            ),
+        },
+        Some("from") => pack.from = parse_person(value, e008),
+        Some(other) => {
+            let hint = closest(other, PACK_KEYS.iter().copied(), 2)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_else(|| format!("; a pack may give {}", PACK_KEYS.join(", ")));
+            e008(key.pos, format!("unknown pack setting `{other}`{hint}"));
+        }
+        None => e008(key.pos, "pack setting names must be plain words".into()),
+    }
+}
+
+/// A pack's `id`, set in `pack`: `false`, with an E008, when it is not a usable ID or
+/// another pack's (the pack is then left out).
+fn pack_id(
+    value: &Node,
+    pack: &mut Pack,
+    packs: &[Pack],
+    e008: &mut dyn FnMut(Pos, String),
+) -> bool {
+    match scalar_text(value) {
+        Some(id) if crate::content::valid_id_syntax(id) => {
+            pack.id = id.to_string();
+            if packs.iter().any(|p| p.id == id) {
+                e008(
+                    value.pos,
+                    format!("two packs have the ID `{id}`; give each pack its own `id`"),
+                );
+                return false;
+            }
+            true
+        }
+        _ => {
+            e008(
+                value.pos,
+                format!(
+                    "a pack `id` must use letters, digits, `-`, `_` or `.`, not {}",
+                    value.describe()
+                ),
+            );
+            false
+        }
+    }
+}
+
+/// A pack's `sections`: one name, or a list of names, `page:ID`s and a report's parts
+/// (whose positions go to `part_positions`).
+fn parse_sections(
+    value: &Node,
+    pack: &mut Pack,
+    part_positions: &mut Vec<Pos>,
+    e008: &mut dyn FnMut(Pos, String),
+) {
+    let list: Vec<&Node> = match &value.value {
+        Value::Seq(items) => items.iter().collect(),
+        Value::Scalar(_) => vec![value],
+        Value::Map(_) => {
+            e008(
+                value.pos,
+                "`sections` must be a list such as `[summary, recommendations]`".into(),
+            );
+            Vec::new()
+        }
+    };
+    for s in list {
+        if let Some(part) = parse_part(s, pack, e008) {
+            if let Some(part) = part {
+                part_positions.push(s.pos);
+                pack.sections.push(part);
+            }
+            continue;
+        }
+        let Some(name) = scalar_text(s) else {
+            e008(
+                s.pos,
+                "each section must be a name such as `summary` or `page:ID`".into(),
+            );
+            continue;
+        };
+        if let Some(section) = section_named(name, s.pos, pack, e008) {
+            pack.sections.push(section);
+        }
+    }
+}
+
+/// The section a name in `sections` stands for (a `page:ID`'s position kept in
+/// `pack`); `None`, with an E008, for a name that is none.
+fn section_named(
+    name: &str,
+    pos: Pos,
+    pack: &mut Pack,
+    e008: &mut dyn FnMut(Pos, String),
+) -> Option<Section> {
+    Some(match name {
+        "summary" => Section::Summary,
+        "recommendations" => Section::Recommendations,
+        "actions" => Section::Actions,
+        "plans" => Section::Plans,
+        "evidence" => Section::Evidence,
+        "timeline" => Section::Timeline,
+        "reviews" => Section::Reviews,
+        "matrix" => Section::Matrix,
+        "changes" => Section::Changes,
+        "indicators" => Section::Indicators,
+        "risks" => Section::Risks,
+        _ if name.starts_with("page:") => {
+            let id = name["page:".len()..].trim().to_string();
+            pack.page_positions.push((id.clone(), pos));
+            Section::Page(id)
+        }
+        other => {
+            let hint = closest(other, SECTION_NAMES.iter().copied(), 2)
+                .map(|k| format!("did you mean `{k}`?"))
+                .unwrap_or_else(|| format!("use {} or `page:ID`", SECTION_NAMES.join(", ")));
+            e008(pos, format!("unknown pack section `{other}`; {hint}"));
+            return None;
+        }
+    })
+}
+
+/// The checks made once a pack's settings are all read (at `first`, its first key):
+/// an ID and an audience, settings that belong to another kind, a letter's or a
+/// report's sender and addressee; a pack without a title takes its ID.
+fn check_pack(
+    pack: &mut Pack,
+    first: Pos,
+    notes: &mut PackNotes,
+    e008: &mut dyn FnMut(Pos, String),
+) {
+    if pack.id.is_empty() && notes.ok {
+        e008(
+            first,
+            "this pack has no `id`; add `id: inspection-pack` (its PDF is named after it)".into(),
+        );
+        notes.ok = false;
+    }
+    if pack.audience.is_empty() && notes.ok && !notes.audience_reported {
+        e008(
+            first,
+            format!(
+                "pack `{}` has no `audience`; add `audience: inspector` or another audience",
+                pack.id
+            ),
+        );
+        notes.ok = false;
+    }
+    if pack.kind != PackKind::Report {
+        for pos in &notes.part_positions {
+            e008(
+                *pos,
+                "a section with a heading of its own (`financial: page:ID`) belongs to a committee report: add `kind: report` to the pack, or write `page:ID`".into(),
+            );
+        }
+    }
+    if let (Some(pos), true) = (notes.salutation_pos, pack.kind != PackKind::Letter) {
+        e008(
+            pos,
+            "`salutation` is for letters: add `kind: letter` to the pack, or remove it".into(),
+        );
+    }
+    if notes.ok && pack.kind != PackKind::Evidence && pack.from.is_none() {
+        let (what, example) = match pack.kind {
+            PackKind::Letter => (
+                "a letter is signed by",
+                "`from: { name: Alan Wood, role: Commissioner }`",
+            ),
+            _ => (
+                "a report gives its author and contact",
+                "`from: { name: …, role: …, contact: … }`",
+            ),
+        };
+        e008(
+            first,
+            format!(
+                "pack `{}` has no `from`: {what} its sender; add {example}",
+                pack.id
+            ),
+        );
+    }
+    if notes.ok && pack.kind == PackKind::Letter && pack.to.is_none() {
+        e008(
+            first,
+            format!("letter `{}` has no `to`: add the addressee, such as `to: The Secretary of State for Education`", pack.id),
+        );
+    }
+    if pack.title.is_empty() {
+        pack.title = pack.id.clone();
+    }
 }
 
 /// The accessibility statement the site shows (SPEC §13.3), as Markdown: the one

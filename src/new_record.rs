@@ -11,6 +11,7 @@ use crate::model::schema::{RecordType, COMMON_FIELDS};
 use crate::model::Site;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// The prefix a type's IDs get when its folder has none to copy.
 fn default_prefix(t: RecordType) -> &'static str {
@@ -338,7 +339,60 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
     if title.trim().is_empty() {
         bail!("the title is empty: give one in quotes, e.g. `assure new {type_name} \"Audit of case files\"`");
     }
-    let source = match (t, req.source) {
+    let source = source_review(site, t, req.source)?;
+    let dated = matches!(
+        t,
+        RecordType::Evidence | RecordType::Event | RecordType::Review
+    );
+    let date = req.date.or(dated.then_some(today));
+    let mut presets: Vec<(&str, String)> = req
+        .fields
+        .iter()
+        .map(|(name, value)| Ok((*name, preset_line(site, t, name, value)?)))
+        .collect::<Result<_>>()?;
+    let review_kind = (t == RecordType::Review).then(|| review_kind(req, &mut presets));
+    let id = match (req.id, t, &source) {
+        (Some(id), _, _) => id.to_string(),
+        (None, RecordType::Recommendation, Some(source)) => {
+            let existing: Vec<String> = site.records.iter().map(|r| r.id.clone()).collect();
+            next_in_series(&existing, source)
+        }
+        (None, RecordType::Review, _) => review_id(
+            review_kind.as_deref().unwrap_or("review"),
+            date.unwrap_or(today),
+            |id| site.get(id).is_some(),
+        ),
+        (None, RecordType::Event, _) => event_id(site, title, date.unwrap_or(today)),
+        (None, _, _) => {
+            let existing: Vec<String> = site.records.iter().map(|r| r.id.clone()).collect();
+            let of_type: Vec<String> = site.of_type(t).map(|(_, r)| r.id.clone()).collect();
+            next_free(&of_type, &existing, default_prefix(t))
+        }
+    };
+    let (folder, path, rel) = new_file(site, t, &id)?;
+    let template = Template {
+        t,
+        title,
+        presets: &presets,
+        date,
+        source: source.as_deref(),
+        today,
+    };
+    let text = template.text()?;
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create the folder `{}`", t.folder()))?;
+    // Through the one content writer, which never overwrites (even a file that
+    // appeared since the check above).
+    crate::content::writer::create_file(&path, text.as_bytes())
+        .with_context(|| format!("cannot create `{rel}`"))?;
+    let next = steps_left(t, &id, &presets);
+    Ok(Created { next, id, rel })
+}
+
+/// A recommendation's `--source`, checked to be a review (required for them, refused
+/// for every other type).
+fn source_review(site: &Site, t: RecordType, source: Option<&str>) -> Result<Option<String>> {
+    Ok(match (t, source) {
         (RecordType::Recommendation, None) => bail!(
             "a recommendation needs `--source REVIEW`, the ID of the review or inspection that made it; {}",
             review_list(site)
@@ -354,72 +408,54 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
         },
         (_, Some(_)) => bail!("`--source` is for recommendations only"),
         (_, None) => None,
+    })
+}
+
+/// A review's kind, given or read from its title: it names the review's ID and fills
+/// `kind:` (added to `presets` when not given).
+fn review_kind(req: &Request<'_>, presets: &mut Vec<(&str, String)>) -> String {
+    let given = presets.iter().any(|(n, _)| *n == "kind");
+    let kind = if given {
+        req.fields
+            .iter()
+            .find(|(n, _)| *n == "kind")
+            .map_or("review", |(_, v)| v.trim())
+    } else {
+        review_kind_from_title(req.title)
     };
-    let dated = matches!(
-        t,
-        RecordType::Evidence | RecordType::Event | RecordType::Review
-    );
-    let date = req.date.or(dated.then_some(today));
-    // A review's kind, given or read from its title, names its ID and fills `kind:`.
-    let mut presets: Vec<(&str, String)> = req
-        .fields
-        .iter()
-        .map(|(name, value)| Ok((*name, preset_line(site, t, name, value)?)))
-        .collect::<Result<_>>()?;
-    let review_kind = match t {
-        RecordType::Review => {
-            let given = presets.iter().find(|(n, _)| *n == "kind");
-            let kind = match given {
-                Some(_) => req
-                    .fields
-                    .iter()
-                    .find(|(n, _)| *n == "kind")
-                    .map_or("review", |(_, v)| v.trim()),
-                None => review_kind_from_title(title),
-            };
-            if given.is_none() {
-                presets.push(("kind", format!("kind: {kind}")));
-            }
-            Some(kind.to_string())
-        }
-        _ => None,
+    if !given {
+        presets.push(("kind", format!("kind: {kind}")));
+    }
+    kind.to_string()
+}
+
+/// An event's ID: its date and its title's words, numbered on when taken.
+fn event_id(site: &Site, title: &str, day: Date) -> String {
+    let base = match slug(title) {
+        s if s.is_empty() => format!("{day}-event"),
+        s => format!("{day}-{s}"),
     };
-    let folder = site.files.root.join(t.folder());
-    let existing: Vec<String> = site.records.iter().map(|r| r.id.clone()).collect();
-    let id = match (req.id, t, &source) {
-        (Some(id), _, _) => id.to_string(),
-        (None, RecordType::Recommendation, Some(source)) => next_in_series(&existing, source),
-        (None, RecordType::Review, _) => review_id(
-            review_kind.as_deref().unwrap_or("review"),
-            date.unwrap_or(today),
-            |id| site.get(id).is_some(),
-        ),
-        (None, RecordType::Event, _) => {
-            let day = date.unwrap_or(today);
-            let base = match slug(title) {
-                s if s.is_empty() => format!("{day}-event"),
-                s => format!("{day}-{s}"),
-            };
-            let taken = |id: &str| site.get(id).is_some();
-            let mut id = base.clone();
-            let mut n = 2;
-            while taken(&id) {
-                id = format!("{base}-{n}");
-                n += 1;
-            }
-            id
-        }
-        (None, _, _) => {
-            let of_type: Vec<String> = site.of_type(t).map(|(_, r)| r.id.clone()).collect();
-            next_free(&of_type, &existing, default_prefix(t))
-        }
-    };
-    if let Some(problem) = crate::model::build::id_problem(&id) {
+    let taken = |id: &str| site.get(id).is_some();
+    let mut id = base.clone();
+    let mut n = 2;
+    while taken(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// The new record's folder, its file, and that file's path inside the content folder
+/// (with `/`), after refusing an ID that is invalid or used, a folder that is a
+/// symbolic link or no folder, and a file that exists.
+fn new_file(site: &Site, t: RecordType, id: &str) -> Result<(PathBuf, PathBuf, String)> {
+    if let Some(problem) = crate::model::build::id_problem(id) {
         bail!("{problem}");
     }
-    if let Some(other) = site.get(&id) {
+    if let Some(other) = site.get(id) {
         bail!("the ID `{id}` is already used by {}", other.path);
     }
+    let folder = site.files.root.join(t.folder());
     // Symbolic links under the content folder are never followed, for writing either.
     if std::fs::symlink_metadata(&folder).is_ok_and(|m| !m.is_dir()) {
         bail!(
@@ -432,51 +468,83 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
     if std::fs::symlink_metadata(&path).is_ok() {
         bail!("`{rel}` already exists");
     }
-    let mut text = String::from("---\n");
-    text.push_str(&format!(
-        "title: {}\n",
-        serde_json::to_string(title.trim())?
-    ));
-    for f in COMMON_FIELDS.iter().chain(t.own_fields()) {
-        let preset = presets.iter().find(|(n, _)| *n == f.name);
-        let line = match f.name {
+    Ok((folder, path, rel))
+}
+
+/// What a new record's file is made from.
+struct Template<'a> {
+    t: RecordType,
+    title: &'a str,
+    /// Lines for the fields given on the command line.
+    presets: &'a [(&'a str, String)],
+    date: Option<Date>,
+    source: Option<&'a str>,
+    today: Date,
+}
+
+impl Template<'_> {
+    /// The file's text: front matter with every field of the type, those not set
+    /// commented out, each with its hint; then a body to replace.
+    fn text(&self) -> Result<String> {
+        let t = self.t;
+        let mut text = String::from("---\n");
+        text.push_str(&format!(
+            "title: {}\n",
+            serde_json::to_string(self.title.trim())?
+        ));
+        for f in COMMON_FIELDS.iter().chain(t.own_fields()) {
+            let Some(line) = self.line(f.name) else {
+                continue;
+            };
+            let h = hint(t, f.name);
+            if h.is_empty() {
+                text.push_str(&format!("{line}\n"));
+            } else {
+                text.push_str(&format!("{line:<28} # {h}\n"));
+            }
+        }
+        text.push_str("---\n");
+        text.push_str(match t {
+            RecordType::Recommendation => {
+                "The recommendation's text, in the reviewer's words or a faithful summary.\n"
+            }
+            RecordType::Evidence => "What this evidence shows, and why it can be trusted.\n",
+            _ => "\n",
+        });
+        Ok(text)
+    }
+
+    /// The front-matter line of field `name` (`# name:` when not set), or `None` for a
+    /// field the template leaves out.
+    fn line(&self, name: &str) -> Option<String> {
+        let t = self.t;
+        let preset = self.presets.iter().find(|(n, _)| *n == name);
+        Some(match name {
             // Rare, and a claim about the record: written only on purpose.
-            "id" | "title" | "illustrative" => continue,
+            "id" | "title" | "illustrative" => return None,
             _ if preset.is_some() => preset.map(|(_, l)| l.clone()).unwrap_or_default(),
-            "status" if t.statuses().is_empty() => continue,
+            "status" if t.statuses().is_empty() => return None,
             // New evidence holds nothing yet: a draft until its file, link or
             // location is added (SPEC §14.1).
             "status" if t == RecordType::Evidence => "status: draft".to_string(),
             "status" => format!("status: {}", t.statuses()[0]),
-            "date" if date.is_some() => format!("date: {}", date.unwrap_or(today)),
-            "source" if source.is_some() => format!("source: {}", source.as_deref().unwrap_or("")),
-            "reviewed" => format!("reviewed: {today}"),
+            "date" if self.date.is_some() => {
+                format!("date: {}", self.date.unwrap_or(self.today))
+            }
+            "source" if self.source.is_some() => {
+                format!("source: {}", self.source.unwrap_or(""))
+            }
+            "reviewed" => format!("reviewed: {}", self.today),
             name => format!("# {name}:"),
-        };
-        let h = hint(t, f.name);
-        if h.is_empty() {
-            text.push_str(&format!("{line}\n"));
-        } else {
-            text.push_str(&format!("{line:<28} # {h}\n"));
-        }
+        })
     }
-    text.push_str("---\n");
-    text.push_str(match t {
-        RecordType::Recommendation => {
-            "The recommendation's text, in the reviewer's words or a faithful summary.\n"
-        }
-        RecordType::Evidence => "What this evidence shows, and why it can be trusted.\n",
-        _ => "\n",
-    });
-    std::fs::create_dir_all(&folder)
-        .with_context(|| format!("cannot create the folder `{}`", t.folder()))?;
-    // Through the one content writer, which never overwrites (even a file that
-    // appeared since the check above).
-    crate::content::writer::create_file(&path, text.as_bytes())
-        .with_context(|| format!("cannot create `{rel}`"))?;
-    // A step about fields the options already filled in is done.
+}
+
+/// The next steps for the author, less those about fields the options already filled
+/// in (a step naming only such fields is done).
+fn steps_left(t: RecordType, id: &str, presets: &[(&str, String)]) -> Vec<String> {
     let given: Vec<&str> = presets.iter().map(|(n, _)| *n).collect();
-    let next = next_steps(t, &id)
+    next_steps(t, id)
         .into_iter()
         .filter(|step| {
             let before_or = step.split("(or").next().unwrap_or(step);
@@ -488,8 +556,7 @@ pub fn create(site: &Site, req: &Request<'_>, today: Date) -> Result<Created> {
                 .collect();
             named.is_empty() || !named.iter().all(|n| given.contains(n))
         })
-        .collect();
-    Ok(Created { next, id, rel })
+        .collect()
 }
 
 #[cfg(test)]

@@ -610,7 +610,6 @@ pub fn audience_digest(
     attachments: &std::collections::BTreeSet<String>,
     hashes: &HashMap<String, String>,
 ) -> String {
-    use crate::model::schema::RecordType;
     // `internal` sees the whole content folder.
     if view.audience == crate::config::INTERNAL {
         return content_digest(hashes);
@@ -643,49 +642,56 @@ pub fn audience_digest(
             continue;
         }
         let text = std::fs::read(whole.files.root.join(path)).unwrap_or_default();
-        let file_lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
-        let indent = |line: &[u8]| line.iter().take_while(|b| **b == b' ').count();
-        let blank = |line: &[u8]| line.iter().all(|b| b.is_ascii_whitespace());
-        // Records start at their first key (lines counted from 1).
-        let mut starts: Vec<usize> = recs
-            .iter()
-            .filter(|(r, _)| r.rtype != RecordType::Objective)
-            .map(|(r, _)| r.pos.line as usize)
-            .collect();
-        starts.sort_unstable();
-        let mut left_out = vec![false; file_lines.len() + 2];
-        for (rec, _) in recs.iter().filter(|(_, seen)| !seen) {
-            let from = rec.pos.line as usize;
-            let to = if rec.rtype == RecordType::Objective {
-                // An item of its plan's list: the lines indented at least as far as
-                // its first key.
-                let key_indent = rec.pos.col.saturating_sub(1) as usize;
-                (from + 1..=file_lines.len())
-                    .find(|&n| {
-                        let line = file_lines[n - 1];
-                        !blank(line) && indent(line) < key_indent
-                    })
-                    .unwrap_or(file_lines.len() + 1)
-            } else {
-                starts
-                    .iter()
-                    .find(|&&s| s > from)
-                    .copied()
-                    .unwrap_or(file_lines.len() + 1)
-            };
-            for n in from..to.min(left_out.len()) {
-                left_out[n] = true;
-            }
-        }
-        let mut h = Sha256::new();
-        for (i, line) in file_lines.iter().enumerate() {
-            if !left_out[i + 1] {
-                h.update(line);
-            }
-        }
-        lines.insert(path.to_string(), crate::hash::hex(&h.finalize()));
+        lines.insert(path.to_string(), seen_lines_digest(&text, &recs));
     }
     content_digest(&lines)
+}
+
+/// The SHA-256 of a file's `text` without the lines of its records that are not seen
+/// (`recs`: the file's records, and whether each is seen).
+fn seen_lines_digest(text: &[u8], recs: &[(&crate::model::Record, bool)]) -> String {
+    use crate::model::schema::RecordType;
+    let file_lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
+    let indent = |line: &[u8]| line.iter().take_while(|b| **b == b' ').count();
+    let blank = |line: &[u8]| line.iter().all(|b| b.is_ascii_whitespace());
+    // Records start at their first key (lines counted from 1).
+    let mut starts: Vec<usize> = recs
+        .iter()
+        .filter(|(r, _)| r.rtype != RecordType::Objective)
+        .map(|(r, _)| r.pos.line as usize)
+        .collect();
+    starts.sort_unstable();
+    let mut left_out = vec![false; file_lines.len() + 2];
+    for (rec, _) in recs.iter().filter(|(_, seen)| !seen) {
+        let from = rec.pos.line as usize;
+        let to = if rec.rtype == RecordType::Objective {
+            // An item of its plan's list: the lines indented at least as far as
+            // its first key.
+            let key_indent = rec.pos.col.saturating_sub(1) as usize;
+            (from + 1..=file_lines.len())
+                .find(|&n| {
+                    let line = file_lines[n - 1];
+                    !blank(line) && indent(line) < key_indent
+                })
+                .unwrap_or(file_lines.len() + 1)
+        } else {
+            starts
+                .iter()
+                .find(|&&s| s > from)
+                .copied()
+                .unwrap_or(file_lines.len() + 1)
+        };
+        for n in from..to.min(left_out.len()) {
+            left_out[n] = true;
+        }
+    }
+    let mut h = Sha256::new();
+    for (i, line) in file_lines.iter().enumerate() {
+        if !left_out[i + 1] {
+            h.update(line);
+        }
+    }
+    crate::hash::hex(&h.finalize())
 }
 
 /// Replaces some files of an output (or adds them), and their manifest entries, as one

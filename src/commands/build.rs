@@ -106,20 +106,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let theme = Theme::load(theme_dir.as_deref())?;
 
     pipeline::hash_all(&mut checked);
-    // Only this audience's packs: an output is for one audience, every byte of it
-    // (SPEC §14.6). Other packs come from a build for their own audience.
-    let packs: Vec<crate::config::Pack> = if opts.no_pdf {
-        Vec::new()
-    } else {
-        checked
-            .site
-            .config
-            .packs
-            .iter()
-            .filter(|p| p.audience == audience)
-            .cloned()
-            .collect()
-    };
+    let packs = audience_packs(opts, &checked.site.config, &audience);
     let packs = packs.as_slice();
     let views = pipeline::analysed_for(&checked, [audience.as_str()]);
     let site_view = &views[&audience];
@@ -176,6 +163,25 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         readiness: readiness_text,
         pdfs,
     })
+}
+
+/// The packs a build makes (none with `--no-pdf`): only this audience's, since an
+/// output is for one audience, every byte of it (SPEC §14.6). Other packs come from a
+/// build for their own audience.
+fn audience_packs(
+    opts: &BuildOptions,
+    config: &crate::config::Config,
+    audience: &str,
+) -> Vec<crate::config::Pack> {
+    if opts.no_pdf {
+        return Vec::new();
+    }
+    config
+        .packs
+        .iter()
+        .filter(|p| p.audience == audience)
+        .cloned()
+        .collect()
 }
 
 /// Renders packs (in parallel) into `pdf/`, each from its audience's analysed view, and

@@ -46,42 +46,116 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
             opts.content.display()
         );
     }
-    let map = match &opts.map {
-        Some(p) => {
-            // A map is a few lines; it comes from outside the content like the tracker.
-            let bytes = crate::untrusted::read(p, "--map", 1024 * 1024)?;
-            let text = String::from_utf8(bytes)
-                .with_context(|| format!("--map {} is not UTF-8 text", p.display()))?;
-            let m: serde_yaml::Mapping = serde_yaml::from_str(&text).map_err(|e| {
-                anyhow!(
-                    "--map {}: not a YAML mapping of column header → field ({e})",
-                    p.display()
-                )
-            })?;
-            Some(m)
-        }
-        None => None,
-    };
+    let map = opts.map.as_deref().map(read_map).transpose()?;
     let sheet = contain::read(&opts.file, opts.sheet.as_deref())?;
-    let folder = opts.content.join(rtype.folder());
-    inside_content(&opts.content, &folder)?;
-    let path = folder.join(import::file_name(&sheet.name));
-    let evidence_folder = opts.content.join(RecordType::Evidence.folder());
-    let evidence_path = evidence_folder.join(import::file_name(&sheet.name));
-    let mut writes = vec![&path];
-    if opts.evidence_records {
-        inside_content(&opts.content, &evidence_folder)?;
-        writes.push(&evidence_path);
-    }
-    for p in &writes {
-        if p.exists() {
-            bail!(
-                "{} already exists: `import` never overwrites a file (move it away to import again); nothing was written",
-                p.display()
-            );
+    let files = Files::new(opts, rtype, &sheet.name)?;
+    let outcome = import_sheet(opts, rtype, &sheet, map.as_ref())?;
+    let mut report = outcome.report;
+    if opts.dry_run {
+        report.push_str(&format!(
+            "\n--dry-run: nothing written; {} ({} records) would hold:\n",
+            files.path.display(),
+            outcome.records
+        ));
+        let mut yaml = outcome.yaml;
+        if let Some((text, n)) = &outcome.evidence {
+            yaml.push_str(&format!(
+                "\n# --dry-run: {} ({n} draft evidence records) would hold:\n{text}",
+                files.evidence_path.display()
+            ));
         }
+        return Ok(Imported {
+            report,
+            yaml,
+            written: None,
+        });
     }
-    // IDs the content already has, so imported ones do not collide with them.
+    write_new(&files.folder, &files.path, &outcome.yaml)?;
+    if let Some((text, n)) = &outcome.evidence {
+        if let Err(e) = write_new(&files.evidence_folder, &files.evidence_path, text) {
+            // Both files or neither.
+            let _ = std::fs::remove_file(&files.path);
+            return Err(e);
+        }
+        report.push_str(&format!(
+            "\nwrote {} ({n} draft evidence records)",
+            files.evidence_path.display()
+        ));
+    }
+    report.push_str(&format!(
+        "\nwrote {} ({} records); run `assure check` next\n",
+        files.path.display(),
+        outcome.records
+    ));
+    Ok(Imported {
+        report,
+        yaml: outcome.yaml,
+        written: Some(files.path),
+    })
+}
+
+/// `--map`: a YAML mapping of column header → field, `body` or `skip`.
+fn read_map(p: &Path) -> Result<serde_yaml::Mapping> {
+    // A map is a few lines; it comes from outside the content like the tracker.
+    let bytes = crate::untrusted::read(p, "--map", 1024 * 1024)?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("--map {} is not UTF-8 text", p.display()))?;
+    serde_yaml::from_str(&text).map_err(|e| {
+        anyhow!(
+            "--map {}: not a YAML mapping of column header → field ({e})",
+            p.display()
+        )
+    })
+}
+
+/// The files an import writes: the list file in the type's folder, and with
+/// `--evidence-records` the draft evidence list file.
+struct Files {
+    folder: PathBuf,
+    path: PathBuf,
+    evidence_folder: PathBuf,
+    evidence_path: PathBuf,
+}
+
+impl Files {
+    /// The files for sheet `sheet_name`, after refusing folders outside the content
+    /// and files that exist already (nothing is ever overwritten).
+    fn new(opts: &ImportOptions, rtype: RecordType, sheet_name: &str) -> Result<Files> {
+        let folder = opts.content.join(rtype.folder());
+        inside_content(&opts.content, &folder)?;
+        let path = folder.join(import::file_name(sheet_name));
+        let evidence_folder = opts.content.join(RecordType::Evidence.folder());
+        let evidence_path = evidence_folder.join(import::file_name(sheet_name));
+        let mut writes = vec![&path];
+        if opts.evidence_records {
+            inside_content(&opts.content, &evidence_folder)?;
+            writes.push(&evidence_path);
+        }
+        for p in &writes {
+            if p.exists() {
+                bail!(
+                    "{} already exists: `import` never overwrites a file (move it away to import again); nothing was written",
+                    p.display()
+                );
+            }
+        }
+        Ok(Files {
+            folder,
+            path,
+            evidence_folder,
+            evidence_path,
+        })
+    }
+}
+
+/// The sheet's records, made against the content's IDs (so imported ones do not
+/// collide with them) and its recommendations (which a column may name by title).
+fn import_sheet(
+    opts: &ImportOptions,
+    rtype: RecordType,
+    sheet: &import::read::Sheet,
+    map: Option<&serde_yaml::Mapping>,
+) -> Result<import::Outcome> {
     let (site, _) = crate::pipeline::load(&opts.content)?;
     let taken: HashSet<String> = site.records.iter().map(|r| r.id.to_lowercase()).collect();
     let recommendations: Vec<(String, String)> = site
@@ -93,59 +167,17 @@ pub fn run(opts: &ImportOptions) -> Result<Imported> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let outcome = import::import(
-        &sheet,
+    import::import(
+        sheet,
         &Request {
             rtype,
-            map: map.as_ref(),
+            map,
             taken: &taken,
             source: &source,
             recommendations: &recommendations,
             evidence_records: opts.evidence_records,
         },
-    )?;
-    let mut report = outcome.report;
-    if opts.dry_run {
-        report.push_str(&format!(
-            "\n--dry-run: nothing written; {} ({} records) would hold:\n",
-            path.display(),
-            outcome.records
-        ));
-        let mut yaml = outcome.yaml;
-        if let Some((text, n)) = &outcome.evidence {
-            yaml.push_str(&format!(
-                "\n# --dry-run: {} ({n} draft evidence records) would hold:\n{text}",
-                evidence_path.display()
-            ));
-        }
-        return Ok(Imported {
-            report,
-            yaml,
-            written: None,
-        });
-    }
-    write_new(&folder, &path, &outcome.yaml)?;
-    if let Some((text, n)) = &outcome.evidence {
-        if let Err(e) = write_new(&evidence_folder, &evidence_path, text) {
-            // Both files or neither.
-            let _ = std::fs::remove_file(&path);
-            return Err(e);
-        }
-        report.push_str(&format!(
-            "\nwrote {} ({n} draft evidence records)",
-            evidence_path.display()
-        ));
-    }
-    report.push_str(&format!(
-        "\nwrote {} ({} records); run `assure check` next\n",
-        path.display(),
-        outcome.records
-    ));
-    Ok(Imported {
-        report,
-        yaml: outcome.yaml,
-        written: Some(path),
-    })
+    )
 }
 
 /// Writes a new file in `folder` (made if missing), never over an existing one.

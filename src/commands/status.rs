@@ -2,7 +2,7 @@
 //! meeting — the headline figure, counts by status, and the gap lists behind it — as
 //! text, or as one JSON object (SPEC §13.1) for other tools.
 
-use crate::analysis::GapKind;
+use crate::analysis::{Analysis, GapKind};
 use crate::model::schema::RecordType;
 use crate::model::Site;
 use crate::pipeline::Analysed;
@@ -32,6 +32,14 @@ pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
         as_of,
         a.view.audience
     );
+    write_counts(&mut out, site, an);
+    write_gaps(&mut out, site, an);
+    out
+}
+
+/// A line per type with records: how many, and how many in each status (evidence:
+/// in each state); then the actions by RAG rating.
+fn write_counts(out: &mut String, site: &Site, an: &Analysis) {
     for t in [
         RecordType::Recommendation,
         RecordType::Action,
@@ -71,19 +79,37 @@ pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
     if !rag.is_empty() {
         let _ = writeln!(out, "{:<16}         {}", "Action RAG", rag.join(" · "));
     }
+}
 
-    let g = &an.gaps;
-    let reviewed = |i: usize| {
-        let e = &site.records[i];
-        match e.reviewed.or(e.date) {
-            Some(d) => format!(" — last reviewed {d}"),
-            None => " — never reviewed".to_string(),
+/// Each gap list with its count, a line per record with what puts it there; then the
+/// actions whose due dates moved.
+fn write_gaps(out: &mut String, site: &Site, an: &Analysis) {
+    for kind in GapKind::ALL {
+        let title = present::gap_heading(kind);
+        let list = an.gap_in_order(site, kind);
+        let _ = writeln!(out, "\n{title}: {}", list.len());
+        for i in list {
+            out.push_str(&line_for(site, i, &gap_detail(site, an, kind, i)));
         }
-    };
-    // Past due and overdue: most days late first, with the days and the owner.
-    let late = |i: usize| {
+    }
+    let _ = writeln!(out, "\nDue dates moved: {}", an.gaps.due_moved.len());
+    for &i in &an.gaps.due_moved {
         let rec = &site.records[i];
-        format!(
+        out.push_str(&line_for(
+            site,
+            i,
+            &format!(" — due {}", present::due_text(rec).unwrap_or_default()),
+        ));
+    }
+}
+
+/// What puts record `i` in gap list `kind`, after its ID and title.
+fn gap_detail(site: &Site, an: &Analysis, kind: GapKind, i: usize) -> String {
+    let rec = &site.records[i];
+    match kind {
+        GapKind::Unevidenced => format!(" ({})", label(rec.status)),
+        // Past due and overdue: how many days late, the status and the owner.
+        GapKind::PastDue | GapKind::Overdue => format!(
             " — due {}, {}, {}{}",
             present::due_text(rec).unwrap_or_default(),
             present::days_past_due(an.late_by(site, i).unwrap_or(0)),
@@ -92,45 +118,18 @@ pub fn render(a: &Analysed, as_of: crate::date::Date) -> String {
                 .as_ref()
                 .map(|o| format!(", owner {o}"))
                 .unwrap_or_else(|| ", no owner".to_string())
-        )
-    };
-    let expired = |i: usize| {
-        let e = &site.records[i];
-        format!(
+        ),
+        GapKind::Expired => format!(
             " — expired {}",
-            e.expires.map(|d| d.to_string()).unwrap_or_default()
-        )
-    };
-    let unsigned = |i: usize| {
-        let e = &site.records[i];
-        format!(" — held at {}", present::held_at(e).unwrap_or_default())
-    };
-    for kind in GapKind::ALL {
-        let title = present::gap_heading(kind);
-        let extra: &dyn Fn(usize) -> String = match kind {
-            GapKind::Unevidenced => &|i| format!(" ({})", label(site.records[i].status)),
-            GapKind::PastDue | GapKind::Overdue => &late,
-            GapKind::Expired => &expired,
-            GapKind::Stale => &reviewed,
-            GapKind::Changed => &|_| String::new(),
-            GapKind::Unsigned => &unsigned,
-        };
-        let list = an.gap_in_order(site, kind);
-        let _ = writeln!(out, "\n{title}: {}", list.len());
-        for i in list {
-            out.push_str(&line_for(site, i, &extra(i)));
-        }
+            rec.expires.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        GapKind::Stale => match rec.reviewed.or(rec.date) {
+            Some(d) => format!(" — last reviewed {d}"),
+            None => " — never reviewed".to_string(),
+        },
+        GapKind::Changed => String::new(),
+        GapKind::Unsigned => format!(" — held at {}", present::held_at(rec).unwrap_or_default()),
     }
-    let _ = writeln!(out, "\nDue dates moved: {}", g.due_moved.len());
-    for &i in &g.due_moved {
-        let rec = &site.records[i];
-        out.push_str(&line_for(
-            site,
-            i,
-            &format!(" — due {}", present::due_text(rec).unwrap_or_default()),
-        ));
-    }
-    out
 }
 
 /// The summary as one JSON object (SPEC §13.1): `as_of`, `audience`, `readiness`,

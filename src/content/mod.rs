@@ -318,62 +318,10 @@ fn parse_records(rel: &str, bytes: &[u8]) -> Result<ParsedFile, Unreadable> {
     let mut out = ParsedFile::default();
     let text = split::decode(bytes)?;
     if is_markdown(rel) {
-        let parts = split::split_front_matter(&text)?;
-        let fields = match yaml::parse(parts.front_matter, parts.front_matter_line - 1)? {
-            None => Vec::new(),
-            Some(Node {
-                value: Value::Map(pairs),
-                ..
-            }) => pairs,
-            Some(node) => {
-                return Err(unreadable_at(
-                    node.pos,
-                    "the front matter must be fields written as `name: value` lines",
-                ))
-            }
-        };
-        out.records.push(RawRecord {
-            path: rel.to_string(),
-            pos: Pos::START,
-            fields,
-            body: parts.body.to_string(),
-            body_origin: BodyOrigin {
-                line: parts.body_line as u32,
-                indent: 0,
-                raw: None,
-            },
-            file_id: Some(file_stem(rel).to_string()),
-        });
+        out.records.push(markdown_record(rel, &text)?);
         return Ok(out);
     }
-
-    if text.trim().is_empty() {
-        return Err(unreadable_at(
-            Pos::START,
-            "this file is empty; a record needs at least a `title:`",
-        ));
-    }
-    let Some(root) = yaml::parse(&text, 0)? else {
-        return Err(unreadable_at(
-            Pos::START,
-            "this file holds no YAML fields; a record needs at least a `title:`",
-        ));
-    };
-    let pairs = match root.value {
-        Value::Map(pairs) => pairs,
-        Value::Seq(_) => {
-            return Err(unreadable_at(
-                root.pos,
-                "this file is a bare YAML list; put the records under a `records:` key",
-            ))
-        }
-        Value::Scalar(_) => {
-            return Err(unreadable_at(
-                root.pos,
-                "this file must hold fields written as `name: value` lines",
-            ))
-        }
-    };
+    let pairs = yaml_fields(&text)?;
     let records_key = pairs
         .iter()
         .position(|(k, _)| k.as_scalar().is_some_and(|s| s.text == "records"));
@@ -387,6 +335,71 @@ fn parse_records(rel: &str, bytes: &[u8]) -> Result<ParsedFile, Unreadable> {
         ));
         return Ok(out);
     };
+    list_records(rel, pairs, records_index, &mut out);
+    Ok(out)
+}
+
+/// A Markdown file's one record: its front matter's fields and the body below.
+fn markdown_record(rel: &str, text: &str) -> Result<RawRecord, Unreadable> {
+    let parts = split::split_front_matter(text)?;
+    let fields = match yaml::parse(parts.front_matter, parts.front_matter_line - 1)? {
+        None => Vec::new(),
+        Some(Node {
+            value: Value::Map(pairs),
+            ..
+        }) => pairs,
+        Some(node) => {
+            return Err(unreadable_at(
+                node.pos,
+                "the front matter must be fields written as `name: value` lines",
+            ))
+        }
+    };
+    Ok(RawRecord {
+        path: rel.to_string(),
+        pos: Pos::START,
+        fields,
+        body: parts.body.to_string(),
+        body_origin: BodyOrigin {
+            line: parts.body_line as u32,
+            indent: 0,
+            raw: None,
+        },
+        file_id: Some(file_stem(rel).to_string()),
+    })
+}
+
+/// A YAML file's top-level fields, refusing a file that is empty, a bare list or a
+/// single value.
+fn yaml_fields(text: &str) -> Result<Vec<(Node, Node)>, Unreadable> {
+    if text.trim().is_empty() {
+        return Err(unreadable_at(
+            Pos::START,
+            "this file is empty; a record needs at least a `title:`",
+        ));
+    }
+    let Some(root) = yaml::parse(text, 0)? else {
+        return Err(unreadable_at(
+            Pos::START,
+            "this file holds no YAML fields; a record needs at least a `title:`",
+        ));
+    };
+    match root.value {
+        Value::Map(pairs) => Ok(pairs),
+        Value::Seq(_) => Err(unreadable_at(
+            root.pos,
+            "this file is a bare YAML list; put the records under a `records:` key",
+        )),
+        Value::Scalar(_) => Err(unreadable_at(
+            root.pos,
+            "this file must hold fields written as `name: value` lines",
+        )),
+    }
+}
+
+/// A list file's records, the items under its `records:` key (`pairs[records_index]`);
+/// an E003 for every other key and every item that is not a record.
+fn list_records(rel: &str, pairs: Vec<(Node, Node)>, records_index: usize, out: &mut ParsedFile) {
     for (i, (key, _)) in pairs.iter().enumerate() {
         if i != records_index {
             out.diagnostics.push(Diagnostic::new(
@@ -429,7 +442,6 @@ fn parse_records(rel: &str, bytes: &[u8]) -> Result<ParsedFile, Unreadable> {
             "`records:` must be a list of records, each starting with `- id: …`",
         )),
     }
-    Ok(out)
 }
 
 /// Where a scalar's text starts. saphyr puts a block scalar (`|`, `>`) at its first

@@ -225,139 +225,173 @@ pub fn edit_bytes(
     let mut lines = Lines::new(bytes)?;
     let text = split::decode(bytes).map_err(|e| unsupported(e.message))?;
     let target = find_target(&text, rel, id)?;
-    let mut splices: Vec<Splice> = Vec::new();
-    // Fields added in this run, in order, inserted together after the last field.
-    let mut added: Vec<String> = Vec::new();
-    // Fields added after a named one, by the line they go before.
-    let mut added_at: Vec<(usize, Vec<String>)> = Vec::new();
-    // Names added, and which of `added_at` holds each (`None`: `added`).
-    let mut added_names: Vec<(String, Option<usize>)> = Vec::new();
+    let mut changes = Changes::default();
     for edit in edits {
         match edit {
-            Edit::Set(name, value) | Edit::SetAfter(name, value, _) => {
-                match target.pairs.iter().position(|(k, _)| key_is(k, name)) {
-                    Some(i) => {
-                        if let Some(s) = set_existing(&lines, &target, i, value)? {
-                            splices.push(s);
-                        }
-                    }
-                    None => {
-                        let indent = key_indent(&target);
-                        let new = render_field(&indent, name, value, &target);
-                        // A commented hint for this field (`# owner:   # the person…`,
-                        // as `assure new` writes them) becomes the field, so the file
-                        // does not name it twice.
-                        if let (Some((line, hint)), [one]) =
-                            (hint_line(&lines, &target, &indent, name), new.as_slice())
-                        {
-                            let width = (one.chars().count() + 1).max(hint.0);
-                            let text = match hint.1 {
-                                Some(h) => format!("{one:<width$}{h}"),
-                                None => one.clone(),
-                            };
-                            splices.push(Splice::lines(line, line + 1, vec![text]));
-                            added_names.push((name.clone(), None));
-                            continue;
-                        }
-                        let after = match edit {
-                            Edit::SetAfter(_, _, after) => Some(after),
-                            _ => None,
-                        };
-                        let anchor = after.and_then(|after| {
-                            target.pairs.iter().position(|(k, _)| key_is(k, after))
-                        });
-                        // After a field added in this run: in the same place, after it.
-                        let joined = after.and_then(|after| {
-                            added_names
-                                .iter()
-                                .find(|(n, _)| n == after)
-                                .map(|(_, g)| *g)
-                        });
-                        let group = match (anchor, joined) {
-                            (Some(a), _) if a + 1 < target.pairs.len() => {
-                                added_at.push((field_lines(&lines, &target, a).1, new));
-                                Some(added_at.len() - 1)
-                            }
-                            (None, Some(Some(g))) => {
-                                added_at[g].1.extend(new);
-                                Some(g)
-                            }
-                            _ => {
-                                added.extend(new);
-                                None
-                            }
-                        };
-                        added_names.push((name.clone(), group));
-                    }
-                }
+            Edit::Set(name, value) => changes.set(&lines, &target, name, value, None)?,
+            Edit::SetAfter(name, value, after) => {
+                changes.set(&lines, &target, name, value, Some(after))?
             }
-            Edit::Remove(name) => {
-                if let Some(i) = target.pairs.iter().position(|(k, _)| key_is(k, name)) {
-                    let (start, end) = field_lines(&lines, &target, i);
-                    if target.pairs[i].0.pos.line == target.pairs[0].0.pos.line
-                        && list_item_prefix(&lines, &target).is_some()
-                    {
-                        return Err(unsupported(format!(
-                            "`{name}` starts its list item (`- {name}:`); it cannot be removed here"
-                        )));
-                    }
-                    splices.push(Splice {
-                        start,
-                        end,
-                        new: Vec::new(),
-                        open_end: false,
-                    });
-                }
-            }
-            Edit::Body(body) => match target.body_line {
-                Some(line) => {
-                    let old: String = lines.lines[line.min(lines.lines.len() + 1) - 1..]
-                        .concat()
-                        .replace("\r\n", "\n");
-                    if old != *body {
-                        let new: Vec<String> = body
-                            .split_inclusive('\n')
-                            .map(|l| l.trim_end_matches('\n').to_string())
-                            .collect();
-                        let open_end = !body.is_empty() && !body.ends_with('\n');
-                        let start = line.min(lines.lines.len() + 1);
-                        let end = lines.lines.len() + 1;
-                        splices.push(Splice {
-                            start,
-                            end,
-                            new,
-                            open_end,
-                        });
-                    }
-                }
-                None => match target.pairs.iter().position(|(k, _)| key_is(k, "body")) {
-                    Some(i) => {
-                        if let Some(s) = set_body_field(&lines, &target, i, body)? {
-                            splices.push(s);
-                        }
-                    }
-                    None if body.is_empty() => {}
-                    None => {
-                        let indent = key_indent(&target);
-                        added.extend(render_block(
-                            &format!("{indent}body:"),
-                            &format!("{indent}  "),
-                            body,
-                        ));
-                    }
-                },
-            },
+            Edit::Remove(name) => changes.remove(&lines, &target, name)?,
+            Edit::Body(body) => changes.body(&lines, &target, body)?,
         }
     }
-    for (at, new) in added_at {
-        splices.push(Splice::lines(at, at, new));
-    }
-    if !added.is_empty() {
-        let at = insert_line(&lines, &target);
-        splices.push(Splice::lines(at, at, added));
-    }
+    let splices = changes.into_splices(&lines, &target);
     apply(&mut lines, splices)?;
     Ok(lines.into_bytes())
+}
+
+/// The changes a run of edits makes to a file, gathered before any is applied (the
+/// splices are of the lines as read).
+#[derive(Default)]
+struct Changes {
+    splices: Vec<Splice>,
+    /// Fields added in this run, in order, inserted together after the last field.
+    added: Vec<String>,
+    /// Fields added after a named one, by the line they go before.
+    added_at: Vec<(usize, Vec<String>)>,
+    /// Names added, and which of `added_at` holds each (`None`: `added`).
+    added_names: Vec<(String, Option<usize>)>,
+}
+
+impl Changes {
+    /// Sets field `name`; when absent, adds it after field `after` if given and
+    /// present (or added in this run), else after the last field.
+    fn set(
+        &mut self,
+        lines: &Lines,
+        target: &Target,
+        name: &str,
+        value: &Value,
+        after: Option<&str>,
+    ) -> Result<(), WriteError> {
+        if let Some(i) = target.pairs.iter().position(|(k, _)| key_is(k, name)) {
+            if let Some(s) = set_existing(lines, target, i, value)? {
+                self.splices.push(s);
+            }
+            return Ok(());
+        }
+        let indent = key_indent(target);
+        let new = render_field(&indent, name, value, target);
+        // A commented hint for this field (`# owner:   # the person…`, as `assure new`
+        // writes them) becomes the field, so the file does not name it twice.
+        if let (Some((line, hint)), [one]) =
+            (hint_line(lines, target, &indent, name), new.as_slice())
+        {
+            let width = (one.chars().count() + 1).max(hint.0);
+            let text = match hint.1 {
+                Some(h) => format!("{one:<width$}{h}"),
+                None => one.clone(),
+            };
+            self.splices.push(Splice::lines(line, line + 1, vec![text]));
+            self.added_names.push((name.to_string(), None));
+            return Ok(());
+        }
+        let anchor =
+            after.and_then(|after| target.pairs.iter().position(|(k, _)| key_is(k, after)));
+        // After a field added in this run: in the same place, after it.
+        let joined = after.and_then(|after| {
+            self.added_names
+                .iter()
+                .find(|(n, _)| n == after)
+                .map(|(_, g)| *g)
+        });
+        let group = match (anchor, joined) {
+            (Some(a), _) if a + 1 < target.pairs.len() => {
+                self.added_at.push((field_lines(lines, target, a).1, new));
+                Some(self.added_at.len() - 1)
+            }
+            (None, Some(Some(g))) => {
+                self.added_at[g].1.extend(new);
+                Some(g)
+            }
+            _ => {
+                self.added.extend(new);
+                None
+            }
+        };
+        self.added_names.push((name.to_string(), group));
+        Ok(())
+    }
+
+    /// Removes field `name` when present; not a field that starts its list item.
+    fn remove(&mut self, lines: &Lines, target: &Target, name: &str) -> Result<(), WriteError> {
+        let Some(i) = target.pairs.iter().position(|(k, _)| key_is(k, name)) else {
+            return Ok(());
+        };
+        let (start, end) = field_lines(lines, target, i);
+        if target.pairs[i].0.pos.line == target.pairs[0].0.pos.line
+            && list_item_prefix(lines, target).is_some()
+        {
+            return Err(unsupported(format!(
+                "`{name}` starts its list item (`- {name}:`); it cannot be removed here"
+            )));
+        }
+        self.splices.push(Splice {
+            start,
+            end,
+            new: Vec::new(),
+            open_end: false,
+        });
+        Ok(())
+    }
+
+    /// Replaces the body: a Markdown file's lines below the front matter, else the
+    /// `body:` field (added as a block when absent).
+    fn body(&mut self, lines: &Lines, target: &Target, body: &str) -> Result<(), WriteError> {
+        let Some(line) = target.body_line else {
+            match target.pairs.iter().position(|(k, _)| key_is(k, "body")) {
+                Some(i) => {
+                    if let Some(s) = set_body_field(lines, target, i, body)? {
+                        self.splices.push(s);
+                    }
+                }
+                None if body.is_empty() => {}
+                None => {
+                    let indent = key_indent(target);
+                    self.added.extend(render_block(
+                        &format!("{indent}body:"),
+                        &format!("{indent}  "),
+                        body,
+                    ));
+                }
+            }
+            return Ok(());
+        };
+        let old: String = lines.lines[line.min(lines.lines.len() + 1) - 1..]
+            .concat()
+            .replace("\r\n", "\n");
+        if old != *body {
+            let new: Vec<String> = body
+                .split_inclusive('\n')
+                .map(|l| l.trim_end_matches('\n').to_string())
+                .collect();
+            let open_end = !body.is_empty() && !body.ends_with('\n');
+            let start = line.min(lines.lines.len() + 1);
+            let end = lines.lines.len() + 1;
+            self.splices.push(Splice {
+                start,
+                end,
+                new,
+                open_end,
+            });
+        }
+        Ok(())
+    }
+
+    /// Every splice, the added fields last: those after a named field where it ends,
+    /// the rest after the record's last field.
+    fn into_splices(self, lines: &Lines, target: &Target) -> Vec<Splice> {
+        let mut splices = self.splices;
+        for (at, new) in self.added_at {
+            splices.push(Splice::lines(at, at, new));
+        }
+        if !self.added.is_empty() {
+            let at = insert_line(lines, target);
+            splices.push(Splice::lines(at, at, self.added));
+        }
+        splices
+    }
 }
 
 /// A record's fields and body as written in its file, for a form to show.
@@ -700,57 +734,49 @@ fn set_existing(
             return set_body_field(lines, target, i, t);
         }
     }
-    // In place on its line, when the old value sits there and the new one fits on it.
-    if old.pos.line == key.pos.line {
-        if let Some((line_no, start, end)) = inline_span(lines, old) {
-            let new = match (&old.value, value) {
-                (yaml::Value::Scalar(s), Value::Text(t) | Value::Plain(t)) if !t.contains('\n') => {
-                    Some(scalar_like(s, t, matches!(value, Value::Plain(_))))
-                }
-                (yaml::Value::Seq(_), Value::List(items)) => Some(flow_list(items)),
-                (yaml::Value::Map(_), Value::Map(parts)) => Some(flow_map(parts)),
-                _ => None,
-            };
-            if let Some(new) = new {
-                let line: Vec<char> = lines.text(line_no).chars().collect();
-                let mut text: String = line[..start].iter().collect();
-                text.push_str(&new);
-                text.extend(&line[end..]);
-                return Ok(Some(Splice::lines(line_no, line_no + 1, vec![text])));
-            }
-        }
+    if let Some(splice) = set_in_place(lines, key, old, value) {
+        return Ok(Some(splice));
     }
     // Otherwise the field's lines are written anew, in the style the value had.
     let (start, end) = field_lines(lines, target, i);
+    Ok(Some(Splice::lines(
+        start,
+        end,
+        field_anew(lines, key, old, value),
+    )))
+}
+
+/// The splice that writes `value` over the old value on its line, when the old value
+/// sits on the key's line and the new one fits on it (a scalar, a flow list or mapping).
+fn set_in_place(lines: &Lines, key: &Node, old: &Node, value: &Value) -> Option<Splice> {
+    if old.pos.line != key.pos.line {
+        return None;
+    }
+    let (line_no, start, end) = inline_span(lines, old)?;
+    let new = match (&old.value, value) {
+        (yaml::Value::Scalar(s), Value::Text(t) | Value::Plain(t)) if !t.contains('\n') => {
+            scalar_like(s, t, matches!(value, Value::Plain(_)))
+        }
+        (yaml::Value::Seq(_), Value::List(items)) => flow_list(items),
+        (yaml::Value::Map(_), Value::Map(parts)) => flow_map(parts),
+        _ => return None,
+    };
+    let line: Vec<char> = lines.text(line_no).chars().collect();
+    let mut text: String = line[..start].iter().collect();
+    text.push_str(&new);
+    text.extend(&line[end..]);
+    Some(Splice::lines(line_no, line_no + 1, vec![text]))
+}
+
+/// A field's lines written anew with `value`, in the style its old value had: a block
+/// list stays a block list, a block mapping a block mapping, a quoted scalar quoted.
+fn field_anew(lines: &Lines, key: &Node, old: &Node, value: &Value) -> Vec<String> {
     let head = key_head(lines, key);
     let child_indent = " ".repeat(key.pos.col as usize + 1);
-    let new = match value {
+    match value {
         Value::List(items) => match &old.value {
             yaml::Value::Seq(old_items) if !old_items.is_empty() => {
-                let first = &old_items[0];
-                let prefix: String = lines
-                    .text(first.pos.line as usize)
-                    .chars()
-                    .take(first.pos.col as usize - 1)
-                    .collect();
-                if first.pos.line == key.pos.line {
-                    vec![format!("{head} {}", flow_list(items))]
-                } else if items.is_empty() {
-                    vec![format!("{head} []")]
-                } else {
-                    let prefix = if prefix.trim() == "-" {
-                        prefix
-                    } else {
-                        format!("{child_indent}- ")
-                    };
-                    let mut out = vec![head];
-                    out.extend(
-                        items
-                            .iter()
-                            .map(|v| format!("{prefix}{}", scalar(v, true, false))),
-                    );
-                    out
-                }
+                list_anew(lines, key, &old_items[0], head, &child_indent, items)
             }
             _ => vec![format!("{head} {}", flow_list(items))],
         },
@@ -783,8 +809,43 @@ fn set_existing(
                 vec![format!("{head} {written}")]
             }
         }
+    }
+}
+
+/// A list field's lines written anew with `items`, shaped like the old list whose
+/// first item is `first`: on the key's line as a flow list, else one item a line with
+/// the old items' `- ` prefix.
+fn list_anew(
+    lines: &Lines,
+    key: &Node,
+    first: &Node,
+    head: String,
+    child_indent: &str,
+    items: &[String],
+) -> Vec<String> {
+    if first.pos.line == key.pos.line {
+        return vec![format!("{head} {}", flow_list(items))];
+    }
+    if items.is_empty() {
+        return vec![format!("{head} []")];
+    }
+    let prefix: String = lines
+        .text(first.pos.line as usize)
+        .chars()
+        .take(first.pos.col as usize - 1)
+        .collect();
+    let prefix = if prefix.trim() == "-" {
+        prefix
+    } else {
+        format!("{child_indent}- ")
     };
-    Ok(Some(Splice::lines(start, end, new)))
+    let mut out = vec![head];
+    out.extend(
+        items
+            .iter()
+            .map(|v| format!("{prefix}{}", scalar(v, true, false))),
+    );
+    out
 }
 
 /// Sets a YAML `body:` field, as a `|` block indented as before.

@@ -248,140 +248,190 @@ fn tab_before(text: &str, marker: &saphyr_parser::Marker, line_offset: usize) ->
 /// Parses one YAML document. `line_offset` is added to every line (front matter starts
 /// below its `---`). Returns `None` for an empty document.
 pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> {
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Anchored> = HashMap::new();
-    let mut expansions: u64 = 0;
-    let mut expanded_nodes: u64 = 0;
-    let mut root: Option<Node> = None;
-    let mut documents = 0;
-    let mut cursor = CharCursor::new(text);
-
-    let err = |pos: Pos, message: String| Err(YamlError { pos, message });
-
+    let mut tree = Tree {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expansions: 0,
+        expanded_nodes: 0,
+        root: None,
+        documents: 0,
+        cursor: CharCursor::new(text),
+        line_offset,
+    };
     for event in Parser::new_from_str(text) {
-        let (event, span) = match event {
-            Ok(e) => e,
-            Err(e) => {
-                if e.info().to_ascii_lowercase().contains("tab") {
-                    let pos = first_indent_tab(text, line_offset)
-                        .or_else(|| tab_before(text, e.marker(), line_offset))
-                        .unwrap_or_else(|| pos_of(e.marker(), line_offset));
-                    return err(pos, TAB_MESSAGE.into());
-                }
-                // Other complaints caused by a tab (`title:<tab>x` is "':' must be
-                // followed by a valid YAML whitespace") get the same message.
-                if let Some(pos) = tab_before(text, e.marker(), line_offset) {
-                    return err(pos, TAB_MESSAGE.into());
-                }
-                let (pos, message) = super::yaml_errors::explain(
-                    text,
-                    line_offset,
-                    e.marker().line(),
-                    e.marker().col(),
-                    e.info(),
-                );
-                return err(pos, message);
-            }
-        };
-        let pos = pos_of(&span.start, line_offset);
-        let finished: Option<(Node, usize, u64)> = match event {
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => None,
+        let (event, span) = event.map_err(|e| parser_error(text, line_offset, &e))?;
+        if let Some((node, anchor, inner)) = tree.finished(event, &span)? {
+            tree.place(node, anchor, inner)?;
+        }
+    }
+    Ok(tree.root)
+}
+
+/// The parser's complaint in plain words at the place to change: a tab, wherever the
+/// complaint comes from, gets the one tab message at the tab itself.
+fn parser_error(text: &str, line_offset: usize, e: &saphyr_parser::ScanError) -> YamlError {
+    let err = |pos: Pos, message: String| YamlError { pos, message };
+    if e.info().to_ascii_lowercase().contains("tab") {
+        let pos = first_indent_tab(text, line_offset)
+            .or_else(|| tab_before(text, e.marker(), line_offset))
+            .unwrap_or_else(|| pos_of(e.marker(), line_offset));
+        return err(pos, TAB_MESSAGE.into());
+    }
+    // Other complaints caused by a tab (`title:<tab>x` is "':' must be
+    // followed by a valid YAML whitespace") get the same message.
+    if let Some(pos) = tab_before(text, e.marker(), line_offset) {
+        return err(pos, TAB_MESSAGE.into());
+    }
+    let (pos, message) = super::yaml_errors::explain(
+        text,
+        line_offset,
+        e.marker().line(),
+        e.marker().col(),
+        e.info(),
+    );
+    err(pos, message)
+}
+
+/// The tree being built from the parser's events.
+struct Tree<'a> {
+    /// The sequences and mappings open around the current event, innermost last.
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchored>,
+    /// Alias expansions so far, counting those inside each expanded anchor.
+    expansions: u64,
+    /// Nodes copied by alias expansions so far.
+    expanded_nodes: u64,
+    root: Option<Node>,
+    documents: usize,
+    cursor: CharCursor<'a>,
+    line_offset: usize,
+}
+
+/// A node the events have finished, with its anchor (0: none) and the alias
+/// expansions inside it.
+type Finished = (Node, usize, u64);
+
+impl Tree<'_> {
+    /// The node an event finishes, if any (a scalar, an alias, the end of a sequence
+    /// or mapping); the refusals of SPEC §12 as errors.
+    fn finished(
+        &mut self,
+        event: Event<'_>,
+        span: &saphyr_parser::Span,
+    ) -> Result<Option<Finished>, YamlError> {
+        let pos = pos_of(&span.start, self.line_offset);
+        let err = |message: String| Err(YamlError { pos, message });
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(None),
             Event::DocumentStart(_) => {
-                documents += 1;
-                if documents > 1 {
+                self.documents += 1;
+                if self.documents > 1 {
                     return err(
-                        pos,
                         "this file holds more than one YAML document (a second `---`); keep one record per file, or use a `records:` list".into(),
                     );
                 }
-                None
+                Ok(None)
             }
-            Event::Alias(id) => {
-                let Some(a) = anchors.get(&id) else {
-                    return err(
-                        pos,
-                        "this alias (`*name`) refers to an anchor that is not defined".into(),
-                    );
-                };
-                expansions += 1 + a.expansions;
-                expanded_nodes += a.size;
-                if expansions > MAX_ALIAS_EXPANSIONS || expanded_nodes > MAX_EXPANDED_NODES {
-                    return err(
-                        pos,
-                        format!("the YAML uses more than {MAX_ALIAS_EXPANSIONS} alias expansions (`*name`); write the values out instead"),
-                    );
-                }
-                let mut node = a.node.clone();
-                node.pos = pos;
-                Some((node, 0, 0))
-            }
+            Event::Alias(id) => self.alias(id, pos).map(Some),
             Event::Scalar(text, style, anchor, tag) => {
-                let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let keep_raw = match style {
-                    ScalarStyle::Literal => false,
-                    ScalarStyle::Plain => span.end.line() != span.start.line(),
-                    _ => true,
-                };
-                let raw = keep_raw.then(|| {
-                    cursor
-                        .slice(span.start.index(), span.end.index())
-                        .to_string()
-                });
-                let node = Node {
-                    value: Value::Scalar(Scalar {
-                        text: text.into_owned(),
-                        plain: style == ScalarStyle::Plain && !forced_string,
-                        block: matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
-                        raw,
-                    }),
-                    pos,
-                };
-                Some((node, anchor, 0))
+                let node = self.scalar(text.into_owned(), style, tag.as_deref(), span, pos);
+                Ok(Some((node, anchor, 0)))
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return err(
-                        pos,
-                        format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
-                    );
+                if self.stack.len() >= MAX_DEPTH {
+                    return err(format!(
+                        "the YAML is nested more than {MAX_DEPTH} levels deep"
+                    ));
                 }
                 let kind = if matches!(event, Event::SequenceStart(..)) {
                     FrameKind::Seq(Vec::new())
                 } else {
                     FrameKind::Map(Vec::new(), None)
                 };
-                stack.push(Frame {
+                self.stack.push(Frame {
                     pos,
                     anchor,
-                    expansions_at_start: expansions,
+                    expansions_at_start: self.expansions,
                     kind,
                 });
-                None
+                Ok(None)
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = stack.pop() else {
-                    return err(pos, "unbalanced YAML structure".into());
+                let Some(frame) = self.stack.pop() else {
+                    return err("unbalanced YAML structure".into());
                 };
                 let value = match frame.kind {
                     FrameKind::Seq(items) => Value::Seq(items),
                     FrameKind::Map(pairs, _) => Value::Map(pairs),
                 };
-                Some((
+                Ok(Some((
                     Node {
                         value,
                         pos: frame.pos,
                     },
                     frame.anchor,
-                    expansions - frame.expansions_at_start,
-                ))
+                    self.expansions - frame.expansions_at_start,
+                )))
             }
+        }
+    }
+
+    /// An alias's copy of its anchored node, at the alias: counted before anything
+    /// is copied, so an alias bomb is refused instead of filling memory.
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<Finished, YamlError> {
+        let err = |message: String| Err(YamlError { pos, message });
+        let Some(a) = self.anchors.get(&id) else {
+            return err("this alias (`*name`) refers to an anchor that is not defined".into());
         };
-        let Some((node, anchor, inner)) = finished else {
-            continue;
+        self.expansions += 1 + a.expansions;
+        self.expanded_nodes += a.size;
+        if self.expansions > MAX_ALIAS_EXPANSIONS || self.expanded_nodes > MAX_EXPANDED_NODES {
+            return err(format!("the YAML uses more than {MAX_ALIAS_EXPANSIONS} alias expansions (`*name`); write the values out instead"));
+        }
+        let mut node = a.node.clone();
+        node.pos = pos;
+        Ok((node, 0, 0))
+    }
+
+    /// A scalar node, keeping its source text unless it is a plain scalar on one line
+    /// or a literal block (whose text is its source already).
+    fn scalar(
+        &mut self,
+        text: String,
+        style: ScalarStyle,
+        tag: Option<&saphyr_parser::Tag>,
+        span: &saphyr_parser::Span,
+        pos: Pos,
+    ) -> Node {
+        let forced_string = tag.is_some_and(|t| t.suffix == "str");
+        let keep_raw = match style {
+            ScalarStyle::Literal => false,
+            ScalarStyle::Plain => span.end.line() != span.start.line(),
+            _ => true,
         };
+        let raw = keep_raw.then(|| {
+            self.cursor
+                .slice(span.start.index(), span.end.index())
+                .to_string()
+        });
+        Node {
+            value: Value::Scalar(Scalar {
+                text,
+                plain: style == ScalarStyle::Plain && !forced_string,
+                block: matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
+                raw,
+            }),
+            pos,
+        }
+    }
+
+    /// A finished node put where it belongs: remembered under its anchor, then the
+    /// root, the next item of the open sequence, or a key or value of the open mapping
+    /// (a key written twice refused).
+    fn place(&mut self, node: Node, anchor: usize, inner: u64) -> Result<(), YamlError> {
         if anchor != 0 {
             let size = size_of(&node);
-            anchors.insert(
+            self.anchors.insert(
                 anchor,
                 Anchored {
                     node: node.clone(),
@@ -390,8 +440,8 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> 
                 },
             );
         }
-        match stack.last_mut() {
-            None => root = Some(node),
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
             Some(Frame {
                 kind: FrameKind::Seq(items),
                 ..
@@ -399,28 +449,28 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Option<Node>, YamlError> 
             Some(Frame {
                 kind: FrameKind::Map(pairs, pending),
                 ..
-            }) => {
-                match pending.take() {
-                    None => {
-                        if let Value::Scalar(k) = &node.value {
-                            if pairs
-                            .iter()
-                            .any(|(old, _)| matches!(&old.value, Value::Scalar(o) if o.text == k.text))
-                        {
-                            return err(
-                                node.pos,
-                                format!("the key `{}` appears twice in this mapping; keep one", k.text),
-                            );
+            }) => match pending.take() {
+                None => {
+                    if let Value::Scalar(k) = &node.value {
+                        if pairs.iter().any(
+                            |(old, _)| matches!(&old.value, Value::Scalar(o) if o.text == k.text),
+                        ) {
+                            return Err(YamlError {
+                                pos: node.pos,
+                                message: format!(
+                                    "the key `{}` appears twice in this mapping; keep one",
+                                    k.text
+                                ),
+                            });
                         }
-                        }
-                        *pending = Some(node);
                     }
-                    Some(key) => pairs.push((key, node)),
+                    *pending = Some(node);
                 }
-            }
+                Some(key) => pairs.push((key, node)),
+            },
         }
+        Ok(())
     }
-    Ok(root)
 }
 
 #[cfg(test)]

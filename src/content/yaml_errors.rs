@@ -170,146 +170,241 @@ pub(super) fn explain(
     info: &str,
 ) -> (Pos, String) {
     let lines: Vec<&str> = text.lines().collect();
-    let s = scan(&lines);
-    let at = |line: usize, col: usize| Pos::new(line + line_offset, col);
-    let detail = format!(" (the YAML parser said: {info})");
-    let said = |pos: Pos, message: String| (pos, format!("{message}{detail}"));
-    // Only what comes before the failure can explain it.
-    let before = |line: usize, col: usize| (line, col) <= (err_line, err_col + 1);
     let err_text = lines.get(err_line.wrapping_sub(1)).copied().unwrap_or("");
-    let err_char = err_text.chars().nth(err_col);
+    let f = Failure {
+        s: scan(&lines),
+        lines: &lines,
+        err_line,
+        err_col,
+        err_text,
+        err_char: err_text.chars().nth(err_col),
+        info,
+    };
+    // The first explanation that fits, in this order: what is left open explains
+    // more than how the line where the parser stopped looks.
+    let (line, col, message) = f
+        .left_open()
+        .or_else(|| f.missing_space())
+        .or_else(|| f.indentation())
+        .or_else(|| f.value_problem())
+        .unwrap_or_else(|| {
+            (
+                err_line.max(1),
+                err_col + 1,
+                "YAML cannot read this line: check its indentation against the line before, and that every quote and bracket is closed".into(),
+            )
+        });
+    (
+        Pos::new(line + line_offset, col),
+        format!("{message} (the YAML parser said: {info})"),
+    )
+}
 
-    if let Some((line, col, q)) = s.quote.filter(|&(l, c, _)| before(l, c)) {
-        let extra = if q == '\'' {
-            " (inside '…', an apostrophe is written twice: `''`)"
-        } else {
-            ""
-        };
-        return said(
-            at(line, col),
-            format!("this `{q}` opens a quoted text that is never closed: add the closing `{q}` at the end of the value{extra}"),
-        );
+/// A parser failure, with the reading of the text that explains it.
+struct Failure<'a> {
+    s: Scan,
+    lines: &'a [&'a str],
+    err_line: usize,
+    err_col: usize,
+    /// The line the parser stopped at, and the character it stopped at.
+    err_text: &'a str,
+    err_char: Option<char>,
+    info: &'a str,
+}
+
+/// An explanation: the line (1-based, within the text) and column to change, and
+/// what to do.
+type Explained = Option<(usize, usize, String)>;
+
+impl Failure<'_> {
+    /// Only what comes before the failure can explain it.
+    fn before(&self, line: usize, col: usize) -> bool {
+        (line, col) <= (self.err_line, self.err_col + 1)
     }
-    if let Some(&(line, col, b)) = s.flows.iter().rev().find(|&&(l, c, _)| before(l, c)) {
-        let message = if b == '[' {
-            "this `[` opens a list that is never closed: add `]` after its last item, on the same line (`[a, b]`)"
-        } else {
-            "this `{` opens a mapping that is never closed: add `}` after its last entry, on the same line (`{start: 2014-01, end: 2015-03}`)"
-        };
-        return said(at(line, col), message.into());
-    }
-    if let Some(b @ (']' | '}')) = err_char {
-        let open = if b == ']' { '[' } else { '{' };
-        return said(
-            at(err_line, err_col + 1),
-            format!("this `{b}` closes nothing: remove it, or add the `{open}` it belongs to"),
-        );
-    }
-    let curly = field(err_text)
-        .and_then(|(_, col)| col)
-        .filter(|&col| matches!(err_text.chars().nth(col - 1), Some('“' | '‘' | '„' | '”')));
-    if let Some(col) = curly {
-        return said(
-            at(err_line, col),
+
+    /// A quote, `[` or `{` never closed (at its opening), a `]` or `}` that closes
+    /// nothing, or a curly quote where a straight one was meant.
+    fn left_open(&self) -> Explained {
+        let (err_line, err_col, err_text) = (self.err_line, self.err_col, self.err_text);
+        if let Some((line, col, q)) = self.s.quote.filter(|&(l, c, _)| self.before(l, c)) {
+            let extra = if q == '\'' {
+                " (inside '…', an apostrophe is written twice: `''`)"
+            } else {
+                ""
+            };
+            return Some((line, col, format!("this `{q}` opens a quoted text that is never closed: add the closing `{q}` at the end of the value{extra}")));
+        }
+        if let Some(&(line, col, b)) = self
+            .s
+            .flows
+            .iter()
+            .rev()
+            .find(|&&(l, c, _)| self.before(l, c))
+        {
+            let message = if b == '[' {
+                "this `[` opens a list that is never closed: add `]` after its last item, on the same line (`[a, b]`)"
+            } else {
+                "this `{` opens a mapping that is never closed: add `}` after its last entry, on the same line (`{start: 2014-01, end: 2015-03}`)"
+            };
+            return Some((line, col, message.into()));
+        }
+        if let Some(b @ (']' | '}')) = self.err_char {
+            let open = if b == ']' { '[' } else { '{' };
+            return Some((
+                err_line,
+                err_col + 1,
+                format!("this `{b}` closes nothing: remove it, or add the `{open}` it belongs to"),
+            ));
+        }
+        let curly = field(err_text)
+            .and_then(|(_, col)| col)
+            .filter(|&col| matches!(err_text.chars().nth(col - 1), Some('“' | '‘' | '„' | '”')));
+        curly.map(|col| (
+            err_line,
+            col,
             "this is a curly quote, which YAML reads as an ordinary letter: type straight quotes (\" or ') around the value instead (word processors change them; a plain-text editor does not)".into(),
-        );
+        ))
     }
-    let upto = err_line.min(lines.len());
-    for (i, line) in lines[..upto].iter().enumerate() {
-        if s.inside[i] {
-            continue;
+
+    /// The first field up to the failure written without a space after its colon.
+    fn missing_space(&self) -> Explained {
+        let upto = self.err_line.min(self.lines.len());
+        for (i, line) in self.lines[..upto].iter().enumerate() {
+            if self.s.inside[i] {
+                continue;
+            }
+            if let Some((key, col)) = missing_space(line) {
+                let value = &line[line.find(':').map_or(0, |p| p + 1)..];
+                return Some((
+                    i + 1,
+                    col,
+                    format!(
+                        "put a space after the colon: `{key}: {}`",
+                        short(value.trim())
+                    ),
+                ));
+            }
         }
-        if let Some((key, col)) = missing_space(line) {
-            let value = &line[line.find(':').map_or(0, |p| p + 1)..];
-            return said(
-                at(i + 1, col),
-                format!(
-                    "put a space after the colon: `{key}: {}`",
-                    short(value.trim())
-                ),
-            );
-        }
+        None
     }
-    let previous = (0..err_line.saturating_sub(1).min(lines.len()))
-        .rev()
-        .find(|&i| is_content(lines[i]) && !s.inside[i])
-        .map(|i| lines[i]);
-    let err_inside = s
-        .inside
-        .get(err_line.wrapping_sub(1))
-        .copied()
-        .unwrap_or(true);
-    if let (Some(prev), false) = (previous, err_inside) {
+
+    /// The failing line indented against the line of content above it: a list item
+    /// not lined up, a field indented under a field that has a value, a list item
+    /// under a field that has a value.
+    fn indentation(&self) -> Explained {
+        let (err_line, err_text, lines) = (self.err_line, self.err_text, self.lines);
+        let previous = (0..err_line.saturating_sub(1).min(lines.len()))
+            .rev()
+            .find(|&i| is_content(lines[i]) && !self.s.inside[i])
+            .map(|i| lines[i]);
+        let err_inside = self
+            .s
+            .inside
+            .get(err_line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(true);
+        let (Some(prev), false) = (previous, err_inside) else {
+            return None;
+        };
         let (indent, prev_indent) = (indent_of(err_text), indent_of(prev));
         if is_list_item(err_text) && is_list_item(prev) && indent != prev_indent {
-            return said(
-                at(err_line, indent + 1),
+            return Some((
+                err_line,
+                indent + 1,
                 format!(
                     "this list item is not lined up with the one above it: put its `-` in column {}, under the `-` above",
                     prev_indent + 1
                 ),
-            );
+            ));
         }
-        let prev_field = field(prev).filter(|(_, value)| value.is_some());
-        if let Some((key, _)) = prev_field {
-            if indent > prev_indent && field(err_text).is_some() {
-                return said(
-                    at(err_line, 1),
-                    format!(
-                        "this line is indented more than `{key}:` above it: start it in column {}, like `{key}:` (only the lines of a list or a block under a field are indented)",
-                        prev_indent + 1
-                    ),
-                );
-            }
-            if is_list_item(err_text) && indent <= prev_indent {
-                return said(
-                    at(err_line, indent + 1),
-                    format!(
-                        "this list item belongs to no field: `{key}:` above already has a value; write the field the list belongs to (such as `tags:`) on the line before, then the items indented under it"
-                    ),
-                );
-            }
+        let (key, _) = field(prev).filter(|(_, value)| value.is_some())?;
+        if indent > prev_indent && field(err_text).is_some() {
+            return Some((
+                err_line,
+                1,
+                format!(
+                    "this line is indented more than `{key}:` above it: start it in column {}, like `{key}:` (only the lines of a list or a block under a field are indented)",
+                    prev_indent + 1
+                ),
+            ));
         }
+        if is_list_item(err_text) && indent <= prev_indent {
+            return Some((
+                err_line,
+                indent + 1,
+                format!(
+                    "this list item belongs to no field: `{key}:` above already has a value; write the field the list belongs to (such as `tags:`) on the line before, then the items indented under it"
+                ),
+            ));
+        }
+        None
     }
-    if err_char == Some(':') {
-        if let Some((key, Some(col))) = field(err_text) {
-            if err_col + 1 > col {
-                let value: String = err_text.chars().skip(col - 1).collect();
-                let quote = if value.contains('"') { '\'' } else { '"' };
-                return said(
-                    at(err_line, col),
-                    format!(
-                        "this value contains `: `, which YAML reads as the start of another field: put the whole value in quotes, `{key}: {quote}{}{quote}`",
-                        short(value.trim_end())
-                    ),
-                );
+
+    /// A value YAML misreads: one holding `: `, a line with no `name:`, a value
+    /// starting with a character YAML reserves, text after a closing quote (often an
+    /// apostrophe inside '…').
+    fn value_problem(&self) -> Explained {
+        let (err_line, err_col, err_text, err_char) =
+            (self.err_line, self.err_col, self.err_text, self.err_char);
+        if err_char == Some(':') {
+            if let Some((key, Some(col))) = field(err_text) {
+                if err_col + 1 > col {
+                    let value: String = err_text.chars().skip(col - 1).collect();
+                    let quote = if value.contains('"') { '\'' } else { '"' };
+                    return Some((
+                        err_line,
+                        col,
+                        format!(
+                            "this value contains `: `, which YAML reads as the start of another field: put the whole value in quotes, `{key}: {quote}{}{quote}`",
+                            short(value.trim_end())
+                        ),
+                    ));
+                }
             }
         }
+        if self.info.contains("expected ':'") || self.info.contains("simple key") {
+            if let Some(found) = self.not_a_field() {
+                return Some(found);
+            }
+        }
+        if let Some(c @ ('@' | '`' | '%')) = err_char {
+            return Some((
+                err_line,
+                err_col + 1,
+                format!("a value cannot start with `{c}`: put the whole value in quotes"),
+            ));
+        }
+        if self.info.contains("trailing content") || self.info.contains("after double-quoted") {
+            return Some(self.after_quote());
+        }
+        None
     }
-    if info.contains("expected ':'") || info.contains("simple key") {
-        let found = (0..upto)
+
+    /// The last line of content up to the failure that is neither a field nor a list
+    /// item (the parser expected a `:`).
+    fn not_a_field(&self) -> Explained {
+        let lines = self.lines;
+        let upto = self.err_line.min(lines.len());
+        let i = (0..upto)
             .rev()
             .find(|&i| {
                 let l = lines[i];
-                is_content(l) && !s.inside[i] && !is_list_item(l) && field(l).is_none()
+                is_content(l) && !self.s.inside[i] && !is_list_item(l) && field(l).is_none()
             })
-            .filter(|&i| !lines[i].contains(": "));
-        if let Some(i) = found {
-            return said(
-                at(i + 1, indent_of(lines[i]) + 1),
-                "this line is not a field: write it as `name: value`, with a colon and a space after the name (to continue the value of the line above, indent it further)".into(),
-            );
-        }
+            .filter(|&i| !lines[i].contains(": "))?;
+        Some((
+            i + 1,
+            indent_of(lines[i]) + 1,
+            "this line is not a field: write it as `name: value`, with a colon and a space after the name (to continue the value of the line above, indent it further)".into(),
+        ))
     }
-    if let Some(c @ ('@' | '`' | '%')) = err_char {
-        return said(
-            at(err_line, err_col + 1),
-            format!("a value cannot start with `{c}`: put the whole value in quotes"),
-        );
-    }
-    if info.contains("trailing content") || info.contains("after double-quoted") {
+
+    /// Text after a closing quote: an apostrophe that ended a '…' early, or a value
+    /// only partly quoted.
+    fn after_quote(&self) -> (usize, usize, String) {
+        let (err_line, err_col, err_char) = (self.err_line, self.err_col, self.err_char);
         // `'Children's services'`: the apostrophe ended the quote.
-        let chars: Vec<char> = err_text.chars().collect();
+        let chars: Vec<char> = self.err_text.chars().collect();
         let closing = chars[..err_col.min(chars.len())]
             .iter()
             .rposition(|c| *c != ' ');
@@ -320,20 +415,18 @@ pub(super) fn explain(
                 && err_char.is_some_and(char::is_alphanumeric)
                 && q + 1 == err_col
         }) {
-            return said(
-                at(err_line, q + 1),
+            return (
+                err_line,
+                q + 1,
                 "this apostrophe ends the quoted text that `'` opened: write it twice (`''`), or put the whole value in double quotes instead".into(),
             );
         }
-        return said(
-            at(err_line, err_col + 1),
+        (
+            err_line,
+            err_col + 1,
             "there is text after the closing quote: put the whole value inside the quotes (use '…' around a value that contains \")".into(),
-        );
+        )
     }
-    said(
-        at(err_line.max(1), err_col + 1),
-        "YAML cannot read this line: check its indentation against the line before, and that every quote and bracket is closed".into(),
-    )
 }
 
 #[cfg(test)]

@@ -430,7 +430,6 @@ fn put_field(
     from_fill: &mut Vec<usize>,
 ) {
     let text = cell.display();
-    let kind = t.field(field).map(|f| f.kind);
     let fail = |b: &mut Built, notes: &mut Notes, what: &str| {
         notes.add(
             row,
@@ -439,6 +438,7 @@ fn put_field(
         as_written(b, field, &text);
     };
     if field == "rag" {
+        // An empty RAG cell may still say it by its colour.
         let rag = if text.is_empty() {
             cell.fill.and_then(values::rag_of_fill).inspect(|_| {
                 from_fill.push(row);
@@ -458,93 +458,100 @@ fn put_field(
     if text.is_empty() {
         return;
     }
-    match (field, kind) {
-        ("id", _) => b.id = Some(text),
-        ("title", _) => {
-            b.fields.insert("title", Yaml::String(one_line(&text)));
+    if field == "id" {
+        b.id = Some(text);
+        return;
+    }
+    match field_value(t, recs, field, cell, &text) {
+        Ok(Some(v)) => {
+            b.fields.insert(field, v);
         }
-        ("status", _) => match values::parse_status(t, &text) {
-            Some(s) => {
-                b.fields.insert("status", Yaml::String(s.into()));
-            }
-            None => fail(
-                b,
-                notes,
-                &format!(
+        Ok(None) => {}
+        Err(what) => fail(b, notes, &what),
+    }
+}
+
+/// A non-empty cell's `text` read as the value of `field` (neither `id` nor `rag`):
+/// `None` for a reference that makes no ID, an error saying why the words are not a
+/// value of the field.
+fn field_value(
+    t: RecordType,
+    recs: &[(String, String)],
+    field: &'static str,
+    cell: &Cell,
+    text: &str,
+) -> Result<Option<Yaml>, String> {
+    let kind = t.field(field).map(|f| f.kind);
+    let value = match (field, kind) {
+        ("title", _) => Yaml::String(one_line(text)),
+        ("status", _) => match values::parse_status(t, text) {
+            Some(s) => Yaml::String(s.into()),
+            None => {
+                return Err(format!(
                     "is not {} status ({})",
                     t.with_article(),
                     t.statuses().join(", ")
-                ),
-            ),
+                ))
+            }
         },
         ("classification", _) => {
             let up = text.trim().to_ascii_uppercase().replace(' ', "-");
-            if crate::model::schema::CLASSIFICATIONS.contains(&up.as_str()) {
-                b.fields.insert("classification", Yaml::String(up));
-            } else {
-                fail(b, notes, "is not a classification");
+            if !crate::model::schema::CLASSIFICATIONS.contains(&up.as_str()) {
+                return Err("is not a classification".into());
             }
+            Yaml::String(up)
         }
-        ("tags", _) => {
-            let tags: Vec<Yaml> = text
-                .split([',', ';', '\n'])
+        ("tags", _) => Yaml::Sequence(
+            text.split([',', ';', '\n'])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| Yaml::String(s.into()))
-                .collect();
-            b.fields.insert("tags", Yaml::Sequence(tags));
-        }
+                .collect(),
+        ),
         (_, Some(FieldKind::Date)) => match cell_date(cell, true) {
-            DateValue::Date(d) => {
-                b.fields.insert(field, Yaml::String(d.to_string()));
-            }
-            DateValue::NoDate => fail(b, notes, &format!("is not a date: no `{field}` recorded")),
-            DateValue::Unknown => fail(b, notes, "is not a date this reader knows"),
+            DateValue::Date(d) => Yaml::String(d.to_string()),
+            DateValue::NoDate => return Err(format!("is not a date: no `{field}` recorded")),
+            DateValue::Unknown => return Err("is not a date this reader knows".into()),
         },
-        (_, Some(FieldKind::Enum(allowed))) => match values::parse_enum(allowed, &text) {
-            Some(v) => {
-                b.fields.insert(field, Yaml::String(v.into()));
-            }
-            None => fail(b, notes, &format!("is not one of {}", allowed.join(", "))),
+        (_, Some(FieldKind::Enum(allowed))) => match values::parse_enum(allowed, text) {
+            Some(v) => Yaml::String(v.into()),
+            None => return Err(format!("is not one of {}", allowed.join(", "))),
         },
-        (_, Some(FieldKind::Refs(_))) if ref_type(field) == Some(RecordType::Recommendation) => {
-            match recommendations_of(&text, field, recs) {
-                Ok(ids) => {
-                    b.fields.insert(
-                        field,
-                        Yaml::Sequence(ids.into_iter().map(Yaml::String).collect()),
-                    );
-                }
-                Err(why) => fail(b, notes, &why),
+        (_, Some(FieldKind::Refs(_) | FieldKind::Ref(_))) => {
+            return refs_value(recs, field, kind, text)
+        }
+        _ => Yaml::String(text.to_string()),
+    };
+    Ok(Some(value))
+}
+
+/// A reference cell's `text` as the IDs it names: a list for a `Refs` field (a
+/// recommendation by its words too), one ID for a `Ref` field.
+fn refs_value(
+    recs: &[(String, String)],
+    field: &'static str,
+    kind: Option<FieldKind>,
+    text: &str,
+) -> Result<Option<Yaml>, String> {
+    let ids = |ids: Vec<String>| Yaml::Sequence(ids.into_iter().map(Yaml::String).collect());
+    match kind {
+        Some(FieldKind::Refs(_)) if ref_type(field) == Some(RecordType::Recommendation) => {
+            recommendations_of(text, field, recs).map(|found| Some(ids(found)))
+        }
+        Some(FieldKind::Refs(_)) => {
+            let parts = values::split_refs(text);
+            if !parts.iter().all(|p| values::id_like(p)) {
+                return Err("does not read as IDs".into());
             }
+            Ok(Some(ids(parts
+                .iter()
+                .filter_map(|p| ref_id(p, field))
+                .collect())))
         }
-        (_, Some(FieldKind::Refs(_))) => {
-            let parts = values::split_refs(&text);
-            if parts.iter().all(|p| values::id_like(p)) {
-                let ids: Vec<Yaml> = parts
-                    .iter()
-                    .filter_map(|p| ref_id(p, field))
-                    .map(Yaml::String)
-                    .collect();
-                b.fields.insert(field, Yaml::Sequence(ids));
-            } else {
-                fail(b, notes, "does not read as IDs");
-            }
-        }
-        (_, Some(FieldKind::Ref(_))) => {
-            let parts = values::split_refs(&text);
-            match parts.as_slice() {
-                [one] if values::id_like(one) => {
-                    if let Some(id) = ref_id(one, field) {
-                        b.fields.insert(field, Yaml::String(id));
-                    }
-                }
-                _ => fail(b, notes, "does not read as one ID"),
-            }
-        }
-        _ => {
-            b.fields.insert(field, Yaml::String(text));
-        }
+        _ => match values::split_refs(text).as_slice() {
+            [one] if values::id_like(one) => Ok(ref_id(one, field).map(Yaml::String)),
+            _ => Err("does not read as one ID".into()),
+        },
     }
 }
 
@@ -624,14 +631,101 @@ fn rows_text(rows: &[usize]) -> String {
     out.join(", ")
 }
 
+/// How a sheet's columns are read: found once from its header row.
+struct Layout {
+    /// The header row's index (0-based; the report says `header_row + 1`).
+    header_row: usize,
+    columns: Vec<(usize, String, Target)>,
+    /// The Title column and its header: a row without a title is skipped, and the
+    /// report names the column.
+    title_col: (usize, String),
+    /// The headers normalised, to spot a row that repeats the header row.
+    header_norm: Vec<String>,
+    /// With `--evidence-records`: the column read as draft evidence records.
+    evidence_col: Option<usize>,
+}
+
+/// What reading the rows below the header gathers: the records, the draft evidence,
+/// and what the report says about the rows.
+#[derive(Default)]
+struct Gathered {
+    records: Vec<Yaml>,
+    evidence: Vec<Yaml>,
+    notes: Notes,
+    skipped: Vec<(usize, String)>,
+    /// Rows whose RAG rating came from the cell's colour.
+    from_fill: Vec<usize>,
+    /// IDs given so far, lower-cased, so no two records share one.
+    used: HashSet<String>,
+    first_row: Option<usize>,
+    last_row: usize,
+}
+
 /// Makes the records of a sheet, with the report.
 pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
+    let layout = layout(sheet, req)?;
+    let mut g = Gathered::default();
+    let mut empty_run: Vec<usize> = Vec::new();
+    for (r, row) in sheet.rows.iter().enumerate().skip(layout.header_row + 1) {
+        let row_no = r + 1;
+        let filled: Vec<&Cell> = row.iter().filter(|c| !c.is_empty()).collect();
+        if filled.is_empty() {
+            empty_run.push(row_no);
+            continue;
+        }
+        // Empty rows count as skipped only between rows with something in them.
+        for e in empty_run.drain(..) {
+            g.skipped.push((e, "empty".into()));
+        }
+        g.first_row.get_or_insert(row_no);
+        g.last_row = row_no;
+        if let Some(why) = skip_reason(&layout, row, &filled) {
+            g.skipped.push((row_no, why));
+            continue;
+        }
+        let (b, evidence_text) = read_row(req, &layout, row, row_no, &mut g);
+        let id = unique_id(req, b.id.as_deref(), row_no, &mut g);
+        draft_evidence(req, &id, &evidence_text, row_no, &mut g);
+        g.records.push(record_yaml(req.rtype, id, b));
+    }
+
+    let mut doc = Mapping::new();
+    doc.insert("records".into(), Yaml::Sequence(g.records.clone()));
+    let yaml = format!(
+        "# Imported by `assure import` from {}, sheet \"{}\" (header on row {}).\n# Edit freely: importing again never overwrites this file.\n{}",
+        req.source,
+        sheet.name,
+        layout.header_row + 1,
+        serde_yaml::to_string(&doc)?
+    );
+    let evidence_yaml = match layout.evidence_col {
+        Some(_) => Some(evidence_file(sheet, req, std::mem::take(&mut g.evidence))?),
+        None => None,
+    };
+    let report = report(
+        sheet,
+        req,
+        &layout,
+        &g,
+        evidence_yaml.as_ref().map(|(_, n)| *n),
+    );
+    Ok(Outcome {
+        yaml,
+        report,
+        records: g.records.len(),
+        evidence: evidence_yaml,
+    })
+}
+
+/// Finds the header row (or says how to name the columns) and maps its columns.
+fn layout(sheet: &read::Sheet, req: &Request<'_>) -> Result<Layout> {
     let t = req.rtype;
     let texts: Vec<Vec<String>> = sheet
         .rows
         .iter()
         .map(|r| r.iter().map(Cell::display).collect())
         .collect();
+    // Headers `--map` names count towards finding the header row, as known ones do.
     let map_has = |h: &str| {
         req.map.is_some_and(|m| {
             m.keys()
@@ -659,263 +753,289 @@ pub fn import(sheet: &read::Sheet, req: &Request<'_>) -> Result<Outcome> {
     } else {
         None
     };
-    let mut evidence: Vec<Yaml> = Vec::new();
+    Ok(Layout {
+        header_row: h,
+        columns,
+        title_col,
+        header_norm,
+        evidence_col,
+    })
+}
 
-    let mut notes = Notes::default();
-    let mut skipped: Vec<(usize, String)> = Vec::new();
-    let mut from_fill: Vec<usize> = Vec::new();
-    let mut used: HashSet<String> = HashSet::new();
-    let mut records: Vec<Yaml> = Vec::new();
-    let mut first_row = None;
-    let mut last_row = 0;
-    let mut empty_run: Vec<usize> = Vec::new();
-    for (r, row) in sheet.rows.iter().enumerate().skip(h + 1) {
-        let row_no = r + 1;
-        let filled: Vec<&Cell> = row.iter().filter(|c| !c.is_empty()).collect();
-        if filled.is_empty() {
-            empty_run.push(row_no);
-            continue;
-        }
-        // Empty rows count as skipped only between rows with something in them.
-        for e in empty_run.drain(..) {
-            skipped.push((e, "empty".into()));
-        }
-        first_row.get_or_insert(row_no);
-        last_row = row_no;
-        let norm: Vec<String> = row
-            .iter()
-            .map(|c| header::normalise(&c.display()))
-            .collect();
-        if norm.iter().zip(&header_norm).all(|(a, b)| a == b) && norm.len() >= 2 {
-            skipped.push((row_no, "repeats the header row".into()));
-            continue;
-        }
-        let title = row.get(title_col.0).map(Cell::display).unwrap_or_default();
-        if title.trim().is_empty() {
-            let own: Vec<&&Cell> = filled.iter().filter(|c| !c.merged).collect();
-            let why = if own.len() == 1 {
-                format!(
-                    "a section heading (one cell filled: \"{}\")",
-                    one_line(&own[0].display())
-                )
-            } else {
-                format!("no title (the {} column is empty)", title_col.1)
-            };
-            skipped.push((row_no, why));
-            continue;
-        }
-        let mut b = Built {
-            fields: BTreeMap::new(),
-            extras: Vec::new(),
-            body: Vec::new(),
-            id: None,
-        };
-        let mut evidence_text = String::new();
-        for (c, head, target) in &columns {
-            let empty = Cell::default();
-            let cell = row.get(*c).unwrap_or(&empty);
-            if Some(*c) == evidence_col {
-                evidence_text = cell.display();
-                continue;
-            }
-            match target {
-                Target::Field(f) => put_field(
-                    t,
-                    req.recommendations,
-                    &mut b,
-                    &mut notes,
-                    row_no,
-                    (head.as_str(), *f),
-                    cell,
-                    &mut from_fill,
-                ),
-                Target::Body if !cell.is_empty() => b.body.push((head.clone(), cell.display())),
-                Target::Extra(name) if !cell.is_empty() => {
-                    b.extras.push((name.clone(), extra_value(cell)))
-                }
-                _ => {}
-            }
-        }
-        // The ID: from the Ref column made valid, else from the row; unique.
-        let wanted =
-            b.id.as_deref()
-                .and_then(|id| values::make_id(id, Some(t)))
-                .unwrap_or_else(|| format!("{}row-{row_no}", values::id_prefix(t)));
-        if let Some(written) = &b.id {
-            if values::make_id(written, Some(t)).is_none() {
-                notes.add(
-                    row_no,
-                    format!("Ref \"{written}\" has no letters or digits; the ID is `{wanted}`"),
-                );
-            }
-        }
-        let mut id = wanted.clone();
-        let mut n = 2;
-        while used.contains(&id.to_lowercase()) || req.taken.contains(&id.to_lowercase()) {
-            id = format!("{wanted}-{n}");
-            n += 1;
-        }
-        if id != wanted {
-            let whose = if req.taken.contains(&wanted.to_lowercase()) {
-                "in the content"
-            } else {
-                "by an earlier row"
-            };
-            notes.add(
-                row_no,
-                format!("ID `{wanted}` is already taken {whose}; this record is `{id}`"),
-            );
-        }
-        used.insert(id.to_lowercase());
-        for item in evidence_items(&evidence_text) {
-            let base = format!("{}{id}", values::id_prefix(RecordType::Evidence));
-            let mut eid = base.clone();
-            let mut n = 2;
-            while used.contains(&eid.to_lowercase()) || req.taken.contains(&eid.to_lowercase()) {
-                eid = format!("{base}-{n}");
-                n += 1;
-            }
-            used.insert(eid.to_lowercase());
-            let mut e = Mapping::new();
-            e.insert("id".into(), Yaml::String(eid));
-            e.insert("title".into(), Yaml::String(item));
-            e.insert("status".into(), Yaml::String("draft".into()));
-            e.insert(
-                "supports".into(),
-                Yaml::Sequence(vec![Yaml::String(id.clone())]),
-            );
-            e.insert(
-                "body".into(),
-                Yaml::String(format!(
-                    "Drafted by `assure import` from {}, row {row_no}. Add the `file:` or `url:` it stands for, and set `status: current` once it is reviewed.\n",
-                    req.source
-                )),
-            );
-            evidence.push(Yaml::Mapping(e));
-        }
-
-        let mut m = Mapping::new();
-        m.insert("id".into(), Yaml::String(id));
-        for f in crate::model::schema::COMMON_FIELDS
-            .iter()
-            .chain(t.own_fields())
-            .filter(|f| f.name != "id")
-        {
-            if let Some(v) = b.fields.remove(f.name) {
-                m.insert(f.name.into(), v);
-            }
-        }
-        for (k, v) in b.extras {
-            m.insert(k.into(), v);
-        }
-        if !b.body.is_empty() {
-            let body: Vec<String> = b
-                .body
-                .iter()
-                .map(|(head, text)| format!("## {head}\n\n{}\n", text.trim()))
-                .collect();
-            m.insert("body".into(), Yaml::String(body.join("\n")));
-        }
-        records.push(Yaml::Mapping(m));
+/// Why a row with something in it makes no record: it repeats the header row, or it
+/// has no title (a section heading when only one cell of its own is filled).
+fn skip_reason(layout: &Layout, row: &[Cell], filled: &[&Cell]) -> Option<String> {
+    let norm: Vec<String> = row
+        .iter()
+        .map(|c| header::normalise(&c.display()))
+        .collect();
+    if norm.iter().zip(&layout.header_norm).all(|(a, b)| a == b) && norm.len() >= 2 {
+        return Some("repeats the header row".into());
     }
+    let title = row
+        .get(layout.title_col.0)
+        .map(Cell::display)
+        .unwrap_or_default();
+    if !title.trim().is_empty() {
+        return None;
+    }
+    // Cells filled down from a merged cell above are not the row's own.
+    let own: Vec<&&Cell> = filled.iter().filter(|c| !c.merged).collect();
+    Some(if own.len() == 1 {
+        format!(
+            "a section heading (one cell filled: \"{}\")",
+            one_line(&own[0].display())
+        )
+    } else {
+        format!("no title (the {} column is empty)", layout.title_col.1)
+    })
+}
 
-    let mut doc = Mapping::new();
-    doc.insert("records".into(), Yaml::Sequence(records.clone()));
-    let yaml = format!(
-        "# Imported by `assure import` from {}, sheet \"{}\" (header on row {}).\n# Edit freely: importing again never overwrites this file.\n{}",
-        req.source,
-        sheet.name,
-        h + 1,
-        serde_yaml::to_string(&doc)?
-    );
-
-    let evidence_yaml = match evidence_col {
-        Some(_) => {
-            let n = evidence.len();
-            let mut doc = Mapping::new();
-            doc.insert("records".into(), Yaml::Sequence(evidence));
-            Some((
-                format!(
-                    "# Draft evidence records made by `assure import --evidence-records` from {}, sheet \"{}\", one per item of its Evidence column.\n# Edit freely: importing again never overwrites this file.\n{}",
-                    req.source,
-                    sheet.name,
-                    serde_yaml::to_string(&doc)?
-                ),
-                n,
-            ))
-        }
-        None => None,
+/// One row's cells put into a record being built, and the text of its Evidence column
+/// when `--evidence-records` reads one (empty otherwise).
+fn read_row(
+    req: &Request<'_>,
+    layout: &Layout,
+    row: &[Cell],
+    row_no: usize,
+    g: &mut Gathered,
+) -> (Built, String) {
+    let mut b = Built {
+        fields: BTreeMap::new(),
+        extras: Vec::new(),
+        body: Vec::new(),
+        id: None,
     };
+    let mut evidence_text = String::new();
+    for (c, head, target) in &layout.columns {
+        let empty = Cell::default();
+        let cell = row.get(*c).unwrap_or(&empty);
+        if Some(*c) == layout.evidence_col {
+            evidence_text = cell.display();
+            continue;
+        }
+        match target {
+            Target::Field(f) => put_field(
+                req.rtype,
+                req.recommendations,
+                &mut b,
+                &mut g.notes,
+                row_no,
+                (head.as_str(), *f),
+                cell,
+                &mut g.from_fill,
+            ),
+            Target::Body if !cell.is_empty() => b.body.push((head.clone(), cell.display())),
+            Target::Extra(name) if !cell.is_empty() => {
+                b.extras.push((name.clone(), extra_value(cell)))
+            }
+            _ => {}
+        }
+    }
+    (b, evidence_text)
+}
 
+/// The ID of a row's record: from the Ref column made valid, else from the row; made
+/// unique against the content and earlier rows, with a note when it had to change.
+fn unique_id(req: &Request<'_>, written: Option<&str>, row_no: usize, g: &mut Gathered) -> String {
+    let t = req.rtype;
+    let wanted = written
+        .and_then(|id| values::make_id(id, Some(t)))
+        .unwrap_or_else(|| format!("{}row-{row_no}", values::id_prefix(t)));
+    if let Some(written) = written {
+        if values::make_id(written, Some(t)).is_none() {
+            g.notes.add(
+                row_no,
+                format!("Ref \"{written}\" has no letters or digits; the ID is `{wanted}`"),
+            );
+        }
+    }
+    let id = free_id(&wanted, &g.used, req.taken);
+    if id != wanted {
+        let whose = if req.taken.contains(&wanted.to_lowercase()) {
+            "in the content"
+        } else {
+            "by an earlier row"
+        };
+        g.notes.add(
+            row_no,
+            format!("ID `{wanted}` is already taken {whose}; this record is `{id}`"),
+        );
+    }
+    g.used.insert(id.to_lowercase());
+    id
+}
+
+/// `wanted`, or `wanted-2`, `wanted-3`, …: the first neither used nor taken.
+fn free_id(wanted: &str, used: &HashSet<String>, taken: &HashSet<String>) -> String {
+    let mut id = wanted.to_string();
+    let mut n = 2;
+    while used.contains(&id.to_lowercase()) || taken.contains(&id.to_lowercase()) {
+        id = format!("{wanted}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// A draft evidence record for each item of a row's Evidence cell, supporting the
+/// row's record `id`.
+fn draft_evidence(
+    req: &Request<'_>,
+    id: &str,
+    evidence_text: &str,
+    row_no: usize,
+    g: &mut Gathered,
+) {
+    for item in evidence_items(evidence_text) {
+        let base = format!("{}{id}", values::id_prefix(RecordType::Evidence));
+        let eid = free_id(&base, &g.used, req.taken);
+        g.used.insert(eid.to_lowercase());
+        let mut e = Mapping::new();
+        e.insert("id".into(), Yaml::String(eid));
+        e.insert("title".into(), Yaml::String(item));
+        e.insert("status".into(), Yaml::String("draft".into()));
+        e.insert(
+            "supports".into(),
+            Yaml::Sequence(vec![Yaml::String(id.to_string())]),
+        );
+        e.insert(
+            "body".into(),
+            Yaml::String(format!(
+                "Drafted by `assure import` from {}, row {row_no}. Add the `file:` or `url:` it stands for, and set `status: current` once it is reviewed.\n",
+                req.source
+            )),
+        );
+        g.evidence.push(Yaml::Mapping(e));
+    }
+}
+
+/// A built row as a record: its fields in the schema's order, then the extras, then
+/// the body sections under their headers.
+fn record_yaml(t: RecordType, id: String, mut b: Built) -> Yaml {
+    let mut m = Mapping::new();
+    m.insert("id".into(), Yaml::String(id));
+    for f in crate::model::schema::COMMON_FIELDS
+        .iter()
+        .chain(t.own_fields())
+        .filter(|f| f.name != "id")
+    {
+        if let Some(v) = b.fields.remove(f.name) {
+            m.insert(f.name.into(), v);
+        }
+    }
+    for (k, v) in b.extras {
+        m.insert(k.into(), v);
+    }
+    if !b.body.is_empty() {
+        let body: Vec<String> = b
+            .body
+            .iter()
+            .map(|(head, text)| format!("## {head}\n\n{}\n", text.trim()))
+            .collect();
+        m.insert("body".into(), Yaml::String(body.join("\n")));
+    }
+    Yaml::Mapping(m)
+}
+
+/// The draft evidence list file's text and its record count.
+fn evidence_file(
+    sheet: &read::Sheet,
+    req: &Request<'_>,
+    evidence: Vec<Yaml>,
+) -> Result<(String, usize)> {
+    let n = evidence.len();
+    let mut doc = Mapping::new();
+    doc.insert("records".into(), Yaml::Sequence(evidence));
+    Ok((
+        format!(
+            "# Draft evidence records made by `assure import --evidence-records` from {}, sheet \"{}\", one per item of its Evidence column.\n# Edit freely: importing again never overwrites this file.\n{}",
+            req.source,
+            sheet.name,
+            serde_yaml::to_string(&doc)?
+        ),
+        n,
+    ))
+}
+
+/// The import's report: where the header was, which column went to which field, how
+/// many records, and every row skipped or noted, with why.
+fn report(
+    sheet: &read::Sheet,
+    req: &Request<'_>,
+    layout: &Layout,
+    g: &Gathered,
+    evidence: Option<usize>,
+) -> String {
     let mut rep = String::new();
     let _ = writeln!(
         rep,
         "{}, sheet \"{}\": header on row {}; {} as {}",
         req.source,
         sheet.name,
-        h + 1,
-        match first_row {
-            Some(f) => format!("rows {f}–{last_row} read"),
+        layout.header_row + 1,
+        match g.first_row {
+            Some(f) => format!("rows {f}–{} read", g.last_row),
             None => "no rows below it".into(),
         },
-        t.folder()
+        req.rtype.folder()
     );
     let _ = writeln!(rep, "\ncolumn → field");
-    let width = columns
+    let width = layout
+        .columns
         .iter()
         .map(|(_, head, _)| one_line(head).chars().count())
         .max()
         .unwrap_or(0)
         .min(40);
-    for (c, head, target) in &columns {
+    for (c, head, target) in &layout.columns {
         let head = one_line(head);
-        let to = if Some(*c) == evidence_col {
+        let to = if Some(*c) == layout.evidence_col {
             "draft evidence records (--evidence-records)".to_string()
         } else {
             target.describe(&head)
         };
         let _ = writeln!(rep, "  {head:<width$}  → {to}");
     }
-    let _ = writeln!(rep, "\nrecords: {}", records.len());
-    if let Some((_, n)) = &evidence_yaml {
+    let _ = writeln!(rep, "\nrecords: {}", g.records.len());
+    if let Some(n) = evidence {
         let _ = writeln!(rep, "draft evidence records: {n}");
     }
-    if !from_fill.is_empty() {
+    if !g.from_fill.is_empty() {
         let _ = writeln!(
             rep,
             "RAG read from the cell's colour (no word in it): rows {}",
-            rows_text(&from_fill)
+            rows_text(&g.from_fill)
         );
     }
-    if skipped.is_empty() {
-        let _ = writeln!(rep, "rows skipped: none");
-    } else {
-        let _ = writeln!(rep, "rows skipped: {}", skipped.len());
-        let mut by_reason: Vec<(String, Vec<usize>)> = Vec::new();
-        for (row, why) in &skipped {
-            match by_reason.iter_mut().find(|(w, _)| w == why) {
-                Some((_, rows)) => rows.push(*row),
-                None => by_reason.push((why.clone(), vec![*row])),
-            }
-        }
-        by_reason.sort_by_key(|(_, rows)| rows[0]);
-        for (why, rows) in by_reason {
-            let plural = if rows.len() == 1 { "" } else { "s" };
-            let _ = writeln!(rep, "  row{plural} {}: {why}", rows_text(&rows));
-        }
-    }
-    if !notes.0.is_empty() {
+    report_skipped(&mut rep, &g.skipped);
+    if !g.notes.0.is_empty() {
         let _ = writeln!(rep, "notes:");
-        for (row, text) in &notes.0 {
+        for (row, text) in &g.notes.0 {
             let _ = writeln!(rep, "  row {row}: {text}");
         }
     }
-    Ok(Outcome {
-        yaml,
-        report: rep,
-        records: records.len(),
-        evidence: evidence_yaml,
-    })
+    rep
+}
+
+/// The report's skipped rows, grouped by reason in the order of each reason's first row.
+fn report_skipped(rep: &mut String, skipped: &[(usize, String)]) {
+    if skipped.is_empty() {
+        let _ = writeln!(rep, "rows skipped: none");
+        return;
+    }
+    let _ = writeln!(rep, "rows skipped: {}", skipped.len());
+    let mut by_reason: Vec<(String, Vec<usize>)> = Vec::new();
+    for (row, why) in skipped {
+        match by_reason.iter_mut().find(|(w, _)| w == why) {
+            Some((_, rows)) => rows.push(*row),
+            None => by_reason.push((why.clone(), vec![*row])),
+        }
+    }
+    by_reason.sort_by_key(|(_, rows)| rows[0]);
+    for (why, rows) in by_reason {
+        let plural = if rows.len() == 1 { "" } else { "s" };
+        let _ = writeln!(rep, "  row{plural} {}: {why}", rows_text(&rows));
+    }
 }
 
 /// The column `--evidence-records` reads: one whose header says Evidence, which would

@@ -219,90 +219,7 @@ fn manifest(shown: &str, sheets: &[Sheet]) -> Result<Manifest> {
 /// The columns of an editable sheet, from its header row, and the row the header is
 /// on; `None` for a sheet that brings nothing back.
 fn columns(sheet: &Sheet) -> Option<(usize, RecordType, Vec<Option<Column>>)> {
-    use Column::*;
-    let (rtype, spec): (RecordType, Vec<(&str, Column)>) = if sheet.name == action_plan::NAME {
-        (
-            RecordType::Action,
-            vec![
-                ("action", Id),
-                (
-                    "lead",
-                    Edit {
-                        field: Field::Owner,
-                        built: B_OWNER,
-                    },
-                ),
-                (
-                    "due",
-                    Edit {
-                        field: Field::Due,
-                        built: B_DUE,
-                    },
-                ),
-                (
-                    "brag",
-                    Edit {
-                        field: Field::Rag,
-                        built: B_EFFECTIVE,
-                    },
-                ),
-                (
-                    "progress update",
-                    Edit {
-                        field: Field::Progress,
-                        built: B_PROGRESS,
-                    },
-                ),
-            ],
-        )
-    } else {
-        let t = ALL_TYPES
-            .into_iter()
-            .find(|t| t.plural_title() == sheet.name)?;
-        let mut spec = vec![("id", Id)];
-        if !t.statuses().is_empty() {
-            spec.push((
-                "status",
-                Edit {
-                    field: Field::Status,
-                    built: B_STATUS,
-                },
-            ));
-        }
-        spec.push((
-            "owner",
-            Edit {
-                field: Field::Owner,
-                built: B_OWNER,
-            },
-        ));
-        if t.field("due").is_some() {
-            spec.push((
-                "due",
-                Edit {
-                    field: Field::Due,
-                    built: B_DUE,
-                },
-            ));
-        }
-        if t.field("rag").is_some() {
-            spec.push((
-                "rag",
-                Edit {
-                    field: Field::Rag,
-                    built: B_RAG,
-                },
-            ));
-            spec.push((
-                "effective rag",
-                Derived {
-                    built: B_EFFECTIVE,
-                    instead: "RAG",
-                },
-            ));
-        }
-        (t, spec)
-    };
+    let (rtype, spec) = sheet_spec(sheet)?;
     // The header row: the first of the top rows that names the ID column.
     let (id_head, _) = spec[0];
     let header_row = (0..sheet.rows.len().min(10))
@@ -317,6 +234,47 @@ fn columns(sheet: &Sheet) -> Option<(usize, RecordType, Vec<Option<Column>>)> {
         })
         .collect();
     Some((header_row, rtype, cols))
+}
+
+/// The type of record a sheet lists (by the sheet's name) and its columns by header
+/// (normalised), the ID column first: the Action plan's, or those of a type's sheet.
+fn sheet_spec(sheet: &Sheet) -> Option<(RecordType, Vec<(&'static str, Column)>)> {
+    use Column::*;
+    let edit = |field: Field, built: usize| Edit { field, built };
+    if sheet.name == action_plan::NAME {
+        return Some((
+            RecordType::Action,
+            vec![
+                ("action", Id),
+                ("lead", edit(Field::Owner, B_OWNER)),
+                ("due", edit(Field::Due, B_DUE)),
+                ("brag", edit(Field::Rag, B_EFFECTIVE)),
+                ("progress update", edit(Field::Progress, B_PROGRESS)),
+            ],
+        ));
+    }
+    let t = ALL_TYPES
+        .into_iter()
+        .find(|t| t.plural_title() == sheet.name)?;
+    let mut spec = vec![("id", Id)];
+    if !t.statuses().is_empty() {
+        spec.push(("status", edit(Field::Status, B_STATUS)));
+    }
+    spec.push(("owner", edit(Field::Owner, B_OWNER)));
+    if t.field("due").is_some() {
+        spec.push(("due", edit(Field::Due, B_DUE)));
+    }
+    if t.field("rag").is_some() {
+        spec.push(("rag", edit(Field::Rag, B_RAG)));
+        spec.push((
+            "effective rag",
+            Derived {
+                built: B_EFFECTIVE,
+                instead: "RAG",
+            },
+        ));
+    }
+    Some((t, spec))
 }
 
 /// A cell read as the value of `field`: `Ok(None)` when empty.
@@ -446,49 +404,93 @@ fn edits_of_sheet(
     let Some(id_col) = cols.iter().position(|c| *c == Some(Column::Id)) else {
         return;
     };
-    let headers: Vec<String> = sheet.rows[header_row].iter().map(Cell::display).collect();
-    let at = |r: usize, c: usize| At {
-        sheet: sheet.name.clone(),
-        row: r,
-        col: c,
-        header: headers.get(c).cloned().unwrap_or_default(),
+    let reading = SheetReading {
+        shown,
+        sheet,
+        rtype,
+        headers: sheet.rows[header_row].iter().map(Cell::display).collect(),
+        editable: cols
+            .iter()
+            .enumerate()
+            .filter_map(|(c, col)| col.filter(|k| *k != Column::Id).map(|k| (c, k)))
+            .collect(),
+        id_col,
     };
     for r in header_row + 1..sheet.rows.len() {
-        let id_text = cell_text(&sheet.rows, r, id_col);
+        reading.row(r, manifest, edits, problems);
+    }
+}
+
+/// An editable sheet being read for edits.
+struct SheetReading<'a> {
+    /// The file, as messages name it.
+    shown: &'a str,
+    sheet: &'a Sheet,
+    rtype: RecordType,
+    headers: Vec<String>,
+    /// The columns that may hold an edit (or a derived value), by position.
+    editable: Vec<(usize, Column)>,
+    id_col: usize,
+}
+
+impl SheetReading<'_> {
+    /// Where cell `c` of row `r` is.
+    fn at(&self, r: usize, c: usize) -> At {
+        At {
+            sheet: self.sheet.name.clone(),
+            row: r,
+            col: c,
+            header: self.headers.get(c).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The edits of row `r`: a problem for a row with no record this tracker was
+    /// built with.
+    fn row(
+        &self,
+        r: usize,
+        manifest: &Manifest,
+        edits: &mut BTreeMap<String, Vec<Found>>,
+        problems: &mut Vec<String>,
+    ) {
+        let rows = &self.sheet.rows;
+        let id_text = cell_text(rows, r, self.id_col);
         // The Action plan names an action "ID: title".
         let id = id_text
             .split_once(':')
             .map_or(id_text.as_str(), |(id, _)| id)
             .trim()
             .to_string();
-        let editable: Vec<(usize, Column)> = cols
-            .iter()
-            .enumerate()
-            .filter_map(|(c, col)| col.filter(|k| *k != Column::Id).map(|k| (c, k)))
-            .collect();
-        let filled = |c: usize| cell(&sheet.rows, r, c).is_some_and(|x| !x.is_empty());
         if id.is_empty() {
             // A recommendation's row with no action: nothing to bring back, unless
             // something was written where an action's values go.
-            if let Some((c, _)) = editable.iter().find(|(c, _)| filled(*c)) {
+            let filled = |c: usize| cell(rows, r, c).is_some_and(|x| !x.is_empty());
+            if let Some((c, _)) = self.editable.iter().find(|(c, _)| filled(*c)) {
                 problems.push(format!(
                     "{}: this row has no action, so there is nothing to change; add the action with `assure new action` (or in the browser editor), then build the tracker again",
-                    at(r, *c).shown(shown)
+                    self.at(r, *c).shown(self.shown)
                 ));
             }
-            continue;
+            return;
         }
         let Some(built) = manifest.records.get(&id.to_lowercase()) else {
             problems.push(format!(
                 "{}: `{id}` is not a record this tracker was built with; rows added in the spreadsheet are not brought back (add records with `assure new`, or in the browser editor)",
-                at(r, id_col).shown(shown)
+                self.at(r, self.id_col).shown(self.shown)
             ));
-            continue;
+            return;
         };
-        for (c, col) in editable {
-            let x = cell(&sheet.rows, r, c).cloned().unwrap_or_default();
-            let (field, built_at) = match col {
-                Column::Edit { field, built } => (field, built),
+        for &(c, col) in &self.editable {
+            let x = cell(rows, r, c).cloned().unwrap_or_default();
+            let at = || self.at(r, c);
+            match col {
+                Column::Edit { field, built: b } => {
+                    match self.edit(field, &built.values[b], &x, at) {
+                        Ok(Some(found)) => edits.entry(id.to_lowercase()).or_default().push(found),
+                        Ok(None) => {}
+                        Err(why) => problems.push(format!("{}: {why}", at().shown(self.shown))),
+                    }
+                }
                 Column::Derived { built: b, instead } => {
                     let was = &built.values[b];
                     let now = x.display();
@@ -499,47 +501,54 @@ fn edits_of_sheet(
                     if !same {
                         problems.push(format!(
                             "{}: Assure works this out (from the status, the RAG and the due date), so an edit here cannot come back; change {instead} instead",
-                            at(r, c).shown(shown)
+                            at().shown(self.shown)
                         ));
                     }
-                    continue;
                 }
-                Column::Id => continue,
-            };
-            let was = &built.values[built_at];
-            let was_opt = (!was.is_empty()).then(|| was.clone());
-            match read_value(field, rtype, &x) {
-                Ok(new) => {
-                    let unchanged = match (&new, &was_opt) {
-                        (Some(n), Some(w)) => same_text(n, w),
-                        (None, None) => true,
-                        _ => false,
-                    };
-                    if unchanged {
-                        continue;
-                    }
-                    if new.is_none() && matches!(field, Field::Status | Field::Progress) {
-                        let why = match field {
-                            Field::Status => format!(
-                                "the status was emptied; a record keeps one: write one of: {}",
-                                words_of(rtype.statuses())
-                            ),
-                            _ => "the progress update was emptied; it is taken from the record's text, which is not removed from the tracker: write the new update, or edit the record".into(),
-                        };
-                        problems.push(format!("{}: {why}", at(r, c).shown(shown)));
-                        continue;
-                    }
-                    edits.entry(id.to_lowercase()).or_default().push(Found {
-                        field,
-                        new,
-                        at: at(r, c),
-                    });
-                }
-                // The cell as built reads as it was built: not an edit.
-                Err(_) if same_text(&x.display(), &shown_as_built(field, was)) => {}
-                Err(why) => problems.push(format!("{}: {why}", at(r, c).shown(shown))),
+                Column::Id => {}
             }
         }
+    }
+
+    /// The edit cell `x` of editable `field` holds against the value `was` it was
+    /// built with: `None` when it reads as unchanged, an error when it cannot be
+    /// brought back (a value it cannot read, a status or progress update emptied).
+    fn edit(
+        &self,
+        field: Field,
+        was: &str,
+        x: &Cell,
+        at: impl Fn() -> At,
+    ) -> Result<Option<Found>, String> {
+        let was_opt = (!was.is_empty()).then(|| was.to_string());
+        let new = match read_value(field, self.rtype, x) {
+            Ok(new) => new,
+            // The cell as built reads as it was built: not an edit.
+            Err(_) if same_text(&x.display(), &shown_as_built(field, was)) => return Ok(None),
+            Err(why) => return Err(why),
+        };
+        let unchanged = match (&new, &was_opt) {
+            (Some(n), Some(w)) => same_text(n, w),
+            (None, None) => true,
+            _ => false,
+        };
+        if unchanged {
+            return Ok(None);
+        }
+        if new.is_none() && matches!(field, Field::Status | Field::Progress) {
+            return Err(match field {
+                Field::Status => format!(
+                    "the status was emptied; a record keeps one: write one of: {}",
+                    words_of(self.rtype.statuses())
+                ),
+                _ => "the progress update was emptied; it is taken from the record's text, which is not removed from the tracker: write the new update, or edit the record".into(),
+            });
+        }
+        Ok(Some(Found {
+            field,
+            new,
+            at: at(),
+        }))
     }
 }
 
@@ -689,55 +698,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
             ));
             continue;
         }
-        // One new value per field: two cells edited to different values are a problem.
-        let mut by_field: BTreeMap<Field, Vec<&Found>> = BTreeMap::new();
-        for f in cells {
-            by_field.entry(f.field).or_default().push(f);
-        }
-        let mut plan = Planned {
-            rel: rec.path.clone(),
-            id: rec.id.clone(),
-            edits: Vec::new(),
-            lines: Vec::new(),
-        };
-        for (field, cells) in by_field {
-            let first = cells[0];
-            if let Some(other) = cells.iter().find(|c| !match (&c.new, &first.new) {
-                (Some(a), Some(b)) => same_text(a, b),
-                (None, None) => true,
-                _ => false,
-            }) {
-                problems.push(format!(
-                    "`{}` {}: {} says {} but {} says {}; make them agree, then import again",
-                    rec.id,
-                    field.name(),
-                    first.at.shown(&shown),
-                    shown_value(first.new.as_deref()),
-                    other.at.shown(&shown),
-                    shown_value(other.new.as_deref())
-                ));
-                continue;
-            }
-            let new = first.new.clone();
-            let old = match field {
-                Field::Status => Some(rec.status.to_string()),
-                Field::Rag => rec.rag.map(str::to_string),
-                Field::Owner => rec.owner.clone(),
-                Field::Due => rec.due.map(|d| d.to_string()),
-                Field::Progress => Some(progress_update(&view_body(&view, key))),
-            };
-            if old.as_deref() == new.as_deref() {
-                continue;
-            }
-            let name = field.name().to_string();
-            plan.edits.push(match (field, &new) {
-                (Field::Progress, _) => Edit::Body(String::new()),
-                (Field::Owner, Some(v)) => Edit::Set(name, Value::Text(v.clone())),
-                (_, Some(v)) => Edit::Set(name, Value::Plain(v.clone())),
-                (_, None) => Edit::Remove(name),
-            });
-            plan.lines.push((field, old, new));
-        }
+        let plan = plan_record(&shown, rec, &view_body(&view, key), cells, &mut problems);
         if !plan.lines.is_empty() {
             planned.push(plan);
         }
@@ -746,6 +707,67 @@ pub fn run(opts: &Options) -> Result<Outcome> {
     planned.sort_by(|a, b| a.rel.cmp(&b.rel).then_with(|| a.id.cmp(&b.id)));
     let root = checked.site.files.root.clone();
     apply_plan(&shown, &root, &mut planned, opts.apply, &mut problems)
+}
+
+/// The changes to record `rec` its edited cells ask for: one new value per field (two
+/// cells edited to different values are a problem), and only those that differ from
+/// the record as it is. `body` is its body as the tracker's audience sees it.
+fn plan_record(
+    shown: &str,
+    rec: &crate::model::Record,
+    body: &str,
+    cells: &[Found],
+    problems: &mut Vec<String>,
+) -> Planned {
+    let mut by_field: BTreeMap<Field, Vec<&Found>> = BTreeMap::new();
+    for f in cells {
+        by_field.entry(f.field).or_default().push(f);
+    }
+    let mut plan = Planned {
+        rel: rec.path.clone(),
+        id: rec.id.clone(),
+        edits: Vec::new(),
+        lines: Vec::new(),
+    };
+    for (field, cells) in by_field {
+        let first = cells[0];
+        if let Some(other) = cells.iter().find(|c| !match (&c.new, &first.new) {
+            (Some(a), Some(b)) => same_text(a, b),
+            (None, None) => true,
+            _ => false,
+        }) {
+            problems.push(format!(
+                "`{}` {}: {} says {} but {} says {}; make them agree, then import again",
+                rec.id,
+                field.name(),
+                first.at.shown(shown),
+                shown_value(first.new.as_deref()),
+                other.at.shown(shown),
+                shown_value(other.new.as_deref())
+            ));
+            continue;
+        }
+        let new = first.new.clone();
+        let old = match field {
+            Field::Status => Some(rec.status.to_string()),
+            Field::Rag => rec.rag.map(str::to_string),
+            Field::Owner => rec.owner.clone(),
+            Field::Due => rec.due.map(|d| d.to_string()),
+            Field::Progress => Some(progress_update(body)),
+        };
+        if old.as_deref() == new.as_deref() {
+            continue;
+        }
+        let name = field.name().to_string();
+        plan.edits.push(match (field, &new) {
+            (Field::Progress, _) => Edit::Body(String::new()),
+            (Field::Owner, Some(v)) => Edit::Set(name, Value::Text(v.clone())),
+            (_, Some(v)) => Edit::Set(name, Value::Plain(v.clone())),
+            (_, None) => Edit::Remove(name),
+        });
+        plan.lines.push((field, old, new));
+    }
+    plan
 }
 
 /// The places a record's edits were made, for messages.
@@ -788,6 +810,7 @@ fn apply_plan(
     let mut written = Vec::new();
     let mut i = 0;
     while i < planned.len() {
+        // The plans of one file are side by side (sorted by file).
         let rel = planned[i].rel.clone();
         let end = planned[i..]
             .iter()
@@ -795,63 +818,107 @@ fn apply_plan(
             .map_or(planned.len(), |n| i + n);
         let path = root.join(&rel);
         let original = std::fs::read(&path).with_context(|| format!("cannot read {rel}"))?;
-        let mut bytes = original.clone();
-        let mut lines = String::new();
-        let mut n = 0;
-        for plan in &mut planned[i..end] {
-            // The progress update goes into the body as written in the file.
-            for e in plan.edits.iter_mut() {
-                if let Edit::Body(b) = e {
-                    let fields = writer::read_fields(&bytes, &rel, &plan.id)
-                        .map_err(|e| anyhow!("{rel}: {e}"))?;
-                    let text = plan
-                        .lines
-                        .iter()
-                        .find(|(f, _, _)| *f == Field::Progress)
-                        .and_then(|(_, _, new)| new.clone())
-                        .unwrap_or_default();
-                    *b = with_progress(&fields.body, &text);
-                }
-            }
-            match writer::edit_bytes(&bytes, &rel, &plan.id, &plan.edits) {
-                Ok(new) => {
-                    bytes = new;
-                    for (field, old, new) in &plan.lines {
-                        let _ = writeln!(
-                            lines,
-                            "{rel}: {} {}: {} → {}",
-                            plan.id,
-                            field.name(),
-                            shown_value(old.as_deref()),
-                            shown_value(new.as_deref())
-                        );
-                        n += 1;
-                    }
-                }
-                Err(e) => problems.push(format!(
-                    "{rel}: `{}` cannot be changed here ({e}); edit it in a text editor",
-                    plan.id
-                )),
-            }
-        }
+        let (bytes, lines, n) = edit_file(&rel, &original, &mut planned[i..end], problems)?;
+        i = end;
         if apply && bytes != original {
-            let expected = writer::digest(&original);
-            let now = std::fs::read(&path).with_context(|| format!("cannot read {rel}"))?;
-            if writer::digest(&now) != expected {
-                problems.push(format!(
-                    "{rel} changed on disk while the edits were worked out; nothing was written to it: import again"
-                ));
-                i = end;
+            if !write_if_unchanged(&path, &rel, &original, &bytes, problems)? {
                 continue;
             }
-            crate::durable::write_atomic(&path, &bytes)
-                .with_context(|| format!("cannot write {rel}"))?;
             written.push(rel.clone());
         }
         report.push_str(&lines);
         changes += n;
-        i = end;
     }
+    let report = summary(shown, changes, &report, problems, apply, &written);
+    Ok(Outcome {
+        report,
+        changes,
+        problems: problems.len(),
+        written,
+    })
+}
+
+/// One file's bytes with its records' plans worked in, the report's lines for them
+/// and how many changes they make; a record the writer cannot change is a problem.
+fn edit_file(
+    rel: &str,
+    original: &[u8],
+    plans: &mut [Planned],
+    problems: &mut Vec<String>,
+) -> Result<(Vec<u8>, String, usize)> {
+    let mut bytes = original.to_vec();
+    let mut lines = String::new();
+    let mut n = 0;
+    for plan in plans {
+        // The progress update goes into the body as written in the file.
+        for e in plan.edits.iter_mut() {
+            if let Edit::Body(b) = e {
+                let fields = writer::read_fields(&bytes, rel, &plan.id)
+                    .map_err(|e| anyhow!("{rel}: {e}"))?;
+                let text = plan
+                    .lines
+                    .iter()
+                    .find(|(f, _, _)| *f == Field::Progress)
+                    .and_then(|(_, _, new)| new.clone())
+                    .unwrap_or_default();
+                *b = with_progress(&fields.body, &text);
+            }
+        }
+        match writer::edit_bytes(&bytes, rel, &plan.id, &plan.edits) {
+            Ok(new) => {
+                bytes = new;
+                for (field, old, new) in &plan.lines {
+                    let _ = writeln!(
+                        lines,
+                        "{rel}: {} {}: {} → {}",
+                        plan.id,
+                        field.name(),
+                        shown_value(old.as_deref()),
+                        shown_value(new.as_deref())
+                    );
+                    n += 1;
+                }
+            }
+            Err(e) => problems.push(format!(
+                "{rel}: `{}` cannot be changed here ({e}); edit it in a text editor",
+                plan.id
+            )),
+        }
+    }
+    Ok((bytes, lines, n))
+}
+
+/// Writes a file's new bytes atomically, only when it still holds the `original` bytes
+/// the edits were worked out from; `false`, with a problem, when it changed on disk.
+fn write_if_unchanged(
+    path: &Path,
+    rel: &str,
+    original: &[u8],
+    bytes: &[u8],
+    problems: &mut Vec<String>,
+) -> Result<bool> {
+    let expected = writer::digest(original);
+    let now = std::fs::read(path).with_context(|| format!("cannot read {rel}"))?;
+    if writer::digest(&now) != expected {
+        problems.push(format!(
+            "{rel} changed on disk while the edits were worked out; nothing was written to it: import again"
+        ));
+        return Ok(false);
+    }
+    crate::durable::write_atomic(path, bytes).with_context(|| format!("cannot write {rel}"))?;
+    Ok(true)
+}
+
+/// The command's report: the changes made (or to make), the problems, and what to do
+/// next.
+fn summary(
+    shown: &str,
+    changes: usize,
+    report: &str,
+    problems: &[String],
+    apply: bool,
+    written: &[String],
+) -> String {
     let mut out = String::new();
     if changes == 0 {
         let _ = writeln!(out, "{shown}: no edits to bring back");
@@ -862,9 +929,9 @@ fn apply_plan(
             if changes == 1 { "" } else { "s" },
             if apply { "made" } else { "to make" }
         );
-        out.push_str(&report);
+        out.push_str(report);
     }
-    for p in problems.iter() {
+    for p in problems {
         let _ = writeln!(out, "problem: {p}");
     }
     if changes > 0 {
@@ -882,12 +949,7 @@ fn apply_plan(
             );
         }
     }
-    Ok(Outcome {
-        report: out,
-        changes,
-        problems: problems.len(),
-        written,
-    })
+    out
 }
 
 #[cfg(test)]

@@ -955,10 +955,14 @@ fn scan_body(rec: &mut Record) -> Vec<Diagnostic> {
     problems
 }
 
+/// How a figure is written, for the messages of `values`.
+const FIGURE_EXAMPLE: &str =
+    "write each as `- {period: 2014-03, value: 41.5}` (a `note:` may follow)";
+
 /// `values: [{period: 2014-03, value: 41.5, note: …}, …]` (SPEC §14.9): each bad item
 /// is reported at the place of its bad part, and the good ones kept.
 fn read_values(c: &mut Checker<'_>, value: &Node) -> Vec<Reading> {
-    let example = "write each as `- {period: 2014-03, value: 41.5}` (a `note:` may follow)";
+    let example = FIGURE_EXAMPLE;
     let items: &[Node] = match &value.value {
         _ if value.is_null() => &[],
         Value::Seq(items) => items,
@@ -984,72 +988,79 @@ fn read_values(c: &mut Checker<'_>, value: &Node) -> Vec<Reading> {
             );
             continue;
         };
-        let (mut period, mut number, mut note) = (None, None, None);
-        let (mut has_period, mut has_value, mut ok) = (false, false, true);
-        for (k, v) in pairs {
-            c.at = k.pos;
-            let text = || {
-                v.as_scalar()
-                    .filter(|_| !v.is_null())
-                    .map(|s| s.text.clone())
-            };
-            match key_text(k) {
-                Some("period") => {
-                    has_period = true;
-                    match text().map(|t| figures::period(&t)) {
-                        Some(Ok(p)) => period = Some(p),
-                        Some(Err(why)) => {
-                            ok = false;
-                            c.report(v.pos, Code::E003, why);
-                        }
-                        None => has_period = false,
-                    }
-                }
-                Some("value") => {
-                    has_value = true;
-                    match text().map(|t| figures::number(&t)) {
-                        Some(Ok(n)) => number = Some(n),
-                        Some(Err(why)) => {
-                            ok = false;
-                            c.report(v.pos, Code::E003, format!("the `value` {why}"));
-                        }
-                        None => has_value = false,
-                    }
-                }
-                Some("note") => note = c.text("note", v),
-                _ => c.report(
-                    k.pos,
-                    Code::E003,
-                    format!(
-                        "a figure has only `period`, `value` and `note`, not {}",
-                        k.describe()
-                    ),
-                ),
-            }
-        }
-        match (period, number) {
-            (Some(period), Some(value)) => out.push(Reading {
-                period,
-                value,
-                note,
-                pos: item.pos,
-            }),
-            _ if ok => {
-                let missing = match (has_period, has_value) {
-                    (false, false) => "a `period` and a `value`",
-                    (false, true) => "a `period`",
-                    _ => "a `value`",
-                };
-                c.report(
-                    item.pos,
-                    Code::E002,
-                    format!("this figure needs {missing}; {example}"),
-                );
-            }
-            _ => {}
-        }
+        out.extend(read_figure(c, item.pos, pairs));
     }
     out
+}
+
+/// One item of `values` (at `pos`): `None` when it lacks a good period or value (a
+/// missing one is an E002 unless a bad one was reported already).
+fn read_figure(c: &mut Checker<'_>, pos: Pos, pairs: &[(Node, Node)]) -> Option<Reading> {
+    let (mut period, mut number, mut note) = (None, None, None);
+    let (mut has_period, mut has_value, mut ok) = (false, false, true);
+    for (k, v) in pairs {
+        c.at = k.pos;
+        let text = || {
+            v.as_scalar()
+                .filter(|_| !v.is_null())
+                .map(|s| s.text.clone())
+        };
+        match key_text(k) {
+            Some("period") => {
+                has_period = true;
+                match text().map(|t| figures::period(&t)) {
+                    Some(Ok(p)) => period = Some(p),
+                    Some(Err(why)) => {
+                        ok = false;
+                        c.report(v.pos, Code::E003, why);
+                    }
+                    None => has_period = false,
+                }
+            }
+            Some("value") => {
+                has_value = true;
+                match text().map(|t| figures::number(&t)) {
+                    Some(Ok(n)) => number = Some(n),
+                    Some(Err(why)) => {
+                        ok = false;
+                        c.report(v.pos, Code::E003, format!("the `value` {why}"));
+                    }
+                    None => has_value = false,
+                }
+            }
+            Some("note") => note = c.text("note", v),
+            _ => c.report(
+                k.pos,
+                Code::E003,
+                format!(
+                    "a figure has only `period`, `value` and `note`, not {}",
+                    k.describe()
+                ),
+            ),
+        }
+    }
+    match (period, number) {
+        (Some(period), Some(value)) => Some(Reading {
+            period,
+            value,
+            note,
+            pos,
+        }),
+        _ if ok => {
+            let missing = match (has_period, has_value) {
+                (false, false) => "a `period` and a `value`",
+                (false, true) => "a `period`",
+                _ => "a `value`",
+            };
+            c.report(
+                pos,
+                Code::E002,
+                format!("this figure needs {missing}; {FIGURE_EXAMPLE}"),
+            );
+            None
+        }
+        _ => None,
+    }
 }
 
 fn read_period(c: &mut Checker<'_>, value: &Node, rec: &mut Record) {
@@ -1229,99 +1240,112 @@ fn read_objectives(c: &mut Checker<'_>, value: &Node, plan: &Record) -> Vec<Reco
             continue;
         };
         let pos = pairs.first().map_or(item.pos, |(k, _)| k.pos);
-        let mut obj = blank(RecordType::Objective, &plan.path, pos);
-        // An objective takes its plan's audience and marking; its own may narrow them,
-        // never widen them (SPEC §14.6).
-        obj.audience = plan.audience.clone();
-        obj.classification = plan.classification;
-        obj.personal_data_reviewed = plan.personal_data_reviewed;
-        let mut has_title = false;
-        for (k, v) in pairs {
-            c.at = k.pos;
-            obj.field_pos
-                .push((key_text(k).unwrap_or("").to_string(), k.pos));
-            match key_text(k) {
-                Some("id") => match c.text("id", v) {
-                    Some(id) => {
-                        if let Some(problem) = id_problem(&id) {
-                            c.report(k.pos, Code::E003, problem);
-                        }
-                        obj.key = id.to_lowercase();
-                        obj.id = id;
-                        obj.id_pos = k.pos;
-                    }
-                    None => c.report(
-                        k.pos,
-                        Code::E003,
-                        "an objective's `id` must be a single value".into(),
-                    ),
-                },
-                Some("title") => {
-                    has_title = true;
-                    match c.text("title", v) {
-                        Some(t) if !t.trim().is_empty() => obj.title = t,
-                        _ => c.report(k.pos, Code::E002, "the objective's `title` is empty".into()),
-                    }
-                }
-                Some("description") => {
-                    if let Some(text) = c.text("description", v) {
-                        obj.body_origin = crate::content::block_origin(v);
-                        obj.body = text;
-                    }
-                }
-                Some("status") => c.report(
-                    k.pos,
-                    Code::E003,
-                    "an objective has no `status` (its actions show its progress); remove this line".into(),
-                ),
-                Some("personal_data_reviewed") => {
-                    obj.personal_data_reviewed = c.date("personal_data_reviewed", v)
-                }
-                Some("audience") => {
-                    let own = c.list("audience", v);
-                    obj.audience = Some(narrowed_audience(c, plan, own));
-                }
-                Some("classification") => {
-                    if let Some(own) = c.one_of("classification", v, super::schema::CLASSIFICATIONS) {
-                        if own == "OFFICIAL-SENSITIVE" {
-                            obj.classification = Some(own);
-                        }
-                    }
-                }
-                Some("<<") => {} // refused with every merge key of the record
-                Some(other) if wall_near_miss(other).is_some() => {
-                    let field = wall_near_miss(other).unwrap_or("audience");
-                    c.report(k.pos, Code::E003, wall_message(other, field));
-                }
-                Some(other) => {
-                    // Typo hints as for records, against the objective's own fields.
-                    let rtype = std::mem::replace(&mut c.rtype, RecordType::Objective);
-                    c.unknown_key(other, k.pos, OBJECTIVE_FIELDS);
-                    c.rtype = rtype;
-                    obj.extra.push((other.to_string(), v.to_value()));
-                }
-                None => c.report(k.pos, Code::E003, "field names must be plain words".into()),
-            }
-        }
-        if obj.id.is_empty() {
-            c.report(
-                pos,
-                Code::E002,
-                "missing required field `id` on this objective: add `id: …`".into(),
-            );
-            continue;
-        }
-        if !has_title {
-            c.report(
-                pos,
-                Code::E002,
-                "missing required field `title` on this objective: add `title: …`".into(),
-            );
-        }
-        c.diags.extend(scan_body(&mut obj));
-        out.push(obj);
+        out.extend(read_objective(c, pos, pairs, plan));
     }
     out
+}
+
+/// One objective of `plan`, at `pos`; `None` without an `id`.
+fn read_objective(
+    c: &mut Checker<'_>,
+    pos: Pos,
+    pairs: &[(Node, Node)],
+    plan: &Record,
+) -> Option<Record> {
+    let mut obj = blank(RecordType::Objective, &plan.path, pos);
+    // An objective takes its plan's audience and marking; its own may narrow them,
+    // never widen them (SPEC §14.6).
+    obj.audience = plan.audience.clone();
+    obj.classification = plan.classification;
+    obj.personal_data_reviewed = plan.personal_data_reviewed;
+    let mut has_title = false;
+    for (k, v) in pairs {
+        c.at = k.pos;
+        obj.field_pos
+            .push((key_text(k).unwrap_or("").to_string(), k.pos));
+        has_title |= key_text(k) == Some("title");
+        objective_field(c, k, v, &mut obj, plan);
+    }
+    if obj.id.is_empty() {
+        c.report(
+            pos,
+            Code::E002,
+            "missing required field `id` on this objective: add `id: …`".into(),
+        );
+        return None;
+    }
+    if !has_title {
+        c.report(
+            pos,
+            Code::E002,
+            "missing required field `title` on this objective: add `title: …`".into(),
+        );
+    }
+    c.diags.extend(scan_body(&mut obj));
+    Some(obj)
+}
+
+/// One field of an objective, `k: v`, read into `obj`.
+fn objective_field(c: &mut Checker<'_>, k: &Node, v: &Node, obj: &mut Record, plan: &Record) {
+    match key_text(k) {
+        Some("id") => match c.text("id", v) {
+            Some(id) => {
+                if let Some(problem) = id_problem(&id) {
+                    c.report(k.pos, Code::E003, problem);
+                }
+                obj.key = id.to_lowercase();
+                obj.id = id;
+                obj.id_pos = k.pos;
+            }
+            None => c.report(
+                k.pos,
+                Code::E003,
+                "an objective's `id` must be a single value".into(),
+            ),
+        },
+        Some("title") => match c.text("title", v) {
+            Some(t) if !t.trim().is_empty() => obj.title = t,
+            _ => c.report(k.pos, Code::E002, "the objective's `title` is empty".into()),
+        },
+        Some("description") => {
+            if let Some(text) = c.text("description", v) {
+                obj.body_origin = crate::content::block_origin(v);
+                obj.body = text;
+            }
+        }
+        Some("status") => c.report(
+            k.pos,
+            Code::E003,
+            "an objective has no `status` (its actions show its progress); remove this line".into(),
+        ),
+        Some("personal_data_reviewed") => {
+            obj.personal_data_reviewed = c.date("personal_data_reviewed", v)
+        }
+        Some("audience") => {
+            let own = c.list("audience", v);
+            obj.audience = Some(narrowed_audience(c, plan, own));
+        }
+        Some("classification") => {
+            if let Some(own) = c.one_of("classification", v, super::schema::CLASSIFICATIONS) {
+                if own == "OFFICIAL-SENSITIVE" {
+                    obj.classification = Some(own);
+                }
+            }
+        }
+        Some("<<") => {} // refused with every merge key of the record
+        Some(other) if wall_near_miss(other).is_some() => {
+            let field = wall_near_miss(other).unwrap_or("audience");
+            c.report(k.pos, Code::E003, wall_message(other, field));
+        }
+        Some(other) => {
+            // Typo hints as for records, against the objective's own fields.
+            let rtype = std::mem::replace(&mut c.rtype, RecordType::Objective);
+            c.unknown_key(other, k.pos, OBJECTIVE_FIELDS);
+            c.rtype = rtype;
+            obj.extra.push((other.to_string(), v.to_value()));
+        }
+        None => c.report(k.pos, Code::E003, "field names must be plain words".into()),
+    }
 }
 
 #[cfg(test)]

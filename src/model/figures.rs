@@ -60,20 +60,10 @@ pub fn period(text: &str) -> Result<PartialDate, String> {
 pub fn read_csv(path: &str, bytes: &[u8]) -> (Vec<Reading>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count()
-                + 1;
-            diags.push(Diagnostic::new(
-                path,
-                Pos::new(line, 1),
-                Code::E003,
-                "the file is not UTF-8 text; save it as \"CSV UTF-8\"".to_string(),
-            ));
+    let text = match utf8_text(path, bytes) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
             return (out, diags);
         }
     };
@@ -106,59 +96,97 @@ pub fn read_csv(path: &str, bytes: &[u8]) -> (Vec<Reading>, Vec<Diagnostic>) {
         if heading || row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        // Columns count characters along the row as written.
         let raw = lines.get(line - 1).copied().unwrap_or("");
-        let col = |k: usize| -> usize {
-            let mut at = 0usize;
-            for (j, cell) in row.iter().enumerate().take(k + 1) {
-                let from = raw.get(at..).unwrap_or("");
-                let found = from.find(cell).map_or(at, |o| at + o);
-                if j == k {
-                    return raw[..found.min(raw.len())].chars().count() + 1;
-                }
-                at = found + cell.len() + 1;
-            }
-            1
-        };
-        if !(2..=3).contains(&row.len()) {
-            diags.push(Diagnostic::new(
-                path,
-                Pos::new(line, 1),
-                Code::E003,
-                format!(
-                    "this row has {} column{}; each row is `period,value` or `period,value,note` (put a note with commas in double quotes)",
-                    row.len(),
-                    if row.len() == 1 { "" } else { "s" }
-                ),
-            ));
-            continue;
-        }
-        let p = period(&row[0]).map_err(|why| (0, why));
-        let v = number(&row[1]).map_err(|why| (1, format!("the value {why}")));
-        match (p, v) {
-            (Ok(period), Ok(value)) => out.push(Reading {
-                period,
-                value,
-                note: row
-                    .get(2)
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .map(String::from),
-                pos: Pos::new(line, 1),
-            }),
-            (p, v) => {
-                for (k, message) in [p.err(), v.err()].into_iter().flatten() {
-                    diags.push(Diagnostic::new(
-                        path,
-                        Pos::new(line, col(k)),
-                        Code::E003,
-                        message,
-                    ));
-                }
-            }
+        match csv_reading(path, &row, line, raw) {
+            Ok(reading) => out.push(reading),
+            Err(problems) => diags.extend(problems),
         }
     }
     (out, diags)
+}
+
+/// The file's text without a byte-order mark, or an E003 at the line where it stops
+/// being UTF-8.
+fn utf8_text<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t.strip_prefix('\u{feff}').unwrap_or(t)),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            Err(Diagnostic::new(
+                path,
+                Pos::new(line, 1),
+                Code::E003,
+                "the file is not UTF-8 text; save it as \"CSV UTF-8\"".to_string(),
+            ))
+        }
+    }
+}
+
+/// One row of figures, on `line` (written as `raw`): a reading, or a diagnostic for
+/// the wrong number of columns, else one for each bad cell, at its column.
+fn csv_reading(
+    path: &str,
+    row: &csv::StringRecord,
+    line: usize,
+    raw: &str,
+) -> Result<Reading, Vec<Diagnostic>> {
+    if !(2..=3).contains(&row.len()) {
+        return Err(vec![Diagnostic::new(
+            path,
+            Pos::new(line, 1),
+            Code::E003,
+            format!(
+                "this row has {} column{}; each row is `period,value` or `period,value,note` (put a note with commas in double quotes)",
+                row.len(),
+                if row.len() == 1 { "" } else { "s" }
+            ),
+        )]);
+    }
+    let p = period(&row[0]).map_err(|why| (0, why));
+    let v = number(&row[1]).map_err(|why| (1, format!("the value {why}")));
+    match (p, v) {
+        (Ok(period), Ok(value)) => Ok(Reading {
+            period,
+            value,
+            note: row
+                .get(2)
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(String::from),
+            pos: Pos::new(line, 1),
+        }),
+        (p, v) => Err([p.err(), v.err()]
+            .into_iter()
+            .flatten()
+            .map(|(k, message)| {
+                Diagnostic::new(
+                    path,
+                    Pos::new(line, column(raw, row, k)),
+                    Code::E003,
+                    message,
+                )
+            })
+            .collect()),
+    }
+}
+
+/// The column (1-based, in characters along the row as written) where cell `k` of
+/// `row` starts in `raw`.
+fn column(raw: &str, row: &csv::StringRecord, k: usize) -> usize {
+    let mut at = 0usize;
+    for (j, cell) in row.iter().enumerate().take(k + 1) {
+        let from = raw.get(at..).unwrap_or("");
+        let found = from.find(cell).map_or(at, |o| at + o);
+        if j == k {
+            return raw[..found.min(raw.len())].chars().count() + 1;
+        }
+        at = found + cell.len() + 1;
+    }
+    1
 }
 
 /// The line a row starting at a byte offset is on. The reader's own line count, and

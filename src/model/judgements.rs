@@ -4,60 +4,28 @@
 
 use super::schema::JUDGEMENTS;
 use super::Record;
-use crate::config::Config;
+use crate::config::{Config, Framework};
 use crate::diagnostics::{closest, closest_ignoring_case, loose_match, short, Code, Diagnostic};
 
 /// E003 for every framework, area or grade the site's settings do not know.
 pub fn check(config: &Config, rec: &Record) -> Vec<Diagnostic> {
+    let framework = match framework_of(config, rec) {
+        Ok(f) => f,
+        // Its judgements cannot be checked against a framework that is not there.
+        Err(unknown) => return vec![unknown],
+    };
+    let (areas, scale): (Vec<&str>, Vec<&str>) = match framework {
+        Some(f) => (
+            f.areas.iter().map(|(v, _)| v.as_str()).collect(),
+            f.scale.iter().map(|(v, _)| v.as_str()).collect(),
+        ),
+        None => (Vec::new(), JUDGEMENTS.to_vec()),
+    };
     let mut out = Vec::new();
     let mut e003 = |pos, message: String| {
         out.push(Diagnostic::new(&rec.path, pos, Code::E003, message));
     };
-    let names = || {
-        config
-            .frameworks
-            .iter()
-            .map(|f| format!("`{}`", f.name))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let framework = match &rec.framework {
-        Some((name, pos)) => match config.framework(name) {
-            Some(f) => Some(f),
-            None => {
-                let hint = closest(name, config.frameworks.iter().map(|f| f.name.as_str()), 2)
-                    .map(|n| format!("did you mean `{n}`?"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "use one of {}, or describe it under `frameworks:` in site.yaml",
-                            names()
-                        )
-                    });
-                e003(
-                    *pos,
-                    format!("unknown judgement framework `{name}`; {hint}"),
-                );
-                // Its judgements cannot be checked against a framework that is not there.
-                return out;
-            }
-        },
-        None => None,
-    };
     for j in &rec.judgements {
-        let (areas, scale): (Vec<&str>, Vec<&str>) = match framework {
-            Some(f) => (
-                f.areas.iter().map(|(v, _)| v.as_str()).collect(),
-                f.scale.iter().map(|(v, _)| v.as_str()).collect(),
-            ),
-            None => (Vec::new(), JUDGEMENTS.to_vec()),
-        };
-        // As every other value is hinted: a loose spelling, then a near one.
-        let hint = |value: &str, allowed: &[&str]| match loose_match(value, allowed.iter().copied())
-            .or_else(|| closest_ignoring_case(value, allowed.iter().copied(), 2))
-        {
-            Some(v) => format!("did you mean `{v}`?"),
-            None => format!("use one of: {}", allowed.join(", ")),
-        };
         if let Some(f) = framework {
             if !areas.contains(&j.area.as_str()) {
                 e003(
@@ -88,4 +56,43 @@ pub fn check(config: &Config, rec: &Record) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The framework a review names (`None`: it names none, so the default grades apply),
+/// or the E003 for a name the settings do not know.
+fn framework_of<'a>(config: &'a Config, rec: &Record) -> Result<Option<&'a Framework>, Diagnostic> {
+    let Some((name, pos)) = &rec.framework else {
+        return Ok(None);
+    };
+    if let Some(f) = config.framework(name) {
+        return Ok(Some(f));
+    }
+    let hint = closest(name, config.frameworks.iter().map(|f| f.name.as_str()), 2)
+        .map(|n| format!("did you mean `{n}`?"))
+        .unwrap_or_else(|| {
+            let names = config
+                .frameworks
+                .iter()
+                .map(|f| format!("`{}`", f.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("use one of {names}, or describe it under `frameworks:` in site.yaml")
+        });
+    Err(Diagnostic::new(
+        &rec.path,
+        *pos,
+        Code::E003,
+        format!("unknown judgement framework `{name}`; {hint}"),
+    ))
+}
+
+/// What to write instead of `value`, as every other value is hinted: a loose
+/// spelling, then a near one, else the values `allowed`.
+fn hint(value: &str, allowed: &[&str]) -> String {
+    match loose_match(value, allowed.iter().copied())
+        .or_else(|| closest_ignoring_case(value, allowed.iter().copied(), 2))
+    {
+        Some(v) => format!("did you mean `{v}`?"),
+        None => format!("use one of: {}", allowed.join(", ")),
+    }
 }

@@ -23,6 +23,48 @@ pub fn resolve(
     reserved: HashSet<String>,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    let (mut records, reserved) = assemble(built, reserved, &mut diags);
+    let index = unique_ids(&records, &mut diags);
+    resolve_refs(&mut records, &index, &reserved, &mut diags);
+    check_audiences(&config, &records, &mut diags);
+
+    // Files on disk: evidence attachments and relative links in bodies.
+    let present: HashSet<&str> = files.files.iter().map(String::as_str).collect();
+    let file_diags: Vec<Vec<Diagnostic>> = records
+        .par_iter_mut()
+        .map(|rec| check_files(rec, &files.root, &present))
+        .collect();
+    diags.extend(file_diags.into_iter().flatten());
+    diags.extend(refuse_figures_as_evidence(&mut records));
+
+    let mut config = config;
+    check_site_files(&mut config, &files.root, &present, &mut diags);
+
+    // Judgements against their framework (SPEC §14.10).
+    for rec in records.iter().filter(|r| r.rtype == RecordType::Review) {
+        diags.extend(super::judgements::check(&config, rec));
+    }
+    check_pack_pages(&config, &records, &index, &mut diags);
+
+    let backlinks = backlinks(&records);
+    let site = Site {
+        config,
+        files,
+        records,
+        index,
+        backlinks,
+    };
+    (site, diags)
+}
+
+/// The built files' records in one list, each objective linked to its plan (the first
+/// record of its file) and the plan to it, and every reserved ID, lower-cased; the
+/// files' own diagnostics go to `diags`.
+fn assemble(
+    built: Vec<Built>,
+    reserved: HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Record>, HashSet<String>) {
     let mut records: Vec<Record> = Vec::with_capacity(built.iter().map(|b| b.records.len()).sum());
     let mut reserved: HashSet<String> = reserved.into_iter().map(|id| id.to_lowercase()).collect();
     for b in built {
@@ -43,8 +85,12 @@ pub fn resolve(
             records[p].objectives.push(i);
         }
     }
+    (records, reserved)
+}
 
-    // Unique IDs: the first in path order keeps it; later ones are E004.
+/// The index of IDs (lower-cased) to records: the first in path order keeps an ID;
+/// later ones are E004.
+fn unique_ids(records: &[Record], diags: &mut Vec<Diagnostic>) -> HashMap<String, usize> {
     let mut index: HashMap<String, usize> = HashMap::with_capacity(records.len());
     for (i, rec) in records.iter().enumerate() {
         if rec.key.is_empty() {
@@ -71,12 +117,21 @@ pub fn resolve(
             }
         }
     }
+    index
+}
 
-    // References: looked up in parallel (each record's on its own), then the unknown
-    // ones are reported in order, since their "did you mean" hints are rationed.
+/// Sets every reference's target. References are looked up in parallel (each
+/// record's on its own), then the unknown ones are reported (E005) in order, since
+/// their "did you mean" hints are rationed.
+fn resolve_refs(
+    records: &mut [Record],
+    index: &HashMap<String, usize>,
+    reserved: &HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let lookups: Vec<(Vec<Lookup>, Vec<Diagnostic>)> = records
         .par_iter()
-        .map(|rec| look_up(rec, &records, &index, &reserved))
+        .map(|rec| look_up(rec, records, index, reserved))
         .collect();
     let mut hints: HashMap<String, String> = HashMap::new();
     let mut hinted = 0usize;
@@ -95,29 +150,8 @@ pub fn resolve(
             let hint = hints
                 .entry(key.clone())
                 .or_insert_with(|| {
-                    // Hints cost a comparison with every ID: give them for the first
-                    // few hundred unknown IDs, which is all a person reads.
                     hinted += 1;
-                    let suggestion = (hinted <= MAX_HINTS
-                        && key.chars().count() <= super::build::MAX_ID_LEN)
-                        .then(|| {
-                            let len = key.chars().count();
-                            closest(
-                                &key,
-                                index
-                                    .keys()
-                                    .map(String::as_str)
-                                    .filter(|k| k.len().abs_diff(len) <= 2),
-                                2,
-                            )
-                        })
-                        .flatten();
-                    match suggestion {
-                        Some(k) => format!("; did you mean `{}`?", records[index[k]].id),
-                        // A list item written without its `-` runs into the one above.
-                        None if key.contains(" - ") => "; these look like list items run together: start each item on its own line with `- `".to_string(),
-                        None => "; check the spelling, or create the record".to_string(),
-                    }
+                    unknown_hint(&key, hinted, records, index)
                 })
                 .clone();
             diags.push(Diagnostic::new(
@@ -135,9 +169,45 @@ pub fn resolve(
             }
         }
     }
+}
 
-    // Audiences named by records must exist.
-    for rec in &records {
+/// The end of an E005 message for an unknown ID `key` (lower-cased), the `hinted`th
+/// distinct one: a close ID, else what to do.
+fn unknown_hint(
+    key: &str,
+    hinted: usize,
+    records: &[Record],
+    index: &HashMap<String, usize>,
+) -> String {
+    // Hints cost a comparison with every ID: give them for the first few hundred
+    // unknown IDs, which is all a person reads.
+    let suggestion = (hinted <= MAX_HINTS && key.chars().count() <= super::build::MAX_ID_LEN)
+        .then(|| {
+            let len = key.chars().count();
+            closest(
+                key,
+                index
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| k.len().abs_diff(len) <= 2),
+                2,
+            )
+        })
+        .flatten();
+    match suggestion {
+        Some(k) => format!("; did you mean `{}`?", records[index[k]].id),
+        // A list item written without its `-` runs into the one above.
+        None if key.contains(" - ") => {
+            "; these look like list items run together: start each item on its own line with `- `"
+                .to_string()
+        }
+        None => "; check the spelling, or create the record".to_string(),
+    }
+}
+
+/// E003 for every audience a record names that site.yaml does not declare.
+fn check_audiences(config: &Config, records: &[Record], diags: &mut Vec<Diagnostic>) {
+    for rec in records {
         // An objective's names are its plan's, or a narrowing of them (both checked at
         // the plan) unless the plan names none.
         let plan_has_audience = rec.parent.is_some_and(|p| records[p].audience.is_some());
@@ -150,31 +220,31 @@ pub fn resolve(
                     &rec.path,
                     *pos,
                     Code::E003,
-                    config::unknown_audience(&config, name),
+                    config::unknown_audience(config, name),
                 ));
             }
         }
     }
+}
 
-    // Files on disk: evidence attachments and relative links in bodies.
-    let present: HashSet<&str> = files.files.iter().map(String::as_str).collect();
-    let file_diags: Vec<Vec<Diagnostic>> = records
-        .par_iter_mut()
-        .map(|rec| check_files(rec, &files.root, &present))
-        .collect();
-    diags.extend(file_diags.into_iter().flatten());
-    diags.extend(refuse_figures_as_evidence(&mut records));
-
+/// The files site.yaml names, checked as content: the accessibility statement's
+/// links (kept in `config`), the theme folder, the logo (resolved in `config`) and
+/// the baselines.
+fn check_site_files(
+    config: &mut Config,
+    root: &Path,
+    present: &HashSet<&str>,
+    diags: &mut Vec<Diagnostic>,
+) {
     // The accessibility statement's links follow the body rules: files inside the
     // content folder, attachments only, copied with the site (SPEC §14.6).
-    let mut config = config;
-    let (links, statement_diags) = statement_links(&config, &files.root, &present);
+    let (links, statement_diags) = statement_links(config, root, present);
     config.statement_links = links;
     diags.extend(statement_diags);
 
     // A theme named in site.yaml is content: inside the content folder, not behind a link.
     if let Some(theme) = &config.theme {
-        if let Err(message) = check_folder(&files.root, theme) {
+        if let Err(message) = check_folder(root, theme) {
             diags.push(Diagnostic::new(
                 SITE_FILE,
                 config.theme_pos,
@@ -186,7 +256,7 @@ pub fn resolve(
 
     // The logo is content, checked like an evidence attachment.
     if let Some(logo) = config.branding.logo.as_mut() {
-        match check_file(&files.root, &logo.written, &present) {
+        match check_file(root, &logo.written, present) {
             Ok(path) => logo.resolved = Some(path),
             Err(message) => diags.push(Diagnostic::new(
                 SITE_FILE,
@@ -199,7 +269,7 @@ pub fn resolve(
 
     // Baselines named in site.yaml are content too.
     for (path, pos) in &config.baselines {
-        if let Err(message) = check_baseline(&files.root, path) {
+        if let Err(message) = check_baseline(root, path) {
             diags.push(Diagnostic::new(
                 SITE_FILE,
                 *pos,
@@ -208,13 +278,15 @@ pub fn resolve(
             ));
         }
     }
+}
 
-    // Judgements against their framework (SPEC §14.10).
-    for rec in records.iter().filter(|r| r.rtype == RecordType::Review) {
-        diags.extend(super::judgements::check(&config, rec));
-    }
-
-    // Pack pages must be pages visible to the pack's audience.
+/// E008 for a pack page that is no page, or one withheld from the pack's audience.
+fn check_pack_pages(
+    config: &Config,
+    records: &[Record],
+    index: &HashMap<String, usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
     for pack in &config.packs {
         for (id, pos) in &pack.page_positions {
             let found = index.get(&id.to_lowercase()).map(|&i| &records[i]);
@@ -241,8 +313,11 @@ pub fn resolve(
             }
         }
     }
+}
 
-    // Backlinks.
+/// Each record's backlinks: the records that link to it and through which field,
+/// once each, never to itself.
+fn backlinks(records: &[Record]) -> Vec<Vec<Backlink>> {
     let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); records.len()];
     for (from, rec) in records.iter().enumerate() {
         for r in &rec.refs {
@@ -265,15 +340,7 @@ pub fn resolve(
             }
         }
     }
-
-    let site = Site {
-        config,
-        files,
-        records,
-        index,
-        backlinks,
-    };
-    (site, diags)
+    backlinks
 }
 
 /// The relative links and images of the accessibility statement (its Markdown as

@@ -52,50 +52,7 @@ pub fn view(site: &Site, audience: &str) -> View {
         if !visible[i] {
             continue;
         }
-        let mut rec = rec.clone();
-        let to_withheld_file = |l: &super::LocalLink| {
-            l.path
-                .as_deref()
-                .is_some_and(|p| withheld_files.contains(p))
-        };
-        for r in rec.refs.iter_mut() {
-            if let Some(t) = r.target {
-                match new_index[t] {
-                    Some(n) => r.target = Some(n),
-                    None => {
-                        r.target = None;
-                        r.withheld = true;
-                        r.id = String::new();
-                    }
-                }
-            }
-        }
-        let withheld_id = |id: &str| {
-            site.index
-                .get(&id.to_lowercase())
-                .is_some_and(|&t| new_index[t].is_none())
-        };
-        let withheld_file = |dest: &str| {
-            rec.local_links
-                .iter()
-                .any(|l| l.dest == dest && to_withheld_file(l))
-                || super::resolve::content_path(&rec.path, dest)
-                    .is_some_and(|p| withheld_files.contains(p.as_str()))
-        };
-        let markdown_links = rec.refs.iter().any(|r| r.withheld && r.field == "body")
-            || rec.local_links.iter().any(to_withheld_file);
-        if let Some(body) = published_body(&rec.body, markdown_links, &withheld_id, &withheld_file)
-        {
-            rec.body = body;
-        }
-        rec.local_links.retain(|l| !to_withheld_file(l));
-        rec.parent = rec.parent.and_then(|p| new_index[p]);
-        rec.objectives = rec
-            .objectives
-            .iter()
-            .filter_map(|&o| new_index[o])
-            .collect();
-        records.push(rec);
+        records.push(visible_record(site, rec, &new_index, &withheld_files));
     }
     let index: HashMap<String, usize> = records
         .iter()
@@ -126,6 +83,61 @@ pub fn view(site: &Site, audience: &str) -> View {
         audience: audience.to_string(),
         marking,
     }
+}
+
+/// A visible record as the view holds it: its references, parent and objectives
+/// renumbered (`new_index`: each record's place in the view, `None` if withheld), a
+/// reference to a withheld record without its ID, and links to withheld records and
+/// to `withheld_files` taken out of its body.
+fn visible_record(
+    site: &Site,
+    rec: &Record,
+    new_index: &[Option<usize>],
+    withheld_files: &HashSet<&str>,
+) -> Record {
+    let mut rec = rec.clone();
+    let to_withheld_file = |l: &super::LocalLink| {
+        l.path
+            .as_deref()
+            .is_some_and(|p| withheld_files.contains(p))
+    };
+    for r in rec.refs.iter_mut() {
+        if let Some(t) = r.target {
+            match new_index[t] {
+                Some(n) => r.target = Some(n),
+                None => {
+                    r.target = None;
+                    r.withheld = true;
+                    r.id = String::new();
+                }
+            }
+        }
+    }
+    let withheld_id = |id: &str| {
+        site.index
+            .get(&id.to_lowercase())
+            .is_some_and(|&t| new_index[t].is_none())
+    };
+    let withheld_file = |dest: &str| {
+        rec.local_links
+            .iter()
+            .any(|l| l.dest == dest && to_withheld_file(l))
+            || super::resolve::content_path(&rec.path, dest)
+                .is_some_and(|p| withheld_files.contains(p.as_str()))
+    };
+    let markdown_links = rec.refs.iter().any(|r| r.withheld && r.field == "body")
+        || rec.local_links.iter().any(to_withheld_file);
+    if let Some(body) = published_body(&rec.body, markdown_links, &withheld_id, &withheld_file) {
+        rec.body = body;
+    }
+    rec.local_links.retain(|l| !to_withheld_file(l));
+    rec.parent = rec.parent.and_then(|p| new_index[p]);
+    rec.objectives = rec
+        .objectives
+        .iter()
+        .filter_map(|&o| new_index[o])
+        .collect();
+    rec
 }
 
 /// The site as `audience` sees it, taking the site: when every record is visible to

@@ -225,12 +225,10 @@ impl Cache {
             self.files = Some(files);
             self.walk = false;
         }
-        let Some(files) = self.files.as_ref() else {
-            unreachable!("the content folder was just listed")
-        };
         let site_yaml = match &self.site_yaml {
             Some(given) => given.clone(),
-            None => files
+            None => self
+                .listed()
                 .files
                 .binary_search_by(|f| f.as_str().cmp(SITE_FILE))
                 .is_ok()
@@ -239,7 +237,31 @@ impl Cache {
                 .context("cannot read site.yaml")?,
         };
         let (config, config_diags) = config::parse(site_yaml.as_deref());
+        self.reread();
+        let mut diags = Diagnostics::default();
+        diags.extend(config_diags);
+        let (built, reserved) = self.take_built(&mut diags);
+        let files = self.listed().clone();
+        let (site, resolve_diags) = crate::model::resolve::resolve(config, files, built, reserved);
+        diags.extend(resolve_diags);
+        Ok((site, diags))
+    }
 
+    /// The content folder's listing, made by [`Cache::load`] before anything reads it.
+    fn listed(&self) -> &ContentFiles {
+        let Some(files) = self.files.as_ref() else {
+            unreachable!("the content folder was just listed")
+        };
+        files
+    }
+
+    /// Brings the entries up to date with the listing: files that went away are
+    /// dropped, new files and those the watcher named are read (in parallel), and the
+    /// keys of records gone or changed are marked edited.
+    fn reread(&mut self) {
+        let Some(files) = self.files.as_ref() else {
+            unreachable!("the content folder was just listed")
+        };
         // Files that went away: their records are edited (gone).
         let present: HashSet<&str> = files.record_files.iter().map(String::as_str).collect();
         let gone: Vec<String> = self
@@ -260,35 +282,38 @@ impl Cache {
             .filter(|p| self.entries.get(*p).is_none_or(|e| e.stale))
             .cloned()
             .collect();
-        if !to_read.is_empty() {
-            let parsed = content::read_records(&ContentFiles {
-                root: files.root.clone(),
-                files: Vec::new(),
-                record_files: to_read.clone(),
-            });
-            let fresh: Vec<(String, FileEntry)> = to_read
-                .into_par_iter()
-                .zip(parsed)
-                .map(|(path, file)| (path, FileEntry::new(file)))
-                .collect();
-            for (path, entry) in fresh {
-                let changed = self
-                    .entries
-                    .get(&path)
-                    .is_none_or(|old| records(&old.built).ne(records(&entry.built)));
-                if changed {
-                    self.edited.extend(keys(&entry.built));
-                    if let Some(old) = self.entries.get(&path) {
-                        self.edited.extend(keys(&old.built));
-                    }
-                }
-                self.entries.insert(path, entry);
-            }
+        if to_read.is_empty() {
+            return;
         }
+        let parsed = content::read_records(&ContentFiles {
+            root: files.root.clone(),
+            files: Vec::new(),
+            record_files: to_read.clone(),
+        });
+        let fresh: Vec<(String, FileEntry)> = to_read
+            .into_par_iter()
+            .zip(parsed)
+            .map(|(path, file)| (path, FileEntry::new(file)))
+            .collect();
+        for (path, entry) in fresh {
+            let changed = self
+                .entries
+                .get(&path)
+                .is_none_or(|old| records(&old.built).ne(records(&entry.built)));
+            if changed {
+                self.edited.extend(keys(&entry.built));
+                if let Some(old) = self.entries.get(&path) {
+                    self.edited.extend(keys(&old.built));
+                }
+            }
+            self.entries.insert(path, entry);
+        }
+    }
 
-        // Assemble the input of linking in path order.
-        let mut diags = Diagnostics::default();
-        diags.extend(config_diags);
+    /// The input of linking, in path order: every file's built records (copies when
+    /// the cache is kept), and the IDs unreadable files reserve; their diagnostics go
+    /// to `diags`.
+    fn take_built(&mut self, diags: &mut Diagnostics) -> (Vec<Built>, HashSet<String>) {
         let mut reserved = HashSet::new();
         for e in self.entries.values() {
             diags.extend(e.diagnostics.iter().cloned());
@@ -311,10 +336,7 @@ impl Cache {
                 }
             })
             .collect();
-        let (site, resolve_diags) =
-            crate::model::resolve::resolve(config, files.clone(), built, reserved);
-        diags.extend(resolve_diags);
-        Ok((site, diags))
+        (built, reserved)
     }
 
     /// Hashes the files among `paths` whose hash is not known yet.
