@@ -152,91 +152,26 @@ impl Pages<'_> {
         Ok((rec.page_path(), self.render("record.html", &ctx)?))
     }
 
-    // Long: the sections in the order the page shows them, one call each; as one
-    // list it reads as the page does.
     /// The groups of linked records on a record's page: what it answers or supports,
     /// then what answers or supports it, the events about it, and "Referred to by".
     fn relations(&self, i: usize, root: &str) -> Result<Vec<Relation>> {
-        let site = self.b.site();
-        let rec = &site.records[i];
-        let a = self.b.analysis;
-        let mut relations: Vec<Relation> = Vec::new();
-        let refs = |field: &str| -> Vec<LinkCtx> {
-            rec.refs_in(field)
-                .filter_map(|rf| match rf.target {
-                    Some(t) => Some(self.link(root, t)),
-                    None if rf.withheld => Some(LinkCtx::withheld()),
-                    None => None,
-                })
-                .collect()
+        let mut r = Relations {
+            pages: self,
+            i,
+            root,
+            list: Vec::new(),
         };
-        let backlinks = |field: &str| -> Vec<LinkCtx> {
-            let mut seen = BTreeSet::new();
-            site.backlinks[i]
-                .iter()
-                .filter(|b| b.field == field && seen.insert(b.from))
-                .map(|b| self.link(root, b.from))
-                .collect()
-        };
-        let mut section = |key: &str, heading: &str, items: Vec<LinkCtx>| {
-            if !items.is_empty() {
-                relations.push(Relation {
-                    key: key.to_string(),
-                    heading: heading.to_string(),
-                    items,
-                });
-            }
-        };
-        // What this record answers or supports, then what answers or supports it: the
-        // path from a recommendation to its evidence comes first on every page.
-        section(
-            "addresses",
-            "Recommendations this answers",
-            refs("addresses"),
-        );
-        section("supports", "What this evidences", refs("supports"));
-        section(
-            "recommendations",
-            "Recommendations made",
-            backlinks("source"),
-        );
-        section("actions", "Actions answering this", backlinks("addresses"));
-        section("actions", "Actions", backlinks("objective"));
-        section("actions", "Actions under this plan", backlinks("plan"));
-        if rec.rtype == RecordType::Recommendation {
-            section(
-                "evidence",
-                "Evidence behind this",
-                a.trace[i]
-                    .iter()
-                    .map(|b| self.behind_link(root, b))
-                    .collect(),
-            );
-        } else {
-            section("evidence", "Evidenced by", backlinks("supports"));
-        }
-        section("relates", "Shows progress on", refs("relates"));
-        section(
-            "mitigations",
-            "Actions reducing this risk",
-            refs("mitigations"),
-        );
-        section("risks", "Risks this reduces", backlinks("mitigations"));
-        section("refs", "Records this event concerns", refs("refs"));
-        section("related", "Related", refs("related"));
+        r.answers();
+        r.others();
         let events = self.events_about(i);
-        section(
-            "events",
-            "In the timeline",
-            events
-                .iter()
-                .map(|&e| LinkCtx {
-                    note: site.records[e].date.map(|d| d.long()),
-                    status: None,
-                    ..self.link(root, e)
-                })
-                .collect(),
-        );
+        let site = self.b.site();
+        let dated = events.iter().map(|&e| LinkCtx {
+            note: site.records[e].date.map(|d| d.long()),
+            status: None,
+            ..self.link(root, e)
+        });
+        r.section("events", "In the timeline", dated.collect());
+        let mut relations = r.list;
         if let Some(others) = self.referred_by(i, root, &relations, &events) {
             relations.push(others);
         }
@@ -729,5 +664,92 @@ impl Summary<'_, '_> {
                     .push((f.group as u8, present::plain_label(f), html));
             }
         }
+    }
+}
+
+/// The groups of linked records on a record's page as they are built, in the order
+/// the page shows them; a group with no records is left out.
+struct Relations<'p, 'a> {
+    pages: &'p Pages<'a>,
+    i: usize,
+    root: &'p str,
+    list: Vec<Relation>,
+}
+
+impl Relations<'_, '_> {
+    /// Adds a group under `heading` when it has records.
+    fn section(&mut self, key: &str, heading: &str, items: Vec<LinkCtx>) {
+        if !items.is_empty() {
+            self.list.push(Relation {
+                key: key.to_string(),
+                heading: heading.to_string(),
+                items,
+            });
+        }
+    }
+
+    /// The records this one names in `field`; a withheld one says so, an unresolved
+    /// one is left out.
+    fn refs(&self, field: &str) -> Vec<LinkCtx> {
+        let rec = &self.pages.b.site().records[self.i];
+        rec.refs_in(field)
+            .filter_map(|rf| match rf.target {
+                Some(t) => Some(self.pages.link(self.root, t)),
+                None if rf.withheld => Some(LinkCtx::withheld()),
+                None => None,
+            })
+            .collect()
+    }
+
+    /// The records that name this one in `field`, each once.
+    fn backlinks(&self, field: &str) -> Vec<LinkCtx> {
+        let mut seen = BTreeSet::new();
+        self.pages.b.site().backlinks[self.i]
+            .iter()
+            .filter(|b| b.field == field && seen.insert(b.from))
+            .map(|b| self.pages.link(self.root, b.from))
+            .collect()
+    }
+
+    /// What this record answers or supports, then what answers or supports it: the
+    /// path from a recommendation to its evidence comes first on every page. A
+    /// recommendation's evidence is what the analysis traced behind it, through its
+    /// actions too, each with how it was reached.
+    fn answers(&mut self) {
+        let (i, root) = (self.i, self.root);
+        let site = self.pages.b.site();
+        self.section(
+            "addresses",
+            "Recommendations this answers",
+            self.refs("addresses"),
+        );
+        self.section("supports", "What this evidences", self.refs("supports"));
+        let made = self.backlinks("source");
+        self.section("recommendations", "Recommendations made", made);
+        let answering = self.backlinks("addresses");
+        self.section("actions", "Actions answering this", answering);
+        self.section("actions", "Actions", self.backlinks("objective"));
+        let under = self.backlinks("plan");
+        self.section("actions", "Actions under this plan", under);
+        if site.records[i].rtype == RecordType::Recommendation {
+            let trace = &self.pages.b.analysis.trace[i];
+            let behind = trace.iter().map(|b| self.pages.behind_link(root, b));
+            self.section("evidence", "Evidence behind this", behind.collect());
+        } else {
+            let by = self.backlinks("supports");
+            self.section("evidence", "Evidenced by", by);
+        }
+    }
+
+    /// The other links both ways: indicators, risks and their mitigations, the
+    /// records an event concerns, and related records.
+    fn others(&mut self) {
+        self.section("relates", "Shows progress on", self.refs("relates"));
+        let mitigations = self.refs("mitigations");
+        self.section("mitigations", "Actions reducing this risk", mitigations);
+        let risks = self.backlinks("mitigations");
+        self.section("risks", "Risks this reduces", risks);
+        self.section("refs", "Records this event concerns", self.refs("refs"));
+        self.section("related", "Related", self.refs("related"));
     }
 }
