@@ -216,25 +216,14 @@ pub fn evidence_by_state(a: &Analysis) -> Chart {
     }
 }
 
-// Long: draws one chart top to bottom (bars, labels, legend) with its table and
-// sentence from the same counts; split, each part takes the layout's coordinates.
 /// Recommendations by status for each source review (reviews in date order), one
 /// stacked bar each; `None` when there are no recommendations.
 pub fn recommendations_by_review(site: &Site) -> Option<Chart> {
     let statuses = RecordType::Recommendation.statuses();
-    let mut reviews: Vec<Option<usize>> = Vec::new();
-    for (_, r) in site.of_type(RecordType::Recommendation) {
-        let source = r.targets("source").next();
-        if !reviews.contains(&source) {
-            reviews.push(source);
-        }
-    }
+    let reviews = source_reviews(site);
     if reviews.is_empty() {
         return None;
     }
-    let date_of = |s: &Option<usize>| s.and_then(|i| site.records[i].date.map(|d| d.first_day()));
-    reviews.sort_by_key(|s| (s.is_none(), date_of(s), *s));
-
     let mut table = Table {
         head: std::iter::once("Source review".to_string())
             .chain(statuses.iter().map(|s| label(s)))
@@ -278,51 +267,8 @@ pub fn recommendations_by_review(site: &Site) -> Option<Chart> {
         row.push(recs.len().to_string());
         table.rows.push(row);
         summary.push(format!("{name}: {}", list_nonzero(&parts)));
-
-        shapes.push(text(
-            0.0,
-            y + TEXT,
-            fit(&name, WIDTH, TEXT),
-            TEXT,
-            Anchor::Start,
-            false,
-            "ink",
-        ));
-        y += TEXT + 4.0;
         let scale = (WIDTH - 40.0) / widest as f32;
-        let mut x = 0.0;
-        for p in parts.iter().filter(|p| p.value > 0) {
-            let w = p.value as f32 * scale;
-            shapes.push(Shape::Rect {
-                x,
-                y,
-                w,
-                h: BAR,
-                tone: p.tone,
-            });
-            if w >= 14.0 {
-                shapes.push(text(
-                    x + w / 2.0,
-                    y + BAR - 4.5,
-                    p.value.to_string(),
-                    SMALL,
-                    Anchor::Middle,
-                    true,
-                    on(p.tone),
-                ));
-            }
-            x += w;
-        }
-        shapes.push(text(
-            x + 4.0,
-            y + BAR - 4.5,
-            recs.len().to_string(),
-            SMALL,
-            Anchor::Start,
-            false,
-            "muted",
-        ));
-        y += BAR + 10.0;
+        y = labelled_bar(&mut shapes, y, (&name, &parts, recs.len()), scale);
     }
     // A legend of the statuses that occur, so colour is never the only key.
     let used: Vec<&str> = statuses
@@ -347,8 +293,6 @@ pub fn recommendations_by_review(site: &Site) -> Option<Chart> {
     })
 }
 
-// Long: draws one chart top to bottom (axis, years, dots, the readiness date) with
-// its table and sentence; split, each part takes the strip's scale and coordinates.
 /// Timeline events as dots on a strip of years, with the readiness date marked; events
 /// after it are hollow. `None` when no event has a date.
 pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
@@ -376,33 +320,7 @@ pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
         width: 1.0,
         dashed: false,
     });
-    // A tick for every year, a label for as many as fit without crowding.
-    let years = last - first + 1;
-    let every = ((years as f32 * 30.0 / (right - left)).ceil() as i32).max(1);
-    for y in first..=last + 1 {
-        let x = x_of(Date::new(y, 1, 1)?);
-        shapes.push(Shape::Line {
-            x1: x,
-            y1: axis - 3.0,
-            x2: x,
-            y2: axis + 3.0,
-            tone: "muted",
-            width: 1.0,
-            dashed: false,
-        });
-        if y <= last && (y - first) % every == 0 {
-            let mid = x_of(Date::new(y, 7, 1)?);
-            shapes.push(text(
-                mid,
-                axis + 15.0,
-                y.to_string(),
-                SMALL,
-                Anchor::Middle,
-                false,
-                "muted",
-            ));
-        }
-    }
+    year_ticks(&mut shapes, (first, last), axis, right - left, x_of)?;
     let mut sorted = dates.clone();
     sorted.sort();
     let (mut before, mut after) = (0, 0);
@@ -421,7 +339,139 @@ pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
             filled: known,
         });
     }
-    let mx = x_of(as_of);
+    readiness_marker(&mut shapes, x_of(as_of), axis, as_of);
+    let table = events_by_year(&sorted, (first, last), as_of);
+    Some(Chart {
+        id: "timeline",
+        title: "Timeline".into(),
+        summary: format!(
+            "{} from {first} to {last}: {before} {}, {}, and {after} after it.",
+            plural(sorted.len(), "event"),
+            crate::present::UP_TO_AS_OF,
+            as_of.long()
+        ),
+        table,
+        drawing: Drawing {
+            width: WIDTH,
+            height: axis + 22.0,
+            shapes,
+        },
+    })
+}
+
+/// The source reviews of the recommendations, each once, in date order; a review with
+/// no date after the dated ones, and `None` (no source review) last.
+fn source_reviews(site: &Site) -> Vec<Option<usize>> {
+    let mut reviews: Vec<Option<usize>> = Vec::new();
+    for (_, r) in site.of_type(RecordType::Recommendation) {
+        let source = r.targets("source").next();
+        if !reviews.contains(&source) {
+            reviews.push(source);
+        }
+    }
+    let date_of = |s: &Option<usize>| s.and_then(|i| site.records[i].date.map(|d| d.first_day()));
+    reviews.sort_by_key(|s| (s.is_none(), date_of(s), *s));
+    reviews
+}
+
+/// One review's row of the chart from height `y`: its name, then a stacked bar of
+/// `parts` at `scale` units a recommendation, each part counted inside when it is wide
+/// enough, and the review's `total` after the bar (every recommendation, whatever its
+/// status). Returns the height the next row starts at.
+fn labelled_bar(
+    shapes: &mut Vec<Shape>,
+    mut y: f32,
+    (name, parts, total): (&str, &[Part], usize),
+    scale: f32,
+) -> f32 {
+    shapes.push(text(
+        0.0,
+        y + TEXT,
+        fit(name, WIDTH, TEXT),
+        TEXT,
+        Anchor::Start,
+        false,
+        "ink",
+    ));
+    y += TEXT + 4.0;
+    let mut x = 0.0;
+    for p in parts.iter().filter(|p| p.value > 0) {
+        let w = p.value as f32 * scale;
+        shapes.push(Shape::Rect {
+            x,
+            y,
+            w,
+            h: BAR,
+            tone: p.tone,
+        });
+        if w >= 14.0 {
+            shapes.push(text(
+                x + w / 2.0,
+                y + BAR - 4.5,
+                p.value.to_string(),
+                SMALL,
+                Anchor::Middle,
+                true,
+                on(p.tone),
+            ));
+        }
+        x += w;
+    }
+    shapes.push(text(
+        x + 4.0,
+        y + BAR - 4.5,
+        total.to_string(),
+        SMALL,
+        Anchor::Start,
+        false,
+        "muted",
+    ));
+    y + BAR + 10.0
+}
+
+/// The timeline's year ticks on the axis at height `axis`, one a year from `first` to
+/// `last` and one closing the last year, with a year label for as many as fit in
+/// `width` without crowding. `None` when a year has no 1 January (out of range).
+fn year_ticks(
+    shapes: &mut Vec<Shape>,
+    (first, last): (i32, i32),
+    axis: f32,
+    width: f32,
+    x_of: impl Fn(Date) -> f32,
+) -> Option<()> {
+    let years = last - first + 1;
+    let every = ((years as f32 * 30.0 / width).ceil() as i32).max(1);
+    for y in first..=last + 1 {
+        let x = x_of(Date::new(y, 1, 1)?);
+        shapes.push(Shape::Line {
+            x1: x,
+            y1: axis - 3.0,
+            x2: x,
+            y2: axis + 3.0,
+            tone: "muted",
+            width: 1.0,
+            dashed: false,
+        });
+        if y <= last && (y - first) % every == 0 {
+            // The label sits mid-year, between its two ticks.
+            let mid = x_of(Date::new(y, 7, 1)?);
+            shapes.push(text(
+                mid,
+                axis + 15.0,
+                y.to_string(),
+                SMALL,
+                Anchor::Middle,
+                false,
+                "muted",
+            ));
+        }
+    }
+    Some(())
+}
+
+/// The readiness date on the timeline: a dashed red line at `mx` through the axis,
+/// labelled above; near an end the label is anchored inwards so it stays on the strip.
+fn readiness_marker(shapes: &mut Vec<Shape>, mx: f32, axis: f32, as_of: Date) {
     shapes.push(Shape::Line {
         x1: mx,
         y1: 12.0,
@@ -447,7 +497,11 @@ pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
         true,
         "red",
     ));
+}
 
+/// The timeline's table: for each year with events, how many fall up to the
+/// readiness date and how many after it.
+fn events_by_year(sorted: &[Date], (first, last): (i32, i32), as_of: Date) -> Table {
     let mut table = Table {
         head: vec![
             "Year".into(),
@@ -470,22 +524,7 @@ pub fn timeline_strip(site: &Site, a: &Analysis) -> Option<Chart> {
                 .push(vec![y.to_string(), b.to_string(), f.to_string()]);
         }
     }
-    Some(Chart {
-        id: "timeline",
-        title: "Timeline".into(),
-        summary: format!(
-            "{} from {first} to {last}: {before} {}, {}, and {after} after it.",
-            plural(sorted.len(), "event"),
-            crate::present::UP_TO_AS_OF,
-            as_of.long()
-        ),
-        table,
-        drawing: Drawing {
-            width: WIDTH,
-            height: axis + 22.0,
-            shapes,
-        },
-    })
+    table
 }
 
 /// Readiness at each baseline and now, as a chart (SPEC §13.5): with one baseline,
@@ -906,8 +945,6 @@ fn indicator_summary(rec: &Record, f: &IndicatorFacts, periods: &[String]) -> St
     }
 }
 
-// Long: draws one chart top to bottom (cells, counts, axes, legend) with its table
-// and sentence; split, each part takes the grid's coordinates.
 /// The risk grid (SPEC §14.9): likelihood across, impact up, each cell coloured by its
 /// score's band and holding the number of risks not closed that sit in it.
 pub fn risk_grid(site: &Site, a: &Analysis) -> Option<Chart> {
@@ -925,6 +962,63 @@ pub fn risk_grid(site: &Site, a: &Analysis) -> Option<Chart> {
             counts[usize::from(l - 1)][usize::from(m - 1)] += 1;
         }
     }
+    grid_cells(&mut shapes, &counts, (left, top, cell));
+    let axis = top + cell * 5.0 + 28.0;
+    shapes.push(text(
+        left + cell * 2.5,
+        axis,
+        "Likelihood (1 rare – 5 almost certain)".into(),
+        SMALL,
+        Anchor::Middle,
+        false,
+        "ink",
+    ));
+    shapes.push(text(
+        0.0,
+        top + 10.0,
+        "Impact".into(),
+        SMALL,
+        Anchor::Start,
+        false,
+        "ink",
+    ));
+    let bands: Vec<&str> = crate::present::RISK_BANDS.iter().map(|(w, _)| *w).collect();
+    let legend_h = legend(&mut shapes, axis + 10.0, &bands);
+    let (rows, by_band) = risk_rows(&risks, a, &bands);
+    let parts: Vec<String> = bands
+        .iter()
+        .zip(by_band)
+        .zip(crate::present::RISK_BANDS)
+        .map(|((b, n), (_, range))| format!("{n} {} (score {range})", label(b).to_lowercase()))
+        .collect();
+    Some(Chart {
+        id: "risk-grid",
+        title: "Risks by likelihood and impact".into(),
+        summary: format!(
+            "{} not closed: {}. Each cell gives the number of risks in it, or its score where there are none.",
+            plural(risks.len(), "risk"),
+            parts.join(", ")
+        ),
+        table: Table {
+            head: vec!["Risk".into(), "Likelihood".into(), "Impact".into(), "Score".into()],
+            rows,
+        },
+        drawing: Drawing {
+            width: WIDTH,
+            height: axis + 10.0 + legend_h,
+            shapes,
+        },
+    })
+}
+
+/// The risk grid's 25 cells from (`left`, `top`), `cell` units square: a cell holding
+/// risks is coloured by its score's band and gives their number; an empty one is grey
+/// and gives its score. The likelihood numbers run below, the impact numbers beside.
+fn grid_cells(
+    shapes: &mut Vec<Shape>,
+    counts: &[[usize; 5]; 5],
+    (left, top, cell): (f32, f32, f32),
+) {
     for l in 1..=5u8 {
         for m in 1..=5u8 {
             let x = left + cell * f32::from(l - 1);
@@ -971,30 +1065,18 @@ pub fn risk_grid(site: &Site, a: &Analysis) -> Option<Chart> {
             "muted",
         ));
     }
-    let axis = top + cell * 5.0 + 28.0;
-    shapes.push(text(
-        left + cell * 2.5,
-        axis,
-        "Likelihood (1 rare – 5 almost certain)".into(),
-        SMALL,
-        Anchor::Middle,
-        false,
-        "ink",
-    ));
-    shapes.push(text(
-        0.0,
-        top + 10.0,
-        "Impact".into(),
-        SMALL,
-        Anchor::Start,
-        false,
-        "ink",
-    ));
-    let bands: Vec<&str> = crate::present::RISK_BANDS.iter().map(|(w, _)| *w).collect();
-    let legend_h = legend(&mut shapes, axis + 10.0, &bands);
+}
+
+/// The risk grid's table rows (title, likelihood, impact, score) and how many of the
+/// `risks` fall in each of the `bands`; a risk with no score counts as 0.
+fn risk_rows(
+    risks: &[(usize, &Record)],
+    a: &Analysis,
+    bands: &[&str],
+) -> (Vec<Vec<String>>, [usize; 3]) {
     let mut by_band = [0usize; 3];
     let mut rows = Vec::new();
-    for (i, r) in &risks {
+    for (i, r) in risks {
         let score = a.risks[*i].and_then(|f| f.score).unwrap_or(0);
         let band = crate::present::risk_band(score);
         if let Some(k) = bands.iter().position(|b| *b == band) {
@@ -1007,30 +1089,7 @@ pub fn risk_grid(site: &Site, a: &Analysis) -> Option<Chart> {
             score.to_string(),
         ]);
     }
-    let parts: Vec<String> = bands
-        .iter()
-        .zip(by_band)
-        .zip(crate::present::RISK_BANDS)
-        .map(|((b, n), (_, range))| format!("{n} {} (score {range})", label(b).to_lowercase()))
-        .collect();
-    Some(Chart {
-        id: "risk-grid",
-        title: "Risks by likelihood and impact".into(),
-        summary: format!(
-            "{} not closed: {}. Each cell gives the number of risks in it, or its score where there are none.",
-            plural(risks.len(), "risk"),
-            parts.join(", ")
-        ),
-        table: Table {
-            head: vec!["Risk".into(), "Likelihood".into(), "Impact".into(), "Score".into()],
-            rows,
-        },
-        drawing: Drawing {
-            width: WIDTH,
-            height: axis + 10.0 + legend_h,
-            shapes,
-        },
-    })
+    (rows, by_band)
 }
 
 /// A table of labelled counts: `first` heads the labels, `what` the counts.

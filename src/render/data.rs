@@ -18,95 +18,133 @@ fn yaml_to_json(v: &serde_yaml::Value) -> Value {
 }
 
 /// The value of a field for exports, links as `{id, title, url}` or `{withheld: true}`.
-// Long: one arm per field of SPEC §3, a table read top to bottom; the field
-// declaration table is to replace it.
+/// Plain fields and links go by their declarations (`model::schema`) alone; the
+/// fields a record keeps apart are read by name, the common ones first.
 fn field_json(site: &Site, rec: &Record, name: &str) -> Value {
-    let link = |t: usize| {
-        let r = &site.records[t];
-        json!({"id": r.id, "title": r.title, "url": format!("site/{}", r.page_path())})
-    };
-    let refs = |field: &str| -> Vec<Value> {
-        rec.refs_in(field)
-            .filter_map(|rf| match rf.target {
-                Some(t) => Some(link(t)),
-                None if rf.withheld => Some(json!({"withheld": true})),
-                None => None,
-            })
-            .collect()
-    };
     let field = rec.rtype.field(name);
-    if field
-        .is_some_and(|f| f.is_plain() && !matches!(f.kind, FieldKind::Ref(_) | FieldKind::Refs(_)))
-    {
-        return rec.plain(name).map_or(Value::Null, plain_json);
+    match field.map(|f| f.kind) {
+        Some(FieldKind::Ref(_)) => {
+            return refs_json(site, rec, name)
+                .into_iter()
+                .next()
+                .unwrap_or(Value::Null)
+        }
+        Some(FieldKind::Refs(_)) => return Value::Array(refs_json(site, rec, name)),
+        _ if field.is_some_and(|f| f.is_plain()) => {
+            return rec.plain(name).map_or(Value::Null, plain_json)
+        }
+        _ => {}
     }
-    let kind = field.map(|f| f.kind);
-    match (name, kind) {
-        (_, Some(FieldKind::Ref(_))) => refs(name).into_iter().next().unwrap_or(Value::Null),
-        (_, Some(FieldKind::Refs(_))) => Value::Array(refs(name)),
-        ("id", _) => json!(rec.id),
-        ("title", _) => json!(rec.title),
-        ("status", _) if rec.status.is_empty() => Value::Null,
-        ("status", _) => json!(rec.status),
-        ("owner", _) => json!(rec.owner),
-        ("date", _) => dates(rec.date),
-        ("audience", _) => rec.audience.as_ref().map_or(Value::Null, |a| {
+    common_field_json(site, rec, name)
+        .or_else(|| own_field_json(site, rec, name))
+        .unwrap_or(Value::Null)
+}
+
+/// A linked record for exports: its ID, title and page in the site.
+fn link_json(site: &Site, t: usize) -> Value {
+    let r = &site.records[t];
+    json!({"id": r.id, "title": r.title, "url": format!("site/{}", r.page_path())})
+}
+
+/// The records a field names, withheld ones as `{withheld: true}`; unresolved ones
+/// are left out.
+fn refs_json(site: &Site, rec: &Record, field: &str) -> Vec<Value> {
+    rec.refs_in(field)
+        .filter_map(|rf| match rf.target {
+            Some(t) => Some(link_json(site, t)),
+            None if rf.withheld => Some(json!({"withheld": true})),
+            None => None,
+        })
+        .collect()
+}
+
+/// A field every record type has (`COMMON_FIELDS`) that is not a plain one; `None`
+/// for any other name.
+fn common_field_json(site: &Site, rec: &Record, name: &str) -> Option<Value> {
+    Some(match name {
+        "id" => json!(rec.id),
+        "title" => json!(rec.title),
+        "status" if rec.status.is_empty() => Value::Null,
+        "status" => json!(rec.status),
+        "owner" => json!(rec.owner),
+        "date" => dates(rec.date),
+        "audience" => rec.audience.as_ref().map_or(Value::Null, |a| {
             Value::Array(a.iter().map(|(n, _)| json!(n)).collect())
         }),
-        ("classification", _) => json!(rec.classification.unwrap_or(site.config.classification)),
-        ("tags", _) => json!(rec.tags),
-        ("illustrative", _) => json!(rec.illustrative),
-        ("period", _) => json!({"start": dates(rec.period_start), "end": dates(rec.period_end)}),
-        ("approved", _) => dates(rec.approved),
-        ("objectives", _) => Value::Array(rec.objectives.iter().map(|&o| link(o)).collect()),
-        ("description", _) => json!(rec.body),
-        ("finding", _) => json!(rec.finding),
-        ("priority", _) => json!(rec.priority),
-        ("due", _) => dates(rec.due),
-        ("completed", _) => dates(rec.completed),
-        ("rag", _) => json!(rec.rag),
-        ("kind", _) => json!(rec.kind),
-        ("file", _) => json!(rec.file.as_ref().map(|f| &f.path)),
-        ("url", _) => json!(rec.url),
-        ("sha256", _) => json!(rec.sha256),
-        ("reviewed", _) => dates(rec.reviewed),
-        ("expires", _) => dates(rec.expires),
-        ("location", _) => json!(rec.location),
-        ("original_due", _) => dates(rec.original_due),
-        ("signed_off", _) => sign_off_json(rec.signed_off.as_ref()),
-        ("agreed", _) => sign_off_json(rec.agreed.as_ref()),
-        ("framework", _) => json!(rec.framework.as_ref().map(|(name, _)| name)),
-        ("judgements", _) => Value::Object(
+        "classification" => json!(rec.classification.unwrap_or(site.config.classification)),
+        "tags" => json!(rec.tags),
+        "illustrative" => json!(rec.illustrative),
+        _ => return None,
+    })
+}
+
+/// A field of one record type's own that the record keeps apart from its plain ones,
+/// grouped by the type that declares it (SPEC §3); `None` for any other name.
+fn own_field_json(site: &Site, rec: &Record, name: &str) -> Option<Value> {
+    Some(match name {
+        // Plan and objective
+        "period" => json!({"start": dates(rec.period_start), "end": dates(rec.period_end)}),
+        "approved" => dates(rec.approved),
+        "objectives" => Value::Array(rec.objectives.iter().map(|&o| link_json(site, o)).collect()),
+        "description" => json!(rec.body),
+        // Recommendation and action
+        "finding" => json!(rec.finding),
+        "priority" => json!(rec.priority),
+        "due" => dates(rec.due),
+        "completed" => dates(rec.completed),
+        "rag" => json!(rec.rag),
+        "original_due" => dates(rec.original_due),
+        "agreed" => sign_off_json(rec.agreed.as_ref()),
+        // Evidence (a review's and an event's kind too)
+        "kind" => json!(rec.kind),
+        "file" => json!(rec.file.as_ref().map(|f| &f.path)),
+        "url" => json!(rec.url),
+        "sha256" => json!(rec.sha256),
+        "reviewed" => dates(rec.reviewed),
+        "expires" => dates(rec.expires),
+        "location" => json!(rec.location),
+        "signed_off" => sign_off_json(rec.signed_off.as_ref()),
+        // Review
+        "framework" => json!(rec.framework.as_ref().map(|(name, _)| name)),
+        "judgements" => Value::Object(
             rec.judgements
                 .iter()
                 .map(|j| (j.area.clone(), json!(j.grade)))
                 .collect(),
         ),
-        ("order", _) => json!(rec.order),
-        ("unit", _) => json!(rec.unit),
-        ("polarity", _) => json!(rec.polarity),
-        ("target", _) => rec.target.map_or(Value::Null, figure_json),
-        // Every figure, in the order written (the analysis orders them by period).
-        ("values", _) if rec.values.is_empty() => Value::Null,
-        ("values", _) => Value::Array(
-            rec.values
-                .iter()
-                .map(|r| {
-                    let mut m =
-                        json!({"period": r.period.to_string(), "value": figure_json(r.value)});
-                    if let Some(n) = &r.note {
-                        m["note"] = json!(n);
-                    }
-                    m
-                })
-                .collect(),
-        ),
-        ("values_file", _) => json!(rec.values_file.as_ref().map(|f| &f.path)),
-        ("likelihood", _) => json!(rec.likelihood),
-        ("impact", _) => json!(rec.impact),
-        ("review_by", _) => dates(rec.review_by),
-        _ => Value::Null,
+        "order" => json!(rec.order),
+        // Indicator
+        "unit" => json!(rec.unit),
+        "polarity" => json!(rec.polarity),
+        "target" => rec.target.map_or(Value::Null, figure_json),
+        "values" => values_json(rec),
+        "values_file" => json!(rec.values_file.as_ref().map(|f| &f.path)),
+        // Risk
+        "likelihood" => json!(rec.likelihood),
+        "impact" => json!(rec.impact),
+        "review_by" => dates(rec.review_by),
+        _ => return None,
+    })
+}
+
+/// An indicator's figures, in the order written (the analysis orders them by
+/// period), each with its note; null when there are none.
+fn values_json(rec: &Record) -> Value {
+    if rec.values.is_empty() {
+        return Value::Null;
     }
+    Value::Array(
+        rec.values
+            .iter()
+            .map(|r| {
+                let mut m = json!({"period": r.period.to_string(), "value": figure_json(r.value)});
+                if let Some(n) = &r.note {
+                    m["note"] = json!(n);
+                }
+                m
+            })
+            .collect(),
+    )
 }
 
 /// A plain field's value (`schema::Store::Plain`), by its kind.

@@ -17,6 +17,7 @@ use super::data::{cell_text, columns, row};
 use super::{Build, Emit};
 use crate::analysis::GapKind;
 use crate::model::schema::{FieldKind, RecordType, ALL_TYPES, RAGS};
+use crate::model::Record;
 use crate::present::label;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
@@ -180,8 +181,6 @@ fn kind_of(t: RecordType, name: &str) -> Kind {
     }
 }
 
-// Long: the sheet's header, rows and print settings in the order Excel is given
-// them; each part writes to the same rows and widths.
 /// One type's sheet: the CSV's columns, a row per record.
 fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> Result<()> {
     ws.set_name(t.plural_title())?;
@@ -205,54 +204,14 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
             if text.is_empty() {
                 continue;
             }
-            match kinds[c] {
-                Kind::Id => {
-                    let url = Url::new(format!("file:///../site/{}", rec.page_path()));
-                    ws.write_url_with_format(r, col, url.set_text(&text), &f.link)?;
-                }
-                Kind::Date => match crate::date::Date::parse_full(&text) {
-                    Some(d) => {
-                        let dt = ExcelDateTime::from_ymd(d.year as u16, d.month, d.day)?;
-                        ws.write_datetime_with_format(r, col, &dt, &f.date)?;
-                    }
-                    None => {
-                        ws.write_string_with_format(r, col, &text, &f.text)?;
-                    }
-                },
-                Kind::Label { rag } => {
-                    let shown = label(&text);
-                    let format = if rag { f.rag(&text) } else { None };
-                    ws.write_string_with_format(r, col, &shown, format.unwrap_or(&f.text))?;
-                }
-                Kind::Number => match value.as_f64() {
-                    Some(n) => {
-                        ws.write_number_with_format(r, col, n, &f.text)?;
-                    }
-                    None => {
-                        ws.write_string_with_format(r, col, &text, &f.text)?;
-                    }
-                },
-                Kind::Text => {
-                    ws.write_string_with_format(r, col, &text, &f.text)?;
-                }
-            }
+            write_cell(ws, (r, col), &kinds[c], (&text, value), rec, f)?;
             widths.see(c, &text);
             if let Some(slot) = texts.last_mut() {
                 slot[c] = text;
             }
         }
     }
-    let last_col = (cols.len() - 1) as u16;
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, r, last_col)?;
-    // Printed for a board: A4 landscape with gridlines, the header row and the ID and
-    // title columns on every page (fitting every column on one page's width would
-    // make the text too small to read).
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_gridlines(true)
-        .set_repeat_rows(0, 0)?
-        .set_repeat_columns(0, 1)?;
+    print_setup(ws, r, (cols.len() - 1) as u16)?;
     // Dates show as "31 Mar 2014": wide enough for that, whatever the header.
     for (c, k) in kinds.iter().enumerate() {
         if *k == Kind::Date {
@@ -260,6 +219,72 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
         }
     }
     widths.apply(ws)?;
+    row_heights(ws, &texts, &widths)
+}
+
+/// Writes one cell of a record's row (`text` as the CSV gives it, `value` as
+/// exported) as its column's kind asks: the ID as a link to the record's page, a full
+/// date as a date, a labelled value by its label, a number as a number.
+fn write_cell(
+    ws: &mut Worksheet,
+    (r, col): (u32, u16),
+    kind: &Kind,
+    (text, value): (&str, &serde_json::Value),
+    rec: &Record,
+    f: &Formats,
+) -> Result<()> {
+    match *kind {
+        Kind::Id => {
+            let url = Url::new(format!("file:///../site/{}", rec.page_path()));
+            ws.write_url_with_format(r, col, url.set_text(text), &f.link)?;
+        }
+        Kind::Date => match crate::date::Date::parse_full(text) {
+            Some(d) => {
+                let dt = ExcelDateTime::from_ymd(d.year as u16, d.month, d.day)?;
+                ws.write_datetime_with_format(r, col, &dt, &f.date)?;
+            }
+            None => {
+                ws.write_string_with_format(r, col, text, &f.text)?;
+            }
+        },
+        Kind::Label { rag } => {
+            let shown = label(text);
+            let format = if rag { f.rag(text) } else { None };
+            ws.write_string_with_format(r, col, &shown, format.unwrap_or(&f.text))?;
+        }
+        Kind::Number => match value.as_f64() {
+            Some(n) => {
+                ws.write_number_with_format(r, col, n, &f.text)?;
+            }
+            None => {
+                ws.write_string_with_format(r, col, text, &f.text)?;
+            }
+        },
+        Kind::Text => {
+            ws.write_string_with_format(r, col, text, &f.text)?;
+        }
+    }
+    Ok(())
+}
+
+/// Freezes the header row, filters rows 0 to `last_row`, and sets the page up for
+/// printing for a board: A4 landscape with gridlines, the header row and the ID and
+/// title columns on every page (fitting every column on one page's width would make
+/// the text too small to read).
+fn print_setup(ws: &mut Worksheet, last_row: u32, last_col: u16) -> Result<()> {
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, last_row, last_col)?;
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_gridlines(true)
+        .set_repeat_rows(0, 0)?
+        .set_repeat_columns(0, 1)?;
+    Ok(())
+}
+
+/// Makes each record's row tall enough for its longest wrapped text (`texts`, per
+/// row the text of each column, sized by the columns' `widths`).
+fn row_heights(ws: &mut Worksheet, texts: &[Vec<String>], widths: &Widths) -> Result<()> {
     for (n, row) in texts.iter().enumerate() {
         let lines = row
             .iter()

@@ -190,9 +190,8 @@ impl Pages<'_> {
             None => json!({"title": "Source not shown"}),
         }
     }
-    // Long: one arm per record type, each a row's cells in its columns' order (see
-    // [`columns`]); side by side they read as the table they make.
-    /// One row's cells: text, links, dates and tags, each with its sort key.
+    /// One row's cells: text, links, dates and tags, each with its sort key, in its
+    /// columns' order (see [`columns`]).
     fn list_cells(
         &self,
         t: RecordType,
@@ -200,182 +199,29 @@ impl Pages<'_> {
         root: &str,
         standing_order: &[&str],
     ) -> Vec<serde_json::Value> {
-        let site = self.b.site();
-        let a = self.b.analysis;
-        let rec = &site.records[i];
-        let text = |s: &str| json!({"text": s});
-        let word = |w: &str, order: &[&str]| {
-            if w.is_empty() {
-                json!({"text": ""})
-            } else {
-                json!({"status": tag(w), "sort": present::sort_key(order, w)})
-            }
+        let row = Row {
+            pages: self,
+            rec: &self.b.site().records[i],
+            i,
+            root,
+            standing_order,
         };
-        let date = |d: Option<crate::date::PartialDate>| json!({"text": d.map(|d| d.long()).unwrap_or_default(), "sort": d.map(|d| d.to_string()).unwrap_or_default()});
-        // A due date with its move and, when late, the days past due (SPEC §14.4).
-        let due_cell = {
-            let mut c = date(rec.due);
-            if let Some(t) = present::due_text(rec) {
-                let text = match a.late_by(site, i) {
-                    Some(days) => format!("{t} — {}", present::days_past_due(days)),
-                    None => t,
-                };
-                // More than a date (days late, a moved date) may wrap: kept on one
-                // line it pushed the table past the page's width.
-                if text.len() > 20 {
-                    c["class"] = json!("due-long");
-                }
-                c["text"] = json!(text);
-            }
-            c
-        };
-        let id_cell =
-            json!({"text": rec.id, "href": format!("{root}{}", rec.page_path()), "class": "id"});
-        // The title leads each row when a phone shows the table as a list of cards.
-        let title_cell = json!({"text": rec.title, "href": format!("{root}{}", rec.page_path()), "class": "cell-primary"});
-        let standing = present::standing(site, a, i);
-        let standing_cell = word(standing, standing_order);
-        // The records a field names, as links by title with the ID beside (withheld
-        // ones are left out).
-        let links = |field: &str| {
-            let items: Vec<serde_json::Value> = rec
-                .targets(field)
-                .map(|x| {
-                    let r = &site.records[x];
-                    json!({"text": r.title, "id": r.id, "href": format!("{root}{}", r.page_path())})
-                })
-                .collect();
-            json!({"links": items})
-        };
-        let cells: Vec<serde_json::Value> = match t {
-            RecordType::Recommendation => vec![
-                id_cell,
-                title_cell,
-                match rec.priority {
-                    Some(p) => {
-                        json!({"text": label(p), "sort": present::sort_key(present::PRIORITIES, p)})
-                    }
-                    None => text(""),
-                },
-                text(rec.owner.as_deref().unwrap_or("")),
-                due_cell,
-                {
-                    let mut c = standing_cell;
-                    c["flags"] = json!(self.flags(i));
-                    c
-                },
-                word(
-                    present::evidence_word(site, a, i),
-                    &["not-evidenced", "evidenced", "not-counted"],
-                ),
-            ],
-            RecordType::Action => vec![
-                id_cell,
-                title_cell,
-                links("addresses"),
-                text(rec.owner.as_deref().unwrap_or("")),
-                due_cell,
-                {
-                    let mut c = standing_cell;
-                    c["flags"] = json!(self.flags(i));
-                    c
-                },
-                word(a.rag[i].unwrap_or(""), crate::model::schema::RAGS),
-            ],
-            RecordType::Evidence => vec![
-                id_cell,
-                title_cell,
-                text(&label(rec.kind.unwrap_or(""))),
-                links("supports"),
-                date(rec.date),
-                date(rec.reviewed),
-                standing_cell,
-            ],
-            RecordType::Plan => vec![
-                id_cell,
-                title_cell,
-                text(&format!(
-                    "{} – {}",
-                    rec.period_start.map(|d| d.long()).unwrap_or_default(),
-                    rec.period_end.map(|d| d.long()).unwrap_or_default()
-                )),
-                standing_cell,
-            ],
-            RecordType::Objective => vec![
-                id_cell,
-                title_cell,
-                match rec.parent {
-                    Some(p) => {
-                        let r = &site.records[p];
-                        json!({"text": r.title, "id": r.id, "href": format!("{root}{}", r.page_path()), "class": "wrap"})
-                    }
-                    None => text(""),
-                },
-            ],
-            RecordType::Review => vec![
-                id_cell,
-                title_cell,
-                text(&label(rec.kind.unwrap_or(""))),
-                text(rec.text("by").unwrap_or("")),
-                date(rec.date),
-                standing_cell,
-            ],
+        match t {
+            RecordType::Recommendation => row.recommendation(),
+            RecordType::Action => row.action(),
+            RecordType::Evidence => row.evidence(),
+            RecordType::Plan => row.plan(),
+            RecordType::Objective => row.objective(),
+            RecordType::Review => row.review(),
             RecordType::Event => vec![
-                date(rec.date),
-                title_cell,
-                text(&label(rec.kind.unwrap_or(""))),
+                date_cell(row.rec.date),
+                row.title(),
+                text(&label(row.rec.kind.unwrap_or(""))),
             ],
-            RecordType::Page => vec![title_cell],
-            RecordType::Indicator => {
-                let f = a.indicators[i].as_ref();
-                let latest = f.and_then(|f| f.latest.map(|l| (f, l)));
-                let figure = |v: f64| present::figure(v, rec.unit);
-                vec![
-                    id_cell,
-                    title_cell,
-                    match latest {
-                        Some((f, l)) => {
-                            let r = &rec.values[l];
-                            json!({"text": format!("{} ({})", figure(r.value), r.period.long()),
-                                   "svg": crate::render::svg::sparkline(&crate::charts::sparkline(rec, f)),
-                                   "status": f.against.map(|x| tag(x.name())),
-                                   "sort": r.value})
-                        }
-                        None => text("No figures"),
-                    },
-                    text(&rec.target.map(figure).unwrap_or_default()),
-                    match f.and_then(|f| f.trend) {
-                        Some(t) => word(t.name(), &["worsening", "flat", "improving"]),
-                        None => text(""),
-                    },
-                    standing_cell,
-                ]
-            }
-            RecordType::Risk => {
-                let facts = a.risks[i].unwrap_or_default();
-                let mut review = date(rec.review_by);
-                if facts.review_overdue {
-                    review["status"] = json!(tag("review-overdue"));
-                }
-                vec![
-                    id_cell,
-                    title_cell,
-                    text(rec.owner.as_deref().unwrap_or("")),
-                    text(&rec.likelihood.map(|l| l.to_string()).unwrap_or_default()),
-                    text(&rec.impact.map(|l| l.to_string()).unwrap_or_default()),
-                    match facts.score {
-                        Some(sc) => {
-                            json!({"text": sc.to_string(), "status": tag(present::risk_band(sc)),
-                                           "sort": format!("{sc:02}")})
-                        }
-                        None => text(""),
-                    },
-                    review,
-                    standing_cell,
-                ]
-            }
-        };
-        cells
+            RecordType::Page => vec![row.title()],
+            RecordType::Indicator => row.indicator(),
+            RecordType::Risk => row.risk(),
+        }
     }
 
     /// What the filters match on row `i` (raw values, shown by their labels), each
@@ -465,4 +311,244 @@ pub(super) fn filter_menu(
             Some(json!({"key": k, "label": heading, "values": values}))
         })
         .collect()
+}
+
+/// A plain text cell.
+fn text(s: &str) -> serde_json::Value {
+    json!({"text": s})
+}
+
+/// A word shown as a tag, sorted by its place in `order`; empty when there is none.
+fn word(w: &str, order: &[&str]) -> serde_json::Value {
+    if w.is_empty() {
+        json!({"text": ""})
+    } else {
+        json!({"status": tag(w), "sort": present::sort_key(order, w)})
+    }
+}
+
+/// A date written out, sorted by its ISO form.
+fn date_cell(d: Option<crate::date::PartialDate>) -> serde_json::Value {
+    json!({"text": d.map(|d| d.long()).unwrap_or_default(), "sort": d.map(|d| d.to_string()).unwrap_or_default()})
+}
+
+/// One record's row as it is built: the cells several types share (ID, title, due
+/// date, standing), and one method per type giving its cells in its columns' order.
+struct Row<'p, 'a> {
+    pages: &'p Pages<'a>,
+    rec: &'a Record,
+    i: usize,
+    root: &'p str,
+    /// The standings in the order the Status column sorts them.
+    standing_order: &'p [&'p str],
+}
+
+impl Row<'_, '_> {
+    /// The record's ID, linking to its page.
+    fn id(&self) -> serde_json::Value {
+        json!({"text": self.rec.id, "href": format!("{}{}", self.root, self.rec.page_path()), "class": "id"})
+    }
+
+    /// The title, linking to the page; it leads each row when a phone shows the table
+    /// as a list of cards.
+    fn title(&self) -> serde_json::Value {
+        json!({"text": self.rec.title, "href": format!("{}{}", self.root, self.rec.page_path()), "class": "cell-primary"})
+    }
+
+    /// How the record stands, as a tag.
+    fn standing(&self) -> serde_json::Value {
+        let b = self.pages.b;
+        word(
+            present::standing(b.site(), b.analysis, self.i),
+            self.standing_order,
+        )
+    }
+
+    /// How the record stands, with its flags beside it.
+    fn standing_flagged(&self) -> serde_json::Value {
+        let mut c = self.standing();
+        c["flags"] = json!(self.pages.flags(self.i));
+        c
+    }
+
+    /// A due date with its move and, when late, the days past due (SPEC §14.4).
+    fn due(&self) -> serde_json::Value {
+        let (site, a) = (self.pages.b.site(), self.pages.b.analysis);
+        let mut c = date_cell(self.rec.due);
+        if let Some(t) = present::due_text(self.rec) {
+            let text = match a.late_by(site, self.i) {
+                Some(days) => format!("{t} — {}", present::days_past_due(days)),
+                None => t,
+            };
+            // More than a date (days late, a moved date) may wrap: kept on one
+            // line it pushed the table past the page's width.
+            if text.len() > 20 {
+                c["class"] = json!("due-long");
+            }
+            c["text"] = json!(text);
+        }
+        c
+    }
+
+    /// The records a field names, as links by title with the ID beside (withheld
+    /// ones are left out).
+    fn links(&self, field: &str) -> serde_json::Value {
+        let site = self.pages.b.site();
+        let items: Vec<serde_json::Value> = self
+            .rec
+            .targets(field)
+            .map(|x| {
+                let r = &site.records[x];
+                json!({"text": r.title, "id": r.id, "href": format!("{}{}", self.root, r.page_path())})
+            })
+            .collect();
+        json!({"links": items})
+    }
+
+    /// ID, Title, Priority, Owner, Due, Status, Evidence.
+    fn recommendation(&self) -> Vec<serde_json::Value> {
+        let rec = self.rec;
+        let (site, a) = (self.pages.b.site(), self.pages.b.analysis);
+        vec![
+            self.id(),
+            self.title(),
+            match rec.priority {
+                Some(p) => {
+                    json!({"text": label(p), "sort": present::sort_key(present::PRIORITIES, p)})
+                }
+                None => text(""),
+            },
+            text(rec.owner.as_deref().unwrap_or("")),
+            self.due(),
+            self.standing_flagged(),
+            word(
+                present::evidence_word(site, a, self.i),
+                &["not-evidenced", "evidenced", "not-counted"],
+            ),
+        ]
+    }
+
+    /// ID, Title, Addresses, Owner, Due, Status, RAG.
+    fn action(&self) -> Vec<serde_json::Value> {
+        let rag = self.pages.b.analysis.rag[self.i];
+        vec![
+            self.id(),
+            self.title(),
+            self.links("addresses"),
+            text(self.rec.owner.as_deref().unwrap_or("")),
+            self.due(),
+            self.standing_flagged(),
+            word(rag.unwrap_or(""), crate::model::schema::RAGS),
+        ]
+    }
+
+    /// ID, Title, Kind, Supports, Date, Reviewed, State.
+    fn evidence(&self) -> Vec<serde_json::Value> {
+        let rec = self.rec;
+        vec![
+            self.id(),
+            self.title(),
+            text(&label(rec.kind.unwrap_or(""))),
+            self.links("supports"),
+            date_cell(rec.date),
+            date_cell(rec.reviewed),
+            self.standing(),
+        ]
+    }
+
+    /// ID, Title, Period, Status.
+    fn plan(&self) -> Vec<serde_json::Value> {
+        let rec = self.rec;
+        vec![
+            self.id(),
+            self.title(),
+            text(&format!(
+                "{} – {}",
+                rec.period_start.map(|d| d.long()).unwrap_or_default(),
+                rec.period_end.map(|d| d.long()).unwrap_or_default()
+            )),
+            self.standing(),
+        ]
+    }
+
+    /// ID, Title, Plan.
+    fn objective(&self) -> Vec<serde_json::Value> {
+        let plan = match self.rec.parent {
+            Some(p) => {
+                let r = &self.pages.b.site().records[p];
+                json!({"text": r.title, "id": r.id, "href": format!("{}{}", self.root, r.page_path()), "class": "wrap"})
+            }
+            None => text(""),
+        };
+        vec![self.id(), self.title(), plan]
+    }
+
+    /// ID, Title, Kind, By, Date, Status.
+    fn review(&self) -> Vec<serde_json::Value> {
+        let rec = self.rec;
+        vec![
+            self.id(),
+            self.title(),
+            text(&label(rec.kind.unwrap_or(""))),
+            text(rec.text("by").unwrap_or("")),
+            date_cell(rec.date),
+            self.standing(),
+        ]
+    }
+
+    /// ID, Title, Latest (with its sparkline and how it stands against the target),
+    /// Target, Trend, Status.
+    fn indicator(&self) -> Vec<serde_json::Value> {
+        let rec = self.rec;
+        let f = self.pages.b.analysis.indicators[self.i].as_ref();
+        let latest = f.and_then(|f| f.latest.map(|l| (f, l)));
+        let figure = |v: f64| present::figure(v, rec.unit);
+        vec![
+            self.id(),
+            self.title(),
+            match latest {
+                Some((f, l)) => {
+                    let r = &rec.values[l];
+                    json!({"text": format!("{} ({})", figure(r.value), r.period.long()),
+                           "svg": crate::render::svg::sparkline(&crate::charts::sparkline(rec, f)),
+                           "status": f.against.map(|x| tag(x.name())),
+                           "sort": r.value})
+                }
+                None => text("No figures"),
+            },
+            text(&rec.target.map(figure).unwrap_or_default()),
+            match f.and_then(|f| f.trend) {
+                Some(t) => word(t.name(), &["worsening", "flat", "improving"]),
+                None => text(""),
+            },
+            self.standing(),
+        ]
+    }
+
+    /// ID, Title, Owner, Likelihood, Impact, Score (with its band), Review by (flagged
+    /// when overdue), Status.
+    fn risk(&self) -> Vec<serde_json::Value> {
+        let rec = self.rec;
+        let facts = self.pages.b.analysis.risks[self.i].unwrap_or_default();
+        let mut review = date_cell(rec.review_by);
+        if facts.review_overdue {
+            review["status"] = json!(tag("review-overdue"));
+        }
+        vec![
+            self.id(),
+            self.title(),
+            text(rec.owner.as_deref().unwrap_or("")),
+            text(&rec.likelihood.map(|l| l.to_string()).unwrap_or_default()),
+            text(&rec.impact.map(|l| l.to_string()).unwrap_or_default()),
+            match facts.score {
+                Some(sc) => {
+                    json!({"text": sc.to_string(), "status": tag(present::risk_band(sc)),
+                                   "sort": format!("{sc:02}")})
+                }
+                None => text(""),
+            },
+            review,
+            self.standing(),
+        ]
+    }
 }

@@ -52,275 +52,34 @@ struct RecordCtx<'a> {
 }
 
 impl Pages<'_> {
-    // Long: one arm per record type; it is being rewritten to read the field
-    // declaration table, which will make it short.
     /// The summary list of a record: every field with a value, in SPEC §3 order.
     fn fields(&self, i: usize, root: &str) -> Vec<Field> {
-        let site = self.b.site();
-        let rec = &site.records[i];
-        let a = self.b.analysis;
-        let mut out: Vec<(u8, String, String)> = Vec::new();
-        let mut push = |label: &str, html: String| {
-            out.push((present::reading_order(label), label.to_string(), html))
+        let rec = &self.b.site().records[i];
+        let mut s = Summary {
+            pages: self,
+            rec,
+            i,
+            root,
+            rows: Vec::new(),
         };
-        let esc = |s: &str| escape_html(s);
-        let date = |d: Option<crate::date::PartialDate>| d.map(|d| escape_html(&d.long()));
-        let tag_html = |word: &str| {
-            format!(
-                "<strong class=\"tag tag-{}\">{}</strong>",
-                present::tone(word),
-                esc(&label(word))
-            )
-        };
-        // A past-due recommendation or overdue action: its tag and the days late.
-        let late = |i: usize| match a.late_by(site, i) {
-            Some(days) => format!(
-                " {} <span class=\"note\">{}</span>",
-                tag_html(if a.overdue[i] { "overdue" } else { "past-due" }),
-                esc(&present::days_past_due(days))
-            ),
-            None => String::new(),
-        };
-        let refs_html = |field: &str| -> Option<String> {
-            let items: Vec<String> = rec
-                .refs_in(field)
-                .map(|rf| match rf.target {
-                    Some(t) => self.link_html(root, t),
-                    None if rf.withheld => "<span class=\"withheld\">withheld</span>".to_string(),
-                    None => escape_html(&rf.id),
-                })
-                .collect();
-            (!items.is_empty()).then(|| items.join("<br>"))
-        };
-        push(
-            &field_label("id"),
-            format!("<span class=\"id\">{}</span>", esc(&rec.id)),
-        );
-        // Next to the ID, before any detail it qualifies (issue 30).
-        if let Some(why) = &rec.illustrative {
-            push(
-                &field_label("illustrative"),
-                esc(&present::illustrative_note(why)),
-            );
-        }
+        s.identity();
         match rec.rtype {
-            RecordType::Recommendation => {
-                if let Some(h) = refs_html("source") {
-                    push(&field_label("source"), h);
-                }
-                if let Some(f) = rec.finding {
-                    push(&field_label("finding"), esc(&label(f)));
-                }
-                if let Some(p) = rec.priority {
-                    push(&field_label("priority"), esc(&label(p)));
-                }
-                if let Some(d) = present::due_text(rec) {
-                    push(&field_label("due"), format!("{}{}", esc(&d), late(i)));
-                }
-                push("Evidence", tag_html(present::evidence_word(site, a, i)));
-                if let Some(s) = &rec.agreed {
-                    push(&field_label("agreed"), esc(&present::sign_off_text(s)));
-                }
-                if a.met_but_action_overdue(site, i) {
-                    let overdue: Vec<String> = a
-                        .overdue_actions_addressing(site, i)
-                        .into_iter()
-                        .map(|x| self.link_html(root, x))
-                        .collect();
-                    push(
-                        "Overdue actions",
-                        format!("{} {}", tag_html("action-overdue"), overdue.join("<br>")),
-                    );
-                }
-            }
-            RecordType::Action => {
-                if let Some(h) = refs_html("plan") {
-                    push(&field_label("plan"), h);
-                }
-                if let Some(h) = refs_html("objective") {
-                    push(&field_label("objective"), h);
-                }
-                if let Some(d) = present::due_text(rec) {
-                    push(&field_label("due"), format!("{}{}", esc(&d), late(i)));
-                }
-                if let Some(d) = date(rec.completed) {
-                    push(&field_label("completed"), d);
-                }
-                if let Some(rag) = a.rag[i] {
-                    push(&field_label("rag"), tag_html(rag));
-                }
-            }
-            RecordType::Evidence => {
-                if let Some(k) = rec.kind {
-                    push(&field_label("kind"), esc(&label(k)));
-                }
-                if let Some(d) = date(rec.reviewed) {
-                    push(&field_label("reviewed"), d);
-                }
-                if let Some(d) = date(rec.expires) {
-                    push(&field_label("expires"), d);
-                }
-                if let Some(state) = a.state_of(i) {
-                    push("State", tag_html(state.name()));
-                }
-                push("Recorded status", esc(&label(rec.status)));
-                if let Some(l) = &rec.location {
-                    push(&field_label("location"), esc(l));
-                }
-                if let Some(s) = &rec.signed_off {
-                    push("Signed off", esc(&present::sign_off_text(s)));
-                }
-                if let Some(u) = &rec.url {
-                    let safe = u.starts_with("https://") || u.starts_with("http://");
-                    push(
-                        "Link",
-                        if safe {
-                            format!("<a href=\"{}\">{}</a>", esc(u), esc(u))
-                        } else {
-                            esc(u)
-                        },
-                    );
-                }
-                if let Some(h) = &rec.sha256 {
-                    let actual = rec.file_path().and_then(|p| self.b.hashes.get(p));
-                    let verdict = match actual {
-                        Some(actual) => {
-                            let word = present::hash_verdict(h, actual);
-                            let copy = if word == "matches" {
-                                String::new()
-                            } else {
-                                format!(" <span class=\"hash\">{}</span>", esc(actual))
-                            };
-                            format!(
-                                "<span class=\"hash-verdict\">{} <span class=\"note\">{}</span>{copy}</span>",
-                                tag_html(word),
-                                esc(&present::hash_explained(word, rec.signed_off.as_ref()))
-                            )
-                        }
-                        None => String::new(),
-                    };
-                    push(
-                        "Recorded SHA-256",
-                        format!("<span class=\"hash\">{}</span>{verdict}", esc(h)),
-                    );
-                }
-            }
-            RecordType::Plan => {
-                if rec.period_start.is_some() || rec.period_end.is_some() {
-                    let s = rec.period_start.map(|d| d.long()).unwrap_or_default();
-                    let e = rec.period_end.map(|d| d.long()).unwrap_or_default();
-                    push(&field_label("period"), esc(&format!("{s} – {e}")));
-                }
-                if let Some(d) = date(rec.approved) {
-                    push(&field_label("approved"), d);
-                }
-            }
-            RecordType::Objective => {
-                if let Some(p) = rec.parent {
-                    push(&field_label("plan"), self.link_html(root, p));
-                }
-            }
-            RecordType::Review => {
-                if let Some(k) = rec.kind {
-                    push(&field_label("kind"), esc(&label(k)));
-                }
-            }
-            RecordType::Event => {
-                if let Some(k) = rec.kind {
-                    push(&field_label("kind"), esc(&label(k)));
-                }
-            }
+            RecordType::Recommendation => s.recommendation(),
+            RecordType::Action => s.action(),
+            RecordType::Evidence => s.evidence(),
+            RecordType::Plan => s.plan(),
+            RecordType::Objective => s.objective(),
+            RecordType::Review | RecordType::Event => s.kind(),
             RecordType::Page => {}
-            RecordType::Indicator => {
-                if let Some(u) = rec.unit {
-                    push(&field_label("unit"), esc(u));
-                }
-                if let Some(p) = rec.polarity {
-                    push(&field_label("polarity"), esc(&label(p)));
-                }
-                if let Some(t) = rec.target {
-                    push(&field_label("target"), esc(&present::figure(t, rec.unit)));
-                }
-                if let Some(f) = a.indicators[i].as_ref() {
-                    if let Some(l) = f.latest {
-                        let v = &rec.values[l];
-                        let mut html = format!(
-                            "{} <span class=\"note\">{}</span>",
-                            esc(&present::figure(v.value, rec.unit)),
-                            esc(&v.period.long())
-                        );
-                        if let Some(ag) = f.against {
-                            html.push(' ');
-                            html.push_str(&tag_html(ag.name()));
-                        }
-                        push("Latest", html);
-                    }
-                    if let Some(t) = f.trend {
-                        push("Trend", tag_html(t.name()));
-                    }
-                }
-                if let Some(file) = &rec.values_file {
-                    push(
-                        &field_label("values_file"),
-                        format!("<span class=\"path\">{}</span>", esc(&file.path)),
-                    );
-                }
-            }
-            RecordType::Risk => {
-                if let Some(l) = rec.likelihood {
-                    push(&field_label("likelihood"), format!("{l} of 5"));
-                }
-                if let Some(m) = rec.impact {
-                    push(&field_label("impact"), format!("{m} of 5"));
-                }
-                if let Some(score) = a.risks[i].and_then(|f| f.score) {
-                    push(
-                        "Score",
-                        format!("{score} {}", tag_html(present::risk_band(score))),
-                    );
-                }
-                if let Some(d) = date(rec.review_by) {
-                    let flag = if a.risks[i].is_some_and(|f| f.review_overdue) {
-                        format!(" {}", tag_html("review-overdue"))
-                    } else {
-                        String::new()
-                    };
-                    push(&field_label("review_by"), format!("{d}{flag}"));
-                }
-            }
+            RecordType::Indicator => s.indicator(),
+            RecordType::Risk => s.risk(),
         }
-        if let Some(o) = &rec.owner {
-            push(&field_label("owner"), esc(o));
-        }
-        if let Some(d) = date(rec.date) {
-            push(&field_label("date"), d);
-        }
-        if !rec.tags.is_empty() {
-            push(
-                "Tags",
-                rec.tags
-                    .iter()
-                    .map(|t| esc(t))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-        }
-        if let Some(c) = rec.classification {
-            push(&field_label("classification"), esc(c));
-        }
-        // Plain fields, by their declarations alone: nothing here names them.
-        for f in present::plain_fields(rec.rtype) {
-            let html = match f.kind {
-                FieldKind::Ref(_) | FieldKind::Refs(_) => refs_html(f.name),
-                _ => rec.plain(f.name).map(|v| esc(&present::plain_text(v))),
-            };
-            if let Some(html) = html {
-                out.push((f.group as u8, present::plain_label(f), html));
-            }
-        }
+        s.common();
+        s.plain();
         // What, who, when, then how it stands (a stable sort keeps each part's order).
-        out.sort_by_key(|(order, _, _)| *order);
-        out.into_iter()
+        s.rows.sort_by_key(|(order, _, _)| *order);
+        s.rows
+            .into_iter()
             .map(|(_, label, html)| Field { label, html })
             .collect()
     }
@@ -393,91 +152,26 @@ impl Pages<'_> {
         Ok((rec.page_path(), self.render("record.html", &ctx)?))
     }
 
-    // Long: the sections in the order the page shows them, one call each; as one
-    // list it reads as the page does.
     /// The groups of linked records on a record's page: what it answers or supports,
     /// then what answers or supports it, the events about it, and "Referred to by".
     fn relations(&self, i: usize, root: &str) -> Result<Vec<Relation>> {
-        let site = self.b.site();
-        let rec = &site.records[i];
-        let a = self.b.analysis;
-        let mut relations: Vec<Relation> = Vec::new();
-        let refs = |field: &str| -> Vec<LinkCtx> {
-            rec.refs_in(field)
-                .filter_map(|rf| match rf.target {
-                    Some(t) => Some(self.link(root, t)),
-                    None if rf.withheld => Some(LinkCtx::withheld()),
-                    None => None,
-                })
-                .collect()
+        let mut r = Relations {
+            pages: self,
+            i,
+            root,
+            list: Vec::new(),
         };
-        let backlinks = |field: &str| -> Vec<LinkCtx> {
-            let mut seen = BTreeSet::new();
-            site.backlinks[i]
-                .iter()
-                .filter(|b| b.field == field && seen.insert(b.from))
-                .map(|b| self.link(root, b.from))
-                .collect()
-        };
-        let mut section = |key: &str, heading: &str, items: Vec<LinkCtx>| {
-            if !items.is_empty() {
-                relations.push(Relation {
-                    key: key.to_string(),
-                    heading: heading.to_string(),
-                    items,
-                });
-            }
-        };
-        // What this record answers or supports, then what answers or supports it: the
-        // path from a recommendation to its evidence comes first on every page.
-        section(
-            "addresses",
-            "Recommendations this answers",
-            refs("addresses"),
-        );
-        section("supports", "What this evidences", refs("supports"));
-        section(
-            "recommendations",
-            "Recommendations made",
-            backlinks("source"),
-        );
-        section("actions", "Actions answering this", backlinks("addresses"));
-        section("actions", "Actions", backlinks("objective"));
-        section("actions", "Actions under this plan", backlinks("plan"));
-        if rec.rtype == RecordType::Recommendation {
-            section(
-                "evidence",
-                "Evidence behind this",
-                a.trace[i]
-                    .iter()
-                    .map(|b| self.behind_link(root, b))
-                    .collect(),
-            );
-        } else {
-            section("evidence", "Evidenced by", backlinks("supports"));
-        }
-        section("relates", "Shows progress on", refs("relates"));
-        section(
-            "mitigations",
-            "Actions reducing this risk",
-            refs("mitigations"),
-        );
-        section("risks", "Risks this reduces", backlinks("mitigations"));
-        section("refs", "Records this event concerns", refs("refs"));
-        section("related", "Related", refs("related"));
+        r.answers();
+        r.others();
         let events = self.events_about(i);
-        section(
-            "events",
-            "In the timeline",
-            events
-                .iter()
-                .map(|&e| LinkCtx {
-                    note: site.records[e].date.map(|d| d.long()),
-                    status: None,
-                    ..self.link(root, e)
-                })
-                .collect(),
-        );
+        let site = self.b.site();
+        let dated = events.iter().map(|&e| LinkCtx {
+            note: site.records[e].date.map(|d| d.long()),
+            status: None,
+            ..self.link(root, e)
+        });
+        r.section("events", "In the timeline", dated.collect());
+        let mut relations = r.list;
         if let Some(others) = self.referred_by(i, root, &relations, &events) {
             relations.push(others);
         }
@@ -669,5 +363,393 @@ fn value_text(v: &serde_yaml::Value) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         serde_yaml::Value::Tagged(t) => value_text(&t.value),
+    }
+}
+
+/// A tag as the summary list shows it: the word's label, coloured by its tone.
+fn tag_html(word: &str) -> String {
+    format!(
+        "<strong class=\"tag tag-{}\">{}</strong>",
+        present::tone(word),
+        escape_html(&label(word))
+    )
+}
+
+/// A date written out in full, escaped; `None` when the field is not set.
+fn date_html(d: Option<crate::date::PartialDate>) -> Option<String> {
+    d.map(|d| escape_html(&d.long()))
+}
+
+/// A record's summary list as it is built. Each record type adds its own fields (the
+/// ones with a meaning the analysis or the page gives them: tags, links, verdicts);
+/// the common fields and the plain declared ones are added the same way for every
+/// type. Each row carries its place in the reading order, so the parts need not be
+/// added in the order the page shows them.
+struct Summary<'p, 'a> {
+    pages: &'p Pages<'a>,
+    rec: &'a Record,
+    i: usize,
+    root: &'p str,
+    rows: Vec<(u8, String, String)>,
+}
+
+impl Summary<'_, '_> {
+    /// Adds a row, placed by its label's reading order.
+    fn push(&mut self, label: &str, html: String) {
+        self.rows
+            .push((present::reading_order(label), label.to_string(), html));
+    }
+
+    /// Adds a row under the field's own label when there is a value.
+    fn push_field(&mut self, name: &str, html: Option<String>) {
+        if let Some(html) = html {
+            self.push(&field_label(name), html);
+        }
+    }
+
+    /// The records a field names, one a line; a withheld one says so, an unresolved
+    /// one shows its ID. `None` when the field names none.
+    fn refs_html(&self, field: &str) -> Option<String> {
+        let items: Vec<String> = self
+            .rec
+            .refs_in(field)
+            .map(|rf| match rf.target {
+                Some(t) => self.pages.link_html(self.root, t),
+                None if rf.withheld => "<span class=\"withheld\">withheld</span>".to_string(),
+                None => escape_html(&rf.id),
+            })
+            .collect();
+        (!items.is_empty()).then(|| items.join("<br>"))
+    }
+
+    /// The due date, followed for a past-due recommendation or an overdue action by
+    /// its tag and the days late.
+    fn due_html(&self) -> Option<String> {
+        let a = self.pages.b.analysis;
+        let due = present::due_text(self.rec)?;
+        let late = match a.late_by(self.pages.b.site(), self.i) {
+            Some(days) => format!(
+                " {} <span class=\"note\">{}</span>",
+                tag_html(if a.overdue[self.i] {
+                    "overdue"
+                } else {
+                    "past-due"
+                }),
+                escape_html(&present::days_past_due(days))
+            ),
+            None => String::new(),
+        };
+        Some(format!("{}{late}", escape_html(&due)))
+    }
+
+    /// The ID, and next to it, before any detail it qualifies, whether the record is
+    /// illustrative (issue 30).
+    fn identity(&mut self) {
+        let rec = self.rec;
+        self.push(
+            &field_label("id"),
+            format!("<span class=\"id\">{}</span>", escape_html(&rec.id)),
+        );
+        let note = rec
+            .illustrative
+            .as_ref()
+            .map(|why| escape_html(&present::illustrative_note(why)));
+        self.push_field("illustrative", note);
+    }
+
+    /// A recommendation's source, grading and due date, whether it is evidenced, and
+    /// the overdue actions that keep a met recommendation from being done.
+    fn recommendation(&mut self) {
+        let (rec, i, root) = (self.rec, self.i, self.root);
+        let site = self.pages.b.site();
+        let a = self.pages.b.analysis;
+        self.push_field("source", self.refs_html("source"));
+        self.push_field("finding", rec.finding.map(|f| escape_html(&label(f))));
+        self.push_field("priority", rec.priority.map(|p| escape_html(&label(p))));
+        self.push_field("due", self.due_html());
+        self.push("Evidence", tag_html(present::evidence_word(site, a, i)));
+        let agreed = rec.agreed.as_ref();
+        self.push_field(
+            "agreed",
+            agreed.map(|s| escape_html(&present::sign_off_text(s))),
+        );
+        if a.met_but_action_overdue(site, i) {
+            let overdue: Vec<String> = a
+                .overdue_actions_addressing(site, i)
+                .into_iter()
+                .map(|x| self.pages.link_html(root, x))
+                .collect();
+            self.push(
+                "Overdue actions",
+                format!("{} {}", tag_html("action-overdue"), overdue.join("<br>")),
+            );
+        }
+    }
+
+    /// An action's plan and objective, its dates and its RAG rating.
+    fn action(&mut self) {
+        let rec = self.rec;
+        self.push_field("plan", self.refs_html("plan"));
+        self.push_field("objective", self.refs_html("objective"));
+        self.push_field("due", self.due_html());
+        self.push_field("completed", date_html(rec.completed));
+        let rag = self.pages.b.analysis.rag[self.i];
+        self.push_field("rag", rag.map(tag_html));
+    }
+
+    /// A piece of evidence: its kind and dates, its state beside the status written,
+    /// where it is, who signed it off, its link and its recorded hash.
+    fn evidence(&mut self) {
+        let rec = self.rec;
+        self.push_field("kind", rec.kind.map(|k| escape_html(&label(k))));
+        self.push_field("reviewed", date_html(rec.reviewed));
+        self.push_field("expires", date_html(rec.expires));
+        if let Some(state) = self.pages.b.analysis.state_of(self.i) {
+            self.push("State", tag_html(state.name()));
+        }
+        self.push("Recorded status", escape_html(&label(rec.status)));
+        self.push_field("location", rec.location.as_deref().map(escape_html));
+        if let Some(s) = &rec.signed_off {
+            self.push("Signed off", escape_html(&present::sign_off_text(s)));
+        }
+        if let Some(u) = &rec.url {
+            // Only a web address is made a link: anything else could run script.
+            let safe = u.starts_with("https://") || u.starts_with("http://");
+            let u = escape_html(u);
+            self.push(
+                "Link",
+                if safe {
+                    format!("<a href=\"{u}\">{u}</a>")
+                } else {
+                    u
+                },
+            );
+        }
+        if let Some(h) = &rec.sha256 {
+            let html = format!(
+                "<span class=\"hash\">{}</span>{}",
+                escape_html(h),
+                self.hash_verdict(h)
+            );
+            self.push("Recorded SHA-256", html);
+        }
+    }
+
+    /// Whether the file's hash as built matches the recorded one `h`, with the file's
+    /// actual hash when it does not; empty when there is no file to hash.
+    fn hash_verdict(&self, h: &str) -> String {
+        let rec = self.rec;
+        let Some(actual) = rec.file_path().and_then(|p| self.pages.b.hashes.get(p)) else {
+            return String::new();
+        };
+        let word = present::hash_verdict(h, actual);
+        let copy = if word == "matches" {
+            String::new()
+        } else {
+            format!(" <span class=\"hash\">{}</span>", escape_html(actual))
+        };
+        format!(
+            "<span class=\"hash-verdict\">{} <span class=\"note\">{}</span>{copy}</span>",
+            tag_html(word),
+            escape_html(&present::hash_explained(word, rec.signed_off.as_ref()))
+        )
+    }
+
+    /// A plan's period and approval date.
+    fn plan(&mut self) {
+        let rec = self.rec;
+        if rec.period_start.is_some() || rec.period_end.is_some() {
+            let s = rec.period_start.map(|d| d.long()).unwrap_or_default();
+            let e = rec.period_end.map(|d| d.long()).unwrap_or_default();
+            self.push(&field_label("period"), escape_html(&format!("{s} – {e}")));
+        }
+        self.push_field("approved", date_html(rec.approved));
+    }
+
+    /// An objective's plan, the record it sits under.
+    fn objective(&mut self) {
+        let parent = self.rec.parent;
+        let link = parent.map(|p| self.pages.link_html(self.root, p));
+        self.push_field("plan", link);
+    }
+
+    /// The kind of a review or of a timeline event.
+    fn kind(&mut self) {
+        let kind = self.rec.kind.map(|k| escape_html(&label(k)));
+        self.push_field("kind", kind);
+    }
+
+    /// An indicator's unit, polarity and target, its latest figure against the target,
+    /// its trend and the file its figures come from.
+    fn indicator(&mut self) {
+        let rec = self.rec;
+        self.push_field("unit", rec.unit.map(escape_html));
+        self.push_field("polarity", rec.polarity.map(|p| escape_html(&label(p))));
+        let target = rec.target.map(|t| present::figure(t, rec.unit));
+        self.push_field("target", target.as_deref().map(escape_html));
+        if let Some(f) = self.pages.b.analysis.indicators[self.i].as_ref() {
+            if let Some(l) = f.latest {
+                let v = &rec.values[l];
+                let mut html = format!(
+                    "{} <span class=\"note\">{}</span>",
+                    escape_html(&present::figure(v.value, rec.unit)),
+                    escape_html(&v.period.long())
+                );
+                if let Some(ag) = f.against {
+                    html.push(' ');
+                    html.push_str(&tag_html(ag.name()));
+                }
+                self.push("Latest", html);
+            }
+            if let Some(t) = f.trend {
+                self.push("Trend", tag_html(t.name()));
+            }
+        }
+        let file = rec.values_file.as_ref();
+        self.push_field(
+            "values_file",
+            file.map(|f| format!("<span class=\"path\">{}</span>", escape_html(&f.path))),
+        );
+    }
+
+    /// A risk's likelihood and impact, its score and band, and its review date,
+    /// flagged when the review is overdue.
+    fn risk(&mut self) {
+        let rec = self.rec;
+        let facts = self.pages.b.analysis.risks[self.i];
+        self.push_field("likelihood", rec.likelihood.map(|l| format!("{l} of 5")));
+        self.push_field("impact", rec.impact.map(|m| format!("{m} of 5")));
+        if let Some(score) = facts.and_then(|f| f.score) {
+            self.push(
+                "Score",
+                format!("{score} {}", tag_html(present::risk_band(score))),
+            );
+        }
+        if let Some(d) = date_html(rec.review_by) {
+            let flag = if facts.is_some_and(|f| f.review_overdue) {
+                format!(" {}", tag_html("review-overdue"))
+            } else {
+                String::new()
+            };
+            self.push(&field_label("review_by"), format!("{d}{flag}"));
+        }
+    }
+
+    /// The fields every record type has that the record keeps apart from its plain
+    /// ones: owner, date, tags and classification.
+    fn common(&mut self) {
+        let rec = self.rec;
+        self.push_field("owner", rec.owner.as_deref().map(escape_html));
+        self.push_field("date", date_html(rec.date));
+        if !rec.tags.is_empty() {
+            let tags: Vec<String> = rec.tags.iter().map(|t| escape_html(t)).collect();
+            self.push("Tags", tags.join(", "));
+        }
+        self.push_field("classification", rec.classification.map(escape_html));
+    }
+
+    /// Plain fields, by their declarations alone: nothing here names them, so a field
+    /// declared in `model::schema` shows here without a change to this file.
+    fn plain(&mut self) {
+        let rec = self.rec;
+        for f in present::plain_fields(rec.rtype) {
+            let html = match f.kind {
+                FieldKind::Ref(_) | FieldKind::Refs(_) => self.refs_html(f.name),
+                _ => rec
+                    .plain(f.name)
+                    .map(|v| escape_html(&present::plain_text(v))),
+            };
+            if let Some(html) = html {
+                self.rows
+                    .push((f.group as u8, present::plain_label(f), html));
+            }
+        }
+    }
+}
+
+/// The groups of linked records on a record's page as they are built, in the order
+/// the page shows them; a group with no records is left out.
+struct Relations<'p, 'a> {
+    pages: &'p Pages<'a>,
+    i: usize,
+    root: &'p str,
+    list: Vec<Relation>,
+}
+
+impl Relations<'_, '_> {
+    /// Adds a group under `heading` when it has records.
+    fn section(&mut self, key: &str, heading: &str, items: Vec<LinkCtx>) {
+        if !items.is_empty() {
+            self.list.push(Relation {
+                key: key.to_string(),
+                heading: heading.to_string(),
+                items,
+            });
+        }
+    }
+
+    /// The records this one names in `field`; a withheld one says so, an unresolved
+    /// one is left out.
+    fn refs(&self, field: &str) -> Vec<LinkCtx> {
+        let rec = &self.pages.b.site().records[self.i];
+        rec.refs_in(field)
+            .filter_map(|rf| match rf.target {
+                Some(t) => Some(self.pages.link(self.root, t)),
+                None if rf.withheld => Some(LinkCtx::withheld()),
+                None => None,
+            })
+            .collect()
+    }
+
+    /// The records that name this one in `field`, each once.
+    fn backlinks(&self, field: &str) -> Vec<LinkCtx> {
+        let mut seen = BTreeSet::new();
+        self.pages.b.site().backlinks[self.i]
+            .iter()
+            .filter(|b| b.field == field && seen.insert(b.from))
+            .map(|b| self.pages.link(self.root, b.from))
+            .collect()
+    }
+
+    /// What this record answers or supports, then what answers or supports it: the
+    /// path from a recommendation to its evidence comes first on every page. A
+    /// recommendation's evidence is what the analysis traced behind it, through its
+    /// actions too, each with how it was reached.
+    fn answers(&mut self) {
+        let (i, root) = (self.i, self.root);
+        let site = self.pages.b.site();
+        self.section(
+            "addresses",
+            "Recommendations this answers",
+            self.refs("addresses"),
+        );
+        self.section("supports", "What this evidences", self.refs("supports"));
+        let made = self.backlinks("source");
+        self.section("recommendations", "Recommendations made", made);
+        let answering = self.backlinks("addresses");
+        self.section("actions", "Actions answering this", answering);
+        self.section("actions", "Actions", self.backlinks("objective"));
+        let under = self.backlinks("plan");
+        self.section("actions", "Actions under this plan", under);
+        if site.records[i].rtype == RecordType::Recommendation {
+            let trace = &self.pages.b.analysis.trace[i];
+            let behind = trace.iter().map(|b| self.pages.behind_link(root, b));
+            self.section("evidence", "Evidence behind this", behind.collect());
+        } else {
+            let by = self.backlinks("supports");
+            self.section("evidence", "Evidenced by", by);
+        }
+    }
+
+    /// The other links both ways: indicators, risks and their mitigations, the
+    /// records an event concerns, and related records.
+    fn others(&mut self) {
+        self.section("relates", "Shows progress on", self.refs("relates"));
+        let mitigations = self.refs("mitigations");
+        self.section("mitigations", "Actions reducing this risk", mitigations);
+        let risks = self.backlinks("mitigations");
+        self.section("risks", "Risks this reduces", risks);
+        self.section("refs", "Records this event concerns", self.refs("refs"));
+        self.section("related", "Related", self.refs("related"));
     }
 }
