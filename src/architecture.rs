@@ -1,4 +1,5 @@
-//! The module map's two rules, checked on the source (docs/architecture.md):
+//! The module map's two rules, and the length of functions, checked on the source
+//! (docs/architecture.md, CONTRIBUTING):
 //!
 //! 1. **No circles.** No two top-level modules import each other, directly or through
 //!    a cycle; nor do two modules side by side in one folder (`render/html.rs` and
@@ -7,6 +8,9 @@
 //!    use it; what is checked is the children among themselves.
 //! 2. **No upward imports.** Each top-level module sits in one layer of [`LAYERS`] and
 //!    imports only from its own layer or those below.
+//! 3. **No long function without a reason.** A function of more than
+//!    [`LONG_FUNCTION`] lines has a `// Long: <reason>` comment above it saying why it
+//!    is best read whole (one arm per case of a table, a test walking one fixture).
 //!
 //! The test reads every `src/**/*.rs` file as text: the paths of its `use` items and
 //! every `crate::…`, `super::…` and `self::…` path in its code (comments, strings and
@@ -122,7 +126,8 @@ fn module_of(rel: &str) -> Vec<String> {
 }
 
 /// `code` without comments, string and character literals (each left as `""`), so a
-/// path in a doc comment or a message is not taken for an import.
+/// path in a doc comment or a message is not taken for an import. The line breaks
+/// they held are kept, so a line of the result is that line of the file.
 fn strip_comments_and_strings(code: &str) -> String {
     let b = code.as_bytes();
     let mut out = String::with_capacity(code.len());
@@ -135,7 +140,9 @@ fn strip_comments_and_strings(code: &str) -> String {
                 i += 1;
             }
         } else if b[i..].starts_with(b"/*") {
-            i = block_comment_end(b, i);
+            let end = block_comment_end(b, i);
+            push_line_breaks(&mut out, &b[i..end]);
+            i = end;
         } else if !prev_word
             && (b[i..].starts_with(b"r#")
                 || b[i..].starts_with(b"r\"")
@@ -143,8 +150,9 @@ fn strip_comments_and_strings(code: &str) -> String {
         {
             match raw_string_end(b, i) {
                 Some(end) => {
-                    i = end;
                     out.push_str("\"\"");
+                    push_line_breaks(&mut out, &b[i..end.min(b.len())]);
+                    i = end;
                 }
                 // `r#ident`, or a word such as `break` that starts like one.
                 None => {
@@ -153,12 +161,14 @@ fn strip_comments_and_strings(code: &str) -> String {
                 }
             }
         } else if b[i] == b'"' {
+            let start = i;
             i += 1;
             while i < b.len() && b[i] != b'"' {
                 i += if b[i] == b'\\' { 2 } else { 1 };
             }
             i += 1;
             out.push_str("\"\"");
+            push_line_breaks(&mut out, &b[start..i.min(b.len())]);
         } else if b[i] == b'\'' {
             match char_literal_len(&code[i + 1..]) {
                 Some(n) => {
@@ -178,6 +188,11 @@ fn strip_comments_and_strings(code: &str) -> String {
         }
     }
     out
+}
+
+/// One line break for each in `skipped`, so that what follows keeps its line number.
+fn push_line_breaks(out: &mut String, skipped: &[u8]) {
+    out.extend(skipped.iter().filter(|&&c| c == b'\n').map(|_| '\n'));
 }
 
 /// Where the block comment opening at `i` ends (comments nest in Rust), or the end.
@@ -653,4 +668,119 @@ fn a_circle_is_found_through_any_number_of_modules() {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
     assert_eq!(cycles(&graph), [["a", "b", "c"]]);
+}
+
+/// How many lines a function may run to before it needs a reason: past this a reader
+/// can no longer hold it in view, and it has usually grown a seam to split along.
+const LONG_FUNCTION: usize = 80;
+
+/// The functions of one file longer than [`LONG_FUNCTION`] lines (signature to closing
+/// brace) with no `// Long: <reason>` comment among the comments and attributes
+/// directly above them: `(line, name, lines)`.
+fn long_functions_without_a_reason(text: &str) -> Vec<(usize, String, usize)> {
+    let raw: Vec<&str> = text.lines().collect();
+    let code = strip_comments_and_strings(text);
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    for (start, line) in lines.iter().enumerate() {
+        let Some(name) = fn_name(line) else {
+            continue;
+        };
+        let Some(end) = body_end(&lines, start) else {
+            continue;
+        };
+        let length = end - start + 1;
+        let has_reason = raw[..start.min(raw.len())]
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .take_while(|l| l.starts_with("//") || l.starts_with("#["))
+            .any(|l| l.starts_with("// Long:"));
+        if length > LONG_FUNCTION && !has_reason {
+            out.push((start + 1, name, length));
+        }
+    }
+    out
+}
+
+/// The name of the function a line of code starts, if it starts one.
+fn fn_name(line: &str) -> Option<String> {
+    let mut rest = line.trim_start();
+    for qualifier in [
+        "pub(crate) ",
+        "pub(super) ",
+        "pub ",
+        "const ",
+        "async ",
+        "unsafe ",
+    ] {
+        rest = rest.strip_prefix(qualifier).unwrap_or(rest);
+    }
+    let rest = rest.strip_prefix("fn ")?;
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// The line of the brace that closes the body of the function starting at line
+/// `start`; `None` for a declaration without a body (`fn f();` in a trait).
+fn body_end(lines: &[&str], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut opened = false;
+    for (n, line) in lines.iter().enumerate().skip(start) {
+        for c in line.chars() {
+            match c {
+                ';' if !opened && depth == 0 => return None,
+                '{' => {
+                    depth += 1;
+                    opened = true;
+                }
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    if opened && depth == 0 {
+                        return Some(n);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn no_function_is_long_without_a_reason() {
+    let root = src_dir();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut problems = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let rel = path.strip_prefix(&root).unwrap_or(&path).display();
+        for (line, name, length) in long_functions_without_a_reason(&text) {
+            problems.push(format!("src/{rel}:{line} `{name}` is {length} lines"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "split these along their seams, or say why one is best read whole in a \
+         `// Long: <reason>` comment above it (CONTRIBUTING, \"Code\"):\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The length check sees a long function, counts braces in strings and comments as
+/// nothing, and takes a reason.
+#[test]
+fn a_long_function_is_found_unless_it_gives_a_reason() {
+    let body = "    let x = \"{\"; // }\n".repeat(LONG_FUNCTION);
+    let long = format!("/// Doc.\npub(crate) fn long() {{\n{body}}}\n");
+    let found = long_functions_without_a_reason(&long);
+    assert_eq!(found, vec![(2, "long".to_string(), LONG_FUNCTION + 2)]);
+    let reasoned = format!("// Long: one table read top to bottom.\n{long}");
+    assert!(long_functions_without_a_reason(&reasoned).is_empty());
+    let short = "fn short() {\n    let y = '}';\n}\ntrait T {\n    fn f();\n}\n";
+    assert!(long_functions_without_a_reason(short).is_empty());
 }
