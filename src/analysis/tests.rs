@@ -137,7 +137,6 @@ fn after_as_of_counts_a_partial_date_from_its_first_day() {
     assert!(!after_as_of(d("2014"), as_of));
 }
 
-
 #[test]
 fn percent_rounds_down() {
     let r = Readiness {

@@ -7,10 +7,10 @@
 //! The fixture is made from the declarations, so a field added to `schema.rs` is
 //! tested here without a line of this file changing.
 
+use crate::common::*;
 use assure::model::schema::{Field, FieldKind, RecordType, ALL_TYPES};
 use assure::present;
 use calamine::{Data, Reader};
-use crate::common::*;
 use std::path::Path;
 
 /// The record of each type in the fixture: its ID, and the fields it needs besides
