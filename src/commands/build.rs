@@ -29,6 +29,8 @@ pub struct BuildOptions {
 
 /// The outcome of a build that ran its checks.
 pub struct Built {
+    /// The checked content: its diagnostics, hashes and analysis. After a build that
+    /// ran, its site holds no records (the build's view took or released them).
     pub checked: Checked,
     /// Content problems stopped the build (exit code 1); nothing was written.
     pub failed: bool,
@@ -121,10 +123,15 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             .collect()
     };
     let packs = packs.as_slice();
-    let views = pipeline::analysed_for(&checked, [audience.as_str()]);
+    // Every output is for this one audience (the packs were chosen for it above): its
+    // view takes the records when it sees them all rather than copying them.
+    let views = HashMap::from([(
+        audience.clone(),
+        pipeline::take_analysed(&mut checked, &audience),
+    )]);
     let site_view = &views[&audience];
     let content_sha256 = output::audience_digest(
-        &checked.site,
+        pipeline::whole_site(&checked, site_view),
         &site_view.view,
         &site_view.attachments,
         &checked.hashes,
@@ -137,6 +144,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         (opts.since.clone(), false)
     };
     let changes = all_changes(&checked, &views, &audience, packs, &baselines, from_site)?;
+    // Nothing below reads the whole content's records again: the outputs are made from
+    // the view. When the view copied them (some were withheld), the originals go
+    // before rendering, so that one copy of the records is held rather than two.
+    release_records(&mut checked);
     let mut b = render::Build::new(site_view, checked.as_of, &theme, &checked.hashes);
     b.changes = changes.get(&audience);
     b.site_packs = packs
@@ -176,6 +187,16 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         readiness: readiness_text,
         pdfs,
     })
+}
+
+/// Drops the whole content's records, their index and backlinks, keeping the settings,
+/// the file list, the diagnostics, the hashes and the analysis: all a build reads once
+/// its view is made. [`Built::checked`] then holds no records.
+fn release_records(checked: &mut Checked) {
+    let site = &mut checked.site;
+    site.records = Vec::new();
+    site.index = HashMap::new();
+    site.backlinks = Vec::new();
 }
 
 /// Renders packs (in parallel) into `pdf/`, each from its audience's analysed view, and
@@ -267,7 +288,8 @@ fn all_changes(
                 others_skipped: from_site,
             };
             // Records still in the content but withheld from the view are not removed.
-            let exists = |id: &str| checked.site.get(id).is_some();
+            let whole = pipeline::whole_site(checked, view);
+            let exists = |id: &str| whole.get(id).is_some();
             let (site, a) = (view.site(), &view.analysis);
             if let Some(c) =
                 crate::changes::for_view(site, a, &audience, checked.as_of, &from, &exists)?
