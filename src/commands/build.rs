@@ -403,19 +403,31 @@ fn output_audience(output: &Path, packs: &[crate::config::Pack]) -> String {
         .unwrap_or_else(|| crate::config::INTERNAL.to_string())
 }
 
-/// Renders and writes every file of the output into the staging folder: each output
-/// of [`render::OUTPUTS`] in parallel, writing its files as it makes them, beside the
-/// attachment copies. Returns the number of site pages.
+/// The name of the site's pages in [`render::OUTPUTS`].
+const SITE_PAGES: &str = "site pages";
+
+/// Renders and writes every file of the output into the staging folder: the site pages
+/// first, on every thread beside the attachment copies, then the other outputs of
+/// [`render::OUTPUTS`] in parallel, each writing its files as it makes them. Returns the
+/// number of site pages.
+///
+/// In two steps because the biggest page (the matrix) and the workbook each hold tens
+/// of megabytes while they are made: made at the same time, they set a build's peak
+/// memory (issue 25). The pages keep both threads busy on their own.
 fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> Result<usize> {
     let emit = |path: &str, bytes: &[u8]| staging.write(path, bytes);
+    let run = |outputs: &[&(&'static str, render::Output)]| {
+        outputs
+            .par_iter()
+            .with_max_len(1)
+            .map(|(name, output)| output(b, &emit).map(|n| (*name, n)))
+            .collect::<Result<Vec<_>>>()
+    };
+    let (pages, others): (Vec<_>, Vec<_>) = render::OUTPUTS
+        .iter()
+        .partition(|(name, _)| *name == SITE_PAGES);
     let (counts, copies) = rayon::join(
-        || {
-            render::OUTPUTS
-                .par_iter()
-                .with_max_len(1)
-                .map(|(name, output)| output(b, &emit).map(|n| (*name, n)))
-                .collect::<Result<Vec<_>>>()
-        },
+        || run(&pages),
         || {
             b.attachments
                 .par_iter()
@@ -430,11 +442,12 @@ fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> R
         },
     );
     copies?;
-    let counts = counts?;
+    let mut counts = counts?;
+    counts.extend(run(&others)?);
     // Every HTML page written: changes.html is a page of the site too.
     Ok(counts
         .iter()
-        .filter(|(name, _)| matches!(*name, "site pages" | "changes page"))
+        .filter(|(name, _)| matches!(*name, SITE_PAGES | "changes page"))
         .map(|(_, n)| *n)
         .sum())
 }
