@@ -239,7 +239,7 @@ impl Pages<'_> {
         // The title leads each row when a phone shows the table as a list of cards.
         let title_cell = json!({"text": rec.title, "href": format!("{root}{}", rec.page_path()), "class": "cell-primary"});
         let standing = present::standing(site, a, i);
-        let standing_cell = word(standing, &standing_order);
+        let standing_cell = word(standing, standing_order);
         // The records a field names, as links by title with the ID beside (withheld
         // ones are left out).
         let links = |field: &str| {

@@ -166,8 +166,7 @@ fn write_objects(out: &mut Vec<u8>, objects: &[Option<(u16, &[u8])>]) -> Vec<Ent
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
-    let mut stream_number = size;
-    for group in packed.chunks(OBJECTS_PER_STREAM) {
+    for (stream_number, group) in (size..).zip(packed.chunks(OBJECTS_PER_STREAM)) {
         let mut index = Vec::new();
         let mut data = Vec::new();
         for (n, &number) in group.iter().enumerate() {
@@ -192,7 +191,6 @@ fn write_objects(out: &mut Vec<u8>, objects: &[Option<(u16, &[u8])>]) -> Vec<Ent
         );
         out.extend_from_slice(&content);
         out.extend_from_slice(b"\nendstream\nendobj\n");
-        stream_number += 1;
     }
     entries
 }
