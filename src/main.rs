@@ -522,8 +522,7 @@ fn check(
     let readiness = if checked.diagnostics.errors() > 0 {
         "readiness is not computed while the content has errors".to_string()
     } else {
-        let a = pipeline::analysed(&checked, audience.as_deref().unwrap_or(INTERNAL));
-        let r = a.analysis.readiness;
+        let r = pipeline::readiness(&checked, audience.as_deref().unwrap_or(INTERNAL));
         format!(
             "readiness: {} as of {}",
             assure::present::readiness_sentence(&r),

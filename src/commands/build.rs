@@ -29,6 +29,8 @@ pub struct BuildOptions {
 
 /// The outcome of a build that ran its checks.
 pub struct Built {
+    /// The checked content: its diagnostics, hashes and analysis. After a build that
+    /// ran, its site holds no records (the build's view took or released them).
     pub checked: Checked,
     /// Content problems stopped the build (exit code 1); nothing was written.
     pub failed: bool,
@@ -108,10 +110,15 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     pipeline::hash_all(&mut checked);
     let packs = audience_packs(opts, &checked.site.config, &audience);
     let packs = packs.as_slice();
-    let views = pipeline::analysed_for(&checked, [audience.as_str()]);
+    // Every output is for this one audience (the packs were chosen for it above): its
+    // view takes the records when it sees them all rather than copying them.
+    let views = HashMap::from([(
+        audience.clone(),
+        pipeline::take_analysed(&mut checked, &audience),
+    )]);
     let site_view = &views[&audience];
     let content_sha256 = output::audience_digest(
-        &checked.site,
+        pipeline::whole_site(&checked, site_view),
         &site_view.view,
         &site_view.attachments,
         &checked.hashes,
@@ -124,6 +131,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         (opts.since.clone(), false)
     };
     let changes = all_changes(&checked, &views, &audience, packs, &baselines, from_site)?;
+    // Nothing below reads the whole content's records again: the outputs are made from
+    // the view. When the view copied them (some were withheld), the originals go
+    // before rendering, so that one copy of the records is held rather than two.
+    release_records(&mut checked);
     let mut b = render::Build::new(site_view, checked.as_of, &theme, &checked.hashes);
     b.changes = changes.get(&audience);
     b.site_packs = packs
@@ -182,6 +193,16 @@ fn audience_packs(
         .filter(|p| p.audience == audience)
         .cloned()
         .collect()
+}
+
+/// Drops the whole content's records, their index and backlinks, keeping the settings,
+/// the file list, the diagnostics, the hashes and the analysis: all a build reads once
+/// its view is made. [`Built::checked`] then holds no records.
+fn release_records(checked: &mut Checked) {
+    let site = &mut checked.site;
+    site.records = Vec::new();
+    site.index = HashMap::new();
+    site.backlinks = Vec::new();
 }
 
 /// Renders packs (in parallel) into `pdf/`, each from its audience's analysed view, and
@@ -273,7 +294,8 @@ fn all_changes(
                 others_skipped: from_site,
             };
             // Records still in the content but withheld from the view are not removed.
-            let exists = |id: &str| checked.site.get(id).is_some();
+            let whole = pipeline::whole_site(checked, view);
+            let exists = |id: &str| whole.get(id).is_some();
             let (site, a) = (view.site(), &view.analysis);
             if let Some(c) =
                 crate::changes::for_view(site, a, &audience, checked.as_of, &from, &exists)?
@@ -387,19 +409,31 @@ fn output_audience(output: &Path, packs: &[crate::config::Pack]) -> String {
         .unwrap_or_else(|| crate::config::INTERNAL.to_string())
 }
 
-/// Renders and writes every file of the output into the staging folder: each output
-/// of [`render::OUTPUTS`] in parallel, writing its files as it makes them, beside the
-/// attachment copies. Returns the number of site pages.
+/// The name of the site's pages in [`render::OUTPUTS`].
+const SITE_PAGES: &str = "site pages";
+
+/// Renders and writes every file of the output into the staging folder: the site pages
+/// first, on every thread beside the attachment copies, then the other outputs of
+/// [`render::OUTPUTS`] in parallel, each writing its files as it makes them. Returns the
+/// number of site pages.
+///
+/// In two steps because the biggest page (the matrix) and the workbook each hold tens
+/// of megabytes while they are made: made at the same time, they set a build's peak
+/// memory (issue 25). The pages keep both threads busy on their own.
 fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> Result<usize> {
     let emit = |path: &str, bytes: &[u8]| staging.write(path, bytes);
+    let run = |outputs: &[&(&'static str, render::Output)]| {
+        outputs
+            .par_iter()
+            .with_max_len(1)
+            .map(|(name, output)| output(b, &emit).map(|n| (*name, n)))
+            .collect::<Result<Vec<_>>>()
+    };
+    let (pages, others): (Vec<_>, Vec<_>) = render::OUTPUTS
+        .iter()
+        .partition(|(name, _)| *name == SITE_PAGES);
     let (counts, copies) = rayon::join(
-        || {
-            render::OUTPUTS
-                .par_iter()
-                .with_max_len(1)
-                .map(|(name, output)| output(b, &emit).map(|n| (*name, n)))
-                .collect::<Result<Vec<_>>>()
-        },
+        || run(&pages),
         || {
             b.attachments
                 .par_iter()
@@ -414,11 +448,12 @@ fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> R
         },
     );
     copies?;
-    let counts = counts?;
+    let mut counts = counts?;
+    counts.extend(run(&others)?);
     // Every HTML page written: changes.html is a page of the site too.
     Ok(counts
         .iter()
-        .filter(|(name, _)| matches!(*name, "site pages" | "changes page"))
+        .filter(|(name, _)| matches!(*name, SITE_PAGES | "changes page"))
         .map(|(_, n)| *n)
         .sum())
 }

@@ -201,6 +201,48 @@ pub fn analysed(checked: &Checked, audience: &str) -> Analysed {
     finish(view, checked)
 }
 
+/// Readiness as one audience sees it (what `check` prints). When the audience sees
+/// every record it is the whole content's, read without making a view: a view copies
+/// every record (issue 25).
+pub fn readiness(checked: &Checked, audience: &str) -> analysis::Readiness {
+    if checked.site.records.iter().all(|r| r.visible_to(audience)) {
+        checked.analysis.readiness
+    } else {
+        analysed(checked, audience).analysis.readiness
+    }
+}
+
+/// [`analysed`] for a command that reads the whole content's records no more (`build`):
+/// when the audience sees every record, the view takes the checked site's records,
+/// index and backlinks instead of copying them, and `checked.site` keeps only the
+/// settings and the file list. A copy of every record was a sixth of what `build`
+/// held at 10,000 records (issue 25). The whole content's site is then [`whole_site`].
+pub fn take_analysed(checked: &mut Checked, audience: &str) -> Analysed {
+    if !checked.site.records.iter().all(|r| r.visible_to(audience)) {
+        return analysed(checked, audience);
+    }
+    let rest = Site {
+        config: checked.site.config.clone(),
+        files: checked.site.files.clone(),
+        records: Vec::new(),
+        index: HashMap::new(),
+        backlinks: Vec::new(),
+    };
+    let site = std::mem::replace(&mut checked.site, rest);
+    let view = view::into_view(site, audience);
+    Analysed::new(view, checked.analysis.clone())
+}
+
+/// The whole content's site after [`take_analysed`]: the checked one, or the view's
+/// when the view took the records (then the audience sees them all).
+pub fn whole_site<'a>(checked: &'a Checked, view: &'a Analysed) -> &'a Site {
+    if checked.site.records.is_empty() {
+        view.site()
+    } else {
+        &checked.site
+    }
+}
+
 /// [`analysed`], taking the checked site: when nothing is withheld the site becomes the
 /// view without a copy (serve does this on every rebuild).
 pub fn into_analysed(checked: Checked, audience: &str) -> (Analysed, Diagnostics) {

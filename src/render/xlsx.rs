@@ -135,13 +135,11 @@ impl Widths {
         Ok(())
     }
 
-    /// How many lines `text` wraps to in column `col` (at most 12, the row's limit).
-    fn lines(&self, col: usize, text: &str) -> usize {
+    /// How many lines a text wraps to in column `col` (at most 12, the row's limit),
+    /// given the length in characters of each of its lines.
+    fn lines(&self, col: usize, lengths: impl Iterator<Item = usize>) -> usize {
         let room = self.width(col).saturating_sub(2).max(1);
-        let n: usize = text
-            .lines()
-            .map(|l| l.chars().count().div_ceil(room).max(1))
-            .sum();
+        let n: usize = lengths.map(|l| l.div_ceil(room).max(1)).sum();
         n.clamp(1, 12)
     }
 }
@@ -193,11 +191,13 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
         ws.write_string_with_format(0, c as u16, head, &f.header)?;
     }
     let mut r: u32 = 0;
-    // Per row, the longest text of each column, to size the row for wrapped text.
-    let mut texts: Vec<Vec<String>> = Vec::new();
+    // Per row, the length in characters of each line of each cell, with its column, to
+    // size the row for wrapped text once every column's width is known. (Keeping the
+    // texts themselves held a second copy of every cell: issue 25.)
+    let mut lengths: Vec<Vec<(u16, u32)>> = Vec::new();
     for (i, rec) in b.site().of_type(t) {
         r += 1;
-        texts.push(vec![String::new(); cols.len()]);
+        lengths.push(Vec::new());
         for (c, value) in row(b, i).iter().enumerate() {
             let col = c as u16;
             let text = fit(&cell_text(value));
@@ -206,8 +206,9 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
             }
             write_cell(ws, (r, col), &kinds[c], (&text, value), rec, f)?;
             widths.see(c, &text);
-            if let Some(slot) = texts.last_mut() {
-                slot[c] = text;
+            if let Some(row) = lengths.last_mut() {
+                let count = |l: &str| u32::try_from(l.chars().count()).unwrap_or(u32::MAX);
+                row.extend(text.lines().map(|l| (col, count(l))));
             }
         }
     }
@@ -219,7 +220,7 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
         }
     }
     widths.apply(ws)?;
-    row_heights(ws, &texts, &widths)
+    row_heights(ws, &lengths, cols.len(), &widths)
 }
 
 /// Writes one cell of a record's row (`text` as the CSV gives it, `value` as
@@ -282,14 +283,21 @@ fn print_setup(ws: &mut Worksheet, last_row: u32, last_col: u16) -> Result<()> {
     Ok(())
 }
 
-/// Makes each record's row tall enough for its longest wrapped text (`texts`, per
-/// row the text of each column, sized by the columns' `widths`).
-fn row_heights(ws: &mut Worksheet, texts: &[Vec<String>], widths: &Widths) -> Result<()> {
-    for (n, row) in texts.iter().enumerate() {
-        let lines = row
-            .iter()
-            .enumerate()
-            .map(|(c, text)| widths.lines(c, text))
+/// Makes each record's row tall enough for its longest wrapped text: `lengths` holds,
+/// per row, the length of each line of each cell with its column (not the texts: they
+/// were a second copy of every cell, issue 25), sized by the `cols` columns' `widths`.
+fn row_heights(
+    ws: &mut Worksheet,
+    lengths: &[Vec<(u16, u32)>],
+    cols: usize,
+    widths: &Widths,
+) -> Result<()> {
+    for (n, row) in lengths.iter().enumerate() {
+        let lines = (0..cols)
+            .map(|c| {
+                let of_column = row.iter().filter(|(col, _)| usize::from(*col) == c);
+                widths.lines(c, of_column.map(|(_, len)| *len as usize))
+            })
             .max()
             .unwrap_or(1);
         if lines > 1 {

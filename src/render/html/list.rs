@@ -114,11 +114,12 @@ impl Pages<'_> {
         // Recommendations in groups by the review that made them, newest first; other
         // lists in one group with no heading.
         let sources = present::by_source(site);
+        let count = rows.len();
         let groups: Vec<serde_json::Value> = if t == RecordType::Recommendation {
-            self.source_groups(&sources, &rows, root)
+            self.source_groups(&sources, rows, root)
         } else {
-            let rows: Vec<&serde_json::Value> = rows.iter().map(|(_, r)| r).collect();
-            vec![json!({"rows": rows})]
+            let rows: Vec<serde_json::Value> = rows.into_iter().map(|(_, r)| r).collect();
+            vec![group(None, rows)]
         };
         let source_ids: Vec<&str> = sources
             .iter()
@@ -138,7 +139,7 @@ impl Pages<'_> {
         ];
         let mut ctx = self.context(root, title, t.folder(), crumbs)?;
         ctx.insert("columns", &columns);
-        ctx.insert("count", &rows.len());
+        ctx.insert("count", &count);
         ctx.insert("filter_target", "records-table");
         put(&mut ctx, "groups", serde_json::Value::Array(groups));
         ctx.insert("filters", &filters);
@@ -155,22 +156,26 @@ impl Pages<'_> {
 
     /// Rows of recommendations in groups by the review that made them, newest first,
     /// each headed by the review ([`Pages::source_heading`]).
+    ///
+    /// Each row is moved into its group, in the order of `rows`, not copied: the rows
+    /// of the matrix are the biggest value a build makes, and a copy of them was a
+    /// fifth of its peak memory at 10,000 records (issue 25).
     pub(super) fn source_groups(
         &self,
         sources: &[(Option<usize>, Vec<usize>)],
-        rows: &[(usize, serde_json::Value)],
+        rows: Vec<(usize, serde_json::Value)>,
         root: &str,
     ) -> Vec<serde_json::Value> {
+        let mut grouped: Vec<Vec<serde_json::Value>> = vec![Vec::new(); sources.len()];
+        for (i, row) in rows {
+            if let Some(g) = sources.iter().position(|(_, recs)| recs.contains(&i)) {
+                grouped[g].push(row);
+            }
+        }
         sources
             .iter()
-            .map(|(source, recs)| {
-                let rows: Vec<&serde_json::Value> = rows
-                    .iter()
-                    .filter(|(i, _)| recs.contains(i))
-                    .map(|(_, r)| r)
-                    .collect();
-                json!({"heading": self.source_heading(*source, root), "rows": rows})
-            })
+            .zip(grouped)
+            .map(|((source, _), rows)| group(Some(self.source_heading(*source, root)), rows))
             .collect()
     }
 
@@ -551,4 +556,15 @@ impl Row<'_, '_> {
             self.standing(),
         ]
     }
+}
+
+/// A group of rows for the templates, `{heading, rows}` (no heading: `{rows}`), made
+/// by hand: `json!` would serialise, that is copy, the rows.
+fn group(heading: Option<serde_json::Value>, rows: Vec<serde_json::Value>) -> serde_json::Value {
+    let mut group = serde_json::Map::new();
+    if let Some(heading) = heading {
+        group.insert("heading".into(), heading);
+    }
+    group.insert("rows".into(), serde_json::Value::Array(rows));
+    serde_json::Value::Object(group)
 }

@@ -43,7 +43,8 @@ impl Pages<'_> {
                              "counted": a.counted(site, i), "gap": gap, "actions": actions, "evidence": evidence_links, "data": data})));
         }
         let sources = present::by_source(site);
-        let groups = self.source_groups(&sources, &rows, "");
+        let count = rows.len();
+        let groups = self.source_groups(&sources, rows, "");
         let source_ids: Vec<&str> = sources
             .iter()
             .filter_map(|(s, _)| s.map(|x| site.records[x].id.as_str()))
@@ -67,7 +68,7 @@ impl Pages<'_> {
         let mut charts = vec![crate::charts::readiness(site, a)];
         charts.extend(crate::charts::recommendations_by_review(site));
         ctx.insert("charts", &self.charts(charts));
-        ctx.insert("count", &rows.len());
+        ctx.insert("count", &count);
         put(&mut ctx, "groups", serde_json::Value::Array(groups));
         ctx.insert("filters", &filters);
         ctx.insert("filter_target", "matrix-table");
