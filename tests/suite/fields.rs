@@ -354,3 +354,52 @@ fn the_lint_reads_every_field_declared_personal_and_new_offers_every_field() {
         }
     }
 }
+
+/// A plain field given a value of the wrong shape (a mapping where its kind wants text,
+/// a date, a number or a word) is an E003 at that field's line, and the check goes on
+/// to every other record: the declaration alone gives the loader what to say.
+#[test]
+fn a_plain_field_of_the_wrong_shape_is_a_problem_at_its_line() {
+    let c = fixture();
+    let mut checked = 0;
+    for (t, fields) in declared() {
+        let (id, _) = base(t).unwrap();
+        let path = format!("{}/{id}.md", t.folder());
+        let text = std::fs::read_to_string(c.root().join(&path)).unwrap();
+        let mut wrong = String::new();
+        for line in text.lines() {
+            match fields.iter().find(|f| {
+                line.starts_with(&format!("{}:", f.name))
+                    && !matches!(f.kind, FieldKind::Ref(_) | FieldKind::Refs(_))
+            }) {
+                Some(f) => wrong.push_str(&format!("{}: {{not: text}}\n", f.name)),
+                None => wrong.push_str(&format!("{line}\n")),
+            }
+        }
+        c.write(&path, &wrong);
+    }
+    let run = c.check(&[]);
+    for (t, fields) in declared() {
+        let (id, _) = base(t).unwrap();
+        let path = format!("{}/{id}.md", t.folder());
+        let text = std::fs::read_to_string(c.root().join(&path)).unwrap();
+        for f in fields
+            .iter()
+            .filter(|f| !matches!(f.kind, FieldKind::Ref(_) | FieldKind::Refs(_)))
+        {
+            let line = text
+                .lines()
+                .position(|l| l.starts_with(&format!("{}:", f.name)))
+                .unwrap() as u32
+                + 1;
+            let d = c.assert_diag(&run, &path, "E003", line);
+            assert!(
+                d.message.contains(&format!("`{}`", f.name)),
+                "{}",
+                d.message
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "only {checked} plain fields were tried");
+}
