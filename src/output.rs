@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -322,6 +322,39 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes a file at a path inside the output as `make` produces it, hashing it on
+    /// the way, so that a big file (`data/records.json`) is never held whole. When the
+    /// previous output has the same bytes, its file is linked in place of the new one,
+    /// as [`Staging::write`] would have done.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        make: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.dir.join(rel);
+        self.make_parent(&path)?;
+        let cannot = || format!("cannot write `{}`", path.display());
+        let file = std::fs::File::create(&path).with_context(cannot)?;
+        let mut out = Hashing {
+            inner: std::io::BufWriter::with_capacity(256 * 1024, file),
+            hash: Sha256::new(),
+        };
+        make(&mut out)?;
+        out.inner.flush().with_context(cannot)?;
+        let hash = crate::hash::hex(&out.hash.finalize());
+        if self.previous.get(rel) == Some(&hash) {
+            let linked = path.with_file_name(format!(".{}.reused", output_name(&path)));
+            if self.reuse(rel, &hash, &linked, |old| same_files(old, &path))
+                && std::fs::rename(&linked, &path).is_err()
+            {
+                // The new copy stays; it has the same bytes.
+                let _ = std::fs::remove_file(&linked);
+            }
+        }
+        self.record(rel, hash);
+        Ok(())
+    }
+
     /// Copies a file into the output, with its known hash.
     pub fn copy(&self, rel: &str, from: &Path, hash: Option<&String>) -> Result<()> {
         let path = self.dir.join(rel);
@@ -407,6 +440,24 @@ fn same_files(a: &Path, b: &Path) -> bool {
         if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
             return false;
         }
+    }
+}
+
+/// A writer that hashes what goes through it.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.hash.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -866,6 +917,61 @@ mod tests {
             let err = written_by_assure(d).unwrap_err();
             assert!(err.contains(why), "{err}");
         }
+    }
+
+    /// A file written as it is made is the file [`Staging::write`] writes: the same
+    /// bytes and manifest hash, and, unchanged since the last build, the previous
+    /// output's file linked in (nothing else left beside it); changed, a new file.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_written_as_it_is_made_is_hashed_and_reused_like_a_whole_one() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let output = dir.path().join("output");
+        let build = |json: &'static str| {
+            let staging = Staging::new(&output).expect("a staging folder");
+            staging
+                .write("site/index.html", b"<p>x</p>")
+                .expect("write");
+            staging
+                .write_with("data/records.json", &mut |out| {
+                    for part in json.split_inclusive(',') {
+                        out.write_all(part.as_bytes())?;
+                    }
+                    Ok(())
+                })
+                .expect("write as made");
+            staging
+                .write("data/whole.json", json.as_bytes())
+                .expect("write");
+            staging.finish("2026-12-06", "public", "").expect("finish");
+            let manifest = read_manifest(&output).expect("a manifest").files;
+            let inode = std::fs::metadata(output.join("data/records.json"))
+                .expect("written")
+                .ino();
+            (manifest, inode)
+        };
+        let (first, inode) = build(r#"{"a": 1, "b": 2}"#);
+        assert_eq!(
+            first["data/records.json"], first["data/whole.json"],
+            "hashed as if written whole"
+        );
+        let read = std::fs::read(output.join("data/records.json")).expect("read");
+        assert_eq!(read, br#"{"a": 1, "b": 2}"#);
+        let (_, same) = build(r#"{"a": 1, "b": 2}"#);
+        assert_eq!(
+            same, inode,
+            "the unchanged file is the previous one, linked"
+        );
+        let (changed, other) = build(r#"{"a": 1, "b": 3}"#);
+        assert_ne!(other, inode);
+        assert_eq!(changed["data/records.json"], changed["data/whole.json"]);
+        let left: Vec<String> = std::fs::read_dir(output.join("data"))
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left.len(), 2, "nothing left beside the files: {left:?}");
     }
 
     /// The flush used where there is no `syncfs`, over files and folders.

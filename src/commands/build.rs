@@ -409,8 +409,26 @@ fn output_audience(output: &Path, packs: &[crate::config::Pack]) -> String {
         .unwrap_or_else(|| crate::config::INTERNAL.to_string())
 }
 
+/// The outputs' files go into the staging folder; `records.json` as it is made.
+impl render::Sink for Staging {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        Staging::write(self, path, bytes)
+    }
+
+    fn write_with(
+        &self,
+        path: &str,
+        make: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<()>,
+    ) -> Result<()> {
+        Staging::write_with(self, path, make)
+    }
+}
+
 /// The name of the site's pages in [`render::OUTPUTS`].
 const SITE_PAGES: &str = "site pages";
+
+/// The name of the workbook in [`render::OUTPUTS`].
+const WORKBOOK: &str = "tracker.xlsx";
 
 /// Renders and writes every file of the output into the staging folder: the site pages
 /// first, on every thread beside the attachment copies, then the other outputs of
@@ -421,12 +439,11 @@ const SITE_PAGES: &str = "site pages";
 /// of megabytes while they are made: made at the same time, they set a build's peak
 /// memory (issue 25). The pages keep both threads busy on their own.
 fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> Result<usize> {
-    let emit = |path: &str, bytes: &[u8]| staging.write(path, bytes);
     let run = |outputs: &[&(&'static str, render::Output)]| {
         outputs
             .par_iter()
             .with_max_len(1)
-            .map(|(name, output)| output(b, &emit).map(|n| (*name, n)))
+            .map(|(name, output)| output(b, staging).map(|n| (*name, n)))
             .collect::<Result<Vec<_>>>()
     };
     let (pages, others): (Vec<_>, Vec<_>) = render::OUTPUTS
@@ -449,6 +466,11 @@ fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> R
     );
     copies?;
     let mut counts = counts?;
+    // The workbook alone: it holds every cell until it is written (tens of
+    // megabytes at 10,000 records); the other outputs together after it.
+    let (workbook, others): (Vec<_>, Vec<_>) =
+        others.into_iter().partition(|(name, _)| *name == WORKBOOK);
+    counts.extend(run(&workbook)?);
     counts.extend(run(&others)?);
     // Every HTML page written: changes.html is a page of the site too.
     Ok(counts

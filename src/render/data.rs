@@ -426,6 +426,14 @@ pub fn summary_json(site: &Site, an: &Analysis, audience: &str, as_of: Date) -> 
 
 /// `data/records.json`.
 pub fn records_json(b: &Build<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_records_json(b, &mut out);
+    out
+}
+
+/// Writes `data/records.json` to `out` as it is made, never holding it whole.
+pub fn write_records_json(b: &Build<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     // Keys in sorted order, as serde_json writes an object's.
     #[derive(serde::Serialize)]
     struct Doc<'a, 'b> {
@@ -451,13 +459,10 @@ pub fn records_json(b: &Build<'_>) -> Vec<u8> {
         records: Records(b),
         status: summary_json(b.site(), b.analysis, &b.view.audience, b.as_of),
     };
-    // About the size it will be: every body, plus the fields and links around it.
-    let estimate: usize = b.site().records.iter().map(|r| r.body.len() + 1024).sum();
-    let mut out = Vec::with_capacity(estimate);
-    // Writing to a Vec cannot fail, and every value here is serialisable.
-    let _ = serde_json::to_writer_pretty(&mut out, &doc);
-    out.push(b'\n');
-    out
+    // Every value here is serialisable: only writing can fail.
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 /// The text of a tracker cell: lists joined with "; ", links as their IDs, a withheld
@@ -524,7 +529,7 @@ pub(super) fn row(b: &Build<'_>, i: usize) -> Vec<Value> {
 
 /// `data/records.json` as an output.
 pub fn write_json(b: &Build<'_>, emit: Emit<'_>) -> anyhow::Result<usize> {
-    emit("data/records.json", &records_json(b))?;
+    emit.write_with("data/records.json", &mut |out| write_records_json(b, out))?;
     Ok(1)
 }
 
@@ -532,7 +537,7 @@ pub fn write_json(b: &Build<'_>, emit: Emit<'_>) -> anyhow::Result<usize> {
 pub fn write_csv(b: &Build<'_>, emit: Emit<'_>) -> anyhow::Result<usize> {
     let files = csv_files(b);
     for (name, bytes) in &files {
-        emit(&format!("data/{name}"), bytes)?;
+        emit.write(&format!("data/{name}"), bytes)?;
     }
     Ok(files.len())
 }

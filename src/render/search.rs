@@ -117,6 +117,6 @@ pub fn index_script(b: &Build<'_>) -> String {
 
 /// The search index as an output.
 pub fn write(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
-    emit("site/search-index.js", index_script(b).as_bytes())?;
+    emit.write("site/search-index.js", index_script(b).as_bytes())?;
     Ok(1)
 }

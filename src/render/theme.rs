@@ -33,7 +33,7 @@ pub struct Theme {
 /// The theme's static files as an output, under `site/static/`.
 pub fn write(b: &super::Build<'_>, emit: super::Emit<'_>) -> Result<usize> {
     for (name, bytes) in &b.theme.statics {
-        emit(&format!("site/static/{name}"), bytes)?;
+        emit.write(&format!("site/static/{name}"), bytes)?;
     }
     Ok(b.theme.statics.len())
 }

@@ -563,7 +563,7 @@ fn same_on_every_host(zip: &mut [u8]) {
 
 /// `data/tracker.xlsx` as an output.
 pub fn write(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
-    emit("data/tracker.xlsx", &workbook(b)?)?;
+    emit.write("data/tracker.xlsx", &workbook(b)?)?;
     Ok(1)
 }
 

@@ -99,7 +99,7 @@ pub fn changes_page(b: &Build<'_>, c: &Changes) -> Result<String> {
 pub fn write_changes(b: &Build<'_>, emit: Emit<'_>) -> Result<usize> {
     match b.changes {
         Some(c) => {
-            emit("site/changes.html", changes_page(b, c)?.as_bytes())?;
+            emit.write("site/changes.html", changes_page(b, c)?.as_bytes())?;
             Ok(1)
         }
         None => Ok(0),
