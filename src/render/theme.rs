@@ -16,7 +16,7 @@ const TEMPLATES: &[(&str, &[u8])] = theme_files!("templates":
     "base.html", "header.html", "footer.html", "link.html", "index.html", "list.html", "record.html",
     "matrix.html", "timeline.html", "search.html", "page.html", "chart.html",
     "changes.html", "dashboard-changes.html", "dashboard-judgements.html", "filters.html",
-    "indicators.html",
+    "indicators.html", "list-row.html", "matrix-row.html",
 );
 
 const STATIC: &[(&str, &[u8])] = theme_files!("static":

@@ -184,43 +184,54 @@ fn type_sheet(b: &Build<'_>, ws: &mut Worksheet, t: RecordType, f: &Formats) -> 
     ws.set_name(t.plural_title())?;
     let cols = columns(t);
     let kinds: Vec<Kind> = cols.iter().map(|c| kind_of(t, c)).collect();
+    let heads: Vec<String> = cols
+        .iter()
+        .map(|name| crate::present::column_label(t, name))
+        .collect();
+    // The sheet is written row by row and each row leaves memory once written (issue
+    // 25: every cell held until the end was a third of a build's peak): so the column
+    // widths and row heights, which depend on every row, come from a first pass that
+    // keeps only, per row, the length in characters of each line of each cell.
     let mut widths = Widths(vec![0; cols.len()]);
-    for (c, name) in cols.iter().enumerate() {
-        let head = crate::present::column_label(t, name);
-        widths.see(c, &head);
-        ws.write_string_with_format(0, c as u16, head, &f.header)?;
+    for (c, head) in heads.iter().enumerate() {
+        widths.see(c, head);
     }
-    let mut r: u32 = 0;
-    // Per row, the length in characters of each line of each cell, with its column, to
-    // size the row for wrapped text once every column's width is known. (Keeping the
-    // texts themselves held a second copy of every cell: issue 25.)
-    let mut lengths: Vec<Vec<(u16, u32)>> = Vec::new();
-    for (i, rec) in b.site().of_type(t) {
-        r += 1;
-        lengths.push(Vec::new());
-        for (c, value) in row(b, i).iter().enumerate() {
-            let col = c as u16;
-            let text = fit(&cell_text(value));
-            if text.is_empty() {
-                continue;
-            }
-            write_cell(ws, (r, col), &kinds[c], (&text, value), rec, f)?;
-            widths.see(c, &text);
-            if let Some(row) = lengths.last_mut() {
-                let count = |l: &str| u32::try_from(l.chars().count()).unwrap_or(u32::MAX);
-                row.extend(text.lines().map(|l| (col, count(l))));
-            }
-        }
-    }
-    print_setup(ws, r, (cols.len() - 1) as u16)?;
     // Dates show as "31 Mar 2014": wide enough for that, whatever the header.
     for (c, k) in kinds.iter().enumerate() {
         if *k == Kind::Date {
             widths.see(c, "30 Sep 2014");
         }
     }
+    let mut lengths: Vec<Vec<(u16, u32)>> = Vec::new();
+    for (i, _) in b.site().of_type(t) {
+        let mut lines = Vec::new();
+        for (c, value) in row(b, i).iter().enumerate() {
+            let text = fit(&cell_text(value));
+            widths.see(c, &text);
+            let count = |l: &str| u32::try_from(l.chars().count()).unwrap_or(u32::MAX);
+            lines.extend(text.lines().map(|l| (c as u16, count(l))));
+        }
+        lengths.push(lines);
+    }
+    print_setup(ws, lengths.len() as u32, (cols.len() - 1) as u16)?;
     widths.apply(ws)?;
-    row_heights(ws, &lengths, cols.len(), &widths)
+    for (c, head) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, head, &f.header)?;
+    }
+    for (n, (i, rec)) in b.site().of_type(t).enumerate() {
+        let r = n as u32 + 1;
+        let lines = row_lines(&lengths[n], cols.len(), &widths);
+        if lines > 1 {
+            ws.set_row_height(r, 15.0 * lines as f64)?;
+        }
+        for (c, value) in row(b, i).iter().enumerate() {
+            let text = fit(&cell_text(value));
+            if !text.is_empty() {
+                write_cell(ws, (r, c as u16), &kinds[c], (&text, value), rec, f)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes one cell of a record's row (`text` as the CSV gives it, `value` as
@@ -283,28 +294,17 @@ fn print_setup(ws: &mut Worksheet, last_row: u32, last_col: u16) -> Result<()> {
     Ok(())
 }
 
-/// Makes each record's row tall enough for its longest wrapped text: `lengths` holds,
-/// per row, the length of each line of each cell with its column (not the texts: they
+/// How many lines tall a record's row must be for its longest wrapped text: `lengths`
+/// holds the length of each line of each cell with its column (not the texts: they
 /// were a second copy of every cell, issue 25), sized by the `cols` columns' `widths`.
-fn row_heights(
-    ws: &mut Worksheet,
-    lengths: &[Vec<(u16, u32)>],
-    cols: usize,
-    widths: &Widths,
-) -> Result<()> {
-    for (n, row) in lengths.iter().enumerate() {
-        let lines = (0..cols)
-            .map(|c| {
-                let of_column = row.iter().filter(|(col, _)| usize::from(*col) == c);
-                widths.lines(c, of_column.map(|(_, len)| *len as usize))
-            })
-            .max()
-            .unwrap_or(1);
-        if lines > 1 {
-            ws.set_row_height(n as u32 + 1, 15.0 * lines as f64)?;
-        }
-    }
-    Ok(())
+fn row_lines(lengths: &[(u16, u32)], cols: usize, widths: &Widths) -> usize {
+    (0..cols)
+        .map(|c| {
+            let of_column = lengths.iter().filter(|(col, _)| usize::from(*col) == c);
+            widths.lines(c, of_column.map(|(_, len)| *len as usize))
+        })
+        .max()
+        .unwrap_or(1)
 }
 
 /// The "Readiness" sheet: the figures of `assure status --format json`, in words.
@@ -486,6 +486,12 @@ fn gap_sections(
 }
 
 /// `data/tracker.xlsx`, as bytes.
+///
+/// The sheets with a row per record are written row by row in the writer's "low
+/// memory" mode: each row goes to a temporary file once the next one starts, and only
+/// the shared strings stay in memory. Every cell held until the end was the largest
+/// part of a build's peak at 10,000 records (issue 25). The workbook says the same; its
+/// bytes differ only in the order of its shared strings and styles.
 pub fn workbook(b: &Build<'_>) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let d = b.as_of;
@@ -508,16 +514,16 @@ pub fn workbook(b: &Build<'_>) -> Result<Vec<u8>> {
     readiness_sheet(b, wb.add_worksheet(), &f)?;
     let planned = [RecordType::Recommendation, RecordType::Action];
     if planned.iter().any(|&t| site.of_type(t).next().is_some()) {
-        action_plan::sheet(b, wb.add_worksheet(), &f)?;
+        action_plan::sheet(b, wb.add_worksheet_with_low_memory()?, &f)?;
     }
     for t in ALL_TYPES {
         if site.of_type(t).next().is_none() {
             continue;
         }
-        type_sheet(b, wb.add_worksheet(), t, &f)?;
+        type_sheet(b, wb.add_worksheet_with_low_memory()?, t, &f)?;
     }
     // Last and hidden: what `import --update` reads the edits back with.
-    round_trip::sheet(b, wb.add_worksheet(), &f)?;
+    round_trip::sheet(b, wb.add_worksheet_with_low_memory()?, &f)?;
     let mut bytes = wb.save_to_buffer().context("writing data/tracker.xlsx")?;
     same_on_every_host(&mut bytes);
     Ok(bytes)

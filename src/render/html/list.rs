@@ -86,31 +86,7 @@ impl Pages<'_> {
         let cols = columns(t);
         let standing_order = present::standing_order(t);
         let mut filter_values = FilterValues::new();
-        let mut rows = Vec::new();
-        let mut order: Vec<(usize, &Record)> = site.of_type(t).collect();
-        if t == RecordType::Evidence {
-            // The newest evidence first: what an inspector asks for.
-            order.sort_by_key(|(i, r)| {
-                (
-                    std::cmp::Reverse(r.reviewed.or(r.date).map(|d| d.first_day())),
-                    *i,
-                )
-            });
-        }
-        for (i, _) in order {
-            // Each cell carries its column's name, shown beside it on a phone.
-            let cells: Vec<serde_json::Value> = self
-                .list_cells(t, i, root, &standing_order)
-                .into_iter()
-                .zip(cols)
-                .map(|(mut c, label)| {
-                    c["label"] = json!(label);
-                    c
-                })
-                .collect();
-            let data = self.row_filters(t, i, &mut filter_values);
-            rows.push((i, json!({"cells": cells, "data": data})));
-        }
+        let rows = self.list_rows(t, root, &standing_order, &mut filter_values)?;
         // Recommendations in groups by the review that made them, newest first; other
         // lists in one group with no heading.
         let sources = present::by_source(site);
@@ -152,6 +128,52 @@ impl Pages<'_> {
             format!("{}/index.html", t.folder()),
             self.render("list.html", &ctx)?,
         ))
+    }
+
+    /// A list's rows, each rendered (`list-row.html`) and kept as its HTML, with its
+    /// record; the values its filters match are offered in `filter_values`.
+    fn list_rows(
+        &self,
+        t: RecordType,
+        root: &str,
+        standing_order: &[&str],
+        filter_values: &mut FilterValues,
+    ) -> Result<Vec<(usize, serde_json::Value)>> {
+        let site = self.b.site();
+        let cols = columns(t);
+        let mut rows = Vec::new();
+        let mut order: Vec<(usize, &Record)> = site.of_type(t).collect();
+        if t == RecordType::Evidence {
+            // The newest evidence first: what an inspector asks for.
+            order.sort_by_key(|(i, r)| {
+                (
+                    std::cmp::Reverse(r.reviewed.or(r.date).map(|d| d.first_day())),
+                    *i,
+                )
+            });
+        }
+        for (i, _) in order {
+            // Each cell carries its column's name, shown beside it on a phone.
+            let cells: Vec<serde_json::Value> = self
+                .list_cells(t, i, root, standing_order)
+                .into_iter()
+                .zip(cols)
+                .map(|(mut c, label)| {
+                    c["label"] = json!(label);
+                    c
+                })
+                .collect();
+            let data = self.row_filters(t, i, filter_values);
+            // Each row is rendered as it is made and kept as its HTML: the values of
+            // a row (a dozen small objects) take ten times its HTML, and the rows of
+            // the evidence list of 10,000 records held at once were 50 MB, the peak of
+            // a build (issue 25).
+            let mut row = tera::Context::new();
+            put(&mut row, "r", json!({"cells": cells, "data": data}));
+            let html = self.render("list-row.html", &row)?;
+            rows.push((i, serde_json::Value::String(html)));
+        }
+        Ok(rows)
     }
 
     /// Rows of recommendations in groups by the review that made them, newest first,
