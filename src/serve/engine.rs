@@ -17,7 +17,7 @@
 //! narrative pages (which every page's header and footer show) re-renders everything.
 
 use super::partial::{self, Graph, SearchIndex};
-use super::{Changed, Page, Problem, Shared};
+use super::{Body, Changed, Page, Problem, Shared};
 use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::date::Date;
@@ -398,30 +398,31 @@ impl Output {
         started: Instant,
         attachments: Arc<BTreeSet<String>>,
     ) -> Result<Outcome> {
-        // Each page is kept as it is rendered, on the thread that rendered it: all
-        // pages held twice (as strings, then as shared bytes) was a third of the
-        // memory serve needed at 10,000 records.
+        // Each page is kept as it is rendered, compressed on the thread that rendered
+        // it: all pages held twice (as strings, then as shared bytes) was a third of
+        // the memory serve needed at 10,000 records, and held once uncompressed still
+        // about 103 MB (see [`Body`]).
         let pages = std::sync::Mutex::new(HashMap::new());
         render::html::render_each(b, |path, html| {
-            let body: Arc<[u8]> = Arc::from(html.as_bytes());
+            let body = Body::pack(html.as_bytes())?;
             pages
                 .lock()
                 .map_err(|_| anyhow::anyhow!("a renderer failed"))?
                 .insert(path.to_string(), body);
             Ok(())
         })?;
-        let mut all: HashMap<String, Arc<[u8]>> = pages
+        let mut all: HashMap<String, Body> = pages
             .into_inner()
             .map_err(|_| anyhow::anyhow!("a renderer failed"))?;
         if let Some(c) = b.changes {
             let html = render::html::changes_page(b, c)?;
-            all.insert(CHANGES_PAGE.into(), Arc::from(html.into_bytes()));
+            all.insert(CHANGES_PAGE.into(), Body::pack(html.as_bytes())?);
         }
         let mut search = SearchIndex::default();
         let script = search.update(b.site(), None);
-        all.insert(SEARCH_SCRIPT.into(), Arc::from(script.into_bytes()));
+        all.insert(SEARCH_SCRIPT.into(), Body::pack(script.as_bytes())?);
         for (name, bytes) in &theme.statics {
-            all.insert(format!("static/{name}"), Arc::from(bytes.as_slice()));
+            all.insert(format!("static/{name}"), Body::pack(bytes)?);
         }
         self.search = Some(search);
         let generation = self.generation + 1;
@@ -488,7 +489,7 @@ impl Output {
         let mut total = 0;
         if !first.is_empty() {
             let rendered = partial::record_pages(b, &first)?;
-            let changed = self.store(rendered);
+            let changed = self.store(rendered)?;
             total += changed.len();
             if !changed.is_empty() {
                 self.publish(Changed::Pages(changed), Arc::clone(&attachments));
@@ -498,15 +499,11 @@ impl Output {
 
         // Pass 2: every other page, kept where it differs (see the module's comment).
         let done: HashSet<&str> = first.iter().map(|&p| site.records[p].id.as_str()).collect();
-        let mut changed = self.rerender_except(b, &done)?;
+        let reindex = !touched.is_empty() || prints.len() != last.records.len();
+        let mut changed = self.rerender_except(b, &done, reindex.then_some(&touched))?;
         if let Some(c) = b.changes {
             let html = render::html::changes_page(b, c)?;
-            changed.extend(self.store(vec![(CHANGES_PAGE.to_string(), html)]));
-        }
-        if !touched.is_empty() || prints.len() != last.records.len() {
-            let search = self.search.get_or_insert_with(SearchIndex::default);
-            let script = search.update(site, Some(&touched));
-            changed.extend(self.store(vec![(SEARCH_SCRIPT.to_string(), script)]));
+            changed.extend(self.store(vec![(CHANGES_PAGE.to_string(), html)])?);
         }
         total += changed.len();
         if !changed.is_empty() {
@@ -523,14 +520,19 @@ impl Output {
     }
 
     /// Renders every page of the site but the record pages of `done` (already brought
-    /// up to date), stores those whose bytes differ from the served ones, and drops
-    /// served pages the site no longer has; returns the paths that changed.
+    /// up to date), stores those whose bytes differ from the served ones (told by their
+    /// SHA-256, on the rendering threads), and drops served pages the site no longer
+    /// has; returns the paths that changed. With `reindex` (the records touched), the
+    /// search script is brought up to date too, alongside the pages: at 10,000 records
+    /// it is 15 MB, whose hashing and compressing (about 65 ms on one thread) would
+    /// otherwise follow the rendering.
     ///
     /// Why every page rather than only the pages whose inputs changed (by a list of
     /// what each page read while rendering): such a list is right only if every read
     /// of the renderer and of the analysis it calls is recorded — a flag such as "met,
     /// but an action is overdue" reads records the page never links to, and a missed
-    /// read is a stale page, the very fault this replaced. Comparing bytes cannot miss.
+    /// read is a stale page, the very fault this replaced. Comparing bytes (by SHA-256)
+    /// cannot miss.
     /// Its cost, measured with `scripts/bench-serve` on 10,000 records (the generated
     /// corpus, a 2-core machine under heavy load): the edited page is served as soon
     /// as before (median 66–75 ms before, 61 ms after); the whole rebuild went from
@@ -539,30 +541,28 @@ impl Output {
     /// against 7.8 s for the first full build; peak memory 477–480 → 411–427 MiB.
     /// Recording reads could save at most the difference, about 4.5 s of background
     /// work per save, never the author's wait for the edited page.
-    fn rerender_except(&mut self, b: &Build<'_>, done: &HashSet<&str>) -> Result<Vec<String>> {
+    fn rerender_except(
+        &mut self,
+        b: &Build<'_>,
+        done: &HashSet<&str>,
+        reindex: Option<&HashSet<String>>,
+    ) -> Result<Vec<String>> {
         let next = self.generation + 1;
-        let served = &self.pages;
-        // Each page's path, with its bytes when they differ from the served ones.
-        type Fresh = (String, Option<Arc<[u8]>>);
-        let fresh: Mutex<Vec<Fresh>> = Mutex::new(Vec::new());
-        let failed = || anyhow::anyhow!("a renderer failed");
-        render::html::render_each_where(
-            b,
-            |id, _| id.is_none_or(|id| !done.contains(id)),
-            |path, html| {
-                let same = served
-                    .get(path)
-                    .is_some_and(|p| *p.body == *html.as_bytes());
-                let body = (!same).then(|| Arc::from(html.as_bytes()));
-                fresh
-                    .lock()
-                    .map_err(|_| failed())?
-                    .push((path.to_string(), body));
-                Ok(())
-            },
-        )?;
-        let fresh = fresh.into_inner().map_err(|_| failed())?;
         let site = b.site();
+        let served = &self.pages;
+        let index = &mut self.search;
+        let (fresh, script) = rayon::join(
+            || rerender(served, b, done),
+            || match reindex {
+                Some(touched) => {
+                    let index = index.get_or_insert_with(SearchIndex::default);
+                    let script = index.update(site, Some(touched));
+                    changed_body(served.get(SEARCH_SCRIPT), script.as_bytes()).map(Some)
+                }
+                None => Ok(None),
+            },
+        );
+        let (fresh, script) = (fresh?, script?);
         let mut present: HashSet<String> = site.records.iter().map(|r| r.page_path()).collect();
         let mut changed = Vec::new();
         for (path, body) in fresh {
@@ -594,30 +594,45 @@ impl Output {
             self.pages.remove(&path);
             changed.push(path);
         }
+        if let Some(body) = script.flatten() {
+            self.pages.insert(
+                SEARCH_SCRIPT.to_string(),
+                Page {
+                    body,
+                    version: next,
+                },
+            );
+            changed.push(SEARCH_SCRIPT.to_string());
+        }
         Ok(changed)
     }
 
     /// Stores rendered pages that differ from those served; returns their paths.
-    fn store(&mut self, rendered: Vec<(String, String)>) -> Vec<String> {
+    fn store(&mut self, rendered: Vec<(String, String)>) -> Result<Vec<String>> {
         let next = self.generation + 1;
+        let served = &self.pages;
+        // Hashed (and compressed where changed) in parallel, as rendering is.
+        let fresh: Vec<(String, Option<Body>)> = rendered
+            .into_par_iter()
+            .map(|(path, text)| {
+                let body = changed_body(served.get(&path), text.as_bytes())?;
+                Ok((path, body))
+            })
+            .collect::<std::io::Result<_>>()?;
         let mut changed = Vec::new();
-        for (path, text) in rendered {
-            let same = self
-                .pages
-                .get(&path)
-                .is_some_and(|p| *p.body == *text.as_bytes());
-            if !same {
+        for (path, body) in fresh {
+            if let Some(body) = body {
                 self.pages.insert(
                     path.clone(),
                     Page {
-                        body: Arc::from(text.into_bytes()),
+                        body,
                         version: next,
                     },
                 );
                 changed.push(path);
             }
         }
-        changed
+        Ok(changed)
     }
 
     /// Makes the current pages the served ones, with the content's warnings in place of
@@ -637,6 +652,42 @@ impl Output {
     fn publish_problems(&self, problems: Vec<Problem>) {
         self.shared.set_problems(problems);
     }
+}
+
+/// Each page's path, with its bytes when they differ from the served ones.
+type Fresh = (String, Option<Body>);
+
+/// Renders every page of the site but the record pages of `done`, each hashed (and
+/// compressed where it differs from the page in `served`) on the thread rendering it.
+fn rerender(
+    served: &HashMap<String, Page>,
+    b: &Build<'_>,
+    done: &HashSet<&str>,
+) -> Result<Vec<Fresh>> {
+    let fresh: Mutex<Vec<Fresh>> = Mutex::new(Vec::new());
+    let failed = || anyhow::anyhow!("a renderer failed");
+    render::html::render_each_where(
+        b,
+        |id, _| id.is_none_or(|id| !done.contains(id)),
+        |path, html| {
+            let body = changed_body(served.get(path), html.as_bytes())?;
+            fresh
+                .lock()
+                .map_err(|_| failed())?
+                .push((path.to_string(), body));
+            Ok(())
+        },
+    )?;
+    fresh.into_inner().map_err(|_| failed())
+}
+
+/// `bytes` compressed for keeping, or `None` when they are the bytes of `served`.
+fn changed_body(served: Option<&Page>, bytes: &[u8]) -> std::io::Result<Option<Body>> {
+    let digest = Body::digest(bytes);
+    if served.is_some_and(|p| *p.body.sha256() == digest) {
+        return Ok(None);
+    }
+    Body::pack_hashed(bytes, digest).map(Some)
 }
 
 /// Where the changes since the baselines are served.
@@ -815,4 +866,65 @@ fn shown_problems<'a>(
         }
     }
     (shown, hidden)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output() -> Output {
+        Output {
+            pages: HashMap::new(),
+            search: None,
+            generation: 0,
+            shared: Arc::new(Shared::new(PathBuf::from("."))),
+            root: PathBuf::from("."),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A page as large and as repetitive as a rendered one (about 10 KB).
+    fn page(title: &str) -> String {
+        let rows: String = (0..150)
+            .map(|i| format!("<tr><td><a href=\"act-{i}.html\">ACT-{i}</a></td></tr>\n"))
+            .collect();
+        format!("<html><body><h1>{title}</h1><table>\n{rows}</table></body></html>\n")
+    }
+
+    #[test]
+    fn pages_are_kept_compressed_and_read_back_whole() {
+        let mut out = output();
+        let html = page("One");
+        let changed = out.store(vec![("a.html".into(), html.clone())]);
+        assert_eq!(changed.ok(), Some(vec!["a.html".to_string()]));
+        let body = &out.pages["a.html"].body;
+        assert_eq!(body.bytes().ok(), Some(html.clone().into_bytes()));
+        assert_eq!(*body.sha256(), Body::digest(html.as_bytes()));
+        assert!(
+            body.deflated.len() * 4 < html.len(),
+            "{} bytes kept for {}",
+            body.deflated.len(),
+            html.len()
+        );
+    }
+
+    #[test]
+    fn a_page_rendered_again_unchanged_is_not_stored_again() {
+        let mut out = output();
+        let stored = out.store(vec![
+            ("a.html".into(), page("One")),
+            ("b.html".into(), page("Two")),
+        ]);
+        assert_eq!(stored.map(|c| c.len()).ok(), Some(2));
+        out.generation += 1;
+        let again = out.store(vec![
+            ("a.html".into(), page("One")),
+            ("b.html".into(), page("Three")),
+        ]);
+        assert_eq!(again.ok(), Some(vec!["b.html".to_string()]));
+        assert_eq!(out.pages["a.html"].version, 1);
+        assert_eq!(out.pages["b.html"].version, 2);
+        let b = out.pages["b.html"].body.bytes().unwrap_or_default();
+        assert_eq!(String::from_utf8_lossy(&b), page("Three"));
+    }
 }

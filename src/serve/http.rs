@@ -1,5 +1,5 @@
-//! Answering requests: pages from memory, attachments from the content folder, the live
-//! script and its event stream.
+//! Answering requests: pages from memory (kept compressed, inflated for each request),
+//! attachments from the content folder, the live script and its event stream.
 //!
 //! A request can only ever name something in the published [`Snapshot`]: its path is
 //! decoded once, refused (400) if it holds `..` or `.` segments, a backslash, an encoded
@@ -77,12 +77,16 @@ pub(crate) fn handle(rq: Request, shared: &Arc<Shared>, port: u16) {
     };
     let snapshot = shared.snapshot();
     if let Some(page) = snapshot.pages.get(&key) {
+        // Kept compressed (see `Body`): inflated for each request.
+        let Ok(body) = page.body.bytes() else {
+            return send(rq, text(500, "The page could not be read from memory.\n"));
+        };
         let response = if key.ends_with(".html") {
-            let html = with_live_script(&page.body, &key, &shared.token(Some(page)), None);
+            let html = with_live_script(&body, &key, &shared.token(Some(page)), None);
             let html = super::edit::with_edit_link(shared, html, &key, &rq);
             bytes(200, &html, content_type(&key))
         } else {
-            bytes(200, &page.body, content_type(&key))
+            bytes(200, &body, content_type(&key))
         };
         return send(rq, response);
     }
