@@ -514,19 +514,30 @@ pub fn workbook(b: &Build<'_>) -> Result<Vec<u8>> {
     readiness_sheet(b, wb.add_worksheet(), &f)?;
     let planned = [RecordType::Recommendation, RecordType::Action];
     if planned.iter().any(|&t| site.of_type(t).next().is_some()) {
-        action_plan::sheet(b, wb.add_worksheet_with_low_memory()?, &f)?;
+        action_plan::sheet(b, row_by_row(&mut wb)?, &f)?;
     }
     for t in ALL_TYPES {
         if site.of_type(t).next().is_none() {
             continue;
         }
-        type_sheet(b, wb.add_worksheet_with_low_memory()?, t, &f)?;
+        type_sheet(b, row_by_row(&mut wb)?, t, &f)?;
     }
     // Last and hidden: what `import --update` reads the edits back with.
-    round_trip::sheet(b, wb.add_worksheet_with_low_memory()?, &f)?;
+    round_trip::sheet(b, row_by_row(&mut wb)?, &f)?;
     let mut bytes = wb.save_to_buffer().context("writing data/tracker.xlsx")?;
     same_on_every_host(&mut bytes);
     Ok(bytes)
+}
+
+/// A new sheet written row by row (see [`workbook`]), its rows kept in a temporary file;
+/// where none can be made (a full or read-only temporary folder), an ordinary sheet,
+/// which holds its rows until the workbook is written and says the same.
+fn row_by_row(wb: &mut Workbook) -> Result<&mut Worksheet> {
+    if wb.add_worksheet_with_low_memory().is_err() {
+        wb.add_worksheet();
+    }
+    let last = wb.worksheets().len().saturating_sub(1);
+    Ok(wb.worksheet_from_index(last)?)
 }
 
 /// The zip "made by" system of every central-directory entry set to Unix (3), whatever

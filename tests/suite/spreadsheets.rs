@@ -1663,3 +1663,61 @@ fn the_action_plan_prints_landscape_one_page_wide_with_its_header_on_every_page(
         plan.len()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// data/tracker.xlsx written without a temporary folder.
+
+/// Every cell of every sheet of a workbook, by sheet, as text.
+fn cells(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).expect("open the workbook");
+    let names = wb.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).expect("a sheet");
+            let rows = range
+                .rows()
+                .map(|r| r.iter().map(|d| d.to_string()).collect())
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// The sheets with a row per record are written row by row through a temporary file
+/// (issue 25). Where no temporary file can be made (a council laptop's full or locked
+/// temporary folder), the build still writes the workbook, with the same cells.
+#[test]
+fn the_tracker_is_written_whole_when_no_temporary_file_can_be_made() {
+    let root = crate_root();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let build = |out: &Path, tmp: Option<&Path>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_assure"));
+        cmd.args(["build", "--no-pdf", "--content"])
+            .arg(root.join("content"))
+            .arg("--output")
+            .arg(out)
+            .current_dir(&root);
+        if let Some(tmp) = tmp {
+            cmd.env("TMPDIR", tmp).env("TMP", tmp).env("TEMP", tmp);
+        }
+        let run = cmd.output().expect("run assure");
+        assert!(
+            run.status.success(),
+            "assure build failed:\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        out.join("data/tracker.xlsx")
+    };
+    let usual = build(&dir.path().join("usual"), None);
+    let missing = dir.path().join("no-such-folder");
+    let without = build(&dir.path().join("without"), Some(&missing));
+    let (a, b) = (cells(&usual), cells(&without));
+    assert!(
+        a.len() > 3,
+        "the demo's workbook has its sheets: {}",
+        a.len()
+    );
+    assert!(a.iter().any(|(_, rows)| rows.len() > 20));
+    assert_eq!(a, b, "the same sheets and cells either way");
+}
