@@ -813,3 +813,16 @@ fn main() -> ExitCode {
     }
     code
 }
+
+#[cfg(test)]
+mod tests {
+    /// [`super::PURGE_DELAY`] is a number from mimalloc.h, not a name the bindings give:
+    /// if an upgrade moved the option, the setting would change another. Only the purge
+    /// delay defaults to 1,000 (ms) in mimalloc v3.
+    #[test]
+    fn the_purge_delay_option_is_the_one_set() {
+        // SAFETY: reading an option is allowed at any time.
+        let default = unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
+        assert_eq!(default, 1000);
+    }
+}

@@ -427,17 +427,15 @@ impl render::Sink for Staging {
 /// The name of the site's pages in [`render::OUTPUTS`].
 const SITE_PAGES: &str = "site pages";
 
-/// The name of the workbook in [`render::OUTPUTS`].
-const WORKBOOK: &str = "tracker.xlsx";
-
 /// Renders and writes every file of the output into the staging folder: the site pages
 /// first, on every thread beside the attachment copies, then the other outputs of
 /// [`render::OUTPUTS`] in parallel, each writing its files as it makes them. Returns the
 /// number of site pages.
 ///
-/// In two steps because the biggest page (the matrix) and the workbook each hold tens
-/// of megabytes while they are made: made at the same time, they set a build's peak
-/// memory (issue 25). The pages keep both threads busy on their own.
+/// In two steps because the biggest page (the matrix) and the workbook each held tens
+/// of megabytes while they were made, and made at the same time they set a build's
+/// peak memory (issue 25). Both are now made row by row; the pages keep both threads
+/// busy on their own either way.
 fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> Result<usize> {
     let run = |outputs: &[&(&'static str, render::Output)]| {
         outputs
@@ -466,11 +464,6 @@ fn write_all(b: &render::Build<'_>, staging: &Staging, content_root: &Path) -> R
     );
     copies?;
     let mut counts = counts?;
-    // The workbook alone: it holds every cell until it is written (tens of
-    // megabytes at 10,000 records); the other outputs together after it.
-    let (workbook, others): (Vec<_>, Vec<_>) =
-        others.into_iter().partition(|(name, _)| *name == WORKBOOK);
-    counts.extend(run(&workbook)?);
     counts.extend(run(&others)?);
     // Every HTML page written: changes.html is a page of the site too.
     Ok(counts

@@ -66,32 +66,20 @@ impl<'a> Build<'a> {
     }
 }
 
-/// Where an output hands each file it makes, by its path inside the output folder.
-/// Called from several threads.
+/// Where an output hands each file it makes, by its path inside the output folder
+/// (the build's staging folder). Called from several threads.
 pub trait Sink: Sync {
     /// Writes a whole file.
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
 
     /// Writes a file as `make` produces it, for an output too big to hold whole:
     /// `records.json` of 10,000 records is 32 MB, and holding it was the largest
-    /// allocation of a build (issue 25). By default, gathers it and calls
-    /// [`Sink::write`].
+    /// allocation of a build (issue 25).
     fn write_with(
         &self,
         path: &str,
         make: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
-    ) -> Result<()> {
-        let mut bytes = Vec::new();
-        make(&mut bytes)?;
-        self.write(path, &bytes)
-    }
-}
-
-/// Any function of a path and bytes is a sink (tests gather files this way).
-impl<F: Fn(&str, &[u8]) -> Result<()> + Sync> Sink for F {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        self(path, bytes)
-    }
+    ) -> Result<()>;
 }
 
 /// Where an output hands its files.

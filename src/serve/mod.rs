@@ -3,8 +3,8 @@
 //!
 //! The site is built into memory, never into the `build` output: `engine` keeps every
 //! page compressed (a `Body`) and brings them up to date after each change; `http`
-//! serves them on the loopback interface, with evidence attachments read from the content folder only
-//! when a visible record references them. A watcher on the content and theme folders
+//! serves them on the loopback interface, with evidence attachments read from the
+//! content folder only when a visible record references them. A watcher on the content and theme folders
 //! (debounced, so an editor's save burst is one rebuild) drives the engine; open pages
 //! hear about changes over Server-Sent Events through a small script added to every
 //! HTML response (and only here). With content errors the last good site stays served

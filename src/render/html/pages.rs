@@ -75,7 +75,7 @@ fn render_jobs(
 ) -> Result<usize> {
     let pages = Pages::new(b);
     let site = b.site();
-    // The big pages first (one after another, see below), then the record pages.
+    // The big pages first, so that they do not finish last on one thread.
     let mut jobs = vec![Job::Matrix, Job::Dashboard];
     jobs.extend(
         ALL_TYPES
@@ -97,31 +97,13 @@ fn render_jobs(
         Job::Accessibility => wanted(None, "accessibility"),
     });
     let count = jobs.len();
-    let render = |job: Job| {
-        let (path, html) = pages.page(job)?;
-        emit(&path, &html)
-    };
-    // The pages that list many records (the matrix, the dashboard, the lists, the
-    // timeline) one after another, beside the record pages on the other threads: each
-    // holds many values while it renders (the evidence list of 10,000 records about
-    // 50 MB), and two at once set a build's peak memory (issue 25).
-    let split = jobs
-        .iter()
-        .position(|job| matches!(job, Job::Record(_)))
-        .unwrap_or(jobs.len());
-    let records = jobs.split_off(split);
-    let (big, small) = rayon::join(
-        || jobs.into_iter().try_for_each(render),
-        || {
-            records
-                .into_par_iter()
-                // One job per task: record pages cost about the same.
-                .with_max_len(1)
-                .try_for_each(render)
-        },
-    );
-    big?;
-    small?;
+    jobs.into_par_iter()
+        // One job per task: record pages cost about the same, the big pages much more.
+        .with_max_len(1)
+        .try_for_each(|job| {
+            let (path, html) = pages.page(job)?;
+            emit(&path, &html)
+        })?;
     Ok(count)
 }
 
